@@ -1,0 +1,169 @@
+//! Why an account refused an event or a query.
+
+use crate::points::Points;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+/// Why an account refused an event or a query. A refused event changes nothing.
+///
+/// When several rules reject an event, the first in this order is reported:
+/// 1. the id: [`AccountError::IdConflict`] (a replay of the same payload is not an error);
+/// 2. the payload on its own: [`AccountError::InvalidField`];
+/// 3. time order: [`AccountError::OutOfOrder`];
+/// 4. references to earlier events: unknown or duplicate orders, redemptions, rewards,
+///    bonuses not offered, and [`AccountError::TooMany`];
+/// 5. limits and the balance: [`AccountError::LimitReached`], refunds beyond the order,
+///    [`AccountError::DebtOutstanding`], [`AccountError::InsufficientPoints`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccountError {
+    /// The event id was applied before with a different payload.
+    #[error("id: {event_id:?} was already applied with a different payload")]
+    IdConflict {
+        /// The event id.
+        event_id: String,
+    },
+    /// A field of the event is not acceptable on its own.
+    #[error("{field}: {value} {reason}")]
+    InvalidField {
+        /// The field, e.g. `amount` or `lines[2].sku`.
+        field: String,
+        /// The offending value.
+        value: String,
+        /// The rule it breaks.
+        reason: String,
+    },
+    /// The event is earlier than what the account has already processed. Events must arrive
+    /// in time order (equal instants are fine); the host sorts or rejects late events.
+    #[error("occurred_at: {occurred_at} is before the account's clock {clock}; events must arrive in time order")]
+    OutOfOrder {
+        /// The event id.
+        event_id: String,
+        /// When the event says it happened.
+        occurred_at: DateTime<Utc>,
+        /// The account's clock.
+        clock: DateTime<Utc>,
+    },
+    /// A refund names an order this account never placed.
+    #[error("order_id: {order_id:?} is not an order of this member")]
+    UnknownOrder {
+        /// The order id.
+        order_id: String,
+    },
+    /// An order id was placed twice under different event ids.
+    #[error("order_id: {order_id:?} was already placed")]
+    DuplicateOrder {
+        /// The order id.
+        order_id: String,
+    },
+    /// Refunds would add up to more than the order's amount.
+    #[error("amount: {amount} would refund more than order {order_id:?} of {order_amount} ({refunded} refunded before)")]
+    RefundExceedsOrder {
+        /// The order id.
+        order_id: String,
+        /// This refund's amount.
+        amount: Decimal,
+        /// Refunded before this one.
+        refunded: Decimal,
+        /// The order's amount.
+        order_amount: Decimal,
+    },
+    /// A cancellation names no redemption of this account.
+    #[error("redemption_id: {redemption_id:?} is not a redemption of this member")]
+    UnknownRedemption {
+        /// The redemption's event id.
+        redemption_id: String,
+    },
+    /// A redemption was cancelled twice.
+    #[error("redemption_id: {redemption_id:?} was already cancelled")]
+    AlreadyCancelled {
+        /// The redemption's event id.
+        redemption_id: String,
+    },
+    /// A reward is not in the program's catalog.
+    #[error("reward_id: {reward_id:?} is not in the program's reward catalog")]
+    UnknownReward {
+        /// The reward id.
+        reward_id: String,
+    },
+    /// The program offers no such bonus.
+    #[error("type: the program offers no {bonus:?} bonus")]
+    NoSuchBonus {
+        /// The bonus, e.g. `daily_check_in` or a custom name.
+        bonus: String,
+    },
+    /// A bonus or a one-time action was already used up for its period.
+    #[error("{bonus}: already claimed {limit}")]
+    LimitReached {
+        /// The bonus or action, e.g. `daily_check_in`.
+        bonus: String,
+        /// The limit, e.g. `once per day`.
+        limit: String,
+    },
+    /// Redemption is refused while the member owes points.
+    #[error("points: redemption refused while the member owes {debt} points")]
+    DebtOutstanding {
+        /// The debt.
+        debt: Points,
+    },
+    /// Not enough usable points.
+    #[error("points: {requested} requested but {available} available")]
+    InsufficientPoints {
+        /// Points asked for.
+        requested: Points,
+        /// Points usable at the event's time.
+        available: Points,
+    },
+    /// The account reached one of its size limits.
+    #[error("account: at most {limit} {what}")]
+    TooMany {
+        /// What, e.g. `lots`.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// A query asked about an instant the account has already moved past.
+    #[error("as_of: {as_of} is before the account's clock {clock}")]
+    AsOfBeforeClock {
+        /// The instant asked about.
+        as_of: DateTime<Utc>,
+        /// The account's clock.
+        clock: DateTime<Utc>,
+    },
+}
+
+impl AccountError {
+    pub(crate) fn invalid(field: impl Into<String>, value: impl std::fmt::Display, reason: impl Into<String>) -> AccountError {
+        AccountError::InvalidField { field: field.into(), value: value.to_string(), reason: reason.into() }
+    }
+}
+
+/// Why a snapshot could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// Not JSON of an account's shape.
+    #[error("{path}: {message}")]
+    Parse {
+        /// Where in the document.
+        path: String,
+        /// What the parser found wrong.
+        message: String,
+    },
+    /// Written by a format this version cannot read.
+    #[error("format: {found} is not a supported snapshot format (this version reads {supported})")]
+    Format {
+        /// The snapshot's format.
+        found: u32,
+        /// The format this version reads.
+        supported: u32,
+    },
+    /// The snapshot parsed but its contents contradict each other.
+    #[error("{field}: {reason}")]
+    Corrupt {
+        /// Where.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+}

@@ -1,0 +1,218 @@
+//! Evolve: carry out a decided command. No rule lives here and nothing here can fail.
+
+use super::decide::{Claim, Command, Purchase};
+use super::{Account, OrderRecord, RedemptionRecord};
+use crate::calendar;
+use crate::effect::{Draw, Effect};
+use crate::event::Event;
+use crate::ledger::{total, Credit, LotKind, Rules};
+use crate::points::Points;
+use crate::program::{RestorePolicy, Shortfall};
+
+pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, command: Command) -> Vec<Effect> {
+    let t = event.occurred_at;
+    let mut effects = Vec::new();
+    match command {
+        Command::Join { birthday, points } => {
+            account.facts.joined = true;
+            if birthday.is_some() {
+                account.facts.birthday = birthday;
+            }
+            account.ledger.touch(rules, t);
+            if let Some(points) = points {
+                credit_now(account, rules, event, points, LotKind::Bonus, "sign_up", &mut effects);
+            }
+        }
+        Command::CompleteProfile { birthday, points } => {
+            account.facts.profile_completed = true;
+            if birthday.is_some() {
+                account.facts.birthday = birthday;
+            }
+            account.ledger.touch(rules, t);
+            if let Some(points) = points {
+                credit_now(account, rules, event, points, LotKind::Bonus, "profile_completed", &mut effects);
+            }
+        }
+        Command::Purchase(p) => purchase(account, rules, event, p, &mut effects),
+        Command::Refund { order_id, amount, due, target } => {
+            refund(account, rules, &order_id, due, &mut effects);
+            if let Some(order) = account.orders.get_mut(&order_id) {
+                order.refunded += amount;
+                order.clawed = target;
+            }
+        }
+        Command::Redeem { points, reward_id, order_id, value } => {
+            account.ledger.touch(rules, t);
+            let draws = account.ledger.draw(points);
+            account
+                .redemptions
+                .insert(event.id.clone(), RedemptionRecord { at: t, points, draws: draws.clone(), cancelled: false });
+            effects.push(Effect::PointsRedeemed { reward_id, order_id, points, value, draws });
+        }
+        Command::CancelRedemption { redemption_id } => cancel_redemption(account, rules, event, &redemption_id, &mut effects),
+        Command::Bonus { points, rule, claim } => {
+            match claim {
+                Claim::CheckIn(day) => account.facts.last_check_in = Some(day),
+                Claim::Referral(id) => {
+                    account.facts.referrals.insert(id);
+                }
+                Claim::Birthday(year) => account.facts.birthday_year = Some(year),
+                Claim::Custom { name, key } => {
+                    let slot = account.facts.custom.entry(name).or_insert((key, 0));
+                    if slot.0 != key {
+                        *slot = (key, 0);
+                    }
+                    slot.1 += 1;
+                }
+            }
+            account.ledger.touch(rules, t);
+            credit_now(account, rules, event, points, LotKind::Bonus, &rule, &mut effects);
+        }
+        Command::Adjust { points, reason } => {
+            let draws = if points.is_positive() {
+                let (lot, _) = account.ledger.credit(
+                    rules,
+                    Credit { points, earned_at: t, available_at: t, expires_at: None, kind: LotKind::Adjustment, event_id: &event.id, rule: "adjustment" },
+                    Vec::new(),
+                );
+                vec![Draw { lot, points }]
+            } else {
+                account.ledger.draw(-points)
+            };
+            effects.push(Effect::PointsAdjusted { points, reason, draws });
+            repay(account, &mut effects);
+        }
+    }
+    effects
+}
+
+fn credit_now(account: &mut Account, rules: Rules<'_>, event: &Event, points: Points, kind: LotKind, rule: &str, effects: &mut Vec<Effect>) {
+    let t = event.occurred_at;
+    let credit = Credit { points, earned_at: t, available_at: t, expires_at: None, kind, event_id: &event.id, rule };
+    let (_, effect) = account.ledger.credit(rules, credit, Vec::new());
+    effects.push(effect);
+    repay(account, effects);
+}
+
+fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
+    if let Some(e) = account.ledger.repay_debt() {
+        effects.push(e);
+    }
+}
+
+fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase, effects: &mut Vec<Effect>) {
+    let t = event.occurred_at;
+    let program = rules.program;
+    account.ledger.touch(rules, t);
+    let mut lot = None;
+    if p.points.is_positive() {
+        let days = program.config().pending_days;
+        let available_at = if days == 0 {
+            t
+        } else {
+            let tz = program.time_zone();
+            calendar::start_of_day(calendar::add_days(calendar::local_date(t, tz), days), tz)
+        };
+        let credit = Credit { points: p.points, earned_at: t, available_at, expires_at: None, kind: LotKind::Purchase, event_id: &event.id, rule: "purchase" };
+        let (id, effect) = account.ledger.credit(rules, credit, p.rules);
+        lot = Some(id);
+        effects.push(effect);
+        repay(account, effects);
+        let facts = &mut account.facts;
+        facts.day_earned = if facts.day_earned.0 == p.day_key { (p.day_key, facts.day_earned.1 + p.points) } else { (p.day_key, p.points) };
+        facts.period_earned =
+            if facts.period_earned.0 == p.period_key { (p.period_key, facts.period_earned.1 + p.points) } else { (p.period_key, p.points) };
+    } else if let Some(reason) = p.nothing_because {
+        effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
+    }
+    account.orders.insert(
+        p.order_id,
+        OrderRecord { event_id: event.id.clone(), amount: p.amount, points: p.points, lot, refunded: Default::default(), clawed: Points::ZERO, forgiven: Points::ZERO },
+    );
+}
+
+/// Claws back `due` points for a refund: the order's own unspent points first (cancelling
+/// them if still pending), then forgiving what of the order's own points already expired,
+/// then other lots in spend order, then debt or waiver by policy.
+fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, mut due: Points, effects: &mut Vec<Effect>) {
+    if !due.is_positive() {
+        return;
+    }
+    let Some(order) = account.orders.get(order_id) else { return };
+    let own = order.lot;
+    let already_forgiven = order.forgiven;
+    let mut draws = Vec::new();
+    let mut forgiven = Points::ZERO;
+    if let Some(lot) = own {
+        let cancelled = account.ledger.cancel_pending(lot, due);
+        if cancelled.is_positive() {
+            due -= cancelled;
+            effects.push(Effect::PendingCancelled { order_id: order_id.to_string(), lot, points: cancelled });
+        }
+        let taken = account.ledger.take_from(lot, due);
+        if taken.is_positive() {
+            due -= taken;
+            draws.push(Draw { lot, points: taken });
+        }
+        forgiven = due.min((account.ledger.expired_in(lot) - already_forgiven).max(Points::ZERO));
+        due -= forgiven;
+    }
+    let others = account.ledger.draw_except(due, own);
+    due -= total(&others);
+    draws.extend(others);
+    let mut waived = Points::ZERO;
+    let mut debt = Points::ZERO;
+    if due.is_positive() {
+        match rules.program.config().clawback_shortfall {
+            Shortfall::Debt => debt = due,
+            Shortfall::WithinBalance => waived = due,
+        }
+    }
+    if let Some(order) = account.orders.get_mut(order_id) {
+        order.forgiven += forgiven;
+    }
+    if !draws.is_empty() || forgiven.is_positive() || waived.is_positive() || debt.is_positive() {
+        effects.push(Effect::PointsClawedBack { order_id: order_id.to_string(), points: total(&draws), draws, forgiven, waived });
+    }
+    if debt.is_positive() {
+        account.ledger.add_debt(debt);
+        effects.push(Effect::DebtCreated { order_id: order_id.to_string(), points: debt, debt: account.ledger.debt });
+    }
+}
+
+fn cancel_redemption(account: &mut Account, rules: Rules<'_>, event: &Event, redemption_id: &str, effects: &mut Vec<Effect>) {
+    let Some(record) = account.redemptions.get_mut(redemption_id) else { return };
+    record.cancelled = true;
+    let record = record.clone();
+    let mut restored = Vec::new();
+    let mut lapsed = Points::ZERO;
+    for d in &record.draws {
+        if account.ledger.give_back(rules, d.lot, d.points, record.at) {
+            restored.push(*d);
+        } else {
+            lapsed += d.points;
+        }
+    }
+    let mut expired = lapsed;
+    if lapsed.is_positive() {
+        if let RestorePolicy::Reinstate { days } = rules.program.config().redemption.after_expiry {
+            let t = event.occurred_at;
+            let tz = rules.program.time_zone();
+            let expires_at = calendar::end_of_day(calendar::add_days(calendar::local_date(t, tz), days), tz);
+            let credit = Credit {
+                points: lapsed,
+                earned_at: t,
+                available_at: t,
+                expires_at: Some(Some(expires_at)),
+                kind: LotKind::Reinstated,
+                event_id: &event.id,
+                rule: "reinstated",
+            };
+            let (lot, _) = account.ledger.credit(rules, credit, Vec::new());
+            restored.push(Draw { lot, points: lapsed });
+            expired = Points::ZERO;
+        }
+    }
+    effects.push(Effect::RedemptionReversed { redemption_id: redemption_id.to_string(), restored: total(&restored), expired, draws: restored });
+    repay(account, effects);
+}

@@ -1,0 +1,407 @@
+//! One member's account: events in, new state and effects out.
+
+mod decide;
+mod error;
+mod evolve;
+
+pub use error::{AccountError, SnapshotError};
+
+use crate::effect::{Draw, Effect, Entry};
+use crate::event::Event;
+use crate::ledger::{Ledger, Lot, Rules};
+use crate::points::Points;
+use crate::program::Program;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The snapshot format this version writes and reads.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+/// The most events one account applies in its life.
+pub const MAX_EVENTS: usize = 1_000_000;
+/// The most lots one account holds in its life.
+pub const MAX_LOTS: usize = 200_000;
+
+/// What applying an event did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The effects, in order: first those of the clock catching up to the event's time
+    /// (activations, expiries, warnings), then those of the event itself. For a replayed
+    /// event, the event's own effects as they were the first time.
+    pub effects: Vec<Effect>,
+    /// True when the event id had been applied before with the same payload: nothing changed.
+    pub duplicate: bool,
+    /// The account's revision after the call.
+    pub revision: u64,
+}
+
+/// A member's points as of an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balances {
+    /// The instant.
+    pub as_of: DateTime<Utc>,
+    /// Usable points.
+    pub available: Points,
+    /// Points earned but not yet usable.
+    pub pending: Points,
+    /// Points owed.
+    pub debt: Points,
+    /// Usable points that expire within the program's `expiring_soon_days`.
+    pub expiring_soon: Points,
+}
+
+/// Points that expire together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expiring {
+    /// When they expire.
+    pub expires_at: DateTime<Utc>,
+    /// How many points.
+    pub points: Points,
+}
+
+/// What the account remembers of an order, for refunds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OrderRecord {
+    pub event_id: String,
+    pub amount: Decimal,
+    pub points: Points,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot: Option<crate::ledger::LotId>,
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub refunded: Decimal,
+    #[serde(default, skip_serializing_if = "Points::is_zero")]
+    pub clawed: Points,
+    #[serde(default, skip_serializing_if = "Points::is_zero")]
+    pub forgiven: Points,
+}
+
+/// What the account remembers of a redemption, to cancel it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RedemptionRecord {
+    pub at: DateTime<Utc>,
+    pub points: Points,
+    pub draws: Vec<Draw>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
+}
+
+/// Facts about the member that rules depend on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Facts {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub joined: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub profile_completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_check_in: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday_year: Option<i32>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub referrals: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom: BTreeMap<String, (i64, u32)>,
+    /// Purchase points earned on the local day with this key.
+    #[serde(default)]
+    pub day_earned: (i64, Points),
+    /// Purchase points earned in the cap period with this key.
+    #[serde(default)]
+    pub period_earned: (i64, Points),
+}
+
+/// An applied event id: its payload fingerprint and its statement entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Key {
+    pub fingerprint: u64,
+    pub entry: u32,
+}
+
+/// One member's loyalty account.
+///
+/// Apply [`Event`]s with [`Account::apply`] and move the clock with [`Account::advance_to`];
+/// each returns the effects for the host. An account is deterministic: the same program and
+/// the same calls give the same state and effects, and it serializes to a versioned JSON
+/// snapshot that reads back to an equal account.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use loyalty::{Account, Event, EventKind, Program};
+/// let program = Program::from_json(r#"{
+///     "name": "Coffee", "version": 1, "currency": "EUR", "time_zone": "Europe/Paris",
+///     "earning": {"rules": [{"name": "base", "points_per_unit": "10"}]},
+///     "pending_days": 1,
+///     "redemption": {"point_value": "0.01"}
+/// }"#).unwrap();
+/// let mut account = Account::new("member-1");
+/// let at = Utc.with_ymd_and_hms(2024, 6, 1, 9, 30, 0).unwrap();
+/// let order = EventKind::OrderPlaced { order_id: "o-1".into(), amount: "4.20".parse().unwrap(), channel: None, lines: vec![] };
+/// account.apply(&program, &Event::new("e-1", at, order)).unwrap();
+/// let b = account.balances(&program, at).unwrap();
+/// assert_eq!((b.available.get(), b.pending.get()), (0, 42));
+/// // Usable from local midnight the next day (22:00 UTC in Paris summer time).
+/// let b = account.balances(&program, Utc.with_ymd_and_hms(2024, 6, 1, 22, 0, 0).unwrap()).unwrap();
+/// assert_eq!((b.available.get(), b.pending.get()), (42, 0));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    format: u32,
+    member_id: String,
+    revision: u64,
+    ledger: Ledger,
+    #[serde(default)]
+    facts: Facts,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    orders: BTreeMap<String, OrderRecord>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    redemptions: BTreeMap<String, RedemptionRecord>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    keys: BTreeMap<String, Key>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    statement: Vec<Entry>,
+}
+
+impl Account {
+    /// A new, empty account. Its clock starts at 1970-01-01T00:00:00Z.
+    ///
+    /// ```
+    /// let account = loyalty::Account::new("m-42");
+    /// assert_eq!(account.member_id(), "m-42");
+    /// assert_eq!(account.revision(), 0);
+    /// ```
+    pub fn new(member_id: impl Into<String>) -> Account {
+        Account {
+            format: SNAPSHOT_FORMAT,
+            member_id: member_id.into(),
+            revision: 0,
+            ledger: Ledger::new(DateTime::<Utc>::UNIX_EPOCH),
+            facts: Facts::default(),
+            orders: BTreeMap::new(),
+            redemptions: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            statement: Vec::new(),
+        }
+    }
+
+    /// The member's id.
+    pub fn member_id(&self) -> &str {
+        &self.member_id
+    }
+
+    /// Counts the changes made to the account: every applied event and every clock advance
+    /// that changed something. Store it beside the snapshot and write with
+    /// "update ... where revision = old" to never lose a concurrent update.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The instant the account has been brought up to.
+    pub fn clock(&self) -> DateTime<Utc> {
+        self.ledger.clock
+    }
+
+    /// The member's birthday, if an event told it.
+    pub fn birthday(&self) -> Option<NaiveDate> {
+        self.facts.birthday
+    }
+
+    /// Applies one event: first the clock catches up to `event.occurred_at`, then the event.
+    ///
+    /// Idempotent by event id: the same id with the same payload returns the original
+    /// outcome (with `duplicate: true`) and changes nothing.
+    ///
+    /// # Errors
+    /// An [`AccountError`], the first by its documented precedence; the account is then
+    /// exactly as it was.
+    pub fn apply(&mut self, program: &Program, event: &Event) -> Result<Outcome, AccountError> {
+        let fingerprint = event.fingerprint();
+        if let Some(key) = self.keys.get(&event.id) {
+            if key.fingerprint != fingerprint {
+                return Err(AccountError::IdConflict { event_id: event.id.clone() });
+            }
+            let effects = self.statement.get(key.entry as usize).map(|e| e.effects.clone()).unwrap_or_default();
+            return Ok(Outcome { effects, duplicate: true, revision: self.revision });
+        }
+        let command = decide::decide(self, program, event)?;
+        let rules = Rules { program };
+        let clock_entries = self.ledger.advance(rules, event.occurred_at);
+        let own = evolve::evolve(self, rules, event, command);
+        let mut effects: Vec<Effect> = clock_entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
+        effects.extend(own.iter().cloned());
+        self.statement.extend(clock_entries);
+        self.keys.insert(event.id.clone(), Key { fingerprint, entry: self.statement.len() as u32 });
+        self.statement.push(Entry { at: event.occurred_at, event_id: Some(event.id.clone()), effects: own });
+        self.revision += 1;
+        self.debug_check();
+        Ok(Outcome { effects, duplicate: false, revision: self.revision })
+    }
+
+    /// Applies events in order, all or nothing.
+    ///
+    /// # Errors
+    /// The first event's error, with its index; the account is then exactly as it was.
+    pub fn apply_all(&mut self, program: &Program, events: &[Event]) -> Result<Vec<Outcome>, (usize, AccountError)> {
+        let mut next = self.clone();
+        let mut outcomes = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            outcomes.push(next.apply(program, event).map_err(|e| (i, e))?);
+        }
+        *self = next;
+        Ok(outcomes)
+    }
+
+    /// Moves the clock to `t`: at each instant where something is due, in time order,
+    /// pending points activate (repaying debt first), then points expire, then expiry
+    /// warnings go out. Advancing once or in many steps to the same `t` gives the same state
+    /// and the same effects. A `t` earlier than the clock does nothing.
+    pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Vec<Effect> {
+        let entries = self.ledger.advance(Rules { program }, t);
+        let effects: Vec<Effect> = entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
+        if !entries.is_empty() {
+            self.statement.extend(entries);
+            self.revision += 1;
+        }
+        self.debug_check();
+        effects
+    }
+
+    /// The member's points as of `as_of`, computed from the lots as if the clock had been
+    /// advanced there (the account itself does not change).
+    ///
+    /// # Errors
+    /// [`AccountError::AsOfBeforeClock`] for an instant the account has moved past.
+    pub fn balances(&self, program: &Program, as_of: DateTime<Utc>) -> Result<Balances, AccountError> {
+        let ledger = self.projected(program, as_of)?;
+        let soon = crate::calendar::end_of_day(
+            crate::calendar::add_days(crate::calendar::local_date(as_of, program.time_zone()), program.config().expiring_soon_days),
+            program.time_zone(),
+        );
+        let expiring_soon = if program.config().expiring_soon_days == 0 {
+            Points::ZERO
+        } else {
+            ledger.lots.iter().filter(|l| l.expires_at.is_some_and(|e| e <= soon)).map(|l| l.available(as_of)).sum()
+        };
+        Ok(Balances { as_of, available: ledger.available(), pending: ledger.pending(), debt: ledger.debt, expiring_soon })
+    }
+
+    /// Usable points as of `as_of` that expire at or before `until`, grouped by expiry
+    /// instant, soonest first.
+    ///
+    /// # Errors
+    /// [`AccountError::AsOfBeforeClock`] for an instant the account has moved past.
+    pub fn expiring(&self, program: &Program, as_of: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<Expiring>, AccountError> {
+        let ledger = self.projected(program, as_of)?;
+        let mut out: Vec<Expiring> = Vec::new();
+        for lot in ledger.lots.iter() {
+            let points = lot.available(as_of);
+            let Some(expires_at) = lot.expires_at.filter(|e| *e <= until) else { continue };
+            if !points.is_positive() {
+                continue;
+            }
+            match out.iter_mut().find(|e| e.expires_at == expires_at) {
+                Some(e) => e.points += points,
+                None => out.push(Expiring { expires_at, points }),
+            }
+        }
+        out.sort_by_key(|e| e.expires_at);
+        Ok(out)
+    }
+
+    /// Quotes paying part of an order of `order_amount` with points as of `as_of`: at most
+    /// `requested` points, or the most allowed when `None`.
+    ///
+    /// # Errors
+    /// [`AccountError::AsOfBeforeClock`], or [`AccountError::InvalidField`] for a bad amount.
+    pub fn quote_payment(
+        &self,
+        program: &Program,
+        order_amount: Decimal,
+        requested: Option<Points>,
+        as_of: DateTime<Utc>,
+    ) -> Result<crate::program::PaymentQuote, AccountError> {
+        crate::money::check_amount(order_amount).map_err(|r| AccountError::invalid("order_amount", order_amount, r))?;
+        let ledger = self.projected(program, as_of)?;
+        let available = if ledger.debt.is_positive() { Points::ZERO } else { ledger.available() };
+        Ok(program.config().redemption.quote(order_amount, available, requested))
+    }
+
+    fn projected(&self, program: &Program, as_of: DateTime<Utc>) -> Result<Ledger, AccountError> {
+        if as_of < self.ledger.clock {
+            return Err(AccountError::AsOfBeforeClock { as_of, clock: self.ledger.clock });
+        }
+        let mut ledger = self.ledger.clone();
+        ledger.advance(Rules { program }, as_of);
+        Ok(ledger)
+    }
+
+    /// Every lot ever credited, in id order.
+    pub fn lots(&self) -> &[Lot] {
+        &self.ledger.lots
+    }
+
+    /// The statement: what each event and each clock instant did, in order.
+    pub fn statement(&self) -> &[Entry] {
+        &self.statement
+    }
+
+    /// The account as a JSON snapshot (with its format version).
+    ///
+    /// ```
+    /// let account = loyalty::Account::new("m-1");
+    /// let json = account.to_json();
+    /// assert_eq!(loyalty::Account::from_json(&json).unwrap(), account);
+    /// ```
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a snapshot written by [`Account::to_json`].
+    ///
+    /// # Errors
+    /// [`SnapshotError`] when the text is not a snapshot, has another format, or contradicts
+    /// itself.
+    pub fn from_json(json: &str) -> Result<Account, SnapshotError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let mut account: Account = serde_path_to_error::deserialize(de)
+            .map_err(|e| SnapshotError::Parse { path: e.path().to_string(), message: e.inner().to_string() })?;
+        if account.format != SNAPSHOT_FORMAT {
+            return Err(SnapshotError::Format { found: account.format, supported: SNAPSHOT_FORMAT });
+        }
+        account.ledger.rebuild();
+        account.check().map_err(|(field, reason)| SnapshotError::Corrupt { field, reason })?;
+        Ok(account)
+    }
+
+    fn debug_check(&self) {
+        debug_assert_eq!(self.check(), Ok(()));
+    }
+
+    /// The invariants, checked after every change in debug builds and on every snapshot load.
+    fn check(&self) -> Result<(), (String, String)> {
+        let fail = |field: &str, reason: String| Err((field.to_string(), reason));
+        for (i, lot) in self.ledger.lots.iter().enumerate() {
+            if lot.id.0 as usize != i {
+                return fail("ledger.lots", format!("lot at index {i} has id {}", lot.id.0));
+            }
+            if lot.remaining.get() < 0 || lot.remaining > lot.points {
+                return fail("ledger.lots", format!("lot {i} has {} remaining of {}", lot.remaining, lot.points));
+            }
+        }
+        if self.ledger.debt.get() < 0 {
+            return fail("ledger.debt", format!("{} is negative", self.ledger.debt));
+        }
+        if self.ledger.debt.is_positive() && self.ledger.available().is_positive() {
+            return fail("ledger.debt", "debt and usable points coexist".to_string());
+        }
+        let change: Points = self.statement.iter().flat_map(|e| e.effects.iter()).map(Effect::balance_change).sum();
+        let held: Points = self.ledger.lots.iter().map(|l| l.remaining).sum();
+        if change != held - self.ledger.debt {
+            return fail("statement", format!("adds up to {change} but lots hold {held} less {} debt", self.ledger.debt));
+        }
+        if let Some((id, key)) = self.keys.iter().find(|(_, k)| k.entry as usize >= self.statement.len()) {
+            return fail("keys", format!("{id:?} points to entry {} past the statement", key.entry));
+        }
+        Ok(())
+    }
+}

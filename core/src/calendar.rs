@@ -1,0 +1,234 @@
+//! Program-local calendar arithmetic: local days, month arithmetic that clamps to the end of
+//! the month, period bounds, and local midnights that survive daylight-saving changes.
+//!
+//! Every expiry and activation instant in the engine is a local midnight of the program's time
+//! zone, computed here and stored as UTC.
+
+use chrono::{DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// The calendar date of an instant in a time zone.
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// let t = Utc.with_ymd_and_hms(2024, 3, 1, 3, 0, 0).unwrap();
+/// let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+/// assert_eq!(loyalty::calendar::local_date(t, ny), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+/// ```
+pub fn local_date(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    t.with_timezone(&tz).date_naive()
+}
+
+/// The first instant of a local calendar day, as UTC.
+///
+/// Where midnight does not exist (a daylight-saving jump at midnight), the day starts at the
+/// first local time that exists; where it exists twice, at the earlier one.
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+/// let d = NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+/// assert_eq!(loyalty::calendar::start_of_day(d, tz), Utc.with_ymd_and_hms(2024, 6, 30, 22, 0, 0).unwrap());
+/// ```
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    // Daylight-saving gaps are at most a few hours; probe forward in 15 minute steps.
+    for quarter in 0..(24 * 4) {
+        let Some(time) = NaiveTime::from_num_seconds_from_midnight_opt(quarter * 900, 0) else {
+            break;
+        };
+        match tz.from_local_datetime(&date.and_time(time)) {
+            LocalResult::Single(t) => return t.with_timezone(&Utc),
+            LocalResult::Ambiguous(earliest, _) => return earliest.with_timezone(&Utc),
+            LocalResult::None => continue,
+        }
+    }
+    // Unreachable for real zones; fall back to UTC midnight rather than fail.
+    date.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// The instant a validity that includes `last_valid_day` ends: local midnight after it.
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// let d = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+/// assert_eq!(loyalty::calendar::end_of_day(d, chrono_tz::UTC), Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap());
+/// ```
+pub fn end_of_day(last_valid_day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    start_of_day(add_days(last_valid_day, 1), tz)
+}
+
+/// Adds days to a date, saturating at the calendar's end instead of failing.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let d = NaiveDate::from_ymd_opt(2024, 2, 28).unwrap();
+/// assert_eq!(loyalty::calendar::add_days(d, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+/// ```
+pub fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_add_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MAX)
+}
+
+/// Subtracts days from a date, saturating at the calendar's start instead of failing.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// assert_eq!(loyalty::calendar::sub_days(d, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+/// ```
+pub fn sub_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_sub_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN)
+}
+
+/// Adds calendar months, clamping the day to the end of a shorter month.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use loyalty::calendar::add_months;
+/// let jan31 = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
+/// assert_eq!(add_months(jan31, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+/// let jan31 = NaiveDate::from_ymd_opt(2023, 1, 31).unwrap();
+/// assert_eq!(add_months(jan31, 1), NaiveDate::from_ymd_opt(2023, 2, 28).unwrap());
+/// ```
+pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    let index = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).unwrap_or(i32::MAX);
+    let month0 = u32::try_from(index.rem_euclid(12)).unwrap_or(0);
+    let Some(first) = NaiveDate::from_ymd_opt(year, month0 + 1, 1) else {
+        return NaiveDate::MAX;
+    };
+    let day = date.day().min(last_day_of_month(first).day());
+    first.with_day(day).unwrap_or(first)
+}
+
+/// The last day of the month containing `date`.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let d = NaiveDate::from_ymd_opt(2100, 2, 10).unwrap();
+/// assert_eq!(loyalty::calendar::last_day_of_month(d), NaiveDate::from_ymd_opt(2100, 2, 28).unwrap());
+/// ```
+pub fn last_day_of_month(date: NaiveDate) -> NaiveDate {
+    let (year, month) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .and_then(|first_of_next| first_of_next.pred_opt())
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// A span of the calendar that limits and caps count within.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use loyalty::calendar::Period;
+/// let a = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+/// let b = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+/// assert_eq!(Period::Quarter.key(a), Period::Quarter.key(b));
+/// assert_ne!(Period::Month.key(a), Period::Month.key(b));
+/// assert_eq!(Period::Quarter.last_day(b), a);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// A local calendar day.
+    Day,
+    /// An ISO week, Monday to Sunday.
+    Week,
+    /// A calendar month.
+    Month,
+    /// A calendar quarter (January to March, ...).
+    Quarter,
+    /// A calendar year.
+    Year,
+    /// The member's whole life.
+    Ever,
+}
+
+impl Period {
+    /// A number that is equal for two dates exactly when they fall in the same period.
+    pub fn key(self, date: NaiveDate) -> i64 {
+        let year = i64::from(date.year());
+        match self {
+            Period::Day => i64::from(date.num_days_from_ce()),
+            Period::Week => {
+                let week = date.iso_week();
+                i64::from(week.year()) * 100 + i64::from(week.week())
+            }
+            Period::Month => year * 12 + i64::from(date.month0()),
+            Period::Quarter => year * 4 + i64::from(date.month0() / 3),
+            Period::Year => year,
+            Period::Ever => 0,
+        }
+    }
+
+    /// The last day of the period containing `date` (`NaiveDate::MAX` for [`Period::Ever`]).
+    pub fn last_day(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Period::Day => date,
+            Period::Week => add_days(date, 6 - date.weekday().num_days_from_monday()),
+            Period::Month => last_day_of_month(date),
+            Period::Quarter => {
+                let last_month = (date.month0() / 3) * 3 + 3;
+                NaiveDate::from_ymd_opt(date.year(), last_month, 1).map(last_day_of_month).unwrap_or(date)
+            }
+            Period::Year => NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date),
+            Period::Ever => NaiveDate::MAX,
+        }
+    }
+
+    /// The name used in configuration and errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+            Period::Ever => "ever",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Timelike;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn month_addition_clamps_and_crosses_years() {
+        assert_eq!(add_months(date(2024, 1, 31), 1), date(2024, 2, 29));
+        assert_eq!(add_months(date(2024, 2, 29), 12), date(2025, 2, 28));
+        assert_eq!(add_months(date(2024, 11, 30), 3), date(2025, 2, 28));
+        assert_eq!(add_months(date(2024, 3, 31), 1), date(2024, 4, 30));
+        assert_eq!(add_months(date(2024, 5, 15), 0), date(2024, 5, 15));
+    }
+
+    #[test]
+    fn start_of_day_in_a_zone_that_skips_midnight() {
+        // Santiago moved its clocks from 00:00 to 01:00 on 2022-09-11: midnight never happened.
+        let tz: Tz = "America/Santiago".parse().unwrap_or(chrono_tz::UTC);
+        let start = start_of_day(date(2022, 9, 11), tz).with_timezone(&tz);
+        assert_eq!((start.hour(), start.minute()), (1, 0));
+        assert_eq!(start.date_naive(), date(2022, 9, 11));
+    }
+
+    #[test]
+    fn start_of_day_across_a_dst_change_in_new_york() {
+        let tz: Tz = "America/New_York".parse().unwrap_or(chrono_tz::UTC);
+        // EST (UTC-5) before the change on 2024-03-10, EDT (UTC-4) after it.
+        assert_eq!(start_of_day(date(2024, 3, 10), tz).hour(), 5);
+        assert_eq!(start_of_day(date(2024, 3, 11), tz).hour(), 4);
+    }
+
+    #[test]
+    fn period_bounds() {
+        assert_eq!(Period::Week.last_day(date(2024, 2, 28)), date(2024, 3, 3));
+        assert_eq!(Period::Quarter.last_day(date(2024, 11, 2)), date(2024, 12, 31));
+        assert_eq!(Period::Quarter.last_day(date(2024, 4, 1)), date(2024, 6, 30));
+        assert_eq!(Period::Year.key(date(2024, 12, 31)), 2024);
+        assert_eq!(Period::Week.key(date(2024, 12, 30)), Period::Week.key(date(2025, 1, 5)));
+    }
+}

@@ -1,0 +1,186 @@
+//! What the host should do or tell the member after an event or a clock advance.
+
+use crate::ledger::LotId;
+use crate::points::Points;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Points taken from (or given back to) one lot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draw {
+    /// The lot.
+    pub lot: LotId,
+    /// How many points.
+    pub points: Points,
+}
+
+/// An outcome the host acts on: store it, notify the member, update a screen.
+///
+/// Effects are deterministic: the same events and clock give the same effects in the same
+/// order. Amounts are positive; the variant says which way the points went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Effect {
+    /// Points were credited as a new lot (pending if `available_at` is in the future).
+    PointsEarned {
+        /// The new lot.
+        lot: LotId,
+        /// Points credited.
+        points: Points,
+        /// The rules, bonuses and multipliers that produced them.
+        rules: Vec<String>,
+        /// When they become usable.
+        available_at: DateTime<Utc>,
+        /// When they expire, if they do on their own.
+        expires_at: Option<DateTime<Utc>>,
+        /// True when the points are pending at the time they were earned.
+        pending: bool,
+    },
+    /// A purchase earned nothing (below the minimum amount, no matching rule, or capped).
+    NoPointsEarned {
+        /// The order.
+        order_id: String,
+        /// Why, in words: `below_minimum`, `no_matching_rule` or `capped`.
+        reason: String,
+    },
+    /// Pending points became usable.
+    PendingActivated {
+        /// The lot.
+        lot: LotId,
+        /// Points now usable.
+        points: Points,
+        /// When they expire, if they do on their own.
+        expires_at: Option<DateTime<Utc>>,
+    },
+    /// Pending points were cancelled by a refund inside the pending window (not a clawback).
+    PendingCancelled {
+        /// The order refunded.
+        order_id: String,
+        /// The lot.
+        lot: LotId,
+        /// Points cancelled.
+        points: Points,
+    },
+    /// Points were spent.
+    PointsRedeemed {
+        /// The reward, for a reward redemption.
+        reward_id: Option<String>,
+        /// The order, for points paying part of an order.
+        order_id: Option<String>,
+        /// Points spent.
+        points: Points,
+        /// What they paid, in the program's currency (zero for rewards).
+        value: Decimal,
+        /// The lots they came from, in spend order.
+        draws: Vec<Draw>,
+    },
+    /// Available points were taken back because an order was refunded.
+    PointsClawedBack {
+        /// The order refunded.
+        order_id: String,
+        /// Points taken from lots, in total.
+        points: Points,
+        /// The lots they came from: the order's own first, then spend order.
+        draws: Vec<Draw>,
+        /// Points not taken because the order's own points had already expired.
+        forgiven: Points,
+        /// Points not taken because the balance ran out under the `within_balance` policy.
+        waived: Points,
+    },
+    /// A clawback exceeded the balance; the rest is owed.
+    DebtCreated {
+        /// The order refunded.
+        order_id: String,
+        /// Points added to the debt.
+        points: Points,
+        /// The debt now.
+        debt: Points,
+    },
+    /// New points paid off debt.
+    DebtRepaid {
+        /// Points used to repay.
+        points: Points,
+        /// The debt left.
+        debt: Points,
+        /// The lots they came from.
+        draws: Vec<Draw>,
+    },
+    /// Points expired.
+    PointsExpired {
+        /// Points expired.
+        points: Points,
+        /// The lots they were in.
+        lots: Vec<LotId>,
+        /// When they expired.
+        at: DateTime<Utc>,
+    },
+    /// Points will expire soon: the lots, their points now and when they expire.
+    PointsExpiringSoon {
+        /// Points that will expire unless spent.
+        points: Points,
+        /// The lots.
+        lots: Vec<LotId>,
+        /// When they expire.
+        expires_at: DateTime<Utc>,
+    },
+    /// A cancelled redemption gave its points back.
+    RedemptionReversed {
+        /// The redemption event id.
+        redemption_id: String,
+        /// Points given back to their lots (or to a reinstated lot).
+        restored: Points,
+        /// Points that stay expired because their lot expired since.
+        expired: Points,
+        /// Where the points went back to.
+        draws: Vec<Draw>,
+    },
+    /// Staff changed the balance.
+    PointsAdjusted {
+        /// Points added (positive) or removed (negative).
+        points: Points,
+        /// Why.
+        reason: String,
+        /// Lots created or drawn from.
+        draws: Vec<Draw>,
+    },
+}
+
+/// One line of a member's statement: what one event or one clock instant did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The event that caused it, or `None` for the clock (activation, expiry, warnings).
+    pub event_id: Option<String>,
+    /// What it did.
+    pub effects: Vec<Effect>,
+}
+
+impl Effect {
+    /// The change this effect makes to the member's points (available plus pending, less
+    /// debt): positive for credits, negative for debits, zero for notices.
+    ///
+    /// ```
+    /// use loyalty::{Effect, Points};
+    /// let e = Effect::DebtCreated { order_id: "o".into(), points: Points::new(40), debt: Points::new(40) };
+    /// assert_eq!(e.balance_change(), Points::new(-40));
+    /// ```
+    pub fn balance_change(&self) -> Points {
+        match self {
+            Effect::PointsEarned { points, .. } => *points,
+            Effect::PendingCancelled { points, .. }
+            | Effect::PointsRedeemed { points, .. }
+            | Effect::PointsClawedBack { points, .. }
+            | Effect::DebtCreated { points, .. }
+            | Effect::PointsExpired { points, .. } => -*points,
+            Effect::RedemptionReversed { restored, .. } => *restored,
+            Effect::PointsAdjusted { points, .. } => *points,
+            Effect::NoPointsEarned { .. }
+            | Effect::PendingActivated { .. }
+            | Effect::DebtRepaid { .. }
+            | Effect::PointsExpiringSoon { .. } => Points::ZERO,
+        }
+    }
+}

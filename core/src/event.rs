@@ -1,0 +1,266 @@
+//! What happened to a member, in the past tense: the input of an account.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Something that happened to a member, with the id that makes it idempotent.
+///
+/// In JSON the kind is flattened beside the id and time, tagged by `type`:
+///
+/// ```
+/// use loyalty::{Event, EventKind};
+/// let e: Event = serde_json::from_str(r#"{
+///     "id": "evt-1", "occurred_at": "2024-05-01T10:00:00Z",
+///     "type": "order_placed", "order_id": "A-1", "amount": "25.90"
+/// }"#).unwrap();
+/// assert!(matches!(e.kind, EventKind::OrderPlaced { ref order_id, .. } if order_id == "A-1"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The idempotency key: the same id is applied once, for the life of the account.
+    pub id: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// Creates an event.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use loyalty::{Event, EventKind};
+    /// let e = Event::new("c-1", Utc.with_ymd_and_hms(2024, 1, 2, 8, 0, 0).unwrap(), EventKind::CheckedIn);
+    /// assert_eq!(e.id, "c-1");
+    /// ```
+    pub fn new(id: impl Into<String>, occurred_at: DateTime<Utc>, kind: EventKind) -> Event {
+        Event { id: id.into(), occurred_at, kind }
+    }
+
+    /// A stable 64-bit fingerprint of the whole event, used to tell a replay (same id, same
+    /// payload) from a conflict (same id, different payload). Equal events have equal
+    /// fingerprints on every platform and version; amounts are compared by value, so `"10.0"`
+    /// and `"10.00"` are the same payload.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use loyalty::{Event, EventKind};
+    /// let t = Utc.with_ymd_and_hms(2024, 1, 2, 8, 0, 0).unwrap();
+    /// let a = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.0".parse().unwrap() });
+    /// let b = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.00".parse().unwrap() });
+    /// let c = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.01".parse().unwrap() });
+    /// assert_eq!(a.fingerprint(), b.fingerprint());
+    /// assert_ne!(a.fingerprint(), c.fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = Fnv::new();
+        h.str(&self.id);
+        h.i64(self.occurred_at.timestamp());
+        h.i64(i64::from(self.occurred_at.timestamp_subsec_nanos()));
+        match &self.kind {
+            EventKind::Joined { birthday } => {
+                h.tag(1);
+                h.date(*birthday);
+            }
+            EventKind::ProfileCompleted { birthday } => {
+                h.tag(2);
+                h.date(*birthday);
+            }
+            EventKind::OrderPlaced { order_id, amount, channel, lines } => {
+                h.tag(3);
+                h.str(order_id);
+                h.decimal(*amount);
+                h.opt_str(channel.as_deref());
+                h.i64(lines.len() as i64);
+                for line in lines {
+                    h.str(&line.sku);
+                    h.opt_str(line.category.as_deref());
+                    h.decimal(line.amount);
+                    h.decimal(line.discount);
+                }
+            }
+            EventKind::OrderRefunded { order_id, amount } => {
+                h.tag(4);
+                h.str(order_id);
+                h.decimal(*amount);
+            }
+            EventKind::RewardRedeemed { reward_id, points } => {
+                h.tag(5);
+                h.str(reward_id);
+                h.i64(*points);
+            }
+            EventKind::PointsPaid { order_id, order_amount, points } => {
+                h.tag(6);
+                h.str(order_id);
+                h.decimal(*order_amount);
+                h.i64(*points);
+            }
+            EventKind::RedemptionCancelled { redemption_id } => {
+                h.tag(7);
+                h.str(redemption_id);
+            }
+            EventKind::CheckedIn => h.tag(8),
+            EventKind::ReferralCompleted { referred_member_id } => {
+                h.tag(9);
+                h.str(referred_member_id);
+            }
+            EventKind::BirthdayReached => h.tag(10),
+            EventKind::BonusClaimed { name } => {
+                h.tag(11);
+                h.str(name);
+            }
+            EventKind::PointsAdjusted { points, reason } => {
+                h.tag(12);
+                h.i64(*points);
+                h.str(reason);
+            }
+        }
+        h.0
+    }
+}
+
+/// The kinds of things that happen to a member.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// The member joined the program: the sign-up bonus, and the birthday if told.
+    Joined {
+        /// The member's birthday, for birthday-month multipliers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        birthday: Option<NaiveDate>,
+    },
+    /// The member completed their profile (once ever).
+    ProfileCompleted {
+        /// The birthday, if the profile gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        birthday: Option<NaiveDate>,
+    },
+    /// An order was placed and paid: earns purchase points.
+    OrderPlaced {
+        /// The order's id, unique per member.
+        order_id: String,
+        /// What the member paid, in the program's currency.
+        amount: Decimal,
+        /// The sales channel, for scoped rules.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        /// The order lines, for category and SKU rules (their amounts may not exceed the order's).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lines: Vec<OrderLine>,
+    },
+    /// Part or all of an earlier order was refunded: claws back its points in proportion.
+    OrderRefunded {
+        /// The refunded order.
+        order_id: String,
+        /// The refunded amount (this refund only).
+        amount: Decimal,
+    },
+    /// Points were exchanged for a reward.
+    RewardRedeemed {
+        /// The reward.
+        reward_id: String,
+        /// Its price in points.
+        points: i64,
+    },
+    /// Points paid part of an order (points plus cash).
+    PointsPaid {
+        /// The order they paid.
+        order_id: String,
+        /// The order's full amount, for the share limit.
+        order_amount: Decimal,
+        /// The points used.
+        points: i64,
+    },
+    /// An earlier redemption was cancelled: its points go back to the lots they came from.
+    RedemptionCancelled {
+        /// The id of the `reward_redeemed` or `points_paid` event.
+        redemption_id: String,
+    },
+    /// The member checked in (once per local day).
+    CheckedIn,
+    /// A member the member referred has joined (once per referred member).
+    ReferralCompleted {
+        /// The referred member.
+        referred_member_id: String,
+    },
+    /// It is the member's birthday (the bonus is paid once per local calendar year).
+    BirthdayReached,
+    /// A custom bonus was claimed by name.
+    BonusClaimed {
+        /// The bonus name in the program's `bonuses.custom`.
+        name: String,
+    },
+    /// Staff adjusted the balance: positive points add a lot, negative points are taken from
+    /// the available balance in spend order.
+    PointsAdjusted {
+        /// Points to add (positive) or remove (negative).
+        points: i64,
+        /// Why, for the statement.
+        reason: String,
+    },
+}
+
+/// One line of an order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderLine {
+    /// The product's stock-keeping unit.
+    pub sku: String,
+    /// The product's category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// What the member paid for the line, after discounts.
+    pub amount: Decimal,
+    /// The discount given on the line (for analytics; points are earned on `amount`).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub discount: Decimal,
+}
+
+/// FNV-1a, 64 bit: tiny, stable across platforms and versions.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn tag(&mut self, tag: u8) {
+        self.bytes(&[0xfe, tag]);
+    }
+    fn i64(&mut self, v: i64) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.i64(s.len() as i64);
+        self.bytes(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.tag(0),
+            Some(s) => {
+                self.tag(1);
+                self.str(s);
+            }
+        }
+    }
+    fn decimal(&mut self, d: Decimal) {
+        self.bytes(&d.normalize().serialize());
+    }
+    fn date(&mut self, d: Option<NaiveDate>) {
+        match d {
+            None => self.tag(0),
+            Some(d) => {
+                self.tag(1);
+                self.str(&d.to_string());
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! A lot: one credit of points, with its own dates.
+
+use crate::points::Points;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The id of a lot within one account: 0, 1, 2, ... in the order lots were credited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LotId(pub u32);
+
+impl fmt::Display for LotId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lot {}", self.0)
+    }
+}
+
+/// Where a lot's points came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LotKind {
+    /// Earned by an order.
+    Purchase,
+    /// Awarded by a bonus (sign-up, check-in, ...).
+    Bonus,
+    /// Added by staff.
+    Adjustment,
+    /// Redeemed points given back after their lot expired, under the `reinstate` policy.
+    Reinstated,
+}
+
+/// One credit of points and what became of it.
+///
+/// The source of truth of a balance: available, pending and expiring points are sums over
+/// lots as of an instant. `points = remaining + expired + cancelled + drawn`, where drawn
+/// points went to redemptions, clawbacks, debt repayment or negative adjustments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lot {
+    /// The lot's id.
+    pub id: LotId,
+    /// What it was credited with.
+    pub points: Points,
+    /// What is left in it.
+    pub remaining: Points,
+    /// When it was earned.
+    pub earned_at: DateTime<Utc>,
+    /// When it becomes (or became) usable.
+    pub available_at: DateTime<Utc>,
+    /// When it expires, if it does.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When to warn that it expires soon; `None` once warned or when there is nothing to warn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_at: Option<DateTime<Utc>>,
+    /// Where it came from.
+    pub kind: LotKind,
+    /// The event that credited it.
+    pub event_id: String,
+    /// The rule or bonus that produced it.
+    pub rule: String,
+    /// Points that expired in it.
+    #[serde(default, skip_serializing_if = "Points::is_zero")]
+    pub expired: Points,
+    /// Pending points cancelled by a refund.
+    #[serde(default, skip_serializing_if = "Points::is_zero")]
+    pub cancelled: Points,
+}
+
+impl Lot {
+    /// True when the lot is still pending at `t`.
+    pub fn is_pending(&self, t: DateTime<Utc>) -> bool {
+        self.available_at > t
+    }
+
+    /// True when the lot has expired at `t`.
+    pub fn is_expired(&self, t: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|e| e <= t)
+    }
+
+    /// Points of this lot usable at `t`.
+    pub fn available(&self, t: DateTime<Utc>) -> Points {
+        if self.is_pending(t) || self.is_expired(t) {
+            Points::ZERO
+        } else {
+            self.remaining
+        }
+    }
+
+    /// The spend order key: soonest expiry first (never-expiring last), then oldest, then id.
+    pub(crate) fn spend_key(&self) -> (bool, Option<DateTime<Utc>>, DateTime<Utc>, LotId) {
+        (self.expires_at.is_none(), self.expires_at, self.earned_at, self.id)
+    }
+}

@@ -1,0 +1,71 @@
+//! # loyalty
+//!
+//! A pure, deterministic loyalty engine: the member-points, expiry, redemption and
+//! customer-value logic that ecommerce, retail, restaurant and fitness businesses
+//! re-implement, correct to the cent and to the day.
+//!
+//! ## Overview
+//!
+//! - A [`Program`] is a declarative configuration (JSON), validated on load with errors that
+//!   name the field, the value and the rule: earning rules, multipliers and caps, bonuses,
+//!   the pending period, the expiry policy and redemption.
+//! - An [`Account`] is one member's state. [`Event`]s go in, [`Effect`]s come out for the host
+//!   to act on. Points live in lots ([`Lot`]); balances are derived from the lots as of an
+//!   instant, so a late clock can never let expired points be spent.
+//! - The core has no I/O, no clock and no globals: time is always an argument. Money is
+//!   [`rust_decimal::Decimal`], never a float; points are whole numbers.
+//!
+//! ## Usage
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use loyalty::{Account, Effect, Event, EventKind, Program};
+//!
+//! let program = Program::from_json(r#"{
+//!     "name": "Shop", "version": 1, "currency": "USD", "time_zone": "America/New_York",
+//!     "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+//!     "expiry": {"kind": "rolling_months", "months": 12},
+//!     "redemption": {"point_value": "0.01"}
+//! }"#)?;
+//!
+//! let mut account = Account::new("member-7");
+//! let bought = Event::new(
+//!     "evt-1",
+//!     Utc.with_ymd_and_hms(2024, 3, 5, 15, 0, 0).unwrap(),
+//!     EventKind::OrderPlaced { order_id: "A-100".into(), amount: "59.99".parse()?, channel: None, lines: vec![] },
+//! );
+//! let outcome = account.apply(&program, &bought)?;
+//! assert!(matches!(outcome.effects[0], Effect::PointsEarned { points, .. } if points.get() == 59));
+//!
+//! // Applying the same event again changes nothing and returns the same effects.
+//! assert!(account.apply(&program, &bought)?.duplicate);
+//!
+//! // Points bought on 5 March 2024 are valid through 5 March 2025, New York time.
+//! let expiring = account.expiring(&program, bought.occurred_at, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())?;
+//! assert_eq!(expiring[0].expires_at, Utc.with_ymd_and_hms(2025, 3, 6, 5, 0, 0).unwrap());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Examples
+//!
+//! `examples/` in the repository replays the CDNOW order log through a retail program and
+//! prints a liability report: `cargo run --release -p loyalty-examples --bin replay`.
+
+#![deny(missing_docs)]
+
+mod account;
+pub mod calendar;
+mod effect;
+mod event;
+mod ledger;
+mod money;
+mod points;
+pub mod program;
+
+pub use account::{Account, AccountError, Balances, Expiring, Outcome, SnapshotError, MAX_EVENTS, MAX_LOTS, SNAPSHOT_FORMAT};
+pub use effect::{Draw, Effect, Entry};
+pub use event::{Event, EventKind, OrderLine};
+pub use ledger::{Lot, LotId, LotKind};
+pub use money::{Rounding, MAX_AMOUNT};
+pub use points::Points;
+pub use program::{Program, ProgramConfig, ProgramError};

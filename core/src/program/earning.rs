@@ -1,0 +1,298 @@
+//! Earning rules: points per currency unit, scopes, multipliers and caps for purchases.
+
+use super::{Invalid, MAX_LIST, MAX_RULES};
+use crate::calendar::Period;
+use crate::event::OrderLine;
+use crate::money::Rounding;
+use crate::points::Points;
+use chrono::{Datelike, NaiveDate, Weekday};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// How purchases earn points.
+///
+/// Each order line earns under the first rule (in configuration order) whose scope matches
+/// it; an order without lines earns on its whole amount under the first rule whose scope
+/// matches its channel and names no categories or SKUs. The raw points of all lines are
+/// summed, multiplied by the combined multiplier, rounded once with `rounding`, then capped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Earning {
+    /// How fractional points become whole points (floor by default).
+    #[serde(default)]
+    pub rounding: Rounding,
+    /// Orders below this amount earn nothing.
+    #[serde(default)]
+    pub min_order_amount: Decimal,
+    /// The rules, most specific first: the first matching rule wins for each line.
+    pub rules: Vec<EarningRule>,
+    /// Multipliers that apply to a whole order when their condition holds.
+    #[serde(default)]
+    pub multipliers: Vec<Multiplier>,
+    /// How several applicable multipliers combine (multiply by default).
+    #[serde(default)]
+    pub combine: Combine,
+    /// Limits on purchase points.
+    #[serde(default)]
+    pub caps: Caps,
+}
+
+/// One earning rule: a rate over a scope.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarningRule {
+    /// A name for statements and effects.
+    pub name: String,
+    /// Points per currency unit spent, more than zero.
+    pub points_per_unit: Decimal,
+    /// What the rule applies to; empty lists match everything.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// What an earning rule applies to. An empty list matches anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// Sales channels, e.g. `"web"`, `"store"`.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// Product categories of order lines.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Stock-keeping units of order lines.
+    #[serde(default)]
+    pub skus: Vec<String>,
+}
+
+/// A factor applied to an order's points when its condition holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Multiplier {
+    /// A name for effects, e.g. `"member_day"`.
+    pub name: String,
+    /// The factor, more than zero and at most 100.
+    pub factor: Decimal,
+    /// When the factor applies.
+    pub when: When,
+}
+
+/// A condition on the order's local date (in the program's time zone) or on the member.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum When {
+    /// On these weekdays (a weekly member day).
+    Weekdays {
+        /// The weekdays, e.g. `["tue"]`.
+        days: Vec<Weekday>,
+    },
+    /// On these days of every month (a monthly member day, 1 to 31).
+    MonthDays {
+        /// The days of the month.
+        days: Vec<u32>,
+    },
+    /// In the member's birthday month (the member must have told a birthday).
+    BirthdayMonth,
+    /// From `from` to `to`, both local dates included (a campaign).
+    DateRange {
+        /// The first day.
+        from: NaiveDate,
+        /// The last day.
+        to: NaiveDate,
+    },
+    /// Always (a flat program-wide bonus).
+    Always,
+}
+
+/// How several applicable multipliers combine.
+///
+/// ```
+/// use loyalty::program::Combine;
+/// use rust_decimal::Decimal;
+/// let factors = [Decimal::from(2), Decimal::new(15, 1)];
+/// assert_eq!(Combine::Multiply.combine(&factors), Decimal::from(3));
+/// assert_eq!(Combine::Max.combine(&factors), Decimal::from(2));
+/// assert_eq!(Combine::Add.combine(&factors), Decimal::new(25, 1));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Combine {
+    /// The product of the factors (2x and 1.5x give 3x). The default.
+    #[default]
+    Multiply,
+    /// The largest factor only (2x and 1.5x give 2x).
+    Max,
+    /// The bonuses add up: 1 + the sum of (factor - 1) (2x and 1.5x give 2.5x).
+    Add,
+}
+
+impl Combine {
+    /// Combines factors; no factors give 1.
+    pub fn combine(self, factors: &[Decimal]) -> Decimal {
+        match self {
+            Combine::Multiply => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_mul(*f)),
+            Combine::Max => factors.iter().copied().fold(Decimal::ONE, Decimal::max),
+            Combine::Add => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_add(*f - Decimal::ONE)),
+        }
+    }
+}
+
+/// Limits on purchase points. Event-rule points (sign-up, check-in, ...) are not capped here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caps {
+    /// At most this many points from one order.
+    #[serde(default)]
+    pub per_order: Option<Points>,
+    /// At most this many purchase points in one local day.
+    #[serde(default)]
+    pub per_day: Option<Points>,
+    /// At most this many purchase points in one calendar period.
+    #[serde(default)]
+    pub per_period: Option<PeriodCap>,
+}
+
+/// A cap over a calendar period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodCap {
+    /// The most purchase points in one period.
+    pub points: Points,
+    /// The period (week, month, quarter or year).
+    pub period: Period,
+}
+
+/// The purchase points of one order before caps.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Quote {
+    /// Whole points after multipliers and rounding.
+    pub points: Points,
+    /// The combined multiplier.
+    pub multiplier: Decimal,
+    /// Names of the rules and multipliers that applied.
+    pub rules: Vec<String>,
+}
+
+impl Earning {
+    pub(crate) fn validate(&self) -> Result<(), Invalid> {
+        if self.min_order_amount.is_sign_negative() && !self.min_order_amount.is_zero() {
+            return Err(Invalid::new("earning.min_order_amount", self.min_order_amount, "must not be negative"));
+        }
+        if self.rules.len() > MAX_RULES {
+            return Err(Invalid::new("earning.rules", self.rules.len(), "must have at most 64 rules"));
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            super::check_name(&format!("earning.rules[{i}].name"), &rule.name)?;
+            let rate = rule.points_per_unit;
+            if rate <= Decimal::ZERO || rate > Decimal::from(10_000) {
+                return Err(Invalid::new(format!("earning.rules[{i}].points_per_unit"), rate, "must be > 0 and <= 10000"));
+            }
+            for (list, name) in [(&rule.scope.channels, "channels"), (&rule.scope.categories, "categories"), (&rule.scope.skus, "skus")] {
+                if list.len() > MAX_LIST {
+                    return Err(Invalid::new(format!("earning.rules[{i}].scope.{name}"), list.len(), "must have at most 1000 entries"));
+                }
+            }
+        }
+        if self.multipliers.len() > MAX_RULES {
+            return Err(Invalid::new("earning.multipliers", self.multipliers.len(), "must have at most 64 multipliers"));
+        }
+        for (i, m) in self.multipliers.iter().enumerate() {
+            super::check_name(&format!("earning.multipliers[{i}].name"), &m.name)?;
+            if m.factor <= Decimal::ZERO || m.factor > Decimal::from(100) {
+                return Err(Invalid::new(format!("earning.multipliers[{i}].factor"), m.factor, "must be > 0 and <= 100"));
+            }
+            match &m.when {
+                When::MonthDays { days } => {
+                    if let Some(bad) = days.iter().find(|d| !(1..=31).contains(*d)) {
+                        return Err(Invalid::new(format!("earning.multipliers[{i}].when.days"), bad, "must be a day of the month from 1 to 31"));
+                    }
+                }
+                When::DateRange { from, to } if from > to => {
+                    return Err(Invalid::new(format!("earning.multipliers[{i}].when.to"), to, "must not be before `from`"));
+                }
+                _ => {}
+            }
+        }
+        for (name, cap) in [("per_order", self.caps.per_order), ("per_day", self.caps.per_day), ("per_period.points", self.caps.per_period.map(|c| c.points))] {
+            if let Some(cap) = cap {
+                if cap.get() < 0 || cap > Points::MAX_PER_EVENT {
+                    return Err(Invalid::new(format!("earning.caps.{name}"), cap, "must be >= 0 and <= 1000000000000"));
+                }
+            }
+        }
+        if let Some(PeriodCap { period: period @ Period::Ever, .. }) = self.caps.per_period {
+            return Err(Invalid::new("earning.caps.per_period.period", period.name(), "must be day, week, month, quarter or year"));
+        }
+        Ok(())
+    }
+
+    /// Points for an order before caps. `None` means the raw points do not fit the limits.
+    pub(crate) fn quote(
+        &self,
+        amount: Decimal,
+        channel: Option<&str>,
+        lines: &[OrderLine],
+        local_date: NaiveDate,
+        birthday: Option<NaiveDate>,
+        extra_factor: Decimal,
+    ) -> Option<Quote> {
+        let mut rules = Vec::new();
+        if amount < self.min_order_amount {
+            return Some(Quote { points: Points::ZERO, multiplier: Decimal::ONE, rules });
+        }
+        let mut raw = Decimal::ZERO;
+        let mut note = |name: &str| {
+            if !rules.iter().any(|r: &String| r == name) {
+                rules.push(name.to_string());
+            }
+        };
+        if lines.is_empty() {
+            let rule = self.rules.iter().find(|r| {
+                r.scope.categories.is_empty() && r.scope.skus.is_empty() && matches(&r.scope.channels, channel)
+            });
+            if let Some(rule) = rule {
+                raw = amount.checked_mul(rule.points_per_unit)?;
+                note(&rule.name);
+            }
+        } else {
+            for line in lines {
+                let rule = self.rules.iter().find(|r| {
+                    matches(&r.scope.channels, channel)
+                        && matches(&r.scope.categories, line.category.as_deref())
+                        && matches(&r.scope.skus, Some(line.sku.as_str()))
+                });
+                if let Some(rule) = rule {
+                    raw = raw.checked_add(line.amount.checked_mul(rule.points_per_unit)?)?;
+                    note(&rule.name);
+                }
+            }
+        }
+        let mut factors = Vec::new();
+        for m in &self.multipliers {
+            let applies = match &m.when {
+                When::Weekdays { days } => days.contains(&local_date.weekday()),
+                When::MonthDays { days } => days.contains(&local_date.day()),
+                When::BirthdayMonth => birthday.is_some_and(|b| b.month() == local_date.month()),
+                When::DateRange { from, to } => *from <= local_date && local_date <= *to,
+                When::Always => true,
+            };
+            if applies {
+                factors.push(m.factor);
+                note(&m.name);
+            }
+        }
+        let mut multiplier = self.combine.combine(&factors);
+        if extra_factor != Decimal::ONE {
+            multiplier = multiplier.checked_mul(extra_factor)?;
+        }
+        let points = self.rounding.to_points(raw.checked_mul(multiplier)?)?;
+        if points > Points::MAX_PER_EVENT {
+            return None;
+        }
+        Some(Quote { points, multiplier, rules })
+    }
+}
+
+fn matches(allowed: &[String], value: Option<&str>) -> bool {
+    allowed.is_empty() || value.is_some_and(|v| allowed.iter().any(|a| a == v))
+}

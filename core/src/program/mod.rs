@@ -1,0 +1,271 @@
+//! The declarative loyalty program: what earns points, when they become usable, when they
+//! expire and how they are spent.
+//!
+//! A program is plain data ([`ProgramConfig`], serde JSON) checked once into a [`Program`].
+//! Every validation error names the path of the field, the bad value and why.
+//!
+//! ```
+//! use loyalty::Program;
+//! let err = Program::from_json(r#"{
+//!     "name": "Demo", "version": 1, "currency": "USD", "time_zone": "UTC",
+//!     "earning": {"rules": [{"name": "base", "points_per_unit": "-1"}]},
+//!     "redemption": {"point_value": "0.01"}
+//! }"#).unwrap_err();
+//! assert_eq!(err.to_string(), "earning.rules[0].points_per_unit: -1 must be > 0 and <= 10000");
+//! ```
+
+mod bonuses;
+mod earning;
+mod expiry;
+mod redemption;
+
+pub use bonuses::{Bonuses, CustomBonus, Limit};
+pub use earning::{Caps, Combine, Earning, EarningRule, Multiplier, PeriodCap, Scope, When};
+pub use expiry::{ExpiryPolicy, RoundUp};
+pub use redemption::{PaymentQuote, Redemption, RestorePolicy, Reward};
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::fmt::Display;
+
+pub(crate) const MAX_RULES: usize = 64;
+pub(crate) const MAX_LIST: usize = 1_000;
+pub(crate) const MAX_NAME_CHARS: usize = 128;
+
+/// Why a program configuration was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProgramError {
+    /// The text is not JSON of the program's shape: a syntax error, a missing or unknown
+    /// field, or a value of the wrong type. `path` is where (e.g. `earning.rules[0].name`).
+    #[error("{path}: {message}")]
+    Parse {
+        /// Where in the document, as a dotted path (`.` for the document itself).
+        path: String,
+        /// What the parser found wrong, with line and column.
+        message: String,
+    },
+    /// A field parsed but its value breaks a rule.
+    #[error("{path}: {value} {reason}")]
+    Invalid {
+        /// The field, as a dotted path.
+        path: String,
+        /// The offending value.
+        value: String,
+        /// The rule it breaks.
+        reason: String,
+    },
+}
+
+/// A validation failure before it becomes a [`ProgramError`].
+#[derive(Debug)]
+pub(crate) struct Invalid {
+    path: String,
+    value: String,
+    reason: &'static str,
+}
+
+impl Invalid {
+    pub(crate) fn new(path: impl Into<String>, value: impl Display, reason: &'static str) -> Invalid {
+        Invalid { path: path.into(), value: value.to_string(), reason }
+    }
+}
+
+impl Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} {}", self.path, self.value, self.reason)
+    }
+}
+
+impl From<Invalid> for ProgramError {
+    fn from(e: Invalid) -> ProgramError {
+        ProgramError::Invalid { path: e.path, value: e.value, reason: e.reason.to_string() }
+    }
+}
+
+pub(crate) fn check_name(path: &str, name: &str) -> Result<(), Invalid> {
+    if name.trim().is_empty() {
+        Err(Invalid::new(path, format!("{name:?}"), "must not be empty"))
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Err(Invalid::new(path, format!("{:?}...", name.chars().take(16).collect::<String>()), "must be at most 128 characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A loyalty program as written: plain data that (de)serializes with serde.
+///
+/// Turn it into a usable [`Program`] with [`Program::new`], which validates it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramConfig {
+    /// The program's name.
+    pub name: String,
+    /// The program's own version, for hosts that keep several (at least 1).
+    pub version: u32,
+    /// ISO 4217 code of the currency amounts are in (three capital letters, e.g. `EUR`).
+    pub currency: String,
+    /// IANA time zone that defines the program's days (e.g. `Europe/Paris`).
+    pub time_zone: String,
+    /// Purchase earning.
+    pub earning: Earning,
+    /// Fixed bonuses for member actions.
+    #[serde(default)]
+    pub bonuses: Bonuses,
+    /// Purchase points become usable this many local days after the purchase, at local
+    /// midnight (the return window; 1 is "T+1"). 0 means at once.
+    #[serde(default)]
+    pub pending_days: u32,
+    /// When points expire.
+    #[serde(default)]
+    pub expiry: ExpiryPolicy,
+    /// Warn this many days before points expire (0: no warnings).
+    #[serde(default)]
+    pub expiring_soon_days: u32,
+    /// Spending points.
+    pub redemption: Redemption,
+    /// What happens when a refund claws back more points than the member has.
+    #[serde(default)]
+    pub clawback_shortfall: Shortfall,
+}
+
+/// What happens when a clawback exceeds the member's balance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shortfall {
+    /// The rest becomes debt, paid by the next points the member earns (the default).
+    #[default]
+    Debt,
+    /// The clawback stops at a zero balance; the rest is waived.
+    WithinBalance,
+}
+
+/// A validated loyalty program, ready to run accounts.
+///
+/// ```
+/// let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/programs/retail.json")).unwrap();
+/// let program = loyalty::Program::from_json(&json).unwrap();
+/// assert_eq!(program.config().currency, "USD");
+/// assert_eq!(program.time_zone().name(), "America/New_York");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    config: ProgramConfig,
+    tz: Tz,
+}
+
+impl Program {
+    /// Validates a configuration.
+    ///
+    /// # Errors
+    /// [`ProgramError::Invalid`] naming the first field (in document order) that breaks a rule.
+    pub fn new(config: ProgramConfig) -> Result<Program, ProgramError> {
+        let tz = validate(&config)?;
+        Ok(Program { config, tz })
+    }
+
+    /// Parses and validates a program from JSON text.
+    ///
+    /// # Errors
+    /// [`ProgramError::Parse`] for text that is not a program, [`ProgramError::Invalid`] for
+    /// values that break a rule.
+    pub fn from_json(json: &str) -> Result<Program, ProgramError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let config: ProgramConfig = serde_path_to_error::deserialize(de).map_err(|e| ProgramError::Parse {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })?;
+        Program::new(config)
+    }
+
+    /// The program as JSON text; [`Program::from_json`] reads it back to an equal program.
+    ///
+    /// ```
+    /// # let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/programs/retail.json")).unwrap();
+    /// let program = loyalty::Program::from_json(&json).unwrap();
+    /// assert_eq!(loyalty::Program::from_json(&program.to_json()).unwrap(), program);
+    /// ```
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.config).unwrap_or_default()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ProgramConfig {
+        &self.config
+    }
+
+    /// The program's time zone.
+    pub fn time_zone(&self) -> Tz {
+        self.tz
+    }
+}
+
+fn validate(c: &ProgramConfig) -> Result<Tz, Invalid> {
+    check_name("name", &c.name)?;
+    if c.version == 0 {
+        return Err(Invalid::new("version", 0, "must be at least 1"));
+    }
+    if c.currency.len() != 3 || !c.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Invalid::new("currency", format!("{:?}", c.currency), "must be an ISO 4217 code of three capital letters"));
+    }
+    let tz: Tz = c
+        .time_zone
+        .parse()
+        .map_err(|_| Invalid::new("time_zone", format!("{:?}", c.time_zone), "is not an IANA time zone name"))?;
+    c.earning.validate()?;
+    c.bonuses.validate()?;
+    if c.pending_days > 3_650 {
+        return Err(Invalid::new("pending_days", c.pending_days, "must be at most 3650"));
+    }
+    c.expiry.validate()?;
+    if c.expiring_soon_days > 3_650 {
+        return Err(Invalid::new("expiring_soon_days", c.expiring_soon_days, "must be at most 3650"));
+    }
+    c.redemption.validate()?;
+    Ok(tz)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{"name": "Demo", "version": 1, "currency": "USD", "time_zone": "UTC",
+        "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+        "redemption": {"point_value": "0.01"}}"#;
+
+    fn error_for(patch: &str, value: serde_json::Value) -> String {
+        let mut doc: serde_json::Value = serde_json::from_str(MINIMAL).unwrap();
+        let mut target = &mut doc;
+        let parts: Vec<&str> = patch.split('.').collect();
+        for part in &parts[..parts.len() - 1] {
+            target = &mut target[*part];
+        }
+        target[parts[parts.len() - 1]] = value;
+        Program::from_json(&doc.to_string()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn minimal_program_loads_with_defaults() {
+        let p = Program::from_json(MINIMAL).unwrap();
+        assert_eq!(p.config().pending_days, 0);
+        assert_eq!(p.config().expiry, ExpiryPolicy::Never);
+        assert_eq!(p.config().redemption.step.get(), 1);
+        assert_eq!(p.config().clawback_shortfall, Shortfall::Debt);
+    }
+
+    #[test]
+    fn errors_name_path_value_and_reason() {
+        assert_eq!(error_for("time_zone", "Mars/Olympus".into()), r#"time_zone: "Mars/Olympus" is not an IANA time zone name"#);
+        assert_eq!(error_for("currency", "usd".into()), r#"currency: "usd" must be an ISO 4217 code of three capital letters"#);
+        assert_eq!(error_for("redemption.max_order_share", "1.5".into()), "redemption.max_order_share: 1.5 must be > 0 and <= 1");
+        assert_eq!(error_for("pending_days", 5000.into()), "pending_days: 5000 must be at most 3650");
+    }
+
+    #[test]
+    fn parse_errors_carry_the_path() {
+        let err = error_for("earning.rules", serde_json::json!([{"name": "base", "points_per_unit": "1", "rate": 2}]));
+        assert!(err.starts_with("earning.rules[0].rate: unknown field `rate`"), "{err}");
+        let err = error_for("expiry", serde_json::json!({"kind": "rolling_months"}));
+        assert!(err.starts_with("expiry: missing field `months`"), "{err}");
+    }
+}
