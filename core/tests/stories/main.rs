@@ -1,0 +1,28 @@
+//! Member stories: each module is one member's life, with dates and balances worked out by
+//! hand in its comments. One test binary keeps the build fast on small machines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+mod birthday_member;
+mod calendar_expiry_new_york;
+mod check_in_tokyo;
+mod debt_repaid_by_next_purchases;
+mod duplicate_and_conflicting_ids;
+mod expiring_soon_warning;
+mod expired_points_forgiven_on_refund;
+mod inactivity_expiry;
+mod joining_and_bonuses;
+mod member_day_with_caps;
+mod out_of_order_events;
+mod partial_refund_after_redemption;
+mod pending_debt_and_activation;
+mod pending_points_unspendable;
+mod points_plus_cash;
+mod redemption_cancelled_after_expiry;
+mod refund_inside_pending_window;
+mod rolling_expiry_leap_year;
+mod scoped_rules_with_lines;
+mod snapshot_mid_life;
+mod staff_adjustments;
+mod within_balance_clawback;
