@@ -184,3 +184,89 @@ impl Effect {
         }
     }
 }
+
+/// Running totals of effects by kind: a program's points report, or a conservation check.
+///
+/// For any account, `earned + restored + adjusted_in - cancelled - redeemed - clawed_back -
+/// expired - adjusted_out - debt_repaid` equals its available plus pending points, and
+/// `debt_created - debt_repaid` equals its debt.
+///
+/// ```
+/// use loyalty::{Effect, Points, Totals};
+/// let mut totals = Totals::default();
+/// totals.record(&Effect::DebtCreated { order_id: "o".into(), points: Points::new(5), debt: Points::new(5) });
+/// assert_eq!(totals.debt_created, Points::new(5));
+/// assert_eq!(totals.held(), Points::ZERO);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Points credited by purchases and bonuses.
+    pub earned: Points,
+    /// Pending points cancelled by refunds.
+    pub cancelled: Points,
+    /// Points spent on rewards and orders.
+    pub redeemed: Points,
+    /// Points taken back from lots by refunds.
+    pub clawed_back: Points,
+    /// Points that expired.
+    pub expired: Points,
+    /// Points given back by cancelled redemptions.
+    pub restored: Points,
+    /// Points added by staff.
+    pub adjusted_in: Points,
+    /// Points removed by staff.
+    pub adjusted_out: Points,
+    /// Points that became debt.
+    pub debt_created: Points,
+    /// Debt repaid from new points.
+    pub debt_repaid: Points,
+}
+
+impl Totals {
+    /// Adds one effect.
+    pub fn record(&mut self, effect: &Effect) {
+        match effect {
+            Effect::PointsEarned { points, .. } => self.earned += *points,
+            Effect::PendingCancelled { points, .. } => self.cancelled += *points,
+            Effect::PointsRedeemed { points, .. } => self.redeemed += *points,
+            Effect::PointsClawedBack { points, .. } => self.clawed_back += *points,
+            Effect::PointsExpired { points, .. } => self.expired += *points,
+            Effect::RedemptionReversed { restored, .. } => self.restored += *restored,
+            Effect::PointsAdjusted { points, .. } if points.get() >= 0 => self.adjusted_in += *points,
+            Effect::PointsAdjusted { points, .. } => self.adjusted_out -= *points,
+            Effect::DebtCreated { points, .. } => self.debt_created += *points,
+            Effect::DebtRepaid { points, .. } => self.debt_repaid += *points,
+            Effect::NoPointsEarned { .. } | Effect::PendingActivated { .. } | Effect::PointsExpiringSoon { .. } => {}
+        }
+    }
+
+    /// Adds another set of totals (for summing over members).
+    pub fn merge(&mut self, other: &Totals) {
+        self.earned += other.earned;
+        self.cancelled += other.cancelled;
+        self.redeemed += other.redeemed;
+        self.clawed_back += other.clawed_back;
+        self.expired += other.expired;
+        self.restored += other.restored;
+        self.adjusted_in += other.adjusted_in;
+        self.adjusted_out += other.adjusted_out;
+        self.debt_created += other.debt_created;
+        self.debt_repaid += other.debt_repaid;
+    }
+
+    /// The points these effects leave in lots: available plus pending.
+    pub fn held(&self) -> Points {
+        self.earned + self.restored + self.adjusted_in
+            - self.cancelled
+            - self.redeemed
+            - self.clawed_back
+            - self.expired
+            - self.adjusted_out
+            - self.debt_repaid
+    }
+
+    /// The debt these effects leave.
+    pub fn debt(&self) -> Points {
+        self.debt_created - self.debt_repaid
+    }
+}
