@@ -37,7 +37,11 @@ impl Event {
     /// assert_eq!(e.id, "c-1");
     /// ```
     pub fn new(id: impl Into<String>, occurred_at: DateTime<Utc>, kind: EventKind) -> Event {
-        Event { id: id.into(), occurred_at, kind }
+        Event {
+            id: id.into(),
+            occurred_at,
+            kind,
+        }
     }
 
     /// A stable 64-bit fingerprint of the whole event, used to tell a replay (same id, same
@@ -69,7 +73,12 @@ impl Event {
                 h.tag(2);
                 h.date(*birthday);
             }
-            EventKind::OrderPlaced { order_id, amount, channel, lines } => {
+            EventKind::OrderPlaced {
+                order_id,
+                amount,
+                channel,
+                lines,
+            } => {
                 h.tag(3);
                 h.str(order_id);
                 h.decimal(*amount);
@@ -92,7 +101,11 @@ impl Event {
                 h.str(reward_id);
                 h.i64(*points);
             }
-            EventKind::PointsPaid { order_id, order_amount, points } => {
+            EventKind::PointsPaid {
+                order_id,
+                order_amount,
+                points,
+            } => {
                 h.tag(6);
                 h.str(order_id);
                 h.decimal(*order_amount);

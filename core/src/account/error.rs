@@ -133,8 +133,16 @@ pub enum AccountError {
 }
 
 impl AccountError {
-    pub(crate) fn invalid(field: impl Into<String>, value: impl std::fmt::Display, reason: impl Into<String>) -> AccountError {
-        AccountError::InvalidField { field: field.into(), value: value.to_string(), reason: reason.into() }
+    pub(crate) fn invalid(
+        field: impl Into<String>,
+        value: impl std::fmt::Display,
+        reason: impl Into<String>,
+    ) -> AccountError {
+        AccountError::InvalidField {
+            field: field.into(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
     }
 }
 

@@ -9,7 +9,12 @@ use crate::ledger::{total, Credit, LotKind, Rules};
 use crate::points::Points;
 use crate::program::{RestorePolicy, Shortfall};
 
-pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, command: Command) -> Vec<Effect> {
+pub(crate) fn evolve(
+    account: &mut Account,
+    rules: Rules<'_>,
+    event: &Event,
+    command: Command,
+) -> Vec<Effect> {
     let t = event.occurred_at;
     let mut effects = Vec::new();
     match command {
@@ -20,7 +25,15 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(account, rules, event, points, LotKind::Bonus, "sign_up", &mut effects);
+                credit_now(
+                    account,
+                    rules,
+                    event,
+                    points,
+                    LotKind::Bonus,
+                    "sign_up",
+                    &mut effects,
+                );
             }
         }
         Command::CompleteProfile { birthday, points } => {
@@ -30,27 +43,63 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(account, rules, event, points, LotKind::Bonus, "profile_completed", &mut effects);
+                credit_now(
+                    account,
+                    rules,
+                    event,
+                    points,
+                    LotKind::Bonus,
+                    "profile_completed",
+                    &mut effects,
+                );
             }
         }
         Command::Purchase(p) => purchase(account, rules, event, p, &mut effects),
-        Command::Refund { order_id, amount, due, target } => {
+        Command::Refund {
+            order_id,
+            amount,
+            due,
+            target,
+        } => {
             refund(account, rules, &order_id, due, &mut effects);
             if let Some(order) = account.orders.get_mut(&order_id) {
                 order.refunded += amount;
                 order.clawed = target;
             }
         }
-        Command::Redeem { points, reward_id, order_id, value } => {
+        Command::Redeem {
+            points,
+            reward_id,
+            order_id,
+            value,
+        } => {
             account.ledger.touch(rules, t);
             let draws = account.ledger.draw(points);
-            account
-                .redemptions
-                .insert(event.id.clone(), RedemptionRecord { at: t, points, draws: draws.clone(), cancelled: false });
-            effects.push(Effect::PointsRedeemed { reward_id, order_id, points, value, draws });
+            account.redemptions.insert(
+                event.id.clone(),
+                RedemptionRecord {
+                    at: t,
+                    points,
+                    draws: draws.clone(),
+                    cancelled: false,
+                },
+            );
+            effects.push(Effect::PointsRedeemed {
+                reward_id,
+                order_id,
+                points,
+                value,
+                draws,
+            });
         }
-        Command::CancelRedemption { redemption_id } => cancel_redemption(account, rules, event, &redemption_id, &mut effects),
-        Command::Bonus { points, rule, claim } => {
+        Command::CancelRedemption { redemption_id } => {
+            cancel_redemption(account, rules, event, &redemption_id, &mut effects)
+        }
+        Command::Bonus {
+            points,
+            rule,
+            claim,
+        } => {
             match claim {
                 Claim::CheckIn(day) => account.facts.last_check_in = Some(day),
                 Claim::Referral(id) => {
@@ -66,29 +115,65 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
                 }
             }
             account.ledger.touch(rules, t);
-            credit_now(account, rules, event, points, LotKind::Bonus, &rule, &mut effects);
+            credit_now(
+                account,
+                rules,
+                event,
+                points,
+                LotKind::Bonus,
+                &rule,
+                &mut effects,
+            );
         }
         Command::Adjust { points, reason } => {
             let draws = if points.is_positive() {
                 let (lot, _) = account.ledger.credit(
                     rules,
-                    Credit { points, earned_at: t, available_at: t, expires_at: None, kind: LotKind::Adjustment, event_id: &event.id, rule: "adjustment" },
+                    Credit {
+                        points,
+                        earned_at: t,
+                        available_at: t,
+                        expires_at: None,
+                        kind: LotKind::Adjustment,
+                        event_id: &event.id,
+                        rule: "adjustment",
+                    },
                     Vec::new(),
                 );
                 vec![Draw { lot, points }]
             } else {
                 account.ledger.draw(-points)
             };
-            effects.push(Effect::PointsAdjusted { points, reason, draws });
+            effects.push(Effect::PointsAdjusted {
+                points,
+                reason,
+                draws,
+            });
             repay(account, &mut effects);
         }
     }
     effects
 }
 
-fn credit_now(account: &mut Account, rules: Rules<'_>, event: &Event, points: Points, kind: LotKind, rule: &str, effects: &mut Vec<Effect>) {
+fn credit_now(
+    account: &mut Account,
+    rules: Rules<'_>,
+    event: &Event,
+    points: Points,
+    kind: LotKind,
+    rule: &str,
+    effects: &mut Vec<Effect>,
+) {
     let t = event.occurred_at;
-    let credit = Credit { points, earned_at: t, available_at: t, expires_at: None, kind, event_id: &event.id, rule };
+    let credit = Credit {
+        points,
+        earned_at: t,
+        available_at: t,
+        expires_at: None,
+        kind,
+        event_id: &event.id,
+        rule,
+    };
     let (_, effect) = account.ledger.credit(rules, credit, Vec::new());
     effects.push(effect);
     repay(account, effects);
@@ -100,7 +185,13 @@ fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
     }
 }
 
-fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase, effects: &mut Vec<Effect>) {
+fn purchase(
+    account: &mut Account,
+    rules: Rules<'_>,
+    event: &Event,
+    p: Purchase,
+    effects: &mut Vec<Effect>,
+) {
     let t = event.occurred_at;
     let program = rules.program;
     account.ledger.touch(rules, t);
@@ -113,32 +204,66 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
             let tz = program.time_zone();
             calendar::start_of_day(calendar::add_days(calendar::local_date(t, tz), days), tz)
         };
-        let credit = Credit { points: p.points, earned_at: t, available_at, expires_at: None, kind: LotKind::Purchase, event_id: &event.id, rule: "purchase" };
+        let credit = Credit {
+            points: p.points,
+            earned_at: t,
+            available_at,
+            expires_at: None,
+            kind: LotKind::Purchase,
+            event_id: &event.id,
+            rule: "purchase",
+        };
         let (id, effect) = account.ledger.credit(rules, credit, p.rules);
         lot = Some(id);
         effects.push(effect);
         repay(account, effects);
         let facts = &mut account.facts;
-        facts.day_earned = if facts.day_earned.0 == p.day_key { (p.day_key, facts.day_earned.1 + p.points) } else { (p.day_key, p.points) };
-        facts.period_earned =
-            if facts.period_earned.0 == p.period_key { (p.period_key, facts.period_earned.1 + p.points) } else { (p.period_key, p.points) };
+        facts.day_earned = if facts.day_earned.0 == p.day_key {
+            (p.day_key, facts.day_earned.1 + p.points)
+        } else {
+            (p.day_key, p.points)
+        };
+        facts.period_earned = if facts.period_earned.0 == p.period_key {
+            (p.period_key, facts.period_earned.1 + p.points)
+        } else {
+            (p.period_key, p.points)
+        };
     } else if let Some(reason) = p.nothing_because {
-        effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
+        effects.push(Effect::NoPointsEarned {
+            order_id: p.order_id.clone(),
+            reason: reason.to_string(),
+        });
     }
     account.orders.insert(
         p.order_id,
-        OrderRecord { event_id: event.id.clone(), amount: p.amount, points: p.points, lot, refunded: Default::default(), clawed: Points::ZERO, forgiven: Points::ZERO },
+        OrderRecord {
+            event_id: event.id.clone(),
+            amount: p.amount,
+            points: p.points,
+            lot,
+            refunded: Default::default(),
+            clawed: Points::ZERO,
+            forgiven: Points::ZERO,
+        },
     );
 }
 
 /// Claws back `due` points for a refund: the order's own unspent points first (cancelling
 /// them if still pending), then forgiving what of the order's own points already expired,
 /// then other lots in spend order, then debt or waiver by policy.
-fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, mut due: Points, effects: &mut Vec<Effect>) {
+fn refund(
+    account: &mut Account,
+    rules: Rules<'_>,
+    order_id: &str,
+    mut due: Points,
+    effects: &mut Vec<Effect>,
+) {
     if !due.is_positive() {
         return;
     }
-    let Some(order) = account.orders.get(order_id) else { return };
+    let Some(order) = account.orders.get(order_id) else {
+        return;
+    };
     let own = order.lot;
     let already_forgiven = order.forgiven;
     let mut draws = Vec::new();
@@ -147,7 +272,11 @@ fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, mut due: Poin
         let cancelled = account.ledger.cancel_pending(lot, due);
         if cancelled.is_positive() {
             due -= cancelled;
-            effects.push(Effect::PendingCancelled { order_id: order_id.to_string(), lot, points: cancelled });
+            effects.push(Effect::PendingCancelled {
+                order_id: order_id.to_string(),
+                lot,
+                points: cancelled,
+            });
         }
         let taken = account.ledger.take_from(lot, due);
         if taken.is_positive() {
@@ -172,16 +301,34 @@ fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, mut due: Poin
         order.forgiven += forgiven;
     }
     if !draws.is_empty() || forgiven.is_positive() || waived.is_positive() || debt.is_positive() {
-        effects.push(Effect::PointsClawedBack { order_id: order_id.to_string(), points: total(&draws), draws, forgiven, waived });
+        effects.push(Effect::PointsClawedBack {
+            order_id: order_id.to_string(),
+            points: total(&draws),
+            draws,
+            forgiven,
+            waived,
+        });
     }
     if debt.is_positive() {
         account.ledger.add_debt(debt);
-        effects.push(Effect::DebtCreated { order_id: order_id.to_string(), points: debt, debt: account.ledger.debt });
+        effects.push(Effect::DebtCreated {
+            order_id: order_id.to_string(),
+            points: debt,
+            debt: account.ledger.debt,
+        });
     }
 }
 
-fn cancel_redemption(account: &mut Account, rules: Rules<'_>, event: &Event, redemption_id: &str, effects: &mut Vec<Effect>) {
-    let Some(record) = account.redemptions.get_mut(redemption_id) else { return };
+fn cancel_redemption(
+    account: &mut Account,
+    rules: Rules<'_>,
+    event: &Event,
+    redemption_id: &str,
+    effects: &mut Vec<Effect>,
+) {
+    let Some(record) = account.redemptions.get_mut(redemption_id) else {
+        return;
+    };
     record.cancelled = true;
     let record = record.clone();
     let mut restored = Vec::new();
@@ -198,7 +345,8 @@ fn cancel_redemption(account: &mut Account, rules: Rules<'_>, event: &Event, red
         if let RestorePolicy::Reinstate { days } = rules.program.config().redemption.after_expiry {
             let t = event.occurred_at;
             let tz = rules.program.time_zone();
-            let expires_at = calendar::end_of_day(calendar::add_days(calendar::local_date(t, tz), days), tz);
+            let expires_at =
+                calendar::end_of_day(calendar::add_days(calendar::local_date(t, tz), days), tz);
             let credit = Credit {
                 points: lapsed,
                 earned_at: t,
@@ -209,10 +357,18 @@ fn cancel_redemption(account: &mut Account, rules: Rules<'_>, event: &Event, red
                 rule: "reinstated",
             };
             let (lot, _) = account.ledger.credit(rules, credit, Vec::new());
-            restored.push(Draw { lot, points: lapsed });
+            restored.push(Draw {
+                lot,
+                points: lapsed,
+            });
             expired = Points::ZERO;
         }
     }
-    effects.push(Effect::RedemptionReversed { redemption_id: redemption_id.to_string(), restored: total(&restored), expired, draws: restored });
+    effects.push(Effect::RedemptionReversed {
+        redemption_id: redemption_id.to_string(),
+        restored: total(&restored),
+        expired,
+        draws: restored,
+    });
     repay(account, effects);
 }

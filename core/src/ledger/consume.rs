@@ -21,7 +21,10 @@ impl Ledger {
             .iter()
             .copied()
             .filter(|id| Some(*id) != except)
-            .filter(|id| self.lot(*id).is_some_and(|l| l.available(clock).is_positive()))
+            .filter(|id| {
+                self.lot(*id)
+                    .is_some_and(|l| l.available(clock).is_positive())
+            })
             .collect();
         order.sort_by_key(|id| self.lot(*id).map(|l| l.spend_key()));
         let mut left = points;
@@ -30,7 +33,9 @@ impl Ledger {
             if !left.is_positive() {
                 break;
             }
-            let Some(lot) = self.lots.get_mut(id.0 as usize) else { continue };
+            let Some(lot) = self.lots.get_mut(id.0 as usize) else {
+                continue;
+            };
             let n = left.min(lot.remaining);
             lot.remaining -= n;
             left -= n;

@@ -88,6 +88,11 @@ impl Lot {
 
     /// The spend order key: soonest expiry first (never-expiring last), then oldest, then id.
     pub(crate) fn spend_key(&self) -> (bool, Option<DateTime<Utc>>, DateTime<Utc>, LotId) {
-        (self.expires_at.is_none(), self.expires_at, self.earned_at, self.id)
+        (
+            self.expires_at.is_none(),
+            self.expires_at,
+            self.earned_at,
+            self.id,
+        )
     }
 }

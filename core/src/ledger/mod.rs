@@ -56,14 +56,21 @@ pub(crate) struct Rules<'a> {
 }
 
 impl Rules<'_> {
-    fn warn_at(&self, expires_at: Option<DateTime<Utc>>, available_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn warn_at(
+        &self,
+        expires_at: Option<DateTime<Utc>>,
+        available_at: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let days = self.program.config().expiring_soon_days;
         let expires_at = expires_at?;
         if days == 0 {
             return None;
         }
         let tz = self.program.time_zone();
-        let warn = calendar::start_of_day(calendar::sub_days(calendar::local_date(expires_at, tz), days), tz);
+        let warn = calendar::start_of_day(
+            calendar::sub_days(calendar::local_date(expires_at, tz), days),
+            tz,
+        );
         Some(warn.max(available_at))
     }
 }
@@ -95,7 +102,12 @@ impl Ledger {
 
     /// Rebuilds the derived fields after deserialization.
     pub fn rebuild(&mut self) {
-        self.live = self.lots.iter().filter(|l| l.remaining.is_positive()).map(|l| l.id).collect();
+        self.live = self
+            .lots
+            .iter()
+            .filter(|l| l.remaining.is_positive())
+            .map(|l| l.id)
+            .collect();
         self.hint = self.exact_next_boundary();
     }
 
@@ -108,7 +120,9 @@ impl Ledger {
     }
 
     fn live_lots(&self) -> impl Iterator<Item = &Lot> {
-        self.live.iter().filter_map(|id| self.lots.get(id.0 as usize))
+        self.live
+            .iter()
+            .filter_map(|id| self.lots.get(id.0 as usize))
     }
 
     /// Usable points at the ledger's clock.
@@ -120,20 +134,28 @@ impl Ledger {
     /// Pending points at the ledger's clock.
     pub fn pending(&self) -> Points {
         let t = self.clock;
-        self.live_lots().filter(|l| l.is_pending(t)).map(|l| l.remaining).sum()
+        self.live_lots()
+            .filter(|l| l.is_pending(t))
+            .map(|l| l.remaining)
+            .sum()
     }
 
     /// Credits a new lot and returns its id and the effect.
-    pub fn credit(&mut self, rules: Rules<'_>, c: Credit<'_>, mut names: Vec<String>) -> (LotId, Effect) {
+    pub fn credit(
+        &mut self,
+        rules: Rules<'_>,
+        c: Credit<'_>,
+        mut names: Vec<String>,
+    ) -> (LotId, Effect) {
         let id = LotId(self.lots.len() as u32);
         let tz = rules.program.time_zone();
         let policy = &rules.program.config().expiry;
         let expires_at = match c.expires_at {
             Some(explicit) => explicit,
             None => match policy {
-                ExpiryPolicy::Inactivity { .. } => {
-                    self.last_activity.and_then(|a| policy.inactivity_deadline(a, tz))
-                }
+                ExpiryPolicy::Inactivity { .. } => self
+                    .last_activity
+                    .and_then(|a| policy.inactivity_deadline(a, tz)),
                 _ => policy.expires_at(c.available_at, tz),
             },
         };
@@ -185,7 +207,9 @@ impl Ledger {
         };
         for i in 0..self.live.len() {
             let id = self.live[i];
-            let Some(lot) = self.lots.get_mut(id.0 as usize) else { continue };
+            let Some(lot) = self.lots.get_mut(id.0 as usize) else {
+                continue;
+            };
             if lot.expires_at != Some(deadline) {
                 lot.expires_at = Some(deadline);
                 lot.warn_at = rules.warn_at(Some(deadline), lot.available_at);
@@ -196,7 +220,9 @@ impl Ledger {
 
     /// The earliest activation, expiry or warning after the clock, computed exactly.
     fn exact_next_boundary(&self) -> Option<DateTime<Utc>> {
-        self.live_lots().filter_map(|l| boundary(l, self.clock)).min()
+        self.live_lots()
+            .filter_map(|l| boundary(l, self.clock))
+            .min()
     }
 
     /// Brings the ledger to `t`: at each boundary instant in time order, activate pending
@@ -221,7 +247,11 @@ impl Ledger {
             let effects = self.process(rules, b);
             self.clock = b;
             if !effects.is_empty() {
-                entries.push(Entry { at: b, event_id: None, effects });
+                entries.push(Entry {
+                    at: b,
+                    event_id: None,
+                    effects,
+                });
             }
             self.hint = self.exact_next_boundary();
         }
@@ -238,7 +268,11 @@ impl Ledger {
         for id in self.live.clone() {
             let Some(lot) = self.lot(id) else { continue };
             if lot.available_at > before && lot.available_at <= b {
-                effects.push(Effect::PendingActivated { lot: id, points: lot.remaining, expires_at: lot.expires_at });
+                effects.push(Effect::PendingActivated {
+                    lot: id,
+                    points: lot.remaining,
+                    expires_at: lot.expires_at,
+                });
             }
         }
         if !effects.is_empty() {
@@ -251,7 +285,9 @@ impl Ledger {
         let mut expired = Points::ZERO;
         let mut lots = Vec::new();
         for id in self.live.clone() {
-            let Some(lot) = self.lot_mut(id) else { continue };
+            let Some(lot) = self.lot_mut(id) else {
+                continue;
+            };
             if lot.available_at <= b && lot.is_expired(b) && lot.remaining.is_positive() {
                 expired += lot.remaining;
                 lot.expired += lot.remaining;
@@ -261,21 +297,32 @@ impl Ledger {
             }
         }
         if !lots.is_empty() {
-            if matches!(rules.program.config().expiry, ExpiryPolicy::Inactivity { .. }) {
+            if matches!(
+                rules.program.config().expiry,
+                ExpiryPolicy::Inactivity { .. }
+            ) {
                 self.inactivity_expired_at = Some(b);
             }
-            effects.push(Effect::PointsExpired { points: expired, lots, at: b });
+            effects.push(Effect::PointsExpired {
+                points: expired,
+                lots,
+                at: b,
+            });
         }
         // 3. Warnings, one per expiry instant.
         let mut warnings: Vec<(DateTime<Utc>, Points, Vec<LotId>)> = Vec::new();
         for id in self.live.clone() {
-            let Some(lot) = self.lot_mut(id) else { continue };
+            let Some(lot) = self.lot_mut(id) else {
+                continue;
+            };
             let due = lot.warn_at.is_some_and(|w| w <= b) && lot.available_at <= b;
             if !due {
                 continue;
             }
             lot.warn_at = None;
-            let (Some(expires_at), true) = (lot.expires_at, lot.remaining.is_positive()) else { continue };
+            let (Some(expires_at), true) = (lot.expires_at, lot.remaining.is_positive()) else {
+                continue;
+            };
             match warnings.iter_mut().find(|w| w.0 == expires_at) {
                 Some(w) => {
                     w.1 += lot.remaining;
@@ -286,7 +333,11 @@ impl Ledger {
         }
         warnings.sort_by_key(|w| w.0);
         for (expires_at, points, lots) in warnings {
-            effects.push(Effect::PointsExpiringSoon { points, lots, expires_at });
+            effects.push(Effect::PointsExpiringSoon {
+                points,
+                lots,
+                expires_at,
+            });
         }
         self.prune();
         effects
@@ -295,7 +346,10 @@ impl Ledger {
     /// Drops lots with nothing left from the live list.
     pub fn prune(&mut self) {
         let lots = &self.lots;
-        self.live.retain(|id| lots.get(id.0 as usize).is_some_and(|l| l.remaining.is_positive()));
+        self.live.retain(|id| {
+            lots.get(id.0 as usize)
+                .is_some_and(|l| l.remaining.is_positive())
+        });
     }
 
     /// Uses available points to repay debt, in spend order.
@@ -309,7 +363,11 @@ impl Ledger {
             return None;
         }
         self.debt -= paid;
-        Some(Effect::DebtRepaid { points: paid, debt: self.debt, draws })
+        Some(Effect::DebtRepaid {
+            points: paid,
+            debt: self.debt,
+            draws,
+        })
     }
 
     /// Adds debt.
@@ -320,7 +378,9 @@ impl Ledger {
     /// Cancels pending points of a lot; returns what was cancelled.
     pub fn cancel_pending(&mut self, id: LotId, points: Points) -> Points {
         let clock = self.clock;
-        let Some(lot) = self.lot_mut(id) else { return Points::ZERO };
+        let Some(lot) = self.lot_mut(id) else {
+            return Points::ZERO;
+        };
         if !lot.is_pending(clock) {
             return Points::ZERO;
         }
@@ -334,7 +394,9 @@ impl Ledger {
     /// Takes up to `points` available points from one lot.
     pub fn take_from(&mut self, id: LotId, points: Points) -> Points {
         let clock = self.clock;
-        let Some(lot) = self.lot_mut(id) else { return Points::ZERO };
+        let Some(lot) = self.lot_mut(id) else {
+            return Points::ZERO;
+        };
         let n = points.min(lot.available(clock));
         lot.remaining -= n;
         self.prune();
@@ -349,14 +411,28 @@ impl Ledger {
     /// Gives points back to a lot drawn at `drawn_at`, unless they have expired since: a
     /// lot past its expiry, or, under an inactivity policy, a balance that expired as a whole
     /// after the draw. Returns false (and changes nothing) when they have.
-    pub fn give_back(&mut self, rules: Rules<'_>, id: LotId, points: Points, drawn_at: DateTime<Utc>) -> bool {
+    pub fn give_back(
+        &mut self,
+        rules: Rules<'_>,
+        id: LotId,
+        points: Points,
+        drawn_at: DateTime<Utc>,
+    ) -> bool {
         let clock = self.clock;
         let policy = &rules.program.config().expiry;
         let inactivity = matches!(policy, ExpiryPolicy::Inactivity { .. });
-        let deadline = self.last_activity.and_then(|a| policy.inactivity_deadline(a, rules.program.time_zone()));
+        let deadline = self
+            .last_activity
+            .and_then(|a| policy.inactivity_deadline(a, rules.program.time_zone()));
         let swept_since = self.inactivity_expired_at.is_some_and(|s| s > drawn_at);
-        let Some(lot) = self.lots.get_mut(id.0 as usize) else { return false };
-        let expired = if inactivity { swept_since } else { lot.is_expired(clock) };
+        let Some(lot) = self.lots.get_mut(id.0 as usize) else {
+            return false;
+        };
+        let expired = if inactivity {
+            swept_since
+        } else {
+            lot.is_expired(clock)
+        };
         if expired {
             return false;
         }

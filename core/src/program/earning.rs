@@ -130,9 +130,13 @@ impl Combine {
     /// Combines factors; no factors give 1.
     pub fn combine(self, factors: &[Decimal]) -> Decimal {
         match self {
-            Combine::Multiply => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_mul(*f)),
+            Combine::Multiply => factors
+                .iter()
+                .fold(Decimal::ONE, |acc, f| acc.saturating_mul(*f)),
             Combine::Max => factors.iter().copied().fold(Decimal::ONE, Decimal::max),
-            Combine::Add => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_add(*f - Decimal::ONE)),
+            Combine::Add => factors
+                .iter()
+                .fold(Decimal::ONE, |acc, f| acc.saturating_add(*f - Decimal::ONE)),
         }
     }
 }
@@ -176,52 +180,104 @@ pub(crate) struct Quote {
 impl Earning {
     pub(crate) fn validate(&self) -> Result<(), Invalid> {
         if self.min_order_amount.is_sign_negative() && !self.min_order_amount.is_zero() {
-            return Err(Invalid::new("earning.min_order_amount", self.min_order_amount, "must not be negative"));
+            return Err(Invalid::new(
+                "earning.min_order_amount",
+                self.min_order_amount,
+                "must not be negative",
+            ));
         }
         if self.rules.len() > MAX_RULES {
-            return Err(Invalid::new("earning.rules", self.rules.len(), "must have at most 64 rules"));
+            return Err(Invalid::new(
+                "earning.rules",
+                self.rules.len(),
+                "must have at most 64 rules",
+            ));
         }
         for (i, rule) in self.rules.iter().enumerate() {
             super::check_name(&format!("earning.rules[{i}].name"), &rule.name)?;
             let rate = rule.points_per_unit;
             if rate <= Decimal::ZERO || rate > Decimal::from(10_000) {
-                return Err(Invalid::new(format!("earning.rules[{i}].points_per_unit"), rate, "must be > 0 and <= 10000"));
+                return Err(Invalid::new(
+                    format!("earning.rules[{i}].points_per_unit"),
+                    rate,
+                    "must be > 0 and <= 10000",
+                ));
             }
-            for (list, name) in [(&rule.scope.channels, "channels"), (&rule.scope.categories, "categories"), (&rule.scope.skus, "skus")] {
+            for (list, name) in [
+                (&rule.scope.channels, "channels"),
+                (&rule.scope.categories, "categories"),
+                (&rule.scope.skus, "skus"),
+            ] {
                 if list.len() > MAX_LIST {
-                    return Err(Invalid::new(format!("earning.rules[{i}].scope.{name}"), list.len(), "must have at most 1000 entries"));
+                    return Err(Invalid::new(
+                        format!("earning.rules[{i}].scope.{name}"),
+                        list.len(),
+                        "must have at most 1000 entries",
+                    ));
                 }
             }
         }
         if self.multipliers.len() > MAX_RULES {
-            return Err(Invalid::new("earning.multipliers", self.multipliers.len(), "must have at most 64 multipliers"));
+            return Err(Invalid::new(
+                "earning.multipliers",
+                self.multipliers.len(),
+                "must have at most 64 multipliers",
+            ));
         }
         for (i, m) in self.multipliers.iter().enumerate() {
             super::check_name(&format!("earning.multipliers[{i}].name"), &m.name)?;
             if m.factor <= Decimal::ZERO || m.factor > Decimal::from(100) {
-                return Err(Invalid::new(format!("earning.multipliers[{i}].factor"), m.factor, "must be > 0 and <= 100"));
+                return Err(Invalid::new(
+                    format!("earning.multipliers[{i}].factor"),
+                    m.factor,
+                    "must be > 0 and <= 100",
+                ));
             }
             match &m.when {
                 When::MonthDays { days } => {
                     if let Some(bad) = days.iter().find(|d| !(1..=31).contains(*d)) {
-                        return Err(Invalid::new(format!("earning.multipliers[{i}].when.days"), bad, "must be a day of the month from 1 to 31"));
+                        return Err(Invalid::new(
+                            format!("earning.multipliers[{i}].when.days"),
+                            bad,
+                            "must be a day of the month from 1 to 31",
+                        ));
                     }
                 }
                 When::DateRange { from, to } if from > to => {
-                    return Err(Invalid::new(format!("earning.multipliers[{i}].when.to"), to, "must not be before `from`"));
+                    return Err(Invalid::new(
+                        format!("earning.multipliers[{i}].when.to"),
+                        to,
+                        "must not be before `from`",
+                    ));
                 }
                 _ => {}
             }
         }
-        for (name, cap) in [("per_order", self.caps.per_order), ("per_day", self.caps.per_day), ("per_period.points", self.caps.per_period.map(|c| c.points))] {
+        for (name, cap) in [
+            ("per_order", self.caps.per_order),
+            ("per_day", self.caps.per_day),
+            ("per_period.points", self.caps.per_period.map(|c| c.points)),
+        ] {
             if let Some(cap) = cap {
                 if cap.get() < 0 || cap > Points::MAX_PER_EVENT {
-                    return Err(Invalid::new(format!("earning.caps.{name}"), cap, "must be >= 0 and <= 1000000000000"));
+                    return Err(Invalid::new(
+                        format!("earning.caps.{name}"),
+                        cap,
+                        "must be >= 0 and <= 1000000000000",
+                    ));
                 }
             }
         }
-        if let Some(PeriodCap { period: period @ Period::Ever, .. }) = self.caps.per_period {
-            return Err(Invalid::new("earning.caps.per_period.period", period.name(), "must be day, week, month, quarter or year"));
+        if let Some(PeriodCap {
+            period: period @ Period::Ever,
+            ..
+        }) = self.caps.per_period
+        {
+            return Err(Invalid::new(
+                "earning.caps.per_period.period",
+                period.name(),
+                "must be day, week, month, quarter or year",
+            ));
         }
         Ok(())
     }
@@ -238,7 +294,11 @@ impl Earning {
     ) -> Option<Quote> {
         let mut rules = Vec::new();
         if amount < self.min_order_amount {
-            return Some(Quote { points: Points::ZERO, multiplier: Decimal::ONE, rules });
+            return Some(Quote {
+                points: Points::ZERO,
+                multiplier: Decimal::ONE,
+                rules,
+            });
         }
         let mut raw = Decimal::ZERO;
         let mut note = |name: &str| {
@@ -248,7 +308,9 @@ impl Earning {
         };
         if lines.is_empty() {
             let rule = self.rules.iter().find(|r| {
-                r.scope.categories.is_empty() && r.scope.skus.is_empty() && matches(&r.scope.channels, channel)
+                r.scope.categories.is_empty()
+                    && r.scope.skus.is_empty()
+                    && matches(&r.scope.channels, channel)
             });
             if let Some(rule) = rule {
                 raw = amount.checked_mul(rule.points_per_unit)?;
@@ -289,7 +351,11 @@ impl Earning {
         if points > Points::MAX_PER_EVENT {
             return None;
         }
-        Some(Quote { points, multiplier, rules })
+        Some(Quote {
+            points,
+            multiplier,
+            rules,
+        })
     }
 }
 

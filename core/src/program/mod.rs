@@ -66,8 +66,16 @@ pub(crate) struct Invalid {
 }
 
 impl Invalid {
-    pub(crate) fn new(path: impl Into<String>, value: impl Display, reason: &'static str) -> Invalid {
-        Invalid { path: path.into(), value: value.to_string(), reason }
+    pub(crate) fn new(
+        path: impl Into<String>,
+        value: impl Display,
+        reason: &'static str,
+    ) -> Invalid {
+        Invalid {
+            path: path.into(),
+            value: value.to_string(),
+            reason,
+        }
     }
 }
 
@@ -79,7 +87,11 @@ impl Display for Invalid {
 
 impl From<Invalid> for ProgramError {
     fn from(e: Invalid) -> ProgramError {
-        ProgramError::Invalid { path: e.path, value: e.value, reason: e.reason.to_string() }
+        ProgramError::Invalid {
+            path: e.path,
+            value: e.value,
+            reason: e.reason.to_string(),
+        }
     }
 }
 
@@ -87,7 +99,11 @@ pub(crate) fn check_name(path: &str, name: &str) -> Result<(), Invalid> {
     if name.trim().is_empty() {
         Err(Invalid::new(path, format!("{name:?}"), "must not be empty"))
     } else if name.chars().count() > MAX_NAME_CHARS {
-        Err(Invalid::new(path, format!("{:?}...", name.chars().take(16).collect::<String>()), "must be at most 128 characters"))
+        Err(Invalid::new(
+            path,
+            format!("{:?}...", name.chars().take(16).collect::<String>()),
+            "must be at most 128 characters",
+        ))
     } else {
         Ok(())
     }
@@ -171,10 +187,11 @@ impl Program {
     /// values that break a rule.
     pub fn from_json(json: &str) -> Result<Program, ProgramError> {
         let de = &mut serde_json::Deserializer::from_str(json);
-        let config: ProgramConfig = serde_path_to_error::deserialize(de).map_err(|e| ProgramError::Parse {
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-        })?;
+        let config: ProgramConfig =
+            serde_path_to_error::deserialize(de).map_err(|e| ProgramError::Parse {
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
         Program::new(config)
     }
 
@@ -206,20 +223,35 @@ fn validate(c: &ProgramConfig) -> Result<Tz, Invalid> {
         return Err(Invalid::new("version", 0, "must be at least 1"));
     }
     if c.currency.len() != 3 || !c.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(Invalid::new("currency", format!("{:?}", c.currency), "must be an ISO 4217 code of three capital letters"));
+        return Err(Invalid::new(
+            "currency",
+            format!("{:?}", c.currency),
+            "must be an ISO 4217 code of three capital letters",
+        ));
     }
-    let tz: Tz = c
-        .time_zone
-        .parse()
-        .map_err(|_| Invalid::new("time_zone", format!("{:?}", c.time_zone), "is not an IANA time zone name"))?;
+    let tz: Tz = c.time_zone.parse().map_err(|_| {
+        Invalid::new(
+            "time_zone",
+            format!("{:?}", c.time_zone),
+            "is not an IANA time zone name",
+        )
+    })?;
     c.earning.validate()?;
     c.bonuses.validate()?;
     if c.pending_days > 3_650 {
-        return Err(Invalid::new("pending_days", c.pending_days, "must be at most 3650"));
+        return Err(Invalid::new(
+            "pending_days",
+            c.pending_days,
+            "must be at most 3650",
+        ));
     }
     c.expiry.validate()?;
     if c.expiring_soon_days > 3_650 {
-        return Err(Invalid::new("expiring_soon_days", c.expiring_soon_days, "must be at most 3650"));
+        return Err(Invalid::new(
+            "expiring_soon_days",
+            c.expiring_soon_days,
+            "must be at most 3650",
+        ));
     }
     c.redemption.validate()?;
     Ok(tz)
@@ -241,7 +273,9 @@ mod tests {
             target = &mut target[*part];
         }
         target[parts[parts.len() - 1]] = value;
-        Program::from_json(&doc.to_string()).unwrap_err().to_string()
+        Program::from_json(&doc.to_string())
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -255,16 +289,34 @@ mod tests {
 
     #[test]
     fn errors_name_path_value_and_reason() {
-        assert_eq!(error_for("time_zone", "Mars/Olympus".into()), r#"time_zone: "Mars/Olympus" is not an IANA time zone name"#);
-        assert_eq!(error_for("currency", "usd".into()), r#"currency: "usd" must be an ISO 4217 code of three capital letters"#);
-        assert_eq!(error_for("redemption.max_order_share", "1.5".into()), "redemption.max_order_share: 1.5 must be > 0 and <= 1");
-        assert_eq!(error_for("pending_days", 5000.into()), "pending_days: 5000 must be at most 3650");
+        assert_eq!(
+            error_for("time_zone", "Mars/Olympus".into()),
+            r#"time_zone: "Mars/Olympus" is not an IANA time zone name"#
+        );
+        assert_eq!(
+            error_for("currency", "usd".into()),
+            r#"currency: "usd" must be an ISO 4217 code of three capital letters"#
+        );
+        assert_eq!(
+            error_for("redemption.max_order_share", "1.5".into()),
+            "redemption.max_order_share: 1.5 must be > 0 and <= 1"
+        );
+        assert_eq!(
+            error_for("pending_days", 5000.into()),
+            "pending_days: 5000 must be at most 3650"
+        );
     }
 
     #[test]
     fn parse_errors_carry_the_path() {
-        let err = error_for("earning.rules", serde_json::json!([{"name": "base", "points_per_unit": "1", "rate": 2}]));
-        assert!(err.starts_with("earning.rules[0].rate: unknown field `rate`"), "{err}");
+        let err = error_for(
+            "earning.rules",
+            serde_json::json!([{"name": "base", "points_per_unit": "1", "rate": 2}]),
+        );
+        assert!(
+            err.starts_with("earning.rules[0].rate: unknown field `rate`"),
+            "{err}"
+        );
         let err = error_for("expiry", serde_json::json!({"kind": "rolling_months"}));
         assert!(err.starts_with("expiry: missing field `months`"), "{err}");
     }

@@ -9,7 +9,12 @@ use super::common::*;
 use loyalty::{Account, Event, EventKind, OrderLine};
 
 fn line(sku: &str, category: &str, amount: &str) -> OrderLine {
-    OrderLine { sku: sku.into(), category: Some(category.into()), amount: dec(amount), discount: dec("0") }
+    OrderLine {
+        sku: sku.into(),
+        category: Some(category.into()),
+        amount: dec(amount),
+        discount: dec("0"),
+    }
 }
 
 #[test]
@@ -20,26 +25,57 @@ fn each_line_earns_under_the_first_matching_rule() {
         {"name": "base", "points_per_unit": "1"}
     ]}}));
     let mut sam = Account::new("sam");
-    let e = Event::new("e1", at("2024-11-01T10:00:00Z"), EventKind::OrderPlaced {
-        order_id: "o1".into(),
-        amount: dec("55.00"),
-        channel: Some("web".into()),
-        lines: vec![line("LP-1", "vinyl", "30.00"), line("CD-1", "cd", "20.00")],
-    });
+    let e = Event::new(
+        "e1",
+        at("2024-11-01T10:00:00Z"),
+        EventKind::OrderPlaced {
+            order_id: "o1".into(),
+            amount: dec("55.00"),
+            channel: Some("web".into()),
+            lines: vec![line("LP-1", "vinyl", "30.00"), line("CD-1", "cd", "20.00")],
+        },
+    );
     let effects = apply(&mut sam, &p, &e);
-    assert!(matches!(&effects[0], loyalty::Effect::PointsEarned { points, rules, .. }
-        if points.get() == 80 && *rules == vec!["vinyl".to_string(), "base".to_string()]));
-    let web = Event::new("e2", at("2024-11-01T11:00:00Z"), EventKind::OrderPlaced { order_id: "o2".into(), amount: dec("10.00"), channel: Some("web".into()), lines: vec![] });
+    assert!(
+        matches!(&effects[0], loyalty::Effect::PointsEarned { points, rules, .. }
+        if points.get() == 80 && *rules == vec!["vinyl".to_string(), "base".to_string()])
+    );
+    let web = Event::new(
+        "e2",
+        at("2024-11-01T11:00:00Z"),
+        EventKind::OrderPlaced {
+            order_id: "o2".into(),
+            amount: dec("10.00"),
+            channel: Some("web".into()),
+            lines: vec![],
+        },
+    );
     assert_eq!(earned(&apply(&mut sam, &p, &web)[0]), 10);
-    let store = Event::new("e3", at("2024-11-01T12:00:00Z"), EventKind::OrderPlaced { order_id: "o3".into(), amount: dec("10.00"), channel: Some("store".into()), lines: vec![] });
+    let store = Event::new(
+        "e3",
+        at("2024-11-01T12:00:00Z"),
+        EventKind::OrderPlaced {
+            order_id: "o3".into(),
+            amount: dec("10.00"),
+            channel: Some("store".into()),
+            lines: vec![],
+        },
+    );
     assert_eq!(earned(&apply(&mut sam, &p, &store)[0]), 11);
 
-    let too_much = Event::new("e4", at("2024-11-01T13:00:00Z"), EventKind::OrderPlaced {
-        order_id: "o4".into(),
-        amount: dec("10.00"),
-        channel: None,
-        lines: vec![line("LP-2", "vinyl", "30.00")],
-    });
+    let too_much = Event::new(
+        "e4",
+        at("2024-11-01T13:00:00Z"),
+        EventKind::OrderPlaced {
+            order_id: "o4".into(),
+            amount: dec("10.00"),
+            channel: None,
+            lines: vec![line("LP-2", "vinyl", "30.00")],
+        },
+    );
     let err = sam.apply(&p, &too_much).unwrap_err();
-    assert_eq!(err.to_string(), "lines: 30.00 add up to more than the order amount 10.00");
+    assert_eq!(
+        err.to_string(),
+        "lines: 30.00 add up to more than the order amount 10.00"
+    );
 }

@@ -5,7 +5,9 @@ use loyalty::{Account, SnapshotError};
 
 #[test]
 fn a_stored_account_continues_identically() {
-    let p = program(serde_json::json!({"pending_days": 2, "expiry": {"kind": "rolling_days", "days": 10}, "expiring_soon_days": 3}));
+    let p = program(
+        serde_json::json!({"pending_days": 2, "expiry": {"kind": "rolling_days", "days": 10}, "expiring_soon_days": 3}),
+    );
     let events = [
         order("e1", "2024-03-01T10:00:00Z", "o1", "100.00"),
         order("e2", "2024-03-02T10:00:00Z", "o2", "30.00"),
@@ -32,8 +34,16 @@ fn a_stored_account_continues_identically() {
 
 #[test]
 fn snapshots_from_another_format_or_corrupted_are_refused() {
-    let json = Account::new("ravi").to_json().replace("\"format\":1", "\"format\":99");
-    assert_eq!(Account::from_json(&json).unwrap_err(), SnapshotError::Format { found: 99, supported: 1 });
+    let json = Account::new("ravi")
+        .to_json()
+        .replace("\"format\":1", "\"format\":99");
+    assert_eq!(
+        Account::from_json(&json).unwrap_err(),
+        SnapshotError::Format {
+            found: 99,
+            supported: 1
+        }
+    );
     let err = Account::from_json("{\"format\":1}").unwrap_err();
     assert!(matches!(err, SnapshotError::Parse { .. }), "{err:?}");
 }

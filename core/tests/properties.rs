@@ -1,0 +1,358 @@
+//! Properties over random programs and event streams: conservation, no negative balances,
+//! idempotent replay, snapshot round trips, daily versus one-shot clock advance, and a naive
+//! reference model of balance and debt.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use loyalty::{Account, Event, EventKind, Program, Totals};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+#[derive(Clone, Debug)]
+struct Knobs {
+    pending_days: u32,
+    expiry: u8,
+    expiry_n: u32,
+    warn_days: u32,
+    within_balance: bool,
+    reinstate: bool,
+    new_york: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Order {
+        cents: i64,
+        hours: i64,
+    },
+    Refund {
+        order: usize,
+        cents: i64,
+        hours: i64,
+    },
+    Redeem {
+        points: i64,
+        hours: i64,
+    },
+    Cancel {
+        redemption: usize,
+        hours: i64,
+    },
+    CheckIn {
+        hours: i64,
+    },
+    Adjust {
+        points: i64,
+        hours: i64,
+    },
+}
+
+fn knobs() -> impl Strategy<Value = Knobs> {
+    (
+        0u32..20,
+        0u8..5,
+        1u32..40,
+        0u32..40,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(pending_days, expiry, expiry_n, warn_days, within_balance, reinstate, new_york)| {
+                Knobs {
+                    pending_days,
+                    expiry,
+                    expiry_n,
+                    warn_days,
+                    within_balance,
+                    reinstate,
+                    new_york,
+                }
+            },
+        )
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let hours = 0i64..1500;
+    prop_oneof![
+        4 => (0i64..50_000, hours.clone()).prop_map(|(cents, hours)| Op::Order { cents, hours }),
+        2 => (0usize..10, 1i64..30_000, hours.clone()).prop_map(|(order, cents, hours)| Op::Refund { order, cents, hours }),
+        2 => (1i64..600, hours.clone()).prop_map(|(points, hours)| Op::Redeem { points, hours }),
+        1 => (0usize..5, hours.clone()).prop_map(|(redemption, hours)| Op::Cancel { redemption, hours }),
+        1 => hours.clone().prop_map(|hours| Op::CheckIn { hours }),
+        1 => (-200i64..200, hours).prop_map(|(points, hours)| Op::Adjust { points, hours }),
+    ]
+}
+
+fn program(k: &Knobs) -> Program {
+    let n = k.expiry_n;
+    let expiry = match k.expiry {
+        0 => serde_json::json!({"kind": "never"}),
+        1 => serde_json::json!({"kind": "rolling_days", "days": n * 3}),
+        2 => {
+            serde_json::json!({"kind": "rolling_months", "months": n % 13 + 1, "round_up_to": "quarter"})
+        }
+        3 => serde_json::json!({"kind": "calendar", "years_after": n % 2, "month": 6, "day": 30}),
+        _ => serde_json::json!({"kind": "inactivity", "days": n * 5 + 30}),
+    };
+    let after = if k.reinstate {
+        serde_json::json!({"kind": "reinstate", "days": 10})
+    } else {
+        serde_json::json!({"kind": "stay_expired"})
+    };
+    Program::from_json(
+        &serde_json::json!({
+            "name": "prop", "version": 1, "currency": "USD",
+            "time_zone": if k.new_york { "America/New_York" } else { "UTC" },
+            "earning": {"rules": [{"name": "base", "points_per_unit": "1.5"}]},
+            "bonuses": {"daily_check_in": 5},
+            "pending_days": k.pending_days,
+            "expiry": expiry,
+            "expiring_soon_days": k.warn_days,
+            "redemption": {"point_value": "0.01", "after_expiry": after},
+            "clawback_shortfall": if k.within_balance { "within_balance" } else { "debt" }
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
+}
+
+/// Turns ops into events with increasing times (ids e0, e1, ...).
+fn events(ops: &[Op]) -> Vec<Event> {
+    let mut t = start();
+    let mut orders = 0usize;
+    let mut redemptions = Vec::new();
+    let mut out = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        let id = format!("e{i}");
+        let (kind, hours) = match op {
+            Op::Order { cents, hours } => {
+                orders += 1;
+                (
+                    EventKind::OrderPlaced {
+                        order_id: format!("o{}", orders - 1),
+                        amount: Decimal::new(*cents, 2),
+                        channel: None,
+                        lines: vec![],
+                    },
+                    *hours,
+                )
+            }
+            Op::Refund {
+                order,
+                cents,
+                hours,
+            } => (
+                EventKind::OrderRefunded {
+                    order_id: format!("o{}", order % orders.max(1)),
+                    amount: Decimal::new(*cents, 2),
+                },
+                *hours,
+            ),
+            Op::Redeem { points, hours } => {
+                redemptions.push(id.clone());
+                (
+                    EventKind::RewardRedeemed {
+                        reward_id: "r".into(),
+                        points: *points,
+                    },
+                    *hours,
+                )
+            }
+            Op::Cancel { redemption, hours } => {
+                let r = redemptions
+                    .get(redemption % redemptions.len().max(1))
+                    .cloned()
+                    .unwrap_or_else(|| "none".into());
+                (EventKind::RedemptionCancelled { redemption_id: r }, *hours)
+            }
+            Op::CheckIn { hours } => (EventKind::CheckedIn, *hours),
+            Op::Adjust { points, hours } => (
+                EventKind::PointsAdjusted {
+                    points: *points,
+                    reason: "prop".into(),
+                },
+                *hours,
+            ),
+        };
+        t += Duration::hours(hours);
+        out.push(Event::new(id, t, kind));
+    }
+    out
+}
+
+/// Applies what is accepted; refused events must leave the account unchanged.
+fn run(p: &Program, events: &[Event]) -> (Account, Totals, Vec<Event>) {
+    let mut account = Account::new("m");
+    let mut totals = Totals::default();
+    let mut accepted = Vec::new();
+    for e in events {
+        let before = account.clone();
+        match account.apply(p, e) {
+            Ok(o) => {
+                o.effects.iter().for_each(|x| totals.record(x));
+                accepted.push(e.clone());
+            }
+            Err(_) => assert_eq!(account, before, "a refused event changed the account"),
+        }
+    }
+    (account, totals, accepted)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn conservation_and_no_negative_balances(k in knobs(), ops in prop::collection::vec(op(), 1..60)) {
+        let p = program(&k);
+        let evs = events(&ops);
+        let (mut account, mut totals, _) = run(&p, &evs);
+        let end = evs.last().map(|e| e.occurred_at).unwrap_or_else(start) + Duration::days(800);
+        account.advance_to(&p, end).iter().for_each(|x| totals.record(x));
+        let b = account.balances(&p, end).unwrap();
+        prop_assert!(b.available.get() >= 0 && b.pending.get() >= 0 && b.debt.get() >= 0);
+        prop_assert!(b.debt.get() == 0 || b.available.get() == 0);
+        prop_assert_eq!(totals.held(), b.available + b.pending);
+        prop_assert_eq!(totals.debt(), b.debt);
+        let held: i64 = account.lots().iter().map(|l| l.remaining.get()).sum();
+        prop_assert_eq!(held, (b.available + b.pending).get());
+        prop_assert!(account.verify().is_ok());
+    }
+
+    #[test]
+    fn replaying_everything_again_changes_nothing(k in knobs(), ops in prop::collection::vec(op(), 1..40)) {
+        let p = program(&k);
+        let (mut account, _, accepted) = run(&p, &events(&ops));
+        let before = account.clone();
+        for e in &accepted {
+            let o = account.apply(&p, e).unwrap();
+            prop_assert!(o.duplicate);
+        }
+        prop_assert_eq!(&account, &before);
+        // And from empty, the same events give the same account.
+        let (again, _, _) = run(&p, &accepted);
+        prop_assert_eq!(again.to_json(), before.to_json());
+    }
+
+    #[test]
+    fn snapshots_round_trip_at_any_point(k in knobs(), ops in prop::collection::vec(op(), 1..40), cut in 0usize..40) {
+        let p = program(&k);
+        let evs = events(&ops);
+        let cut = cut.min(evs.len());
+        let (first, _, _) = run(&p, &evs[..cut]);
+        let json = first.to_json();
+        let mut loaded = Account::from_json(&json).unwrap();
+        prop_assert_eq!(&loaded, &first);
+        prop_assert_eq!(loaded.to_json(), json);
+        let mut original = first.clone();
+        for e in &evs[cut..] {
+            prop_assert_eq!(original.apply(&p, e).ok(), loaded.apply(&p, e).ok());
+        }
+        prop_assert_eq!(original, loaded);
+    }
+
+    #[test]
+    fn daily_and_one_shot_advances_agree(k in knobs(), ops in prop::collection::vec(op(), 1..25)) {
+        let p = program(&k);
+        let evs = events(&ops);
+        let (mut once, _, _) = run(&p, &evs);
+        let mut daily = Account::new("m");
+        let end = evs.last().map(|e| e.occurred_at).unwrap_or_else(start) + Duration::days(400);
+        let mut t = start();
+        let mut next = 0;
+        while t < end {
+            let tomorrow = (t + Duration::days(1)).min(end);
+            while next < evs.len() && evs[next].occurred_at <= tomorrow {
+                let _ = daily.apply(&p, &evs[next]);
+                next += 1;
+            }
+            t = tomorrow;
+            daily.advance_to(&p, t);
+        }
+        once.advance_to(&p, end);
+        prop_assert_eq!(daily.lots(), once.lots());
+        prop_assert_eq!(daily.statement(), once.statement());
+        prop_assert_eq!(daily.balances(&p, end).unwrap(), once.balances(&p, end).unwrap());
+    }
+
+    /// Without expiry or pending, balance and debt follow simple arithmetic.
+    #[test]
+    fn matches_a_naive_reference_model(ops in prop::collection::vec(op(), 1..60), within in any::<bool>()) {
+        let k = Knobs { pending_days: 0, expiry: 0, expiry_n: 1, warn_days: 0, within_balance: within, reinstate: false, new_york: false };
+        let p = program(&k);
+        let evs = events(&ops);
+        let mut account = Account::new("m");
+        let mut balance: i64 = 0;
+        let mut debt: i64 = 0;
+        let mut orders: Vec<(i64, i64, i64, i64)> = Vec::new(); // (amount cents, points, refunded cents, clawed)
+        let mut redeemed: std::collections::HashMap<String, (i64, bool)> = Default::default();
+        let mut checked_in = std::collections::HashSet::new();
+        let credit = |balance: &mut i64, debt: &mut i64, n: i64| {
+            let repay = n.min(*debt);
+            *debt -= repay;
+            *balance += n - repay;
+        };
+        for (e, op) in evs.iter().zip(&ops) {
+            let accepted = account.apply(&p, e).is_ok();
+            let expected = match op {
+                Op::Order { cents, .. } => {
+                    let points = cents * 3 / 200; // floor(amount * 1.5)
+                    orders.push((*cents, points, 0, 0));
+                    credit(&mut balance, &mut debt, points);
+                    true
+                }
+                Op::Refund { order, cents, .. } => {
+                    if orders.is_empty() { false } else {
+                        let count = orders.len();
+                        let o = &mut orders[order % count];
+                        if o.2 + cents > o.0 { false } else {
+                            o.2 += cents;
+                            let target = if o.2 == o.0 { o.1 } else { o.1 * o.2 / o.0 };
+                            let due = target - o.3;
+                            o.3 = target;
+                            let taken = due.min(balance);
+                            balance -= taken;
+                            if !within { debt += due - taken; }
+                            true
+                        }
+                    }
+                }
+                Op::Redeem { points, .. } => {
+                    if debt > 0 || *points > balance { false } else {
+                        balance -= points;
+                        redeemed.insert(e.id.clone(), (*points, false));
+                        true
+                    }
+                }
+                Op::Cancel { .. } => {
+                    let EventKind::RedemptionCancelled { redemption_id } = &e.kind else { unreachable!() };
+                    match redeemed.get_mut(redemption_id) {
+                        Some((n, cancelled)) if !*cancelled => {
+                            *cancelled = true;
+                            let n = *n;
+                            credit(&mut balance, &mut debt, n);
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                Op::CheckIn { .. } => {
+                    if checked_in.insert(e.occurred_at.date_naive()) { credit(&mut balance, &mut debt, 5); true } else { false }
+                }
+                Op::Adjust { points, .. } => {
+                    if *points == 0 { false }
+                    else if *points > 0 { credit(&mut balance, &mut debt, *points); true }
+                    else if -points > balance { false }
+                    else { balance += points; true }
+                }
+            };
+            prop_assert_eq!(accepted, expected, "event {:?}", e);
+            let b = account.balances(&p, e.occurred_at).unwrap();
+            prop_assert_eq!((b.available.get(), b.debt.get()), (balance, debt));
+        }
+    }
+}

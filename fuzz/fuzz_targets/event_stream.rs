@@ -1,0 +1,151 @@
+//! Replays an arbitrary event stream against an arbitrary program and checks, after every
+//! step: refused events change nothing, balances never go below zero, the effects add up to
+//! what the lots hold (conservation), replays are no-ops, and snapshots round-trip.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use libfuzzer_sys::fuzz_target;
+use loyalty::{Account, Event, EventKind, Program, Totals};
+use rust_decimal::Decimal;
+
+#[derive(Debug, Arbitrary)]
+struct Knobs {
+    pending_days: u8,
+    expiry: u8,
+    expiry_n: u8,
+    warn_days: u8,
+    within_balance: bool,
+    reinstate: bool,
+    cap_per_order: Option<u16>,
+    new_york: bool,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Op {
+    Order { cents: u32, hours: u16 },
+    Refund { order: u8, cents: u32, hours: u16 },
+    Redeem { points: u16, hours: u16 },
+    Pay { points: u16, order_cents: u32, hours: u16 },
+    Cancel { redemption: u8, hours: u16 },
+    CheckIn { hours: u16 },
+    Adjust { points: i16, hours: u16 },
+    Advance { hours: u16 },
+    Replay { index: u8 },
+}
+
+fn program(k: &Knobs) -> Option<Program> {
+    let n = u32::from(k.expiry_n % 40) + 1;
+    let expiry = match k.expiry % 5 {
+        0 => serde_json::json!({"kind": "never"}),
+        1 => serde_json::json!({"kind": "rolling_days", "days": n * 3}),
+        2 => serde_json::json!({"kind": "rolling_months", "months": n % 13 + 1, "round_up_to": "month"}),
+        3 => serde_json::json!({"kind": "calendar", "years_after": n % 2, "month": 12, "day": 31}),
+        _ => serde_json::json!({"kind": "inactivity", "days": n * 5}),
+    };
+    let mut caps = serde_json::json!({});
+    if let Some(c) = k.cap_per_order {
+        caps = serde_json::json!({"per_order": c});
+    }
+    let after = if k.reinstate { serde_json::json!({"kind": "reinstate", "days": 10}) } else { serde_json::json!({"kind": "stay_expired"}) };
+    let json = serde_json::json!({
+        "name": "fuzz", "version": 1, "currency": "USD",
+        "time_zone": if k.new_york { "America/New_York" } else { "UTC" },
+        "earning": {"rules": [{"name": "base", "points_per_unit": "1.5"}], "caps": caps},
+        "bonuses": {"daily_check_in": 5},
+        "pending_days": k.pending_days % 30,
+        "expiry": expiry,
+        "expiring_soon_days": k.warn_days % 40,
+        "redemption": {"point_value": "0.01", "step": 10, "max_order_share": "0.5", "after_expiry": after},
+        "clawback_shortfall": if k.within_balance { "within_balance" } else { "debt" }
+    });
+    Program::from_json(&json.to_string()).ok()
+}
+
+fuzz_target!(|input: (Knobs, Vec<Op>)| {
+    let (knobs, ops) = input;
+    let Some(p) = program(&knobs) else { return };
+    let mut account = Account::new("fuzz");
+    let mut t: DateTime<Utc> = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().expect("valid start");
+    let mut totals = Totals::default();
+    let mut applied: Vec<Event> = Vec::new();
+    let mut orders = 0u32;
+    let mut redemptions: Vec<String> = Vec::new();
+    for (i, op) in ops.iter().take(200).enumerate() {
+        let id = format!("e{i}");
+        let step = |h: &u16| Duration::hours(i64::from(*h % 2000));
+        let event = match op {
+            Op::Order { cents, hours } => {
+                t += step(hours);
+                orders += 1;
+                Event::new(id, t, EventKind::OrderPlaced { order_id: format!("o{}", orders - 1), amount: Decimal::new(i64::from(*cents % 1_000_000), 2), channel: None, lines: vec![] })
+            }
+            Op::Refund { order, cents, hours } => {
+                t += step(hours);
+                let o = if orders == 0 { 0 } else { u32::from(*order) % orders };
+                Event::new(id, t, EventKind::OrderRefunded { order_id: format!("o{o}"), amount: Decimal::new(i64::from(*cents % 1_000_000), 2) })
+            }
+            Op::Redeem { points, hours } => {
+                t += step(hours);
+                redemptions.push(id.clone());
+                Event::new(id, t, EventKind::RewardRedeemed { reward_id: "r".into(), points: i64::from(*points) })
+            }
+            Op::Pay { points, order_cents, hours } => {
+                t += step(hours);
+                redemptions.push(id.clone());
+                Event::new(id, t, EventKind::PointsPaid { order_id: "p".into(), order_amount: Decimal::new(i64::from(*order_cents % 10_000_000), 2), points: i64::from(*points) })
+            }
+            Op::Cancel { redemption, hours } => {
+                t += step(hours);
+                let r = redemptions.get(usize::from(*redemption) % redemptions.len().max(1)).cloned().unwrap_or_else(|| "none".into());
+                Event::new(id, t, EventKind::RedemptionCancelled { redemption_id: r })
+            }
+            Op::CheckIn { hours } => {
+                t += step(hours);
+                Event::new(id, t, EventKind::CheckedIn)
+            }
+            Op::Adjust { points, hours } => {
+                t += step(hours);
+                Event::new(id, t, EventKind::PointsAdjusted { points: i64::from(*points), reason: "fuzz".into() })
+            }
+            Op::Advance { hours } => {
+                t += step(hours);
+                account.advance_to(&p, t).iter().for_each(|e| totals.record(e));
+                check(&account, &p, t, &totals);
+                continue;
+            }
+            Op::Replay { index } => {
+                if applied.is_empty() {
+                    continue;
+                }
+                let e = applied[usize::from(*index) % applied.len()].clone();
+                let before = account.to_json();
+                let outcome = account.apply(&p, &e).expect("a replay is never an error");
+                assert!(outcome.duplicate);
+                assert_eq!(account.to_json(), before);
+                continue;
+            }
+        };
+        let before = account.to_json();
+        match account.apply(&p, &event) {
+            Ok(outcome) => {
+                outcome.effects.iter().for_each(|e| totals.record(e));
+                applied.push(event);
+            }
+            Err(_) => assert_eq!(account.to_json(), before, "a refused event changed the account"),
+        }
+        check(&account, &p, t, &totals);
+    }
+    let json = account.to_json();
+    let loaded = Account::from_json(&json).expect("a snapshot loads");
+    assert_eq!(loaded, account);
+});
+
+fn check(account: &Account, p: &Program, t: DateTime<Utc>, totals: &Totals) {
+    account.verify().expect("invariants hold");
+    let b = account.balances(p, t).expect("as of the clock");
+    assert!(b.available.get() >= 0 && b.pending.get() >= 0 && b.debt.get() >= 0);
+    assert!(b.debt.get() == 0 || b.available.get() == 0);
+    assert_eq!(totals.held(), b.available + b.pending, "conservation");
+    assert_eq!(totals.debt(), b.debt, "debt conservation");
+}

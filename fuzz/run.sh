@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs each fuzz target briefly on stable Rust (no sanitizer), from the shipped seeds.
+# Usage: fuzz/run.sh [SECONDS_PER_TARGET]
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-20}"
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked --quiet
+fi
+mkdir -p corpus/program_roundtrip corpus/event_stream
+cp ../examples/programs/*.json corpus/program_roundtrip/
+for target in program_roundtrip event_stream; do
+  echo "fuzzing $target for ${seconds}s"
+  cargo fuzz run -s none "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' || true
+  test "${PIPESTATUS[0]}" -eq 0
+done
