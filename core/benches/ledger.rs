@@ -1,1 +1,82 @@
-fn main() {}
+//! Throughput of applying purchase events to accounts under the shipped retail program
+//! (14-day pending period, 12-month rolling expiry, multipliers and caps), and the size of a
+//! typical account snapshot.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use loyalty::{Account, Event, EventKind, Program};
+use rust_decimal::Decimal;
+
+const MEMBERS: usize = 1_000;
+const ORDERS_PER_MEMBER: usize = 50;
+
+fn program() -> Program {
+    let json =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/programs/retail.json")).unwrap();
+    Program::from_json(
+        &json.replace("America/New_York", std::env::var("BENCH_TZ").as_deref().unwrap_or("America/New_York")),
+    )
+    .unwrap()
+}
+
+/// Every member orders about once a week for a year, amounts 5.00 to 204.99.
+fn streams() -> Vec<Vec<Event>> {
+    let start = Utc.with_ymd_and_hms(2024, 1, 1, 15, 0, 0).unwrap();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    (0..MEMBERS)
+        .map(|m| {
+            let mut t = start + Duration::minutes((next() % 10_000) as i64);
+            (0..ORDERS_PER_MEMBER)
+                .map(|i| {
+                    t += Duration::hours(24 * 3 + (next() % (24 * 8)) as i64);
+                    let amount = Decimal::new(500 + (next() % 20_000) as i64, 2);
+                    let kind =
+                        EventKind::OrderPlaced { order_id: format!("m{m}-o{i}"), amount, channel: None, lines: vec![] };
+                    Event::new(format!("m{m}-e{i}"), t, kind)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn apply_purchases(c: &mut Criterion) {
+    let p = program();
+    let streams = streams();
+    let mut group = c.benchmark_group("ledger");
+    group.throughput(Throughput::Elements((MEMBERS * ORDERS_PER_MEMBER) as u64));
+    group.sample_size(20);
+    group.bench_function("apply_purchase_events", |b| {
+        b.iter_batched(
+            || (0..MEMBERS).map(|m| Account::new(format!("m{m}"))).collect::<Vec<_>>(),
+            |mut accounts| {
+                for (account, events) in accounts.iter_mut().zip(&streams) {
+                    for e in events {
+                        account.apply(&p, e).unwrap();
+                    }
+                }
+                accounts
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+
+    // Snapshot size of an account with 8 live lots (eight weekly purchases), printed for
+    // BENCHMARKS.md.
+    let mut account = Account::new("m0");
+    for e in &streams[0][..8] {
+        account.apply(&p, e).unwrap();
+    }
+    let live = account.lots().iter().filter(|l| l.remaining.is_positive()).count();
+    println!("snapshot: {} bytes for an account with {live} live lots after 8 purchases", account.to_json().len());
+}
+
+criterion_group!(benches, apply_purchases);
+criterion_main!(benches);

@@ -66,8 +66,7 @@ pub fn end_of_day(last_valid_day: NaiveDate, tz: Tz) -> DateTime<Utc> {
 /// assert_eq!(loyalty::calendar::add_days(d, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
 /// ```
 pub fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date.checked_add_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MAX)
+    date.checked_add_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MAX)
 }
 
 /// Subtracts days from a date, saturating at the calendar's start instead of failing.
@@ -78,8 +77,7 @@ pub fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
 /// assert_eq!(loyalty::calendar::sub_days(d, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
 /// ```
 pub fn sub_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date.checked_sub_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MIN)
+    date.checked_sub_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN)
 }
 
 /// Adds calendar months, clamping the day to the end of a shorter month.
@@ -111,14 +109,8 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
 /// assert_eq!(loyalty::calendar::last_day_of_month(d), NaiveDate::from_ymd_opt(2100, 2, 28).unwrap());
 /// ```
 pub fn last_day_of_month(date: NaiveDate) -> NaiveDate {
-    let (year, month) = if date.month() == 12 {
-        (date.year() + 1, 1)
-    } else {
-        (date.year(), date.month() + 1)
-    };
-    NaiveDate::from_ymd_opt(year, month, 1)
-        .and_then(|first_of_next| first_of_next.pred_opt())
-        .unwrap_or(NaiveDate::MAX)
+    let (year, month) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
+    NaiveDate::from_ymd_opt(year, month, 1).and_then(|first_of_next| first_of_next.pred_opt()).unwrap_or(NaiveDate::MAX)
 }
 
 /// A span of the calendar that limits and caps count within.
@@ -174,9 +166,7 @@ impl Period {
             Period::Month => last_day_of_month(date),
             Period::Quarter => {
                 let last_month = (date.month0() / 3) * 3 + 3;
-                NaiveDate::from_ymd_opt(date.year(), last_month, 1)
-                    .map(last_day_of_month)
-                    .unwrap_or(date)
+                NaiveDate::from_ymd_opt(date.year(), last_month, 1).map(last_day_of_month).unwrap_or(date)
             }
             Period::Year => NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date),
             Period::Ever => NaiveDate::MAX,
@@ -234,18 +224,9 @@ mod tests {
     #[test]
     fn period_bounds() {
         assert_eq!(Period::Week.last_day(date(2024, 2, 28)), date(2024, 3, 3));
-        assert_eq!(
-            Period::Quarter.last_day(date(2024, 11, 2)),
-            date(2024, 12, 31)
-        );
-        assert_eq!(
-            Period::Quarter.last_day(date(2024, 4, 1)),
-            date(2024, 6, 30)
-        );
+        assert_eq!(Period::Quarter.last_day(date(2024, 11, 2)), date(2024, 12, 31));
+        assert_eq!(Period::Quarter.last_day(date(2024, 4, 1)), date(2024, 6, 30));
         assert_eq!(Period::Year.key(date(2024, 12, 31)), 2024);
-        assert_eq!(
-            Period::Week.key(date(2024, 12, 30)),
-            Period::Week.key(date(2025, 1, 5))
-        );
+        assert_eq!(Period::Week.key(date(2024, 12, 30)), Period::Week.key(date(2025, 1, 5)));
     }
 }

@@ -232,15 +232,11 @@ impl Totals {
             Effect::PointsClawedBack { points, .. } => self.clawed_back += *points,
             Effect::PointsExpired { points, .. } => self.expired += *points,
             Effect::RedemptionReversed { restored, .. } => self.restored += *restored,
-            Effect::PointsAdjusted { points, .. } if points.get() >= 0 => {
-                self.adjusted_in += *points
-            }
+            Effect::PointsAdjusted { points, .. } if points.get() >= 0 => self.adjusted_in += *points,
             Effect::PointsAdjusted { points, .. } => self.adjusted_out -= *points,
             Effect::DebtCreated { points, .. } => self.debt_created += *points,
             Effect::DebtRepaid { points, .. } => self.debt_repaid += *points,
-            Effect::NoPointsEarned { .. }
-            | Effect::PendingActivated { .. }
-            | Effect::PointsExpiringSoon { .. } => {}
+            Effect::NoPointsEarned { .. } | Effect::PendingActivated { .. } | Effect::PointsExpiringSoon { .. } => {}
         }
     }
 

@@ -63,8 +63,7 @@ mod points;
 pub mod program;
 
 pub use account::{
-    Account, AccountError, Balances, Expiring, Outcome, SnapshotError, MAX_EVENTS, MAX_LOTS,
-    SNAPSHOT_FORMAT,
+    Account, AccountError, Balances, Expiring, Outcome, SnapshotError, MAX_EVENTS, MAX_LOTS, SNAPSHOT_FORMAT,
 };
 pub use effect::{Draw, Effect, Entry, Totals};
 pub use event::{Event, EventKind, OrderLine};

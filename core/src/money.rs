@@ -51,9 +51,7 @@ impl Rounding {
             Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
             Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
         };
-        raw.round_dp_with_strategy(0, strategy)
-            .to_i64()
-            .map(Points::new)
+        raw.round_dp_with_strategy(0, strategy).to_i64().map(Points::new)
     }
 }
 
@@ -79,10 +77,7 @@ mod tests {
 
     #[test]
     fn amounts_are_checked() {
-        assert_eq!(
-            check_amount(Decimal::new(-1, 2)),
-            Err("must not be negative")
-        );
+        assert_eq!(check_amount(Decimal::new(-1, 2)), Err("must not be negative"));
         assert_eq!(check_amount(Decimal::ZERO), Ok(()));
         assert_eq!(check_amount(Decimal::new(-0, 2)), Ok(()));
         assert!(check_amount(MAX_AMOUNT + Decimal::ONE).is_err());

@@ -20,9 +20,7 @@ use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 /// assert_eq!(Points::new(7).get(), 7);
 /// assert_eq!(Points::new(10).checked_sub(Points::new(11)), Some(Points::new(-1)));
 /// ```
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Points(i64);
 
@@ -146,22 +144,13 @@ mod tests {
 
     #[test]
     fn saturates_instead_of_wrapping() {
-        assert_eq!(
-            Points::new(i64::MAX) + Points::new(1),
-            Points::new(i64::MAX)
-        );
-        assert_eq!(
-            Points::new(i64::MIN) - Points::new(1),
-            Points::new(i64::MIN)
-        );
+        assert_eq!(Points::new(i64::MAX) + Points::new(1), Points::new(i64::MAX));
+        assert_eq!(Points::new(i64::MIN) - Points::new(1), Points::new(i64::MIN));
     }
 
     #[test]
     fn serializes_as_a_bare_integer() {
-        assert_eq!(
-            serde_json::to_string(&Points::new(42)).ok(),
-            Some("42".to_string())
-        );
+        assert_eq!(serde_json::to_string(&Points::new(42)).ok(), Some("42".to_string()));
         let parsed: Result<Points, _> = serde_json::from_str("-3");
         assert_eq!(parsed.ok(), Some(Points::new(-3)));
     }

@@ -21,55 +21,26 @@ struct Knobs {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Order {
-        cents: i64,
-        hours: i64,
-    },
-    Refund {
-        order: usize,
-        cents: i64,
-        hours: i64,
-    },
-    Redeem {
-        points: i64,
-        hours: i64,
-    },
-    Cancel {
-        redemption: usize,
-        hours: i64,
-    },
-    CheckIn {
-        hours: i64,
-    },
-    Adjust {
-        points: i64,
-        hours: i64,
-    },
+    Order { cents: i64, hours: i64 },
+    Refund { order: usize, cents: i64, hours: i64 },
+    Redeem { points: i64, hours: i64 },
+    Cancel { redemption: usize, hours: i64 },
+    CheckIn { hours: i64 },
+    Adjust { points: i64, hours: i64 },
 }
 
 fn knobs() -> impl Strategy<Value = Knobs> {
-    (
-        0u32..20,
-        0u8..5,
-        1u32..40,
-        0u32..40,
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+    (0u32..20, 0u8..5, 1u32..40, 0u32..40, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(pending_days, expiry, expiry_n, warn_days, within_balance, reinstate, new_york)| Knobs {
+            pending_days,
+            expiry,
+            expiry_n,
+            warn_days,
+            within_balance,
+            reinstate,
+            new_york,
+        },
     )
-        .prop_map(
-            |(pending_days, expiry, expiry_n, warn_days, within_balance, reinstate, new_york)| {
-                Knobs {
-                    pending_days,
-                    expiry,
-                    expiry_n,
-                    warn_days,
-                    within_balance,
-                    reinstate,
-                    new_york,
-                }
-            },
-        )
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -142,11 +113,7 @@ fn events(ops: &[Op]) -> Vec<Event> {
                     *hours,
                 )
             }
-            Op::Refund {
-                order,
-                cents,
-                hours,
-            } => (
+            Op::Refund { order, cents, hours } => (
                 EventKind::OrderRefunded {
                     order_id: format!("o{}", order % orders.max(1)),
                     amount: Decimal::new(*cents, 2),
@@ -155,29 +122,17 @@ fn events(ops: &[Op]) -> Vec<Event> {
             ),
             Op::Redeem { points, hours } => {
                 redemptions.push(id.clone());
-                (
-                    EventKind::RewardRedeemed {
-                        reward_id: "r".into(),
-                        points: *points,
-                    },
-                    *hours,
-                )
+                (EventKind::RewardRedeemed { reward_id: "r".into(), points: *points }, *hours)
             }
             Op::Cancel { redemption, hours } => {
-                let r = redemptions
-                    .get(redemption % redemptions.len().max(1))
-                    .cloned()
-                    .unwrap_or_else(|| "none".into());
+                let r =
+                    redemptions.get(redemption % redemptions.len().max(1)).cloned().unwrap_or_else(|| "none".into());
                 (EventKind::RedemptionCancelled { redemption_id: r }, *hours)
             }
             Op::CheckIn { hours } => (EventKind::CheckedIn, *hours),
-            Op::Adjust { points, hours } => (
-                EventKind::PointsAdjusted {
-                    points: *points,
-                    reason: "prop".into(),
-                },
-                *hours,
-            ),
+            Op::Adjust { points, hours } => {
+                (EventKind::PointsAdjusted { points: *points, reason: "prop".into() }, *hours)
+            }
         };
         t += Duration::hours(hours);
         out.push(Event::new(id, t, kind));

@@ -48,12 +48,7 @@ impl fmt::Display for Format {
 }
 
 fn err(line: usize, column: &str, value: &str, reason: &str) -> RowError {
-    RowError {
-        line,
-        column: column.to_string(),
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
+    RowError { line, column: column.to_string(), value: value.to_string(), reason: reason.to_string() }
 }
 
 /// A calendar date becomes local noon in the program's zone, so it falls on that local day.
@@ -66,9 +61,7 @@ fn noon(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
 }
 
 fn amount(line: usize, column: &str, text: &str) -> Result<Decimal, RowError> {
-    let value: Decimal = text
-        .parse()
-        .map_err(|_| err(line, column, text, "is not a decimal amount"))?;
+    let value: Decimal = text.parse().map_err(|_| err(line, column, text, "is not a decimal amount"))?;
     if value.is_sign_negative() && !value.is_zero() {
         return Err(err(line, column, text, "must not be negative"));
     }
@@ -101,9 +94,7 @@ fn parse_cdnow(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
         }
         let date = NaiveDate::parse_from_str(fields[1], "%Y%m%d")
             .map_err(|_| err(line, "date", fields[1], "is not a YYYYMMDD date"))?;
-        fields[2]
-            .parse::<u32>()
-            .map_err(|_| err(line, "number_of_cds", fields[2], "is not a whole number"))?;
+        fields[2].parse::<u32>().map_err(|_| err(line, "number_of_cds", fields[2], "is not a whole number"))?;
         rows.push(OrderRow {
             line,
             member_id: fields[0].to_string(),
@@ -122,13 +113,11 @@ fn parse_csv(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
     };
     let names: Vec<&str> = header.split(',').map(str::trim).collect();
     let find = |name: &str| names.iter().position(|n| *n == name);
-    let member = find("member_id")
-        .ok_or_else(|| err(1, "header", header, "must name a member_id column"))?;
+    let member = find("member_id").ok_or_else(|| err(1, "header", header, "must name a member_id column"))?;
     let date = find("date")
         .or_else(|| find("occurred_at"))
         .ok_or_else(|| err(1, "header", header, "must name a date column"))?;
-    let value =
-        find("amount").ok_or_else(|| err(1, "header", header, "must name an amount column"))?;
+    let value = find("amount").ok_or_else(|| err(1, "header", header, "must name an amount column"))?;
     let order = find("order_id");
     let mut rows = Vec::new();
     for (i, raw) in lines {
@@ -137,25 +126,11 @@ fn parse_csv(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
             continue;
         }
         if raw.contains('"') {
-            return Err(err(
-                line,
-                "row",
-                raw,
-                "uses quotes, which this reader does not support",
-            ));
+            return Err(err(line, "row", raw, "uses quotes, which this reader does not support"));
         }
         let fields: Vec<&str> = raw.split(',').map(str::trim).collect();
         if fields.len() != names.len() {
-            return Err(err(
-                line,
-                "row",
-                raw,
-                &format!(
-                    "has {} fields, the header has {}",
-                    fields.len(),
-                    names.len()
-                ),
-            ));
+            return Err(err(line, "row", raw, &format!("has {} fields, the header has {}", fields.len(), names.len())));
         }
         let member_id = fields[member];
         if member_id.is_empty() {
@@ -165,14 +140,7 @@ fn parse_csv(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
         let occurred_at = match NaiveDate::parse_from_str(when, "%Y-%m-%d") {
             Ok(d) => noon(d, tz),
             Err(_) => DateTime::parse_from_rfc3339(when)
-                .map_err(|_| {
-                    err(
-                        line,
-                        names[date],
-                        when,
-                        "is neither YYYY-MM-DD nor an RFC 3339 instant",
-                    )
-                })?
+                .map_err(|_| err(line, names[date], when, "is neither YYYY-MM-DD nor an RFC 3339 instant"))?
                 .with_timezone(&Utc),
         };
         let order_id = order.map_or_else(|| format!("L{line}"), |o| fields[o].to_string());
@@ -200,46 +168,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(
-            rows[0].occurred_at.to_rfc3339(),
-            "1997-01-12T17:00:00+00:00"
-        );
+        assert_eq!(rows[0].occurred_at.to_rfc3339(), "1997-01-12T17:00:00+00:00");
         assert_eq!(rows[0].amount, Decimal::new(1200, 2));
         assert_eq!(rows[0].order_id, "L2");
     }
 
     #[test]
     fn bad_rows_name_line_column_and_value() {
-        let e = parse(
-            " customer_id date number_of_cds dollar_value\n 1 19971301 1 5.00\n",
-            Format::Cdnow,
-            chrono_tz::UTC,
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            r#"line 2, column date: "19971301" is not a YYYYMMDD date"#
-        );
-        let e = parse(
-            "member_id,date,amount\nm1,2024-01-01,abc\n",
-            Format::Csv,
-            chrono_tz::UTC,
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            r#"line 2, column amount: "abc" is not a decimal amount"#
-        );
-        let e = parse(
-            "member_id,date,amount\nm1,2024-01-01,-3\n",
-            Format::Csv,
-            chrono_tz::UTC,
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            r#"line 2, column amount: "-3" must not be negative"#
-        );
+        let e =
+            parse(" customer_id date number_of_cds dollar_value\n 1 19971301 1 5.00\n", Format::Cdnow, chrono_tz::UTC)
+                .unwrap_err();
+        assert_eq!(e.to_string(), r#"line 2, column date: "19971301" is not a YYYYMMDD date"#);
+        let e = parse("member_id,date,amount\nm1,2024-01-01,abc\n", Format::Csv, chrono_tz::UTC).unwrap_err();
+        assert_eq!(e.to_string(), r#"line 2, column amount: "abc" is not a decimal amount"#);
+        let e = parse("member_id,date,amount\nm1,2024-01-01,-3\n", Format::Csv, chrono_tz::UTC).unwrap_err();
+        assert_eq!(e.to_string(), r#"line 2, column amount: "-3" must not be negative"#);
         let e = parse("member,date,amount\n", Format::Csv, chrono_tz::UTC).unwrap_err();
         assert_eq!(e.column, "header");
     }
@@ -252,10 +195,7 @@ mod tests {
             chrono_tz::UTC,
         )
         .unwrap();
-        assert_eq!(
-            rows[0].occurred_at.to_rfc3339(),
-            "2024-03-10T06:30:00+00:00"
-        );
+        assert_eq!(rows[0].occurred_at.to_rfc3339(), "2024-03-10T06:30:00+00:00");
         assert_eq!(rows[0].order_id, "A1");
     }
 }

@@ -42,10 +42,7 @@ fn parse_args() -> Result<Args, String> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .ok_or_else(|| format!("{flag} needs a value\n{}", usage()))
-        };
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{}", usage()));
         match flag.as_str() {
             "--program" => args.program = value()?.into(),
             "--input" => args.input = value()?.into(),
@@ -76,48 +73,28 @@ fn parse_args() -> Result<Args, String> {
 
 fn run() -> Result<(), String> {
     let args = parse_args()?;
-    let program_text = std::fs::read_to_string(&args.program)
-        .map_err(|e| format!("{}: {e}", args.program.display()))?;
-    let program = Program::from_json(&program_text)
-        .map_err(|e| format!("{}: {e}", args.program.display()))?;
+    let program_text =
+        std::fs::read_to_string(&args.program).map_err(|e| format!("{}: {e}", args.program.display()))?;
+    let program = Program::from_json(&program_text).map_err(|e| format!("{}: {e}", args.program.display()))?;
     let tz = program.time_zone();
-    let log = std::fs::read_to_string(&args.input)
-        .map_err(|e| format!("{}: {e}", args.input.display()))?;
-    let format = args
-        .format
-        .unwrap_or(if args.input.extension().is_some_and(|e| e == "csv") {
-            Format::Csv
-        } else {
-            Format::Cdnow
-        });
-    let rows =
-        orders::parse(&log, format, tz).map_err(|e| format!("{}: {e}", args.input.display()))?;
+    let log = std::fs::read_to_string(&args.input).map_err(|e| format!("{}: {e}", args.input.display()))?;
+    let format = args.format.unwrap_or(if args.input.extension().is_some_and(|e| e == "csv") {
+        Format::Csv
+    } else {
+        Format::Cdnow
+    });
+    let rows = orders::parse(&log, format, tz).map_err(|e| format!("{}: {e}", args.input.display()))?;
     let spending = match &args.redeem {
         None => None,
         Some(id) => {
-            let reward = program
-                .config()
-                .redemption
-                .rewards
-                .iter()
-                .find(|r| &r.id == id);
-            let reward = reward.ok_or_else(|| {
-                format!("--redeem: {id:?} is not in the program's reward catalog")
-            })?;
-            Some(report::Spending {
-                reward_id: id.clone(),
-                points: reward.points,
-            })
+            let reward = program.config().redemption.rewards.iter().find(|r| &r.id == id);
+            let reward = reward.ok_or_else(|| format!("--redeem: {id:?} is not in the program's reward catalog"))?;
+            Some(report::Spending { reward_id: id.clone(), points: reward.points })
         }
     };
-    let last = rows
-        .iter()
-        .map(|r| r.occurred_at)
-        .max()
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-    let as_of_day = args
-        .as_of
-        .unwrap_or_else(|| loyalty::calendar::add_days(loyalty::calendar::local_date(last, tz), 1));
+    let last = rows.iter().map(|r| r.occurred_at).max().unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let as_of_day =
+        args.as_of.unwrap_or_else(|| loyalty::calendar::add_days(loyalty::calendar::local_date(last, tz), 1));
     let as_of = loyalty::calendar::start_of_day(as_of_day, tz);
     let started = Instant::now();
     let r = report::replay(&program, &rows, spending.as_ref(), as_of)
@@ -127,10 +104,7 @@ fn run() -> Result<(), String> {
     let c = program.config();
     let t = &r.totals;
     let n = |p: Points| group(p.get());
-    println!(
-        "{} (version {}), {}, time zone {}",
-        c.name, c.version, c.currency, c.time_zone
-    );
+    println!("{} (version {}), {}, time zone {}", c.name, c.version, c.currency, c.time_zone);
     println!(
         "input: {} ({format}): {} orders of {} members",
         args.input.display(),
@@ -149,10 +123,7 @@ fn run() -> Result<(), String> {
     println!("points issued           {:>14}", n(t.earned));
     println!("points redeemed         {:>14}", n(t.redeemed));
     println!("points expired          {:>14}", n(t.expired));
-    println!(
-        "points cancelled/clawed {:>14}",
-        n(t.cancelled + t.clawed_back)
-    );
+    println!("points cancelled/clawed {:>14}", n(t.cancelled + t.clawed_back));
     println!(
         "points outstanding      {:>14}   ({} usable, {} pending)",
         n(r.available + r.pending),
@@ -170,16 +141,10 @@ fn run() -> Result<(), String> {
     println!();
     println!("ten largest balances (usable + pending):");
     for (i, (member, available, pending)) in r.top.iter().enumerate() {
-        println!(
-            "  {:>2}. member {member:<8} {:>10} usable {:>8} pending",
-            i + 1,
-            n(*available),
-            n(*pending)
-        );
+        println!("  {:>2}. member {member:<8} {:>10} usable {:>8} pending", i + 1, n(*available), n(*pending));
     }
     println!();
-    let events = r.orders as f64
-        + t.redeemed.get() as f64 / spending.as_ref().map_or(1.0, |s| s.points.get() as f64);
+    let events = r.orders as f64 + t.redeemed.get() as f64 / spending.as_ref().map_or(1.0, |s| s.points.get() as f64);
     println!(
         "replayed in {:.0} ms ({:.0} events per second, one core)",
         elapsed.as_secs_f64() * 1e3,

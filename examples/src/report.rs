@@ -49,10 +49,7 @@ pub fn replay(
 ) -> Result<Report, ReplayError> {
     let mut by_member: BTreeMap<&str, Vec<&OrderRow>> = BTreeMap::new();
     for row in rows {
-        by_member
-            .entry(row.member_id.as_str())
-            .or_default()
-            .push(row);
+        by_member.entry(row.member_id.as_str()).or_default().push(row);
     }
     let mut totals = Totals::default();
     let mut report = Report {
@@ -67,11 +64,7 @@ pub fn replay(
         expiring_90_days: Points::ZERO,
         top: Vec::new(),
     };
-    let fail = |row: &OrderRow, source| ReplayError {
-        line: row.line,
-        member_id: row.member_id.clone(),
-        source,
-    };
+    let fail = |row: &OrderRow, source| ReplayError { line: row.line, member_id: row.member_id.clone(), source };
     for (member_id, mut orders) in by_member {
         orders.sort_by_key(|r| (r.occurred_at, r.line));
         let mut account = Account::new(member_id);
@@ -83,43 +76,26 @@ pub fn replay(
                 lines: vec![],
             };
             let outcome = account
-                .apply(
-                    program,
-                    &Event::new(format!("order-{}", row.line), row.occurred_at, kind),
-                )
+                .apply(program, &Event::new(format!("order-{}", row.line), row.occurred_at, kind))
                 .map_err(|e| fail(row, e))?;
             outcome.effects.iter().for_each(|e| totals.record(e));
             if let Some(s) = spending {
-                let usable = account
-                    .balances(program, row.occurred_at)
-                    .map_err(|e| fail(row, e))?
-                    .available;
+                let usable = account.balances(program, row.occurred_at).map_err(|e| fail(row, e))?.available;
                 if usable >= s.points {
-                    let kind = EventKind::RewardRedeemed {
-                        reward_id: s.reward_id.clone(),
-                        points: s.points.get(),
-                    };
+                    let kind = EventKind::RewardRedeemed { reward_id: s.reward_id.clone(), points: s.points.get() };
                     let outcome = account
-                        .apply(
-                            program,
-                            &Event::new(format!("redeem-{}", row.line), row.occurred_at, kind),
-                        )
+                        .apply(program, &Event::new(format!("redeem-{}", row.line), row.occurred_at, kind))
                         .map_err(|e| fail(row, e))?;
                     outcome.effects.iter().for_each(|e| totals.record(e));
                 }
             }
         }
-        account
-            .advance_to(program, as_of)
-            .iter()
-            .for_each(|e| totals.record(e));
-        let b = account
-            .balances(program, as_of)
-            .map_err(|source| ReplayError {
-                line: 0,
-                member_id: member_id.to_string(),
-                source,
-            })?;
+        account.advance_to(program, as_of).iter().for_each(|e| totals.record(e));
+        let b = account.balances(program, as_of).map_err(|source| ReplayError {
+            line: 0,
+            member_id: member_id.to_string(),
+            source,
+        })?;
         report.available += b.available;
         report.pending += b.pending;
         report.debt += b.debt;
@@ -131,19 +107,12 @@ pub fn replay(
         };
         report.expiring_30_days += soon(30);
         report.expiring_90_days += soon(90);
-        report
-            .top
-            .push((member_id.to_string(), b.available, b.pending));
+        report.top.push((member_id.to_string(), b.available, b.pending));
     }
-    report
-        .top
-        .sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
+    report.top.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
     report.top.truncate(10);
     report.totals = totals;
-    report.liability = program
-        .config()
-        .redemption
-        .value_of(report.available + report.pending);
+    report.liability = program.config().redemption.value_of(report.available + report.pending);
     Ok(report)
 }
 
@@ -171,34 +140,18 @@ mod tests {
         //     Second order 5.00 -> 50, usable 02-03, expiring 03-05 00:00.
         // m2: 2024-02-20 1.00 -> 10 pending until 03-05, expiring 04-04 00:00.
         // As of 2024-03-01: m1 holds 50 usable; m2 10 pending.
-        let log =
-            "member_id,date,amount\nm1,2024-01-01,12.34\nm1,2024-01-20,5.00\nm2,2024-02-20,1.00\n";
+        let log = "member_id,date,amount\nm1,2024-01-01,12.34\nm1,2024-01-20,5.00\nm2,2024-02-20,1.00\n";
         let rows = parse(log, Format::Csv, chrono_tz::UTC).unwrap();
-        let spend = Spending {
-            reward_id: "card".into(),
-            points: Points::new(100),
-        };
-        let as_of = DateTime::parse_from_rfc3339("2024-03-01T00:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let spend = Spending { reward_id: "card".into(), points: Points::new(100) };
+        let as_of = DateTime::parse_from_rfc3339("2024-03-01T00:00:00Z").unwrap().with_timezone(&Utc);
         let r = replay(&program(), &rows, Some(&spend), as_of).unwrap();
         assert_eq!((r.members, r.orders), (2, 3));
-        assert_eq!(
-            (
-                r.totals.earned.get(),
-                r.totals.redeemed.get(),
-                r.totals.expired.get()
-            ),
-            (183, 100, 23)
-        );
+        assert_eq!((r.totals.earned.get(), r.totals.redeemed.get(), r.totals.expired.get()), (183, 100, 23));
         assert_eq!((r.available.get(), r.pending.get()), (50, 10));
         assert_eq!(r.liability, Decimal::new(60, 2));
         // Within 30 days of 03-01 (to 03-31): m1's 50 expiring 03-05. m2's pending 10 do
         // not count: they are not usable yet.
-        assert_eq!(
-            (r.expiring_30_days.get(), r.expiring_90_days.get()),
-            (50, 50)
-        );
+        assert_eq!((r.expiring_30_days.get(), r.expiring_90_days.get()), (50, 50));
         assert_eq!(r.top[0], ("m1".to_string(), Points::new(50), Points::ZERO));
     }
 }

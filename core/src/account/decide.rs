@@ -17,39 +17,14 @@ const MAX_REASON_CHARS: usize = 512;
 /// A validated instruction.
 #[derive(Debug)]
 pub(crate) enum Command {
-    Join {
-        birthday: Option<NaiveDate>,
-        points: Option<Points>,
-    },
-    CompleteProfile {
-        birthday: Option<NaiveDate>,
-        points: Option<Points>,
-    },
+    Join { birthday: Option<NaiveDate>, points: Option<Points> },
+    CompleteProfile { birthday: Option<NaiveDate>, points: Option<Points> },
     Purchase(Purchase),
-    Refund {
-        order_id: String,
-        amount: Decimal,
-        due: Points,
-        target: Points,
-    },
-    Redeem {
-        points: Points,
-        reward_id: Option<String>,
-        order_id: Option<String>,
-        value: Decimal,
-    },
-    CancelRedemption {
-        redemption_id: String,
-    },
-    Bonus {
-        points: Points,
-        rule: String,
-        claim: Claim,
-    },
-    Adjust {
-        points: Points,
-        reason: String,
-    },
+    Refund { order_id: String, amount: Decimal, due: Points, target: Points },
+    Redeem { points: Points, reward_id: Option<String>, order_id: Option<String>, value: Decimal },
+    CancelRedemption { redemption_id: String },
+    Bonus { points: Points, rule: String, claim: Claim },
+    Adjust { points: Points, reason: String },
 }
 
 #[derive(Debug)]
@@ -61,6 +36,8 @@ pub(crate) struct Purchase {
     pub nothing_because: Option<&'static str>,
     pub day_key: i64,
     pub period_key: i64,
+    /// The order's local day.
+    pub today: NaiveDate,
 }
 
 /// What a bonus uses up.
@@ -72,46 +49,26 @@ pub(crate) enum Claim {
     Custom { name: String, key: i64 },
 }
 
-pub(crate) fn decide(
-    account: &Account,
-    program: &Program,
-    event: &Event,
-) -> Result<Command, AccountError> {
+pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Result<Command, AccountError> {
     // 2. The payload on its own.
     check_text("id", &event.id, MAX_NAME_CHARS)?;
     let earliest = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).single();
     let latest = Utc.with_ymd_and_hms(9000, 1, 1, 0, 0, 0).single();
-    if earliest.is_some_and(|e| event.occurred_at < e)
-        || latest.is_some_and(|l| event.occurred_at >= l)
-    {
-        return Err(AccountError::invalid(
-            "occurred_at",
-            event.occurred_at,
-            "must be from 1970 to 8999",
-        ));
+    if earliest.is_some_and(|e| event.occurred_at < e) || latest.is_some_and(|l| event.occurred_at >= l) {
+        return Err(AccountError::invalid("occurred_at", event.occurred_at, "must be from 1970 to 8999"));
     }
     check_payload(&event.kind)?;
     // 3. Time order.
     let clock = account.ledger.clock;
     if event.occurred_at < clock {
-        return Err(AccountError::OutOfOrder {
-            event_id: event.id.clone(),
-            occurred_at: event.occurred_at,
-            clock,
-        });
+        return Err(AccountError::OutOfOrder { event_id: event.id.clone(), occurred_at: event.occurred_at, clock });
     }
     // 4 and 5. References, limits and the balance.
     if account.keys.len() >= MAX_EVENTS {
-        return Err(AccountError::TooMany {
-            what: "events",
-            limit: MAX_EVENTS,
-        });
+        return Err(AccountError::TooMany { what: "events", limit: MAX_EVENTS });
     }
     if account.ledger.lots.len() >= MAX_LOTS {
-        return Err(AccountError::TooMany {
-            what: "lots",
-            limit: MAX_LOTS,
-        });
+        return Err(AccountError::TooMany { what: "lots", limit: MAX_LOTS });
     }
     let c = program.config();
     let tz = program.time_zone();
@@ -121,53 +78,25 @@ pub(crate) fn decide(
     match &event.kind {
         EventKind::Joined { birthday } => {
             if facts.joined {
-                return Err(AccountError::LimitReached {
-                    bonus: "joined".into(),
-                    limit: "once".into(),
-                });
+                return Err(AccountError::LimitReached { bonus: "joined".into(), limit: "once".into() });
             }
-            Ok(Command::Join {
-                birthday: *birthday,
-                points: c.bonuses.sign_up,
-            })
+            Ok(Command::Join { birthday: *birthday, points: c.bonuses.sign_up })
         }
         EventKind::ProfileCompleted { birthday } => {
             if facts.profile_completed {
-                return Err(AccountError::LimitReached {
-                    bonus: "profile_completed".into(),
-                    limit: "once".into(),
-                });
+                return Err(AccountError::LimitReached { bonus: "profile_completed".into(), limit: "once".into() });
             }
-            Ok(Command::CompleteProfile {
-                birthday: *birthday,
-                points: c.bonuses.profile_completed,
-            })
+            Ok(Command::CompleteProfile { birthday: *birthday, points: c.bonuses.profile_completed })
         }
-        EventKind::OrderPlaced {
-            order_id,
-            amount,
-            channel,
-            lines,
-        } => {
+        EventKind::OrderPlaced { order_id, amount, channel, lines } => {
             if account.orders.contains_key(order_id) {
-                return Err(AccountError::DuplicateOrder {
-                    order_id: order_id.clone(),
-                });
+                return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
             }
             let birthday = facts.birthday;
             let quote = c
                 .earning
-                .quote(
-                    *amount,
-                    channel.as_deref(),
-                    lines,
-                    today,
-                    birthday,
-                    Decimal::ONE,
-                )
-                .ok_or_else(|| {
-                    AccountError::invalid("amount", amount, "earns more than 1000000000000 points")
-                })?;
+                .quote(*amount, channel.as_deref(), lines, today, birthday, Decimal::ONE)
+                .ok_or_else(|| AccountError::invalid("amount", amount, "earns more than 1000000000000 points"))?;
             let day_key = Period::Day.key(today);
             let caps = &c.earning.caps;
             let period_key = caps.per_period.map_or(0, |p| p.period.key(today));
@@ -176,19 +105,11 @@ pub(crate) fn decide(
                 points = points.min(cap);
             }
             if let Some(cap) = caps.per_day {
-                let used = if facts.day_earned.0 == day_key {
-                    facts.day_earned.1
-                } else {
-                    Points::ZERO
-                };
+                let used = if facts.day_earned.0 == day_key { facts.day_earned.1 } else { Points::ZERO };
                 points = points.min((cap - used).max(Points::ZERO));
             }
             if let Some(cap) = caps.per_period {
-                let used = if facts.period_earned.0 == period_key {
-                    facts.period_earned.1
-                } else {
-                    Points::ZERO
-                };
+                let used = if facts.period_earned.0 == period_key { facts.period_earned.1 } else { Points::ZERO };
                 points = points.min((cap.points - used).max(Points::ZERO));
             }
             let nothing_because = if points.is_positive() {
@@ -208,15 +129,14 @@ pub(crate) fn decide(
                 nothing_because,
                 day_key,
                 period_key,
+                today,
             }))
         }
         EventKind::OrderRefunded { order_id, amount } => {
             let order = account
                 .orders
                 .get(order_id)
-                .ok_or_else(|| AccountError::UnknownOrder {
-                    order_id: order_id.clone(),
-                })?;
+                .ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.clone() })?;
             let refunded = order.refunded + *amount;
             if refunded > order.amount {
                 return Err(AccountError::RefundExceedsOrder {
@@ -231,28 +151,19 @@ pub(crate) fn decide(
                 order.points
             } else {
                 let raw = Decimal::from(order.points.get()) * refunded / order.amount;
-                Rounding::Floor
-                    .to_points(raw)
-                    .unwrap_or(order.points)
-                    .min(order.points)
+                Rounding::Floor.to_points(raw).unwrap_or(order.points).min(order.points)
             };
             let due = (target - order.clawed).max(Points::ZERO);
-            Ok(Command::Refund {
-                order_id: order_id.clone(),
-                amount: *amount,
-                due,
-                target,
-            })
+            Ok(Command::Refund { order_id: order_id.clone(), amount: *amount, due, target })
         }
         EventKind::RewardRedeemed { reward_id, points } => {
             let points = Points::new(*points);
             let catalog = &c.redemption.rewards;
             if !catalog.is_empty() {
-                let reward = catalog.iter().find(|r| &r.id == reward_id).ok_or_else(|| {
-                    AccountError::UnknownReward {
-                        reward_id: reward_id.clone(),
-                    }
-                })?;
+                let reward = catalog
+                    .iter()
+                    .find(|r| &r.id == reward_id)
+                    .ok_or_else(|| AccountError::UnknownReward { reward_id: reward_id.clone() })?;
                 if reward.points != points {
                     return Err(AccountError::invalid(
                         "points",
@@ -263,26 +174,13 @@ pub(crate) fn decide(
             }
             check_min(program, points)?;
             check_balance(account, program, t, points)?;
-            Ok(Command::Redeem {
-                points,
-                reward_id: Some(reward_id.clone()),
-                order_id: None,
-                value: Decimal::ZERO,
-            })
+            Ok(Command::Redeem { points, reward_id: Some(reward_id.clone()), order_id: None, value: Decimal::ZERO })
         }
-        EventKind::PointsPaid {
-            order_id,
-            order_amount,
-            points,
-        } => {
+        EventKind::PointsPaid { order_id, order_amount, points } => {
             let points = Points::new(*points);
             let r = &c.redemption;
             if points.get() % r.step.get() != 0 {
-                return Err(AccountError::invalid(
-                    "points",
-                    points,
-                    format!("must be a multiple of {}", r.step),
-                ));
+                return Err(AccountError::invalid("points", points, format!("must be a multiple of {}", r.step)));
             }
             let max = r.max_points_for_order(*order_amount);
             if points > max {
@@ -294,44 +192,27 @@ pub(crate) fn decide(
             }
             check_min(program, points)?;
             check_balance(account, program, t, points)?;
-            Ok(Command::Redeem {
-                points,
-                reward_id: None,
-                order_id: Some(order_id.clone()),
-                value: r.value_of(points),
-            })
+            Ok(Command::Redeem { points, reward_id: None, order_id: Some(order_id.clone()), value: r.value_of(points) })
         }
         EventKind::RedemptionCancelled { redemption_id } => {
-            let r = account.redemptions.get(redemption_id).ok_or_else(|| {
-                AccountError::UnknownRedemption {
-                    redemption_id: redemption_id.clone(),
-                }
-            })?;
+            let r = account
+                .redemptions
+                .get(redemption_id)
+                .ok_or_else(|| AccountError::UnknownRedemption { redemption_id: redemption_id.clone() })?;
             if r.cancelled {
-                return Err(AccountError::AlreadyCancelled {
-                    redemption_id: redemption_id.clone(),
-                });
+                return Err(AccountError::AlreadyCancelled { redemption_id: redemption_id.clone() });
             }
-            Ok(Command::CancelRedemption {
-                redemption_id: redemption_id.clone(),
-            })
+            Ok(Command::CancelRedemption { redemption_id: redemption_id.clone() })
         }
         EventKind::CheckedIn => {
-            let points = c
-                .bonuses
-                .daily_check_in
-                .ok_or_else(|| no_bonus("daily_check_in"))?;
+            let points = c.bonuses.daily_check_in.ok_or_else(|| no_bonus("daily_check_in"))?;
             if facts.last_check_in == Some(today) {
                 return Err(AccountError::LimitReached {
                     bonus: "daily_check_in".into(),
                     limit: "once per day".into(),
                 });
             }
-            Ok(Command::Bonus {
-                points,
-                rule: "daily_check_in".into(),
-                claim: Claim::CheckIn(today),
-            })
+            Ok(Command::Bonus { points, rule: "daily_check_in".into(), claim: Claim::CheckIn(today) })
         }
         EventKind::ReferralCompleted { referred_member_id } => {
             let points = c.bonuses.referral.ok_or_else(|| no_bonus("referral"))?;
@@ -341,36 +222,21 @@ pub(crate) fn decide(
                     limit: format!("once for {referred_member_id:?}"),
                 });
             }
-            Ok(Command::Bonus {
-                points,
-                rule: "referral".into(),
-                claim: Claim::Referral(referred_member_id.clone()),
-            })
+            Ok(Command::Bonus { points, rule: "referral".into(), claim: Claim::Referral(referred_member_id.clone()) })
         }
         EventKind::BirthdayReached => {
             let points = c.bonuses.birthday.ok_or_else(|| no_bonus("birthday"))?;
             if facts.birthday_year == Some(today.year()) {
-                return Err(AccountError::LimitReached {
-                    bonus: "birthday".into(),
-                    limit: "once per year".into(),
-                });
+                return Err(AccountError::LimitReached { bonus: "birthday".into(), limit: "once per year".into() });
             }
-            Ok(Command::Bonus {
-                points,
-                rule: "birthday".into(),
-                claim: Claim::Birthday(today.year()),
-            })
+            Ok(Command::Bonus { points, rule: "birthday".into(), claim: Claim::Birthday(today.year()) })
         }
         EventKind::BonusClaimed { name } => {
             let bonus = c.bonuses.custom(name).ok_or_else(|| no_bonus(name))?;
             let mut key = 0;
             if let Some(limit) = bonus.limit {
                 key = limit.per.key(today);
-                let used = facts
-                    .custom
-                    .get(name)
-                    .filter(|(k, _)| *k == key)
-                    .map_or(0, |(_, n)| *n);
+                let used = facts.custom.get(name).filter(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
                 if used >= limit.count {
                     return Err(AccountError::LimitReached {
                         bonus: name.clone(),
@@ -381,10 +247,7 @@ pub(crate) fn decide(
             Ok(Command::Bonus {
                 points: bonus.points,
                 rule: name.clone(),
-                claim: Claim::Custom {
-                    name: name.clone(),
-                    key,
-                },
+                claim: Claim::Custom { name: name.clone(), key },
             })
         }
         EventKind::PointsAdjusted { points, reason } => {
@@ -392,39 +255,25 @@ pub(crate) fn decide(
             if points.get() < 0 {
                 check_balance(account, program, t, -points)?;
             }
-            Ok(Command::Adjust {
-                points,
-                reason: reason.clone(),
-            })
+            Ok(Command::Adjust { points, reason: reason.clone() })
         }
     }
 }
 
 fn no_bonus(name: &str) -> AccountError {
-    AccountError::NoSuchBonus {
-        bonus: name.to_string(),
-    }
+    AccountError::NoSuchBonus { bonus: name.to_string() }
 }
 
 fn check_min(program: &Program, points: Points) -> Result<(), AccountError> {
     let min = program.config().redemption.min_points;
     if points < min {
-        return Err(AccountError::invalid(
-            "points",
-            points,
-            format!("is below the minimum redemption of {min}"),
-        ));
+        return Err(AccountError::invalid("points", points, format!("is below the minimum redemption of {min}")));
     }
     Ok(())
 }
 
 /// Debt and balance as they will be at `t`, after the clock has caught up.
-fn check_balance(
-    account: &Account,
-    program: &Program,
-    t: DateTime<Utc>,
-    points: Points,
-) -> Result<(), AccountError> {
+fn check_balance(account: &Account, program: &Program, t: DateTime<Utc>, points: Points) -> Result<(), AccountError> {
     let mut ledger = account.ledger.clone();
     ledger.advance(Rules { program }, t);
     if ledger.debt.is_positive() {
@@ -432,21 +281,14 @@ fn check_balance(
     }
     let available = ledger.available();
     if points > available {
-        return Err(AccountError::InsufficientPoints {
-            requested: points,
-            available,
-        });
+        return Err(AccountError::InsufficientPoints { requested: points, available });
     }
     Ok(())
 }
 
 fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), AccountError> {
     if value.trim().is_empty() {
-        return Err(AccountError::invalid(
-            field,
-            format!("{value:?}"),
-            "must not be empty",
-        ));
+        return Err(AccountError::invalid(field, format!("{value:?}"), "must not be empty"));
     }
     if value.chars().count() > max_chars {
         let head: String = value.chars().take(16).collect();
@@ -465,11 +307,7 @@ fn check_money(field: &str, amount: Decimal) -> Result<(), AccountError> {
 
 fn check_points(field: &str, points: i64, allow_negative: bool) -> Result<(), AccountError> {
     let max = Points::MAX_PER_EVENT.get();
-    let ok = if allow_negative {
-        points != 0 && points.abs() <= max
-    } else {
-        (1..=max).contains(&points)
-    };
+    let ok = if allow_negative { points != 0 && points.abs() <= max } else { (1..=max).contains(&points) };
     if !ok {
         let reason = if allow_negative {
             "must be non-zero and at most 1000000000000 either way"
@@ -487,12 +325,7 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
         | EventKind::ProfileCompleted { .. }
         | EventKind::CheckedIn
         | EventKind::BirthdayReached => Ok(()),
-        EventKind::OrderPlaced {
-            order_id,
-            amount,
-            channel,
-            lines,
-        } => {
+        EventKind::OrderPlaced { order_id, amount, channel, lines } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("amount", *amount)?;
             if let Some(channel) = channel {
@@ -504,11 +337,7 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("amount", *amount)?;
             if amount.is_zero() {
-                return Err(AccountError::invalid(
-                    "amount",
-                    amount,
-                    "must be more than zero",
-                ));
+                return Err(AccountError::invalid("amount", amount, "must be more than zero"));
             }
             Ok(())
         }
@@ -516,18 +345,12 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
             check_text("reward_id", reward_id, MAX_NAME_CHARS)?;
             check_points("points", *points, false)
         }
-        EventKind::PointsPaid {
-            order_id,
-            order_amount,
-            points,
-        } => {
+        EventKind::PointsPaid { order_id, order_amount, points } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("order_amount", *order_amount)?;
             check_points("points", *points, false)
         }
-        EventKind::RedemptionCancelled { redemption_id } => {
-            check_text("redemption_id", redemption_id, MAX_NAME_CHARS)
-        }
+        EventKind::RedemptionCancelled { redemption_id } => check_text("redemption_id", redemption_id, MAX_NAME_CHARS),
         EventKind::ReferralCompleted { referred_member_id } => {
             check_text("referred_member_id", referred_member_id, MAX_NAME_CHARS)
         }
@@ -541,11 +364,7 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
 
 fn check_lines(lines: &[OrderLine], amount: Decimal) -> Result<(), AccountError> {
     if lines.len() > MAX_LINES {
-        return Err(AccountError::invalid(
-            "lines",
-            lines.len(),
-            format!("must have at most {MAX_LINES} lines"),
-        ));
+        return Err(AccountError::invalid("lines", lines.len(), format!("must have at most {MAX_LINES} lines")));
     }
     let mut sum = Decimal::ZERO;
     for (i, line) in lines.iter().enumerate() {
@@ -558,11 +377,7 @@ fn check_lines(lines: &[OrderLine], amount: Decimal) -> Result<(), AccountError>
         sum += line.amount;
     }
     if sum > amount {
-        return Err(AccountError::invalid(
-            "lines",
-            sum,
-            format!("add up to more than the order amount {amount}"),
-        ));
+        return Err(AccountError::invalid("lines", sum, format!("add up to more than the order amount {amount}")));
     }
     Ok(())
 }

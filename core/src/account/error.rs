@@ -57,7 +57,9 @@ pub enum AccountError {
         order_id: String,
     },
     /// Refunds would add up to more than the order's amount.
-    #[error("amount: {amount} would refund more than order {order_id:?} of {order_amount} ({refunded} refunded before)")]
+    #[error(
+        "amount: {amount} would refund more than order {order_id:?} of {order_amount} ({refunded} refunded before)"
+    )]
     RefundExceedsOrder {
         /// The order id.
         order_id: String,
@@ -138,11 +140,7 @@ impl AccountError {
         value: impl std::fmt::Display,
         reason: impl Into<String>,
     ) -> AccountError {
-        AccountError::InvalidField {
-            field: field.into(),
-            value: value.to_string(),
-            reason: reason.into(),
-        }
+        AccountError::InvalidField { field: field.into(), value: value.to_string(), reason: reason.into() }
     }
 }
 

@@ -9,12 +9,7 @@ use crate::ledger::{total, Credit, LotKind, Rules};
 use crate::points::Points;
 use crate::program::{RestorePolicy, Shortfall};
 
-pub(crate) fn evolve(
-    account: &mut Account,
-    rules: Rules<'_>,
-    event: &Event,
-    command: Command,
-) -> Vec<Effect> {
+pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, command: Command) -> Vec<Effect> {
     let t = event.occurred_at;
     let mut effects = Vec::new();
     match command {
@@ -25,15 +20,7 @@ pub(crate) fn evolve(
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(
-                    account,
-                    rules,
-                    event,
-                    points,
-                    LotKind::Bonus,
-                    "sign_up",
-                    &mut effects,
-                );
+                credit_now(account, rules, event, points, LotKind::Bonus, "sign_up", &mut effects);
             }
         }
         Command::CompleteProfile { birthday, points } => {
@@ -43,63 +30,29 @@ pub(crate) fn evolve(
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(
-                    account,
-                    rules,
-                    event,
-                    points,
-                    LotKind::Bonus,
-                    "profile_completed",
-                    &mut effects,
-                );
+                credit_now(account, rules, event, points, LotKind::Bonus, "profile_completed", &mut effects);
             }
         }
         Command::Purchase(p) => purchase(account, rules, event, p, &mut effects),
-        Command::Refund {
-            order_id,
-            amount,
-            due,
-            target,
-        } => {
+        Command::Refund { order_id, amount, due, target } => {
             refund(account, rules, &order_id, due, &mut effects);
             if let Some(order) = account.orders.get_mut(&order_id) {
                 order.refunded += amount;
                 order.clawed = target;
             }
         }
-        Command::Redeem {
-            points,
-            reward_id,
-            order_id,
-            value,
-        } => {
+        Command::Redeem { points, reward_id, order_id, value } => {
             account.ledger.touch(rules, t);
             let draws = account.ledger.draw(points);
-            account.redemptions.insert(
-                event.id.clone(),
-                RedemptionRecord {
-                    at: t,
-                    points,
-                    draws: draws.clone(),
-                    cancelled: false,
-                },
-            );
-            effects.push(Effect::PointsRedeemed {
-                reward_id,
-                order_id,
-                points,
-                value,
-                draws,
-            });
+            account
+                .redemptions
+                .insert(event.id.clone(), RedemptionRecord { at: t, points, draws: draws.clone(), cancelled: false });
+            effects.push(Effect::PointsRedeemed { reward_id, order_id, points, value, draws });
         }
         Command::CancelRedemption { redemption_id } => {
             cancel_redemption(account, rules, event, &redemption_id, &mut effects)
         }
-        Command::Bonus {
-            points,
-            rule,
-            claim,
-        } => {
+        Command::Bonus { points, rule, claim } => {
             match claim {
                 Claim::CheckIn(day) => account.facts.last_check_in = Some(day),
                 Claim::Referral(id) => {
@@ -115,15 +68,7 @@ pub(crate) fn evolve(
                 }
             }
             account.ledger.touch(rules, t);
-            credit_now(
-                account,
-                rules,
-                event,
-                points,
-                LotKind::Bonus,
-                &rule,
-                &mut effects,
-            );
+            credit_now(account, rules, event, points, LotKind::Bonus, &rule, &mut effects);
         }
         Command::Adjust { points, reason } => {
             let draws = if points.is_positive() {
@@ -133,9 +78,9 @@ pub(crate) fn evolve(
                         points,
                         earned_at: t,
                         available_at: t,
+                        available_day: calendar::local_date(t, rules.program.time_zone()),
                         expires_at: None,
                         kind: LotKind::Adjustment,
-                        event_id: &event.id,
                         rule: "adjustment",
                     },
                     Vec::new(),
@@ -144,11 +89,7 @@ pub(crate) fn evolve(
             } else {
                 account.ledger.draw(-points)
             };
-            effects.push(Effect::PointsAdjusted {
-                points,
-                reason,
-                draws,
-            });
+            effects.push(Effect::PointsAdjusted { points, reason, draws });
             repay(account, &mut effects);
         }
     }
@@ -165,15 +106,8 @@ fn credit_now(
     effects: &mut Vec<Effect>,
 ) {
     let t = event.occurred_at;
-    let credit = Credit {
-        points,
-        earned_at: t,
-        available_at: t,
-        expires_at: None,
-        kind,
-        event_id: &event.id,
-        rule,
-    };
+    let available_day = calendar::local_date(t, rules.program.time_zone());
+    let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule };
     let (_, effect) = account.ledger.credit(rules, credit, Vec::new());
     effects.push(effect);
     repay(account, effects);
@@ -185,33 +119,23 @@ fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
     }
 }
 
-fn purchase(
-    account: &mut Account,
-    rules: Rules<'_>,
-    event: &Event,
-    p: Purchase,
-    effects: &mut Vec<Effect>,
-) {
+fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase, effects: &mut Vec<Effect>) {
     let t = event.occurred_at;
     let program = rules.program;
     account.ledger.touch(rules, t);
     let mut lot = None;
     if p.points.is_positive() {
         let days = program.config().pending_days;
-        let available_at = if days == 0 {
-            t
-        } else {
-            let tz = program.time_zone();
-            calendar::start_of_day(calendar::add_days(calendar::local_date(t, tz), days), tz)
-        };
+        let available_day = calendar::add_days(p.today, days);
+        let available_at = if days == 0 { t } else { calendar::start_of_day(available_day, program.time_zone()) };
         let credit = Credit {
             points: p.points,
             earned_at: t,
             available_at,
+            available_day,
             expires_at: None,
             kind: LotKind::Purchase,
-            event_id: &event.id,
-            rule: "purchase",
+            rule: "",
         };
         let (id, effect) = account.ledger.credit(rules, credit, p.rules);
         lot = Some(id);
@@ -229,15 +153,11 @@ fn purchase(
             (p.period_key, p.points)
         };
     } else if let Some(reason) = p.nothing_because {
-        effects.push(Effect::NoPointsEarned {
-            order_id: p.order_id.clone(),
-            reason: reason.to_string(),
-        });
+        effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
     }
     account.orders.insert(
         p.order_id,
         OrderRecord {
-            event_id: event.id.clone(),
             amount: p.amount,
             points: p.points,
             lot,
@@ -251,13 +171,7 @@ fn purchase(
 /// Claws back `due` points for a refund: the order's own unspent points first (cancelling
 /// them if still pending), then forgiving what of the order's own points already expired,
 /// then other lots in spend order, then debt or waiver by policy.
-fn refund(
-    account: &mut Account,
-    rules: Rules<'_>,
-    order_id: &str,
-    mut due: Points,
-    effects: &mut Vec<Effect>,
-) {
+fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, mut due: Points, effects: &mut Vec<Effect>) {
     if !due.is_positive() {
         return;
     }
@@ -272,11 +186,7 @@ fn refund(
         let cancelled = account.ledger.cancel_pending(lot, due);
         if cancelled.is_positive() {
             due -= cancelled;
-            effects.push(Effect::PendingCancelled {
-                order_id: order_id.to_string(),
-                lot,
-                points: cancelled,
-            });
+            effects.push(Effect::PendingCancelled { order_id: order_id.to_string(), lot, points: cancelled });
         }
         let taken = account.ledger.take_from(lot, due);
         if taken.is_positive() {
@@ -311,11 +221,7 @@ fn refund(
     }
     if debt.is_positive() {
         account.ledger.add_debt(debt);
-        effects.push(Effect::DebtCreated {
-            order_id: order_id.to_string(),
-            points: debt,
-            debt: account.ledger.debt,
-        });
+        effects.push(Effect::DebtCreated { order_id: order_id.to_string(), points: debt, debt: account.ledger.debt });
     }
 }
 
@@ -345,22 +251,19 @@ fn cancel_redemption(
         if let RestorePolicy::Reinstate { days } = rules.program.config().redemption.after_expiry {
             let t = event.occurred_at;
             let tz = rules.program.time_zone();
-            let expires_at =
-                calendar::end_of_day(calendar::add_days(calendar::local_date(t, tz), days), tz);
+            let today = calendar::local_date(t, tz);
+            let expires_at = calendar::end_of_day(calendar::add_days(today, days), tz);
             let credit = Credit {
                 points: lapsed,
                 earned_at: t,
                 available_at: t,
+                available_day: today,
                 expires_at: Some(Some(expires_at)),
                 kind: LotKind::Reinstated,
-                event_id: &event.id,
                 rule: "reinstated",
             };
             let (lot, _) = account.ledger.credit(rules, credit, Vec::new());
-            restored.push(Draw {
-                lot,
-                points: lapsed,
-            });
+            restored.push(Draw { lot, points: lapsed });
             expired = Points::ZERO;
         }
     }

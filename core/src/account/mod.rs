@@ -14,7 +14,7 @@ use crate::program::Program;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The snapshot format this version writes and reads.
 pub const SNAPSHOT_FORMAT: u32 = 1;
@@ -63,7 +63,6 @@ pub struct Expiring {
 /// What the account remembers of an order, for refunds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct OrderRecord {
-    pub event_id: String,
     pub amount: Decimal,
     pub points: Points,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,6 +117,12 @@ pub(crate) struct Key {
     pub entry: u32,
 }
 
+/// Serializes a map in key order, so snapshots are deterministic.
+fn sorted<S: serde::Serializer, V: Serialize>(map: &HashMap<String, V>, s: S) -> Result<S::Ok, S::Error> {
+    let ordered: BTreeMap<&String, &V> = map.iter().collect();
+    ordered.serialize(s)
+}
+
 /// One member's loyalty account.
 ///
 /// Apply [`Event`]s with [`Account::apply`] and move the clock with [`Account::advance_to`];
@@ -152,12 +157,12 @@ pub struct Account {
     ledger: Ledger,
     #[serde(default)]
     facts: Facts,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    orders: BTreeMap<String, OrderRecord>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    redemptions: BTreeMap<String, RedemptionRecord>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    keys: BTreeMap<String, Key>,
+    #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
+    orders: HashMap<String, OrderRecord>,
+    #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
+    redemptions: HashMap<String, RedemptionRecord>,
+    #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
+    keys: HashMap<String, Key>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     statement: Vec<Entry>,
 }
@@ -177,9 +182,9 @@ impl Account {
             revision: 0,
             ledger: Ledger::new(DateTime::<Utc>::UNIX_EPOCH),
             facts: Facts::default(),
-            orders: BTreeMap::new(),
-            redemptions: BTreeMap::new(),
-            keys: BTreeMap::new(),
+            orders: HashMap::new(),
+            redemptions: HashMap::new(),
+            keys: HashMap::new(),
             statement: Vec::new(),
         }
     }
@@ -218,61 +223,30 @@ impl Account {
         let fingerprint = event.fingerprint();
         if let Some(key) = self.keys.get(&event.id) {
             if key.fingerprint != fingerprint {
-                return Err(AccountError::IdConflict {
-                    event_id: event.id.clone(),
-                });
+                return Err(AccountError::IdConflict { event_id: event.id.clone() });
             }
-            let effects = self
-                .statement
-                .get(key.entry as usize)
-                .map(|e| e.effects.clone())
-                .unwrap_or_default();
-            return Ok(Outcome {
-                effects,
-                duplicate: true,
-                revision: self.revision,
-            });
+            let effects = self.statement.get(key.entry as usize).map(|e| e.effects.clone()).unwrap_or_default();
+            return Ok(Outcome { effects, duplicate: true, revision: self.revision });
         }
         let command = decide::decide(self, program, event)?;
         let rules = Rules { program };
         let clock_entries = self.ledger.advance(rules, event.occurred_at);
         let own = evolve::evolve(self, rules, event, command);
-        let mut effects: Vec<Effect> = clock_entries
-            .iter()
-            .flat_map(|e| e.effects.iter().cloned())
-            .collect();
+        let mut effects: Vec<Effect> = clock_entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
         effects.extend(own.iter().cloned());
         self.statement.extend(clock_entries);
-        self.keys.insert(
-            event.id.clone(),
-            Key {
-                fingerprint,
-                entry: self.statement.len() as u32,
-            },
-        );
-        self.statement.push(Entry {
-            at: event.occurred_at,
-            event_id: Some(event.id.clone()),
-            effects: own,
-        });
+        self.keys.insert(event.id.clone(), Key { fingerprint, entry: self.statement.len() as u32 });
+        self.statement.push(Entry { at: event.occurred_at, event_id: Some(event.id.clone()), effects: own });
         self.revision += 1;
         self.debug_check();
-        Ok(Outcome {
-            effects,
-            duplicate: false,
-            revision: self.revision,
-        })
+        Ok(Outcome { effects, duplicate: false, revision: self.revision })
     }
 
     /// Applies events in order, all or nothing.
     ///
     /// # Errors
     /// The first event's error, with its index; the account is then exactly as it was.
-    pub fn apply_all(
-        &mut self,
-        program: &Program,
-        events: &[Event],
-    ) -> Result<Vec<Outcome>, (usize, AccountError)> {
+    pub fn apply_all(&mut self, program: &Program, events: &[Event]) -> Result<Vec<Outcome>, (usize, AccountError)> {
         let mut next = self.clone();
         let mut outcomes = Vec::with_capacity(events.len());
         for (i, event) in events.iter().enumerate() {
@@ -288,10 +262,7 @@ impl Account {
     /// and the same effects. A `t` earlier than the clock does nothing.
     pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Vec<Effect> {
         let entries = self.ledger.advance(Rules { program }, t);
-        let effects: Vec<Effect> = entries
-            .iter()
-            .flat_map(|e| e.effects.iter().cloned())
-            .collect();
+        let effects: Vec<Effect> = entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
         if !entries.is_empty() {
             self.statement.extend(entries);
             self.revision += 1;
@@ -305,11 +276,7 @@ impl Account {
     ///
     /// # Errors
     /// [`AccountError::AsOfBeforeClock`] for an instant the account has moved past.
-    pub fn balances(
-        &self,
-        program: &Program,
-        as_of: DateTime<Utc>,
-    ) -> Result<Balances, AccountError> {
+    pub fn balances(&self, program: &Program, as_of: DateTime<Utc>) -> Result<Balances, AccountError> {
         let ledger = self.projected(program, as_of)?;
         let soon = crate::calendar::end_of_day(
             crate::calendar::add_days(
@@ -321,12 +288,7 @@ impl Account {
         let expiring_soon = if program.config().expiring_soon_days == 0 {
             Points::ZERO
         } else {
-            ledger
-                .lots
-                .iter()
-                .filter(|l| l.expires_at.is_some_and(|e| e <= soon))
-                .map(|l| l.available(as_of))
-                .sum()
+            ledger.lots.iter().filter(|l| l.expires_at.is_some_and(|e| e <= soon)).map(|l| l.available(as_of)).sum()
         };
         Ok(Balances {
             as_of,
@@ -379,26 +341,15 @@ impl Account {
         requested: Option<Points>,
         as_of: DateTime<Utc>,
     ) -> Result<crate::program::PaymentQuote, AccountError> {
-        crate::money::check_amount(order_amount)
-            .map_err(|r| AccountError::invalid("order_amount", order_amount, r))?;
+        crate::money::check_amount(order_amount).map_err(|r| AccountError::invalid("order_amount", order_amount, r))?;
         let ledger = self.projected(program, as_of)?;
-        let available = if ledger.debt.is_positive() {
-            Points::ZERO
-        } else {
-            ledger.available()
-        };
-        Ok(program
-            .config()
-            .redemption
-            .quote(order_amount, available, requested))
+        let available = if ledger.debt.is_positive() { Points::ZERO } else { ledger.available() };
+        Ok(program.config().redemption.quote(order_amount, available, requested))
     }
 
     fn projected(&self, program: &Program, as_of: DateTime<Utc>) -> Result<Ledger, AccountError> {
         if as_of < self.ledger.clock {
-            return Err(AccountError::AsOfBeforeClock {
-                as_of,
-                clock: self.ledger.clock,
-            });
+            return Err(AccountError::AsOfBeforeClock { as_of, clock: self.ledger.clock });
         }
         let mut ledger = self.ledger.clone();
         ledger.advance(Rules { program }, as_of);
@@ -433,16 +384,10 @@ impl Account {
     /// itself.
     pub fn from_json(json: &str) -> Result<Account, SnapshotError> {
         let de = &mut serde_json::Deserializer::from_str(json);
-        let mut account: Account =
-            serde_path_to_error::deserialize(de).map_err(|e| SnapshotError::Parse {
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-            })?;
+        let mut account: Account = serde_path_to_error::deserialize(de)
+            .map_err(|e| SnapshotError::Parse { path: e.path().to_string(), message: e.inner().to_string() })?;
         if account.format != SNAPSHOT_FORMAT {
-            return Err(SnapshotError::Format {
-                found: account.format,
-                supported: SNAPSHOT_FORMAT,
-            });
+            return Err(SnapshotError::Format { found: account.format, supported: SNAPSHOT_FORMAT });
         }
         account.ledger.rebuild();
         account.verify()?;
@@ -465,8 +410,7 @@ impl Account {
     /// assert!(loyalty::Account::new("m").verify().is_ok());
     /// ```
     pub fn verify(&self) -> Result<(), SnapshotError> {
-        self.check()
-            .map_err(|(field, reason)| SnapshotError::Corrupt { field, reason })
+        self.check().map_err(|(field, reason)| SnapshotError::Corrupt { field, reason })
     }
 
     /// The invariants, checked after every change in debug builds and on every snapshot load.
@@ -474,16 +418,10 @@ impl Account {
         let fail = |field: &str, reason: String| Err((field.to_string(), reason));
         for (i, lot) in self.ledger.lots.iter().enumerate() {
             if lot.id.0 as usize != i {
-                return fail(
-                    "ledger.lots",
-                    format!("lot at index {i} has id {}", lot.id.0),
-                );
+                return fail("ledger.lots", format!("lot at index {i} has id {}", lot.id.0));
             }
             if lot.remaining.get() < 0 || lot.remaining > lot.points {
-                return fail(
-                    "ledger.lots",
-                    format!("lot {i} has {} remaining of {}", lot.remaining, lot.points),
-                );
+                return fail("ledger.lots", format!("lot {i} has {} remaining of {}", lot.remaining, lot.points));
             }
         }
         if self.ledger.debt.get() < 0 {
@@ -492,31 +430,16 @@ impl Account {
         if self.ledger.debt.is_positive() && self.ledger.available().is_positive() {
             return fail("ledger.debt", "debt and usable points coexist".to_string());
         }
-        let change: Points = self
-            .statement
-            .iter()
-            .flat_map(|e| e.effects.iter())
-            .map(Effect::balance_change)
-            .sum();
+        let change: Points = self.statement.iter().flat_map(|e| e.effects.iter()).map(Effect::balance_change).sum();
         let held: Points = self.ledger.lots.iter().map(|l| l.remaining).sum();
         if change != held - self.ledger.debt {
             return fail(
                 "statement",
-                format!(
-                    "adds up to {change} but lots hold {held} less {} debt",
-                    self.ledger.debt
-                ),
+                format!("adds up to {change} but lots hold {held} less {} debt", self.ledger.debt),
             );
         }
-        if let Some((id, key)) = self
-            .keys
-            .iter()
-            .find(|(_, k)| k.entry as usize >= self.statement.len())
-        {
-            return fail(
-                "keys",
-                format!("{id:?} points to entry {} past the statement", key.entry),
-            );
+        if let Some((id, key)) = self.keys.iter().find(|(_, k)| k.entry as usize >= self.statement.len()) {
+            return fail("keys", format!("{id:?} points to entry {} past the statement", key.entry));
         }
         Ok(())
     }

@@ -21,10 +21,7 @@ impl Ledger {
             .iter()
             .copied()
             .filter(|id| Some(*id) != except)
-            .filter(|id| {
-                self.lot(*id)
-                    .is_some_and(|l| l.available(clock).is_positive())
-            })
+            .filter(|id| self.lot(*id).is_some_and(|l| l.available(clock).is_positive()))
             .collect();
         order.sort_by_key(|id| self.lot(*id).map(|l| l.spend_key()));
         let mut left = points;

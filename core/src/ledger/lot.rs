@@ -54,9 +54,9 @@ pub struct Lot {
     pub warn_at: Option<DateTime<Utc>>,
     /// Where it came from.
     pub kind: LotKind,
-    /// The event that credited it.
-    pub event_id: String,
-    /// The rule or bonus that produced it.
+    /// The bonus or adjustment that produced it; empty for purchases (the earning rules and
+    /// multipliers are named in the `points_earned` effect).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rule: String,
     /// Points that expired in it.
     #[serde(default, skip_serializing_if = "Points::is_zero")]
@@ -88,11 +88,6 @@ impl Lot {
 
     /// The spend order key: soonest expiry first (never-expiring last), then oldest, then id.
     pub(crate) fn spend_key(&self) -> (bool, Option<DateTime<Utc>>, DateTime<Utc>, LotId) {
-        (
-            self.expires_at.is_none(),
-            self.expires_at,
-            self.earned_at,
-            self.id,
-        )
+        (self.expires_at.is_none(), self.expires_at, self.earned_at, self.id)
     }
 }

@@ -34,9 +34,12 @@ pub(crate) struct Ledger {
     /// Ids of lots with points left: derived, rebuilt on load.
     #[serde(skip)]
     pub live: Vec<LotId>,
-    /// No boundary (activation, expiry, warning) falls before this: derived, a lower bound.
+    /// Ids of lots still pending at the clock: derived, rebuilt on load.
     #[serde(skip)]
-    pub hint: Option<DateTime<Utc>>,
+    pub pending_lots: Vec<LotId>,
+    /// No expiry or warning of a usable lot falls before this: derived, a lower bound.
+    #[serde(skip)]
+    pub due: Option<DateTime<Utc>>,
 }
 
 impl PartialEq for Ledger {
@@ -56,21 +59,14 @@ pub(crate) struct Rules<'a> {
 }
 
 impl Rules<'_> {
-    fn warn_at(
-        &self,
-        expires_at: Option<DateTime<Utc>>,
-        available_at: DateTime<Utc>,
-    ) -> Option<DateTime<Utc>> {
+    fn warn_at(&self, expires_at: Option<DateTime<Utc>>, available_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let days = self.program.config().expiring_soon_days;
         let expires_at = expires_at?;
         if days == 0 {
             return None;
         }
         let tz = self.program.time_zone();
-        let warn = calendar::start_of_day(
-            calendar::sub_days(calendar::local_date(expires_at, tz), days),
-            tz,
-        );
+        let warn = calendar::start_of_day(calendar::sub_days(calendar::local_date(expires_at, tz), days), tz);
         Some(warn.max(available_at))
     }
 }
@@ -80,10 +76,11 @@ pub(crate) struct Credit<'a> {
     pub points: Points,
     pub earned_at: DateTime<Utc>,
     pub available_at: DateTime<Utc>,
+    /// The local day of `available_at`.
+    pub available_day: chrono::NaiveDate,
     /// Overrides the program's expiry (reinstated points).
     pub expires_at: Option<Option<DateTime<Utc>>>,
     pub kind: LotKind,
-    pub event_id: &'a str,
     pub rule: &'a str,
 }
 
@@ -96,19 +93,17 @@ impl Ledger {
             last_activity: None,
             inactivity_expired_at: None,
             live: Vec::new(),
-            hint: None,
+            pending_lots: Vec::new(),
+            due: None,
         }
     }
 
     /// Rebuilds the derived fields after deserialization.
     pub fn rebuild(&mut self) {
-        self.live = self
-            .lots
-            .iter()
-            .filter(|l| l.remaining.is_positive())
-            .map(|l| l.id)
-            .collect();
-        self.hint = self.exact_next_boundary();
+        self.live = self.lots.iter().filter(|l| l.remaining.is_positive()).map(|l| l.id).collect();
+        let clock = self.clock;
+        self.pending_lots = self.live_lots().filter(|l| l.is_pending(clock)).map(|l| l.id).collect();
+        self.due = self.exact_due();
     }
 
     pub fn lot(&self, id: LotId) -> Option<&Lot> {
@@ -120,9 +115,7 @@ impl Ledger {
     }
 
     fn live_lots(&self) -> impl Iterator<Item = &Lot> {
-        self.live
-            .iter()
-            .filter_map(|id| self.lots.get(id.0 as usize))
+        self.live.iter().filter_map(|id| self.lots.get(id.0 as usize))
     }
 
     /// Usable points at the ledger's clock.
@@ -134,32 +127,40 @@ impl Ledger {
     /// Pending points at the ledger's clock.
     pub fn pending(&self) -> Points {
         let t = self.clock;
-        self.live_lots()
-            .filter(|l| l.is_pending(t))
-            .map(|l| l.remaining)
-            .sum()
+        self.live_lots().filter(|l| l.is_pending(t)).map(|l| l.remaining).sum()
     }
 
     /// Credits a new lot and returns its id and the effect.
-    pub fn credit(
-        &mut self,
-        rules: Rules<'_>,
-        c: Credit<'_>,
-        mut names: Vec<String>,
-    ) -> (LotId, Effect) {
+    pub fn credit(&mut self, rules: Rules<'_>, c: Credit<'_>, mut names: Vec<String>) -> (LotId, Effect) {
         let id = LotId(self.lots.len() as u32);
         let tz = rules.program.time_zone();
         let policy = &rules.program.config().expiry;
-        let expires_at = match c.expires_at {
-            Some(explicit) => explicit,
+        let (expires_at, warn_at) = match c.expires_at {
+            Some(explicit) => (explicit, rules.warn_at(explicit, c.available_at)),
             None => match policy {
-                ExpiryPolicy::Inactivity { .. } => self
-                    .last_activity
-                    .and_then(|a| policy.inactivity_deadline(a, tz)),
-                _ => policy.expires_at(c.available_at, tz),
+                // Points credited when the deadline has passed (a staff adjustment, a purchase
+                // with a pending period longer than the window) get a full window from
+                // availability rather than being born expired.
+                ExpiryPolicy::Inactivity { .. } => {
+                    let expires_at = match self.last_activity.and_then(|a| policy.inactivity_deadline(a, tz)) {
+                        Some(deadline) if deadline > c.available_at => Some(deadline),
+                        _ => policy.inactivity_deadline(c.available_at, tz),
+                    };
+                    (expires_at, rules.warn_at(expires_at, c.available_at))
+                }
+                _ => match policy.last_valid_day(c.available_day) {
+                    None => (None, None),
+                    Some(last_valid) => {
+                        let days = rules.program.config().expiring_soon_days;
+                        let warn_at = (days > 0).then(|| {
+                            let first_warned = calendar::add_days(calendar::sub_days(last_valid, days), 1);
+                            calendar::start_of_day(first_warned, tz).max(c.available_at)
+                        });
+                        (Some(calendar::end_of_day(last_valid, tz)), warn_at)
+                    }
+                },
             },
         };
-        let warn_at = rules.warn_at(expires_at, c.available_at);
         let lot = Lot {
             id,
             points: c.points,
@@ -169,16 +170,15 @@ impl Ledger {
             expires_at,
             warn_at,
             kind: c.kind,
-            event_id: c.event_id.to_string(),
-            rule: c.rule.to_string(),
+            rule: if c.rule.is_empty() { String::new() } else { c.rule.to_string() },
             expired: Points::ZERO,
             cancelled: Points::ZERO,
         };
         let pending = lot.is_pending(self.clock);
-        self.lower_hint(&lot);
+        self.schedule(&lot);
         self.lots.push(lot);
         self.live.push(id);
-        if names.is_empty() {
+        if names.is_empty() && !c.rule.is_empty() {
             names.push(c.rule.to_string());
         }
         let effect = Effect::PointsEarned {
@@ -192,9 +192,14 @@ impl Ledger {
         (id, effect)
     }
 
-    fn lower_hint(&mut self, lot: &Lot) {
-        if let Some(b) = boundary(lot, self.clock) {
-            self.hint = Some(self.hint.map_or(b, |h| h.min(b)));
+    /// Takes note of a lot's coming activation, expiry or warning.
+    fn schedule(&mut self, lot: &Lot) {
+        if lot.is_pending(self.clock) {
+            if !self.pending_lots.contains(&lot.id) {
+                self.pending_lots.push(lot.id);
+            }
+        } else if let Some(b) = due_at(lot) {
+            self.due = Some(self.due.map_or(b, |d| d.min(b)));
         }
     }
 
@@ -215,14 +220,28 @@ impl Ledger {
                 lot.warn_at = rules.warn_at(Some(deadline), lot.available_at);
             }
         }
-        self.hint = self.exact_next_boundary();
+        self.due = self.exact_due();
     }
 
-    /// The earliest activation, expiry or warning after the clock, computed exactly.
-    fn exact_next_boundary(&self) -> Option<DateTime<Utc>> {
-        self.live_lots()
-            .filter_map(|l| boundary(l, self.clock))
-            .min()
+    /// The earliest expiry or warning of a usable lot, computed exactly.
+    fn exact_due(&self) -> Option<DateTime<Utc>> {
+        let clock = self.clock;
+        self.live_lots().filter(|l| !l.is_pending(clock)).filter_map(due_at).min()
+    }
+
+    /// The earliest instant something is due: an activation, an expiry or a warning.
+    fn next_boundary(&self) -> Option<DateTime<Utc>> {
+        let activation = self
+            .pending_lots
+            .iter()
+            .filter_map(|id| self.lot(*id))
+            .filter(|l| l.remaining.is_positive())
+            .map(|l| l.available_at)
+            .min();
+        match (activation, self.due) {
+            (Some(a), Some(d)) => Some(a.min(d)),
+            (a, d) => a.or(d),
+        }
     }
 
     /// Brings the ledger to `t`: at each boundary instant in time order, activate pending
@@ -230,30 +249,14 @@ impl Ledger {
     /// entry per instant that did something. An earlier `t` than the clock does nothing.
     pub fn advance(&mut self, rules: Rules<'_>, t: DateTime<Utc>) -> Vec<Entry> {
         let mut entries = Vec::new();
-        loop {
-            match self.hint {
-                Some(h) if h <= t => {}
-                _ => break,
-            }
-            let Some(b) = self.exact_next_boundary() else {
-                self.hint = None;
-                break;
-            };
-            if b > t {
-                self.hint = Some(b);
-                break;
-            }
-            let b = b.max(self.clock);
+        // `due` is a lower bound: processing at a stale, early instant finds nothing due and
+        // computes the exact next one.
+        while let Some(next) = self.next_boundary().filter(|n| *n <= t) {
+            let b = next.max(self.clock);
             let effects = self.process(rules, b);
-            self.clock = b;
             if !effects.is_empty() {
-                entries.push(Entry {
-                    at: b,
-                    event_id: None,
-                    effects,
-                });
+                entries.push(Entry { at: b, event_id: None, effects });
             }
-            self.hint = self.exact_next_boundary();
         }
         if t > self.clock {
             self.clock = t;
@@ -261,83 +264,82 @@ impl Ledger {
         entries
     }
 
+    /// Processes instant `b`: activation, debt repayment, expiry, warnings. Leaves the clock at
+    /// `b`; only scans every usable lot when an expiry or warning may be due.
     fn process(&mut self, rules: Rules<'_>, b: DateTime<Utc>) -> Vec<Effect> {
         let mut effects = Vec::new();
-        let before = self.clock;
-        // 1. Activation.
-        for id in self.live.clone() {
-            let Some(lot) = self.lot(id) else { continue };
-            if lot.available_at > before && lot.available_at <= b {
-                effects.push(Effect::PendingActivated {
-                    lot: id,
-                    points: lot.remaining,
-                    expires_at: lot.expires_at,
-                });
+        self.clock = b;
+        // 1. Activation: pending lots are few; no other lot needs looking at.
+        let mut still_pending = Vec::new();
+        for i in 0..self.pending_lots.len() {
+            let id = self.pending_lots[i];
+            let Some(lot) = self.lots.get(id.0 as usize) else { continue };
+            if !lot.remaining.is_positive() {
+                continue;
+            }
+            if lot.available_at > b {
+                still_pending.push(id);
+                continue;
+            }
+            effects.push(Effect::PendingActivated { lot: id, points: lot.remaining, expires_at: lot.expires_at });
+            if let Some(d) = due_at(lot) {
+                self.due = Some(self.due.map_or(d, |due| due.min(d)));
             }
         }
+        self.pending_lots = still_pending;
         if !effects.is_empty() {
-            self.clock = b;
             if let Some(e) = self.repay_debt() {
                 effects.push(e);
             }
         }
-        // 2. Expiry.
+        if self.due.is_none_or(|d| d > b) {
+            return effects;
+        }
+        // 2. Expiry and 3. warnings (one per expiry instant) in one pass over usable lots,
+        // which also finds the next one due.
         let mut expired = Points::ZERO;
-        let mut lots = Vec::new();
-        for id in self.live.clone() {
-            let Some(lot) = self.lot_mut(id) else {
+        let mut expired_lots = Vec::new();
+        let mut warnings: Vec<(DateTime<Utc>, Points, Vec<LotId>)> = Vec::new();
+        let mut next: Option<DateTime<Utc>> = None;
+        for &id in &self.live {
+            let Some(lot) = self.lots.get_mut(id.0 as usize) else { continue };
+            if lot.available_at > b || !lot.remaining.is_positive() {
                 continue;
-            };
-            if lot.available_at <= b && lot.is_expired(b) && lot.remaining.is_positive() {
+            }
+            if lot.is_expired(b) {
                 expired += lot.remaining;
                 lot.expired += lot.remaining;
                 lot.remaining = Points::ZERO;
                 lot.warn_at = None;
-                lots.push(id);
+                expired_lots.push(id);
+                continue;
+            }
+            if lot.warn_at.is_some_and(|w| w <= b) {
+                lot.warn_at = None;
+                if let Some(expires_at) = lot.expires_at {
+                    match warnings.iter_mut().find(|w| w.0 == expires_at) {
+                        Some(w) => {
+                            w.1 += lot.remaining;
+                            w.2.push(id);
+                        }
+                        None => warnings.push((expires_at, lot.remaining, vec![id])),
+                    }
+                }
+            }
+            if let Some(n) = due_at(lot) {
+                next = Some(next.map_or(n, |m| m.min(n)));
             }
         }
-        if !lots.is_empty() {
-            if matches!(
-                rules.program.config().expiry,
-                ExpiryPolicy::Inactivity { .. }
-            ) {
+        self.due = next;
+        if !expired_lots.is_empty() {
+            if matches!(rules.program.config().expiry, ExpiryPolicy::Inactivity { .. }) {
                 self.inactivity_expired_at = Some(b);
             }
-            effects.push(Effect::PointsExpired {
-                points: expired,
-                lots,
-                at: b,
-            });
-        }
-        // 3. Warnings, one per expiry instant.
-        let mut warnings: Vec<(DateTime<Utc>, Points, Vec<LotId>)> = Vec::new();
-        for id in self.live.clone() {
-            let Some(lot) = self.lot_mut(id) else {
-                continue;
-            };
-            let due = lot.warn_at.is_some_and(|w| w <= b) && lot.available_at <= b;
-            if !due {
-                continue;
-            }
-            lot.warn_at = None;
-            let (Some(expires_at), true) = (lot.expires_at, lot.remaining.is_positive()) else {
-                continue;
-            };
-            match warnings.iter_mut().find(|w| w.0 == expires_at) {
-                Some(w) => {
-                    w.1 += lot.remaining;
-                    w.2.push(id);
-                }
-                None => warnings.push((expires_at, lot.remaining, vec![id])),
-            }
+            effects.push(Effect::PointsExpired { points: expired, lots: expired_lots, at: b });
         }
         warnings.sort_by_key(|w| w.0);
         for (expires_at, points, lots) in warnings {
-            effects.push(Effect::PointsExpiringSoon {
-                points,
-                lots,
-                expires_at,
-            });
+            effects.push(Effect::PointsExpiringSoon { points, lots, expires_at });
         }
         self.prune();
         effects
@@ -346,10 +348,7 @@ impl Ledger {
     /// Drops lots with nothing left from the live list.
     pub fn prune(&mut self) {
         let lots = &self.lots;
-        self.live.retain(|id| {
-            lots.get(id.0 as usize)
-                .is_some_and(|l| l.remaining.is_positive())
-        });
+        self.live.retain(|id| lots.get(id.0 as usize).is_some_and(|l| l.remaining.is_positive()));
     }
 
     /// Uses available points to repay debt, in spend order.
@@ -363,11 +362,7 @@ impl Ledger {
             return None;
         }
         self.debt -= paid;
-        Some(Effect::DebtRepaid {
-            points: paid,
-            debt: self.debt,
-            draws,
-        })
+        Some(Effect::DebtRepaid { points: paid, debt: self.debt, draws })
     }
 
     /// Adds debt.
@@ -411,28 +406,17 @@ impl Ledger {
     /// Gives points back to a lot drawn at `drawn_at`, unless they have expired since: a
     /// lot past its expiry, or, under an inactivity policy, a balance that expired as a whole
     /// after the draw. Returns false (and changes nothing) when they have.
-    pub fn give_back(
-        &mut self,
-        rules: Rules<'_>,
-        id: LotId,
-        points: Points,
-        drawn_at: DateTime<Utc>,
-    ) -> bool {
+    pub fn give_back(&mut self, rules: Rules<'_>, id: LotId, points: Points, drawn_at: DateTime<Utc>) -> bool {
         let clock = self.clock;
         let policy = &rules.program.config().expiry;
         let inactivity = matches!(policy, ExpiryPolicy::Inactivity { .. });
-        let deadline = self
-            .last_activity
-            .and_then(|a| policy.inactivity_deadline(a, rules.program.time_zone()));
+        let deadline = self.last_activity.and_then(|a| policy.inactivity_deadline(a, rules.program.time_zone()));
         let swept_since = self.inactivity_expired_at.is_some_and(|s| s > drawn_at);
         let Some(lot) = self.lots.get_mut(id.0 as usize) else {
             return false;
         };
-        let expired = if inactivity {
-            swept_since
-        } else {
-            lot.is_expired(clock)
-        };
+        let lapsed = deadline.is_some_and(|d| d <= clock);
+        let expired = if inactivity { swept_since || lapsed } else { lot.is_expired(clock) };
         if expired {
             return false;
         }
@@ -449,18 +433,15 @@ impl Ledger {
             self.live.push(id);
             self.live.sort();
         }
-        self.lower_hint(&lot);
+        self.schedule(&lot);
         true
     }
 }
 
-/// The next instant after `clock` at which something happens to this lot.
-fn boundary(lot: &Lot, clock: DateTime<Utc>) -> Option<DateTime<Utc>> {
+/// When a usable lot next expires or is warned about.
+fn due_at(lot: &Lot) -> Option<DateTime<Utc>> {
     if !lot.remaining.is_positive() {
         return None;
-    }
-    if lot.available_at > clock {
-        return Some(lot.available_at);
     }
     match (lot.expires_at, lot.warn_at) {
         (Some(e), Some(w)) => Some(e.min(w)),

@@ -68,11 +68,7 @@ impl Bonuses {
             }
         }
         if self.custom.len() > MAX_RULES {
-            return Err(Invalid::new(
-                "bonuses.custom",
-                self.custom.len(),
-                "must have at most 64 bonuses",
-            ));
+            return Err(Invalid::new("bonuses.custom", self.custom.len(), "must have at most 64 bonuses"));
         }
         for (i, bonus) in self.custom.iter().enumerate() {
             super::check_name(&format!("bonuses.custom[{i}].name"), &bonus.name)?;
@@ -86,11 +82,7 @@ impl Bonuses {
             check_points(&format!("bonuses.custom[{i}].points"), bonus.points)?;
             if let Some(limit) = bonus.limit {
                 if limit.count == 0 {
-                    return Err(Invalid::new(
-                        format!("bonuses.custom[{i}].limit.count"),
-                        0,
-                        "must be at least 1",
-                    ));
+                    return Err(Invalid::new(format!("bonuses.custom[{i}].limit.count"), 0, "must be at least 1"));
                 }
             }
         }

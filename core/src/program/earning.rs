@@ -130,13 +130,9 @@ impl Combine {
     /// Combines factors; no factors give 1.
     pub fn combine(self, factors: &[Decimal]) -> Decimal {
         match self {
-            Combine::Multiply => factors
-                .iter()
-                .fold(Decimal::ONE, |acc, f| acc.saturating_mul(*f)),
+            Combine::Multiply => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_mul(*f)),
             Combine::Max => factors.iter().copied().fold(Decimal::ONE, Decimal::max),
-            Combine::Add => factors
-                .iter()
-                .fold(Decimal::ONE, |acc, f| acc.saturating_add(*f - Decimal::ONE)),
+            Combine::Add => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_add(*f - Decimal::ONE)),
         }
     }
 }
@@ -180,18 +176,10 @@ pub(crate) struct Quote {
 impl Earning {
     pub(crate) fn validate(&self) -> Result<(), Invalid> {
         if self.min_order_amount.is_sign_negative() && !self.min_order_amount.is_zero() {
-            return Err(Invalid::new(
-                "earning.min_order_amount",
-                self.min_order_amount,
-                "must not be negative",
-            ));
+            return Err(Invalid::new("earning.min_order_amount", self.min_order_amount, "must not be negative"));
         }
         if self.rules.len() > MAX_RULES {
-            return Err(Invalid::new(
-                "earning.rules",
-                self.rules.len(),
-                "must have at most 64 rules",
-            ));
+            return Err(Invalid::new("earning.rules", self.rules.len(), "must have at most 64 rules"));
         }
         for (i, rule) in self.rules.iter().enumerate() {
             super::check_name(&format!("earning.rules[{i}].name"), &rule.name)?;
@@ -203,11 +191,9 @@ impl Earning {
                     "must be > 0 and <= 10000",
                 ));
             }
-            for (list, name) in [
-                (&rule.scope.channels, "channels"),
-                (&rule.scope.categories, "categories"),
-                (&rule.scope.skus, "skus"),
-            ] {
+            for (list, name) in
+                [(&rule.scope.channels, "channels"), (&rule.scope.categories, "categories"), (&rule.scope.skus, "skus")]
+            {
                 if list.len() > MAX_LIST {
                     return Err(Invalid::new(
                         format!("earning.rules[{i}].scope.{name}"),
@@ -260,19 +246,11 @@ impl Earning {
         ] {
             if let Some(cap) = cap {
                 if cap.get() < 0 || cap > Points::MAX_PER_EVENT {
-                    return Err(Invalid::new(
-                        format!("earning.caps.{name}"),
-                        cap,
-                        "must be >= 0 and <= 1000000000000",
-                    ));
+                    return Err(Invalid::new(format!("earning.caps.{name}"), cap, "must be >= 0 and <= 1000000000000"));
                 }
             }
         }
-        if let Some(PeriodCap {
-            period: period @ Period::Ever,
-            ..
-        }) = self.caps.per_period
-        {
+        if let Some(PeriodCap { period: period @ Period::Ever, .. }) = self.caps.per_period {
             return Err(Invalid::new(
                 "earning.caps.per_period.period",
                 period.name(),
@@ -294,11 +272,7 @@ impl Earning {
     ) -> Option<Quote> {
         let mut rules = Vec::new();
         if amount < self.min_order_amount {
-            return Some(Quote {
-                points: Points::ZERO,
-                multiplier: Decimal::ONE,
-                rules,
-            });
+            return Some(Quote { points: Points::ZERO, multiplier: Decimal::ONE, rules });
         }
         let mut raw = Decimal::ZERO;
         let mut note = |name: &str| {
@@ -308,9 +282,7 @@ impl Earning {
         };
         if lines.is_empty() {
             let rule = self.rules.iter().find(|r| {
-                r.scope.categories.is_empty()
-                    && r.scope.skus.is_empty()
-                    && matches(&r.scope.channels, channel)
+                r.scope.categories.is_empty() && r.scope.skus.is_empty() && matches(&r.scope.channels, channel)
             });
             if let Some(rule) = rule {
                 raw = amount.checked_mul(rule.points_per_unit)?;
@@ -351,11 +323,7 @@ impl Earning {
         if points > Points::MAX_PER_EVENT {
             return None;
         }
-        Some(Quote {
-            points,
-            multiplier,
-            rules,
-        })
+        Some(Quote { points, multiplier, rules })
     }
 }
 

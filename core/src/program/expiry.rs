@@ -52,7 +52,8 @@ pub enum ExpiryPolicy {
     /// All points that become available in a calendar year are valid through a fixed day
     /// of a later year: `years_after = 1, month = 12, day = 31` means "through the end of the
     /// following year". A day past the end of its month is clamped (29 February in a common
-    /// year is 28 February).
+    /// year is 28 February). With `years_after = 0`, points that become available after the
+    /// fixed day of their year are valid through that day of the next year.
     Calendar {
         /// Years after the year the points became available (0 to 100).
         years_after: u32,
@@ -98,34 +99,16 @@ impl ExpiryPolicy {
                 if (1..=1_200).contains(&months) {
                     Ok(())
                 } else {
-                    Err(Invalid::new(
-                        "expiry.months",
-                        months,
-                        "must be from 1 to 1200",
-                    ))
+                    Err(Invalid::new("expiry.months", months, "must be from 1 to 1200"))
                 }
             }
-            ExpiryPolicy::Calendar {
-                years_after,
-                month,
-                day,
-            } => {
+            ExpiryPolicy::Calendar { years_after, month, day } => {
                 if years_after > 100 {
-                    Err(Invalid::new(
-                        "expiry.years_after",
-                        years_after,
-                        "must be from 0 to 100",
-                    ))
+                    Err(Invalid::new("expiry.years_after", years_after, "must be from 0 to 100"))
                 } else if !(1..=12).contains(&month) {
                     Err(Invalid::new("expiry.month", month, "must be from 1 to 12"))
-                } else if !(1..=31).contains(&day)
-                    || NaiveDate::from_ymd_opt(2024, month, day).is_none()
-                {
-                    Err(Invalid::new(
-                        "expiry.day",
-                        day,
-                        "is not a day of that month",
-                    ))
+                } else if !(1..=31).contains(&day) || NaiveDate::from_ymd_opt(2024, month, day).is_none() {
+                    Err(Invalid::new("expiry.day", day, "is not a day of that month"))
                 } else {
                     Ok(())
                 }
@@ -137,28 +120,39 @@ impl ExpiryPolicy {
     /// lot does not expire on its own (`never`, or `inactivity`, where the whole balance
     /// expires together: see [`ExpiryPolicy::inactivity_deadline`]).
     pub fn expires_at(&self, available_at: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
-        let day = calendar::local_date(available_at, tz);
-        let last_valid = match *self {
-            ExpiryPolicy::Never | ExpiryPolicy::Inactivity { .. } => return None,
-            ExpiryPolicy::RollingDays { days, round_up_to } => {
-                round_up(calendar::add_days(day, days), round_up_to)
-            }
-            ExpiryPolicy::RollingMonths {
-                months,
-                round_up_to,
-            } => round_up(calendar::add_months(day, months), round_up_to),
-            ExpiryPolicy::Calendar {
-                years_after,
-                month,
-                day: dom,
-            } => {
-                let year = chrono::Datelike::year(&day).saturating_add_unsigned(years_after);
-                let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-                let clamped = dom.min(chrono::Datelike::day(&calendar::last_day_of_month(first)));
-                NaiveDate::from_ymd_opt(year, month, clamped)?
-            }
-        };
+        let last_valid = self.last_valid_day(calendar::local_date(available_at, tz))?;
         Some(calendar::end_of_day(last_valid, tz))
+    }
+
+    /// The last local day a lot that becomes available on `available_day` is valid; `None`
+    /// when lots do not expire on their own.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use loyalty::program::{ExpiryPolicy, RoundUp};
+    /// let policy = ExpiryPolicy::RollingMonths { months: 12, round_up_to: Some(RoundUp::Month) };
+    /// let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    /// assert_eq!(policy.last_valid_day(day), NaiveDate::from_ymd_opt(2025, 2, 28));
+    /// ```
+    pub fn last_valid_day(&self, available_day: NaiveDate) -> Option<NaiveDate> {
+        let day = available_day;
+        Some(match *self {
+            ExpiryPolicy::Never | ExpiryPolicy::Inactivity { .. } => return None,
+            ExpiryPolicy::RollingDays { days, round_up_to } => round_up(calendar::add_days(day, days), round_up_to),
+            ExpiryPolicy::RollingMonths { months, round_up_to } => {
+                round_up(calendar::add_months(day, months), round_up_to)
+            }
+            ExpiryPolicy::Calendar { years_after, month, day: dom } => {
+                let year = chrono::Datelike::year(&day).saturating_add_unsigned(years_after);
+                let last_valid = calendar_day(year, month, dom)?;
+                // A fixed day already past in the year of availability means the next one.
+                if last_valid < day {
+                    calendar_day(year.saturating_add(1), month, dom)?
+                } else {
+                    last_valid
+                }
+            }
+        })
     }
 
     /// Under an inactivity policy, when the whole balance expires given the last qualifying
@@ -172,11 +166,7 @@ impl ExpiryPolicy {
     /// // 2024-03-01 + 365 days = 2025-03-01 is the last valid day.
     /// assert_eq!(policy.inactivity_deadline(last, chrono_tz::UTC), Some(Utc.with_ymd_and_hms(2025, 3, 2, 0, 0, 0).unwrap()));
     /// ```
-    pub fn inactivity_deadline(
-        &self,
-        last_activity: DateTime<Utc>,
-        tz: Tz,
-    ) -> Option<DateTime<Utc>> {
+    pub fn inactivity_deadline(&self, last_activity: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
         match *self {
             ExpiryPolicy::Inactivity { days } => {
                 let day = calendar::local_date(last_activity, tz);
@@ -185,6 +175,13 @@ impl ExpiryPolicy {
             _ => None,
         }
     }
+}
+
+/// `month`/`day` of `year`, with a day past the month's end clamped to it.
+fn calendar_day(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let clamped = day.min(chrono::Datelike::day(&calendar::last_day_of_month(first)));
+    NaiveDate::from_ymd_opt(year, month, clamped)
 }
 
 fn round_up(last_valid: NaiveDate, to: Option<RoundUp>) -> NaiveDate {
@@ -202,80 +199,47 @@ mod tests {
     use chrono::TimeZone;
 
     fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
-            .single()
-            .unwrap_or_default()
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap_or_default()
     }
 
     #[test]
     fn rolling_days_counts_whole_local_days() {
-        let p = ExpiryPolicy::RollingDays {
-            days: 30,
-            round_up_to: None,
-        };
+        let p = ExpiryPolicy::RollingDays { days: 30, round_up_to: None };
         // 2024-02-10 + 30 days = 2024-03-11 last valid day (leap February has 29 days).
-        assert_eq!(
-            p.expires_at(utc(2024, 2, 10, 23), chrono_tz::UTC),
-            Some(utc(2024, 3, 12, 0))
-        );
+        assert_eq!(p.expires_at(utc(2024, 2, 10, 23), chrono_tz::UTC), Some(utc(2024, 3, 12, 0)));
     }
 
     #[test]
     fn rolling_months_rounded_to_quarter_end() {
-        let p = ExpiryPolicy::RollingMonths {
-            months: 12,
-            round_up_to: Some(RoundUp::Quarter),
-        };
-        assert_eq!(
-            p.expires_at(utc(2024, 5, 5, 9), chrono_tz::UTC),
-            Some(utc(2025, 7, 1, 0))
-        );
+        let p = ExpiryPolicy::RollingMonths { months: 12, round_up_to: Some(RoundUp::Quarter) };
+        assert_eq!(p.expires_at(utc(2024, 5, 5, 9), chrono_tz::UTC), Some(utc(2025, 7, 1, 0)));
     }
 
     #[test]
     fn calendar_uses_the_local_year_of_availability() {
         let tz: Tz = "Asia/Tokyo".parse().unwrap_or(chrono_tz::UTC);
-        let p = ExpiryPolicy::Calendar {
-            years_after: 1,
-            month: 12,
-            day: 31,
-        };
+        let p = ExpiryPolicy::Calendar { years_after: 1, month: 12, day: 31 };
         // 2024-12-31 16:00 UTC is already 2025-01-01 in Tokyo: valid through 2026-12-31 JST.
-        assert_eq!(
-            p.expires_at(utc(2024, 12, 31, 16), tz),
-            Some(utc(2026, 12, 31, 15))
-        );
+        assert_eq!(p.expires_at(utc(2024, 12, 31, 16), tz), Some(utc(2026, 12, 31, 15)));
     }
 
     #[test]
     fn calendar_clamps_february_29() {
-        let p = ExpiryPolicy::Calendar {
-            years_after: 1,
-            month: 2,
-            day: 29,
-        };
-        assert_eq!(
-            p.expires_at(utc(2024, 6, 1, 0), chrono_tz::UTC),
-            Some(utc(2025, 3, 1, 0))
-        );
-        assert_eq!(
-            p.expires_at(utc(2023, 6, 1, 0), chrono_tz::UTC),
-            Some(utc(2024, 3, 1, 0))
-        );
+        let p = ExpiryPolicy::Calendar { years_after: 1, month: 2, day: 29 };
+        assert_eq!(p.expires_at(utc(2024, 6, 1, 0), chrono_tz::UTC), Some(utc(2025, 3, 1, 0)));
+        assert_eq!(p.expires_at(utc(2023, 6, 1, 0), chrono_tz::UTC), Some(utc(2024, 3, 1, 0)));
+    }
+
+    #[test]
+    fn calendar_never_makes_a_lot_born_expired() {
+        let p = ExpiryPolicy::Calendar { years_after: 0, month: 6, day: 30 };
+        assert_eq!(p.expires_at(utc(2024, 5, 1, 0), chrono_tz::UTC), Some(utc(2024, 7, 1, 0)));
+        assert_eq!(p.expires_at(utc(2024, 8, 1, 0), chrono_tz::UTC), Some(utc(2025, 7, 1, 0)));
     }
 
     #[test]
     fn validation_names_the_field() {
-        let err = ExpiryPolicy::Calendar {
-            years_after: 1,
-            month: 4,
-            day: 31,
-        }
-        .validate()
-        .err();
-        assert_eq!(
-            err.map(|e| e.to_string()),
-            Some("expiry.day: 31 is not a day of that month".to_string())
-        );
+        let err = ExpiryPolicy::Calendar { years_after: 1, month: 4, day: 31 }.validate().err();
+        assert_eq!(err.map(|e| e.to_string()), Some("expiry.day: 31 is not a day of that month".to_string()));
     }
 }

@@ -66,16 +66,8 @@ pub(crate) struct Invalid {
 }
 
 impl Invalid {
-    pub(crate) fn new(
-        path: impl Into<String>,
-        value: impl Display,
-        reason: &'static str,
-    ) -> Invalid {
-        Invalid {
-            path: path.into(),
-            value: value.to_string(),
-            reason,
-        }
+    pub(crate) fn new(path: impl Into<String>, value: impl Display, reason: &'static str) -> Invalid {
+        Invalid { path: path.into(), value: value.to_string(), reason }
     }
 }
 
@@ -87,11 +79,7 @@ impl Display for Invalid {
 
 impl From<Invalid> for ProgramError {
     fn from(e: Invalid) -> ProgramError {
-        ProgramError::Invalid {
-            path: e.path,
-            value: e.value,
-            reason: e.reason.to_string(),
-        }
+        ProgramError::Invalid { path: e.path, value: e.value, reason: e.reason.to_string() }
     }
 }
 
@@ -187,11 +175,8 @@ impl Program {
     /// values that break a rule.
     pub fn from_json(json: &str) -> Result<Program, ProgramError> {
         let de = &mut serde_json::Deserializer::from_str(json);
-        let config: ProgramConfig =
-            serde_path_to_error::deserialize(de).map_err(|e| ProgramError::Parse {
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-            })?;
+        let config: ProgramConfig = serde_path_to_error::deserialize(de)
+            .map_err(|e| ProgramError::Parse { path: e.path().to_string(), message: e.inner().to_string() })?;
         Program::new(config)
     }
 
@@ -229,29 +214,18 @@ fn validate(c: &ProgramConfig) -> Result<Tz, Invalid> {
             "must be an ISO 4217 code of three capital letters",
         ));
     }
-    let tz: Tz = c.time_zone.parse().map_err(|_| {
-        Invalid::new(
-            "time_zone",
-            format!("{:?}", c.time_zone),
-            "is not an IANA time zone name",
-        )
-    })?;
+    let tz: Tz = c
+        .time_zone
+        .parse()
+        .map_err(|_| Invalid::new("time_zone", format!("{:?}", c.time_zone), "is not an IANA time zone name"))?;
     c.earning.validate()?;
     c.bonuses.validate()?;
     if c.pending_days > 3_650 {
-        return Err(Invalid::new(
-            "pending_days",
-            c.pending_days,
-            "must be at most 3650",
-        ));
+        return Err(Invalid::new("pending_days", c.pending_days, "must be at most 3650"));
     }
     c.expiry.validate()?;
     if c.expiring_soon_days > 3_650 {
-        return Err(Invalid::new(
-            "expiring_soon_days",
-            c.expiring_soon_days,
-            "must be at most 3650",
-        ));
+        return Err(Invalid::new("expiring_soon_days", c.expiring_soon_days, "must be at most 3650"));
     }
     c.redemption.validate()?;
     Ok(tz)
@@ -273,9 +247,7 @@ mod tests {
             target = &mut target[*part];
         }
         target[parts[parts.len() - 1]] = value;
-        Program::from_json(&doc.to_string())
-            .unwrap_err()
-            .to_string()
+        Program::from_json(&doc.to_string()).unwrap_err().to_string()
     }
 
     #[test]
@@ -301,22 +273,13 @@ mod tests {
             error_for("redemption.max_order_share", "1.5".into()),
             "redemption.max_order_share: 1.5 must be > 0 and <= 1"
         );
-        assert_eq!(
-            error_for("pending_days", 5000.into()),
-            "pending_days: 5000 must be at most 3650"
-        );
+        assert_eq!(error_for("pending_days", 5000.into()), "pending_days: 5000 must be at most 3650");
     }
 
     #[test]
     fn parse_errors_carry_the_path() {
-        let err = error_for(
-            "earning.rules",
-            serde_json::json!([{"name": "base", "points_per_unit": "1", "rate": 2}]),
-        );
-        assert!(
-            err.starts_with("earning.rules[0].rate: unknown field `rate`"),
-            "{err}"
-        );
+        let err = error_for("earning.rules", serde_json::json!([{"name": "base", "points_per_unit": "1", "rate": 2}]));
+        assert!(err.starts_with("earning.rules[0].rate: unknown field `rate`"), "{err}");
         let err = error_for("expiry", serde_json::json!({"kind": "rolling_months"}));
         assert!(err.starts_with("expiry: missing field `months`"), "{err}");
     }

@@ -81,48 +81,24 @@ pub struct PaymentQuote {
 impl Redemption {
     pub(crate) fn validate(&self) -> Result<(), Invalid> {
         if self.point_value <= Decimal::ZERO || self.point_value > Decimal::from(1_000_000) {
-            return Err(Invalid::new(
-                "redemption.point_value",
-                self.point_value,
-                "must be > 0 and <= 1000000",
-            ));
+            return Err(Invalid::new("redemption.point_value", self.point_value, "must be > 0 and <= 1000000"));
         }
         if self.min_points.get() < 0 || self.min_points > Points::MAX_PER_EVENT {
-            return Err(Invalid::new(
-                "redemption.min_points",
-                self.min_points,
-                "must be >= 0 and <= 1000000000000",
-            ));
+            return Err(Invalid::new("redemption.min_points", self.min_points, "must be >= 0 and <= 1000000000000"));
         }
         if self.step.get() < 1 || self.step > Points::MAX_PER_EVENT {
-            return Err(Invalid::new(
-                "redemption.step",
-                self.step,
-                "must be >= 1 and <= 1000000000000",
-            ));
+            return Err(Invalid::new("redemption.step", self.step, "must be >= 1 and <= 1000000000000"));
         }
         if self.max_order_share <= Decimal::ZERO || self.max_order_share > Decimal::ONE {
-            return Err(Invalid::new(
-                "redemption.max_order_share",
-                self.max_order_share,
-                "must be > 0 and <= 1",
-            ));
+            return Err(Invalid::new("redemption.max_order_share", self.max_order_share, "must be > 0 and <= 1"));
         }
         if let RestorePolicy::Reinstate { days } = self.after_expiry {
             if !(1..=36_500).contains(&days) {
-                return Err(Invalid::new(
-                    "redemption.after_expiry.days",
-                    days,
-                    "must be from 1 to 36500",
-                ));
+                return Err(Invalid::new("redemption.after_expiry.days", days, "must be from 1 to 36500"));
             }
         }
         if self.rewards.len() > MAX_LIST {
-            return Err(Invalid::new(
-                "redemption.rewards",
-                self.rewards.len(),
-                "must have at most 1000 rewards",
-            ));
+            return Err(Invalid::new("redemption.rewards", self.rewards.len(), "must have at most 1000 rewards"));
         }
         for (i, reward) in self.rewards.iter().enumerate() {
             super::check_name(&format!("redemption.rewards[{i}].id"), &reward.id)?;
@@ -182,33 +158,13 @@ impl Redemption {
     /// let q = r.quote("80.00".parse().unwrap(), Points::new(450), None);
     /// assert_eq!(q.points.get(), 0); // below the minimum of 500
     /// ```
-    pub fn quote(
-        &self,
-        order_amount: Decimal,
-        available: Points,
-        requested: Option<Points>,
-    ) -> PaymentQuote {
-        let max_points = self
-            .max_points_for_order(order_amount)
-            .min(self.round_to_step(available));
-        let max_points = if max_points < self.min_points {
-            Points::ZERO
-        } else {
-            max_points
-        };
+    pub fn quote(&self, order_amount: Decimal, available: Points, requested: Option<Points>) -> PaymentQuote {
+        let max_points = self.max_points_for_order(order_amount).min(self.round_to_step(available));
+        let max_points = if max_points < self.min_points { Points::ZERO } else { max_points };
         let wanted = requested.map_or(max_points, |r| self.round_to_step(r));
         let points = wanted.min(max_points);
-        let points = if points < self.min_points {
-            Points::ZERO
-        } else {
-            points
-        };
+        let points = if points < self.min_points { Points::ZERO } else { points };
         let value = self.value_of(points);
-        PaymentQuote {
-            points,
-            value,
-            cash: order_amount - value,
-            max_points,
-        }
+        PaymentQuote { points, value, cash: order_amount - value, max_points }
     }
 }

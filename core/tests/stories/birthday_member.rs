@@ -21,59 +21,13 @@ fn birthday_month_multiplier_and_yearly_bonus() {
     apply(
         &mut olu,
         &p,
-        &event(
-            "j",
-            "2024-01-05T10:00:00Z",
-            EventKind::Joined {
-                birthday: NaiveDate::from_ymd_opt(1990, 7, 15),
-            },
-        ),
+        &event("j", "2024-01-05T10:00:00Z", EventKind::Joined { birthday: NaiveDate::from_ymd_opt(1990, 7, 15) }),
     );
-    assert_eq!(
-        earned(
-            &apply(
-                &mut olu,
-                &p,
-                &order("e1", "2024-06-30T10:00:00Z", "o1", "100.00")
-            )[0]
-        ),
-        100
-    );
-    assert_eq!(
-        earned(
-            &apply(
-                &mut olu,
-                &p,
-                &order("e2", "2024-07-01T10:00:00Z", "o2", "100.00")
-            )[0]
-        ),
-        150
-    );
-    apply(
-        &mut olu,
-        &p,
-        &event("b1", "2024-07-15T08:00:00Z", EventKind::BirthdayReached),
-    );
-    let err = olu
-        .apply(
-            &p,
-            &event("b2", "2024-07-16T08:00:00Z", EventKind::BirthdayReached),
-        )
-        .unwrap_err();
-    assert_eq!(
-        err,
-        AccountError::LimitReached {
-            bonus: "birthday".into(),
-            limit: "once per year".into()
-        }
-    );
-    apply(
-        &mut olu,
-        &p,
-        &event("b3", "2025-07-15T08:00:00Z", EventKind::BirthdayReached),
-    );
-    assert_eq!(
-        balance(&olu, &p, "2025-07-15T08:00:00Z"),
-        (100 + 100 + 150 + 200 + 200, 0, 0)
-    );
+    assert_eq!(earned(&apply(&mut olu, &p, &order("e1", "2024-06-30T10:00:00Z", "o1", "100.00"))[0]), 100);
+    assert_eq!(earned(&apply(&mut olu, &p, &order("e2", "2024-07-01T10:00:00Z", "o2", "100.00"))[0]), 150);
+    apply(&mut olu, &p, &event("b1", "2024-07-15T08:00:00Z", EventKind::BirthdayReached));
+    let err = olu.apply(&p, &event("b2", "2024-07-16T08:00:00Z", EventKind::BirthdayReached)).unwrap_err();
+    assert_eq!(err, AccountError::LimitReached { bonus: "birthday".into(), limit: "once per year".into() });
+    apply(&mut olu, &p, &event("b3", "2025-07-15T08:00:00Z", EventKind::BirthdayReached));
+    assert_eq!(balance(&olu, &p, "2025-07-15T08:00:00Z"), (100 + 100 + 150 + 200 + 200, 0, 0));
 }

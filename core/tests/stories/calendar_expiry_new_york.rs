@@ -21,41 +21,17 @@ fn expiry_follows_the_local_year_through_dst_changes() {
         "expiring_soon_days": 30
     }));
     let mut ben = Account::new("ben");
-    apply(
-        &mut ben,
-        &p,
-        &order("e1", "2024-03-10T06:30:00Z", "o1", "10.00"),
-    );
-    apply(
-        &mut ben,
-        &p,
-        &order("e2", "2024-11-03T05:30:00Z", "o2", "20.00"),
-    );
-    apply(
-        &mut ben,
-        &p,
-        &order("e3", "2025-01-01T04:30:00Z", "o3", "30.00"),
-    );
-    apply(
-        &mut ben,
-        &p,
-        &order("e4", "2025-01-01T05:00:00Z", "o4", "40.00"),
-    );
+    apply(&mut ben, &p, &order("e1", "2024-03-10T06:30:00Z", "o1", "10.00"));
+    apply(&mut ben, &p, &order("e2", "2024-11-03T05:30:00Z", "o2", "20.00"));
+    apply(&mut ben, &p, &order("e3", "2025-01-01T04:30:00Z", "o3", "30.00"));
+    apply(&mut ben, &p, &order("e4", "2025-01-01T05:00:00Z", "o4", "40.00"));
 
-    let expiring = ben
-        .expiring(&p, at("2025-01-02T00:00:00Z"), at("2030-01-01T00:00:00Z"))
-        .unwrap();
+    let expiring = ben.expiring(&p, at("2025-01-02T00:00:00Z"), at("2030-01-01T00:00:00Z")).unwrap();
     assert_eq!(
         expiring,
         vec![
-            Expiring {
-                expires_at: at("2026-01-01T05:00:00Z"),
-                points: pts(60)
-            },
-            Expiring {
-                expires_at: at("2027-01-01T05:00:00Z"),
-                points: pts(40)
-            },
+            Expiring { expires_at: at("2026-01-01T05:00:00Z"), points: pts(60) },
+            Expiring { expires_at: at("2027-01-01T05:00:00Z"), points: pts(40) },
         ]
     );
 
@@ -69,12 +45,7 @@ fn expiry_follows_the_local_year_through_dst_changes() {
             expires_at: at("2026-01-01T05:00:00Z")
         }]
     );
-    assert_eq!(
-        ben.balances(&p, at("2025-12-02T05:00:00Z"))
-            .unwrap()
-            .expiring_soon,
-        pts(60)
-    );
+    assert_eq!(ben.balances(&p, at("2025-12-02T05:00:00Z")).unwrap().expiring_soon, pts(60));
 
     let expired = ben.advance_to(&p, at("2026-01-01T05:00:00Z"));
     assert_eq!(

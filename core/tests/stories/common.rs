@@ -36,45 +36,20 @@ pub fn order(id: &str, t: &str, order_id: &str, amount: &str) -> Event {
     Event::new(
         id,
         at(t),
-        EventKind::OrderPlaced {
-            order_id: order_id.into(),
-            amount: dec(amount),
-            channel: None,
-            lines: vec![],
-        },
+        EventKind::OrderPlaced { order_id: order_id.into(), amount: dec(amount), channel: None, lines: vec![] },
     )
 }
 
 pub fn refund(id: &str, t: &str, order_id: &str, amount: &str) -> Event {
-    Event::new(
-        id,
-        at(t),
-        EventKind::OrderRefunded {
-            order_id: order_id.into(),
-            amount: dec(amount),
-        },
-    )
+    Event::new(id, at(t), EventKind::OrderRefunded { order_id: order_id.into(), amount: dec(amount) })
 }
 
 pub fn redeem(id: &str, t: &str, reward: &str, points: i64) -> Event {
-    Event::new(
-        id,
-        at(t),
-        EventKind::RewardRedeemed {
-            reward_id: reward.into(),
-            points,
-        },
-    )
+    Event::new(id, at(t), EventKind::RewardRedeemed { reward_id: reward.into(), points })
 }
 
 pub fn cancel(id: &str, t: &str, redemption_id: &str) -> Event {
-    Event::new(
-        id,
-        at(t),
-        EventKind::RedemptionCancelled {
-            redemption_id: redemption_id.into(),
-        },
-    )
+    Event::new(id, at(t), EventKind::RedemptionCancelled { redemption_id: redemption_id.into() })
 }
 
 pub fn event(id: &str, t: &str, kind: EventKind) -> Event {

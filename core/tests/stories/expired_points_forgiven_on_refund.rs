@@ -14,35 +14,16 @@ use loyalty::{Account, Draw, Effect, LotId};
 fn the_expired_part_of_an_order_is_not_clawed_back_twice() {
     let p = program(serde_json::json!({"expiry": {"kind": "rolling_days", "days": 30}}));
     let mut vic = Account::new("vic");
-    apply(
-        &mut vic,
-        &p,
-        &order("e1", "2024-01-05T10:00:00Z", "A", "100.00"),
-    );
-    apply(
-        &mut vic,
-        &p,
-        &redeem("e2", "2024-01-20T10:00:00Z", "tee", 40),
-    );
-    apply(
-        &mut vic,
-        &p,
-        &order("e3", "2024-02-10T10:00:00Z", "B", "200.00"),
-    );
-    let effects = apply(
-        &mut vic,
-        &p,
-        &refund("e4", "2024-02-12T10:00:00Z", "A", "100.00"),
-    );
+    apply(&mut vic, &p, &order("e1", "2024-01-05T10:00:00Z", "A", "100.00"));
+    apply(&mut vic, &p, &redeem("e2", "2024-01-20T10:00:00Z", "tee", 40));
+    apply(&mut vic, &p, &order("e3", "2024-02-10T10:00:00Z", "B", "200.00"));
+    let effects = apply(&mut vic, &p, &refund("e4", "2024-02-12T10:00:00Z", "A", "100.00"));
     assert_eq!(
         effects,
         vec![Effect::PointsClawedBack {
             order_id: "A".into(),
             points: pts(40),
-            draws: vec![Draw {
-                lot: LotId(1),
-                points: pts(40)
-            }],
+            draws: vec![Draw { lot: LotId(1), points: pts(40) }],
             forgiven: pts(60),
             waived: pts(0)
         }]

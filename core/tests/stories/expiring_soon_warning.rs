@@ -10,29 +10,15 @@ use loyalty::{Account, Effect, LotId};
 
 fn expected() -> Vec<Effect> {
     vec![
-        Effect::PointsExpiringSoon {
-            points: pts(100),
-            lots: vec![LotId(0)],
-            expires_at: at("2024-03-02T00:00:00Z"),
-        },
-        Effect::PointsExpired {
-            points: pts(100),
-            lots: vec![LotId(0)],
-            at: at("2024-03-02T00:00:00Z"),
-        },
+        Effect::PointsExpiringSoon { points: pts(100), lots: vec![LotId(0)], expires_at: at("2024-03-02T00:00:00Z") },
+        Effect::PointsExpired { points: pts(100), lots: vec![LotId(0)], at: at("2024-03-02T00:00:00Z") },
     ]
 }
 
 fn program_and_max() -> (loyalty::Program, Account) {
-    let p = program(
-        serde_json::json!({"expiry": {"kind": "rolling_days", "days": 60}, "expiring_soon_days": 10}),
-    );
+    let p = program(serde_json::json!({"expiry": {"kind": "rolling_days", "days": 60}, "expiring_soon_days": 10}));
     let mut max = Account::new("max");
-    apply(
-        &mut max,
-        &p,
-        &order("e1", "2024-01-01T08:00:00Z", "o1", "100.00"),
-    );
+    apply(&mut max, &p, &order("e1", "2024-01-01T08:00:00Z", "o1", "100.00"));
     (p, max)
 }
 
@@ -45,10 +31,7 @@ fn daily_advances_and_one_advance_give_the_same_effects() {
     while t <= at("2024-04-01T00:00:00Z") {
         let step = daily.advance_to(&p, t);
         if !step.is_empty() {
-            assert!(
-                t == at("2024-02-21T00:00:00Z") || t == at("2024-03-02T00:00:00Z"),
-                "effects on {t}"
-            );
+            assert!(t == at("2024-02-21T00:00:00Z") || t == at("2024-03-02T00:00:00Z"), "effects on {t}");
         }
         effects.extend(step);
         t += Duration::days(1);

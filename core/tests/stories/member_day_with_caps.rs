@@ -16,45 +16,13 @@ fn member_day_doubles_points_within_the_caps() {
         "caps": {"per_order": 150, "per_day": 250}
     }}));
     let mut jo = Account::new("jo");
-    let e = apply(
-        &mut jo,
-        &p,
-        &order("e1", "2024-05-08T09:00:00Z", "o1", "100.00"),
-    );
+    let e = apply(&mut jo, &p, &order("e1", "2024-05-08T09:00:00Z", "o1", "100.00"));
     assert!(matches!(&e[0], Effect::PointsEarned { points, rules, .. }
         if points.get() == 150 && *rules == vec!["base".to_string(), "member_day".to_string()]));
-    assert_eq!(
-        earned(
-            &apply(
-                &mut jo,
-                &p,
-                &order("e2", "2024-05-08T12:00:00Z", "o2", "80.00")
-            )[0]
-        ),
-        100
-    );
-    let e = apply(
-        &mut jo,
-        &p,
-        &order("e3", "2024-05-08T18:00:00Z", "o3", "10.00"),
-    );
-    assert_eq!(
-        e,
-        vec![Effect::NoPointsEarned {
-            order_id: "o3".into(),
-            reason: "capped".into()
-        }]
-    );
-    assert_eq!(
-        earned(
-            &apply(
-                &mut jo,
-                &p,
-                &order("e4", "2024-05-09T09:00:00Z", "o4", "100.00")
-            )[0]
-        ),
-        100
-    );
+    assert_eq!(earned(&apply(&mut jo, &p, &order("e2", "2024-05-08T12:00:00Z", "o2", "80.00"))[0]), 100);
+    let e = apply(&mut jo, &p, &order("e3", "2024-05-08T18:00:00Z", "o3", "10.00"));
+    assert_eq!(e, vec![Effect::NoPointsEarned { order_id: "o3".into(), reason: "capped".into() }]);
+    assert_eq!(earned(&apply(&mut jo, &p, &order("e4", "2024-05-09T09:00:00Z", "o4", "100.00"))[0]), 100);
     assert_eq!(balance(&jo, &p, "2024-05-09T09:00:00Z"), (350, 0, 0));
 }
 
@@ -72,13 +40,7 @@ fn multipliers_combine_by_policy() {
         }}));
         let mut jo = Account::new("jo");
         assert_eq!(
-            earned(
-                &apply(
-                    &mut jo,
-                    &p,
-                    &order("e1", "2024-05-14T09:00:00Z", "o1", "100.00")
-                )[0]
-            ),
+            earned(&apply(&mut jo, &p, &order("e1", "2024-05-14T09:00:00Z", "o1", "100.00"))[0]),
             expected,
             "{combine}"
         );

@@ -6,14 +6,8 @@ use loyalty::{Account, AccountError};
 fn an_event_before_the_clock_is_refused_and_equal_instants_are_fine() {
     let p = program(serde_json::json!({}));
     let mut quinn = Account::new("quinn");
-    apply(
-        &mut quinn,
-        &p,
-        &order("e2", "2024-02-02T10:00:00Z", "o2", "20.00"),
-    );
-    let err = quinn
-        .apply(&p, &order("e1", "2024-02-01T10:00:00Z", "o1", "10.00"))
-        .unwrap_err();
+    apply(&mut quinn, &p, &order("e2", "2024-02-02T10:00:00Z", "o2", "20.00"));
+    let err = quinn.apply(&p, &order("e1", "2024-02-01T10:00:00Z", "o1", "10.00")).unwrap_err();
     assert_eq!(
         err,
         AccountError::OutOfOrder {
@@ -22,21 +16,14 @@ fn an_event_before_the_clock_is_refused_and_equal_instants_are_fine() {
             clock: at("2024-02-02T10:00:00Z")
         }
     );
-    apply(
-        &mut quinn,
-        &p,
-        &order("e3", "2024-02-02T10:00:00Z", "o3", "5.00"),
-    );
+    apply(&mut quinn, &p, &order("e3", "2024-02-02T10:00:00Z", "o3", "5.00"));
     // Advancing the clock also closes the past.
     quinn.advance_to(&p, at("2024-03-01T00:00:00Z"));
     assert!(matches!(
         quinn.apply(&p, &order("e4", "2024-02-15T00:00:00Z", "o4", "1.00")),
         Err(AccountError::OutOfOrder { .. })
     ));
-    assert!(matches!(
-        quinn.balances(&p, at("2024-02-15T00:00:00Z")),
-        Err(AccountError::AsOfBeforeClock { .. })
-    ));
+    assert!(matches!(quinn.balances(&p, at("2024-02-15T00:00:00Z")), Err(AccountError::AsOfBeforeClock { .. })));
     assert_eq!(balance(&quinn, &p, "2024-03-01T00:00:00Z"), (25, 0, 0));
 }
 
@@ -44,24 +31,13 @@ fn an_event_before_the_clock_is_refused_and_equal_instants_are_fine() {
 fn invalid_fields_are_named_with_their_values() {
     let p = program(serde_json::json!({}));
     let mut quinn = Account::new("quinn");
-    let err = quinn
-        .apply(&p, &order("e1", "2024-02-02T10:00:00Z", "o1", "-5.00"))
-        .unwrap_err();
+    let err = quinn.apply(&p, &order("e1", "2024-02-02T10:00:00Z", "o1", "-5.00")).unwrap_err();
     assert_eq!(err.to_string(), "amount: -5.00 must not be negative");
-    let err = quinn
-        .apply(&p, &order("", "2024-02-02T10:00:00Z", "o1", "5.00"))
-        .unwrap_err();
+    let err = quinn.apply(&p, &order("", "2024-02-02T10:00:00Z", "o1", "5.00")).unwrap_err();
     assert_eq!(err.to_string(), r#"id: "" must not be empty"#);
-    let err = quinn
-        .apply(&p, &refund("r1", "2024-02-02T10:00:00Z", "o9", "1.00"))
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        r#"order_id: "o9" is not an order of this member"#
-    );
-    let err = quinn
-        .apply(&p, &redeem("r2", "2024-02-02T10:00:00Z", "x", 0))
-        .unwrap_err();
+    let err = quinn.apply(&p, &refund("r1", "2024-02-02T10:00:00Z", "o9", "1.00")).unwrap_err();
+    assert_eq!(err.to_string(), r#"order_id: "o9" is not an order of this member"#);
+    let err = quinn.apply(&p, &redeem("r2", "2024-02-02T10:00:00Z", "x", 0)).unwrap_err();
     assert_eq!(err.to_string(), "points: 0 must be from 1 to 1000000000000");
     assert_eq!(quinn.revision(), 0);
 }

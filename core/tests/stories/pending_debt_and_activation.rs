@@ -13,44 +13,17 @@ use loyalty::{Account, Draw, Effect, LotId};
 fn pending_points_repay_debt_when_they_activate() {
     let p = program(serde_json::json!({"pending_days": 7}));
     let mut gus = Account::new("gus");
-    apply(
-        &mut gus,
-        &p,
-        &order("e1", "2024-07-01T10:00:00Z", "o1", "50.00"),
-    );
-    apply(
-        &mut gus,
-        &p,
-        &redeem("e2", "2024-07-08T10:00:00Z", "cap", 50),
-    );
-    apply(
-        &mut gus,
-        &p,
-        &refund("e3", "2024-07-09T10:00:00Z", "o1", "50.00"),
-    );
-    apply(
-        &mut gus,
-        &p,
-        &order("e4", "2024-07-10T10:00:00Z", "o2", "80.00"),
-    );
+    apply(&mut gus, &p, &order("e1", "2024-07-01T10:00:00Z", "o1", "50.00"));
+    apply(&mut gus, &p, &redeem("e2", "2024-07-08T10:00:00Z", "cap", 50));
+    apply(&mut gus, &p, &refund("e3", "2024-07-09T10:00:00Z", "o1", "50.00"));
+    apply(&mut gus, &p, &order("e4", "2024-07-10T10:00:00Z", "o2", "80.00"));
     assert_eq!(balance(&gus, &p, "2024-07-16T23:59:59Z"), (0, 80, 50));
     let effects = gus.advance_to(&p, at("2024-07-20T00:00:00Z"));
     assert_eq!(
         effects,
         vec![
-            Effect::PendingActivated {
-                lot: LotId(1),
-                points: pts(80),
-                expires_at: None
-            },
-            Effect::DebtRepaid {
-                points: pts(50),
-                debt: pts(0),
-                draws: vec![Draw {
-                    lot: LotId(1),
-                    points: pts(50)
-                }]
-            },
+            Effect::PendingActivated { lot: LotId(1), points: pts(80), expires_at: None },
+            Effect::DebtRepaid { points: pts(50), debt: pts(0), draws: vec![Draw { lot: LotId(1), points: pts(50) }] },
         ]
     );
     assert_eq!(balance(&gus, &p, "2024-07-20T00:00:00Z"), (30, 0, 0));

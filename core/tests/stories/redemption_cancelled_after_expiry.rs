@@ -17,21 +17,9 @@ fn eves_life(after_expiry: serde_json::Value) -> (loyalty::Program, Account, Vec
         "redemption": {"point_value": "0.01", "after_expiry": after_expiry}
     }));
     let mut eve = Account::new("eve");
-    apply(
-        &mut eve,
-        &p,
-        &order("e1", "2024-01-01T10:00:00Z", "o1", "100.00"),
-    );
-    apply(
-        &mut eve,
-        &p,
-        &order("e2", "2024-01-20T10:00:00Z", "o2", "50.00"),
-    );
-    let effects = apply(
-        &mut eve,
-        &p,
-        &redeem("r1", "2024-01-25T10:00:00Z", "speaker", 120),
-    );
+    apply(&mut eve, &p, &order("e1", "2024-01-01T10:00:00Z", "o1", "100.00"));
+    apply(&mut eve, &p, &order("e2", "2024-01-20T10:00:00Z", "o2", "50.00"));
+    let effects = apply(&mut eve, &p, &redeem("r1", "2024-01-25T10:00:00Z", "speaker", 120));
     assert!(matches!(&effects[0], Effect::PointsRedeemed { draws, .. }
         if *draws == vec![Draw { lot: LotId(0), points: pts(100) }, Draw { lot: LotId(1), points: pts(20) }]));
     let effects = apply(&mut eve, &p, &cancel("c1", "2024-02-10T10:00:00Z", "r1"));
@@ -47,10 +35,7 @@ fn expired_points_stay_expired_by_default() {
             redemption_id: "r1".into(),
             restored: pts(20),
             expired: pts(100),
-            draws: vec![Draw {
-                lot: LotId(1),
-                points: pts(20)
-            }]
+            draws: vec![Draw { lot: LotId(1), points: pts(20) }]
         }]
     );
     assert_eq!(balance(&eve, &p, "2024-02-10T10:00:00Z"), (50, 0, 0));
@@ -66,16 +51,7 @@ fn expired_points_can_be_reinstated_with_a_new_expiry() {
             redemption_id: "r1".into(),
             restored: pts(120),
             expired: pts(0),
-            draws: vec![
-                Draw {
-                    lot: LotId(1),
-                    points: pts(20)
-                },
-                Draw {
-                    lot: LotId(2),
-                    points: pts(100)
-                }
-            ]
+            draws: vec![Draw { lot: LotId(1), points: pts(20) }, Draw { lot: LotId(2), points: pts(100) }]
         }]
     );
     assert_eq!(eve.lots()[2].expires_at, Some(at("2024-03-12T00:00:00Z")));
@@ -87,20 +63,8 @@ fn expired_points_can_be_reinstated_with_a_new_expiry() {
 #[test]
 fn a_redemption_is_cancelled_once() {
     let (p, mut eve, _) = eves_life(serde_json::json!({"kind": "stay_expired"}));
-    let err = eve
-        .apply(&p, &cancel("c2", "2024-02-11T10:00:00Z", "r1"))
-        .unwrap_err();
-    assert_eq!(
-        err,
-        loyalty::AccountError::AlreadyCancelled {
-            redemption_id: "r1".into()
-        }
-    );
-    let err = eve
-        .apply(&p, &cancel("c3", "2024-02-11T10:00:00Z", "nope"))
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        r#"redemption_id: "nope" is not a redemption of this member"#
-    );
+    let err = eve.apply(&p, &cancel("c2", "2024-02-11T10:00:00Z", "r1")).unwrap_err();
+    assert_eq!(err, loyalty::AccountError::AlreadyCancelled { redemption_id: "r1".into() });
+    let err = eve.apply(&p, &cancel("c3", "2024-02-11T10:00:00Z", "nope")).unwrap_err();
+    assert_eq!(err.to_string(), r#"redemption_id: "nope" is not a redemption of this member"#);
 }

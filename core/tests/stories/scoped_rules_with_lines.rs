@@ -9,12 +9,7 @@ use super::common::*;
 use loyalty::{Account, Event, EventKind, OrderLine};
 
 fn line(sku: &str, category: &str, amount: &str) -> OrderLine {
-    OrderLine {
-        sku: sku.into(),
-        category: Some(category.into()),
-        amount: dec(amount),
-        discount: dec("0"),
-    }
+    OrderLine { sku: sku.into(), category: Some(category.into()), amount: dec(amount), discount: dec("0") }
 }
 
 #[test]
@@ -36,10 +31,8 @@ fn each_line_earns_under_the_first_matching_rule() {
         },
     );
     let effects = apply(&mut sam, &p, &e);
-    assert!(
-        matches!(&effects[0], loyalty::Effect::PointsEarned { points, rules, .. }
-        if points.get() == 80 && *rules == vec!["vinyl".to_string(), "base".to_string()])
-    );
+    assert!(matches!(&effects[0], loyalty::Effect::PointsEarned { points, rules, .. }
+        if points.get() == 80 && *rules == vec!["vinyl".to_string(), "base".to_string()]));
     let web = Event::new(
         "e2",
         at("2024-11-01T11:00:00Z"),
@@ -74,8 +67,5 @@ fn each_line_earns_under_the_first_matching_rule() {
         },
     );
     let err = sam.apply(&p, &too_much).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "lines: 30.00 add up to more than the order amount 10.00"
-    );
+    assert_eq!(err.to_string(), "lines: 30.00 add up to more than the order amount 10.00");
 }

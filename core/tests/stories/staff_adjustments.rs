@@ -10,20 +10,9 @@ use loyalty::{Account, AccountError, Draw, Effect, EventKind, LotId};
 fn adjustments_add_lots_or_draw_in_spend_order() {
     let p = program(serde_json::json!({"expiry": {"kind": "rolling_months", "months": 12}}));
     let mut tom = Account::new("tom");
-    apply(
-        &mut tom,
-        &p,
-        &order("e1", "2024-01-10T10:00:00Z", "o1", "40.00"),
-    );
+    apply(&mut tom, &p, &order("e1", "2024-01-10T10:00:00Z", "o1", "40.00"));
     let adjust = |id: &str, points: i64| {
-        event(
-            id,
-            "2024-02-10T10:00:00Z",
-            EventKind::PointsAdjusted {
-                points,
-                reason: "support ticket 812".into(),
-            },
-        )
+        event(id, "2024-02-10T10:00:00Z", EventKind::PointsAdjusted { points, reason: "support ticket 812".into() })
     };
     let effects = apply(&mut tom, &p, &adjust("a1", 25));
     assert_eq!(
@@ -31,10 +20,7 @@ fn adjustments_add_lots_or_draw_in_spend_order() {
         vec![Effect::PointsAdjusted {
             points: pts(25),
             reason: "support ticket 812".into(),
-            draws: vec![Draw {
-                lot: LotId(1),
-                points: pts(25)
-            }]
+            draws: vec![Draw { lot: LotId(1), points: pts(25) }]
         }]
     );
     let effects = apply(&mut tom, &p, &adjust("a2", -30));
@@ -43,19 +29,10 @@ fn adjustments_add_lots_or_draw_in_spend_order() {
         vec![Effect::PointsAdjusted {
             points: pts(-30),
             reason: "support ticket 812".into(),
-            draws: vec![Draw {
-                lot: LotId(0),
-                points: pts(30)
-            }]
+            draws: vec![Draw { lot: LotId(0), points: pts(30) }]
         }]
     );
     let err = tom.apply(&p, &adjust("a3", -100)).unwrap_err();
-    assert_eq!(
-        err,
-        AccountError::InsufficientPoints {
-            requested: pts(100),
-            available: pts(35)
-        }
-    );
+    assert_eq!(err, AccountError::InsufficientPoints { requested: pts(100), available: pts(35) });
     assert_eq!(balance(&tom, &p, "2024-02-10T10:00:00Z"), (35, 0, 0));
 }

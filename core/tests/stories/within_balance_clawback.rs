@@ -10,30 +10,15 @@ use loyalty::{Account, Draw, Effect, LotId};
 fn clawback_stops_at_zero() {
     let p = program(serde_json::json!({"clawback_shortfall": "within_balance"}));
     let mut uma = Account::new("uma");
-    apply(
-        &mut uma,
-        &p,
-        &order("e1", "2024-12-01T10:00:00Z", "o1", "100.00"),
-    );
-    apply(
-        &mut uma,
-        &p,
-        &redeem("e2", "2024-12-02T10:00:00Z", "scarf", 80),
-    );
-    let effects = apply(
-        &mut uma,
-        &p,
-        &refund("e3", "2024-12-03T10:00:00Z", "o1", "100.00"),
-    );
+    apply(&mut uma, &p, &order("e1", "2024-12-01T10:00:00Z", "o1", "100.00"));
+    apply(&mut uma, &p, &redeem("e2", "2024-12-02T10:00:00Z", "scarf", 80));
+    let effects = apply(&mut uma, &p, &refund("e3", "2024-12-03T10:00:00Z", "o1", "100.00"));
     assert_eq!(
         effects,
         vec![Effect::PointsClawedBack {
             order_id: "o1".into(),
             points: pts(20),
-            draws: vec![Draw {
-                lot: LotId(0),
-                points: pts(20)
-            }],
+            draws: vec![Draw { lot: LotId(0), points: pts(20) }],
             forgiven: pts(0),
             waived: pts(80)
         }]
