@@ -71,3 +71,8 @@ pub use ledger::{Lot, LotId, LotKind};
 pub use money::{Rounding, MAX_AMOUNT};
 pub use points::Points;
 pub use program::{Program, ProgramConfig, ProgramError};
+
+/// The README's Rust examples, run as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
