@@ -91,7 +91,22 @@ pub fn sub_days(date: NaiveDate, days: u32) -> NaiveDate {
 /// assert_eq!(add_months(jan31, 1), NaiveDate::from_ymd_opt(2023, 2, 28).unwrap());
 /// ```
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    let index = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
+    shift_months(date, i64::from(months))
+}
+
+/// Subtracts calendar months, clamping the day to the end of a shorter month.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let mar31 = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+/// assert_eq!(loyalty::calendar::sub_months(mar31, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+/// ```
+pub fn sub_months(date: NaiveDate, months: u32) -> NaiveDate {
+    shift_months(date, -i64::from(months))
+}
+
+fn shift_months(date: NaiveDate, months: i64) -> NaiveDate {
+    let index = i64::from(date.year()) * 12 + i64::from(date.month0()) + months;
     let year = i32::try_from(index.div_euclid(12)).unwrap_or(i32::MAX);
     let month0 = u32::try_from(index.rem_euclid(12)).unwrap_or(0);
     let Some(first) = NaiveDate::from_ymd_opt(year, month0 + 1, 1) else {

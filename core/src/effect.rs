@@ -136,6 +136,48 @@ pub enum Effect {
         /// Where the points went back to.
         draws: Vec<Draw>,
     },
+    /// The member moved up the tier ladder.
+    TierUpgraded {
+        /// The tier before.
+        from: String,
+        /// The tier now.
+        to: String,
+        /// Until when it is held before its retain check (`None`: for good).
+        valid_until: Option<DateTime<Utc>>,
+        /// `qualified` or `manual`.
+        reason: String,
+        /// Entry reward points credited (granted once per tier and period).
+        reward_points: Option<Points>,
+        /// An entry reward for the host to hand out.
+        reward_id: Option<String>,
+    },
+    /// The member met the retain threshold at the tier's expiry and keeps it another period.
+    TierRetained {
+        /// The tier.
+        tier: String,
+        /// The new expiry.
+        valid_until: Option<DateTime<Utc>>,
+    },
+    /// The member moved down the ladder.
+    TierDowngraded {
+        /// The tier before.
+        from: String,
+        /// The tier now.
+        to: String,
+        /// `not_retained`, `refund` or `manual_floor_ended`.
+        reason: String,
+        /// Until when the new tier is held (`None` for the base level).
+        valid_until: Option<DateTime<Utc>>,
+    },
+    /// The member will be downgraded on `on` unless the missing metrics are reached.
+    TierWillDowngrade {
+        /// The tier at risk.
+        tier: String,
+        /// When the downgrade happens.
+        on: DateTime<Utc>,
+        /// What is still needed to keep it.
+        missing: Vec<crate::program::Missing>,
+    },
     /// Staff changed the balance.
     PointsAdjusted {
         /// Points added (positive) or removed (negative).
@@ -180,7 +222,11 @@ impl Effect {
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::DebtRepaid { .. }
-            | Effect::PointsExpiringSoon { .. } => Points::ZERO,
+            | Effect::PointsExpiringSoon { .. }
+            | Effect::TierUpgraded { .. }
+            | Effect::TierRetained { .. }
+            | Effect::TierDowngraded { .. }
+            | Effect::TierWillDowngrade { .. } => Points::ZERO,
         }
     }
 }
@@ -236,7 +282,13 @@ impl Totals {
             Effect::PointsAdjusted { points, .. } => self.adjusted_out -= *points,
             Effect::DebtCreated { points, .. } => self.debt_created += *points,
             Effect::DebtRepaid { points, .. } => self.debt_repaid += *points,
-            Effect::NoPointsEarned { .. } | Effect::PendingActivated { .. } | Effect::PointsExpiringSoon { .. } => {}
+            Effect::NoPointsEarned { .. }
+            | Effect::PendingActivated { .. }
+            | Effect::PointsExpiringSoon { .. }
+            | Effect::TierUpgraded { .. }
+            | Effect::TierRetained { .. }
+            | Effect::TierDowngraded { .. }
+            | Effect::TierWillDowngrade { .. } => {}
         }
     }
 

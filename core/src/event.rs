@@ -117,6 +117,13 @@ impl Event {
                 h.i64(*points);
                 h.str(reason);
             }
+            EventKind::TierAssigned { tier, until, reason } => {
+                h.tag(13);
+                h.str(tier);
+                h.i64(until.timestamp());
+                h.i64(i64::from(until.timestamp_subsec_nanos()));
+                h.str(reason);
+            }
         }
         h.0
     }
@@ -193,6 +200,16 @@ pub enum EventKind {
     BonusClaimed {
         /// The bonus name in the program's `bonuses.custom`.
         name: String,
+    },
+    /// Staff assigned a tier as a floor until a date: the member holds at least that tier
+    /// until then, whatever the metrics say. No entry reward is granted.
+    TierAssigned {
+        /// The tier's name.
+        tier: String,
+        /// The end of the floor.
+        until: DateTime<Utc>,
+        /// Why, for the statement.
+        reason: String,
     },
     /// Staff adjusted the balance: positive points add a lot, negative points are taken from
     /// the available balance in spend order.

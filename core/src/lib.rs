@@ -61,6 +61,7 @@ mod ledger;
 mod money;
 mod points;
 pub mod program;
+mod tier;
 
 pub use account::{
     Account, AccountError, Balances, Expiring, Outcome, SnapshotError, MAX_EVENTS, MAX_LOTS, SNAPSHOT_FORMAT,
@@ -71,6 +72,7 @@ pub use ledger::{Lot, LotId, LotKind};
 pub use money::{Rounding, MAX_AMOUNT};
 pub use points::Points;
 pub use program::{Program, ProgramConfig, ProgramError};
+pub use tier::TierProgress;
 
 /// The README's Rust examples, run as doc tests so they stay true.
 #[cfg(doctest)]

@@ -4,7 +4,6 @@
 use super::{Account, AccountError, MAX_EVENTS, MAX_LOTS};
 use crate::calendar::{self, Period};
 use crate::event::{Event, EventKind, OrderLine};
-use crate::ledger::Rules;
 use crate::money::{self, Rounding};
 use crate::points::Points;
 use crate::program::{Program, MAX_NAME_CHARS};
@@ -25,19 +24,81 @@ pub(crate) enum Command {
     CancelRedemption { redemption_id: String },
     Bonus { points: Points, rule: String, claim: Claim },
     Adjust { points: Points, reason: String },
+    AssignTier { tier: usize, until: DateTime<Utc>, reason: String },
 }
 
 #[derive(Debug)]
 pub(crate) struct Purchase {
     pub order_id: String,
     pub amount: Decimal,
+    /// The order's local day.
+    pub today: NaiveDate,
+}
+
+/// The points of a purchase at the event's time, after the clock caught up.
+pub(crate) struct Earned {
     pub points: Points,
     pub rules: Vec<String>,
     pub nothing_because: Option<&'static str>,
     pub day_key: i64,
     pub period_key: i64,
-    /// The order's local day.
-    pub today: NaiveDate,
+}
+
+/// The earning rules applied to an order: rate, multipliers (the member's tier included),
+/// rounding, then the caps per order, day and period.
+pub(crate) fn purchase_points(account: &Account, program: &Program, event: &Event, today: NaiveDate) -> Earned {
+    let c = program.config();
+    let facts = &account.facts;
+    let EventKind::OrderPlaced { amount, channel, lines, .. } = &event.kind else {
+        return Earned {
+            points: Points::ZERO,
+            rules: Vec::new(),
+            nothing_because: Some("no_matching_rule"),
+            day_key: 0,
+            period_key: 0,
+        };
+    };
+    let tier = crate::tier::Ctx::of(program).map(|ctx| {
+        let level = &ctx.tiers.levels[account.tier.effective(&ctx, event.occurred_at)];
+        (level.name.as_str(), level.multiplier())
+    });
+    let quote = c.earning.quote(
+        *amount,
+        channel.as_deref(),
+        lines,
+        today,
+        facts.birthday,
+        tier.filter(|t| t.1 != Decimal::ONE),
+    );
+    let (raw, rules) = match quote {
+        Some(q) => (q.points, q.rules),
+        None => (Points::MAX_PER_EVENT, Vec::new()),
+    };
+    let day_key = Period::Day.key(today);
+    let caps = &c.earning.caps;
+    let period_key = caps.per_period.map_or(0, |p| p.period.key(today));
+    let mut points = raw;
+    if let Some(cap) = caps.per_order {
+        points = points.min(cap);
+    }
+    if let Some(cap) = caps.per_day {
+        let used = if facts.day_earned.0 == day_key { facts.day_earned.1 } else { Points::ZERO };
+        points = points.min((cap - used).max(Points::ZERO));
+    }
+    if let Some(cap) = caps.per_period {
+        let used = if facts.period_earned.0 == period_key { facts.period_earned.1 } else { Points::ZERO };
+        points = points.min((cap.points - used).max(Points::ZERO));
+    }
+    let nothing_because = if points.is_positive() {
+        None
+    } else if *amount < c.earning.min_order_amount {
+        Some("below_minimum")
+    } else if raw.is_zero() {
+        Some("no_matching_rule")
+    } else {
+        Some("capped")
+    };
+    Earned { points, rules, nothing_because, day_key, period_key }
 }
 
 /// What a bonus uses up.
@@ -92,45 +153,17 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             if account.orders.contains_key(order_id) {
                 return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
             }
-            let birthday = facts.birthday;
-            let quote = c
-                .earning
-                .quote(*amount, channel.as_deref(), lines, today, birthday, Decimal::ONE)
+            // The points depend on the tier at the event's time, known only once the clock
+            // has caught up: evolve computes them with `purchase_points`. Here, refuse an
+            // order whose points could not fit under the highest tier multiplier.
+            let highest = c
+                .tiers
+                .as_ref()
+                .map_or(Decimal::ONE, |t| t.levels.iter().map(|l| l.multiplier()).fold(Decimal::ONE, Decimal::max));
+            c.earning
+                .quote(*amount, channel.as_deref(), lines, today, facts.birthday, Some(("tier", highest)))
                 .ok_or_else(|| AccountError::invalid("amount", amount, "earns more than 1000000000000 points"))?;
-            let day_key = Period::Day.key(today);
-            let caps = &c.earning.caps;
-            let period_key = caps.per_period.map_or(0, |p| p.period.key(today));
-            let mut points = quote.points;
-            if let Some(cap) = caps.per_order {
-                points = points.min(cap);
-            }
-            if let Some(cap) = caps.per_day {
-                let used = if facts.day_earned.0 == day_key { facts.day_earned.1 } else { Points::ZERO };
-                points = points.min((cap - used).max(Points::ZERO));
-            }
-            if let Some(cap) = caps.per_period {
-                let used = if facts.period_earned.0 == period_key { facts.period_earned.1 } else { Points::ZERO };
-                points = points.min((cap.points - used).max(Points::ZERO));
-            }
-            let nothing_because = if points.is_positive() {
-                None
-            } else if *amount < c.earning.min_order_amount {
-                Some("below_minimum")
-            } else if quote.points.is_zero() {
-                Some("no_matching_rule")
-            } else {
-                Some("capped")
-            };
-            Ok(Command::Purchase(Purchase {
-                order_id: order_id.clone(),
-                amount: *amount,
-                points,
-                rules: quote.rules,
-                nothing_because,
-                day_key,
-                period_key,
-                today,
-            }))
+            Ok(Command::Purchase(Purchase { order_id: order_id.clone(), amount: *amount, today }))
         }
         EventKind::OrderRefunded { order_id, amount } => {
             let order = account
@@ -257,6 +290,18 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             }
             Ok(Command::Adjust { points, reason: reason.clone() })
         }
+        EventKind::TierAssigned { tier, until, reason } => {
+            let tiers = c.tiers.as_ref().ok_or_else(|| {
+                AccountError::invalid("tier", format!("{tier:?}"), "cannot be assigned: the program has no tiers")
+            })?;
+            let index = tiers
+                .position(tier)
+                .ok_or_else(|| AccountError::invalid("tier", format!("{tier:?}"), "is not a tier of the program"))?;
+            if *until <= t {
+                return Err(AccountError::invalid("until", until, "must be after occurred_at"));
+            }
+            Ok(Command::AssignTier { tier: index, until: *until, reason: reason.clone() })
+        }
     }
 }
 
@@ -274,8 +319,7 @@ fn check_min(program: &Program, points: Points) -> Result<(), AccountError> {
 
 /// Debt and balance as they will be at `t`, after the clock has caught up.
 fn check_balance(account: &Account, program: &Program, t: DateTime<Utc>, points: Points) -> Result<(), AccountError> {
-    let mut ledger = account.ledger.clone();
-    ledger.advance(Rules { program }, t);
+    let (ledger, _) = account.project(program, t);
     if ledger.debt.is_positive() {
         return Err(AccountError::DebtOutstanding { debt: ledger.debt });
     }
@@ -357,6 +401,10 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
         EventKind::BonusClaimed { name } => check_text("name", name, MAX_NAME_CHARS),
         EventKind::PointsAdjusted { points, reason } => {
             check_points("points", *points, true)?;
+            check_text("reason", reason, MAX_REASON_CHARS)
+        }
+        EventKind::TierAssigned { tier, reason, .. } => {
+            check_text("tier", tier, MAX_NAME_CHARS)?;
             check_text("reason", reason, MAX_REASON_CHARS)
         }
     }

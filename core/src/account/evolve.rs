@@ -1,6 +1,6 @@
 //! Evolve: carry out a decided command. No rule lives here and nothing here can fail.
 
-use super::decide::{Claim, Command, Purchase};
+use super::decide::{purchase_points, Claim, Command, Purchase};
 use super::{Account, OrderRecord, RedemptionRecord};
 use crate::calendar;
 use crate::effect::{Draw, Effect};
@@ -8,6 +8,7 @@ use crate::event::Event;
 use crate::ledger::{total, Credit, LotKind, Rules};
 use crate::points::Points;
 use crate::program::{RestorePolicy, Shortfall};
+use crate::tier::{Contribution, Ctx};
 
 pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, command: Command) -> Vec<Effect> {
     let t = event.occurred_at;
@@ -15,6 +16,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
     match command {
         Command::Join { birthday, points } => {
             account.facts.joined = true;
+            account.tier.joined = Some(calendar::local_date(t, rules.program.time_zone()));
             if birthday.is_some() {
                 account.facts.birthday = birthday;
             }
@@ -36,9 +38,14 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
         Command::Purchase(p) => purchase(account, rules, event, p, &mut effects),
         Command::Refund { order_id, amount, due, target } => {
             refund(account, rules, &order_id, due, &mut effects);
+            let mut closed = false;
             if let Some(order) = account.orders.get_mut(&order_id) {
                 order.refunded += amount;
                 order.clawed = target;
+                closed = order.refunded == order.amount;
+            }
+            if let Some(ctx) = Ctx::of(rules.program) {
+                account.tier.refund(&ctx, &order_id, amount, due, closed, t, &mut effects);
             }
         }
         Command::Redeem { points, reward_id, order_id, value } => {
@@ -69,6 +76,11 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
             }
             account.ledger.touch(rules, t);
             credit_now(account, rules, event, points, LotKind::Bonus, &rule, &mut effects);
+        }
+        Command::AssignTier { tier, until, reason } => {
+            if let Some(ctx) = Ctx::of(rules.program) {
+                account.tier.assign(&ctx, tier, until, &reason, t, &mut effects);
+            }
         }
         Command::Adjust { points, reason } => {
             let draws = if points.is_positive() {
@@ -106,6 +118,9 @@ fn credit_now(
     effects: &mut Vec<Effect>,
 ) {
     let t = event.occurred_at;
+    if rules.program.config().tiers.is_some() {
+        account.tier.contribute(Contribution { at: t, spend: Default::default(), points, orders: 0, order_id: None });
+    }
     let available_day = calendar::local_date(t, rules.program.time_zone());
     let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule };
     let (_, effect) = account.ledger.credit(rules, credit, Vec::new());
@@ -122,14 +137,15 @@ fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
 fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase, effects: &mut Vec<Effect>) {
     let t = event.occurred_at;
     let program = rules.program;
+    let earned = purchase_points(account, program, event, p.today);
     account.ledger.touch(rules, t);
+    let days = program.config().pending_days;
+    let available_day = calendar::add_days(p.today, days);
+    let available_at = if days == 0 { t } else { calendar::start_of_day(available_day, program.time_zone()) };
     let mut lot = None;
-    if p.points.is_positive() {
-        let days = program.config().pending_days;
-        let available_day = calendar::add_days(p.today, days);
-        let available_at = if days == 0 { t } else { calendar::start_of_day(available_day, program.time_zone()) };
+    if earned.points.is_positive() {
         let credit = Credit {
-            points: p.points,
+            points: earned.points,
             earned_at: t,
             available_at,
             available_day,
@@ -137,29 +153,32 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
             kind: LotKind::Purchase,
             rule: "",
         };
-        let (id, effect) = account.ledger.credit(rules, credit, p.rules);
+        let (id, effect) = account.ledger.credit(rules, credit, earned.rules);
         lot = Some(id);
         effects.push(effect);
         repay(account, effects);
         let facts = &mut account.facts;
-        facts.day_earned = if facts.day_earned.0 == p.day_key {
-            (p.day_key, facts.day_earned.1 + p.points)
-        } else {
-            (p.day_key, p.points)
-        };
-        facts.period_earned = if facts.period_earned.0 == p.period_key {
-            (p.period_key, facts.period_earned.1 + p.points)
-        } else {
-            (p.period_key, p.points)
-        };
-    } else if let Some(reason) = p.nothing_because {
+        let (day, period, points) = (earned.day_key, earned.period_key, earned.points);
+        facts.day_earned = if facts.day_earned.0 == day { (day, facts.day_earned.1 + points) } else { (day, points) };
+        facts.period_earned =
+            if facts.period_earned.0 == period { (period, facts.period_earned.1 + points) } else { (period, points) };
+    } else if let Some(reason) = earned.nothing_because {
         effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
+    }
+    if program.config().tiers.is_some() {
+        account.tier.contribute(Contribution {
+            at: available_at,
+            spend: p.amount,
+            points: earned.points,
+            orders: 1,
+            order_id: (available_at > t).then(|| p.order_id.clone()),
+        });
     }
     account.orders.insert(
         p.order_id,
         OrderRecord {
             amount: p.amount,
-            points: p.points,
+            points: earned.points,
             lot,
             refunded: Default::default(),
             clawed: Points::ZERO,

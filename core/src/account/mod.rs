@@ -11,6 +11,7 @@ use crate::event::Event;
 use crate::ledger::{Ledger, Lot, Rules};
 use crate::points::Points;
 use crate::program::Program;
+use crate::tier::{Ctx, TierProgress, TierState};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -117,6 +118,47 @@ pub(crate) struct Key {
     pub entry: u32,
 }
 
+fn is_default_tier(t: &TierState) -> bool {
+    *t == TierState::default()
+}
+
+/// Brings the ledger and the tiers to `t`. At each instant something is due, in time order:
+/// pending points activate (and repay debt), tiers upgrade on metrics that start counting,
+/// then tier expiries, grace ends, floors and scheduled upgrades are processed, then points
+/// expire, then expiry warnings go out. One statement entry per instant that did something.
+fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: DateTime<Utc>) -> Vec<Entry> {
+    let rules = Rules { program };
+    let ctx = Ctx::of(program);
+    let mut entries = Vec::new();
+    loop {
+        let mut next = ledger.next_boundary();
+        if let Some(ctx) = &ctx {
+            if let Some(n) = tier.next_boundary(ctx, ledger.clock) {
+                next = Some(next.map_or(n, |m| m.min(n)));
+            }
+        }
+        let Some(next) = next.filter(|n| *n <= t) else { break };
+        let b = next.max(ledger.clock);
+        let before = ledger.clock;
+        let mut effects = ledger.activate(b);
+        if let Some(ctx) = &ctx {
+            let counted = tier.history.iter().any(|c| c.at > before && c.at <= b);
+            if counted {
+                tier.check_upgrade(ctx, ledger, b, &mut effects);
+            }
+            tier.process(ctx, ledger, b, &mut effects);
+        }
+        effects.extend(ledger.expire_and_warn(rules, b));
+        if !effects.is_empty() {
+            entries.push(Entry { at: b, event_id: None, effects });
+        }
+    }
+    if t > ledger.clock {
+        ledger.clock = t;
+    }
+    entries
+}
+
 /// Serializes a map in key order, so snapshots are deterministic.
 fn sorted<S: serde::Serializer, V: Serialize>(map: &HashMap<String, V>, s: S) -> Result<S::Ok, S::Error> {
     let ordered: BTreeMap<&String, &V> = map.iter().collect();
@@ -157,6 +199,8 @@ pub struct Account {
     ledger: Ledger,
     #[serde(default)]
     facts: Facts,
+    #[serde(default, skip_serializing_if = "is_default_tier")]
+    tier: TierState,
     #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
     orders: HashMap<String, OrderRecord>,
     #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
@@ -182,6 +226,7 @@ impl Account {
             revision: 0,
             ledger: Ledger::new(DateTime::<Utc>::UNIX_EPOCH),
             facts: Facts::default(),
+            tier: TierState::default(),
             orders: HashMap::new(),
             redemptions: HashMap::new(),
             keys: HashMap::new(),
@@ -230,8 +275,15 @@ impl Account {
         }
         let command = decide::decide(self, program, event)?;
         let rules = Rules { program };
-        let clock_entries = self.ledger.advance(rules, event.occurred_at);
-        let own = evolve::evolve(self, rules, event, command);
+        if self.tier.joined.is_none() && program.config().tiers.is_some() {
+            self.tier.joined = Some(crate::calendar::local_date(event.occurred_at, program.time_zone()));
+        }
+        let clock_entries = catch_up(&mut self.ledger, &mut self.tier, program, event.occurred_at);
+        let mut own = evolve::evolve(self, rules, event, command);
+        if let Some(ctx) = Ctx::of(program) {
+            self.tier.check_upgrade(&ctx, &mut self.ledger, event.occurred_at, &mut own);
+            self.tier.prune(&ctx, event.occurred_at);
+        }
         let mut effects: Vec<Effect> = clock_entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
         effects.extend(own.iter().cloned());
         self.statement.extend(clock_entries);
@@ -261,7 +313,7 @@ impl Account {
     /// warnings go out. Advancing once or in many steps to the same `t` gives the same state
     /// and the same effects. A `t` earlier than the clock does nothing.
     pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Vec<Effect> {
-        let entries = self.ledger.advance(Rules { program }, t);
+        let entries = catch_up(&mut self.ledger, &mut self.tier, program, t);
         let effects: Vec<Effect> = entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
         if !entries.is_empty() {
             self.statement.extend(entries);
@@ -351,9 +403,29 @@ impl Account {
         if as_of < self.ledger.clock {
             return Err(AccountError::AsOfBeforeClock { as_of, clock: self.ledger.clock });
         }
+        Ok(self.project(program, as_of).0)
+    }
+
+    /// The ledger and tiers as they will be at `t`, the account itself unchanged.
+    pub(crate) fn project(&self, program: &Program, t: DateTime<Utc>) -> (Ledger, TierState) {
         let mut ledger = self.ledger.clone();
-        ledger.advance(Rules { program }, as_of);
-        Ok(ledger)
+        let mut tier = self.tier.clone();
+        catch_up(&mut ledger, &mut tier, program, t);
+        (ledger, tier)
+    }
+
+    /// The member's tier, its expiry, and what is missing to reach the next tier and to keep
+    /// this one, as of `as_of`; `None` when the program has no tiers.
+    ///
+    /// # Errors
+    /// [`AccountError::AsOfBeforeClock`] for an instant the account has moved past.
+    pub fn tier_progress(&self, program: &Program, as_of: DateTime<Utc>) -> Result<Option<TierProgress>, AccountError> {
+        if as_of < self.ledger.clock {
+            return Err(AccountError::AsOfBeforeClock { as_of, clock: self.ledger.clock });
+        }
+        let Some(ctx) = Ctx::of(program) else { return Ok(None) };
+        let (_, tier) = self.project(program, as_of);
+        Ok(Some(tier.progress(&ctx, as_of)))
     }
 
     /// Every lot ever credited, in id order.

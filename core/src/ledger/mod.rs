@@ -9,7 +9,7 @@ mod lot;
 pub use lot::{Lot, LotId, LotKind};
 
 use crate::calendar;
-use crate::effect::{Draw, Effect, Entry};
+use crate::effect::{Draw, Effect};
 use crate::points::Points;
 use crate::program::{ExpiryPolicy, Program};
 use chrono::{DateTime, Utc};
@@ -230,7 +230,7 @@ impl Ledger {
     }
 
     /// The earliest instant something is due: an activation, an expiry or a warning.
-    fn next_boundary(&self) -> Option<DateTime<Utc>> {
+    pub fn next_boundary(&self) -> Option<DateTime<Utc>> {
         let activation = self
             .pending_lots
             .iter()
@@ -244,31 +244,11 @@ impl Ledger {
         }
     }
 
-    /// Brings the ledger to `t`: at each boundary instant in time order, activate pending
-    /// lots (and repay debt from them), then expire lots, then warn. Returns one statement
-    /// entry per instant that did something. An earlier `t` than the clock does nothing.
-    pub fn advance(&mut self, rules: Rules<'_>, t: DateTime<Utc>) -> Vec<Entry> {
-        let mut entries = Vec::new();
-        // `due` is a lower bound: processing at a stale, early instant finds nothing due and
-        // computes the exact next one.
-        while let Some(next) = self.next_boundary().filter(|n| *n <= t) {
-            let b = next.max(self.clock);
-            let effects = self.process(rules, b);
-            if !effects.is_empty() {
-                entries.push(Entry { at: b, event_id: None, effects });
-            }
-        }
-        if t > self.clock {
-            self.clock = t;
-        }
-        entries
-    }
-
-    /// Processes instant `b`: activation, debt repayment, expiry, warnings. Leaves the clock at
-    /// `b`; only scans every usable lot when an expiry or warning may be due.
-    fn process(&mut self, rules: Rules<'_>, b: DateTime<Utc>) -> Vec<Effect> {
+    /// Moves the clock to `b` and activates pending lots that become usable by then, repaying
+    /// debt from them. Pending lots are few; no other lot is looked at.
+    pub fn activate(&mut self, b: DateTime<Utc>) -> Vec<Effect> {
         let mut effects = Vec::new();
-        self.clock = b;
+        self.clock = self.clock.max(b);
         // 1. Activation: pending lots are few; no other lot needs looking at.
         let mut still_pending = Vec::new();
         for i in 0..self.pending_lots.len() {
@@ -292,6 +272,13 @@ impl Ledger {
                 effects.push(e);
             }
         }
+        effects
+    }
+
+    /// Expires lots and sends warnings due at `b` (the clock must be at `b`). Scans the usable
+    /// lots only when one may be due.
+    pub fn expire_and_warn(&mut self, rules: Rules<'_>, b: DateTime<Utc>) -> Vec<Effect> {
+        let mut effects = Vec::new();
         if self.due.is_none_or(|d| d > b) {
             return effects;
         }

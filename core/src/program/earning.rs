@@ -261,6 +261,7 @@ impl Earning {
     }
 
     /// Points for an order before caps. `None` means the raw points do not fit the limits.
+    /// `tier` is the member's tier name and multiplier, if any.
     pub(crate) fn quote(
         &self,
         amount: Decimal,
@@ -268,7 +269,7 @@ impl Earning {
         lines: &[OrderLine],
         local_date: NaiveDate,
         birthday: Option<NaiveDate>,
-        extra_factor: Decimal,
+        tier: Option<(&str, Decimal)>,
     ) -> Option<Quote> {
         let mut rules = Vec::new();
         if amount < self.min_order_amount {
@@ -315,10 +316,12 @@ impl Earning {
                 note(&m.name);
             }
         }
-        let mut multiplier = self.combine.combine(&factors);
-        if extra_factor != Decimal::ONE {
-            multiplier = multiplier.checked_mul(extra_factor)?;
+        // The member's tier multiplier is one more factor, combined by the same policy.
+        if let Some((name, factor)) = tier {
+            factors.push(factor);
+            note(name);
         }
+        let multiplier = self.combine.combine(&factors);
         let points = self.rounding.to_points(raw.checked_mul(multiplier)?)?;
         if points > Points::MAX_PER_EVENT {
             return None;

@@ -18,11 +18,16 @@ mod bonuses;
 mod earning;
 mod expiry;
 mod redemption;
+mod tiers;
 
 pub use bonuses::{Bonuses, CustomBonus, Limit};
 pub use earning::{Caps, Combine, Earning, EarningRule, Multiplier, PeriodCap, Scope, When};
 pub use expiry::{ExpiryPolicy, RoundUp};
 pub use redemption::{PaymentQuote, Redemption, RestorePolicy, Reward};
+pub use tiers::{
+    Anchor, DowngradeMode, EntryReward, MetricCombine, Metrics, Missing, QualificationPeriod, Threshold, TierLevel,
+    TierRefunds, Tiers, UpgradeTiming,
+};
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -62,12 +67,12 @@ pub enum ProgramError {
 pub(crate) struct Invalid {
     path: String,
     value: String,
-    reason: &'static str,
+    reason: String,
 }
 
 impl Invalid {
-    pub(crate) fn new(path: impl Into<String>, value: impl Display, reason: &'static str) -> Invalid {
-        Invalid { path: path.into(), value: value.to_string(), reason }
+    pub(crate) fn new(path: impl Into<String>, value: impl Display, reason: impl Into<String>) -> Invalid {
+        Invalid { path: path.into(), value: value.to_string(), reason: reason.into() }
     }
 }
 
@@ -79,7 +84,7 @@ impl Display for Invalid {
 
 impl From<Invalid> for ProgramError {
     fn from(e: Invalid) -> ProgramError {
-        ProgramError::Invalid { path: e.path, value: e.value, reason: e.reason.to_string() }
+        ProgramError::Invalid { path: e.path, value: e.value, reason: e.reason }
     }
 }
 
@@ -131,6 +136,9 @@ pub struct ProgramConfig {
     /// What happens when a refund claws back more points than the member has.
     #[serde(default)]
     pub clawback_shortfall: Shortfall,
+    /// The tier ladder, if the program has tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Tiers>,
 }
 
 /// What happens when a clawback exceeds the member's balance.
@@ -228,6 +236,9 @@ fn validate(c: &ProgramConfig) -> Result<Tz, Invalid> {
         return Err(Invalid::new("expiring_soon_days", c.expiring_soon_days, "must be at most 3650"));
     }
     c.redemption.validate()?;
+    if let Some(tiers) = &c.tiers {
+        tiers.validate()?;
+    }
     Ok(tz)
 }
 

@@ -1,0 +1,528 @@
+//! Tiers: qualification windows, upgrade, retain and downgrade, for one member.
+//!
+//! The tier state keeps the member's qualifying history as dated contributions (spend,
+//! points, orders), each dated when it starts to count: a purchase counts when it leaves its
+//! pending period, a refund when it happens. Windows are sums over that history.
+
+use crate::calendar;
+use crate::effect::Effect;
+use crate::ledger::{Credit, Ledger, LotKind, Rules};
+use crate::points::Points;
+use crate::program::{Anchor, DowngradeMode, Metrics, Missing, Program, QualificationPeriod, Tiers, UpgradeTiming};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Something that counts toward tiers, from the instant `at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Contribution {
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub spend: Decimal,
+    #[serde(default, skip_serializing_if = "Points::is_zero")]
+    pub points: Points,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub orders: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// A manual tier assignment: a floor until a date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Floor {
+    pub tier: String,
+    pub until: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// One member's tier state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TierState {
+    /// The tier earned by qualification ("" before any evaluation: the base level).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub level: String,
+    /// When the current tier was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
+    /// When it expires (checked against the retain threshold); `None` for the base level or
+    /// when tiers never downgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// A missed retain check waiting for the end of its grace period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_until: Option<DateTime<Utc>>,
+    /// The expiry a downgrade warning was sent for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warned: Option<DateTime<Utc>>,
+    /// A manual floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<Floor>,
+    /// An upgrade waiting for the next period: (tier, when).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<(String, DateTime<Utc>)>,
+    /// The day anniversary periods count from (the day the member joined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined: Option<NaiveDate>,
+    /// Entry rewards granted: (tier, period index).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rewarded: Vec<(String, i64)>,
+    /// Qualifying history, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Contribution>,
+}
+
+/// Where a member stands in the tier ladder as of an instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierProgress {
+    /// The instant.
+    pub as_of: DateTime<Utc>,
+    /// The member's tier (a manual floor included).
+    pub tier: String,
+    /// Until when it is held before its retain check; `None` for the base level or a
+    /// program that never downgrades.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The qualifying metrics of the current window so far.
+    pub metrics: Metrics,
+    /// The next tier up, if any.
+    pub next_tier: Option<String>,
+    /// What is still needed to reach it (per metric; under `any`, one of them suffices).
+    pub to_next: Vec<Missing>,
+    /// What is still needed to keep the current tier at its expiry.
+    pub to_keep: Vec<Missing>,
+}
+
+/// What tiers need from the program.
+pub(crate) struct Ctx<'a> {
+    pub program: &'a Program,
+    pub tiers: &'a Tiers,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn of(program: &'a Program) -> Option<Ctx<'a>> {
+        program.config().tiers.as_ref().map(|tiers| Ctx { program, tiers })
+    }
+
+    fn day(&self, t: DateTime<Utc>) -> NaiveDate {
+        calendar::local_date(t, self.program.time_zone())
+    }
+
+    fn start(&self, day: NaiveDate) -> DateTime<Utc> {
+        calendar::start_of_day(day, self.program.time_zone())
+    }
+
+    fn period(&self) -> &QualificationPeriod {
+        &self.tiers.period
+    }
+}
+
+impl TierState {
+    /// The index of the tier earned by qualification (unknown names fall back to the base:
+    /// a program change never raises anyone, and the next evaluation places the member).
+    pub fn computed(&self, ctx: &Ctx<'_>) -> usize {
+        ctx.tiers.position(&self.level).unwrap_or(0)
+    }
+
+    /// The index of the effective tier: the earned one, or a manual floor above it.
+    pub fn effective(&self, ctx: &Ctx<'_>, t: DateTime<Utc>) -> usize {
+        let floor = self.floor.as_ref().filter(|f| f.until > t).and_then(|f| ctx.tiers.position(&f.tier)).unwrap_or(0);
+        self.computed(ctx).max(floor)
+    }
+
+    fn name(ctx: &Ctx<'_>, index: usize) -> String {
+        ctx.tiers.levels.get(index).map(|l| l.name.clone()).unwrap_or_default()
+    }
+
+    fn anchor(&self, ctx: &Ctx<'_>, day: NaiveDate) -> NaiveDate {
+        match ctx.period() {
+            QualificationPeriod::Anniversary { of: Anchor::TierReached } => {
+                self.since.map(|s| ctx.day(s)).or(self.joined).unwrap_or(day)
+            }
+            _ => self.joined.unwrap_or(day),
+        }
+    }
+
+    /// The sum of contributions with `from <= at < to`.
+    pub fn metrics(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Metrics {
+        let mut m = Metrics::default();
+        for c in self.history.iter().filter(|c| c.at >= from && c.at < to) {
+            m.spend += c.spend;
+            m.points += c.points;
+            m.orders += c.orders;
+        }
+        m
+    }
+
+    /// The metrics of the window containing the day of `t`, up to and including `t`.
+    pub fn window_metrics(&self, ctx: &Ctx<'_>, t: DateTime<Utc>) -> Metrics {
+        let day = ctx.day(t);
+        let start = ctx.start(ctx.period().window_start(day, self.anchor(ctx, day)));
+        self.metrics(start, t + chrono::Duration::nanoseconds(1))
+    }
+
+    /// The metrics of the period that ends at `end` (exclusive), plus anything up to `to`.
+    fn period_metrics(&self, ctx: &Ctx<'_>, end: DateTime<Utc>, to: DateTime<Utc>) -> Metrics {
+        let last_day = calendar::sub_days(ctx.day(end), 1);
+        let start = ctx.start(ctx.period().window_start(last_day, self.anchor(ctx, last_day)));
+        self.metrics(start, to)
+    }
+
+    /// Records something that counts from `at`.
+    pub fn contribute(&mut self, c: Contribution) {
+        let at = c.at;
+        let i = self.history.partition_point(|x| x.at <= at);
+        self.history.insert(i, c);
+    }
+
+    /// The earliest instant something tier-related is due after `clock`.
+    pub fn next_boundary(&self, ctx: &Ctx<'_>, clock: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut next: Option<DateTime<Utc>> = None;
+        let mut consider = |t: Option<DateTime<Utc>>| {
+            if let Some(t) = t {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        consider(self.scheduled.as_ref().map(|s| s.1));
+        consider(self.floor.as_ref().map(|f| f.until));
+        consider(self.grace_until.or(self.valid_until));
+        consider(self.warn_at(ctx));
+        let i = self.history.partition_point(|c| c.at <= clock);
+        consider(self.history.get(i).map(|c| c.at));
+        next
+    }
+
+    fn warn_at(&self, ctx: &Ctx<'_>) -> Option<DateTime<Utc>> {
+        let days = ctx.tiers.warn_days;
+        let until = self.valid_until?;
+        if days == 0 || self.grace_until.is_some() || self.warned == Some(until) {
+            return None;
+        }
+        Some(ctx.start(calendar::sub_days(ctx.day(until), days)))
+    }
+
+    /// Upgrades the member if the current window meets a higher entry threshold.
+    pub fn check_upgrade(&mut self, ctx: &Ctx<'_>, ledger: &mut Ledger, t: DateTime<Utc>, effects: &mut Vec<Effect>) {
+        let m = self.window_metrics(ctx, t);
+        let current = self.computed(ctx);
+        let target = ctx
+            .tiers
+            .levels
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, l)| l.entry.as_ref().is_some_and(|e| e.is_met(&m)))
+            .map(|(i, _)| i)
+            .max()
+            .unwrap_or(0);
+        if target <= current {
+            return;
+        }
+        match ctx.tiers.upgrade {
+            UpgradeTiming::Immediately => self.upgrade(ctx, ledger, target, t, "qualified", effects),
+            UpgradeTiming::NextPeriod => {
+                let day = ctx.day(t);
+                let at = ctx.start(ctx.period().next_period_start(day, self.anchor(ctx, day)));
+                let better = self.scheduled.as_ref().and_then(|s| ctx.tiers.position(&s.0)).is_none_or(|s| s < target);
+                if better {
+                    self.scheduled = Some((Self::name(ctx, target), at));
+                }
+            }
+        }
+    }
+
+    fn upgrade(
+        &mut self,
+        ctx: &Ctx<'_>,
+        ledger: &mut Ledger,
+        target: usize,
+        t: DateTime<Utc>,
+        reason: &str,
+        effects: &mut Vec<Effect>,
+    ) {
+        let before = self.effective(ctx, t);
+        let day = ctx.day(t);
+        self.level = Self::name(ctx, target);
+        self.since = Some(t);
+        self.grace_until = None;
+        self.warned = None;
+        self.valid_until = match ctx.tiers.downgrade {
+            DowngradeMode::None => None,
+            _ => Some(ctx.start(ctx.period().valid_until_day(day, self.anchor(ctx, day)))),
+        };
+        if target <= before {
+            return;
+        }
+        let level = &ctx.tiers.levels[target];
+        let period = ctx.period().index(day, self.joined.unwrap_or(day));
+        let mut reward_points = None;
+        let mut reward_id = None;
+        if let Some(reward) = &level.entry_reward {
+            let key = (level.name.clone(), period);
+            if !self.rewarded.contains(&key) {
+                self.rewarded.push(key);
+                reward_id = reward.reward_id.clone();
+                reward_points = reward.points;
+            }
+        }
+        effects.push(Effect::TierUpgraded {
+            from: Self::name(ctx, before),
+            to: level.name.clone(),
+            valid_until: self.valid_until,
+            reason: reason.to_string(),
+            reward_points,
+            reward_id,
+        });
+        if let Some(points) = reward_points {
+            let rule = format!("tier_entry:{}", level.name);
+            let credit = Credit {
+                points,
+                earned_at: t,
+                available_at: t,
+                available_day: day,
+                expires_at: None,
+                kind: LotKind::Bonus,
+                rule: &rule,
+            };
+            let (_, earned) = ledger.credit(Rules { program: ctx.program }, credit, Vec::new());
+            effects.push(earned);
+            if let Some(e) = ledger.repay_debt() {
+                effects.push(e);
+            }
+        }
+    }
+
+    /// Processes tier events due at `b`: scheduled upgrades, the end of a manual floor,
+    /// expiries (retain or downgrade), the end of a grace period, and warnings.
+    pub fn process(&mut self, ctx: &Ctx<'_>, ledger: &mut Ledger, b: DateTime<Utc>, effects: &mut Vec<Effect>) {
+        if let Some((tier, at)) = self.scheduled.clone() {
+            if at <= b {
+                self.scheduled = None;
+                if let Some(target) = ctx.tiers.position(&tier) {
+                    if target > self.computed(ctx) {
+                        self.upgrade(ctx, ledger, target, at, "qualified", effects);
+                    }
+                }
+            }
+        }
+        if let Some(floor) = self.floor.clone() {
+            if floor.until <= b {
+                self.floor = None;
+                let had = ctx.tiers.position(&floor.tier).unwrap_or(0);
+                let now = self.computed(ctx);
+                if had > now {
+                    effects.push(Effect::TierDowngraded {
+                        from: floor.tier,
+                        to: Self::name(ctx, now),
+                        reason: "manual_floor_ended".into(),
+                        valid_until: self.valid_until,
+                    });
+                }
+            }
+        }
+        if let Some(grace) = self.grace_until.filter(|g| *g <= b) {
+            let end = self.valid_until.unwrap_or(grace);
+            self.grace_until = None;
+            let m = self.period_metrics(ctx, end, grace);
+            self.judge(ctx, end, &m, effects);
+        } else if let Some(end) = self.valid_until.filter(|e| *e <= b) {
+            let m = self.period_metrics(ctx, end, end);
+            let level = &ctx.tiers.levels[self.computed(ctx)];
+            let kept = level.retain_threshold().is_none_or(|r| r.is_met(&m));
+            if !kept && ctx.tiers.grace_days > 0 {
+                let grace = ctx.start(calendar::add_days(ctx.day(end), ctx.tiers.grace_days));
+                self.grace_until = Some(grace);
+                let missing = level.retain_threshold().map(|r| r.missing(&m)).unwrap_or_default();
+                effects.push(Effect::TierWillDowngrade { tier: level.name.clone(), on: grace, missing });
+            } else {
+                self.judge(ctx, end, &m, effects);
+            }
+        }
+        if self.warn_at(ctx).is_some_and(|w| w <= b) {
+            let until = self.valid_until;
+            self.warned = until;
+            if let Some(until) = until {
+                let m = self.period_metrics(ctx, until, b + chrono::Duration::nanoseconds(1));
+                let level = &ctx.tiers.levels[self.computed(ctx)];
+                if let Some(retain) = level.retain_threshold() {
+                    if !retain.is_met(&m) {
+                        effects.push(Effect::TierWillDowngrade {
+                            tier: level.name.clone(),
+                            on: until,
+                            missing: retain.missing(&m),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The retain check of a tier that expired at `end`, with the metrics `m` of its period.
+    fn judge(&mut self, ctx: &Ctx<'_>, end: DateTime<Utc>, m: &Metrics, effects: &mut Vec<Effect>) {
+        let current = self.computed(ctx);
+        let level = &ctx.tiers.levels[current];
+        let next_end = ctx.start(ctx.period().after_one_period(ctx.day(end)));
+        self.warned = None;
+        if level.retain_threshold().is_none_or(|r| r.is_met(m)) || ctx.tiers.downgrade == DowngradeMode::None {
+            self.valid_until = Some(next_end);
+            effects.push(Effect::TierRetained { tier: level.name.clone(), valid_until: Some(next_end) });
+            return;
+        }
+        let to = match ctx.tiers.downgrade {
+            DowngradeMode::None => current,
+            DowngradeMode::OneLevel => current.saturating_sub(1),
+            DowngradeMode::ToBase => 0,
+            DowngradeMode::Requalify => (1..current)
+                .rev()
+                .find(|&i| ctx.tiers.levels[i].retain_threshold().is_some_and(|r| r.is_met(m)))
+                .unwrap_or(0),
+        };
+        let from_effective = self.effective(ctx, end);
+        self.level = Self::name(ctx, to);
+        self.since = Some(end);
+        self.valid_until = (to > 0).then_some(next_end);
+        let now_effective = self.effective(ctx, end);
+        if now_effective < from_effective {
+            effects.push(Effect::TierDowngraded {
+                from: Self::name(ctx, from_effective),
+                to: Self::name(ctx, now_effective),
+                reason: "not_retained".into(),
+                valid_until: self.valid_until,
+            });
+        }
+    }
+
+    /// A refund lowers the metrics: the order's contribution if it has not started to count,
+    /// otherwise a negative contribution now. Under `refunds: immediately`, a tier reached in
+    /// the current window whose entry threshold is no longer met drops one level.
+    #[allow(clippy::too_many_arguments)]
+    pub fn refund(
+        &mut self,
+        ctx: &Ctx<'_>,
+        order_id: &str,
+        amount: Decimal,
+        points: Points,
+        order_closed: bool,
+        t: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let orders = i64::from(order_closed);
+        let future = self.history.iter_mut().find(|c| c.at > t && c.order_id.as_deref() == Some(order_id));
+        match future {
+            Some(c) => {
+                c.spend -= amount;
+                c.points -= points;
+                c.orders -= orders;
+            }
+            None => self.contribute(Contribution {
+                at: t,
+                spend: -amount,
+                points: -points,
+                orders: -orders,
+                order_id: None,
+            }),
+        }
+        if ctx.tiers.refunds != crate::program::TierRefunds::Immediately {
+            return;
+        }
+        let current = self.computed(ctx);
+        if current == 0 {
+            return;
+        }
+        let day = ctx.day(t);
+        let window_start = ctx.start(ctx.period().window_start(day, self.anchor(ctx, day)));
+        let reached_in_window = self.since.is_some_and(|s| s >= window_start);
+        let m = self.window_metrics(ctx, t);
+        let still = ctx.tiers.levels[current].entry.as_ref().is_none_or(|e| e.is_met(&m));
+        if reached_in_window && !still {
+            let before = self.effective(ctx, t);
+            self.level = Self::name(ctx, current - 1);
+            let after = self.effective(ctx, t);
+            if current - 1 == 0 {
+                self.valid_until = None;
+            }
+            if after < before {
+                effects.push(Effect::TierDowngraded {
+                    from: Self::name(ctx, before),
+                    to: Self::name(ctx, after),
+                    reason: "refund".into(),
+                    valid_until: self.valid_until,
+                });
+            }
+        }
+    }
+
+    /// Sets a manual floor.
+    pub fn assign(
+        &mut self,
+        ctx: &Ctx<'_>,
+        tier: usize,
+        until: DateTime<Utc>,
+        reason: &str,
+        t: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let before = self.effective(ctx, t);
+        self.floor = Some(Floor { tier: Self::name(ctx, tier), until, reason: reason.to_string() });
+        let after = self.effective(ctx, t);
+        if after > before {
+            effects.push(Effect::TierUpgraded {
+                from: Self::name(ctx, before),
+                to: Self::name(ctx, after),
+                valid_until: Some(until),
+                reason: "manual".into(),
+                reward_points: None,
+                reward_id: None,
+            });
+        }
+    }
+
+    /// Drops history no window can reach any more.
+    pub fn prune(&mut self, ctx: &Ctx<'_>, t: DateTime<Utc>) {
+        let day = ctx.day(t);
+        let anchor = self.anchor(ctx, day);
+        let oldest_needed = {
+            let current = ctx.period().window_start(day, anchor);
+            let previous = ctx.period().window_start(calendar::sub_days(current, 1), anchor);
+            let before_valid = self.valid_until.map_or(previous, |v| {
+                let last = calendar::sub_days(ctx.day(v), 1);
+                ctx.period().window_start(last, anchor).min(previous)
+            });
+            before_valid.min(previous)
+        };
+        let cut = ctx.start(oldest_needed);
+        let keep_from = self.history.partition_point(|c| c.at < cut);
+        if keep_from > 0 {
+            self.history.drain(..keep_from);
+        }
+    }
+
+    /// Where the member stands as of `t` (the state must be caught up to `t`).
+    pub fn progress(&self, ctx: &Ctx<'_>, t: DateTime<Utc>) -> TierProgress {
+        let m = self.window_metrics(ctx, t);
+        let effective = self.effective(ctx, t);
+        let next = ctx.tiers.levels.get(effective + 1);
+        let current = &ctx.tiers.levels[effective];
+        let to_keep = match (self.valid_until, current.retain_threshold()) {
+            (Some(until), Some(retain)) => {
+                retain.missing(&self.period_metrics(ctx, until, t + chrono::Duration::nanoseconds(1)))
+            }
+            _ => Vec::new(),
+        };
+        TierProgress {
+            as_of: t,
+            tier: current.name.clone(),
+            valid_until: if effective == self.computed(ctx) {
+                self.valid_until
+            } else {
+                self.floor.as_ref().map(|f| f.until)
+            },
+            metrics: m,
+            next_tier: next.map(|l| l.name.clone()),
+            to_next: next.and_then(|l| l.entry.as_ref()).map(|e| e.missing(&m)).unwrap_or_default(),
+            to_keep,
+        }
+    }
+}
