@@ -363,7 +363,8 @@ impl TierState {
     fn judge(&mut self, ctx: &Ctx<'_>, end: DateTime<Utc>, m: &Metrics, effects: &mut Vec<Effect>) {
         let current = self.computed(ctx);
         let level = &ctx.tiers.levels[current];
-        let next_end = ctx.start(ctx.period().after_one_period(ctx.day(end)));
+        let end_day = ctx.day(end);
+        let next_end = ctx.start(ctx.period().after_one_period(end_day, self.anchor(ctx, end_day)));
         self.warned = None;
         if level.retain_threshold().is_none_or(|r| r.is_met(m)) || ctx.tiers.downgrade == DowngradeMode::None {
             self.valid_until = Some(next_end);

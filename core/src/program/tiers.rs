@@ -314,16 +314,15 @@ impl QualificationPeriod {
         }
     }
 
-    /// The first day after one period that starts on `start`.
-    pub fn after_one_period(&self, start: NaiveDate) -> NaiveDate {
+    /// The first day after the period that contains `day` (for rolling periods: one window
+    /// length after `day`).
+    pub fn after_one_period(&self, day: NaiveDate, anchor: NaiveDate) -> NaiveDate {
         match *self {
-            QualificationPeriod::CalendarYear | QualificationPeriod::Anniversary { .. } => {
-                calendar::add_months(start, 12)
-            }
-            QualificationPeriod::RollingDays { days } => calendar::add_days(start, days),
-            QualificationPeriod::RollingMonths { months } | QualificationPeriod::Fixed { months, .. } => {
-                calendar::add_months(start, months)
-            }
+            QualificationPeriod::CalendarYear => calendar::add_months(self.window_start(day, anchor), 12),
+            QualificationPeriod::RollingDays { days } => calendar::add_days(day, days),
+            QualificationPeriod::RollingMonths { months } => calendar::add_months(day, months),
+            QualificationPeriod::Anniversary { .. } => periodic_next(anchor, 12, day),
+            QualificationPeriod::Fixed { start, months } => periodic_next(start, months, day),
         }
     }
 
@@ -332,12 +331,14 @@ impl QualificationPeriod {
     /// periods and anniversaries of the tier itself.
     pub fn valid_until_day(&self, day: NaiveDate, anchor: NaiveDate) -> NaiveDate {
         match self {
-            QualificationPeriod::RollingDays { .. }
-            | QualificationPeriod::RollingMonths { .. }
-            | QualificationPeriod::Anniversary { of: Anchor::TierReached } => self.after_one_period(day),
+            QualificationPeriod::RollingDays { .. } | QualificationPeriod::RollingMonths { .. } => {
+                self.after_one_period(day, anchor)
+            }
+            // The tier's own anniversary: the period starting today is a full one.
+            QualificationPeriod::Anniversary { of: Anchor::TierReached } => self.after_one_period(day, day),
             _ => {
-                let next = self.after_one_period(self.window_start(day, anchor));
-                self.after_one_period(next)
+                let next = self.after_one_period(day, anchor);
+                self.after_one_period(next, anchor)
             }
         }
     }
@@ -345,7 +346,7 @@ impl QualificationPeriod {
     /// The first day of the period after the one containing `day` (for `next_period`
     /// upgrades).
     pub fn next_period_start(&self, day: NaiveDate, anchor: NaiveDate) -> NaiveDate {
-        self.after_one_period(self.window_start(day, anchor))
+        self.after_one_period(day, anchor)
     }
 
     /// A number equal for two days exactly when they fall in the same period (rolling
@@ -358,24 +359,37 @@ impl QualificationPeriod {
     }
 }
 
-/// The start of the period of `months` months, aligned on `start`, that contains `day`.
-fn periodic_start(start: NaiveDate, months: u32, day: NaiveDate) -> NaiveDate {
-    let months = i64::from(months.max(1));
+/// The start of the period after the one of `months` months, aligned on `start`, that
+/// contains `day`; counted from `start` so a 29 February anchor comes back in leap years.
+fn periodic_next(start: NaiveDate, months: u32, day: NaiveDate) -> NaiveDate {
+    let (k, _) = periodic_index(start, months, day);
+    nth_period(start, months, k + 1)
+}
+
+fn nth_period(start: NaiveDate, months: u32, k: i64) -> NaiveDate {
+    let shift = k * i64::from(months.max(1));
+    if shift >= 0 {
+        calendar::add_months(start, u32::try_from(shift).unwrap_or(u32::MAX))
+    } else {
+        calendar::sub_months(start, u32::try_from(-shift).unwrap_or(u32::MAX))
+    }
+}
+
+/// The index and start of the period of `months` months, aligned on `start`, containing `day`.
+fn periodic_index(start: NaiveDate, months: u32, day: NaiveDate) -> (i64, NaiveDate) {
+    let span = i64::from(months.max(1));
     let diff =
         (i64::from(day.year()) - i64::from(start.year())) * 12 + i64::from(day.month0()) - i64::from(start.month0());
-    let mut k = diff.div_euclid(months);
-    let at = |k: i64| {
-        let shift = k * months;
-        if shift >= 0 {
-            calendar::add_months(start, u32::try_from(shift).unwrap_or(u32::MAX))
-        } else {
-            calendar::sub_months(start, u32::try_from(-shift).unwrap_or(u32::MAX))
-        }
-    };
-    if at(k) > day {
+    let mut k = diff.div_euclid(span);
+    if nth_period(start, months, k) > day {
         k -= 1;
     }
-    at(k)
+    (k, nth_period(start, months, k))
+}
+
+/// The start of the period of `months` months, aligned on `start`, that contains `day`.
+fn periodic_start(start: NaiveDate, months: u32, day: NaiveDate) -> NaiveDate {
+    periodic_index(start, months, day).1
 }
 
 impl Tiers {
@@ -484,5 +498,37 @@ impl Tiers {
     /// The index of the level with this name.
     pub fn position(&self, name: &str) -> Option<usize> {
         self.levels.iter().position(|l| l.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn a_leap_day_anchor_comes_back_in_leap_years() {
+        let anchor = d(2024, 2, 29);
+        assert_eq!(periodic_start(anchor, 12, d(2025, 2, 27)), d(2024, 2, 29));
+        assert_eq!(periodic_start(anchor, 12, d(2025, 2, 28)), d(2025, 2, 28));
+        assert_eq!(periodic_next(anchor, 12, d(2027, 3, 1)), d(2028, 2, 29));
+        assert_eq!(periodic_start(anchor, 12, d(2023, 6, 1)), d(2023, 2, 28));
+    }
+
+    #[test]
+    fn fixed_periods_before_their_start() {
+        assert_eq!(periodic_start(d(2024, 4, 1), 3, d(2024, 1, 15)), d(2024, 1, 1));
+        assert_eq!(periodic_next(d(2024, 4, 1), 3, d(2024, 1, 15)), d(2024, 4, 1));
+    }
+
+    #[test]
+    fn calendar_year_validity_ends_after_the_following_year() {
+        let p = QualificationPeriod::CalendarYear;
+        assert_eq!(p.valid_until_day(d(2024, 5, 10), d(2020, 1, 1)), d(2026, 1, 1));
+        let p = QualificationPeriod::RollingMonths { months: 12 };
+        assert_eq!(p.valid_until_day(d(2024, 2, 29), d(2020, 1, 1)), d(2025, 2, 28));
     }
 }

@@ -25,4 +25,8 @@ mod rolling_expiry_leap_year;
 mod scoped_rules_with_lines;
 mod snapshot_mid_life;
 mod staff_adjustments;
+mod tier_anniversary_berlin;
+mod tier_calendar_year;
+mod tier_rewards_and_refunds;
+mod tier_rolling_grace_and_floor;
 mod within_balance_clawback;

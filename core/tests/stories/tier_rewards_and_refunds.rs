@@ -1,0 +1,87 @@
+//! Xia skips straight to Gold, gets the Gold welcome bonus once, and returns the order that
+//! got her there. UTC, calendar year; Silver 500, Gold 1,500; Gold gives 300 points and a
+//! lounge pass on entry and earns 1.5x.
+use super::common::*;
+use loyalty::{Account, Effect, LotId};
+
+fn tiers(refunds: &str) -> serde_json::Value {
+    serde_json::json!({
+        "period": {"kind": "calendar_year"},
+        "refunds": refunds,
+        "levels": [
+            {"name": "Member"},
+            {"name": "Silver", "entry": {"spend": "500"}},
+            {"name": "Gold", "entry": {"spend": "1500"}, "earn_multiplier": "1.5",
+             "entry_reward": {"points": 300, "reward_id": "lounge-pass"}}
+        ]
+    })
+}
+
+#[test]
+fn skip_level_upgrade_grants_the_entry_reward_once_per_period() {
+    // 2024-02-01 order 1,600.00: 1,600 points (she was a Member when she paid), Gold at once,
+    // 300 bonus points. 2024-02-02 order 100.00 as Gold: 150 points.
+    // Refund of 1,600.00 on 2024-02-03 with `immediately`: Gold's entry is no longer met:
+    // one level down, to Silver. 2024-02-04 order 1,600.00: Gold again, same year: no reward.
+    let p = program(serde_json::json!({"tiers": tiers("immediately")}));
+    let mut xia = Account::new("xia");
+    let effects = apply(&mut xia, &p, &order("e1", "2024-02-01T12:00:00Z", "o1", "1600.00"));
+    assert_eq!(earned(&effects[0]), 1600);
+    assert_eq!(
+        effects[1],
+        Effect::TierUpgraded {
+            from: "Member".into(),
+            to: "Gold".into(),
+            valid_until: Some(at("2026-01-01T00:00:00Z")),
+            reason: "qualified".into(),
+            reward_points: Some(pts(300)),
+            reward_id: Some("lounge-pass".into()),
+        }
+    );
+    assert!(
+        matches!(&effects[2], Effect::PointsEarned { lot: LotId(1), points, rules, .. } if points.get() == 300 && rules[0] == "tier_entry:Gold")
+    );
+    let effects = apply(&mut xia, &p, &order("e2", "2024-02-02T12:00:00Z", "o2", "100.00"));
+    assert!(
+        matches!(&effects[0], Effect::PointsEarned { points, rules, .. } if points.get() == 150 && rules.contains(&"Gold".to_string()))
+    );
+
+    let effects = apply(&mut xia, &p, &refund("e3", "2024-02-03T12:00:00Z", "o1", "1600.00"));
+    assert_eq!(
+        effects.last(),
+        Some(&Effect::TierDowngraded {
+            from: "Gold".into(),
+            to: "Silver".into(),
+            reason: "refund".into(),
+            valid_until: Some(at("2026-01-01T00:00:00Z"))
+        })
+    );
+    let effects = apply(&mut xia, &p, &order("e4", "2024-02-04T12:00:00Z", "o3", "1600.00"));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::TierUpgraded { to, reward_points: None, reward_id: None, .. } if to == "Gold")));
+    // 1,600 + 300 + 150 - 1,600 clawed + 1,600 (as Silver: no multiplier) = 2,050.
+    assert_eq!(balance(&xia, &p, "2024-02-04T12:00:00Z"), (2050, 0, 0));
+}
+
+#[test]
+fn by_default_a_refund_waits_for_the_period_end() {
+    let p = program(serde_json::json!({"tiers": tiers("period_end")}));
+    let mut xia = Account::new("xia");
+    apply(&mut xia, &p, &order("e1", "2024-02-01T12:00:00Z", "o1", "600.00"));
+    let effects = apply(&mut xia, &p, &refund("e2", "2024-02-03T12:00:00Z", "o1", "600.00"));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::TierDowngraded { .. })));
+    let progress = xia.tier_progress(&p, at("2024-02-03T12:00:00Z")).unwrap().unwrap();
+    assert_eq!((progress.tier.as_str(), progress.metrics.spend), ("Silver", dec("0.00")));
+    // At the end of 2025 the Silver retain check (entry threshold, 500) sees 2025's zero.
+    let effects = xia.advance_to(&p, at("2026-01-01T00:00:00Z"));
+    assert_eq!(
+        effects,
+        vec![Effect::TierDowngraded {
+            from: "Silver".into(),
+            to: "Member".into(),
+            reason: "not_retained".into(),
+            valid_until: None
+        }]
+    );
+}
