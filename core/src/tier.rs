@@ -327,7 +327,7 @@ impl TierState {
             self.grace_until = None;
             let m = self.period_metrics(ctx, end, grace);
             self.judge(ctx, end, &m, effects);
-        } else if let Some(end) = self.valid_until.filter(|e| *e <= b) {
+        } else if let Some(end) = self.valid_until.filter(|e| *e <= b && self.grace_until.is_none()) {
             let m = self.period_metrics(ctx, end, end);
             let level = &ctx.tiers.levels[self.computed(ctx)];
             let kept = level.retain_threshold().is_none_or(|r| r.is_met(&m));
@@ -395,9 +395,9 @@ impl TierState {
         }
     }
 
-    /// A refund lowers the metrics: the order's contribution if it has not started to count,
-    /// otherwise a negative contribution now. Under `refunds: immediately`, a tier reached in
-    /// the current window whose entry threshold is no longer met drops one level.
+    /// A refund lowers the metrics of the order's own contribution. Under
+    /// `refunds: immediately`, a tier reached in the current window whose entry threshold is no
+    /// longer met drops one level.
     #[allow(clippy::too_many_arguments)]
     pub fn refund(
         &mut self,
@@ -409,21 +409,14 @@ impl TierState {
         t: DateTime<Utc>,
         effects: &mut Vec<Effect>,
     ) {
-        let orders = i64::from(order_closed);
-        let future = self.history.iter_mut().find(|c| c.at > t && c.order_id.as_deref() == Some(order_id));
-        match future {
-            Some(c) => {
-                c.spend -= amount;
-                c.points -= points;
-                c.orders -= orders;
-            }
-            None => self.contribute(Contribution {
-                at: t,
-                spend: -amount,
-                points: -points,
-                orders: -orders,
-                order_id: None,
-            }),
+        // The refund undoes part of the order: it lowers the order's own contribution, in
+        // whatever window that falls. (Dating it at the refund instead would make metrics rise
+        // again when the refund slides out of a rolling window.) An order older than every
+        // window kept is outside all windows already.
+        if let Some(c) = self.history.iter_mut().find(|c| c.order_id.as_deref() == Some(order_id)) {
+            c.spend -= amount;
+            c.points -= points;
+            c.orders -= i64::from(order_closed);
         }
         if ctx.tiers.refunds != crate::program::TierRefunds::Immediately {
             return;

@@ -171,7 +171,7 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
             spend: p.amount,
             points: earned.points,
             orders: 1,
-            order_id: (available_at > t).then(|| p.order_id.clone()),
+            order_id: Some(p.order_id.clone()),
         });
     }
     account.orders.insert(

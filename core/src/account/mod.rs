@@ -123,8 +123,8 @@ fn is_default_tier(t: &TierState) -> bool {
 }
 
 /// Brings the ledger and the tiers to `t`. At each instant something is due, in time order:
-/// pending points activate (and repay debt), tiers upgrade on metrics that start counting,
-/// then tier expiries, grace ends, floors and scheduled upgrades are processed, then points
+/// pending points activate (and repay debt), then tier expiries, grace ends, floors and
+/// scheduled upgrades are processed, then upgrades on the metrics now counting, then points
 /// expire, then expiry warnings go out. One statement entry per instant that did something.
 fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: DateTime<Utc>) -> Vec<Entry> {
     let rules = Rules { program };
@@ -139,14 +139,12 @@ fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: Dat
         }
         let Some(next) = next.filter(|n| *n <= t) else { break };
         let b = next.max(ledger.clock);
-        let before = ledger.clock;
         let mut effects = ledger.activate(b);
         if let Some(ctx) = &ctx {
-            let counted = tier.history.iter().any(|c| c.at > before && c.at <= b);
-            if counted {
-                tier.check_upgrade(ctx, ledger, b, &mut effects);
-            }
+            // Expiries judge the period that ended at `b`; metrics that start counting at `b`
+            // belong to the new one, so upgrades are checked after.
             tier.process(ctx, ledger, b, &mut effects);
+            tier.check_upgrade(ctx, ledger, b, &mut effects);
         }
         effects.extend(ledger.expire_and_warn(rules, b));
         if !effects.is_empty() {
