@@ -23,13 +23,33 @@ pub(crate) struct Contribution {
     pub points: Points,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub orders: i64,
+    /// The order's sequence number in the account, for refunds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
+    pub order: Option<u32>,
 }
 
 fn is_zero(n: &i64) -> bool {
     *n == 0
 }
+
+/// The last window sum, so a check after new contributions adds only those. Derived, never
+/// stored, and ignored by equality.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Memo {
+    valid: bool,
+    day: Option<NaiveDate>,
+    start: DateTime<Utc>,
+    end: usize,
+    metrics: Metrics,
+}
+
+impl PartialEq for Memo {
+    fn eq(&self, _: &Memo) -> bool {
+        true
+    }
+}
+
+impl Eq for Memo {}
 
 /// A manual tier assignment: a floor until a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,9 +75,9 @@ pub(crate) struct TierState {
     /// A missed retain check waiting for the end of its grace period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace_until: Option<DateTime<Utc>>,
-    /// The expiry a downgrade warning was sent for.
+    /// When to warn that the tier may not be kept; `None` once warned or with no warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warned: Option<DateTime<Utc>>,
+    pub warn_at: Option<DateTime<Utc>>,
     /// A manual floor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor: Option<Floor>,
@@ -73,6 +93,8 @@ pub(crate) struct TierState {
     /// Qualifying history, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Contribution>,
+    #[serde(skip)]
+    memo: Memo,
 }
 
 /// Where a member stands in the tier ladder as of an instant.
@@ -148,7 +170,9 @@ impl TierState {
     /// The sum of contributions with `from <= at < to`.
     pub fn metrics(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Metrics {
         let mut m = Metrics::default();
-        for c in self.history.iter().filter(|c| c.at >= from && c.at < to) {
+        let first = self.history.partition_point(|c| c.at < from);
+        let end = self.history.partition_point(|c| c.at < to);
+        for c in self.history.get(first..end.max(first)).unwrap_or_default() {
             m.spend += c.spend;
             m.points += c.points;
             m.orders += c.orders;
@@ -174,11 +198,37 @@ impl TierState {
     pub fn contribute(&mut self, c: Contribution) {
         let at = c.at;
         let i = self.history.partition_point(|x| x.at <= at);
+        if i < self.memo.end {
+            self.memo.valid = false;
+        }
         self.history.insert(i, c);
     }
 
+    /// [`TierState::window_metrics`], adding only what came since the last call where it can.
+    fn window_metrics_memo(&mut self, ctx: &Ctx<'_>, t: DateTime<Utc>) -> Metrics {
+        let day = ctx.day(t);
+        let start = if self.memo.valid && self.memo.day == Some(day) {
+            self.memo.start
+        } else {
+            ctx.start(ctx.period().window_start(day, self.anchor(ctx, day)))
+        };
+        let end = self.history.partition_point(|c| c.at <= t);
+        let (from, mut m) = if self.memo.valid && self.memo.start == start && self.memo.end <= end {
+            (self.memo.end, self.memo.metrics)
+        } else {
+            (self.history.partition_point(|c| c.at < start), Metrics::default())
+        };
+        for c in self.history.get(from..end.max(from)).unwrap_or_default() {
+            m.spend += c.spend;
+            m.points += c.points;
+            m.orders += c.orders;
+        }
+        self.memo = Memo { valid: true, day: Some(day), start, end, metrics: m };
+        m
+    }
+
     /// The earliest instant something tier-related is due after `clock`.
-    pub fn next_boundary(&self, ctx: &Ctx<'_>, clock: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn next_boundary(&self, clock: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let mut next: Option<DateTime<Utc>> = None;
         let mut consider = |t: Option<DateTime<Utc>>| {
             if let Some(t) = t {
@@ -188,24 +238,22 @@ impl TierState {
         consider(self.scheduled.as_ref().map(|s| s.1));
         consider(self.floor.as_ref().map(|f| f.until));
         consider(self.grace_until.or(self.valid_until));
-        consider(self.warn_at(ctx));
+        consider(self.warn_at);
         let i = self.history.partition_point(|c| c.at <= clock);
         consider(self.history.get(i).map(|c| c.at));
         next
     }
 
-    fn warn_at(&self, ctx: &Ctx<'_>) -> Option<DateTime<Utc>> {
+    /// Sets the tier's expiry and the instant to warn before it.
+    fn set_valid_until(&mut self, ctx: &Ctx<'_>, until: Option<DateTime<Utc>>) {
+        self.valid_until = until;
         let days = ctx.tiers.warn_days;
-        let until = self.valid_until?;
-        if days == 0 || self.grace_until.is_some() || self.warned == Some(until) {
-            return None;
-        }
-        Some(ctx.start(calendar::sub_days(ctx.day(until), days)))
+        self.warn_at = until.filter(|_| days > 0).map(|u| ctx.start(calendar::sub_days(ctx.day(u), days)));
     }
 
     /// Upgrades the member if the current window meets a higher entry threshold.
     pub fn check_upgrade(&mut self, ctx: &Ctx<'_>, ledger: &mut Ledger, t: DateTime<Utc>, effects: &mut Vec<Effect>) {
-        let m = self.window_metrics(ctx, t);
+        let m = self.window_metrics_memo(ctx, t);
         let current = self.computed(ctx);
         let target = ctx
             .tiers
@@ -244,14 +292,15 @@ impl TierState {
     ) {
         let before = self.effective(ctx, t);
         let day = ctx.day(t);
+        self.memo.valid = false;
         self.level = Self::name(ctx, target);
         self.since = Some(t);
         self.grace_until = None;
-        self.warned = None;
-        self.valid_until = match ctx.tiers.downgrade {
+        let until = match ctx.tiers.downgrade {
             DowngradeMode::None => None,
             _ => Some(ctx.start(ctx.period().valid_until_day(day, self.anchor(ctx, day)))),
         };
+        self.set_valid_until(ctx, until);
         if target <= before {
             return;
         }
@@ -334,15 +383,16 @@ impl TierState {
             if !kept && ctx.tiers.grace_days > 0 {
                 let grace = ctx.start(calendar::add_days(ctx.day(end), ctx.tiers.grace_days));
                 self.grace_until = Some(grace);
+                self.warn_at = None;
                 let missing = level.retain_threshold().map(|r| r.missing(&m)).unwrap_or_default();
                 effects.push(Effect::TierWillDowngrade { tier: level.name.clone(), on: grace, missing });
             } else {
                 self.judge(ctx, end, &m, effects);
             }
         }
-        if self.warn_at(ctx).is_some_and(|w| w <= b) {
+        if self.warn_at.is_some_and(|w| w <= b) && self.grace_until.is_none() {
             let until = self.valid_until;
-            self.warned = until;
+            self.warn_at = None;
             if let Some(until) = until {
                 let m = self.period_metrics(ctx, until, b + chrono::Duration::nanoseconds(1));
                 let level = &ctx.tiers.levels[self.computed(ctx)];
@@ -361,13 +411,13 @@ impl TierState {
 
     /// The retain check of a tier that expired at `end`, with the metrics `m` of its period.
     fn judge(&mut self, ctx: &Ctx<'_>, end: DateTime<Utc>, m: &Metrics, effects: &mut Vec<Effect>) {
+        self.memo.valid = false;
         let current = self.computed(ctx);
         let level = &ctx.tiers.levels[current];
         let end_day = ctx.day(end);
         let next_end = ctx.start(ctx.period().after_one_period(end_day, self.anchor(ctx, end_day)));
-        self.warned = None;
         if level.retain_threshold().is_none_or(|r| r.is_met(m)) || ctx.tiers.downgrade == DowngradeMode::None {
-            self.valid_until = Some(next_end);
+            self.set_valid_until(ctx, Some(next_end));
             effects.push(Effect::TierRetained { tier: level.name.clone(), valid_until: Some(next_end) });
             return;
         }
@@ -383,7 +433,7 @@ impl TierState {
         let from_effective = self.effective(ctx, end);
         self.level = Self::name(ctx, to);
         self.since = Some(end);
-        self.valid_until = (to > 0).then_some(next_end);
+        self.set_valid_until(ctx, (to > 0).then_some(next_end));
         let now_effective = self.effective(ctx, end);
         if now_effective < from_effective {
             effects.push(Effect::TierDowngraded {
@@ -402,7 +452,7 @@ impl TierState {
     pub fn refund(
         &mut self,
         ctx: &Ctx<'_>,
-        order_id: &str,
+        order: u32,
         amount: Decimal,
         points: Points,
         order_closed: bool,
@@ -413,7 +463,8 @@ impl TierState {
         // whatever window that falls. (Dating it at the refund instead would make metrics rise
         // again when the refund slides out of a rolling window.) An order older than every
         // window kept is outside all windows already.
-        if let Some(c) = self.history.iter_mut().find(|c| c.order_id.as_deref() == Some(order_id)) {
+        self.memo.valid = false;
+        if let Some(c) = self.history.iter_mut().find(|c| c.order == Some(order)) {
             c.spend -= amount;
             c.points -= points;
             c.orders -= i64::from(order_closed);
@@ -435,7 +486,7 @@ impl TierState {
             self.level = Self::name(ctx, current - 1);
             let after = self.effective(ctx, t);
             if current - 1 == 0 {
-                self.valid_until = None;
+                self.set_valid_until(ctx, None);
             }
             if after < before {
                 effects.push(Effect::TierDowngraded {
@@ -475,6 +526,9 @@ impl TierState {
 
     /// Drops history no window can reach any more.
     pub fn prune(&mut self, ctx: &Ctx<'_>, t: DateTime<Utc>) {
+        if self.history.len() < 64 {
+            return;
+        }
         let day = ctx.day(t);
         let anchor = self.anchor(ctx, day);
         let oldest_needed = {
@@ -490,6 +544,7 @@ impl TierState {
         let keep_from = self.history.partition_point(|c| c.at < cut);
         if keep_from > 0 {
             self.history.drain(..keep_from);
+            self.memo.valid = false;
         }
     }
 

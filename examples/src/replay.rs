@@ -138,6 +138,13 @@ fn run() -> Result<(), String> {
     );
     println!("expiring in 30 days     {:>14}", n(r.expiring_30_days));
     println!("expiring in 90 days     {:>14}", n(r.expiring_90_days));
+    if !r.tiers.is_empty() {
+        println!();
+        println!("members by tier:");
+        for (name, count) in &r.tiers {
+            println!("  {name:<10} {:>10}", group(*count as i64));
+        }
+    }
     println!();
     println!("ten largest balances (usable + pending):");
     for (i, (member, available, pending)) in r.top.iter().enumerate() {

@@ -20,6 +20,8 @@ pub struct Report {
     pub expiring_90_days: Points,
     /// (member, available, pending), largest available plus pending first, then member id.
     pub top: Vec<(String, Points, Points)>,
+    /// Members per tier, in ladder order (empty for a program without tiers).
+    pub tiers: Vec<(String, usize)>,
 }
 
 /// How the replay simulates members spending points (order logs rarely record it).
@@ -63,6 +65,11 @@ pub fn replay(
         expiring_30_days: Points::ZERO,
         expiring_90_days: Points::ZERO,
         top: Vec::new(),
+        tiers: program
+            .config()
+            .tiers
+            .as_ref()
+            .map_or_else(Vec::new, |t| t.levels.iter().map(|l| (l.name.clone(), 0)).collect()),
     };
     let fail = |row: &OrderRow, source| ReplayError { line: row.line, member_id: row.member_id.clone(), source };
     for (member_id, mut orders) in by_member {
@@ -108,6 +115,11 @@ pub fn replay(
         report.expiring_30_days += soon(30);
         report.expiring_90_days += soon(90);
         report.top.push((member_id.to_string(), b.available, b.pending));
+        if let Ok(Some(progress)) = account.tier_progress(program, as_of) {
+            if let Some(slot) = report.tiers.iter_mut().find(|(name, _)| *name == progress.tier) {
+                slot.1 += 1;
+            }
+        }
     }
     report.top.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
     report.top.truncate(10);

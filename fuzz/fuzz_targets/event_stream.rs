@@ -19,6 +19,7 @@ struct Knobs {
     reinstate: bool,
     cap_per_order: Option<u16>,
     new_york: bool,
+    tiers: u8,
 }
 
 #[derive(Debug, Arbitrary)]
@@ -30,6 +31,7 @@ enum Op {
     Cancel { redemption: u8, hours: u16 },
     CheckIn { hours: u16 },
     Adjust { points: i16, hours: u16 },
+    Assign { tier: u8, days: u8, hours: u16 },
     Advance { hours: u16 },
     Replay { index: u8 },
 }
@@ -48,6 +50,27 @@ fn program(k: &Knobs) -> Option<Program> {
         caps = serde_json::json!({"per_order": c});
     }
     let after = if k.reinstate { serde_json::json!({"kind": "reinstate", "days": 10}) } else { serde_json::json!({"kind": "stay_expired"}) };
+    let period = match k.tiers % 6 {
+        1 => serde_json::json!({"kind": "calendar_year"}),
+        2 => serde_json::json!({"kind": "rolling_days", "days": 30}),
+        3 => serde_json::json!({"kind": "anniversary", "of": "tier_reached"}),
+        4 => serde_json::json!({"kind": "fixed", "start": "2024-02-29", "months": 1}),
+        _ => serde_json::json!({"kind": "rolling_months", "months": 2}),
+    };
+    let downgrade = ["requalify", "one_level", "to_base", "none"][usize::from(k.tiers / 6 % 4)];
+    let tiers = (k.tiers % 6 != 0).then(|| {
+        serde_json::json!({
+            "period": period, "downgrade": downgrade,
+            "grace_days": k.expiry_n % 3 * 4, "warn_days": k.warn_days % 9,
+            "refunds": if k.within_balance { "immediately" } else { "period_end" },
+            "levels": [
+                {"name": "Member"},
+                {"name": "Silver", "entry": {"spend": "100", "orders": 3}, "retain": {"spend": "50"}, "earn_multiplier": "1.25"},
+                {"name": "Gold", "entry": {"points": 600, "orders": 5, "combine": "all"}, "entry_reward": {"points": 40}},
+                {"name": "Platinum", "entry": {"spend": "3000"}, "earn_multiplier": "2"}
+            ]
+        })
+    });
     let json = serde_json::json!({
         "name": "fuzz", "version": 1, "currency": "USD",
         "time_zone": if k.new_york { "America/New_York" } else { "UTC" },
@@ -57,7 +80,8 @@ fn program(k: &Knobs) -> Option<Program> {
         "expiry": expiry,
         "expiring_soon_days": k.warn_days % 40,
         "redemption": {"point_value": "0.01", "step": 10, "max_order_share": "0.5", "after_expiry": after},
-        "clawback_shortfall": if k.within_balance { "within_balance" } else { "debt" }
+        "clawback_shortfall": if k.within_balance { "within_balance" } else { "debt" },
+        "tiers": tiers
     });
     Program::from_json(&json.to_string()).ok()
 }
@@ -108,6 +132,12 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
                 t += step(hours);
                 Event::new(id, t, EventKind::PointsAdjusted { points: i64::from(*points), reason: "fuzz".into() })
             }
+            Op::Assign { tier, days, hours } => {
+                t += step(hours);
+                let name = ["Member", "Silver", "Gold", "Platinum", "Nope"][usize::from(*tier % 5)];
+                let until = t + Duration::days(i64::from(*days % 90));
+                Event::new(id, t, EventKind::TierAssigned { tier: name.into(), until, reason: "fuzz".into() })
+            }
             Op::Advance { hours } => {
                 t += step(hours);
                 account.advance_to(&p, t).iter().for_each(|e| totals.record(e));
@@ -139,6 +169,10 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
     let json = account.to_json();
     let loaded = Account::from_json(&json).expect("a snapshot loads");
     assert_eq!(loaded, account);
+    if p.config().tiers.is_some() {
+        let progress = account.tier_progress(&p, account.clock()).expect("as of the clock").expect("tiers");
+        assert!(p.config().tiers.as_ref().is_some_and(|t| t.position(&progress.tier).is_some()));
+    }
 });
 
 fn check(account: &Account, p: &Program, t: DateTime<Utc>, totals: &Totals) {

@@ -39,13 +39,15 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
         Command::Refund { order_id, amount, due, target } => {
             refund(account, rules, &order_id, due, &mut effects);
             let mut closed = false;
+            let mut seq = 0;
             if let Some(order) = account.orders.get_mut(&order_id) {
                 order.refunded += amount;
                 order.clawed = target;
                 closed = order.refunded == order.amount;
+                seq = order.seq;
             }
             if let Some(ctx) = Ctx::of(rules.program) {
-                account.tier.refund(&ctx, &order_id, amount, due, closed, t, &mut effects);
+                account.tier.refund(&ctx, seq, amount, due, closed, t, &mut effects);
             }
         }
         Command::Redeem { points, reward_id, order_id, value } => {
@@ -119,7 +121,7 @@ fn credit_now(
 ) {
     let t = event.occurred_at;
     if rules.program.config().tiers.is_some() {
-        account.tier.contribute(Contribution { at: t, spend: Default::default(), points, orders: 0, order_id: None });
+        account.tier.contribute(Contribution { at: t, spend: Default::default(), points, orders: 0, order: None });
     }
     let available_day = calendar::local_date(t, rules.program.time_zone());
     let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule };
@@ -165,13 +167,14 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
     } else if let Some(reason) = earned.nothing_because {
         effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
     }
+    let seq = account.orders.len() as u32;
     if program.config().tiers.is_some() {
         account.tier.contribute(Contribution {
             at: available_at,
             spend: p.amount,
             points: earned.points,
             orders: 1,
-            order_id: Some(p.order_id.clone()),
+            order: Some(seq),
         });
     }
     account.orders.insert(
@@ -183,6 +186,7 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
             refunded: Default::default(),
             clawed: Points::ZERO,
             forgiven: Points::ZERO,
+            seq,
         },
     );
 }

@@ -74,6 +74,9 @@ pub(crate) struct OrderRecord {
     pub clawed: Points,
     #[serde(default, skip_serializing_if = "Points::is_zero")]
     pub forgiven: Points,
+    /// The order's sequence number in the account (0, 1, ...).
+    #[serde(default)]
+    pub seq: u32,
 }
 
 /// What the account remembers of a redemption, to cancel it.
@@ -132,19 +135,25 @@ fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: Dat
     let mut entries = Vec::new();
     loop {
         let mut next = ledger.next_boundary();
-        if let Some(ctx) = &ctx {
-            if let Some(n) = tier.next_boundary(ctx, ledger.clock) {
+        if ctx.is_some() {
+            if let Some(n) = tier.next_boundary(ledger.clock) {
                 next = Some(next.map_or(n, |m| m.min(n)));
             }
         }
         let Some(next) = next.filter(|n| *n <= t) else { break };
         let b = next.max(ledger.clock);
+        let before = ledger.clock;
         let mut effects = ledger.activate(b);
         if let Some(ctx) = &ctx {
             // Expiries judge the period that ended at `b`; metrics that start counting at `b`
-            // belong to the new one, so upgrades are checked after.
+            // belong to the new one, so upgrades are checked after, when something changed.
+            let counted =
+                tier.history.partition_point(|c| c.at <= before) < tier.history.partition_point(|c| c.at <= b);
+            let level = tier.computed(ctx);
             tier.process(ctx, ledger, b, &mut effects);
-            tier.check_upgrade(ctx, ledger, b, &mut effects);
+            if counted || tier.computed(ctx) != level {
+                tier.check_upgrade(ctx, ledger, b, &mut effects);
+            }
         }
         effects.extend(ledger.expire_and_warn(rules, b));
         if !effects.is_empty() {
@@ -277,10 +286,16 @@ impl Account {
             self.tier.joined = Some(crate::calendar::local_date(event.occurred_at, program.time_zone()));
         }
         let clock_entries = catch_up(&mut self.ledger, &mut self.tier, program, event.occurred_at);
+        let t = event.occurred_at;
+        let counting = self.tier.history.partition_point(|c| c.at <= t);
         let mut own = evolve::evolve(self, rules, event, command);
         if let Some(ctx) = Ctx::of(program) {
-            self.tier.check_upgrade(&ctx, &mut self.ledger, event.occurred_at, &mut own);
-            self.tier.prune(&ctx, event.occurred_at);
+            // Only new metrics counting now can raise the tier (purchases still pending count
+            // when they activate).
+            if self.tier.history.partition_point(|c| c.at <= t) > counting {
+                self.tier.check_upgrade(&ctx, &mut self.ledger, t, &mut own);
+            }
+            self.tier.prune(&ctx, t);
         }
         let mut effects: Vec<Effect> = clock_entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
         effects.extend(own.iter().cloned());

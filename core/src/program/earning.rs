@@ -129,10 +129,15 @@ pub enum Combine {
 impl Combine {
     /// Combines factors; no factors give 1.
     pub fn combine(self, factors: &[Decimal]) -> Decimal {
+        factors.iter().fold(Decimal::ONE, |acc, f| self.fold(acc, *f))
+    }
+
+    /// Adds one factor to a combination so far (which starts at 1).
+    pub fn fold(self, acc: Decimal, factor: Decimal) -> Decimal {
         match self {
-            Combine::Multiply => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_mul(*f)),
-            Combine::Max => factors.iter().copied().fold(Decimal::ONE, Decimal::max),
-            Combine::Add => factors.iter().fold(Decimal::ONE, |acc, f| acc.saturating_add(*f - Decimal::ONE)),
+            Combine::Multiply => acc.saturating_mul(factor),
+            Combine::Max => acc.max(factor),
+            Combine::Add => acc.saturating_add(factor - Decimal::ONE),
         }
     }
 }
@@ -302,7 +307,7 @@ impl Earning {
                 }
             }
         }
-        let mut factors = Vec::new();
+        let mut multiplier = Decimal::ONE;
         for m in &self.multipliers {
             let applies = match &m.when {
                 When::Weekdays { days } => days.contains(&local_date.weekday()),
@@ -312,16 +317,15 @@ impl Earning {
                 When::Always => true,
             };
             if applies {
-                factors.push(m.factor);
+                multiplier = self.combine.fold(multiplier, m.factor);
                 note(&m.name);
             }
         }
         // The member's tier multiplier is one more factor, combined by the same policy.
         if let Some((name, factor)) = tier {
-            factors.push(factor);
+            multiplier = self.combine.fold(multiplier, factor);
             note(name);
         }
-        let multiplier = self.combine.combine(&factors);
         let points = self.rounding.to_points(raw.checked_mul(multiplier)?)?;
         if points > Points::MAX_PER_EVENT {
             return None;
