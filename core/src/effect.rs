@@ -178,6 +178,33 @@ pub enum Effect {
         /// What is still needed to keep it.
         missing: Vec<crate::program::Missing>,
     },
+    /// Points went to another member.
+    PointsSent {
+        /// The receiving member.
+        to_member_id: String,
+        /// Points sent.
+        points: Points,
+        /// The lots they came from.
+        draws: Vec<Draw>,
+    },
+    /// Points came from another member.
+    PointsReceived {
+        /// The sending member.
+        from_member_id: String,
+        /// Points received.
+        points: Points,
+        /// The new lots.
+        lots: Vec<LotId>,
+    },
+    /// Another account of the same person was merged into this one.
+    AccountsMerged {
+        /// The merged account's member id.
+        merged_member_id: String,
+        /// Its points that came along (usable and pending), less its debt.
+        points: Points,
+        /// Its lots, under their new ids.
+        lots: Vec<LotId>,
+    },
     /// Staff changed the balance.
     PointsAdjusted {
         /// Points added (positive) or removed (negative).
@@ -201,6 +228,32 @@ pub struct Entry {
 }
 
 impl Effect {
+    /// Renumbers the lots this effect names (used when two accounts merge).
+    pub(crate) fn map_lots(&mut self, f: impl Fn(LotId) -> LotId) {
+        let draws = |d: &mut Vec<Draw>| d.iter_mut().for_each(|d| d.lot = f(d.lot));
+        match self {
+            Effect::PointsEarned { lot, .. }
+            | Effect::PendingActivated { lot, .. }
+            | Effect::PendingCancelled { lot, .. } => *lot = f(*lot),
+            Effect::PointsRedeemed { draws: d, .. }
+            | Effect::PointsClawedBack { draws: d, .. }
+            | Effect::DebtRepaid { draws: d, .. }
+            | Effect::RedemptionReversed { draws: d, .. }
+            | Effect::PointsSent { draws: d, .. }
+            | Effect::PointsAdjusted { draws: d, .. } => draws(d),
+            Effect::PointsExpired { lots, .. }
+            | Effect::PointsExpiringSoon { lots, .. }
+            | Effect::PointsReceived { lots, .. }
+            | Effect::AccountsMerged { lots, .. } => lots.iter_mut().for_each(|l| *l = f(*l)),
+            Effect::NoPointsEarned { .. }
+            | Effect::DebtCreated { .. }
+            | Effect::TierUpgraded { .. }
+            | Effect::TierRetained { .. }
+            | Effect::TierDowngraded { .. }
+            | Effect::TierWillDowngrade { .. } => {}
+        }
+    }
+
     /// The change this effect makes to the member's points (available plus pending, less
     /// debt): positive for credits, negative for debits, zero for notices.
     ///
@@ -219,6 +272,11 @@ impl Effect {
             | Effect::PointsExpired { points, .. } => -*points,
             Effect::RedemptionReversed { restored, .. } => *restored,
             Effect::PointsAdjusted { points, .. } => *points,
+            Effect::PointsSent { points, .. } => -*points,
+            Effect::PointsReceived { points, .. } => *points,
+            // The merged account's own history comes along in the statement and already adds
+            // up to these points.
+            Effect::AccountsMerged { .. } => Points::ZERO,
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::DebtRepaid { .. }
@@ -233,9 +291,10 @@ impl Effect {
 
 /// Running totals of effects by kind: a program's points report, or a conservation check.
 ///
-/// For any account, `earned + restored + adjusted_in - cancelled - redeemed - clawed_back -
-/// expired - adjusted_out - debt_repaid` equals its available plus pending points, and
-/// `debt_created - debt_repaid` equals its debt.
+/// For any account, `earned + restored + adjusted_in + received - sent - cancelled - redeemed -
+/// clawed_back - expired - adjusted_out - debt_repaid` equals its available plus pending points,
+/// and `debt_created - debt_repaid` equals its debt. (A merged account's statement carries the
+/// other account's effects, so the identities hold across merges too.)
 ///
 /// ```
 /// use loyalty::{Effect, Points, Totals};
@@ -266,6 +325,10 @@ pub struct Totals {
     pub debt_created: Points,
     /// Debt repaid from new points.
     pub debt_repaid: Points,
+    /// Points sent to other members.
+    pub sent: Points,
+    /// Points received from other members (merges included).
+    pub received: Points,
 }
 
 impl Totals {
@@ -282,6 +345,9 @@ impl Totals {
             Effect::PointsAdjusted { points, .. } => self.adjusted_out -= *points,
             Effect::DebtCreated { points, .. } => self.debt_created += *points,
             Effect::DebtRepaid { points, .. } => self.debt_repaid += *points,
+            Effect::PointsSent { points, .. } => self.sent += *points,
+            Effect::PointsReceived { points, .. } => self.received += *points,
+            Effect::AccountsMerged { .. } => {}
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::PointsExpiringSoon { .. }
@@ -304,11 +370,14 @@ impl Totals {
         self.adjusted_out += other.adjusted_out;
         self.debt_created += other.debt_created;
         self.debt_repaid += other.debt_repaid;
+        self.sent += other.sent;
+        self.received += other.received;
     }
 
     /// The points these effects leave in lots: available plus pending.
     pub fn held(&self) -> Points {
-        self.earned + self.restored + self.adjusted_in
+        self.earned + self.restored + self.adjusted_in + self.received
+            - self.sent
             - self.cancelled
             - self.redeemed
             - self.clawed_back

@@ -117,6 +117,21 @@ impl Event {
                 h.i64(*points);
                 h.str(reason);
             }
+            EventKind::PointsSent { to_member_id, points } => {
+                h.tag(14);
+                h.str(to_member_id);
+                h.i64(*points);
+            }
+            EventKind::PointsReceived { from_member_id, lots } => {
+                h.tag(15);
+                h.str(from_member_id);
+                h.i64(lots.len() as i64);
+                for lot in lots {
+                    h.i64(lot.points);
+                    h.i64(lot.earned_at.timestamp());
+                    h.i64(lot.expires_at.map_or(i64::MIN, |e| e.timestamp()));
+                }
+            }
             EventKind::TierAssigned { tier, until, reason } => {
                 h.tag(13);
                 h.str(tier);
@@ -201,6 +216,21 @@ pub enum EventKind {
         /// The bonus name in the program's `bonuses.custom`.
         name: String,
     },
+    /// Points sent to another member (see [`crate::transfer`], which writes this event and
+    /// the matching `points_received` together). Only usable points move, in spend order.
+    PointsSent {
+        /// The receiving member.
+        to_member_id: String,
+        /// Points sent.
+        points: i64,
+    },
+    /// Points received from another member, lot by lot with their original dates.
+    PointsReceived {
+        /// The sending member.
+        from_member_id: String,
+        /// The lots as they left the sender.
+        lots: Vec<ReceivedLot>,
+    },
     /// Staff assigned a tier as a floor until a date: the member holds at least that tier
     /// until then, whatever the metrics say. No entry reward is granted.
     TierAssigned {
@@ -219,6 +249,17 @@ pub enum EventKind {
         /// Why, for the statement.
         reason: String,
     },
+}
+
+/// A lot as it arrives from another member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedLot {
+    /// Points in it.
+    pub points: i64,
+    /// When the sender earned them.
+    pub earned_at: DateTime<Utc>,
+    /// When they expire at the sender (kept unless the program resets transferred expiry).
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// One line of an order.

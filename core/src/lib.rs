@@ -64,10 +64,11 @@ pub mod program;
 mod tier;
 
 pub use account::{
-    Account, AccountError, Balances, Expiring, Outcome, SnapshotError, MAX_EVENTS, MAX_LOTS, SNAPSHOT_FORMAT,
+    transfer, Account, AccountError, Balances, Expiring, Outcome, SnapshotError, Transfer, MAX_EVENTS, MAX_LOTS,
+    SNAPSHOT_FORMAT,
 };
 pub use effect::{Draw, Effect, Entry, Totals};
-pub use event::{Event, EventKind, OrderLine};
+pub use event::{Event, EventKind, OrderLine, ReceivedLot};
 pub use ledger::{Lot, LotId, LotKind};
 pub use money::{Rounding, MAX_AMOUNT};
 pub use points::Points;

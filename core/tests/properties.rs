@@ -284,6 +284,84 @@ proptest! {
         }
     }
 
+    /// Merging two accounts keeps every point and debt of both.
+    #[test]
+    fn merge_conserves_points(k in knobs(), a_ops in prop::collection::vec(op(), 1..30), b_ops in prop::collection::vec(op(), 1..30)) {
+        let p = program(&k);
+        let (a, _, _) = run(&p, &events(&a_ops));
+        let b_events: Vec<Event> = events(&b_ops)
+            .into_iter()
+            .map(|mut e| {
+                e.id = format!("b-{}", e.id);
+                match &mut e.kind {
+                    EventKind::OrderPlaced { order_id, .. } | EventKind::OrderRefunded { order_id, .. } => *order_id = format!("b-{order_id}"),
+                    EventKind::RedemptionCancelled { redemption_id } => *redemption_id = format!("b-{redemption_id}"),
+                    _ => {}
+                }
+                e
+            })
+            .collect();
+        let (b, _, _) = run(&p, &b_events);
+        let at = a.clock().max(b.clock());
+        let worth = |acc: &Account| {
+            let x = acc.balances(&p, at).unwrap();
+            x.available.get() + x.pending.get() - x.debt.get()
+        };
+        let (merged, outcome) = a.merge(&p, &b, "merge", at).unwrap();
+        let m = merged.balances(&p, at).unwrap();
+        // Only a tier entry reward, for the combined history, may add points.
+        let rewards: i64 = outcome.effects.iter().map(|e| e.balance_change().get()).sum();
+        prop_assert_eq!(m.available.get() + m.pending.get() - m.debt.get(), worth(&a) + worth(&b) + rewards);
+        prop_assert!(m.debt.get() == 0 || m.available.get() == 0);
+        prop_assert!(merged.verify().is_ok());
+        let reloaded = Account::from_json(&merged.to_json()).unwrap();
+        prop_assert_eq!(reloaded, merged);
+    }
+
+    /// Where both members' purchases could have been one member's, merging their accounts
+    /// gives what replaying all their events into one account gives.
+    #[test]
+    fn merge_equals_replay_into_one_account(
+        k in knobs(),
+        a_orders in prop::collection::vec((0i64..50_000, 0i64..1500), 1..15),
+        b_orders in prop::collection::vec((0i64..50_000, 0i64..1500), 1..15),
+    ) {
+        // Not defined with tiers (together the person may have upgraded earlier) nor with
+        // inactivity expiry (one account's points may have lapsed before the other's activity).
+        let k = Knobs { tiers: 0, expiry: k.expiry % 4, ..k };
+        let p = program(&k);
+        let stream = |prefix: &str, orders: &[(i64, i64)]| -> Vec<Event> {
+            let mut t = start();
+            orders
+                .iter()
+                .enumerate()
+                .map(|(i, (cents, hours))| {
+                    t += Duration::hours(*hours);
+                    let kind = EventKind::OrderPlaced { order_id: format!("{prefix}o{i}"), amount: Decimal::new(*cents, 2), channel: None, lines: vec![] };
+                    Event::new(format!("{prefix}{i}"), t, kind)
+                })
+                .collect()
+        };
+        let (a_events, b_events) = (stream("a", &a_orders), stream("b", &b_orders));
+        let (a, _, _) = run(&p, &a_events);
+        let (b, _, _) = run(&p, &b_events);
+        let at = a.clock().max(b.clock()) + Duration::days(1);
+        let (merged, _) = a.merge(&p, &b, "merge", at).unwrap();
+        let mut all: Vec<Event> = a_events.iter().chain(&b_events).cloned().collect();
+        all.sort_by_key(|e| e.occurred_at);
+        let (one, _, _) = run(&p, &all);
+        for days in [0, 100, 400] {
+            let t = at + Duration::days(days);
+            prop_assert_eq!(merged.balances(&p, t).unwrap(), one.balances(&p, t).unwrap());
+        }
+        let credits = |acc: &Account| {
+            let mut v: Vec<_> = acc.lots().iter().map(|l| (l.points, l.earned_at, l.available_at, l.expires_at)).collect();
+            v.sort();
+            v
+        };
+        prop_assert_eq!(credits(&merged), credits(&one));
+    }
+
     /// Without expiry or pending, balance and debt follow simple arithmetic.
     #[test]
     fn matches_a_naive_reference_model(ops in prop::collection::vec(op(), 1..60), within in any::<bool>()) {

@@ -25,6 +25,8 @@ pub(crate) enum Command {
     Bonus { points: Points, rule: String, claim: Claim },
     Adjust { points: Points, reason: String },
     AssignTier { tier: usize, until: DateTime<Utc>, reason: String },
+    Send { to_member_id: String, points: Points },
+    Receive { from_member_id: String },
 }
 
 #[derive(Debug)]
@@ -290,6 +292,43 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             }
             Ok(Command::Adjust { points, reason: reason.clone() })
         }
+        EventKind::PointsSent { to_member_id, points } => {
+            if *to_member_id == account.member_id {
+                return Err(AccountError::invalid(
+                    "to_member_id",
+                    format!("{to_member_id:?}"),
+                    "must be another member",
+                ));
+            }
+            let points = Points::new(*points);
+            check_balance(account, program, t, points)?;
+            Ok(Command::Send { to_member_id: to_member_id.clone(), points })
+        }
+        EventKind::PointsReceived { from_member_id, lots } => {
+            if *from_member_id == account.member_id {
+                return Err(AccountError::invalid(
+                    "from_member_id",
+                    format!("{from_member_id:?}"),
+                    "must be another member",
+                ));
+            }
+            for (i, lot) in lots.iter().enumerate() {
+                if lot.earned_at > t {
+                    return Err(AccountError::invalid(
+                        format!("lots[{i}].earned_at"),
+                        lot.earned_at,
+                        "must not be after occurred_at",
+                    ));
+                }
+                if let Some(e) = lot.expires_at.filter(|e| *e <= t) {
+                    return Err(AccountError::invalid(format!("lots[{i}].expires_at"), e, "must be after occurred_at"));
+                }
+            }
+            if account.ledger.lots.len() + lots.len() > MAX_LOTS {
+                return Err(AccountError::TooMany { what: "lots", limit: MAX_LOTS });
+            }
+            Ok(Command::Receive { from_member_id: from_member_id.clone() })
+        }
         EventKind::TierAssigned { tier, until, reason } => {
             let tiers = c.tiers.as_ref().ok_or_else(|| {
                 AccountError::invalid("tier", format!("{tier:?}"), "cannot be assigned: the program has no tiers")
@@ -406,6 +445,22 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
         EventKind::TierAssigned { tier, reason, .. } => {
             check_text("tier", tier, MAX_NAME_CHARS)?;
             check_text("reason", reason, MAX_REASON_CHARS)
+        }
+        EventKind::PointsSent { to_member_id, points } => {
+            check_text("to_member_id", to_member_id, MAX_NAME_CHARS)?;
+            check_points("points", *points, false)
+        }
+        EventKind::PointsReceived { from_member_id, lots } => {
+            check_text("from_member_id", from_member_id, MAX_NAME_CHARS)?;
+            if lots.is_empty() || lots.len() > MAX_LINES {
+                return Err(AccountError::invalid("lots", lots.len(), format!("must have 1 to {MAX_LINES} lots")));
+            }
+            let mut total: i64 = 0;
+            for (i, lot) in lots.iter().enumerate() {
+                check_points(&format!("lots[{i}].points"), lot.points, false)?;
+                total = total.saturating_add(lot.points);
+            }
+            check_points("lots", total, false)
         }
     }
 }

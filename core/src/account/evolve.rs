@@ -4,7 +4,7 @@ use super::decide::{purchase_points, Claim, Command, Purchase};
 use super::{Account, OrderRecord, RedemptionRecord};
 use crate::calendar;
 use crate::effect::{Draw, Effect};
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::ledger::{total, Credit, LotKind, Rules};
 use crate::points::Points;
 use crate::program::{RestorePolicy, Shortfall};
@@ -78,6 +78,36 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
             }
             account.ledger.touch(rules, t);
             credit_now(account, rules, event, points, LotKind::Bonus, &rule, &mut effects);
+        }
+        Command::Send { to_member_id, points } => {
+            let draws = account.ledger.draw(points);
+            effects.push(Effect::PointsSent { to_member_id, points, draws });
+        }
+        Command::Receive { from_member_id } => {
+            let EventKind::PointsReceived { lots, .. } = &event.kind else { return effects };
+            let program = rules.program;
+            let tz = program.time_zone();
+            let available_day = calendar::local_date(t, tz);
+            let reset = program.config().transfers.reset_expiry;
+            let mut ids = Vec::with_capacity(lots.len());
+            let mut total = Points::ZERO;
+            for lot in lots {
+                let points = Points::new(lot.points);
+                let credit = Credit {
+                    points,
+                    earned_at: lot.earned_at,
+                    available_at: t,
+                    available_day,
+                    expires_at: if reset { None } else { Some(lot.expires_at) },
+                    kind: LotKind::Transfer,
+                    rule: "transfer",
+                };
+                let (id, _) = account.ledger.credit(rules, credit, Vec::new());
+                ids.push(id);
+                total += points;
+            }
+            effects.push(Effect::PointsReceived { from_member_id, points: total, lots: ids });
+            repay(account, &mut effects);
         }
         Command::AssignTier { tier, until, reason } => {
             if let Some(ctx) = Ctx::of(rules.program) {

@@ -3,8 +3,10 @@
 mod decide;
 mod error;
 mod evolve;
+mod transfer;
 
 pub use error::{AccountError, SnapshotError};
+pub use transfer::{transfer, Transfer};
 
 use crate::effect::{Draw, Effect, Entry};
 use crate::event::Event;

@@ -28,6 +28,8 @@ pub enum LotKind {
     Adjustment,
     /// Redeemed points given back after their lot expired, under the `reinstate` policy.
     Reinstated,
+    /// Received from another member.
+    Transfer,
 }
 
 /// One credit of points and what became of it.

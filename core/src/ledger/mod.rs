@@ -203,7 +203,8 @@ impl Ledger {
         }
     }
 
-    /// Records a qualifying activity; under an inactivity policy every live lot's expiry moves.
+    /// Records a qualifying activity; under an inactivity policy every live lot's expiry moves
+    /// to the new deadline if that is later.
     pub fn touch(&mut self, rules: Rules<'_>, at: DateTime<Utc>) {
         self.last_activity = Some(at);
         let policy = &rules.program.config().expiry;
@@ -215,7 +216,9 @@ impl Ledger {
             let Some(lot) = self.lots.get_mut(id.0 as usize) else {
                 continue;
             };
-            if lot.expires_at != Some(deadline) {
+            // Activity only ever postpones expiry (a lot credited after an older deadline
+            // keeps its own, later one).
+            if lot.expires_at.is_some_and(|e| e < deadline) {
                 lot.expires_at = Some(deadline);
                 lot.warn_at = rules.warn_at(Some(deadline), lot.available_at);
             }

@@ -136,9 +136,26 @@ pub struct ProgramConfig {
     /// What happens when a refund claws back more points than the member has.
     #[serde(default)]
     pub clawback_shortfall: Shortfall,
+    /// Points moving between members.
+    #[serde(default, skip_serializing_if = "is_default_transfers")]
+    pub transfers: Transfers,
     /// The tier ladder, if the program has tiers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<Tiers>,
+}
+
+/// Points moving between members (family pooling).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfers {
+    /// Received points expire by the program's policy from the transfer date, instead of
+    /// keeping the sender's expiry (the default).
+    #[serde(default)]
+    pub reset_expiry: bool,
+}
+
+fn is_default_transfers(t: &Transfers) -> bool {
+    *t == Transfers::default()
 }
 
 /// What happens when a clawback exceeds the member's balance.

@@ -1,0 +1,66 @@
+//! Chen has two accounts, one per phone number. The second owes points after a refund. They
+//! are merged on 2024-03-01.
+//!
+//! - Account A: 2024-01-05 order 200.00 (200), redeems 50: 150 usable.
+//! - Account B: 2024-02-01 order 100.00 (100), redeems 80, then the order is refunded in
+//!   full: the 20 left are clawed back and 80 become debt.
+//! - Merged: 150 usable and 80 debt net to 70 usable; every event id of both is known.
+use super::common::*;
+use loyalty::{Account, AccountError, Draw, Effect, LotId};
+
+#[test]
+fn the_survivor_takes_all_lots_keys_and_nets_the_debt() {
+    let p = program(serde_json::json!({"tiers": {"period": {"kind": "calendar_year"}, "levels": [
+        {"name": "Member"}, {"name": "Silver", "entry": {"spend": "250"}}
+    ]}}));
+    let mut a = Account::new("chen-a");
+    apply(&mut a, &p, &order("a1", "2024-01-05T10:00:00Z", "A1", "200.00"));
+    apply(&mut a, &p, &redeem("a2", "2024-01-06T10:00:00Z", "mug", 50));
+    let mut b = Account::new("chen-b");
+    apply(&mut b, &p, &order("b1", "2024-02-01T10:00:00Z", "B1", "100.00"));
+    apply(&mut b, &p, &redeem("b2", "2024-02-02T10:00:00Z", "cap", 80));
+    apply(&mut b, &p, &refund("b3", "2024-02-10T10:00:00Z", "B1", "100.00"));
+    assert_eq!(balance(&b, &p, "2024-02-10T10:00:00Z"), (0, 0, 80));
+
+    let (mut merged, outcome) = a.merge(&p, &b, "merge-1", at("2024-03-01T00:00:00Z")).unwrap();
+    assert_eq!(
+        outcome.effects[..2],
+        [
+            Effect::AccountsMerged { merged_member_id: "chen-b".into(), points: pts(-80), lots: vec![] },
+            Effect::DebtRepaid { points: pts(80), debt: pts(0), draws: vec![Draw { lot: LotId(0), points: pts(80) }] },
+        ]
+    );
+    assert_eq!(merged.member_id(), "chen-a");
+    assert_eq!(balance(&merged, &p, "2024-03-01T00:00:00Z"), (70, 0, 0));
+    assert_eq!(merged.lots().len(), 2);
+    // Together 200 + 100 - 100 refunded = 200 spend in 2024: still Member (Silver needs 250).
+    assert_eq!(merged.tier_progress(&p, at("2024-03-01T00:00:00Z")).unwrap().unwrap().tier, "Member");
+    // B's events are now the merged account's: a webhook retry is a no-op.
+    assert!(merged.apply(&p, &order("b1", "2024-02-01T10:00:00Z", "B1", "100.00")).unwrap().duplicate);
+    // A new order counts toward the union of both histories: 200 + 60 = 260 -> Silver.
+    let effects = apply(&mut merged, &p, &order("a3", "2024-03-02T10:00:00Z", "A2", "60.00"));
+    assert!(effects.iter().any(|e| matches!(e, Effect::TierUpgraded { to, .. } if to == "Silver")));
+    // Statement: A's and B's entries in time order, then the merge.
+    let ids: Vec<Option<&str>> = merged.statement().iter().map(|e| e.event_id.as_deref()).collect();
+    assert_eq!(ids, vec![Some("a1"), Some("a2"), Some("b1"), Some("b2"), Some("b3"), Some("merge-1"), Some("a3")]);
+}
+
+#[test]
+fn overlapping_accounts_are_refused() {
+    let p = program(serde_json::json!({}));
+    let mut a = Account::new("a");
+    apply(&mut a, &p, &order("e1", "2024-01-05T10:00:00Z", "A1", "10.00"));
+    let mut b = Account::new("b");
+    apply(&mut b, &p, &order("e2", "2024-01-06T10:00:00Z", "A1", "10.00"));
+    assert_eq!(
+        a.merge(&p, &b, "m", at("2024-02-01T00:00:00Z")).unwrap_err(),
+        AccountError::DuplicateOrder { order_id: "A1".into() }
+    );
+    let mut c = Account::new("c");
+    apply(&mut c, &p, &order("e1", "2024-01-06T10:00:00Z", "C1", "10.00"));
+    assert_eq!(
+        a.merge(&p, &c, "m", at("2024-02-01T00:00:00Z")).unwrap_err(),
+        AccountError::IdConflict { event_id: "e1".into() }
+    );
+    assert!(matches!(a.merge(&p, &c, "m", at("2024-01-01T00:00:00Z")), Err(AccountError::AsOfBeforeClock { .. })));
+}
