@@ -54,6 +54,7 @@
 #![deny(missing_docs)]
 
 mod account;
+pub mod analytics;
 pub mod calendar;
 mod effect;
 mod event;

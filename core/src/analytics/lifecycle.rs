@@ -1,0 +1,149 @@
+//! Lifecycle stages, activity levels and purchase cycles.
+
+use super::summary::{local_day, MemberSummary};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Thresholds for lifecycle tags, in local days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleSettings {
+    /// A member whose first order is at most this many days old is new.
+    pub new_days: i64,
+    /// A member whose last order is at most this many days old is active.
+    pub active_days: i64,
+    /// A member whose last order is at least this many days old has churned; between active
+    /// and churned a member is sleeping.
+    pub churn_days: i64,
+    /// A member this many days or more without an order, not yet churned, gets a churn
+    /// warning.
+    pub warn_days: i64,
+    /// Recent orders (in the summaries' recent window) for a high activity level.
+    pub high_orders: u64,
+    /// Recent orders for a medium activity level (one recent order is low; none is dormant).
+    pub medium_orders: u64,
+    /// The next order is overdue when the days since the last order exceed the typical
+    /// interval times this factor, in percent (150: one and a half intervals).
+    pub overdue_percent: i64,
+}
+
+impl Default for LifecycleSettings {
+    fn default() -> LifecycleSettings {
+        LifecycleSettings {
+            new_days: 30,
+            active_days: 90,
+            churn_days: 180,
+            warn_days: 30,
+            high_orders: 6,
+            medium_orders: 3,
+            overdue_percent: 150,
+        }
+    }
+}
+
+/// Where a member is in their life with the business.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// First order within `new_days`.
+    New,
+    /// Ordered within `active_days` after a gap of at least `churn_days`.
+    Reactivated,
+    /// Ordered within `active_days`.
+    Active,
+    /// Last order between `active_days` and `churn_days` ago.
+    Sleeping,
+    /// No order for `churn_days` or more.
+    Churned,
+}
+
+/// How much a member buys lately.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// At least `high_orders` recent orders.
+    High,
+    /// At least `medium_orders`.
+    Medium,
+    /// At least one.
+    Low,
+    /// None.
+    Dormant,
+}
+
+/// A member's lifecycle tags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    /// The member.
+    pub member_id: u64,
+    /// The stage.
+    pub stage: Stage,
+    /// The activity level.
+    pub activity: Activity,
+    /// Whole local days since the last order.
+    pub days_since_last: i64,
+    /// The typical days between purchases (last day − first day) / (purchase days − 1),
+    /// rounded down; `None` with a single purchase day.
+    pub cycle_days: Option<i64>,
+    /// True when the next purchase is overdue by the cycle (time to restock).
+    pub overdue: bool,
+    /// True when `warn_days` have passed without an order and the member has not churned.
+    pub churn_warning: bool,
+}
+
+/// Lifecycle tags of members as of `as_of`.
+///
+/// ```
+/// use loyalty::analytics::{lifecycle, LifecycleSettings, MemberSummary, Stage};
+/// use chrono::{TimeZone, Utc};
+/// let day = |d: i64| 1_704_067_200 + d * 86_400; // 2024-01-01 + d days, UTC
+/// let m = MemberSummary { member_id: 1, first_at: day(0), last_at: day(300), previous_at: Some(day(100)),
+///     orders: 3, days: 3, total_minor: 0, recent_orders: 1 };
+/// let as_of = Utc.with_ymd_and_hms(2024, 11, 7, 0, 0, 0).unwrap(); // day 311
+/// let tags = lifecycle(&[m], as_of, chrono_tz::UTC, &LifecycleSettings::default());
+/// // A gap of 200 days (>= 180) before an order 11 days ago: reactivated.
+/// assert_eq!((tags[0].stage, tags[0].days_since_last, tags[0].cycle_days), (Stage::Reactivated, 11, Some(150)));
+/// ```
+pub fn lifecycle(summaries: &[MemberSummary], as_of: DateTime<Utc>, tz: Tz, s: &LifecycleSettings) -> Vec<Lifecycle> {
+    let today = local_day(as_of.timestamp(), tz);
+    summaries
+        .iter()
+        .map(|m| {
+            let last_day = local_day(m.last_at, tz);
+            let first_day = local_day(m.first_at, tz);
+            let since_last = today - last_day;
+            let since_first = today - first_day;
+            let gap = m.previous_at.map(|p| last_day - local_day(p, tz));
+            let stage = if since_first <= s.new_days {
+                Stage::New
+            } else if since_last <= s.active_days && gap.is_some_and(|g| g >= s.churn_days) {
+                Stage::Reactivated
+            } else if since_last <= s.active_days {
+                Stage::Active
+            } else if since_last < s.churn_days {
+                Stage::Sleeping
+            } else {
+                Stage::Churned
+            };
+            let activity = match m.recent_orders {
+                n if n >= s.high_orders.max(1) => Activity::High,
+                n if n >= s.medium_orders.max(1) => Activity::Medium,
+                0 => Activity::Dormant,
+                _ => Activity::Low,
+            };
+            let occasions = if m.days > 0 { m.days } else { m.orders };
+            let cycle_days = (occasions > 1).then(|| (last_day - first_day) / (occasions as i64 - 1));
+            let overdue = cycle_days.is_some_and(|c| since_last * 100 > c * s.overdue_percent);
+            let churn_warning = since_last >= s.warn_days && since_last < s.churn_days;
+            Lifecycle {
+                member_id: m.member_id,
+                stage,
+                activity,
+                days_since_last: since_last,
+                cycle_days,
+                overdue,
+                churn_warning,
+            }
+        })
+        .collect()
+}

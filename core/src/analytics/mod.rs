@@ -1,0 +1,96 @@
+//! Batch customer analytics over columnar order data: per-member summaries that stream and
+//! merge, RFM values and scores with reusable cut points, named segments, lifecycle and
+//! activity tags, and program metrics.
+//!
+//! Orders come in as borrowed columns ([`Orders`]): member ids, order instants (Unix seconds)
+//! and amounts in minor currency units (cents), so money stays exact. A [`Summarizer`] takes
+//! any number of batches, and summarizers built on different partitions merge into one.
+//!
+//! ```
+//! use loyalty::analytics::{Orders, Settings, Summarizer};
+//! use chrono::{TimeZone, Utc};
+//! let settings = Settings::new(Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap(), chrono_tz::UTC);
+//! let mut s = Summarizer::new(settings.clone());
+//! s.add(&Orders { member_id: &[7, 7, 9], ordered_at: &[1_704_067_200, 1_717_200_000, 1_710_000_000], amount_minor: &[1250, 800, 4000] }).unwrap();
+//! let members = s.finish();
+//! assert_eq!(members.len(), 2);
+//! assert_eq!((members[0].member_id, members[0].orders, members[0].total_minor), (7, 2, 2050));
+//! ```
+
+mod lifecycle;
+mod metrics;
+mod rfm;
+mod summary;
+
+pub use lifecycle::{lifecycle, Activity, Lifecycle, LifecycleSettings, Stage};
+pub use metrics::{program_metrics, ProgramMetrics};
+pub use rfm::{
+    rfm_values, value_segment, CutPoints, Monetary, RfmScores, RfmValues, ScoreKey, SegmentGrid, ValueSegment,
+};
+pub use summary::{MemberSummary, Orders, Settings, Summarizer};
+
+/// Why a batch was refused. The summarizer is left as it was.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnalyticsError {
+    /// Columns of one batch have different lengths.
+    #[error("{column}: {len} rows, but member_id has {expected}")]
+    LengthMismatch {
+        /// The column.
+        column: &'static str,
+        /// Its length.
+        len: usize,
+        /// The member column's length.
+        expected: usize,
+    },
+    /// An amount is negative.
+    #[error("amount_minor[{row}]: {value} must not be negative")]
+    NegativeAmount {
+        /// The row in the batch.
+        row: usize,
+        /// The amount.
+        value: i64,
+    },
+    /// An order instant is outside 1970 to 8999.
+    #[error("ordered_at[{row}]: {value} is not a Unix time from 1970 to 8999")]
+    TimeOutOfRange {
+        /// The row in the batch.
+        row: usize,
+        /// The value.
+        value: i64,
+    },
+    /// Too many members for one summarizer.
+    #[error("member_id: more than {limit} distinct members")]
+    TooManyMembers {
+        /// The limit.
+        limit: usize,
+    },
+    /// Cut points or a grid do not fit the data they are applied to.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// What.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A fast, deterministic hasher for integer keys (FxHash's multiply-rotate).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;

@@ -1,0 +1,321 @@
+//! RFM: recency, frequency and monetary values per member, scores 1 to 5 by quantiles with
+//! reusable cut points, the R-F segment grid, and the 8-class value segments.
+
+use super::summary::{local_day, MemberSummary};
+use super::AnalyticsError;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Which monetary value RFM uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monetary {
+    /// Total spend (the default).
+    #[default]
+    Total,
+    /// Mean spend per order.
+    Mean,
+}
+
+/// One member's RFM values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RfmValues {
+    /// The member.
+    pub member_id: u64,
+    /// Whole local days from the last order's day to the `as_of` day.
+    pub recency_days: i64,
+    /// Orders, or distinct purchase days when the summaries counted them.
+    pub frequency: u64,
+    /// Total or mean spend in currency units, exact (`minor units / 10^scale`).
+    pub monetary: Decimal,
+}
+
+/// RFM values from summaries. `scale` is the number of minor-unit digits (2 for cents);
+/// `distinct_days` uses purchase days rather than orders as the frequency.
+///
+/// ```
+/// use loyalty::analytics::{rfm_values, MemberSummary, Monetary};
+/// use chrono::{TimeZone, Utc};
+/// let m = MemberSummary { member_id: 1, first_at: 1_704_110_400, last_at: 1_706_788_800, previous_at: Some(1_704_110_400),
+///     orders: 2, days: 2, total_minor: 3001, recent_orders: 0 };
+/// let as_of = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+/// let v = rfm_values(&[m], as_of, chrono_tz::UTC, 2, Monetary::Mean, false);
+/// // Last order 2024-02-01: 29 days before 2024-03-01. Mean of 30.01 over 2 orders.
+/// assert_eq!((v[0].recency_days, v[0].frequency, v[0].monetary), (29, 2, "15.005".parse().unwrap()));
+/// ```
+pub fn rfm_values(
+    summaries: &[MemberSummary],
+    as_of: DateTime<Utc>,
+    tz: Tz,
+    scale: u32,
+    monetary: Monetary,
+    distinct_days: bool,
+) -> Vec<RfmValues> {
+    let today = local_day(as_of.timestamp(), tz);
+    summaries
+        .iter()
+        .map(|s| {
+            let total = Decimal::try_from_i128_with_scale(s.total_minor, scale.min(28)).unwrap_or(Decimal::MAX);
+            let frequency = if distinct_days && s.days > 0 { s.days } else { s.orders };
+            let monetary = match monetary {
+                Monetary::Total => total,
+                Monetary::Mean => total.checked_div(Decimal::from(s.orders.max(1))).unwrap_or(Decimal::MAX),
+            };
+            RfmValues { member_id: s.member_id, recency_days: today - local_day(s.last_at, tz), frequency, monetary }
+        })
+        .collect()
+}
+
+/// A position in a quantile ranking: a value and, to break ties, the member id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ScoreKey {
+    /// The ranked value (for recency, minus the days, so more recent ranks higher).
+    pub value: Decimal,
+    /// The member id; 0 in user-given thresholds, so a threshold cuts by value alone.
+    pub member_id: u64,
+}
+
+/// Where the scores 2, 3, 4 and 5 start, for each of R, F and M: a member scores 1 plus the
+/// number of cut points at or below its key. Fitted cut points reproduce the rank rule on the
+/// data they were fitted on, and apply unchanged to any partition later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CutPoints {
+    /// Recency cut points (keys are minus the recency days).
+    pub recency: [Option<ScoreKey>; 4],
+    /// Frequency cut points.
+    pub frequency: [Option<ScoreKey>; 4],
+    /// Monetary cut points.
+    pub monetary: [Option<ScoreKey>; 4],
+}
+
+/// Scores and segments of one member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RfmScores {
+    /// The member.
+    pub member_id: u64,
+    /// Recency score, 1 to 5 (5: most recent).
+    pub r: u8,
+    /// Frequency score, 1 to 5.
+    pub f: u8,
+    /// Monetary score, 1 to 5.
+    pub m: u8,
+    /// The R-F segment name.
+    pub segment: String,
+    /// The 8-class value segment.
+    pub value_segment: ValueSegment,
+}
+
+fn keys(values: &[RfmValues]) -> [Vec<ScoreKey>; 3] {
+    let key = |value: Decimal, member_id: u64| ScoreKey { value, member_id };
+    [
+        values.iter().map(|v| key(Decimal::from(-v.recency_days), v.member_id)).collect(),
+        values.iter().map(|v| key(Decimal::from(v.frequency), v.member_id)).collect(),
+        values.iter().map(|v| key(v.monetary, v.member_id)).collect(),
+    ]
+}
+
+fn fit_one(mut keys: Vec<ScoreKey>) -> [Option<ScoreKey>; 4] {
+    keys.sort_unstable();
+    let n = keys.len();
+    let mut cuts = [None; 4];
+    for (k, cut) in cuts.iter_mut().enumerate() {
+        // The first rank with score >= k + 2: ceil((k + 1) * n / 5) + 1 (1-based).
+        let rank = ((k + 1) * n).div_ceil(5) + 1;
+        *cut = keys.get(rank - 1).copied();
+    }
+    cuts
+}
+
+fn score_one(cuts: &[Option<ScoreKey>; 4], key: ScoreKey) -> u8 {
+    1 + cuts.iter().flatten().filter(|c| key >= **c).count() as u8
+}
+
+impl CutPoints {
+    /// Fits cut points by the default rank rule: members ranked ascending by (value, member
+    /// id), score = 1 + floor(5 × (rank − 1) / n); more recent is a higher R.
+    ///
+    /// ```
+    /// use loyalty::analytics::{CutPoints, RfmValues};
+    /// use rust_decimal::Decimal;
+    /// let v = |id, r, f, m| RfmValues { member_id: id, recency_days: r, frequency: f, monetary: Decimal::from(m) };
+    /// let values = [v(1, 10, 1, 5), v(2, 3, 4, 50), v(3, 30, 2, 20), v(4, 3, 1, 5), v(5, 90, 9, 400)];
+    /// let cuts = CutPoints::fit(&values);
+    /// let scores: Vec<(u8, u8, u8)> = cuts.score(&values).iter().map(|s| (s.r, s.f, s.m)).collect();
+    /// // n = 5: ranks 1..5 score 1..5. Recency ranked by -days, then id: 5 (90 days), 3, 1, 2, 4.
+    /// assert_eq!(scores, vec![(3, 1, 1), (4, 4, 4), (2, 3, 3), (5, 2, 2), (1, 5, 5)]);
+    /// ```
+    pub fn fit(values: &[RfmValues]) -> CutPoints {
+        let [r, f, m] = keys(values);
+        CutPoints { recency: fit_one(r), frequency: fit_one(f), monetary: fit_one(m) }
+    }
+
+    /// Fixed thresholds given by the user: a recency score of 2, 3, 4, 5 needs at most
+    /// `recency_days[0..4]` days (descending), frequency and monetary scores need at least the
+    /// given values (ascending).
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] if a list is not in order.
+    pub fn from_thresholds(
+        recency_days: [i64; 4],
+        frequency: [u64; 4],
+        monetary: [Decimal; 4],
+    ) -> Result<CutPoints, AnalyticsError> {
+        let invalid = |field: &str| {
+            Err(AnalyticsError::Invalid { field: field.into(), reason: "thresholds must be in order".into() })
+        };
+        if recency_days.windows(2).any(|w| w[0] < w[1]) {
+            return invalid("recency_days");
+        }
+        if frequency.windows(2).any(|w| w[0] > w[1]) {
+            return invalid("frequency");
+        }
+        if monetary.windows(2).any(|w| w[0] > w[1]) {
+            return invalid("monetary");
+        }
+        let key = |value: Decimal| Some(ScoreKey { value, member_id: 0 });
+        Ok(CutPoints {
+            recency: recency_days.map(|d| key(Decimal::from(-d))),
+            frequency: frequency.map(|f| key(Decimal::from(f))),
+            monetary: monetary.map(key),
+        })
+    }
+
+    /// Scores members with these cut points, with the default segment grid and value
+    /// segments computed over `values` themselves.
+    pub fn score(&self, values: &[RfmValues]) -> Vec<RfmScores> {
+        self.score_with(values, &SegmentGrid::default())
+    }
+
+    /// Scores members with a segment grid of the user's.
+    pub fn score_with(&self, values: &[RfmValues], grid: &SegmentGrid) -> Vec<RfmScores> {
+        let means = Means::of(values);
+        values
+            .iter()
+            .map(|v| {
+                let r = score_one(
+                    &self.recency,
+                    ScoreKey { value: Decimal::from(-v.recency_days), member_id: v.member_id },
+                );
+                let f =
+                    score_one(&self.frequency, ScoreKey { value: Decimal::from(v.frequency), member_id: v.member_id });
+                let m = score_one(&self.monetary, ScoreKey { value: v.monetary, member_id: v.member_id });
+                RfmScores {
+                    member_id: v.member_id,
+                    r,
+                    f,
+                    m,
+                    segment: grid.name(r, f).to_string(),
+                    value_segment: means.classify(v),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Segment names by R score (rows) and F score (columns), both 1 to 5.
+///
+/// The default is the widely used grid:
+///
+/// | R \ F | 1 | 2 | 3 | 4 | 5 |
+/// |---|---|---|---|---|---|
+/// | 5 | New Customers | Potential Loyalist | Potential Loyalist | Champions | Champions |
+/// | 4 | Promising | Potential Loyalist | Potential Loyalist | Loyal Customers | Loyal Customers |
+/// | 3 | About To Sleep | About To Sleep | Need Attention | Loyal Customers | Loyal Customers |
+/// | 2 | Hibernating | Hibernating | At Risk | At Risk | Can't Lose Them |
+/// | 1 | Lost | Hibernating | At Risk | At Risk | Can't Lose Them |
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentGrid {
+    /// `names[r - 1][f - 1]`.
+    pub names: [[String; 5]; 5],
+}
+
+impl Default for SegmentGrid {
+    fn default() -> SegmentGrid {
+        let row = |a: &str, b: &str, c: &str, d: &str, e: &str| [a, b, c, d, e].map(String::from);
+        SegmentGrid {
+            names: [
+                row("Lost", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"),
+                row("Hibernating", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"),
+                row("About To Sleep", "About To Sleep", "Need Attention", "Loyal Customers", "Loyal Customers"),
+                row("Promising", "Potential Loyalist", "Potential Loyalist", "Loyal Customers", "Loyal Customers"),
+                row("New Customers", "Potential Loyalist", "Potential Loyalist", "Champions", "Champions"),
+            ],
+        }
+    }
+}
+
+impl SegmentGrid {
+    /// The segment of an R and F score (clamped to 1..=5).
+    pub fn name(&self, r: u8, f: u8) -> &str {
+        let i = |s: u8| usize::from(s.clamp(1, 5) - 1);
+        &self.names[i(r)][i(f)]
+    }
+}
+
+/// The 8 value segments: each of R, F and M above or below its mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueSegment {
+    /// Recent, frequent, high spend.
+    ImportantValue,
+    /// Recent, infrequent, high spend.
+    ImportantDevelopment,
+    /// Lapsing, frequent, high spend.
+    ImportantRetention,
+    /// Lapsing, infrequent, high spend.
+    ImportantWinBack,
+    /// Recent, frequent, low spend.
+    GeneralValue,
+    /// Recent, infrequent, low spend.
+    GeneralDevelopment,
+    /// Lapsing, frequent, low spend.
+    GeneralRetention,
+    /// Lapsing, infrequent, low spend.
+    GeneralWinBack,
+}
+
+/// The value segment for high (true) or low R, F and M.
+pub fn value_segment(r_high: bool, f_high: bool, m_high: bool) -> ValueSegment {
+    use ValueSegment::*;
+    match (m_high, r_high, f_high) {
+        (true, true, true) => ImportantValue,
+        (true, true, false) => ImportantDevelopment,
+        (true, false, true) => ImportantRetention,
+        (true, false, false) => ImportantWinBack,
+        (false, true, true) => GeneralValue,
+        (false, true, false) => GeneralDevelopment,
+        (false, false, true) => GeneralRetention,
+        (false, false, false) => GeneralWinBack,
+    }
+}
+
+/// Means of R, F and M, exact.
+struct Means {
+    recency: Decimal,
+    frequency: Decimal,
+    monetary: Decimal,
+}
+
+impl Means {
+    fn of(values: &[RfmValues]) -> Means {
+        let n = Decimal::from(values.len().max(1));
+        let sum =
+            |f: &dyn Fn(&RfmValues) -> Decimal| values.iter().map(f).fold(Decimal::ZERO, |a, b| a.saturating_add(b));
+        Means {
+            recency: sum(&|v| Decimal::from(v.recency_days)) / n,
+            frequency: sum(&|v| Decimal::from(v.frequency)) / n,
+            monetary: sum(&|v| v.monetary) / n,
+        }
+    }
+
+    /// High means at or better than the mean: recency at most the mean, F and M at least it.
+    fn classify(&self, v: &RfmValues) -> ValueSegment {
+        value_segment(
+            Decimal::from(v.recency_days) <= self.recency,
+            Decimal::from(v.frequency) >= self.frequency,
+            v.monetary >= self.monetary,
+        )
+    }
+}

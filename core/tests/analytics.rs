@@ -1,0 +1,277 @@
+//! Analytics: hand-worked scores, segments and tags; batches and partitions that must agree;
+//! and the real CDNOW log checked against an independent pandas computation.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use loyalty::analytics::{
+    lifecycle, program_metrics, rfm_values, Activity, CutPoints, LifecycleSettings, MemberSummary, Monetary, Orders,
+    RfmValues, Settings, Stage, Summarizer, ValueSegment,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn v(id: u64, recency: i64, frequency: u64, monetary: i64) -> RfmValues {
+    RfmValues { member_id: id, recency_days: recency, frequency, monetary: Decimal::from(monetary) }
+}
+
+fn scores(values: &[RfmValues]) -> Vec<(u8, u8, u8)> {
+    CutPoints::fit(values).score(values).iter().map(|s| (s.r, s.f, s.m)).collect()
+}
+
+#[test]
+fn ten_members_two_per_score() {
+    // n = 10: ranks 1..10 score 1 + floor(5 (rank - 1) / 10) = 1,1,2,2,3,3,4,4,5,5.
+    let values: Vec<RfmValues> = (1..=10).map(|i| v(i, 100 - i as i64, i, i as i64 * 10)).collect();
+    let s = scores(&values);
+    let expected: Vec<u8> = vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5];
+    assert_eq!(s.iter().map(|x| x.0).collect::<Vec<_>>(), expected, "recency: member 10 is the most recent");
+    assert_eq!(s.iter().map(|x| x.1).collect::<Vec<_>>(), expected);
+    assert_eq!(s.iter().map(|x| x.2).collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn seven_members_boundaries() {
+    // n = 7: rank r scores 1 + floor(5 (r - 1) / 7): r = 1..7 -> 1, 1, 2, 3, 3, 4, 5.
+    let values: Vec<RfmValues> = (1..=7).map(|i| v(i, 0, i, 0)).collect();
+    assert_eq!(scores(&values).iter().map(|x| x.1).collect::<Vec<_>>(), vec![1, 1, 2, 3, 3, 4, 5]);
+}
+
+#[test]
+fn ties_are_broken_by_member_id_and_equal_members_spread() {
+    // All equal: ranks follow member ids, so scores still spread 1..5.
+    let values: Vec<RfmValues> = [40, 10, 30, 20, 50].iter().map(|&id| v(id, 5, 2, 100)).collect();
+    let s = CutPoints::fit(&values).score(&values);
+    let by_id: Vec<(u64, u8)> = s.iter().map(|x| (x.member_id, x.f)).collect();
+    assert_eq!(by_id, vec![(40, 4), (10, 1), (30, 3), (20, 2), (50, 5)]);
+    // Recency ties: the key is (-days, id), so among equals a lower id scores lower too.
+    assert_eq!(s.iter().map(|x| x.r).collect::<Vec<_>>(), vec![4, 1, 3, 2, 5]);
+}
+
+#[test]
+fn a_single_member_scores_one() {
+    let values = [v(1, 3, 9, 999)];
+    assert_eq!(scores(&values), vec![(1, 1, 1)]);
+    let s = CutPoints::fit(&values).score(&values);
+    assert_eq!((s[0].segment.as_str(), s[0].value_segment), ("Lost", ValueSegment::ImportantValue));
+}
+
+#[test]
+fn fixed_thresholds_and_the_segment_grid() {
+    let cuts =
+        CutPoints::from_thresholds([365, 180, 90, 30], [2, 3, 5, 8], [50, 100, 500, 1000].map(Decimal::from)).unwrap();
+    let values = [v(1, 10, 9, 2000), v(2, 100, 2, 60), v(3, 400, 1, 10), v(4, 30, 1, 0), v(5, 200, 5, 500)];
+    let s = cuts.score(&values);
+    let got: Vec<(u8, u8, u8, &str)> = s.iter().map(|x| (x.r, x.f, x.m, x.segment.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (5, 5, 5, "Champions"),
+            (3, 2, 2, "About To Sleep"),
+            (1, 1, 1, "Lost"),
+            (5, 1, 1, "New Customers"),
+            (2, 4, 4, "At Risk"),
+        ]
+    );
+    assert!(CutPoints::from_thresholds([30, 90, 180, 365], [1, 2, 3, 4], [Decimal::ONE; 4]).is_err());
+}
+
+#[test]
+fn value_segments_compare_with_exact_means() {
+    // Means: recency 20, frequency 2, monetary 100.
+    let values = [v(1, 10, 3, 150), v(2, 30, 1, 150), v(3, 20, 2, 50), v(4, 20, 2, 50)];
+    let s = CutPoints::fit(&values).score(&values);
+    let got: Vec<ValueSegment> = s.iter().map(|x| x.value_segment).collect();
+    assert_eq!(
+        got,
+        vec![
+            ValueSegment::ImportantValue,
+            ValueSegment::ImportantWinBack,
+            ValueSegment::GeneralValue,
+            ValueSegment::GeneralValue
+        ]
+    );
+}
+
+fn day(d: i64) -> i64 {
+    1_704_067_200 + d * 86_400 // 2024-01-01 UTC + d days
+}
+
+fn at(d: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(day(d), 0).unwrap()
+}
+
+fn summary(id: u64, first: i64, previous: Option<i64>, last: i64, orders: u64, recent: u64) -> MemberSummary {
+    MemberSummary {
+        member_id: id,
+        first_at: day(first),
+        last_at: day(last),
+        previous_at: previous.map(day),
+        orders,
+        days: orders,
+        total_minor: 1000,
+        recent_orders: recent,
+    }
+}
+
+#[test]
+fn lifecycle_stages_activity_and_cycles() {
+    let as_of = at(400);
+    let s = LifecycleSettings::default(); // new 30, active 90, churn 180, warn 30, high 6, medium 3
+    let members = [
+        summary(1, 380, None, 390, 2, 2),      // first order 20 days ago: new
+        summary(2, 0, Some(100), 350, 3, 1),   // 250-day gap, last 50 days ago: reactivated
+        summary(3, 200, Some(300), 360, 7, 6), // active, high activity
+        summary(4, 0, Some(200), 250, 4, 0),   // 150 days: sleeping, warned
+        summary(5, 0, Some(10), 20, 3, 0),     // 380 days: churned
+    ];
+    let tags = lifecycle(&members, as_of, chrono_tz::UTC, &s);
+    let stages: Vec<Stage> = tags.iter().map(|t| t.stage).collect();
+    assert_eq!(stages, vec![Stage::New, Stage::Reactivated, Stage::Active, Stage::Sleeping, Stage::Churned]);
+    let activity: Vec<Activity> = tags.iter().map(|t| t.activity).collect();
+    assert_eq!(activity, vec![Activity::Low, Activity::Low, Activity::High, Activity::Dormant, Activity::Dormant]);
+    // Member 3: days 200..360 over 7 purchase days: cycle 160 / 6 = 26 (floor); 40 days since
+    // the last order > 1.5 x 26 = 39: overdue.
+    assert_eq!((tags[2].cycle_days, tags[2].days_since_last, tags[2].overdue), (Some(26), 40, true));
+    assert_eq!(tags.iter().map(|t| t.churn_warning).collect::<Vec<_>>(), vec![false, true, true, true, false]);
+}
+
+#[test]
+fn program_metrics_worked_by_hand() {
+    // Five members; period from day 300 to as_of.
+    let mut m = vec![
+        summary(1, 10, None, 10, 1, 0),
+        summary(2, 100, Some(200), 310, 3, 0),
+        summary(3, 305, None, 305, 1, 0),
+        summary(4, 50, Some(60), 290, 2, 0),
+        summary(5, 320, Some(330), 340, 4, 0),
+    ];
+    for (s, cents) in m.iter_mut().zip([1000, 5000, 2000, 1000, 11000]) {
+        s.total_minor = cents;
+    }
+    let x = program_metrics(&m, day(300), 2, None);
+    assert_eq!((x.members, x.new_members, x.active_members, x.lapsed_members, x.orders), (5, 2, 3, 2, 11));
+    assert_eq!(x.revenue, Decimal::new(20000, 2));
+    assert_eq!(x.repurchase_rate, Decimal::new(6, 1)); // 3 of 5
+    assert_eq!(x.average_order_value, "18.181818".parse::<Decimal>().unwrap()); // 200 / 11
+    assert_eq!(x.purchase_frequency, Decimal::new(22, 1));
+    assert_eq!(x.historical_ltv, Decimal::from(40));
+    assert_eq!(x.top_20_percent_revenue_share, Decimal::new(55, 2)); // 110 of 200
+}
+
+#[test]
+fn bad_batches_are_refused_whole() {
+    let mut s = Summarizer::new(Settings::new(at(400), chrono_tz::UTC));
+    let err = s.add(&Orders { member_id: &[1, 2], ordered_at: &[day(1)], amount_minor: &[1, 2] }).unwrap_err();
+    assert_eq!(err.to_string(), "ordered_at: 1 rows, but member_id has 2");
+    let err = s.add(&Orders { member_id: &[1, 2], ordered_at: &[day(1), day(2)], amount_minor: &[5, -1] }).unwrap_err();
+    assert_eq!(err.to_string(), "amount_minor[1]: -1 must not be negative");
+    assert!(s.clone().finish().is_empty());
+    s.add(&Orders { member_id: &[], ordered_at: &[], amount_minor: &[] }).unwrap();
+    assert!(s.finish().is_empty(), "empty input gives an empty result");
+}
+
+prop_compose! {
+    fn order_log()(rows in prop::collection::vec((0u64..40, 0i64..2000, 0i64..100_000), 0..300)) -> Vec<(u64, i64, i64)> {
+        rows.into_iter().map(|(m, h, c)| (m, 1_704_067_200 + h * 3600, c)).collect()
+    }
+}
+
+fn summarize(rows: &[(u64, i64, i64)], settings: &Settings) -> Summarizer {
+    let mut s = Summarizer::new(settings.clone());
+    let (m, t, a): (Vec<u64>, Vec<i64>, Vec<i64>) = rows.iter().fold((vec![], vec![], vec![]), |mut acc, r| {
+        acc.0.push(r.0);
+        acc.1.push(r.1);
+        acc.2.push(r.2);
+        acc
+    });
+    s.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+    s
+}
+
+proptest! {
+    #[test]
+    fn batches_and_partitions_agree(rows in order_log(), cut in 0usize..300, distinct in any::<bool>()) {
+        let mut settings = Settings::new(Utc.timestamp_opt(1_704_067_200 + 1900 * 3600, 0).unwrap(), chrono_tz::America::New_York);
+        settings.distinct_days = distinct;
+        let whole = summarize(&rows, &settings).finish();
+        // Many batches into one summarizer.
+        let mut batched = Summarizer::new(settings.clone());
+        for chunk in rows.chunks(7) {
+            let m: Vec<u64> = chunk.iter().map(|r| r.0).collect();
+            let t: Vec<i64> = chunk.iter().map(|r| r.1).collect();
+            let a: Vec<i64> = chunk.iter().map(|r| r.2).collect();
+            batched.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+        }
+        prop_assert_eq!(&batched.finish(), &whole);
+        // Two partitions (shuffled by a cut) merged.
+        let cut = cut.min(rows.len());
+        let mut left = summarize(&rows[cut..], &settings);
+        left.merge(summarize(&rows[..cut], &settings)).unwrap();
+        prop_assert_eq!(&left.finish(), &whole);
+    }
+
+    #[test]
+    fn cut_points_fitted_once_score_any_partition_identically(rows in order_log(), split in 0u64..40) {
+        let settings = Settings::new(Utc.timestamp_opt(1_704_067_200 + 2100 * 3600, 0).unwrap(), chrono_tz::UTC);
+        let values = rfm_values(&summarize(&rows, &settings).finish(), settings.as_of, settings.time_zone, 2, Monetary::Total, false);
+        let cuts = CutPoints::fit(&values);
+        let all = cuts.score(&values);
+        let (low, high): (Vec<RfmValues>, Vec<RfmValues>) = values.iter().cloned().partition(|v| v.member_id < split);
+        let mut parts = cuts.score(&low);
+        parts.extend(cuts.score(&high));
+        parts.sort_by_key(|s| s.member_id);
+        let rfm = |s: &[loyalty::analytics::RfmScores]| s.iter().map(|x| (x.member_id, x.r, x.f, x.m, x.segment.clone())).collect::<Vec<_>>();
+        prop_assert_eq!(rfm(&parts), rfm(&all));
+        // And the fitted scores follow the rank rule: score k has floor-rule counts.
+        let n = values.len();
+        for k in 1..=5u8 {
+            let expected = (1..=n).filter(|rank| 1 + 5 * (rank - 1) / n == usize::from(k)).count();
+            prop_assert_eq!(all.iter().filter(|s| s.f == k).count(), expected);
+        }
+    }
+}
+
+/// The CDNOW master log (69,659 orders of 23,570 members): RFM values, scores, segments and
+/// value segments must equal those computed independently with pandas
+/// (`bench/rfm_pandas.py`, output in `core/tests/golden/cdnow_rfm.csv`).
+#[test]
+fn cdnow_rfm_matches_the_pandas_golden_file() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/CDNOW_master.txt")).unwrap();
+    let (mut m, mut t, mut a) = (Vec::new(), Vec::new(), Vec::new());
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() != 4 {
+            continue;
+        }
+        m.push(f[0].parse::<u64>().unwrap());
+        let d = chrono::NaiveDate::parse_from_str(f[1], "%Y%m%d").unwrap();
+        t.push(d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp());
+        a.push(f[3].replace('.', "").parse::<i64>().unwrap());
+    }
+    let as_of = Utc.with_ymd_and_hms(1998, 7, 1, 0, 0, 0).unwrap();
+    let mut s = Summarizer::new(Settings::new(as_of, chrono_tz::UTC));
+    s.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+    let values = rfm_values(&s.finish(), as_of, chrono_tz::UTC, 2, Monetary::Total, false);
+    let scored = CutPoints::fit(&values).score(&values);
+    let golden = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/cdnow_rfm.csv")).unwrap();
+    let rows: Vec<&str> = golden.lines().skip(1).collect();
+    assert_eq!(rows.len(), 23_570);
+    assert_eq!(values.len(), rows.len());
+    for ((v, s), row) in values.iter().zip(&scored).zip(&rows) {
+        let value_segment = serde_json::to_value(s.value_segment).unwrap();
+        let mine = format!(
+            "{},{},{},{},{},{},{},{},{}",
+            v.member_id,
+            v.recency_days,
+            v.frequency,
+            v.monetary,
+            s.r,
+            s.f,
+            s.m,
+            s.segment,
+            value_segment.as_str().unwrap()
+        );
+        assert_eq!(&mine, row);
+    }
+}
