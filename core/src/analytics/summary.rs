@@ -72,28 +72,93 @@ pub struct MemberSummary {
     pub recent_orders: u64,
 }
 
-#[derive(Clone, Debug, Default)]
+/// One member's running aggregate. `previous_at` is `i64::MIN` when there is none.
+#[derive(Clone, Copy, Debug)]
 struct Acc {
     first_at: i64,
     last_at: i64,
+    previous_at: i64,
     last_day: i64,
-    previous_at: Option<i64>,
-    orders: u64,
     total_minor: i128,
+    orders: u64,
     recent_orders: u64,
-    days: Vec<i32>,
 }
+
+/// Members whose id hashes to one partition: a small hash map from id to a slot in `accs`,
+/// small enough to stay in cache while the partition's orders are folded in.
+#[derive(Clone, Debug, Default)]
+struct Partition {
+    index: HashMap<u64, u32, FxBuild>,
+    ids: Vec<u64>,
+    accs: Vec<Acc>,
+    days: Vec<Vec<i32>>,
+}
+
+const PARTITION_BITS: u32 = 8;
+const PARTITIONS: usize = 1 << PARTITION_BITS;
 
 /// The most members one summarizer holds.
 pub const MAX_MEMBERS: usize = 500_000_000;
 
 /// Builds member summaries from batches of orders; summarizers of different partitions merge.
+///
+/// Orders are first split by a hash of the member id into 256 partitions, then folded
+/// partition by partition, so each partition's members stay in cache.
 #[derive(Clone, Debug)]
 pub struct Summarizer {
     settings: Settings,
     as_of: i64,
     recent_from: i64,
-    members: HashMap<u64, Acc, FxBuild>,
+    partitions: Vec<Partition>,
+    members: usize,
+    days: DayCache,
+}
+
+/// Local day numbers with the zone's UTC offset cached per UTC day.
+#[derive(Clone, Debug)]
+struct DayCache {
+    tz: Tz,
+    utc: bool,
+    slots: Vec<(i64, i32)>,
+}
+
+impl DayCache {
+    fn new(tz: Tz) -> DayCache {
+        DayCache { tz, utc: tz == chrono_tz::UTC, slots: vec![(i64::MIN, 0); 4096] }
+    }
+
+    /// The local day of `at`; the offset is looked up once per UTC day unless that day holds
+    /// a change of offset.
+    fn day(&mut self, at: i64) -> i64 {
+        if self.utc {
+            return at.div_euclid(86_400);
+        }
+        let utc_day = at.div_euclid(86_400);
+        let slot = (utc_day as usize) & (self.slots.len() - 1);
+        let (cached_day, offset) = self.slots[slot];
+        if cached_day == utc_day {
+            return (at + i64::from(offset)).div_euclid(86_400);
+        }
+        let start = offset_at(utc_day * 86_400, self.tz);
+        let end = offset_at(utc_day * 86_400 + 86_399, self.tz);
+        if start == end {
+            self.slots[slot] = (utc_day, start);
+            (at + i64::from(start)).div_euclid(86_400)
+        } else {
+            local_day(at, self.tz)
+        }
+    }
+}
+
+fn offset_at(at: i64, tz: Tz) -> i32 {
+    use chrono::Offset;
+    let utc = DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default();
+    utc.with_timezone(&tz).offset().fix().local_minus_utc()
+}
+
+fn partition_of(member: u64) -> usize {
+    let h = (member ^ (member >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - PARTITION_BITS)) as usize
 }
 
 impl Summarizer {
@@ -101,7 +166,8 @@ impl Summarizer {
     pub fn new(settings: Settings) -> Summarizer {
         let as_of = settings.as_of.timestamp();
         let recent_from = as_of - i64::from(settings.recent_days) * 86_400;
-        Summarizer { settings, as_of, recent_from, members: HashMap::default() }
+        let days = DayCache::new(settings.time_zone);
+        Summarizer { settings, as_of, recent_from, partitions: vec![Partition::default(); PARTITIONS], members: 0, days }
     }
 
     /// The settings.
@@ -120,36 +186,87 @@ impl Summarizer {
                 return Err(AnalyticsError::LengthMismatch { column, len, expected: n });
             }
         }
-        const MIN: i64 = 0;
         const MAX: i64 = 221_845_392_000; // 9000-01-01
         for row in 0..n {
             let at = batch.ordered_at[row];
-            if !(MIN..MAX).contains(&at) {
+            if !(0..MAX).contains(&at) {
                 return Err(AnalyticsError::TimeOutOfRange { row, value: at });
             }
             if batch.amount_minor[row] < 0 {
                 return Err(AnalyticsError::NegativeAmount { row, value: batch.amount_minor[row] });
             }
         }
-        let tz = self.settings.time_zone;
+        // Work through the batch in chunks: split each chunk's rows by partition (a counting
+        // sort, skipping late orders), then fold partition by partition.
+        // Whole batches (up to 64 Mi rows) per split: a partition's members are then hit many
+        // times while in cache; smaller chunks would touch each member about once.
+        const CHUNK: usize = 1 << 26;
+        let mut counts = vec![0u32; PARTITIONS + 1];
+        let mut rows: Vec<(u64, i64, i64)> = Vec::new();
+        for chunk_start in (0..n).step_by(CHUNK) {
+            let chunk = chunk_start..(chunk_start + CHUNK).min(n);
+            counts.iter_mut().for_each(|c| *c = 0);
+            for row in chunk.clone() {
+                if batch.ordered_at[row] < self.as_of {
+                    counts[partition_of(batch.member_id[row]) + 1] += 1;
+                }
+            }
+            for i in 0..PARTITIONS {
+                counts[i + 1] += counts[i];
+            }
+            rows.clear();
+            rows.resize(counts[PARTITIONS] as usize, (0, 0, 0));
+            let mut next = counts.clone();
+            for row in chunk {
+                let at = batch.ordered_at[row];
+                if at < self.as_of {
+                    let member = batch.member_id[row];
+                    let p = partition_of(member);
+                    rows[next[p] as usize] = (member, at, batch.amount_minor[row]);
+                    next[p] += 1;
+                }
+            }
+            for p in 0..PARTITIONS {
+                self.fold(p, &rows[counts[p] as usize..counts[p + 1] as usize])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds one partition's rows into its members' aggregates.
+    fn fold(&mut self, p: usize, rows: &[(u64, i64, i64)]) -> Result<(), AnalyticsError> {
         let distinct = self.settings.distinct_days;
-        for row in 0..n {
-            let at = batch.ordered_at[row];
-            if at >= self.as_of {
-                continue;
-            }
-            if self.members.len() >= MAX_MEMBERS {
-                return Err(AnalyticsError::TooManyMembers { limit: MAX_MEMBERS });
-            }
-            let day = local_day(at, tz);
-            let acc = self.members.entry(batch.member_id[row]).or_default();
-            acc.observe(at, day);
-            acc.total_minor += i128::from(batch.amount_minor[row]);
-            if at >= self.recent_from {
+        let recent_from = self.recent_from;
+        let part = &mut self.partitions[p];
+        for &(member, at, amount) in rows {
+            let day = self.days.day(at);
+            let slot = match part.index.get(&member) {
+                Some(&slot) => {
+                    part.accs[slot as usize].observe(at, day);
+                    slot as usize
+                }
+                None => {
+                    if self.members >= MAX_MEMBERS {
+                        return Err(AnalyticsError::TooManyMembers { limit: MAX_MEMBERS });
+                    }
+                    self.members += 1;
+                    let slot = part.accs.len();
+                    part.index.insert(member, slot as u32);
+                    part.ids.push(member);
+                    part.accs.push(Acc::first(at, day));
+                    if distinct {
+                        part.days.push(Vec::new());
+                    }
+                    slot
+                }
+            };
+            let acc = &mut part.accs[slot];
+            acc.total_minor += i128::from(amount);
+            if at >= recent_from {
                 acc.recent_orders += 1;
             }
             if distinct {
-                acc.days.push(day as i32);
+                part.days[slot].push(day as i32);
             }
         }
         Ok(())
@@ -166,12 +283,28 @@ impl Summarizer {
                 reason: "summarizers to merge must have the same settings".into(),
             });
         }
-        for (id, b) in other.members {
-            match self.members.get_mut(&id) {
-                None => {
-                    self.members.insert(id, b);
+        for (mine, theirs) in self.partitions.iter_mut().zip(other.partitions) {
+            let Partition { ids, accs, mut days, .. } = theirs;
+            for (i, (id, acc)) in ids.into_iter().zip(accs).enumerate() {
+                let their_days = if days.is_empty() { Vec::new() } else { std::mem::take(&mut days[i]) };
+                match mine.index.get(&id) {
+                    Some(&slot) => {
+                        mine.accs[slot as usize].merge(acc);
+                        if let Some(d) = mine.days.get_mut(slot as usize) {
+                            d.extend(their_days);
+                        }
+                    }
+                    None => {
+                        let slot = mine.accs.len();
+                        mine.index.insert(id, slot as u32);
+                        mine.ids.push(id);
+                        mine.accs.push(acc);
+                        if self.settings.distinct_days {
+                            mine.days.push(their_days);
+                        }
+                        self.members += 1;
+                    }
                 }
-                Some(a) => a.merge(b),
             }
         }
         Ok(())
@@ -179,64 +312,56 @@ impl Summarizer {
 
     /// The summaries, in member id order.
     pub fn finish(self) -> Vec<MemberSummary> {
-        let mut out: Vec<MemberSummary> = self
-            .members
-            .into_iter()
-            .map(|(member_id, mut a)| {
-                let days = if a.days.is_empty() {
-                    0
-                } else {
-                    a.days.sort_unstable();
-                    a.days.dedup();
-                    a.days.len() as u64
+        let mut out: Vec<MemberSummary> = Vec::with_capacity(self.members);
+        for part in self.partitions {
+            let Partition { ids, accs, mut days, .. } = part;
+            for (i, (member_id, a)) in ids.into_iter().zip(accs).enumerate() {
+                let distinct_days = match days.get_mut(i) {
+                    Some(d) if !d.is_empty() => {
+                        d.sort_unstable();
+                        d.dedup();
+                        d.len() as u64
+                    }
+                    _ => 0,
                 };
-                MemberSummary {
+                out.push(MemberSummary {
                     member_id,
                     first_at: a.first_at,
                     last_at: a.last_at,
-                    previous_at: a.previous_at,
+                    previous_at: (a.previous_at != i64::MIN).then_some(a.previous_at),
                     orders: a.orders,
-                    days,
+                    days: distinct_days,
                     total_minor: a.total_minor,
                     recent_orders: a.recent_orders,
-                }
-            })
-            .collect();
+                });
+            }
+        }
         out.sort_unstable_by_key(|m| m.member_id);
         out
     }
 }
 
 impl Acc {
+    fn first(at: i64, day: i64) -> Acc {
+        Acc { first_at: at, last_at: at, previous_at: i64::MIN, last_day: day, total_minor: 0, orders: 1, recent_orders: 0 }
+    }
+
     fn observe(&mut self, at: i64, day: i64) {
-        if self.orders == 0 {
-            self.first_at = at;
+        self.first_at = self.first_at.min(at);
+        if day > self.last_day {
+            // A new last day: the old last order becomes the previous one.
+            self.previous_at = self.previous_at.max(self.last_at);
             self.last_at = at;
             self.last_day = day;
+        } else if day == self.last_day {
+            self.last_at = self.last_at.max(at);
         } else {
-            self.first_at = self.first_at.min(at);
-            if day > self.last_day {
-                // A new last day: the old last order becomes the previous one.
-                self.previous_at = Some(self.last_at.max(self.previous_at.unwrap_or(i64::MIN)));
-                self.last_at = at;
-                self.last_day = day;
-            } else if day == self.last_day {
-                self.last_at = self.last_at.max(at);
-            } else {
-                self.previous_at = Some(self.previous_at.map_or(at, |p| p.max(at)));
-            }
+            self.previous_at = self.previous_at.max(at);
         }
         self.orders += 1;
     }
 
     fn merge(&mut self, b: Acc) {
-        if b.orders == 0 {
-            return;
-        }
-        if self.orders == 0 {
-            *self = b;
-            return;
-        }
         // The last day is the later of the two; a side whose last day is earlier offers its
         // last order as a candidate for the previous one.
         let last_day = self.last_day.max(b.last_day);
@@ -246,7 +371,7 @@ impl Acc {
             if day == last_day {
                 last_at = last_at.max(at);
             } else {
-                previous = previous.max(Some(at));
+                previous = previous.max(at);
             }
         }
         self.first_at = self.first_at.min(b.first_at);
@@ -256,12 +381,14 @@ impl Acc {
         self.orders += b.orders;
         self.total_minor += b.total_minor;
         self.recent_orders += b.recent_orders;
-        self.days.extend(b.days);
     }
 }
 
 /// The local day number (days since 1970-01-01 in the zone) of a Unix time.
 pub(crate) fn local_day(at: i64, tz: Tz) -> i64 {
+    if tz == chrono_tz::UTC {
+        return at.div_euclid(86_400);
+    }
     let utc = DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default();
     let date: NaiveDate = crate::calendar::local_date(utc, tz);
     i64::from(chrono::Datelike::num_days_from_ce(&date)) - 719_163

@@ -1,0 +1,70 @@
+//! The loyalty core's side of `bench/rfm_bench.py`: reads the raw columns written by
+//! `bench/gen_orders.py`, then times summaries, RFM values, fitted scores and segments.
+//!
+//! ```text
+//! rfm_bench DIR AS_OF_UNIX_SECONDS
+//! ```
+//! Prints one JSON line: seconds (computation only), members, checksum (sum of all scores).
+
+use loyalty::analytics::{rfm_values, CutPoints, Monetary, Orders, Settings, Summarizer};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn column(dir: &str, name: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(format!("{dir}/{name}")).map_err(|e| format!("{dir}/{name}: {e}"))
+}
+
+fn words<T>(bytes: &[u8], f: fn([u8; 8]) -> T) -> Vec<T> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            f(w)
+        })
+        .collect()
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(dir), Some(as_of)) = (args.get(1), args.get(2)) else {
+        return Err("usage: rfm_bench DIR AS_OF_UNIX_SECONDS".into());
+    };
+    let as_of: i64 = as_of.parse().map_err(|_| format!("AS_OF: {as_of:?} is not a Unix time"))?;
+    let member_id = words(&column(dir, "member_id.u64")?, u64::from_le_bytes);
+    let ordered_at = words(&column(dir, "ordered_at.i64")?, i64::from_le_bytes);
+    let amount_minor = words(&column(dir, "amount_minor.i64")?, i64::from_le_bytes);
+    let as_of = chrono::DateTime::from_timestamp(as_of, 0).ok_or("AS_OF out of range")?;
+
+    let started = Instant::now();
+    let settings = Settings::new(as_of, chrono_tz::UTC);
+    let mut summarizer = Summarizer::new(settings);
+    summarizer
+        .add(&Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor })
+        .map_err(|e| e.to_string())?;
+    let t1 = started.elapsed();
+    let summaries = summarizer.finish();
+    let t2 = started.elapsed();
+    let values = rfm_values(&summaries, as_of, chrono_tz::UTC, 2, Monetary::Total, false);
+    let t3 = started.elapsed();
+    let cuts = CutPoints::fit(&values);
+    let t4 = started.elapsed();
+    let scores = cuts.score(&values);
+    let t5 = started.elapsed();
+    eprintln!("add {t1:?} finish {:?} values {:?} fit {:?} score {:?}", t2 - t1, t3 - t2, t4 - t3, t5 - t4);
+    let seconds = started.elapsed().as_secs_f64();
+
+    let checksum: u64 = scores.iter().map(|s| u64::from(s.r) + u64::from(s.f) + u64::from(s.m)).sum();
+    println!("{{\"seconds\": {seconds}, \"members\": {}, \"checksum\": {checksum}}}", scores.len());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rfm_bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
