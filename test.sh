@@ -30,6 +30,25 @@ cargo test --workspace 2>&1 | tee "$log/cargo.txt" | grep -E '^(test result|fail
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
 count_cargo "$log/cargo.txt"
 
+step "python binding (build in a fresh venv, stub check, pytest)"
+venv="${LOYALTY_VENV:-$(mktemp -d)/venv}"
+if python3 -m venv "$venv" \
+  && "$venv/bin/pip" install -q --upgrade pip \
+  && "$venv/bin/pip" install -q maturin pytest numpy pandas polars pyarrow mypy \
+  && "$venv/bin/pip" install -q ./bindings-python; then
+  if ! (cd "$log" && "$venv/bin/python" -m mypy.stubtest loyalty._native); then status=1; failed=$((failed + 1)); fi
+  "$venv/bin/python" -m pytest -q bindings-python/tests 2>&1 | tee "$log/pytest.txt" | tail -n 3
+  if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
+  p=$(grep -Eo '[0-9]+ passed' "$log/pytest.txt" | tail -n 1 | grep -Eo '[0-9]+' || true)
+  f=$(grep -Eo '[0-9]+ failed' "$log/pytest.txt" | tail -n 1 | grep -Eo '[0-9]+' || true)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+else
+  echo "could not build the Python package"
+  status=1
+  failed=$((failed + 1))
+fi
+
 step "fuzz (brief)"
 if [ "${SKIP_FUZZ:-0}" = "1" ]; then
   echo "skipped (SKIP_FUZZ=1)"

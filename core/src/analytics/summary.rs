@@ -167,7 +167,14 @@ impl Summarizer {
         let as_of = settings.as_of.timestamp();
         let recent_from = as_of - i64::from(settings.recent_days) * 86_400;
         let days = DayCache::new(settings.time_zone);
-        Summarizer { settings, as_of, recent_from, partitions: vec![Partition::default(); PARTITIONS], members: 0, days }
+        Summarizer {
+            settings,
+            as_of,
+            recent_from,
+            partitions: vec![Partition::default(); PARTITIONS],
+            members: 0,
+            days,
+        }
     }
 
     /// The settings.
@@ -343,7 +350,15 @@ impl Summarizer {
 
 impl Acc {
     fn first(at: i64, day: i64) -> Acc {
-        Acc { first_at: at, last_at: at, previous_at: i64::MIN, last_day: day, total_minor: 0, orders: 1, recent_orders: 0 }
+        Acc {
+            first_at: at,
+            last_at: at,
+            previous_at: i64::MIN,
+            last_day: day,
+            total_minor: 0,
+            orders: 1,
+            recent_orders: 0,
+        }
     }
 
     fn observe(&mut self, at: i64, day: i64) {

@@ -1,0 +1,63 @@
+"""A loyalty engine: points ledger, expiry, redemption, tiers and customer analytics.
+
+The rules live in a Rust core; this package converts Python values (`decimal.Decimal` for
+money, timezone-aware `datetime` for instants, DataFrames for analytics) and raises
+`LoyaltyError` subclasses.
+"""
+from . import analytics, events
+from .effects import Effect, Outcome
+from .engine import Account, Balances, PaymentQuote, Program, transfer
+from .errors import (
+    AlreadyCancelled,
+    AnalyticsError,
+    AsOfBeforeClock,
+    DebtOutstanding,
+    DuplicateOrder,
+    EventError,
+    IdConflict,
+    InsufficientPoints,
+    InvalidField,
+    LimitReached,
+    LoyaltyError,
+    NoSuchBonus,
+    OutOfOrder,
+    ProgramError,
+    RefundExceedsOrder,
+    SnapshotError,
+    TooMany,
+    UnknownOrder,
+    UnknownRedemption,
+    UnknownReward,
+)
+
+__all__ = [
+    "Account",
+    "AlreadyCancelled",
+    "AnalyticsError",
+    "AsOfBeforeClock",
+    "Balances",
+    "DebtOutstanding",
+    "DuplicateOrder",
+    "Effect",
+    "EventError",
+    "IdConflict",
+    "InsufficientPoints",
+    "InvalidField",
+    "LimitReached",
+    "LoyaltyError",
+    "NoSuchBonus",
+    "Outcome",
+    "OutOfOrder",
+    "PaymentQuote",
+    "Program",
+    "ProgramError",
+    "RefundExceedsOrder",
+    "SnapshotError",
+    "TooMany",
+    "UnknownOrder",
+    "UnknownRedemption",
+    "UnknownReward",
+    "analytics",
+    "events",
+    "transfer",
+]

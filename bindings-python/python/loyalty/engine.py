@@ -1,0 +1,192 @@
+"""`Program` and `Account`: the engine for backends."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import os
+from decimal import Decimal
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+from . import _native
+from ._convert import from_core, instant, money
+from .effects import Effect, Outcome
+from .errors import call
+from .events import to_core
+
+
+class Program:
+    """A validated loyalty program.
+
+    >>> p = Program.from_dict({"name": "Shop", "version": 1, "currency": "USD", "time_zone": "UTC",
+    ...     "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+    ...     "redemption": {"point_value": "0.01"}})
+    >>> p.currency, p.time_zone
+    ('USD', 'UTC')
+    """
+
+    def __init__(self, native: _native.Program) -> None:
+        self._native = native
+
+    @classmethod
+    def from_json(cls, text: str) -> "Program":
+        """Parses and validates JSON text; raises `ProgramError` naming the field."""
+        return cls(call(_native.Program, text))
+
+    @classmethod
+    def from_dict(cls, config: Dict[str, Any]) -> "Program":
+        """Validates a program given as a dict (amounts as strings or Decimal)."""
+        return cls.from_json(json.dumps(config, default=_json_default))
+
+    @classmethod
+    def from_file(cls, path: Union[str, "os.PathLike[str]"]) -> "Program":
+        """Reads and validates a JSON file."""
+        with open(path, encoding="utf-8") as f:
+            return cls.from_json(f.read())
+
+    def to_json(self) -> str:
+        return self._native.to_json()
+
+    def to_dict(self) -> Dict[str, Any]:
+        return json.loads(self._native.to_json())
+
+    @property
+    def name(self) -> str:
+        return self._native.name
+
+    @property
+    def currency(self) -> str:
+        return self._native.currency
+
+    @property
+    def time_zone(self) -> str:
+        return self._native.time_zone
+
+    def __repr__(self) -> str:
+        return repr(self._native)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{value!r} is not JSON serializable")
+
+
+@dataclasses.dataclass(frozen=True)
+class Balances:
+    """A member's points as of an instant."""
+
+    as_of: _dt.datetime
+    available: int
+    pending: int
+    debt: int
+    expiring_soon: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentQuote:
+    """How many points may pay part of an order."""
+
+    points: int
+    value: Decimal
+    cash: Decimal
+    max_points: int
+
+
+class Account:
+    """One member's account: apply events, advance the clock, query balances.
+
+    >>> import datetime as dt
+    >>> from decimal import Decimal
+    >>> from loyalty import events
+    >>> p = Program.from_dict({"name": "Shop", "version": 1, "currency": "USD", "time_zone": "UTC",
+    ...     "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+    ...     "redemption": {"point_value": "0.01"}})
+    >>> a = Account("m-1")
+    >>> t = dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone.utc)
+    >>> a.apply(p, events.OrderPlaced("e-1", t, order_id="o-1", amount=Decimal("12.50"))).effects[0].points
+    12
+    >>> a.balances(p, t).available
+    12
+    """
+
+    def __init__(self, member_id: str) -> None:
+        self._native = _native.Account(member_id)
+
+    @classmethod
+    def _wrap(cls, native: _native.Account) -> "Account":
+        account = cls.__new__(cls)
+        account._native = native
+        return account
+
+    @classmethod
+    def from_json(cls, text: str) -> "Account":
+        """Reads a snapshot written by `to_json`; raises `SnapshotError`."""
+        return cls._wrap(call(_native.Account.from_json, text))
+
+    def to_json(self) -> str:
+        return self._native.to_json()
+
+    @property
+    def member_id(self) -> str:
+        return self._native.member_id
+
+    @property
+    def revision(self) -> int:
+        return self._native.revision
+
+    @property
+    def clock(self) -> _dt.datetime:
+        return _dt.datetime.fromisoformat(self._native.clock)
+
+    def apply(self, program: Program, event: Any) -> Outcome:
+        """Applies one event (a `loyalty.events` object or a dict in the core's shape)."""
+        payload = json.dumps(to_core(event))
+        return Outcome.from_core(json.loads(call(self._native.apply, program._native, payload)))
+
+    def apply_all(self, program: Program, events: Iterable[Any]) -> List[Outcome]:
+        """Applies events in order, all or nothing."""
+        payload = json.dumps([to_core(e) for e in events])
+        return [Outcome.from_core(o) for o in json.loads(call(self._native.apply_all, program._native, payload))]
+
+    def advance_to(self, program: Program, at: _dt.datetime) -> List[Effect]:
+        """Moves the clock: activations, expiries, tier changes, warnings."""
+        return [Effect(e) for e in json.loads(call(self._native.advance_to, program._native, instant("at", at)))]
+
+    def balances(self, program: Program, as_of: _dt.datetime) -> Balances:
+        data = json.loads(call(self._native.balances, program._native, instant("as_of", as_of)))
+        return Balances(from_core(data["as_of"], "as_of"), data["available"], data["pending"], data["debt"], data["expiring_soon"])
+
+    def expiring(self, program: Program, as_of: _dt.datetime, until: _dt.datetime) -> List[Tuple[_dt.datetime, int]]:
+        data = json.loads(call(self._native.expiring, program._native, instant("as_of", as_of), instant("until", until)))
+        return [(from_core(e["expires_at"], "expires_at"), e["points"]) for e in data]
+
+    def tier_progress(self, program: Program, as_of: _dt.datetime) -> Optional[Dict[str, Any]]:
+        data = call(self._native.tier_progress, program._native, instant("as_of", as_of))
+        return None if data is None else from_core(json.loads(data))
+
+    def quote_payment(self, program: Program, order_amount: Decimal, requested: Optional[int], as_of: _dt.datetime) -> PaymentQuote:
+        data = json.loads(
+            call(self._native.quote_payment, program._native, money("order_amount", order_amount), requested, instant("as_of", as_of))
+        )
+        return PaymentQuote(data["points"], Decimal(data["value"]), Decimal(data["cash"]), data["max_points"])
+
+    def statement(self) -> List[Dict[str, Any]]:
+        """The statement: one entry per event or clock instant, with its effects."""
+        return [
+            {"at": from_core(e["at"], "at"), "event_id": e["event_id"], "effects": [Effect(x) for x in e["effects"]]}
+            for e in json.loads(self._native.statement())
+        ]
+
+    def merge(self, program: Program, other: "Account", id: str, at: _dt.datetime) -> Tuple["Account", Outcome]:
+        native, outcome = call(self._native.merge, program._native, other._native, id, instant("at", at))
+        return Account._wrap(native), Outcome.from_core(json.loads(outcome))
+
+    def __repr__(self) -> str:
+        return repr(self._native)
+
+
+def transfer(program: Program, sender: Account, receiver: Account, id: str, at: _dt.datetime, points: int) -> Tuple[Outcome, Outcome]:
+    """Moves points between two members atomically; returns (sent, received) outcomes."""
+    sent, received = call(_native.transfer, program._native, sender._native, receiver._native, id, instant("at", at), points)
+    return Outcome.from_core(json.loads(sent)), Outcome.from_core(json.loads(received))

@@ -1,0 +1,134 @@
+"""The exception hierarchy: one class per core error kind, rooted at `LoyaltyError`.
+
+Validation errors also subclass `ValueError`. Every error carries `field` and `value`
+(what was refused) and `kind` (a stable snake_case name of the core error).
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Type, TypeVar
+
+from . import _native
+
+T = TypeVar("T")
+
+
+class LoyaltyError(Exception):
+    """Base of every loyalty error."""
+
+    kind: str
+    field: str
+    value: str
+
+    def __init__(self, message: str, kind: str = "", field: str = "", value: str = "") -> None:
+        super().__init__(message)
+        self.kind, self.field, self.value = kind, field, value
+
+
+class ProgramError(LoyaltyError, ValueError):
+    """A program configuration was refused (`field` is the path, e.g. `earning.rules[0]`)."""
+
+
+class SnapshotError(LoyaltyError, ValueError):
+    """An account snapshot could not be read."""
+
+
+class AnalyticsError(LoyaltyError, ValueError):
+    """Analytics input was refused (`field` names the column and row)."""
+
+
+class EventError(LoyaltyError):
+    """An account refused an event or a query."""
+
+
+class IdConflict(EventError):
+    """The event id was applied before with a different payload."""
+
+
+class InvalidField(EventError, ValueError):
+    """A field of the event is not acceptable on its own."""
+
+
+class OutOfOrder(EventError, ValueError):
+    """The event is earlier than the account's clock."""
+
+
+class UnknownOrder(EventError, LookupError):
+    """A refund names an order this member never placed."""
+
+
+class DuplicateOrder(EventError):
+    """An order id was placed twice."""
+
+
+class RefundExceedsOrder(EventError, ValueError):
+    """Refunds would add up to more than the order."""
+
+
+class UnknownRedemption(EventError, LookupError):
+    """A cancellation names no redemption of this member."""
+
+
+class AlreadyCancelled(EventError):
+    """A redemption was cancelled twice."""
+
+
+class UnknownReward(EventError, LookupError):
+    """A reward is not in the program's catalog."""
+
+
+class NoSuchBonus(EventError):
+    """The program offers no such bonus."""
+
+
+class LimitReached(EventError):
+    """A bonus was already claimed for its period."""
+
+
+class DebtOutstanding(EventError):
+    """Redemption is refused while the member owes points."""
+
+
+class InsufficientPoints(EventError):
+    """Not enough usable points."""
+
+
+class TooMany(EventError):
+    """The account reached a size limit."""
+
+
+class AsOfBeforeClock(EventError, ValueError):
+    """A query asked about an instant the account has moved past."""
+
+
+_EVENT_ERRORS: Dict[str, Type[EventError]] = {
+    "id_conflict": IdConflict,
+    "invalid_field": InvalidField,
+    "out_of_order": OutOfOrder,
+    "unknown_order": UnknownOrder,
+    "duplicate_order": DuplicateOrder,
+    "refund_exceeds_order": RefundExceedsOrder,
+    "unknown_redemption": UnknownRedemption,
+    "already_cancelled": AlreadyCancelled,
+    "unknown_reward": UnknownReward,
+    "no_such_bonus": NoSuchBonus,
+    "limit_reached": LimitReached,
+    "debt_outstanding": DebtOutstanding,
+    "insufficient_points": InsufficientPoints,
+    "too_many": TooMany,
+    "as_of_before_clock": AsOfBeforeClock,
+}
+
+
+def call(fn: Callable[..., T], *args: object) -> T:
+    """Calls the native module, raising the public exception for any error it reports."""
+    try:
+        return fn(*args)
+    except _native.ProgramError as e:
+        raise ProgramError(*e.args) from None
+    except _native.SnapshotError as e:
+        raise SnapshotError(*e.args) from None
+    except _native.AnalyticsError as e:
+        raise AnalyticsError(*e.args) from None
+    except _native.EventError as e:
+        message, kind, field, value = e.args
+        raise _EVENT_ERRORS.get(kind, EventError)(message, kind, field, value) from None

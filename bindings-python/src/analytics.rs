@@ -1,0 +1,96 @@
+//! Columnar analytics: integer buffers in, column bytes out, the core's work done without
+//! the interpreter lock.
+
+use crate::errors;
+use loyalty::analytics::{lifecycle, rfm_values, CutPoints, LifecycleSettings, Monetary, Orders, Settings, Summarizer};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+/// Little-endian 8-byte words of a bytes column (from numpy's `tobytes()`).
+fn words<T>(name: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
+    if bytes.len() % 8 != 0 {
+        return Err(errors::input(name, &bytes.len().to_string(), "bytes are not a whole number of 8-byte values"));
+    }
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            f(w)
+        })
+        .collect())
+}
+
+/// RFM values, scores, segments and lifecycle tags for member codes `member_id`, orders at
+/// `ordered_at` (Unix seconds) worth `amount_minor`, each as little-endian 8-byte `bytes`;
+/// returns a dict of columns (bytes or lists of names).
+#[pyfunction]
+#[pyo3(signature = (member_id, ordered_at, amount_minor, as_of, time_zone, scale, recent_days, distinct_days))]
+#[allow(clippy::too_many_arguments)]
+pub fn analyze<'py>(
+    py: Python<'py>,
+    member_id: &[u8],
+    ordered_at: &[u8],
+    amount_minor: &[u8],
+    as_of: &str,
+    time_zone: &str,
+    scale: u32,
+    recent_days: u32,
+    distinct_days: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let as_of = chrono::DateTime::parse_from_rfc3339(as_of)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| errors::input("as_of", as_of, "is not an ISO-8601 instant with an offset"))?;
+    let tz: chrono_tz::Tz =
+        time_zone.parse().map_err(|_| errors::input("time_zone", time_zone, "is not an IANA time zone name"))?;
+    let members = words("member_id", member_id, u64::from_le_bytes)?;
+    let times = words("ordered_at", ordered_at, i64::from_le_bytes)?;
+    let amounts = words("amount_minor", amount_minor, i64::from_le_bytes)?;
+    let mut settings = Settings::new(as_of, tz);
+    settings.recent_days = recent_days;
+    settings.distinct_days = distinct_days;
+    let result = py.detach(move || {
+        let mut s = Summarizer::new(settings);
+        s.add(&Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts })?;
+        let summaries = s.finish();
+        let values = rfm_values(&summaries, as_of, tz, scale, Monetary::Total, distinct_days);
+        let scores = CutPoints::fit(&values).score(&values);
+        let tags = lifecycle(&summaries, as_of, tz, &LifecycleSettings::default());
+        Ok::<_, loyalty::analytics::AnalyticsError>((summaries, values, scores, tags))
+    });
+    let (summaries, values, scores, tags) = result.map_err(errors::analytics)?;
+    let out = PyDict::new(py);
+    let bytes = |v: Vec<u8>| PyBytes::new(py, &v).unbind();
+    out.set_item("member_id", bytes(summaries.iter().flat_map(|s| s.member_id.to_le_bytes()).collect()))?;
+    out.set_item("recency_days", bytes(values.iter().flat_map(|v| v.recency_days.to_le_bytes()).collect()))?;
+    out.set_item("frequency", bytes(values.iter().flat_map(|v| v.frequency.to_le_bytes()).collect()))?;
+    out.set_item(
+        "monetary_minor",
+        bytes(summaries.iter().flat_map(|s| i64::try_from(s.total_minor).unwrap_or(i64::MAX).to_le_bytes()).collect()),
+    )?;
+    out.set_item("r", bytes(scores.iter().map(|s| s.r).collect()))?;
+    out.set_item("f", bytes(scores.iter().map(|s| s.f).collect()))?;
+    out.set_item("m", bytes(scores.iter().map(|s| s.m).collect()))?;
+    out.set_item("segment", scores.iter().map(|s| s.segment.clone()).collect::<Vec<_>>())?;
+    let value_segment: Vec<String> = scores
+        .iter()
+        .map(|s| {
+            serde_json::to_value(s.value_segment).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+        })
+        .collect();
+    out.set_item("value_segment", value_segment)?;
+    let name = |v: serde_json::Value| v.as_str().map(String::from).unwrap_or_default();
+    out.set_item(
+        "stage",
+        tags.iter().map(|t| name(serde_json::to_value(t.stage).unwrap_or_default())).collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "activity",
+        tags.iter().map(|t| name(serde_json::to_value(t.activity).unwrap_or_default())).collect::<Vec<_>>(),
+    )?;
+    out.set_item("days_since_last", bytes(tags.iter().flat_map(|t| t.days_since_last.to_le_bytes()).collect()))?;
+    out.set_item("cycle_days", bytes(tags.iter().flat_map(|t| t.cycle_days.unwrap_or(-1).to_le_bytes()).collect()))?;
+    out.set_item("overdue", bytes(tags.iter().map(|t| u8::from(t.overdue)).collect()))?;
+    out.set_item("churn_warning", bytes(tags.iter().map(|t| u8::from(t.churn_warning)).collect()))?;
+    Ok(out)
+}

@@ -1,0 +1,203 @@
+//! `Program` and `Account`: thin wrappers over the core types.
+
+use crate::errors;
+use chrono::{DateTime, Utc};
+use pyo3::prelude::*;
+
+fn instant(field: &str, iso: &str) -> PyResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(iso)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| errors::input(field, iso, "is not an ISO-8601 instant with an offset"))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A validated loyalty program.
+#[pyclass(module = "loyalty._native", frozen)]
+pub struct Program {
+    pub(crate) inner: loyalty::Program,
+}
+
+#[pymethods]
+impl Program {
+    /// Parses and validates a program from JSON text.
+    #[new]
+    fn new(json: &str) -> PyResult<Program> {
+        loyalty::Program::from_json(json).map(|inner| Program { inner }).map_err(errors::program)
+    }
+
+    /// The program as JSON text.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The program's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.config().name.clone()
+    }
+
+    /// The ISO 4217 currency.
+    #[getter]
+    fn currency(&self) -> String {
+        self.inner.config().currency.clone()
+    }
+
+    /// The IANA time zone.
+    #[getter]
+    fn time_zone(&self) -> String {
+        self.inner.config().time_zone.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Program(name={:?}, version={}, currency={:?})",
+            self.inner.config().name,
+            self.inner.config().version,
+            self.inner.config().currency
+        )
+    }
+}
+
+/// One member's account.
+#[pyclass(module = "loyalty._native")]
+pub struct Account {
+    pub(crate) inner: loyalty::Account,
+}
+
+fn event(json: &str) -> PyResult<loyalty::Event> {
+    serde_json::from_str(json).map_err(|e| errors::input("event", json, &format!("is not an event: {e}")))
+}
+
+#[pymethods]
+impl Account {
+    /// A new, empty account.
+    #[new]
+    fn new(member_id: &str) -> Account {
+        Account { inner: loyalty::Account::new(member_id) }
+    }
+
+    /// Reads a snapshot written by `to_json`.
+    #[staticmethod]
+    fn from_json(json: &str) -> PyResult<Account> {
+        loyalty::Account::from_json(json).map(|inner| Account { inner }).map_err(errors::snapshot)
+    }
+
+    /// The account as a JSON snapshot.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The member's id.
+    #[getter]
+    fn member_id(&self) -> String {
+        self.inner.member_id().to_string()
+    }
+
+    /// The revision (state changes so far).
+    #[getter]
+    fn revision(&self) -> u64 {
+        self.inner.revision()
+    }
+
+    /// The account's clock, ISO-8601.
+    #[getter]
+    fn clock(&self) -> String {
+        self.inner.clock().to_rfc3339()
+    }
+
+    /// Applies one event (JSON); returns the outcome (JSON).
+    fn apply(&mut self, program: &Program, event_json: &str) -> PyResult<String> {
+        let e = event(event_json)?;
+        self.inner.apply(&program.inner, &e).map(|o| json(&o)).map_err(errors::account)
+    }
+
+    /// Applies events (a JSON array) all or nothing; returns the outcomes (JSON array).
+    fn apply_all(&mut self, program: &Program, events_json: &str) -> PyResult<String> {
+        let events: Vec<loyalty::Event> = serde_json::from_str(events_json)
+            .map_err(|e| errors::input("events", "[...]", &format!("is not a list of events: {e}")))?;
+        self.inner.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(_, e)| errors::account(e))
+    }
+
+    /// Moves the clock; returns the effects (JSON array).
+    fn advance_to(&mut self, program: &Program, at: &str) -> PyResult<String> {
+        Ok(json(&self.inner.advance_to(&program.inner, instant("at", at)?)))
+    }
+
+    /// Balances as of an instant (JSON object).
+    fn balances(&self, program: &Program, as_of: &str) -> PyResult<String> {
+        self.inner.balances(&program.inner, instant("as_of", as_of)?).map(|b| json(&b)).map_err(errors::account)
+    }
+
+    /// Points expiring by `until` (JSON array).
+    fn expiring(&self, program: &Program, as_of: &str, until: &str) -> PyResult<String> {
+        self.inner
+            .expiring(&program.inner, instant("as_of", as_of)?, instant("until", until)?)
+            .map(|e| json(&e))
+            .map_err(errors::account)
+    }
+
+    /// Tier progress (JSON object, or None without tiers).
+    fn tier_progress(&self, program: &Program, as_of: &str) -> PyResult<Option<String>> {
+        self.inner
+            .tier_progress(&program.inner, instant("as_of", as_of)?)
+            .map(|p| p.map(|p| json(&p)))
+            .map_err(errors::account)
+    }
+
+    /// Quotes paying part of an order with points (JSON object).
+    #[pyo3(signature = (program, order_amount, requested, as_of))]
+    fn quote_payment(
+        &self,
+        program: &Program,
+        order_amount: &str,
+        requested: Option<i64>,
+        as_of: &str,
+    ) -> PyResult<String> {
+        let amount =
+            order_amount.parse().map_err(|_| errors::input("order_amount", order_amount, "is not a decimal"))?;
+        self.inner
+            .quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), instant("as_of", as_of)?)
+            .map(|q| json(&q))
+            .map_err(errors::account)
+    }
+
+    /// The statement (JSON array of entries).
+    fn statement(&self) -> String {
+        json(&self.inner.statement())
+    }
+
+    /// Every lot (JSON array).
+    fn lots(&self) -> String {
+        json(&self.inner.lots())
+    }
+
+    /// Merges another account of the same person into a copy of this one.
+    fn merge(&self, program: &Program, other: &Account, id: &str, at: &str) -> PyResult<(Account, String)> {
+        self.inner
+            .merge(&program.inner, &other.inner, id, instant("at", at)?)
+            .map(|(inner, outcome)| (Account { inner }, json(&outcome)))
+            .map_err(errors::account)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Account(member_id={:?}, revision={})", self.inner.member_id(), self.inner.revision())
+    }
+}
+
+/// Moves points between two members atomically; returns (sent, received) outcomes as JSON.
+#[pyfunction]
+pub fn transfer(
+    program: &Program,
+    sender: &mut Account,
+    receiver: &mut Account,
+    id: &str,
+    at: &str,
+    points: i64,
+) -> PyResult<(String, String)> {
+    let t = loyalty::transfer(&program.inner, &mut sender.inner, &mut receiver.inner, id, instant("at", at)?, points)
+        .map_err(errors::account)?;
+    Ok((json(&t.sent), json(&t.received)))
+}

@@ -1,0 +1,20 @@
+//! The native half of the `loyalty` Python package: wrappers that convert and map errors.
+//! Values cross as JSON text, ISO-8601 instants and integer buffers; the pure-Python half
+//! (`python/loyalty/`) turns them into `Decimal`, `datetime` and DataFrames.
+
+mod analytics;
+mod engine;
+mod errors;
+
+use pyo3::prelude::*;
+
+/// The `loyalty._native` module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    m.add_class::<engine::Program>()?;
+    m.add_class::<engine::Account>()?;
+    m.add_function(wrap_pyfunction!(engine::transfer, m)?)?;
+    m.add_function(wrap_pyfunction!(analytics::analyze, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,98 @@
+"""Conversions both ways and the engine's shape from Python (the rules are tested in core)."""
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+import loyalty
+from loyalty import events
+
+from conftest import utc
+
+
+def test_program_round_trips_through_dict_and_json(retail):
+    again = loyalty.Program.from_dict(retail.to_dict())
+    assert again.to_json() == retail.to_json()
+    assert (retail.name, retail.currency, retail.time_zone) == ("Harbor Records Rewards", "USD", "America/New_York")
+    assert repr(retail) == 'Program(name="Harbor Records Rewards", version=3, currency="USD")'
+
+
+def test_an_order_earns_pending_points_with_decimal_and_datetime(retail):
+    account = loyalty.Account("m-1")
+    # 2024-05-08 is the retail program's monthly member day: 42.50 x 2 = 85 points.
+    outcome = account.apply(retail, events.OrderPlaced("e-1", utc(2024, 5, 8, 16), order_id="o-1", amount=Decimal("42.50")))
+    earned = outcome.effects[0]
+    assert earned.kind == "points_earned"
+    assert (earned.points, earned.pending, earned.rules) == (85, True, ["base", "member_day"])
+    # 14 pending days from 2024-05-08 New York: usable at 2024-05-22 00:00 EDT = 04:00 UTC.
+    assert earned.available_at == utc(2024, 5, 22, 4)
+    assert isinstance(earned.available_at, dt.datetime)
+    assert repr(earned).startswith("PointsEarned(lot=0, points=85")
+    b = account.balances(retail, utc(2024, 5, 22, 4))
+    assert (b.available, b.pending, b.debt) == (85, 0, 0)
+    assert account.revision == 1 and account.member_id == "m-1"
+
+
+def test_any_utc_offset_is_accepted_for_instants(simple):
+    account = loyalty.Account("m")
+    paris = dt.timezone(dt.timedelta(hours=2))
+    account.apply(simple, events.OrderPlaced("e", dt.datetime(2024, 6, 1, 2, tzinfo=paris), order_id="o", amount=Decimal("3")))
+    assert account.clock == utc(2024, 6, 1, 0)
+
+
+def test_quotes_and_statements_carry_decimals(simple):
+    account = loyalty.Account("m")
+    account.apply(simple, events.OrderPlaced("e", utc(2024, 1, 1), order_id="o", amount=Decimal("250")))
+    q = account.quote_payment(simple, Decimal("10.00"), None, utc(2024, 1, 2))
+    assert (q.points, q.value, q.cash) == (250, Decimal("2.50"), Decimal("7.50"))
+    entry = account.statement()[0]
+    assert entry["event_id"] == "e" and entry["at"] == utc(2024, 1, 1)
+
+
+def test_snapshots_and_replays(simple):
+    account = loyalty.Account("m")
+    e = events.OrderPlaced("e", utc(2024, 1, 1), order_id="o", amount=Decimal("10"))
+    first = account.apply(simple, e)
+    again = loyalty.Account.from_json(account.to_json())
+    assert again.to_json() == account.to_json()
+    replay = again.apply(simple, e)
+    assert replay.duplicate and replay.effects == first.effects
+
+
+def test_apply_all_is_all_or_nothing(simple):
+    account = loyalty.Account("m")
+    batch = [
+        events.OrderPlaced("a", utc(2024, 1, 1), order_id="o1", amount=Decimal("10")),
+        events.RewardRedeemed("b", utc(2024, 1, 2), reward_id="r", points=50),
+    ]
+    with pytest.raises(loyalty.InsufficientPoints):
+        account.apply_all(simple, batch)
+    assert account.revision == 0
+    outcomes = account.apply_all(simple, batch[:1])
+    assert [o.revision for o in outcomes] == [1]
+
+
+def test_dict_events_in_the_core_shape_are_accepted(simple):
+    account = loyalty.Account("m")
+    event = {"id": "x", "occurred_at": "2024-01-01T00:00:00Z", "type": "order_placed", "order_id": "o", "amount": "5"}
+    assert account.apply(simple, event).effects[0].points == 5
+
+
+def test_transfer_and_merge(simple):
+    mum, kid = loyalty.Account("mum"), loyalty.Account("kid")
+    mum.apply(simple, events.OrderPlaced("e", utc(2024, 1, 1), order_id="o", amount=Decimal("80")))
+    sent, received = loyalty.transfer(simple, mum, kid, "t", utc(2024, 1, 2), 30)
+    assert sent.effects[0].kind == "points_sent" and received.effects[0].points == 30
+    twin = loyalty.Account("mum-2")
+    twin.apply(simple, events.OrderPlaced("e2", utc(2024, 1, 2), order_id="o2", amount=Decimal("5")))
+    merged, outcome = mum.merge(simple, twin, "m", utc(2024, 1, 3))
+    assert outcome.effects[0].kind == "accounts_merged"
+    assert merged.balances(simple, utc(2024, 1, 3)).available == 55
+
+
+def test_tier_progress_is_none_without_tiers(simple, retail):
+    assert loyalty.Account("m").tier_progress(simple, utc(2024, 1, 1)) is None
+    progress = loyalty.Account("m").tier_progress(retail, utc(2024, 1, 1))
+    assert progress is not None and progress["tier"] == "Member" and progress["next_tier"] == "Silver"
+    assert progress["to_next"] == [{"metric": "spend", "needed": Decimal("250")}]

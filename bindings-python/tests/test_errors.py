@@ -1,0 +1,89 @@
+"""Every exception class, and the conversions that refuse bad Python values."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import loyalty
+from loyalty import events
+
+from conftest import utc
+
+
+def test_float_money_is_a_type_error(simple):
+    with pytest.raises(TypeError, match="amount: 42.5 is a float"):
+        loyalty.Account("m").apply(simple, events.OrderPlaced("e", utc(2024, 1, 1), order_id="o", amount=42.5))
+
+
+def test_naive_datetimes_are_refused(simple):
+    with pytest.raises(ValueError, match="naive datetime"):
+        loyalty.Account("m").apply(simple, events.CheckedIn("e", dt.datetime(2024, 1, 1)))
+    with pytest.raises(ValueError, match="naive"):
+        loyalty.Account("m").balances(simple, dt.datetime(2024, 1, 1))
+
+
+def test_program_errors_name_the_field_and_are_value_errors():
+    with pytest.raises(loyalty.ProgramError) as err:
+        loyalty.Program.from_dict(
+            {"name": "x", "version": 1, "currency": "USD", "time_zone": "Mars/Base",
+             "earning": {"rules": []}, "redemption": {"point_value": "0.01"}}
+        )
+    assert isinstance(err.value, ValueError) and isinstance(err.value, loyalty.LoyaltyError)
+    assert (err.value.kind, err.value.field, err.value.value) == ("invalid", "time_zone", '"Mars/Base"')
+    assert str(err.value) == 'time_zone: "Mars/Base" is not an IANA time zone name'
+
+
+@pytest.mark.parametrize(
+    "make, cls, field",
+    [
+        (lambda t: events.RewardRedeemed("r", t, reward_id="x", points=10), loyalty.InsufficientPoints, "points"),
+        (lambda t: events.OrderRefunded("r", t, order_id="nope", amount=Decimal("1")), loyalty.UnknownOrder, "order_id"),
+        (lambda t: events.RedemptionCancelled("r", t, redemption_id="nope"), loyalty.UnknownRedemption, "redemption_id"),
+        (lambda t: events.CheckedIn("r", t), loyalty.NoSuchBonus, "type"),
+        (lambda t: events.OrderPlaced("r", t, order_id="o", amount=Decimal("-1")), loyalty.InvalidField, "amount"),
+        (lambda t: events.OrderPlaced("e", t, order_id="o2", amount=Decimal("2")), loyalty.IdConflict, "id"),
+        (lambda t: events.OrderPlaced("r", t, order_id="o", amount=Decimal("2")), loyalty.DuplicateOrder, "order_id"),
+        (lambda t: events.OrderRefunded("r", t, order_id="o", amount=Decimal("99")), loyalty.RefundExceedsOrder, "amount"),
+        (lambda t: events.Joined("r", t - dt.timedelta(days=1)), loyalty.OutOfOrder, "occurred_at"),
+        (lambda t: events.TierAssigned("r", t, tier="Gold", until=t + dt.timedelta(days=1), reason="x"), loyalty.InvalidField, "tier"),
+    ],
+)
+def test_event_errors_map_to_their_classes(simple, make, cls, field):
+    account = loyalty.Account("m")
+    t = utc(2024, 1, 1)
+    account.apply(simple, events.OrderPlaced("e", t, order_id="o", amount=Decimal("5")))
+    before = account.to_json()
+    with pytest.raises(cls) as err:
+        account.apply(simple, make(t))
+    assert isinstance(err.value, loyalty.EventError) and err.value.field == field
+    assert account.to_json() == before
+
+
+def test_more_event_error_classes(simple):
+    account = loyalty.Account("m")
+    account.apply(simple, events.Joined("j", utc(2024, 1, 1)))
+    with pytest.raises(loyalty.LimitReached):
+        account.apply(simple, events.Joined("j2", utc(2024, 1, 1)))
+    with pytest.raises(loyalty.AsOfBeforeClock):
+        account.balances(simple, utc(2023, 1, 1))
+    account.apply(simple, events.OrderPlaced("o", utc(2024, 1, 2), order_id="o", amount=Decimal("10")))
+    account.apply(simple, events.RewardRedeemed("r", utc(2024, 1, 3), reward_id="x", points=10))
+    account.apply(simple, events.RedemptionCancelled("c", utc(2024, 1, 4), redemption_id="r"))
+    with pytest.raises(loyalty.AlreadyCancelled):
+        account.apply(simple, events.RedemptionCancelled("c2", utc(2024, 1, 4), redemption_id="r"))
+    account.apply(simple, events.RewardRedeemed("r2", utc(2024, 1, 5), reward_id="x", points=10))
+    account.apply(simple, events.OrderRefunded("f", utc(2024, 1, 6), order_id="o", amount=Decimal("10")))
+    with pytest.raises(loyalty.DebtOutstanding):
+        account.apply(simple, events.RewardRedeemed("r3", utc(2024, 1, 7), reward_id="x", points=1))
+
+
+def test_unknown_reward(retail):
+    account = loyalty.Account("m")
+    with pytest.raises(loyalty.UnknownReward):
+        account.apply(retail, events.RewardRedeemed("r", utc(2024, 1, 1), reward_id="yacht", points=1000))
+
+
+def test_snapshot_errors():
+    with pytest.raises(loyalty.SnapshotError) as err:
+        loyalty.Account.from_json('{"format": 99}')
+    assert isinstance(err.value, ValueError)
