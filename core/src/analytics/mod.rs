@@ -17,6 +17,7 @@
 //! assert_eq!((members[0].member_id, members[0].orders, members[0].total_minor), (7, 2, 2050));
 //! ```
 
+pub mod clv;
 mod lifecycle;
 mod metrics;
 mod rfm;

@@ -1,0 +1,117 @@
+//! CLV models on the data of the papers that introduced them: the CDNOW sample (2,357
+//! customers, 39-week calibration, weeks). The summary is built from the raw log and must
+//! equal the published summary file; the fits must reproduce the published estimates.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use loyalty::analytics::clv::{clv, clv_summary, BgNbd, ClvError, ClvSummary, Customer, GammaGamma, PeriodUnit};
+use loyalty::analytics::Orders;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
+
+fn unix_day(date: &str) -> i64 {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y%m%d").unwrap();
+    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days()
+}
+
+/// The raw CDNOW sample log: sample id, date, dollar value (cents).
+fn sample_summary() -> Vec<ClvSummary> {
+    let text = std::fs::read_to_string(format!("{DATA}CDNOW_sample.txt")).unwrap();
+    let (mut m, mut t, mut a) = (Vec::new(), Vec::new(), Vec::new());
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        m.push(f[1].parse::<u64>().unwrap());
+        t.push(unix_day(f[2]) * 86_400);
+        a.push(f[4].replace('.', "").parse::<i64>().unwrap());
+    }
+    let orders = Orders { member_id: &m, ordered_at: &t, amount_minor: &a };
+    clv_summary(&orders, unix_day("19970930"), Some(unix_day("19980630")), PeriodUnit::Week).unwrap()
+}
+
+#[test]
+fn the_summary_from_the_raw_log_equals_the_published_one() {
+    let mine = sample_summary();
+    let published = std::fs::read_to_string(format!("{DATA}cdnow_customers_summary.csv")).unwrap();
+    let rows: Vec<Vec<f64>> =
+        published.lines().skip(1).map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    assert_eq!(mine.len(), 2_357);
+    assert_eq!(rows.len(), 2_357);
+    for (s, row) in mine.iter().zip(&rows) {
+        assert_eq!(s.member_id as f64, row[0]);
+        assert_eq!(f64::from(s.customer.frequency), row[1], "frequency of {}", row[0]);
+        assert!(
+            (s.customer.recency - row[2]).abs() < 0.006,
+            "recency of {}: {} vs {}",
+            row[0],
+            s.customer.recency,
+            row[2]
+        );
+        assert!((s.customer.t - row[3]).abs() < 0.006, "T of {}: {} vs {}", row[0], s.customer.t, row[3]);
+    }
+}
+
+#[test]
+fn bg_nbd_reproduces_the_published_estimates() {
+    // Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
+    let customers: Vec<Customer> = sample_summary().iter().map(|s| s.customer).collect();
+    let fit = BgNbd::fit(&customers).unwrap();
+    let p = fit.params;
+    let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
+    assert_eq!((round3(p.r), round3(p.alpha), round3(p.a), round3(p.b)), (0.243, 4.414, 0.793, 2.426));
+    assert_eq!((fit.log_likelihood * 10.0).round() / 10.0, -9582.4);
+
+    // The paper's worked customer: 2 repeat purchases, the last at 30.43 weeks, T = 38.86:
+    // 1.226 purchases expected in the next 39 weeks.
+    let c = Customer { frequency: 2, recency: 30.43, t: 38.86 };
+    assert_eq!((p_expected(&p, &c) * 1000.0).round() / 1000.0, 1.226);
+    // The population curve and P(X(t) = k) agree: the expected value is the sum of k P(k).
+    let mean: f64 = (0..400).map(|k| f64::from(k) * p.probability_of_purchases(39.0, k)).sum();
+    assert!((mean - p.expected_purchases_population(39.0)).abs() < 1e-6, "{mean}");
+    let total: f64 = (0..400).map(|k| p.probability_of_purchases(39.0, k)).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    // Never a purchase again after the first: certainly alive. A long silence: less so.
+    assert_eq!(p.p_alive(&Customer { frequency: 0, recency: 0.0, t: 30.0 }), 1.0);
+    assert!(p.p_alive(&Customer { frequency: 5, recency: 2.0, t: 38.0 }) < 0.2);
+}
+
+fn p_expected(p: &BgNbd, c: &Customer) -> f64 {
+    p.expected_purchases(39.0, c)
+}
+
+#[test]
+fn gamma_gamma_reproduces_the_published_estimates() {
+    // Fader & Hardie (2013), CDNOW sample, 946 repeat customers: p = 6.25, q = 3.74, gamma = 15.44.
+    let data: Vec<(u32, f64)> = sample_summary()
+        .iter()
+        .filter(|s| s.customer.frequency > 0)
+        .map(|s| (s.customer.frequency, s.monetary / 100.0))
+        .collect();
+    assert_eq!(data.len(), 946);
+    let fit = GammaGamma::fit(&data).unwrap();
+    let g = fit.params;
+    let round2 = |x: f64| (x * 100.0).round() / 100.0;
+    assert_eq!((round2(g.p), round2(g.q), round2(g.gamma)), (6.25, 3.74, 15.44));
+    // Population mean of E(M) = p gamma / (q - 1).
+    assert!((g.conditional_expected_value(0, 0.0) - g.p * g.gamma / (g.q - 1.0)).abs() < 1e-12);
+    // CLV is positive, grows with the horizon, and shrinks with the discount rate.
+    let bg = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    let c = Customer { frequency: 2, recency: 30.43, t: 38.86 };
+    let v52 = clv(&bg, &g, &c, 40.0, 52, 0.0);
+    assert!(v52 > clv(&bg, &g, &c, 40.0, 26, 0.0));
+    assert!(v52 > clv(&bg, &g, &c, 40.0, 52, 0.01));
+}
+
+#[test]
+fn bad_input_is_refused_with_the_field() {
+    assert_eq!(BgNbd::fit(&[]).unwrap_err(), ClvError::Empty { what: "customers" });
+    let err = BgNbd::fit(&[Customer { frequency: 1, recency: 5.0, t: 4.0 }]).unwrap_err();
+    assert_eq!(err.to_string(), "recency[0]: 5 must not exceed T");
+    let err = BgNbd::fit(&[Customer { frequency: 0, recency: 1.0, t: 4.0 }]).unwrap_err();
+    assert_eq!(err.to_string(), "recency[0]: 1 must be 0 without repeat purchases");
+    let err = BgNbd::fit(&[Customer { frequency: 0, recency: 0.0, t: -1.0 }]).unwrap_err();
+    assert_eq!(err.to_string(), "T[0]: -1 must be a finite age of at least 0");
+    assert!(GammaGamma::fit(&[(0, 10.0)]).is_err());
+    assert_eq!(
+        GammaGamma::fit(&[(2, 0.0)]).unwrap_err().to_string(),
+        "monetary[0]: 0 must be more than 0 for repeat customers"
+    );
+}
