@@ -9,6 +9,7 @@ pyo3::create_exception!(_native, ProgramError, LoyaltyError, "A program configur
 pyo3::create_exception!(_native, EventError, LoyaltyError, "An account refused an event or a query.");
 pyo3::create_exception!(_native, SnapshotError, LoyaltyError, "An account snapshot could not be read.");
 pyo3::create_exception!(_native, AnalyticsError, LoyaltyError, "Analytics input was refused.");
+pyo3::create_exception!(_native, ClvError, LoyaltyError, "A CLV model could not be fitted or applied.");
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -17,6 +18,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EventError", py.get_type::<EventError>())?;
     m.add("SnapshotError", py.get_type::<SnapshotError>())?;
     m.add("AnalyticsError", py.get_type::<AnalyticsError>())?;
+    m.add("ClvError", py.get_type::<ClvError>())?;
     m.add("InvalidInput", py.get_type::<PyValueError>())?;
     Ok(())
 }
@@ -84,6 +86,17 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> PyErr {
         _ => details("analytics", "", ""),
     };
     AnalyticsError::new_err((e.to_string(), kind, field, value))
+}
+
+pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> PyErr {
+    use loyalty::analytics::clv::ClvError as E;
+    let (kind, field, value) = match &e {
+        E::Empty { what } => details("empty", what, ""),
+        E::Invalid { field, row, value, .. } => details("invalid", &format!("{field}[{row}]"), &value.to_string()),
+        E::NotConverged { iterations, .. } => details("not_converged", "", &iterations.to_string()),
+        _ => details("clv", "", ""),
+    };
+    ClvError::new_err((e.to_string(), kind, field, value))
 }
 
 /// A bad argument from the Python side (a malformed instant or JSON the package built).

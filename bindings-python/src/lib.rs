@@ -3,6 +3,7 @@
 //! (`python/loyalty/`) turns them into `Decimal`, `datetime` and DataFrames.
 
 mod analytics;
+mod clv;
 mod engine;
 mod errors;
 
@@ -16,5 +17,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::Account>()?;
     m.add_function(wrap_pyfunction!(engine::transfer, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_summary_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::bgnbd_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::bgnbd_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::gamma_gamma_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::gamma_gamma_expected, m)?)?;
     Ok(())
 }

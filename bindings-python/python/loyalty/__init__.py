@@ -4,7 +4,7 @@ The rules live in a Rust core; this package converts Python values (`decimal.Dec
 money, timezone-aware `datetime` for instants, DataFrames for analytics) and raises
 `LoyaltyError` subclasses.
 """
-from . import analytics, events
+from . import analytics, clv, events
 from .effects import Effect, Outcome
 from .engine import Account, Balances, PaymentQuote, Program, transfer
 from .errors import (
@@ -58,6 +58,7 @@ __all__ = [
     "UnknownRedemption",
     "UnknownReward",
     "analytics",
+    "clv",
     "events",
     "transfer",
 ]

@@ -4,6 +4,7 @@ from typing import Dict, List, Optional, Tuple, Union, final
 __all__ = [
     "Account",
     "AnalyticsError",
+    "ClvError",
     "EventError",
     "InvalidInput",
     "LoyaltyError",
@@ -11,6 +12,11 @@ __all__ = [
     "ProgramError",
     "SnapshotError",
     "analyze",
+    "bgnbd_fit",
+    "bgnbd_predict",
+    "clv_summary_columns",
+    "gamma_gamma_expected",
+    "gamma_gamma_fit",
     "transfer",
 ]
 
@@ -19,6 +25,7 @@ class ProgramError(LoyaltyError): ...
 class EventError(LoyaltyError): ...
 class SnapshotError(LoyaltyError): ...
 class AnalyticsError(LoyaltyError): ...
+class ClvError(LoyaltyError): ...
 
 InvalidInput = ValueError
 
@@ -67,3 +74,17 @@ def analyze(
     recent_days: int,
     distinct_days: bool,
 ) -> Dict[str, Union[bytes, List[str]]]: ...
+def clv_summary_columns(
+    member_id: bytes,
+    ordered_at: bytes,
+    amount_minor: bytes,
+    calibration_end_day: int,
+    holdout_end_day: Optional[int],
+    unit: str,
+) -> Dict[str, bytes]: ...
+def bgnbd_fit(frequency: bytes, recency: bytes, t: bytes) -> Tuple[float, float, float, float, float, int]: ...
+def bgnbd_predict(
+    params: Tuple[float, float, float, float], frequency: bytes, recency: bytes, t: bytes, horizon: float
+) -> Tuple[bytes, bytes]: ...
+def gamma_gamma_fit(frequency: bytes, monetary: bytes) -> Tuple[float, float, float, float, int]: ...
+def gamma_gamma_expected(params: Tuple[float, float, float], frequency: bytes, monetary: bytes) -> bytes: ...

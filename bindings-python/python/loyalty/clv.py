@@ -1,0 +1,173 @@
+"""Customer-lifetime-value models on DataFrames: BG/NBD (purchases, probability alive) and
+Gamma-Gamma (value per purchase), fitted by maximum likelihood in the Rust core.
+
+>>> import pandas as pd, datetime as dt
+>>> orders = pd.DataFrame({"member_id": [1, 1, 2], "ordered_at": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-10"]),
+...                        "amount_minor": [1000, 2000, 500]})
+>>> s = summary(orders, calibration_end=dt.date(2024, 3, 31), amount_minor="amount_minor")
+>>> list(s["frequency"]), [round(x, 3) for x in s["recency"]]
+([1, 0], [4.429, 0.0])
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from typing import Any, Optional
+
+from . import _native
+from .analytics import _amounts, _column, _library, _members, _times
+from .errors import LoyaltyError, call
+
+
+class ClvError(LoyaltyError, ValueError):
+    """A CLV model could not be fitted or applied."""
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    try:
+        return call(fn, *args)
+    except _native.ClvError as e:
+        raise ClvError(*e.args) from None
+
+
+def _unix_day(name: str, day: _dt.date) -> int:
+    if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
+        raise TypeError(f"{name}: {day!r} is not a datetime.date")
+    return (day - _dt.date(1970, 1, 1)).days
+
+
+def summary(
+    frame: Any,
+    *,
+    calibration_end: _dt.date,
+    holdout_end: Optional[_dt.date] = None,
+    member_id: str = "member_id",
+    ordered_at: str = "ordered_at",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    unit: str = "week",
+    scale: int = 2,
+) -> Any:
+    """Per member: `frequency` (repeat purchase days), `recency` and `T` (in `unit`s),
+    `monetary` (mean value of repeat purchase days, currency units), `holdout_frequency`.
+    Returns a frame of the input's library."""
+    import numpy as np
+
+    if (amount is None) == (amount_minor is None):
+        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    library = _library(frame)
+    if library == "arrow":
+        import pyarrow as pa
+
+        frame, library = pa.table(frame), "pyarrow"
+    members, uniques = _members(_column(frame, library, member_id))
+    times = _times(_column(frame, library, ordered_at))
+    column = amount_minor if amount_minor is not None else amount
+    assert column is not None
+    cents = _amounts(_column(frame, library, column), amount_minor is not None, scale)
+    raw = _call(
+        _native.clv_summary_columns,
+        np.ascontiguousarray(members, dtype="<u8").tobytes(),
+        np.ascontiguousarray(times, dtype="<i8").tobytes(),
+        np.ascontiguousarray(cents, dtype="<i8").tobytes(),
+        _unix_day("calibration_end", calibration_end),
+        None if holdout_end is None else _unix_day("holdout_end", holdout_end),
+        unit,
+    )
+    ids = np.frombuffer(raw["member_id"], dtype="<u8")
+    cols = {
+        member_id: ids if uniques is None else uniques[ids.astype(np.int64)],
+        "frequency": np.frombuffer(raw["frequency"], dtype="<u8").astype(np.int64),
+        "recency": np.frombuffer(raw["recency"], dtype="<f8"),
+        "T": np.frombuffer(raw["T"], dtype="<f8"),
+        "monetary": np.frombuffer(raw["monetary_minor"], dtype="<f8") / (10 ** scale),
+        "holdout_frequency": np.frombuffer(raw["holdout_frequency"], dtype="<u8").astype(np.int64),
+    }
+    return _frame(library, cols)
+
+
+def _frame(library: str, cols: Any) -> Any:
+    if library == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(cols)
+    if library == "polars":
+        import polars as pl
+
+        return pl.DataFrame({k: (v.tolist() if v.dtype == object else v) for k, v in cols.items()})
+    import pyarrow as pa
+
+    return pa.table({k: (v.tolist() if v.dtype == object else v) for k, v in cols.items()})
+
+
+def _f64(frame: Any, library: str, name: str) -> bytes:
+    import numpy as np
+
+    return np.ascontiguousarray(_column(frame, library, name), dtype="<f8").tobytes()
+
+
+def _u64(frame: Any, library: str, name: str) -> bytes:
+    import numpy as np
+
+    return np.ascontiguousarray(_column(frame, library, name), dtype="<u8").tobytes()
+
+
+@dataclasses.dataclass(frozen=True)
+class BgNbd:
+    """A fitted BG/NBD model."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float = float("nan")
+
+    @classmethod
+    def fit(cls, summary: Any) -> "BgNbd":
+        """Fits on a frame with `frequency`, `recency` and `T` columns."""
+        lib = _library(summary)
+        r, alpha, a, b, ll, _ = _call(_native.bgnbd_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"))
+        return cls(r, alpha, a, b, ll)
+
+    def predict(self, summary: Any, horizon: float) -> Any:
+        """The frame with `p_alive` and `expected_purchases` (in the next `horizon` periods)."""
+        import numpy as np
+
+        lib = _library(summary)
+        alive, expected = _call(
+            _native.bgnbd_predict, (self.r, self.alpha, self.a, self.b),
+            _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"), float(horizon),
+        )
+        alive, expected = np.frombuffer(alive, dtype="<f8"), np.frombuffer(expected, dtype="<f8")
+        if lib == "pandas":
+            return summary.assign(p_alive=alive, expected_purchases=expected)
+        if lib == "polars":
+            import polars as pl
+
+            return summary.with_columns(pl.Series("p_alive", alive), pl.Series("expected_purchases", expected))
+        return summary.append_column("p_alive", [alive]).append_column("expected_purchases", [expected])
+
+
+@dataclasses.dataclass(frozen=True)
+class GammaGamma:
+    """A fitted Gamma-Gamma model of value per purchase."""
+
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float = float("nan")
+
+    @classmethod
+    def fit(cls, summary: Any) -> "GammaGamma":
+        """Fits on the repeat customers of a frame with `frequency` and `monetary` columns."""
+        lib = _library(summary)
+        p, q, g, ll, _ = _call(_native.gamma_gamma_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
+        return cls(p, q, g, ll)
+
+    def expected_value(self, summary: Any) -> Any:
+        """Each customer's expected value per purchase, as a numpy array."""
+        import numpy as np
+
+        lib = _library(summary)
+        raw = _call(_native.gamma_gamma_expected, (self.p, self.q, self.gamma), _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
+        return np.frombuffer(raw, dtype="<f8")

@@ -1,0 +1,149 @@
+//! CLV models: columns of numbers in, parameters and predictions out.
+
+use crate::errors;
+use loyalty::analytics::clv::{clv_summary, BgNbd, Customer, GammaGamma, PeriodUnit};
+use loyalty::analytics::Orders;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+fn words<T>(name: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
+    if bytes.len() % 8 != 0 {
+        return Err(errors::input(name, &bytes.len().to_string(), "bytes are not a whole number of 8-byte values"));
+    }
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            f(w)
+        })
+        .collect())
+}
+
+fn customers(frequency: &[u8], recency: &[u8], t: &[u8]) -> PyResult<Vec<Customer>> {
+    let f = words("frequency", frequency, u64::from_le_bytes)?;
+    let r = words("recency", recency, f64::from_le_bytes)?;
+    let t = words("T", t, f64::from_le_bytes)?;
+    if r.len() != f.len() || t.len() != f.len() {
+        return Err(errors::input("recency", &r.len().to_string(), "must have as many rows as frequency"));
+    }
+    Ok(f.iter()
+        .zip(r)
+        .zip(t)
+        .map(|((f, r), t)| Customer { frequency: u32::try_from(*f).unwrap_or(u32::MAX), recency: r, t })
+        .collect())
+}
+
+fn f64_bytes<'py>(py: Python<'py>, v: impl Iterator<Item = f64>) -> Bound<'py, PyBytes> {
+    let bytes: Vec<u8> = v.flat_map(f64::to_le_bytes).collect();
+    PyBytes::new(py, &bytes)
+}
+
+/// The models' summary of an order log (columns as bytes).
+#[pyfunction]
+#[pyo3(signature = (member_id, ordered_at, amount_minor, calibration_end_day, holdout_end_day, unit))]
+pub fn clv_summary_columns<'py>(
+    py: Python<'py>,
+    member_id: &[u8],
+    ordered_at: &[u8],
+    amount_minor: &[u8],
+    calibration_end_day: i64,
+    holdout_end_day: Option<i64>,
+    unit: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let unit = match unit {
+        "day" => PeriodUnit::Day,
+        "week" => PeriodUnit::Week,
+        other => return Err(errors::input("unit", other, "must be day or week")),
+    };
+    let m = words("member_id", member_id, u64::from_le_bytes)?;
+    let t = words("ordered_at", ordered_at, i64::from_le_bytes)?;
+    let a = words("amount_minor", amount_minor, i64::from_le_bytes)?;
+    let rows = py
+        .detach(|| {
+            clv_summary(
+                &Orders { member_id: &m, ordered_at: &t, amount_minor: &a },
+                calibration_end_day,
+                holdout_end_day,
+                unit,
+            )
+        })
+        .map_err(errors::analytics)?;
+    let out = PyDict::new(py);
+    out.set_item(
+        "member_id",
+        PyBytes::new(py, &rows.iter().flat_map(|r| r.member_id.to_le_bytes()).collect::<Vec<u8>>()),
+    )?;
+    out.set_item(
+        "frequency",
+        PyBytes::new(py, &rows.iter().flat_map(|r| u64::from(r.customer.frequency).to_le_bytes()).collect::<Vec<u8>>()),
+    )?;
+    out.set_item("recency", f64_bytes(py, rows.iter().map(|r| r.customer.recency)))?;
+    out.set_item("T", f64_bytes(py, rows.iter().map(|r| r.customer.t)))?;
+    out.set_item("monetary_minor", f64_bytes(py, rows.iter().map(|r| r.monetary)))?;
+    out.set_item(
+        "holdout_frequency",
+        PyBytes::new(py, &rows.iter().flat_map(|r| u64::from(r.holdout_frequency).to_le_bytes()).collect::<Vec<u8>>()),
+    )?;
+    Ok(out)
+}
+
+/// Fits BG/NBD: returns (r, alpha, a, b, log_likelihood, iterations).
+#[pyfunction]
+pub fn bgnbd_fit(
+    py: Python<'_>,
+    frequency: &[u8],
+    recency: &[u8],
+    t: &[u8],
+) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
+    let c = customers(frequency, recency, t)?;
+    let fit = py.detach(|| BgNbd::fit(&c)).map_err(errors::clv)?;
+    let p = fit.params;
+    Ok((p.r, p.alpha, p.a, p.b, fit.log_likelihood, fit.iterations))
+}
+
+/// BG/NBD predictions: (p_alive, expected purchases in the next `horizon` periods) as bytes.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn bgnbd_predict<'py>(
+    py: Python<'py>,
+    params: (f64, f64, f64, f64),
+    frequency: &[u8],
+    recency: &[u8],
+    t: &[u8],
+    horizon: f64,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let c = customers(frequency, recency, t)?;
+    let m = BgNbd { r: params.0, alpha: params.1, a: params.2, b: params.3 };
+    let (alive, expected): (Vec<f64>, Vec<f64>) =
+        py.detach(|| c.iter().map(|c| (m.p_alive(c), m.expected_purchases(horizon, c))).unzip());
+    Ok((f64_bytes(py, alive.into_iter()), f64_bytes(py, expected.into_iter())))
+}
+
+/// Fits Gamma-Gamma on repeat customers: returns (p, q, gamma, log_likelihood, iterations).
+#[pyfunction]
+pub fn gamma_gamma_fit(py: Python<'_>, frequency: &[u8], monetary: &[u8]) -> PyResult<(f64, f64, f64, f64, usize)> {
+    let f = words("frequency", frequency, u64::from_le_bytes)?;
+    let m = words("monetary", monetary, f64::from_le_bytes)?;
+    let data: Vec<(u32, f64)> = f.iter().zip(m).map(|(f, m)| (u32::try_from(*f).unwrap_or(u32::MAX), m)).collect();
+    let fit = py.detach(|| GammaGamma::fit(&data)).map_err(errors::clv)?;
+    let g = fit.params;
+    Ok((g.p, g.q, g.gamma, fit.log_likelihood, fit.iterations))
+}
+
+/// Conditional expected transaction values, as bytes.
+#[pyfunction]
+pub fn gamma_gamma_expected<'py>(
+    py: Python<'py>,
+    params: (f64, f64, f64),
+    frequency: &[u8],
+    monetary: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let f = words("frequency", frequency, u64::from_le_bytes)?;
+    let m = words("monetary", monetary, f64::from_le_bytes)?;
+    let g = GammaGamma { p: params.0, q: params.1, gamma: params.2 };
+    Ok(f64_bytes(
+        py,
+        f.iter().zip(m).map(|(f, m)| g.conditional_expected_value(u32::try_from(*f).unwrap_or(u32::MAX), m)),
+    ))
+}
