@@ -2,7 +2,7 @@
 //! the interpreter lock.
 
 use crate::errors;
-use loyalty::analytics::{lifecycle, rfm_values, CutPoints, LifecycleSettings, Monetary, Orders, Settings, Summarizer};
+use loyalty::analytics::{lifecycle, rfm_values, CutPoints, LifecycleSettings, Monetary, Orders, Settings};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -21,6 +21,64 @@ fn words<T>(name: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
         .collect())
 }
 
+/// A streaming summarizer: batches of columns in (the interpreter lock released while each
+/// is folded), the analysis out at the end.
+#[pyclass(module = "loyalty._native")]
+pub struct Summarizer {
+    inner: Option<loyalty::analytics::Summarizer>,
+    as_of: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+    distinct_days: bool,
+}
+
+#[pymethods]
+impl Summarizer {
+    /// A summarizer as of an ISO-8601 instant in an IANA zone.
+    #[new]
+    fn new(as_of: &str, time_zone: &str, recent_days: u32, distinct_days: bool) -> PyResult<Summarizer> {
+        let as_of = chrono::DateTime::parse_from_rfc3339(as_of)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| errors::input("as_of", as_of, "is not an ISO-8601 instant with an offset"))?;
+        let tz: chrono_tz::Tz =
+            time_zone.parse().map_err(|_| errors::input("time_zone", time_zone, "is not an IANA time zone name"))?;
+        let mut settings = Settings::new(as_of, tz);
+        settings.recent_days = recent_days;
+        settings.distinct_days = distinct_days;
+        Ok(Summarizer { inner: Some(loyalty::analytics::Summarizer::new(settings)), as_of, tz, distinct_days })
+    }
+
+    /// Folds in one batch of little-endian 8-byte columns.
+    fn add(&mut self, py: Python<'_>, member_id: &[u8], ordered_at: &[u8], amount_minor: &[u8]) -> PyResult<()> {
+        let members = words("member_id", member_id, u64::from_le_bytes)?;
+        let times = words("ordered_at", ordered_at, i64::from_le_bytes)?;
+        let amounts = words("amount_minor", amount_minor, i64::from_le_bytes)?;
+        let inner = self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
+        py.detach(|| inner.add(&Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts }))
+            .map_err(errors::analytics)
+    }
+
+    /// The analysis of everything added: a dict of columns. The summarizer is spent.
+    fn finish<'py>(&mut self, py: Python<'py>, scale: u32) -> PyResult<Bound<'py, PyDict>> {
+        let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
+        let (as_of, tz, distinct) = (self.as_of, self.tz, self.distinct_days);
+        let done = py.detach(move || {
+            let summaries = inner.finish();
+            let values = rfm_values(&summaries, as_of, tz, scale, Monetary::Total, distinct);
+            let scores = CutPoints::fit(&values).score(&values);
+            let tags = lifecycle(&summaries, as_of, tz, &LifecycleSettings::default());
+            (summaries, values, scores, tags)
+        });
+        columns(py, done)
+    }
+}
+
+type Analysis = (
+    Vec<loyalty::analytics::MemberSummary>,
+    Vec<loyalty::analytics::RfmValues>,
+    Vec<loyalty::analytics::RfmScores>,
+    Vec<loyalty::analytics::Lifecycle>,
+);
+
 /// RFM values, scores, segments and lifecycle tags for member codes `member_id`, orders at
 /// `ordered_at` (Unix seconds) worth `amount_minor`, each as little-endian 8-byte `bytes`;
 /// returns a dict of columns (bytes or lists of names).
@@ -38,27 +96,13 @@ pub fn analyze<'py>(
     recent_days: u32,
     distinct_days: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let as_of = chrono::DateTime::parse_from_rfc3339(as_of)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| errors::input("as_of", as_of, "is not an ISO-8601 instant with an offset"))?;
-    let tz: chrono_tz::Tz =
-        time_zone.parse().map_err(|_| errors::input("time_zone", time_zone, "is not an IANA time zone name"))?;
-    let members = words("member_id", member_id, u64::from_le_bytes)?;
-    let times = words("ordered_at", ordered_at, i64::from_le_bytes)?;
-    let amounts = words("amount_minor", amount_minor, i64::from_le_bytes)?;
-    let mut settings = Settings::new(as_of, tz);
-    settings.recent_days = recent_days;
-    settings.distinct_days = distinct_days;
-    let result = py.detach(move || {
-        let mut s = Summarizer::new(settings);
-        s.add(&Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts })?;
-        let summaries = s.finish();
-        let values = rfm_values(&summaries, as_of, tz, scale, Monetary::Total, distinct_days);
-        let scores = CutPoints::fit(&values).score(&values);
-        let tags = lifecycle(&summaries, as_of, tz, &LifecycleSettings::default());
-        Ok::<_, loyalty::analytics::AnalyticsError>((summaries, values, scores, tags))
-    });
-    let (summaries, values, scores, tags) = result.map_err(errors::analytics)?;
+    let mut s = Summarizer::new(as_of, time_zone, recent_days, distinct_days)?;
+    s.add(py, member_id, ordered_at, amount_minor)?;
+    s.finish(py, scale)
+}
+
+fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDict>> {
+    let (summaries, values, scores, tags) = analysis;
     let out = PyDict::new(py);
     let bytes = |v: Vec<u8>| PyBytes::new(py, &v).unbind();
     out.set_item("member_id", bytes(summaries.iter().flat_map(|s| s.member_id.to_le_bytes()).collect()))?;

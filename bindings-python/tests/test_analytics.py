@@ -99,3 +99,16 @@ def test_cdnow_sample_matches_pandas_by_hand():
     assert list(out["member_id"]) == list(golden["member_id"])
     for col in ["recency_days", "frequency", "r", "f", "m", "segment", "value_segment"]:
         assert list(out[col]) == list(golden[col]), col
+
+
+def test_a_stream_of_record_batches_gives_the_same_result(tmp_path):
+    import pyarrow.parquet as pq
+
+    table = pa.table(ROWS)
+    path = tmp_path / "orders.parquet"
+    pq.write_table(table, path, row_group_size=2)
+    reader = pq.ParquetFile(path).iter_batches(batch_size=2)
+    stream = pa.RecordBatchReader.from_batches(table.schema, reader)
+    out = loyalty.analytics.rfm(stream, as_of=AS_OF, amount_minor="amount_minor")
+    assert isinstance(out, pa.Table)
+    check(out.to_pydict())

@@ -1,8 +1,10 @@
 """Batch analytics on DataFrames: RFM values, scores and segments, value segments and
 lifecycle tags per member.
 
-Takes a pandas or polars DataFrame or a pyarrow Table (or anything exporting the Arrow
-PyCapsule stream, read through pyarrow), and returns a frame of the same library. Money is
+Takes a pandas or polars DataFrame or a pyarrow Table, and returns a frame of the same
+library; or a stream of record batches (a `pyarrow.RecordBatchReader`, or anything exporting
+the Arrow PyCapsule stream, such as a Parquet file read lazily), consumed batch by batch in
+bounded memory, returning a pyarrow Table. Money is
 an integer column of minor units (`amount_minor=`) or a column of `decimal.Decimal` / a
 Decimal dtype (`amount=`); a float column is refused.
 """
@@ -22,6 +24,8 @@ _COLUMNS = ("member_id", "recency_days", "frequency", "monetary_minor", "r", "f"
 
 def _library(frame: Any) -> str:
     module = type(frame).__module__
+    if hasattr(frame, "read_next_batch"):
+        return "stream"
     if module.startswith("pandas"):
         return "pandas"
     if module.startswith("polars"):
@@ -56,7 +60,9 @@ def _column(frame: Any, library: str, name: str) -> Any:
         if str(column.type).startswith("timestamp") and getattr(column.type, "tz", None):
             import pyarrow as pa
             column = column.cast(pa.timestamp(column.type.unit))
-        return column.to_numpy()
+        if hasattr(column, "chunks"):
+            return column.to_numpy()
+        return column.to_numpy(zero_copy_only=False)
     except KeyError:
         raise AnalyticsError(f"{name}: no such column", "missing_column", name, "") from None
 
@@ -69,6 +75,42 @@ def _members(values: Any) -> Tuple[Any, Any]:
         return values.astype(np.uint64, copy=False), None
     uniques, codes = np.unique(values, return_inverse=True)
     return codes.astype(np.uint64), uniques
+
+
+class _Codes:
+    """Consistent codes for non-integer member ids across the batches of a stream."""
+
+    def __init__(self) -> None:
+        self.index: Dict[Any, int] = {}
+        self.ids: list = []
+        self.integers: Optional[bool] = None
+
+    def encode(self, values: Any) -> Any:
+        import numpy as np
+
+        integers = values.dtype.kind in "iu" and (values.dtype.kind == "u" or values.size == 0 or values.min() >= 0)
+        if self.integers is None:
+            self.integers = bool(integers)
+        if self.integers != bool(integers):
+            raise AnalyticsError("member_id: batches mix integer and other ids", "invalid", "member_id", str(values.dtype))
+        if integers:
+            return values.astype(np.uint64, copy=False)
+        uniques, inverse = np.unique(values, return_inverse=True)
+        mapped = np.empty(len(uniques), dtype=np.uint64)
+        for i, u in enumerate(uniques.tolist()):
+            code = self.index.get(u)
+            if code is None:
+                code = self.index[u] = len(self.ids)
+                self.ids.append(u)
+            mapped[i] = code
+        return mapped[inverse]
+
+    def decode(self, codes: Any) -> Any:
+        import numpy as np
+
+        if self.integers is not False:
+            return codes
+        return np.array(self.ids, dtype=object)[codes.astype(np.int64)]
 
 
 def _times(values: Any) -> Any:
@@ -127,26 +169,25 @@ def rfm(
     if library == "arrow":
         import pyarrow as pa
 
-        frame = pa.table(frame)
-        library, source = "pyarrow", "pyarrow"
-    else:
-        source = library
-    members, uniques = _members(_column(frame, library, member_id))
-    times = _times(_column(frame, library, ordered_at))
+        frame, library = pa.RecordBatchReader.from_stream(frame), "stream"
+    source = "pyarrow" if library == "stream" else library
+    batches = iter(frame) if library == "stream" else iter([frame])
+    batch_library = "pyarrow" if library == "stream" else library
     money_column = amount_minor if amount_minor is not None else amount
     assert money_column is not None
-    amounts = _amounts(_column(frame, library, money_column), amount_minor is not None, scale)
-    raw: Dict[str, Any] = call(
-        _native.analyze,
-        np.ascontiguousarray(members, dtype="<u8").tobytes(),
-        np.ascontiguousarray(times, dtype="<i8").tobytes(),
-        np.ascontiguousarray(amounts, dtype="<i8").tobytes(),
-        instant("as_of", as_of),
-        time_zone,
-        scale,
-        recent_days,
-        distinct_days,
-    )
+    codes = _Codes()
+    summarizer = call(_native.Summarizer, instant("as_of", as_of), time_zone, recent_days, distinct_days)
+    for batch in batches:
+        members = codes.encode(_column(batch, batch_library, member_id))
+        times = _times(_column(batch, batch_library, ordered_at))
+        amounts = _amounts(_column(batch, batch_library, money_column), amount_minor is not None, scale)
+        call(
+            summarizer.add,
+            np.ascontiguousarray(members, dtype="<u8").tobytes(),
+            np.ascontiguousarray(times, dtype="<i8").tobytes(),
+            np.ascontiguousarray(amounts, dtype="<i8").tobytes(),
+        )
+    raw: Dict[str, Any] = call(summarizer.finish, scale)
     cols: Dict[str, Any] = {}
     for name, dtype in [("member_id", "<u8"), ("recency_days", "<i8"), ("frequency", "<u8"), ("monetary_minor", "<i8"),
                         ("r", "u1"), ("f", "u1"), ("m", "u1"), ("days_since_last", "<i8"), ("cycle_days", "<i8")]:
@@ -155,10 +196,7 @@ def rfm(
         cols[name] = np.frombuffer(raw[name], dtype="u1").astype(bool)
     for name in ("segment", "value_segment", "stage", "activity"):
         cols[name] = np.array(raw[name], dtype=object)
-    if uniques is not None:
-        cols[member_id] = uniques[cols.pop("member_id").astype(np.int64)]
-    else:
-        cols[member_id] = cols.pop("member_id")
+    cols[member_id] = codes.decode(cols.pop("member_id"))
     ordered = [member_id] + [c for c in _COLUMNS if c != "member_id"]
     cols = {c: cols[c] for c in ordered}
     if source == "pandas":
