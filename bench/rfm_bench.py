@@ -3,7 +3,9 @@ rank rule, R-F segments) in pandas, polars and the loyalty core, on the syntheti
 bench/gen_orders.py. Each implementation runs in its own process so peak memory is its own.
 
 Usage: python bench/rfm_bench.py 1000000 10000000
-Needs numpy, pandas, polars (pip) and `cargo build --release -p loyalty-examples`.
+Needs numpy, pandas, polars (pip) and `cargo build --release -p loyalty-examples`; the
+`python` row (the same job through `loyalty.analytics.rfm`, which also computes lifecycle
+tags) runs when the loyalty package is installed (`pip install ./bindings-python`).
 """
 import json
 import os
@@ -97,6 +99,20 @@ def run_polars(d):
     return elapsed, n, int(g["r"].sum() + g["f"].sum() + g["m"].sum())
 
 
+def run_python(d):
+    import pandas as pd
+
+    import loyalty
+
+    m, t, a = load(d)
+    frame = pd.DataFrame({"member_id": m, "ordered_at": t, "amount_minor": a})
+    as_of = __import__("datetime").datetime.fromtimestamp(AS_OF, __import__("datetime").timezone.utc)
+    start = time.perf_counter()
+    out = loyalty.analytics.rfm(frame, as_of=as_of, amount_minor="amount_minor")
+    elapsed = time.perf_counter() - start
+    return elapsed, len(out), int(out["r"].sum() + out["f"].sum() + out["m"].sum())
+
+
 def run_core(d):
     exe = os.path.join(ROOT, "target", "release", "rfm_bench")
     out = subprocess.run([exe, d, str(AS_OF)], check=True, capture_output=True, text=True).stdout
@@ -105,7 +121,7 @@ def run_core(d):
 
 
 def child(impl, d):
-    fn = {"pandas": run_pandas, "polars": run_polars, "core": run_core}[impl]
+    fn = {"pandas": run_pandas, "polars": run_polars, "core": run_core, "python": run_python}[impl]
     best = None
     for _ in range(3):
         elapsed, n, checksum = fn(d)
@@ -126,7 +142,12 @@ def main():
         if not os.path.exists(os.path.join(d, "amount_minor.i64")):
             subprocess.run([sys.executable, os.path.join(HERE, "gen_orders.py"), str(n), d], check=True)
         results = {}
-        for impl in ["core", "polars", "pandas"]:
+        impls = ["core", "python", "polars", "pandas"]
+        try:
+            import loyalty  # noqa: F401
+        except ImportError:
+            impls.remove("python")
+        for impl in impls:
             out = subprocess.run([sys.executable, __file__, "--child", impl, d], check=True, capture_output=True, text=True).stdout
             results[impl] = json.loads(out.strip().splitlines()[-1])
         checks = {r["checksum"] for r in results.values()}

@@ -115,23 +115,26 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
     out.set_item("r", bytes(scores.iter().map(|s| s.r).collect()))?;
     out.set_item("f", bytes(scores.iter().map(|s| s.f).collect()))?;
     out.set_item("m", bytes(scores.iter().map(|s| s.m).collect()))?;
-    out.set_item("segment", scores.iter().map(|s| s.segment.clone()).collect::<Vec<_>>())?;
-    let value_segment: Vec<String> = scores
-        .iter()
-        .map(|s| {
-            serde_json::to_value(s.value_segment).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-        })
-        .collect();
-    out.set_item("value_segment", value_segment)?;
-    let name = |v: serde_json::Value| v.as_str().map(String::from).unwrap_or_default();
-    out.set_item(
-        "stage",
-        tags.iter().map(|t| name(serde_json::to_value(t.stage).unwrap_or_default())).collect::<Vec<_>>(),
-    )?;
-    out.set_item(
-        "activity",
-        tags.iter().map(|t| name(serde_json::to_value(t.activity).unwrap_or_default())).collect::<Vec<_>>(),
-    )?;
+    // Names as codes and categories: a handful of distinct strings for a million members.
+    let categorical = |key: &str, names: Vec<String>| -> PyResult<()> {
+        let mut categories: Vec<String> = Vec::new();
+        let codes: Vec<u8> = names
+            .into_iter()
+            .map(|n| match categories.iter().position(|c| *c == n) {
+                Some(i) => i as u8,
+                None => {
+                    categories.push(n);
+                    (categories.len() - 1) as u8
+                }
+            })
+            .collect();
+        out.set_item(key, (PyBytes::new(py, &codes), categories))
+    };
+    let name = |v: Result<serde_json::Value, serde_json::Error>| v.ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    categorical("segment", scores.iter().map(|s| s.segment.clone()).collect())?;
+    categorical("value_segment", scores.iter().map(|s| name(serde_json::to_value(s.value_segment))).collect())?;
+    categorical("stage", tags.iter().map(|t| name(serde_json::to_value(t.stage))).collect())?;
+    categorical("activity", tags.iter().map(|t| name(serde_json::to_value(t.activity))).collect())?;
     out.set_item("days_since_last", bytes(tags.iter().flat_map(|t| t.days_since_last.to_le_bytes()).collect()))?;
     out.set_item("cycle_days", bytes(tags.iter().flat_map(|t| t.cycle_days.unwrap_or(-1).to_le_bytes()).collect()))?;
     out.set_item("overdue", bytes(tags.iter().map(|t| u8::from(t.overdue)).collect()))?;

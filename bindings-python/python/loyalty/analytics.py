@@ -194,19 +194,31 @@ def rfm(
         cols[name] = np.frombuffer(raw[name], dtype=dtype)
     for name in ("overdue", "churn_warning"):
         cols[name] = np.frombuffer(raw[name], dtype="u1").astype(bool)
+    categorical: Dict[str, Tuple[Any, list]] = {}
     for name in ("segment", "value_segment", "stage", "activity"):
-        cols[name] = np.array(raw[name], dtype=object)
+        codes_bytes, categories = raw[name]
+        categorical[name] = (np.frombuffer(codes_bytes, dtype="u1"), list(categories))
     cols[member_id] = codes.decode(cols.pop("member_id"))
     ordered = [member_id] + [c for c in _COLUMNS if c != "member_id"]
-    cols = {c: cols[c] for c in ordered}
+    def build(frame_cols: Dict[str, Any]) -> Dict[str, Any]:
+        return {c: frame_cols[c] for c in ordered}
+
     if source == "pandas":
         import pandas as pd
 
-        return pd.DataFrame(cols)
+        for name, (codes_u8, categories) in categorical.items():
+            cols[name] = pd.Categorical.from_codes(codes_u8.astype(np.int16), categories=categories)
+        return pd.DataFrame(build(cols))
     if source == "polars":
         import polars as pl
 
-        return pl.DataFrame({k: (v.tolist() if v.dtype == object else v) for k, v in cols.items()})
+        out_cols = {k: (v.tolist() if getattr(v, "dtype", None) == object else v) for k, v in cols.items()}
+        for name, (codes_u8, categories) in categorical.items():
+            out_cols[name] = pl.Series(name, categories, dtype=pl.Categorical).gather(codes_u8.astype(np.uint32)) if categories else pl.Series(name, [], dtype=pl.Categorical)
+        return pl.DataFrame(build(out_cols))
     import pyarrow as pa
 
-    return pa.table({k: (v.tolist() if v.dtype == object else v) for k, v in cols.items()})
+    out_cols = {k: (v.tolist() if getattr(v, "dtype", None) == object else v) for k, v in cols.items()}
+    for name, (codes_u8, categories) in categorical.items():
+        out_cols[name] = pa.DictionaryArray.from_arrays(pa.array(codes_u8.astype(np.int8)), pa.array(categories, type=pa.string()))
+    return pa.table(build(out_cols))
