@@ -49,6 +49,28 @@ else
   failed=$((failed + 1))
 fi
 
+step "node binding (npm ci, build, generated types unchanged, node:test, tsc)"
+if (cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent); then
+  if ! git diff --exit-code -- bindings-node/index.d.ts; then
+    echo "the build changed bindings-node/index.d.ts: commit the regenerated file"
+    status=1
+    failed=$((failed + 1))
+  fi
+  (cd bindings-node && npm test) > "$log/node.txt" 2>&1
+  node_status=$?
+  grep -E '^# (pass|fail)' "$log/node.txt"
+  if [ "$node_status" -ne 0 ]; then status=1; cat "$log/node.txt" | tail -40; fi
+  p=$(awk '/^# pass/ {print $3}' "$log/node.txt")
+  f=$(awk '/^# fail/ {print $3}' "$log/node.txt")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if ! (cd bindings-node && npm run typecheck --silent); then status=1; failed=$((failed + 1)); else passed=$((passed + 1)); fi
+else
+  echo "could not build the Node package"
+  status=1
+  failed=$((failed + 1))
+fi
+
 step "fuzz (brief)"
 if [ "${SKIP_FUZZ:-0}" = "1" ]; then
   echo "skipped (SKIP_FUZZ=1)"

@@ -52,7 +52,8 @@ impl Summarizer {
         let members = words("member_id", member_id, u64::from_le_bytes)?;
         let times = words("ordered_at", ordered_at, i64::from_le_bytes)?;
         let amounts = words("amount_minor", amount_minor, i64::from_le_bytes)?;
-        let inner = self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
+        let inner =
+            self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
         py.detach(|| inner.add(&Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts }))
             .map_err(errors::analytics)
     }
@@ -130,7 +131,9 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
             .collect();
         out.set_item(key, (PyBytes::new(py, &codes), categories))
     };
-    let name = |v: Result<serde_json::Value, serde_json::Error>| v.ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let name = |v: Result<serde_json::Value, serde_json::Error>| {
+        v.ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    };
     categorical("segment", scores.iter().map(|s| s.segment.clone()).collect())?;
     categorical("value_segment", scores.iter().map(|s| name(serde_json::to_value(s.value_segment))).collect())?;
     categorical("stage", tags.iter().map(|t| name(serde_json::to_value(t.stage))).collect())?;

@@ -1,0 +1,100 @@
+// Types of the `loyalty` package. Money is a decimal string ("19.99"), never a number;
+// instants are `Date`s (or ISO-8601 strings with an offset on input).
+
+export type Money = string
+export type Instant = Date | string
+
+interface EventBase { id: string, occurredAt: Instant }
+export interface OrderLine { sku: string, amount: Money, category?: string, discount?: Money }
+
+export type Event =
+  | EventBase & { type: 'joined', birthday?: string }
+  | EventBase & { type: 'profileCompleted', birthday?: string }
+  | EventBase & { type: 'orderPlaced', orderId: string, amount: Money, channel?: string, lines?: OrderLine[] }
+  | EventBase & { type: 'orderRefunded', orderId: string, amount: Money }
+  | EventBase & { type: 'rewardRedeemed', rewardId: string, points: number }
+  | EventBase & { type: 'pointsPaid', orderId: string, orderAmount: Money, points: number }
+  | EventBase & { type: 'redemptionCancelled', redemptionId: string }
+  | EventBase & { type: 'checkedIn' }
+  | EventBase & { type: 'referralCompleted', referredMemberId: string }
+  | EventBase & { type: 'birthdayReached' }
+  | EventBase & { type: 'bonusClaimed', name: string }
+  | EventBase & { type: 'pointsAdjusted', points: number, reason: string }
+  | EventBase & { type: 'tierAssigned', tier: string, until: Instant, reason: string }
+
+export interface Draw { lot: number, points: number }
+
+export type Effect =
+  | { type: 'pointsEarned', lot: number, points: number, rules: string[], availableAt: Date, expiresAt: Date | null, pending: boolean }
+  | { type: 'noPointsEarned', orderId: string, reason: string }
+  | { type: 'pendingActivated', lot: number, points: number, expiresAt: Date | null }
+  | { type: 'pendingCancelled', orderId: string, lot: number, points: number }
+  | { type: 'pointsRedeemed', rewardId: string | null, orderId: string | null, points: number, value: Money, draws: Draw[] }
+  | { type: 'pointsClawedBack', orderId: string, points: number, draws: Draw[], forgiven: number, waived: number }
+  | { type: 'debtCreated', orderId: string, points: number, debt: number }
+  | { type: 'debtRepaid', points: number, debt: number, draws: Draw[] }
+  | { type: 'pointsExpired', points: number, lots: number[], at: Date }
+  | { type: 'pointsExpiringSoon', points: number, lots: number[], expiresAt: Date }
+  | { type: 'redemptionReversed', redemptionId: string, restored: number, expired: number, draws: Draw[] }
+  | { type: 'tierUpgraded', from: string, to: string, validUntil: Date | null, reason: string, rewardPoints: number | null, rewardId: string | null }
+  | { type: 'tierRetained', tier: string, validUntil: Date | null }
+  | { type: 'tierDowngraded', from: string, to: string, reason: string, validUntil: Date | null }
+  | { type: 'tierWillDowngrade', tier: string, on: Date, missing: Array<{ metric: string, needed: Money }> }
+  | { type: 'pointsSent', toMemberId: string, points: number, draws: Draw[] }
+  | { type: 'pointsReceived', fromMemberId: string, points: number, lots: number[] }
+  | { type: 'accountsMerged', mergedMemberId: string, points: number, lots: number[] }
+  | { type: 'pointsAdjusted', points: number, reason: string, draws: Draw[] }
+
+export interface Outcome { effects: Effect[], duplicate: boolean, revision: number }
+export interface Balances { asOf: Date, available: number, pending: number, debt: number, expiringSoon: number }
+export interface StatementEntry { at: Date, eventId: string | null, effects: Effect[] }
+export interface TierProgress {
+  asOf: Date, tier: string, validUntil: Date | null, nextTier: string | null,
+  metrics: { spend: Money, points: number, orders: number },
+  toNext: Array<{ metric: string, needed: Money }>, toKeep: Array<{ metric: string, needed: Money }>
+}
+
+export type ErrorCode =
+  | 'program_invalid' | 'snapshot_invalid' | 'analytics_invalid' | 'invalid_input'
+  | 'id_conflict' | 'invalid_field' | 'out_of_order' | 'unknown_order' | 'duplicate_order'
+  | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
+  | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
+  | 'as_of_before_clock'
+
+export class LoyaltyError extends Error {
+  readonly code: ErrorCode
+  readonly field: string
+  readonly value: string
+}
+export class ProgramError extends LoyaltyError {}
+export class EventError extends LoyaltyError {}
+export class SnapshotError extends LoyaltyError {}
+export class AnalyticsError extends LoyaltyError {}
+export class InvalidInputError extends LoyaltyError {}
+
+export class Program {
+  static fromJson (text: string): Program
+  static fromObject (config: object): Program
+  toJson (): string
+  toObject (): object
+}
+
+export class Account {
+  constructor (memberId: string)
+  static fromJson (text: string): Account
+  toJson (): string
+  readonly memberId: string
+  readonly revision: number
+  apply (program: Program, event: Event): Outcome
+  advanceTo (program: Program, at: Instant): Effect[]
+  balances (program: Program, asOf: Instant): Balances
+  tierProgress (program: Program, asOf: Instant): TierProgress | null
+  statement (): StatementEntry[]
+}
+
+export interface OrderRow { memberId: string, orderedAt: Instant, amountMinor: number | bigint }
+export interface MemberRfm {
+  memberId: string, recencyDays: number, frequency: number, monetaryMinor: number,
+  r: number, f: number, m: number, segment: string, valueSegment: string, stage: string, activity: string
+}
+export function analyze (orders: OrderRow[], options: { asOf: Instant, timeZone?: string }): Promise<MemberRfm[]>

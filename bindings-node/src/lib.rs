@@ -1,0 +1,196 @@
+//! The native half of the `loyalty` npm package: wrappers that convert and map errors.
+//! Values cross as JSON text (snake_case, instants as ISO-8601, money as decimal strings);
+//! `loyalty.js` turns them into camelCase objects, `Date`s and `LoyaltyError`s.
+#![allow(missing_docs)]
+
+mod errors;
+
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::{AsyncTask, Buffer};
+use napi::{Env, Result, Task};
+use napi_derive::napi;
+
+fn instant(field: &str, iso: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(iso)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| errors::input(field, iso, "is not an ISO-8601 instant with an offset"))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A validated loyalty program.
+#[napi]
+pub struct NativeProgram {
+    inner: loyalty::Program,
+}
+
+#[napi]
+impl NativeProgram {
+    /// Parses and validates a program from JSON text.
+    #[napi(factory)]
+    pub fn from_json(json: String) -> Result<NativeProgram> {
+        loyalty::Program::from_json(&json).map(|inner| NativeProgram { inner }).map_err(errors::program)
+    }
+
+    /// The program as JSON text.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+}
+
+/// One member's account.
+#[napi]
+pub struct NativeAccount {
+    inner: loyalty::Account,
+}
+
+#[napi]
+impl NativeAccount {
+    /// A new, empty account.
+    #[napi(constructor)]
+    pub fn new(member_id: String) -> NativeAccount {
+        NativeAccount { inner: loyalty::Account::new(member_id) }
+    }
+
+    /// Reads a snapshot.
+    #[napi(factory)]
+    pub fn from_json(json: String) -> Result<NativeAccount> {
+        loyalty::Account::from_json(&json).map(|inner| NativeAccount { inner }).map_err(errors::snapshot)
+    }
+
+    /// The snapshot.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The member id.
+    #[napi(getter)]
+    pub fn member_id(&self) -> String {
+        self.inner.member_id().to_string()
+    }
+
+    /// The revision.
+    #[napi(getter)]
+    pub fn revision(&self) -> i64 {
+        i64::try_from(self.inner.revision()).unwrap_or(i64::MAX)
+    }
+
+    /// Applies one event (JSON); returns the outcome (JSON).
+    #[napi]
+    pub fn apply(&mut self, program: &NativeProgram, event_json: String) -> Result<String> {
+        let event: loyalty::Event = serde_json::from_str(&event_json)
+            .map_err(|e| errors::input("event", "{...}", &format!("is not an event: {e}")))?;
+        self.inner.apply(&program.inner, &event).map(|o| json(&o)).map_err(errors::account)
+    }
+
+    /// Moves the clock; returns the effects (JSON).
+    #[napi]
+    pub fn advance_to(&mut self, program: &NativeProgram, at: String) -> Result<String> {
+        Ok(json(&self.inner.advance_to(&program.inner, instant("at", &at)?)))
+    }
+
+    /// Balances as of an instant (JSON).
+    #[napi]
+    pub fn balances(&self, program: &NativeProgram, as_of: String) -> Result<String> {
+        self.inner.balances(&program.inner, instant("asOf", &as_of)?).map(|b| json(&b)).map_err(errors::account)
+    }
+
+    /// Tier progress (JSON, or null without tiers).
+    #[napi]
+    pub fn tier_progress(&self, program: &NativeProgram, as_of: String) -> Result<Option<String>> {
+        self.inner
+            .tier_progress(&program.inner, instant("asOf", &as_of)?)
+            .map(|p| p.map(|p| json(&p)))
+            .map_err(errors::account)
+    }
+
+    /// The statement (JSON).
+    #[napi]
+    pub fn statement(&self) -> String {
+        json(&self.inner.statement())
+    }
+}
+
+/// Batch RFM work off the event loop.
+pub struct AnalyzeTask {
+    member_id: Vec<u64>,
+    ordered_at: Vec<i64>,
+    amount_minor: Vec<i64>,
+    as_of: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+}
+
+impl Task for AnalyzeTask {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> Result<String> {
+        use loyalty::analytics::{
+            lifecycle, rfm_values, CutPoints, LifecycleSettings, Monetary, Orders, Settings, Summarizer,
+        };
+        let mut s = Summarizer::new(Settings::new(self.as_of, self.tz));
+        s.add(&Orders { member_id: &self.member_id, ordered_at: &self.ordered_at, amount_minor: &self.amount_minor })
+            .map_err(errors::analytics)?;
+        let summaries = s.finish();
+        let values = rfm_values(&summaries, self.as_of, self.tz, 2, Monetary::Total, false);
+        let scores = CutPoints::fit(&values).score(&values);
+        let tags = lifecycle(&summaries, self.as_of, self.tz, &LifecycleSettings::default());
+        let rows: Vec<serde_json::Value> = summaries
+            .iter()
+            .zip(&values)
+            .zip(&scores)
+            .zip(&tags)
+            .map(|(((s, v), sc), t)| {
+                serde_json::json!({
+                    "member_id": s.member_id, "recency_days": v.recency_days, "frequency": v.frequency,
+                    "monetary_minor": i64::try_from(s.total_minor).unwrap_or(i64::MAX),
+                    "r": sc.r, "f": sc.f, "m": sc.m, "segment": sc.segment, "value_segment": sc.value_segment,
+                    "stage": t.stage, "activity": t.activity,
+                })
+            })
+            .collect();
+        Ok(json(&rows))
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> Result<String> {
+        Ok(output)
+    }
+}
+
+fn words<T>(name: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> Result<Vec<T>> {
+    if bytes.len() % 8 != 0 {
+        return Err(errors::input(name, &bytes.len().to_string(), "bytes are not a whole number of 8-byte values"));
+    }
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            f(w)
+        })
+        .collect())
+}
+
+/// RFM, segments and lifecycle tags from little-endian 8-byte columns; resolves to JSON rows.
+#[napi]
+pub fn analyze(
+    member_id: Buffer,
+    ordered_at: Buffer,
+    amount_minor: Buffer,
+    as_of: String,
+    time_zone: String,
+) -> Result<AsyncTask<AnalyzeTask>> {
+    let tz: chrono_tz::Tz =
+        time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
+    Ok(AsyncTask::new(AnalyzeTask {
+        member_id: words("memberId", &member_id, u64::from_le_bytes)?,
+        ordered_at: words("orderedAt", &ordered_at, i64::from_le_bytes)?,
+        amount_minor: words("amountMinor", &amount_minor, i64::from_le_bytes)?,
+        as_of: instant("asOf", &as_of)?,
+        tz,
+    }))
+}

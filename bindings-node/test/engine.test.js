@@ -1,0 +1,91 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const path = require('node:path')
+const fs = require('node:fs')
+const loyalty = require('..')
+
+const retail = loyalty.Program.fromJson(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'programs', 'retail.json'), 'utf8'))
+const simple = loyalty.Program.fromObject({
+  name: 'Shop', version: 1, currency: 'USD', time_zone: 'UTC',
+  earning: { rules: [{ name: 'base', points_per_unit: '1' }] },
+  redemption: { point_value: '0.01' }
+})
+
+test('an order earns pending points: camelCase, Dates and decimal strings', () => {
+  const a = new loyalty.Account('m-1')
+  const out = a.apply(retail, { type: 'orderPlaced', id: 'e-1', occurredAt: new Date('2024-05-08T16:00:00Z'), orderId: 'o-1', amount: '42.50' })
+  const e = out.effects[0]
+  assert.equal(e.type, 'pointsEarned')
+  assert.equal(e.points, 85)
+  assert.deepEqual(e.rules, ['base', 'member_day'])
+  assert.ok(e.availableAt instanceof Date)
+  assert.equal(e.availableAt.toISOString(), '2024-05-22T04:00:00.000Z')
+  const b = a.balances(retail, '2024-05-22T04:00:00Z')
+  assert.deepEqual([b.available, b.pending, b.debt], [85, 0, 0])
+  assert.equal(a.revision, 1)
+})
+
+test('a number for money is a TypeError', () => {
+  const a = new loyalty.Account('m')
+  assert.throws(() => a.apply(simple, { type: 'orderPlaced', id: 'e', occurredAt: new Date(), orderId: 'o', amount: 19.99 }), {
+    name: 'TypeError', message: 'amount: 19.99 is a number; money must be a decimal string like "19.99"'
+  })
+  assert.throws(() => a.balances(simple, '2024-01-01T00:00:00'), TypeError)
+})
+
+test('every error carries a stable code, the field and the value', () => {
+  const a = new loyalty.Account('m')
+  a.apply(simple, { type: 'orderPlaced', id: 'e', occurredAt: '2024-01-01T00:00:00Z', orderId: 'o', amount: '5' })
+  const cases = [
+    [{ type: 'rewardRedeemed', id: 'r', occurredAt: '2024-01-02T00:00:00Z', rewardId: 'x', points: 10 }, 'insufficient_points', 'points'],
+    [{ type: 'orderRefunded', id: 'r', occurredAt: '2024-01-02T00:00:00Z', orderId: 'nope', amount: '1' }, 'unknown_order', 'orderId'],
+    [{ type: 'orderPlaced', id: 'e', occurredAt: '2024-01-01T00:00:00Z', orderId: 'o2', amount: '9' }, 'id_conflict', 'id'],
+    [{ type: 'checkedIn', id: 'c', occurredAt: '2024-01-02T00:00:00Z' }, 'no_such_bonus', 'type'],
+    [{ type: 'orderPlaced', id: 'x', occurredAt: '2023-01-01T00:00:00Z', orderId: 'o3', amount: '9' }, 'out_of_order', 'occurredAt']
+  ]
+  const before = a.toJson()
+  for (const [event, code, field] of cases) {
+    assert.throws(() => a.apply(simple, event), (err) => {
+      assert.ok(err instanceof loyalty.LoyaltyError && err instanceof loyalty.EventError && err instanceof Error)
+      assert.equal(err.code, code)
+      assert.equal(err.field, field)
+      return true
+    })
+  }
+  assert.equal(a.toJson(), before)
+  assert.throws(() => loyalty.Program.fromObject({ name: 'x' }), (err) => err instanceof loyalty.ProgramError && err.code === 'program_invalid')
+  assert.throws(() => loyalty.Account.fromJson('{"format": 9}'), (err) => err.code === 'snapshot_invalid')
+})
+
+test('snapshots round-trip and replays are no-ops', () => {
+  const a = new loyalty.Account('m')
+  const e = { type: 'orderPlaced', id: 'e', occurredAt: '2024-01-01T00:00:00Z', orderId: 'o', amount: '10' }
+  a.apply(simple, e)
+  const b = loyalty.Account.fromJson(a.toJson())
+  assert.equal(b.toJson(), a.toJson())
+  assert.equal(b.apply(simple, e).duplicate, true)
+})
+
+test('analyze resolves without blocking and matches the hand-worked scores', async () => {
+  const rows = [
+    { memberId: 'ann', orderedAt: '2024-01-05T00:00:00Z', amountMinor: 1000 },
+    { memberId: 'ann', orderedAt: '2024-06-20T00:00:00Z', amountMinor: 2500 },
+    { memberId: 'bob', orderedAt: '2024-03-01T00:00:00Z', amountMinor: 400 },
+    { memberId: 'cat', orderedAt: '2023-12-01T00:00:00Z', amountMinor: 9900 },
+    { memberId: 'cat', orderedAt: '2024-02-01T00:00:00Z', amountMinor: 100 },
+    { memberId: 'cat', orderedAt: '2024-06-30T23:00:00Z', amountMinor: 50 }
+  ]
+  let ticked = false
+  setImmediate(() => { ticked = true })
+  const pending = loyalty.analyze(rows, { asOf: new Date('2024-07-01T00:00:00Z') })
+  assert.ok(pending instanceof Promise)
+  const out = await pending
+  assert.ok(ticked || out.length === 3)
+  assert.deepEqual(out.map((r) => [r.memberId, r.recencyDays, r.frequency, r.monetaryMinor, r.r, r.f, r.m, r.segment]), [
+    ['ann', 11, 2, 3500, 2, 2, 2, 'Hibernating'],
+    ['bob', 122, 1, 400, 1, 1, 1, 'Lost'],
+    ['cat', 1, 3, 10050, 4, 4, 4, 'Loyal Customers']
+  ])
+  await assert.rejects(loyalty.analyze([{ memberId: 'a', orderedAt: '2024-01-01T00:00:00Z', amountMinor: 1.5 }], { asOf: '2024-02-01T00:00:00Z' }), TypeError)
+})
