@@ -71,6 +71,23 @@ else
   failed=$((failed + 1))
 fi
 
+step "mobile binding (generate Kotlin and Swift, compile Kotlin, JUnit on the JVM)"
+if bash bindings-mobile/kotlin-tests/run.sh > "$log/mobile.txt" 2>&1; then
+  tail -n 4 "$log/mobile.txt"
+else
+  tail -n 40 "$log/mobile.txt"
+  status=1
+fi
+p=$(grep -Eo '\[ +[0-9]+ tests successful' "$log/mobile.txt" | grep -Eo '[0-9]+' || true)
+f=$(grep -Eo '\[ +[0-9]+ tests failed' "$log/mobile.txt" | grep -Eo '[0-9]+' || true)
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-0}))
+if ! git diff --exit-code -- bindings-mobile/kotlin bindings-mobile/swift; then
+  echo "generating the bindings changed bindings-mobile/kotlin or swift: commit the regenerated files"
+  status=1
+  failed=$((failed + 1))
+fi
+
 step "fuzz (brief)"
 if [ "${SKIP_FUZZ:-0}" = "1" ]; then
   echo "skipped (SKIP_FUZZ=1)"

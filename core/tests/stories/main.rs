@@ -15,6 +15,7 @@ mod inactivity_expiry;
 mod joining_and_bonuses;
 mod member_day_with_caps;
 mod merge_duplicate_accounts;
+mod mobile_member_story;
 mod out_of_order_events;
 mod partial_refund_after_redemption;
 mod pending_debt_and_activation;

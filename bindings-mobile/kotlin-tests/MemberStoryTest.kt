@@ -1,0 +1,79 @@
+// The member story of core/tests/stories/mobile_member_story.rs, from Kotlin through the
+// generated bindings: the same balances, effects and snapshot as the core.
+import dev.loyalty.Account
+import dev.loyalty.LoyaltyException
+import dev.loyalty.Program
+import java.io.File
+import java.math.BigDecimal
+import java.time.Instant
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Test
+
+class MemberStoryTest {
+    private val root = File(System.getProperty("loyalty.root", "."))
+    private val program = Program.fromJson(File(root, "examples/programs/retail.json").readText())
+
+    private fun order(id: String, at: String, orderId: String, amount: String) =
+        """{"id":"$id","occurred_at":"$at","type":"order_placed","order_id":"$orderId","amount":"$amount"}"""
+
+    @Test
+    fun theAppMembersStoryMatchesTheCore() {
+        val mo = Account("mo")
+        val first = mo.applyEvent(program, order("e1", "2024-05-08T16:00:00Z", "o1", "42.50"))
+        assertEquals(listOf("points_earned"), first.map { it.kind })
+        assertEquals(85L, first[0].balanceChange)
+        val b1 = mo.balances(program, Instant.parse("2024-05-08T16:00:00Z"))
+        assertEquals(listOf(0L, 85L, 0L), listOf(b1.available, b1.pending, b1.debt))
+
+        val second = mo.applyEvent(program, order("e2", "2024-06-01T16:00:00Z", "o2", "600.00"))
+        assertEquals(listOf("pending_activated", "points_earned"), second.map { it.kind })
+        assertEquals(600L, second[1].balanceChange)
+
+        val activated = mo.advanceTo(program, Instant.parse("2024-06-15T04:00:00Z"))
+        assertEquals(listOf("pending_activated", "tier_upgraded"), activated.map { it.kind })
+        val tier = mo.tierProgress(program, Instant.parse("2024-06-15T04:00:00Z"))!!
+        assertEquals("Silver", tier.tier)
+        assertEquals(Instant.parse("2026-01-01T05:00:00Z"), tier.validUntil)
+        assertEquals(685L, mo.balances(program, Instant.parse("2024-06-15T04:00:00Z")).available)
+
+        val quote = mo.quotePayment(program, BigDecimal("20.00"), 500L, Instant.parse("2024-06-20T16:00:00Z"))
+        assertEquals(500L, quote.points)
+        assertEquals(0, BigDecimal("5.00").compareTo(quote.value))
+        assertEquals(0, BigDecimal("15.00").compareTo(quote.cash))
+        mo.applyEvent(program, """{"id":"e3","occurred_at":"2024-06-20T16:00:00Z","type":"points_paid","order_id":"o3","order_amount":"20.00","points":500}""")
+        assertEquals(185L, mo.balances(program, Instant.parse("2024-06-20T16:00:00Z")).available)
+
+        val warned = mo.advanceTo(program, Instant.parse("2025-06-01T04:00:00Z"))
+        assertEquals(listOf("points_expiring_soon"), warned.map { it.kind })
+        val expiring = mo.expiring(program, Instant.parse("2025-06-01T04:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"))
+        assertEquals(1, expiring.size)
+        assertEquals(Instant.parse("2025-07-01T04:00:00Z"), expiring[0].expiresAt)
+        assertEquals(185L, expiring[0].points)
+
+        // A cart preview changes nothing: Silver earns 1.1x.
+        val revision = mo.revision()
+        assertEquals(110L, mo.previewOrder(program, BigDecimal("100.00"), Instant.parse("2025-06-02T16:00:00Z")))
+        assertEquals(revision, mo.revision())
+
+        // The same snapshot the server (the core) produces for this story.
+        val golden = File(root, "bindings-mobile/kotlin-tests/golden/member_story_snapshot.json").readText().trimEnd()
+        assertEquals(golden, mo.snapshot())
+        assertEquals(golden, Account.fromSnapshot(golden).snapshot())
+    }
+
+    @Test
+    fun errorsAreOneFlatExceptionWithAVariantPerKind() {
+        val a = Account("x")
+        assertThrows(LoyaltyException.InsufficientPoints::class.java) {
+            a.applyEvent(program, """{"id":"r","occurred_at":"2024-01-01T00:00:00Z","type":"reward_redeemed","reward_id":"tote-bag","points":1500}""")
+        }
+        assertThrows(LoyaltyException.InvalidProgram::class.java) { Program.fromJson("{}") }
+        assertThrows(LoyaltyException.InvalidSnapshot::class.java) { Account.fromSnapshot("{\"format\": 7}") }
+        assertThrows(LoyaltyException.InvalidInput::class.java) { a.applyEvent(program, "not json") }
+        val e = assertThrows(LoyaltyException.InvalidField::class.java) {
+            a.applyEvent(program, order("n", "2024-01-01T00:00:00Z", "o", "-1"))
+        }
+        assertEquals("amount: -1 must not be negative", e.message)
+    }
+}

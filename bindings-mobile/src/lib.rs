@@ -1,0 +1,295 @@
+//! Kotlin and Swift bindings of the loyalty engine: the same rules on the phone as on the
+//! server. Wrappers that convert and map errors; every rule lives in the core.
+#![allow(missing_docs)]
+
+mod uniffi_support;
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use uniffi_support::{from_system_time, to_system_time, Money};
+
+uniffi::setup_scaffolding!();
+
+/// One flat error: a variant per core error kind, with the core's message.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum LoyaltyError {
+    #[error("{0}")]
+    InvalidProgram(String),
+    #[error("{0}")]
+    InvalidSnapshot(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    IdConflict(String),
+    #[error("{0}")]
+    InvalidField(String),
+    #[error("{0}")]
+    OutOfOrder(String),
+    #[error("{0}")]
+    UnknownOrder(String),
+    #[error("{0}")]
+    DuplicateOrder(String),
+    #[error("{0}")]
+    RefundExceedsOrder(String),
+    #[error("{0}")]
+    UnknownRedemption(String),
+    #[error("{0}")]
+    AlreadyCancelled(String),
+    #[error("{0}")]
+    UnknownReward(String),
+    #[error("{0}")]
+    NoSuchBonus(String),
+    #[error("{0}")]
+    LimitReached(String),
+    #[error("{0}")]
+    DebtOutstanding(String),
+    #[error("{0}")]
+    InsufficientPoints(String),
+    #[error("{0}")]
+    TooMany(String),
+    #[error("{0}")]
+    AsOfBeforeClock(String),
+}
+
+impl From<loyalty::AccountError> for LoyaltyError {
+    fn from(e: loyalty::AccountError) -> LoyaltyError {
+        use loyalty::AccountError as E;
+        let m = e.to_string();
+        match e {
+            E::IdConflict { .. } => LoyaltyError::IdConflict(m),
+            E::InvalidField { .. } => LoyaltyError::InvalidField(m),
+            E::OutOfOrder { .. } => LoyaltyError::OutOfOrder(m),
+            E::UnknownOrder { .. } => LoyaltyError::UnknownOrder(m),
+            E::DuplicateOrder { .. } => LoyaltyError::DuplicateOrder(m),
+            E::RefundExceedsOrder { .. } => LoyaltyError::RefundExceedsOrder(m),
+            E::UnknownRedemption { .. } => LoyaltyError::UnknownRedemption(m),
+            E::AlreadyCancelled { .. } => LoyaltyError::AlreadyCancelled(m),
+            E::UnknownReward { .. } => LoyaltyError::UnknownReward(m),
+            E::NoSuchBonus { .. } => LoyaltyError::NoSuchBonus(m),
+            E::LimitReached { .. } => LoyaltyError::LimitReached(m),
+            E::DebtOutstanding { .. } => LoyaltyError::DebtOutstanding(m),
+            E::InsufficientPoints { .. } => LoyaltyError::InsufficientPoints(m),
+            E::TooMany { .. } => LoyaltyError::TooMany(m),
+            E::AsOfBeforeClock { .. } => LoyaltyError::AsOfBeforeClock(m),
+            _ => LoyaltyError::InvalidInput(m),
+        }
+    }
+}
+
+/// A validated loyalty program.
+#[derive(uniffi::Object)]
+pub struct Program {
+    inner: loyalty::Program,
+}
+
+#[uniffi::export]
+impl Program {
+    /// Parses and validates a program from JSON text.
+    #[uniffi::constructor]
+    pub fn from_json(json: String) -> Result<Arc<Program>, LoyaltyError> {
+        loyalty::Program::from_json(&json)
+            .map(|inner| Arc::new(Program { inner }))
+            .map_err(|e| LoyaltyError::InvalidProgram(e.to_string()))
+    }
+
+    pub fn name(&self) -> String {
+        self.inner.config().name.clone()
+    }
+
+    pub fn currency(&self) -> String {
+        self.inner.config().currency.clone()
+    }
+}
+
+/// A member's points as of an instant.
+#[derive(uniffi::Record)]
+pub struct Balances {
+    pub available: i64,
+    pub pending: i64,
+    pub debt: i64,
+    pub expiring_soon: i64,
+}
+
+/// Points that expire together.
+#[derive(uniffi::Record)]
+pub struct ExpiringPoints {
+    pub expires_at: SystemTime,
+    pub points: i64,
+}
+
+/// What is still needed on one metric.
+#[derive(uniffi::Record)]
+pub struct MissingMetric {
+    pub metric: String,
+    pub needed: Money,
+}
+
+/// Where a member stands in the tier ladder.
+#[derive(uniffi::Record)]
+pub struct TierStatus {
+    pub tier: String,
+    pub valid_until: Option<SystemTime>,
+    pub next_tier: Option<String>,
+    pub to_next: Vec<MissingMetric>,
+    pub to_keep: Vec<MissingMetric>,
+}
+
+/// A quote for paying part of an order with points.
+#[derive(uniffi::Record)]
+pub struct PaymentQuote {
+    pub points: i64,
+    pub value: Money,
+    pub cash: Money,
+    pub max_points: i64,
+}
+
+/// One effect: its kind (`points_earned`, ...), the change to the balance, and the full
+/// effect as the core's JSON.
+#[derive(uniffi::Record)]
+pub struct EffectInfo {
+    pub kind: String,
+    pub balance_change: i64,
+    pub json: String,
+}
+
+fn effects(list: &[loyalty::Effect]) -> Vec<EffectInfo> {
+    list.iter()
+        .map(|e| {
+            let json = serde_json::to_value(e).unwrap_or_default();
+            EffectInfo {
+                kind: json.get("type").and_then(|t| t.as_str()).unwrap_or_default().to_string(),
+                balance_change: e.balance_change().get(),
+                json: json.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn decimal(field: &str, m: &Money) -> Result<rust_decimal::Decimal, LoyaltyError> {
+    m.0.parse().map_err(|_| LoyaltyError::InvalidInput(format!("{field}: {:?} is not a decimal amount", m.0)))
+}
+
+/// One member's account, as the server keeps it.
+#[derive(uniffi::Object)]
+pub struct Account {
+    inner: Mutex<loyalty::Account>,
+}
+
+impl Account {
+    fn with<T>(&self, f: impl FnOnce(&mut loyalty::Account) -> T) -> T {
+        let mut guard = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+}
+
+#[uniffi::export]
+impl Account {
+    /// A new, empty account.
+    #[uniffi::constructor]
+    pub fn new(member_id: String) -> Arc<Account> {
+        Arc::new(Account { inner: Mutex::new(loyalty::Account::new(member_id)) })
+    }
+
+    /// An account from the server's JSON snapshot.
+    #[uniffi::constructor]
+    pub fn from_snapshot(json: String) -> Result<Arc<Account>, LoyaltyError> {
+        loyalty::Account::from_json(&json)
+            .map(|a| Arc::new(Account { inner: Mutex::new(a) }))
+            .map_err(|e| LoyaltyError::InvalidSnapshot(e.to_string()))
+    }
+
+    /// The snapshot, byte for byte what the server would store.
+    pub fn snapshot(&self) -> String {
+        self.with(|a| a.to_json())
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.with(|a| a.revision())
+    }
+
+    /// Applies a local event (the core's JSON event) optimistically; returns its effects.
+    pub fn apply_event(&self, program: &Program, event_json: String) -> Result<Vec<EffectInfo>, LoyaltyError> {
+        let event: loyalty::Event =
+            serde_json::from_str(&event_json).map_err(|e| LoyaltyError::InvalidInput(format!("event: {e}")))?;
+        self.with(|a| a.apply(&program.inner, &event)).map(|o| effects(&o.effects)).map_err(LoyaltyError::from)
+    }
+
+    /// Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
+    pub fn advance_to(&self, program: &Program, at: SystemTime) -> Vec<EffectInfo> {
+        let at = from_system_time(at);
+        self.with(|a| effects(&a.advance_to(&program.inner, at)))
+    }
+
+    pub fn balances(&self, program: &Program, as_of: SystemTime) -> Result<Balances, LoyaltyError> {
+        let b = self.with(|a| a.balances(&program.inner, from_system_time(as_of)))?;
+        Ok(Balances {
+            available: b.available.get(),
+            pending: b.pending.get(),
+            debt: b.debt.get(),
+            expiring_soon: b.expiring_soon.get(),
+        })
+    }
+
+    pub fn expiring(
+        &self,
+        program: &Program,
+        as_of: SystemTime,
+        until: SystemTime,
+    ) -> Result<Vec<ExpiringPoints>, LoyaltyError> {
+        let list = self.with(|a| a.expiring(&program.inner, from_system_time(as_of), from_system_time(until)))?;
+        Ok(list
+            .into_iter()
+            .map(|e| ExpiringPoints { expires_at: to_system_time(e.expires_at), points: e.points.get() })
+            .collect())
+    }
+
+    pub fn tier_progress(&self, program: &Program, as_of: SystemTime) -> Result<Option<TierStatus>, LoyaltyError> {
+        let p = self.with(|a| a.tier_progress(&program.inner, from_system_time(as_of)))?;
+        let missing = |list: Vec<loyalty::program::Missing>| {
+            list.into_iter().map(|m| MissingMetric { metric: m.metric, needed: Money(m.needed.to_string()) }).collect()
+        };
+        Ok(p.map(|p| TierStatus {
+            tier: p.tier,
+            valid_until: p.valid_until.map(to_system_time),
+            next_tier: p.next_tier,
+            to_next: missing(p.to_next),
+            to_keep: missing(p.to_keep),
+        }))
+    }
+
+    /// The points an order of `amount` would earn at `at`, without changing the account.
+    pub fn preview_order(&self, program: &Program, amount: Money, at: SystemTime) -> Result<i64, LoyaltyError> {
+        let amount = decimal("amount", &amount)?;
+        let mut copy = self.with(|a| a.clone());
+        let kind = loyalty::EventKind::OrderPlaced { order_id: "preview".into(), amount, channel: None, lines: vec![] };
+        let outcome = copy.apply(&program.inner, &loyalty::Event::new("preview", from_system_time(at), kind))?;
+        Ok(outcome
+            .effects
+            .iter()
+            .map(|e| match e {
+                loyalty::Effect::PointsEarned { points, .. } => points.get(),
+                _ => 0,
+            })
+            .sum())
+    }
+
+    pub fn quote_payment(
+        &self,
+        program: &Program,
+        order_amount: Money,
+        requested: Option<i64>,
+        as_of: SystemTime,
+    ) -> Result<PaymentQuote, LoyaltyError> {
+        let amount = decimal("order_amount", &order_amount)?;
+        let q = self.with(|a| {
+            a.quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), from_system_time(as_of))
+        })?;
+        Ok(PaymentQuote {
+            points: q.points.get(),
+            value: Money(q.value.to_string()),
+            cash: Money(q.cash.to_string()),
+            max_points: q.max_points.get(),
+        })
+    }
+}
