@@ -161,20 +161,6 @@ impl Task for AnalyzeTask {
     }
 }
 
-fn words<T>(name: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> Result<Vec<T>> {
-    if bytes.len() % 8 != 0 {
-        return Err(errors::input(name, &bytes.len().to_string(), "bytes are not a whole number of 8-byte values"));
-    }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            f(w)
-        })
-        .collect())
-}
-
 /// RFM, segments and lifecycle tags from little-endian 8-byte columns; resolves to JSON rows.
 #[napi]
 pub fn analyze(
@@ -187,9 +173,9 @@ pub fn analyze(
     let tz: chrono_tz::Tz =
         time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
     Ok(AsyncTask::new(AnalyzeTask {
-        member_id: words("memberId", &member_id, u64::from_le_bytes)?,
-        ordered_at: words("orderedAt", &ordered_at, i64::from_le_bytes)?,
-        amount_minor: words("amountMinor", &amount_minor, i64::from_le_bytes)?,
+        member_id: loyalty::analytics::le_u64("memberId", &member_id).map_err(errors::analytics)?,
+        ordered_at: loyalty::analytics::le_i64("orderedAt", &ordered_at).map_err(errors::analytics)?,
+        amount_minor: loyalty::analytics::le_i64("amountMinor", &amount_minor).map_err(errors::analytics)?,
         as_of: instant("asOf", &as_of)?,
         tz,
     }))

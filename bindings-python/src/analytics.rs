@@ -6,21 +6,6 @@ use loyalty::analytics::{lifecycle, rfm_values, CutPoints, LifecycleSettings, Mo
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-/// Little-endian 8-byte words of a bytes column (from numpy's `tobytes()`).
-fn words<T>(name: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
-    if bytes.len() % 8 != 0 {
-        return Err(errors::input(name, &bytes.len().to_string(), "bytes are not a whole number of 8-byte values"));
-    }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            f(w)
-        })
-        .collect())
-}
-
 /// A streaming summarizer: batches of columns in (the interpreter lock released while each
 /// is folded), the analysis out at the end.
 #[pyclass(module = "loyalty._native")]
@@ -49,9 +34,9 @@ impl Summarizer {
 
     /// Folds in one batch of little-endian 8-byte columns.
     fn add(&mut self, py: Python<'_>, member_id: &[u8], ordered_at: &[u8], amount_minor: &[u8]) -> PyResult<()> {
-        let members = words("member_id", member_id, u64::from_le_bytes)?;
-        let times = words("ordered_at", ordered_at, i64::from_le_bytes)?;
-        let amounts = words("amount_minor", amount_minor, i64::from_le_bytes)?;
+        let members = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
+        let times = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
+        let amounts = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
         let inner =
             self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
         py.detach(|| inner.add(&Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts }))

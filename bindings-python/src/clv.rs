@@ -2,28 +2,14 @@
 
 use crate::errors;
 use loyalty::analytics::clv::{clv_summary, BgNbd, Customer, GammaGamma, PeriodUnit};
-use loyalty::analytics::Orders;
+use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-fn words<T>(name: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
-    if bytes.len() % 8 != 0 {
-        return Err(errors::input(name, &bytes.len().to_string(), "bytes are not a whole number of 8-byte values"));
-    }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            f(w)
-        })
-        .collect())
-}
-
 fn customers(frequency: &[u8], recency: &[u8], t: &[u8]) -> PyResult<Vec<Customer>> {
-    let f = words("frequency", frequency, u64::from_le_bytes)?;
-    let r = words("recency", recency, f64::from_le_bytes)?;
-    let t = words("T", t, f64::from_le_bytes)?;
+    let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
+    let r = le_f64("recency", recency).map_err(errors::analytics)?;
+    let t = le_f64("T", t).map_err(errors::analytics)?;
     if r.len() != f.len() || t.len() != f.len() {
         return Err(errors::input("recency", &r.len().to_string(), "must have as many rows as frequency"));
     }
@@ -56,9 +42,9 @@ pub fn clv_summary_columns<'py>(
         "week" => PeriodUnit::Week,
         other => return Err(errors::input("unit", other, "must be day or week")),
     };
-    let m = words("member_id", member_id, u64::from_le_bytes)?;
-    let t = words("ordered_at", ordered_at, i64::from_le_bytes)?;
-    let a = words("amount_minor", amount_minor, i64::from_le_bytes)?;
+    let m = le_u64("member_id", member_id).map_err(errors::analytics)?;
+    let t = le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
+    let a = le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
     let rows = py
         .detach(|| {
             clv_summary(
@@ -123,8 +109,8 @@ pub fn bgnbd_predict<'py>(
 /// Fits Gamma-Gamma on repeat customers: returns (p, q, gamma, log_likelihood, iterations).
 #[pyfunction]
 pub fn gamma_gamma_fit(py: Python<'_>, frequency: &[u8], monetary: &[u8]) -> PyResult<(f64, f64, f64, f64, usize)> {
-    let f = words("frequency", frequency, u64::from_le_bytes)?;
-    let m = words("monetary", monetary, f64::from_le_bytes)?;
+    let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
+    let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
     let data: Vec<(u32, f64)> = f.iter().zip(m).map(|(f, m)| (u32::try_from(*f).unwrap_or(u32::MAX), m)).collect();
     let fit = py.detach(|| GammaGamma::fit(&data)).map_err(errors::clv)?;
     let g = fit.params;
@@ -139,8 +125,8 @@ pub fn gamma_gamma_expected<'py>(
     frequency: &[u8],
     monetary: &[u8],
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let f = words("frequency", frequency, u64::from_le_bytes)?;
-    let m = words("monetary", monetary, f64::from_le_bytes)?;
+    let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
+    let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
     let g = GammaGamma { p: params.0, q: params.1, gamma: params.2 };
     Ok(f64_bytes(
         py,
