@@ -26,7 +26,7 @@ step "clippy"
 if ! cargo clippy --workspace --exclude uniffi-bindgen --all-targets --quiet -- -D warnings; then status=1; fi
 
 step "cargo test (core, examples, doc tests)"
-cargo test --workspace --exclude uniffi-bindgen 2>cargo test --workspace 2>&11 | tee "$log/cargo.txt" | grep -E '^(test result|failures:|---- )|panicked' || true
+cargo test --workspace --exclude uniffi-bindgen 2>&1 | tee "$log/cargo.txt" | grep -E '^(test result|failures:|---- )|panicked' || true
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
 count_cargo "$log/cargo.txt"
 
