@@ -275,3 +275,25 @@ fn cdnow_rfm_matches_the_pandas_golden_file() {
         assert_eq!(&mine, row);
     }
 }
+
+#[test]
+fn cohorts_use_local_months_and_ignore_orders_at_or_after_as_of() {
+    use loyalty::analytics::cohorts;
+    // 2024-02-01 04:30Z is still 31 January in New York: both of Ann's orders are January, so
+    // she is in the January cohort with no February order. Bob's order at as_of is left out.
+    let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+    let orders = Orders {
+        member_id: &[1, 1, 2, 2],
+        ordered_at: &[
+            t("2024-01-10T15:00:00Z"),
+            t("2024-02-01T04:30:00Z"),
+            t("2024-02-15T15:00:00Z"),
+            t("2024-03-01T05:00:00Z"),
+        ],
+        amount_minor: &[100, 100, 100, 100],
+    };
+    let as_of = DateTime::parse_from_rfc3339("2024-03-01T05:00:00Z").unwrap().with_timezone(&Utc);
+    let m = cohorts(&orders, as_of, chrono_tz::America::New_York).unwrap();
+    let rows: Vec<(String, u64, Vec<u64>)> = m.into_iter().map(|c| (c.month, c.members, c.active)).collect();
+    assert_eq!(rows, vec![("2024-01".to_string(), 1, vec![1, 0]), ("2024-02".to_string(), 1, vec![1])]);
+}

@@ -18,12 +18,14 @@
 //! ```
 
 pub mod clv;
+mod cohort;
 mod columns;
 mod lifecycle;
 mod metrics;
 mod rfm;
 mod summary;
 
+pub use cohort::{cohorts, Cohort};
 pub use columns::{le_f64, le_i64, le_u64};
 pub use lifecycle::{lifecycle, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};
