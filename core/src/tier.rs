@@ -37,7 +37,9 @@ fn is_zero(n: &i64) -> bool {
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Memo {
     valid: bool,
-    day: Option<NaiveDate>,
+    /// The window start holds for instants in `[from, until)`.
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
     start: DateTime<Utc>,
     end: usize,
     metrics: Metrics,
@@ -206,24 +208,36 @@ impl TierState {
 
     /// [`TierState::window_metrics`], adding only what came since the last call where it can.
     fn window_metrics_memo(&mut self, ctx: &Ctx<'_>, t: DateTime<Utc>) -> Metrics {
-        let day = ctx.day(t);
-        let start = if self.memo.valid && self.memo.day == Some(day) {
-            self.memo.start
+        let known = self.memo.valid && self.memo.from <= t && t < self.memo.until;
+        let (start, from, until) = if known {
+            (self.memo.start, self.memo.from, self.memo.until)
         } else {
-            ctx.start(ctx.period().window_start(day, self.anchor(ctx, day)))
+            // Where this window starts, and until when that stays so: the next period for
+            // calendar, fixed and anniversary periods; the next local day for rolling ones.
+            let day = ctx.day(t);
+            let anchor = self.anchor(ctx, day);
+            let first_day = ctx.period().window_start(day, anchor);
+            let until_day = match ctx.period() {
+                QualificationPeriod::RollingDays { .. } | QualificationPeriod::RollingMonths { .. } => {
+                    calendar::add_days(day, 1)
+                }
+                period => period.after_one_period(first_day, anchor),
+            };
+            (ctx.start(first_day), ctx.start(day), ctx.start(until_day))
         };
         let end = self.history.partition_point(|c| c.at <= t);
-        let (from, mut m) = if self.memo.valid && self.memo.start == start && self.memo.end <= end {
+        let (first, mut m) = if self.memo.valid && self.memo.start == start && self.memo.end <= end {
             (self.memo.end, self.memo.metrics)
         } else {
             (self.history.partition_point(|c| c.at < start), Metrics::default())
         };
-        for c in self.history.get(from..end.max(from)).unwrap_or_default() {
+        for c in self.history.get(first..end.max(first)).unwrap_or_default() {
             m.spend += c.spend;
             m.points += c.points;
             m.orders += c.orders;
         }
-        self.memo = Memo { valid: true, day: Some(day), start, end, metrics: m };
+        let from = if known { from } else { from.min(t) };
+        self.memo = Memo { valid: true, from, until, start, end, metrics: m };
         m
     }
 
