@@ -31,6 +31,14 @@ export declare class NativeAccount {
   tierProgress(program: NativeProgram, asOf: string): string | null
   /** The statement (JSON). */
   statement(): string
+  /** Applies events (a JSON array) all or nothing; returns the outcomes (JSON array). */
+  applyAll(program: NativeProgram, eventsJson: string): string
+  /** Points expiring by `until` (JSON). */
+  expiring(program: NativeProgram, asOf: string, until: string): string
+  /** Quotes paying part of an order with points (JSON). */
+  quotePayment(program: NativeProgram, orderAmount: string, requested: number | undefined | null, asOf: string): string
+  /** Merges another account of the same person into a copy of this one. */
+  merge(program: NativeProgram, other: NativeAccount, id: string, at: string): NativeAccount
 }
 
 /** A validated loyalty program. */
@@ -43,3 +51,6 @@ export declare class NativeProgram {
 
 /** RFM, segments and lifecycle tags from little-endian 8-byte columns; resolves to JSON rows. */
 export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, timeZone: string): Promise<unknown>
+
+/** Moves points between two members atomically; returns `[sent, received]` outcomes (JSON). */
+export declare function transfer(program: NativeProgram, sender: NativeAccount, receiver: NativeAccount, id: string, at: string, points: number): string

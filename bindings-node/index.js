@@ -781,3 +781,4 @@ module.exports = nativeBinding
 module.exports.NativeAccount = nativeBinding.NativeAccount
 module.exports.NativeProgram = nativeBinding.NativeProgram
 module.exports.analyze = nativeBinding.analyze
+module.exports.transfer = nativeBinding.transfer

@@ -90,7 +90,15 @@ export class Account {
   balances (program: Program, asOf: Instant): Balances
   tierProgress (program: Program, asOf: Instant): TierProgress | null
   statement (): StatementEntry[]
+  applyAll (program: Program, events: Event[]): Outcome[]
+  expiring (program: Program, asOf: Instant, until: Instant): Array<{ expiresAt: Date, points: number }>
+  quotePayment (program: Program, orderAmount: Money, requested: number | null, asOf: Instant): PaymentQuote
+  merge (program: Program, other: Account, id: string, at: Instant): { account: Account, outcome: Outcome }
 }
+
+export interface PaymentQuote { points: number, value: Money, cash: Money, maxPoints: number }
+
+export function transfer (program: Program, sender: Account, receiver: Account, id: string, at: Instant, points: number): { sent: Outcome, received: Outcome }
 
 export interface OrderRow { memberId: string, orderedAt: Instant, amountMinor: number | bigint }
 export interface MemberRfm {

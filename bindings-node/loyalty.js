@@ -138,6 +138,37 @@ class Account {
   }
 
   statement () { return fromCore(JSON.parse(this._native.statement())) }
+
+  applyAll (program, events) {
+    const payload = '[' + events.map(eventToCore).join(',') + ']'
+    return fromCore(JSON.parse(call(() => this._native.applyAll(program._native, payload))))
+  }
+
+  expiring (program, asOf, until) {
+    const a = iso('asOf', asOf)
+    const u = iso('until', until)
+    return fromCore(JSON.parse(call(() => this._native.expiring(program._native, a, u))))
+  }
+
+  quotePayment (program, orderAmount, requested, asOf) {
+    if (typeof orderAmount !== 'string') throw new TypeError(`orderAmount: ${JSON.stringify(orderAmount)} is a ${typeof orderAmount}; money must be a decimal string like "19.99"`)
+    const t = iso('asOf', asOf)
+    return fromCore(JSON.parse(call(() => this._native.quotePayment(program._native, orderAmount, requested ?? null, t))))
+  }
+
+  merge (program, other, id, at) {
+    const t = iso('at', at)
+    const merged = Object.create(Account.prototype)
+    merged._native = call(() => this._native.merge(program._native, other._native, id, t))
+    const entries = merged.statement()
+    return { account: merged, outcome: { effects: entries[entries.length - 1].effects, duplicate: false, revision: merged.revision } }
+  }
+}
+
+function transfer (program, sender, receiver, id, at, points) {
+  const t = iso('at', at)
+  const [sent, received] = JSON.parse(call(() => native.transfer(program._native, sender._native, receiver._native, id, t, points)))
+  return { sent: fromCore(sent), received: fromCore(received) }
 }
 
 function column (values, name, Array64) {
@@ -181,5 +212,5 @@ async function analyze (orders, options) {
 }
 
 module.exports = {
-  Program, Account, analyze, LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, InvalidInputError
+  Program, Account, analyze, transfer, LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, InvalidInputError
 }

@@ -113,6 +113,50 @@ impl NativeAccount {
     pub fn statement(&self) -> String {
         json(&self.inner.statement())
     }
+
+    /// Applies events (a JSON array) all or nothing; returns the outcomes (JSON array).
+    #[napi]
+    pub fn apply_all(&mut self, program: &NativeProgram, events_json: String) -> Result<String> {
+        let events: Vec<loyalty::Event> = serde_json::from_str(&events_json)
+            .map_err(|e| errors::input("events", "[...]", &format!("is not a list of events: {e}")))?;
+        self.inner.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(_, e)| errors::account(e))
+    }
+
+    /// Points expiring by `until` (JSON).
+    #[napi]
+    pub fn expiring(&self, program: &NativeProgram, as_of: String, until: String) -> Result<String> {
+        self.inner
+            .expiring(&program.inner, instant("asOf", &as_of)?, instant("until", &until)?)
+            .map(|e| json(&e))
+            .map_err(errors::account)
+    }
+
+    /// Quotes paying part of an order with points (JSON).
+    #[napi]
+    pub fn quote_payment(&self, program: &NativeProgram, order_amount: String, requested: Option<i64>, as_of: String) -> Result<String> {
+        let amount = order_amount.parse().map_err(|_| errors::input("orderAmount", &order_amount, "is not a decimal string"))?;
+        self.inner
+            .quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), instant("asOf", &as_of)?)
+            .map(|q| json(&q))
+            .map_err(errors::account)
+    }
+
+    /// Merges another account of the same person into a copy of this one.
+    #[napi]
+    pub fn merge(&self, program: &NativeProgram, other: &NativeAccount, id: String, at: String) -> Result<NativeAccount> {
+        self.inner
+            .merge(&program.inner, &other.inner, &id, instant("at", &at)?)
+            .map(|(inner, _)| NativeAccount { inner })
+            .map_err(errors::account)
+    }
+}
+
+/// Moves points between two members atomically; returns `[sent, received]` outcomes (JSON).
+#[napi]
+pub fn transfer(program: &NativeProgram, sender: &mut NativeAccount, receiver: &mut NativeAccount, id: String, at: String, points: i64) -> Result<String> {
+    let t = loyalty::transfer(&program.inner, &mut sender.inner, &mut receiver.inner, &id, instant("at", &at)?, points)
+        .map_err(errors::account)?;
+    Ok(json(&(t.sent, t.received)))
 }
 
 /// Batch RFM work off the event loop.

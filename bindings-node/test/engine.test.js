@@ -89,3 +89,27 @@ test('analyze resolves without blocking and matches the hand-worked scores', asy
   ])
   await assert.rejects(loyalty.analyze([{ memberId: 'a', orderedAt: '2024-01-01T00:00:00Z', amountMinor: 1.5 }], { asOf: '2024-02-01T00:00:00Z' }), TypeError)
 })
+
+test('applyAll, expiring, quotes, transfers and merges', () => {
+  const mum = new loyalty.Account('mum')
+  const outcomes = mum.applyAll(simple, [
+    { type: 'orderPlaced', id: 'a', occurredAt: '2024-01-01T00:00:00Z', orderId: 'o1', amount: '80' },
+    { type: 'orderPlaced', id: 'b', occurredAt: '2024-01-02T00:00:00Z', orderId: 'o2', amount: '20' }
+  ])
+  assert.deepEqual(outcomes.map((o) => o.revision), [1, 2])
+  assert.deepEqual(mum.expiring(simple, '2024-01-02T00:00:00Z', '2030-01-01T00:00:00Z'), [])
+  const q = mum.quotePayment(simple, '10.00', null, '2024-01-02T00:00:00Z')
+  assert.deepEqual([q.points, q.value, q.cash, q.maxPoints], [100, '1.00', '9.00', 100])
+  assert.throws(() => mum.quotePayment(simple, 10, null, '2024-01-02T00:00:00Z'), TypeError)
+  const kid = new loyalty.Account('kid')
+  const { sent, received } = loyalty.transfer(simple, mum, kid, 't1', '2024-01-03T00:00:00Z', 30)
+  assert.equal(sent.effects[0].type, 'pointsSent')
+  assert.equal(received.effects[0].points, 30)
+  assert.equal(kid.balances(simple, '2024-01-03T00:00:00Z').available, 30)
+  const twin = new loyalty.Account('mum-2')
+  twin.apply(simple, { type: 'orderPlaced', id: 'z', occurredAt: '2024-01-02T12:00:00Z', orderId: 'o9', amount: '5' })
+  const { account, outcome } = mum.merge(simple, twin, 'm1', '2024-01-04T00:00:00Z')
+  assert.equal(outcome.effects[0].type, 'accountsMerged')
+  assert.equal(account.balances(simple, '2024-01-04T00:00:00Z').available, 75)
+  assert.throws(() => loyalty.transfer(simple, mum, kid, 't2', '2024-01-05T00:00:00Z', 1000), (e) => e.code === 'insufficient_points')
+})
