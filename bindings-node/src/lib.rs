@@ -133,8 +133,15 @@ impl NativeAccount {
 
     /// Quotes paying part of an order with points (JSON).
     #[napi]
-    pub fn quote_payment(&self, program: &NativeProgram, order_amount: String, requested: Option<i64>, as_of: String) -> Result<String> {
-        let amount = order_amount.parse().map_err(|_| errors::input("orderAmount", &order_amount, "is not a decimal string"))?;
+    pub fn quote_payment(
+        &self,
+        program: &NativeProgram,
+        order_amount: String,
+        requested: Option<i64>,
+        as_of: String,
+    ) -> Result<String> {
+        let amount =
+            order_amount.parse().map_err(|_| errors::input("orderAmount", &order_amount, "is not a decimal string"))?;
         self.inner
             .quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), instant("asOf", &as_of)?)
             .map(|q| json(&q))
@@ -143,7 +150,13 @@ impl NativeAccount {
 
     /// Merges another account of the same person into a copy of this one.
     #[napi]
-    pub fn merge(&self, program: &NativeProgram, other: &NativeAccount, id: String, at: String) -> Result<NativeAccount> {
+    pub fn merge(
+        &self,
+        program: &NativeProgram,
+        other: &NativeAccount,
+        id: String,
+        at: String,
+    ) -> Result<NativeAccount> {
         self.inner
             .merge(&program.inner, &other.inner, &id, instant("at", &at)?)
             .map(|(inner, _)| NativeAccount { inner })
@@ -153,7 +166,14 @@ impl NativeAccount {
 
 /// Moves points between two members atomically; returns `[sent, received]` outcomes (JSON).
 #[napi]
-pub fn transfer(program: &NativeProgram, sender: &mut NativeAccount, receiver: &mut NativeAccount, id: String, at: String, points: i64) -> Result<String> {
+pub fn transfer(
+    program: &NativeProgram,
+    sender: &mut NativeAccount,
+    receiver: &mut NativeAccount,
+    id: String,
+    at: String,
+    points: i64,
+) -> Result<String> {
     let t = loyalty::transfer(&program.inner, &mut sender.inner, &mut receiver.inner, &id, instant("at", &at)?, points)
         .map_err(errors::account)?;
     Ok(json(&(t.sent, t.received)))
