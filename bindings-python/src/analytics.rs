@@ -129,3 +129,57 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
     out.set_item("churn_warning", bytes(tags.iter().map(|t| u8::from(t.churn_warning)).collect()))?;
     Ok(out)
 }
+
+/// Program metrics (JSON) for orders before `as_of`, the period starting at `period_start`.
+#[pyfunction]
+#[pyo3(signature = (member_id, ordered_at, amount_minor, as_of, period_start, time_zone, scale))]
+#[allow(clippy::too_many_arguments)]
+pub fn program_metrics_json(
+    py: Python<'_>,
+    member_id: &[u8],
+    ordered_at: &[u8],
+    amount_minor: &[u8],
+    as_of: &str,
+    period_start: &str,
+    time_zone: &str,
+    scale: u32,
+) -> PyResult<String> {
+    let period_start = chrono::DateTime::parse_from_rfc3339(period_start)
+        .map_err(|_| errors::input("period_start", period_start, "is not an ISO-8601 instant with an offset"))?
+        .timestamp();
+    let mut s = Summarizer::new(as_of, time_zone, 90, false)?;
+    s.add(py, member_id, ordered_at, amount_minor)?;
+    let inner = s.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
+    let (as_of, tz) = (s.as_of, s.tz);
+    let metrics = py.detach(move || {
+        let summaries = inner.finish();
+        let values = rfm_values(&summaries, as_of, tz, scale, Monetary::Total, false);
+        let scores = CutPoints::fit(&values).score(&values);
+        loyalty::analytics::program_metrics(&summaries, period_start, scale, Some(&scores))
+    });
+    Ok(serde_json::to_string(&metrics).unwrap_or_default())
+}
+
+/// The retention matrix by first-order month (JSON list of cohorts).
+#[pyfunction]
+pub fn cohorts_json(
+    py: Python<'_>,
+    member_id: &[u8],
+    ordered_at: &[u8],
+    amount_minor: &[u8],
+    as_of: &str,
+    time_zone: &str,
+) -> PyResult<String> {
+    let as_of = chrono::DateTime::parse_from_rfc3339(as_of)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| errors::input("as_of", as_of, "is not an ISO-8601 instant with an offset"))?;
+    let tz: chrono_tz::Tz =
+        time_zone.parse().map_err(|_| errors::input("time_zone", time_zone, "is not an IANA time zone name"))?;
+    let m = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
+    let t = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
+    let a = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
+    let rows = py
+        .detach(|| loyalty::analytics::cohorts(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }, as_of, tz))
+        .map_err(errors::analytics)?;
+    Ok(serde_json::to_string(&rows).unwrap_or_default())
+}

@@ -112,3 +112,22 @@ def test_a_stream_of_record_batches_gives_the_same_result(tmp_path):
     out = loyalty.analytics.rfm(stream, as_of=AS_OF, amount_minor="amount_minor")
     assert isinstance(out, pa.Table)
     check(out.to_pydict())
+
+
+def test_program_metrics_and_cohorts():
+    frame = pd.DataFrame(ROWS)
+    m = loyalty.analytics.metrics(frame, as_of=AS_OF, period_start=utc(2024, 6, 1), amount_minor="amount_minor")
+    # Members ann, bob, cat; 6 orders; 139.50 revenue. New since June: none (first orders
+    # Jan, Mar, Dec). Active since June: ann (06-20), cat (06-30). Lapsed: bob.
+    assert (m["members"], m["new_members"], m["active_members"], m["lapsed_members"], m["orders"]) == (3, 0, 2, 1, 6)
+    assert m["revenue"] == Decimal("139.50")
+    assert m["repurchase_rate"] == Decimal("0.666667")
+    assert m["average_order_value"] == Decimal("23.25")
+    assert m["revenue_by_segment"] == {"Hibernating": Decimal("35.00"), "Lost": Decimal("4.00"), "Loyal Customers": Decimal("100.50")}
+    c = loyalty.analytics.cohorts(pl.DataFrame(ROWS), as_of=AS_OF, amount_minor="amount_minor")
+    assert isinstance(c, pl.DataFrame)
+    # cat's cohort is December 2023: orders in months 0, 2 and 6 (December, February, June).
+    dec = c.filter(pl.col("cohort") == "2023-12")
+    assert dec["active"].to_list() == [1, 0, 1, 0, 0, 0, 1]
+    jan = c.filter(pl.col("cohort") == "2024-01")
+    assert jan["members"][0] == 1 and jan["active"].to_list() == [1, 0, 0, 0, 0, 1]

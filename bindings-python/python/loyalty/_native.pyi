@@ -16,8 +16,10 @@ __all__ = [
     "bgnbd_fit",
     "bgnbd_predict",
     "clv_summary_columns",
+    "cohorts_json",
     "gamma_gamma_expected",
     "gamma_gamma_fit",
+    "program_metrics_json",
     "transfer",
 ]
 
@@ -95,3 +97,13 @@ def bgnbd_predict(
 ) -> Tuple[bytes, bytes]: ...
 def gamma_gamma_fit(frequency: bytes, monetary: bytes) -> Tuple[float, float, float, float, int]: ...
 def gamma_gamma_expected(params: Tuple[float, float, float], frequency: bytes, monetary: bytes) -> bytes: ...
+def program_metrics_json(
+    member_id: bytes,
+    ordered_at: bytes,
+    amount_minor: bytes,
+    as_of: str,
+    period_start: str,
+    time_zone: str,
+    scale: int,
+) -> str: ...
+def cohorts_json(member_id: bytes, ordered_at: bytes, amount_minor: bytes, as_of: str, time_zone: str) -> str: ...

@@ -222,3 +222,94 @@ def rfm(
     for name, (codes_u8, categories) in categorical.items():
         out_cols[name] = pa.DictionaryArray.from_arrays(pa.array(codes_u8.astype(np.int8)), pa.array(categories, type=pa.string()))
     return pa.table(build(out_cols))
+
+
+def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str], amount_minor: Optional[str],
+              scale: int) -> Tuple[bytes, bytes, bytes, str]:
+    import numpy as np
+
+    if (amount is None) == (amount_minor is None):
+        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    library = _library(frame)
+    if library in ("stream", "arrow"):
+        import pyarrow as pa
+
+        frame = pa.table(frame) if library == "arrow" else frame.read_all()
+        library = "pyarrow"
+    members = _Codes().encode(_column(frame, library, member_id))
+    times = _times(_column(frame, library, ordered_at))
+    column = amount_minor if amount_minor is not None else amount
+    assert column is not None
+    cents = _amounts(_column(frame, library, column), amount_minor is not None, scale)
+    return (
+        np.ascontiguousarray(members, dtype="<u8").tobytes(),
+        np.ascontiguousarray(times, dtype="<i8").tobytes(),
+        np.ascontiguousarray(cents, dtype="<i8").tobytes(),
+        library,
+    )
+
+
+def metrics(
+    frame: Any,
+    *,
+    as_of: _dt.datetime,
+    period_start: _dt.datetime,
+    member_id: str = "member_id",
+    ordered_at: str = "ordered_at",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    time_zone: str = "UTC",
+    scale: int = 2,
+) -> Dict[str, Any]:
+    """Program metrics over the period from `period_start` to `as_of`: members, new, active and
+    lapsed members, orders, revenue, repurchase rate, average order value, purchase frequency,
+    historical LTV, the top 20%'s revenue share, and revenue by R-F segment. Amounts and ratios
+    are `Decimal`."""
+    import json
+
+    m, t, a, _ = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
+    raw = json.loads(call(_native.program_metrics_json, m, t, a, instant("as_of", as_of),
+                          instant("period_start", period_start), time_zone, scale))
+    decimals = ("revenue", "repurchase_rate", "average_order_value", "purchase_frequency", "historical_ltv",
+                "top_20_percent_revenue_share")
+    for key in decimals:
+        raw[key] = Decimal(raw[key])
+    raw["revenue_by_segment"] = {k: Decimal(v) for k, v in raw["revenue_by_segment"].items()}
+    return raw
+
+
+def cohorts(
+    frame: Any,
+    *,
+    as_of: _dt.datetime,
+    member_id: str = "member_id",
+    ordered_at: str = "ordered_at",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    time_zone: str = "UTC",
+    scale: int = 2,
+) -> Any:
+    """The retention matrix, long form: one row per (cohort month, months since first order)
+    with the cohort's size and how many of its members ordered that month."""
+    import json
+
+    m, t, a, library = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
+    rows = json.loads(call(_native.cohorts_json, m, t, a, instant("as_of", as_of), time_zone))
+    cols: Dict[str, list] = {"cohort": [], "months_since": [], "members": [], "active": []}
+    for row in rows:
+        for n, active in enumerate(row["active"]):
+            cols["cohort"].append(row["month"])
+            cols["months_since"].append(n)
+            cols["members"].append(row["members"])
+            cols["active"].append(active)
+    if library == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(cols)
+    if library == "polars":
+        import polars as pl
+
+        return pl.DataFrame(cols)
+    import pyarrow as pa
+
+    return pa.table(cols)
