@@ -67,16 +67,6 @@ def _column(frame: Any, library: str, name: str) -> Any:
         raise AnalyticsError(f"{name}: no such column", "missing_column", name, "") from None
 
 
-def _members(values: Any) -> Tuple[Any, Any]:
-    """Member ids as dense uint64 codes, and what to map the codes back to."""
-    import numpy as np
-
-    if values.dtype.kind in "iu" and (values.dtype.kind == "u" or values.size == 0 or values.min() >= 0):
-        return values.astype(np.uint64, copy=False), None
-    uniques, codes = np.unique(values, return_inverse=True)
-    return codes.astype(np.uint64), uniques
-
-
 class _Codes:
     """Consistent codes for non-integer member ids across the batches of a stream."""
 
@@ -225,7 +215,8 @@ def rfm(
 
 
 def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str], amount_minor: Optional[str],
-              scale: int) -> Tuple[bytes, bytes, bytes, str]:
+              scale: int) -> Tuple[bytes, bytes, bytes, str, "_Codes"]:
+    """A frame's three columns as native bytes, its library, and the member-id coding."""
     import numpy as np
 
     if (amount is None) == (amount_minor is None):
@@ -236,7 +227,8 @@ def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str]
 
         frame = pa.table(frame) if library == "arrow" else frame.read_all()
         library = "pyarrow"
-    members = _Codes().encode(_column(frame, library, member_id))
+    codes = _Codes()
+    members = codes.encode(_column(frame, library, member_id))
     times = _times(_column(frame, library, ordered_at))
     column = amount_minor if amount_minor is not None else amount
     assert column is not None
@@ -246,6 +238,7 @@ def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str]
         np.ascontiguousarray(times, dtype="<i8").tobytes(),
         np.ascontiguousarray(cents, dtype="<i8").tobytes(),
         library,
+        codes,
     )
 
 
@@ -267,7 +260,7 @@ def metrics(
     are `Decimal`."""
     import json
 
-    m, t, a, _ = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
+    m, t, a, _, _ = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
     raw = json.loads(call(_native.program_metrics_json, m, t, a, instant("as_of", as_of),
                           instant("period_start", period_start), time_zone, scale))
     decimals = ("revenue", "repurchase_rate", "average_order_value", "purchase_frequency", "historical_ltv",
@@ -293,7 +286,7 @@ def cohorts(
     with the cohort's size and how many of its members ordered that month."""
     import json
 
-    m, t, a, library = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
+    m, t, a, library, _ = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
     rows = json.loads(call(_native.cohorts_json, m, t, a, instant("as_of", as_of), time_zone))
     cols: Dict[str, list] = {"cohort": [], "months_since": [], "members": [], "active": []}
     for row in rows:

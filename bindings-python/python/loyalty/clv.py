@@ -15,7 +15,7 @@ import datetime as _dt
 from typing import Any, Optional
 
 from . import _native
-from .analytics import _amounts, _column, _library, _members, _times
+from .analytics import _column, _library, _prepared
 from .errors import LoyaltyError, call
 
 
@@ -53,30 +53,19 @@ def summary(
     Returns a frame of the input's library."""
     import numpy as np
 
-    if (amount is None) == (amount_minor is None):
-        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
-    library = _library(frame)
-    if library == "arrow":
-        import pyarrow as pa
-
-        frame, library = pa.table(frame), "pyarrow"
-    members, uniques = _members(_column(frame, library, member_id))
-    times = _times(_column(frame, library, ordered_at))
-    column = amount_minor if amount_minor is not None else amount
-    assert column is not None
-    cents = _amounts(_column(frame, library, column), amount_minor is not None, scale)
+    members, times, cents, library, codes = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
     raw = _call(
         _native.clv_summary_columns,
-        np.ascontiguousarray(members, dtype="<u8").tobytes(),
-        np.ascontiguousarray(times, dtype="<i8").tobytes(),
-        np.ascontiguousarray(cents, dtype="<i8").tobytes(),
+        members,
+        times,
+        cents,
         _unix_day("calibration_end", calibration_end),
         None if holdout_end is None else _unix_day("holdout_end", holdout_end),
         unit,
     )
     ids = np.frombuffer(raw["member_id"], dtype="<u8")
     cols = {
-        member_id: ids if uniques is None else uniques[ids.astype(np.int64)],
+        member_id: codes.decode(ids),
         "frequency": np.frombuffer(raw["frequency"], dtype="<u8").astype(np.int64),
         "recency": np.frombuffer(raw["recency"], dtype="<f8"),
         "T": np.frombuffer(raw["T"], dtype="<f8"),
