@@ -168,15 +168,8 @@ def rfm(
     codes = _Codes()
     summarizer = call(_native.Summarizer, instant("as_of", as_of), time_zone, recent_days, distinct_days)
     for batch in batches:
-        members = codes.encode(_column(batch, batch_library, member_id))
-        times = _times(_column(batch, batch_library, ordered_at))
-        amounts = _amounts(_column(batch, batch_library, money_column), amount_minor is not None, scale)
-        call(
-            summarizer.add,
-            np.ascontiguousarray(members, dtype="<u8").tobytes(),
-            np.ascontiguousarray(times, dtype="<i8").tobytes(),
-            np.ascontiguousarray(amounts, dtype="<i8").tobytes(),
-        )
+        call(summarizer.add, *_batch_bytes(batch, batch_library, codes, member_id, ordered_at, money_column,
+                                            amount_minor is not None, scale))
     raw: Dict[str, Any] = call(summarizer.finish, scale)
     cols: Dict[str, Any] = {}
     for name, dtype in [("member_id", "<u8"), ("recency_days", "<i8"), ("frequency", "<u8"), ("monetary_minor", "<i8"),
@@ -228,17 +221,24 @@ def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str]
         frame = pa.table(frame) if library == "arrow" else frame.read_all()
         library = "pyarrow"
     codes = _Codes()
-    members = codes.encode(_column(frame, library, member_id))
-    times = _times(_column(frame, library, ordered_at))
     column = amount_minor if amount_minor is not None else amount
     assert column is not None
-    cents = _amounts(_column(frame, library, column), amount_minor is not None, scale)
+    m, t, a = _batch_bytes(frame, library, codes, member_id, ordered_at, column, amount_minor is not None, scale)
+    return m, t, a, library, codes
+
+
+def _batch_bytes(batch: Any, library: str, codes: "_Codes", member_id: str, ordered_at: str, money_column: str,
+                 minor: bool, scale: int) -> Tuple[bytes, bytes, bytes]:
+    """One batch's member, instant and amount columns as the native calls take them."""
+    import numpy as np
+
+    members = codes.encode(_column(batch, library, member_id))
+    times = _times(_column(batch, library, ordered_at))
+    amounts = _amounts(_column(batch, library, money_column), minor, scale)
     return (
         np.ascontiguousarray(members, dtype="<u8").tobytes(),
         np.ascontiguousarray(times, dtype="<i8").tobytes(),
-        np.ascontiguousarray(cents, dtype="<i8").tobytes(),
-        library,
-        codes,
+        np.ascontiguousarray(amounts, dtype="<i8").tobytes(),
     )
 
 
