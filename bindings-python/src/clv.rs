@@ -1,7 +1,7 @@
 //! CLV models: columns of numbers in, parameters and predictions out.
 
 use crate::errors;
-use loyalty::analytics::clv::{clv_summary, BgNbd, Customer, GammaGamma, PeriodUnit};
+use loyalty::analytics::clv::{clv_summary, lifetime_values, BgNbd, Customer, GammaGamma, PeriodUnit};
 use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -13,11 +13,11 @@ fn customers(frequency: &[u8], recency: &[u8], t: &[u8]) -> PyResult<Vec<Custome
     if r.len() != f.len() || t.len() != f.len() {
         return Err(errors::input("recency", &r.len().to_string(), "must have as many rows as frequency"));
     }
-    Ok(f.iter()
-        .zip(r)
-        .zip(t)
-        .map(|((f, r), t)| Customer { frequency: u32::try_from(*f).unwrap_or(u32::MAX), recency: r, t })
-        .collect())
+    f.iter().zip(r).zip(t).map(|((f, r), t)| Ok(Customer { frequency: repeats(*f)?, recency: r, t })).collect()
+}
+
+fn repeats(f: u64) -> PyResult<u32> {
+    u32::try_from(f).map_err(|_| errors::input("frequency", &f.to_string(), "is more repeat purchases than supported"))
 }
 
 fn f64_bytes<'py>(py: Python<'py>, v: impl Iterator<Item = f64>) -> Bound<'py, PyBytes> {
@@ -101,8 +101,8 @@ pub fn bgnbd_predict<'py>(
 ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
     let c = customers(frequency, recency, t)?;
     let m = BgNbd { r: params.0, alpha: params.1, a: params.2, b: params.3 };
-    let (alive, expected): (Vec<f64>, Vec<f64>) =
-        py.detach(|| c.iter().map(|c| (m.p_alive(c), m.expected_purchases(horizon, c))).unzip());
+    let predictions = py.detach(|| m.predict(&c, horizon));
+    let (alive, expected): (Vec<f64>, Vec<f64>) = predictions.iter().map(|p| (p.p_alive, p.expected_purchases)).unzip();
     Ok((f64_bytes(py, alive.into_iter()), f64_bytes(py, expected.into_iter())))
 }
 
@@ -111,7 +111,7 @@ pub fn bgnbd_predict<'py>(
 pub fn gamma_gamma_fit(py: Python<'_>, frequency: &[u8], monetary: &[u8]) -> PyResult<(f64, f64, f64, f64, usize)> {
     let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
     let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
-    let data: Vec<(u32, f64)> = f.iter().zip(m).map(|(f, m)| (u32::try_from(*f).unwrap_or(u32::MAX), m)).collect();
+    let data: Vec<(u32, f64)> = f.iter().zip(m).map(|(f, m)| Ok((repeats(*f)?, m))).collect::<PyResult<_>>()?;
     let fit = py.detach(|| GammaGamma::fit(&data)).map_err(errors::clv)?;
     let g = fit.params;
     Ok((g.p, g.q, g.gamma, fit.log_likelihood, fit.iterations))
@@ -128,8 +128,29 @@ pub fn gamma_gamma_expected<'py>(
     let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
     let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
     let g = GammaGamma { p: params.0, q: params.1, gamma: params.2 };
-    Ok(f64_bytes(
-        py,
-        f.iter().zip(m).map(|(f, m)| g.conditional_expected_value(u32::try_from(*f).unwrap_or(u32::MAX), m)),
-    ))
+    let values: Vec<f64> =
+        f.iter().zip(m).map(|(f, m)| Ok(g.conditional_expected_value(repeats(*f)?, m))).collect::<PyResult<_>>()?;
+    Ok(f64_bytes(py, values.into_iter()))
+}
+
+/// Discounted lifetime values over `horizon` periods, as bytes.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn lifetime_values_columns<'py>(
+    py: Python<'py>,
+    bgnbd: (f64, f64, f64, f64),
+    gamma_gamma: (f64, f64, f64),
+    frequency: &[u8],
+    recency: &[u8],
+    t: &[u8],
+    monetary: &[u8],
+    horizon: u32,
+    discount_rate: f64,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let c = customers(frequency, recency, t)?;
+    let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
+    let bg = BgNbd { r: bgnbd.0, alpha: bgnbd.1, a: bgnbd.2, b: bgnbd.3 };
+    let gg = GammaGamma { p: gamma_gamma.0, q: gamma_gamma.1, gamma: gamma_gamma.2 };
+    let values = py.detach(|| lifetime_values(&bg, &gg, &c, &m, horizon, discount_rate)).map_err(errors::clv)?;
+    Ok(f64_bytes(py, values.into_iter()))
 }

@@ -94,6 +94,8 @@ pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> PyErr {
         E::Empty { what } => details("empty", what, ""),
         E::Invalid { field, row, value, .. } => details("invalid", &format!("{field}[{row}]"), &value.to_string()),
         E::NotConverged { iterations, .. } => details("not_converged", "", &iterations.to_string()),
+        E::InvalidArgument { field, value, .. } => details("invalid", field, &value.to_string()),
+        E::LengthMismatch { column, len, .. } => details("length_mismatch", column, &len.to_string()),
         _ => details("clv", "", ""),
     };
     ClvError::new_err((e.to_string(), kind, field, value))

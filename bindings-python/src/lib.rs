@@ -25,5 +25,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::bgnbd_predict, m)?)?;
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_fit, m)?)?;
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_expected, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::lifetime_values_columns, m)?)?;
     Ok(())
 }

@@ -49,3 +49,19 @@ def test_bad_input_raises_clv_error():
     with pytest.raises(loyalty.clv.ClvError) as err:
         loyalty.clv.BgNbd.fit(frame)
     assert str(err.value) == "recency[0]: 5 must not exceed T" and isinstance(err.value, ValueError)
+
+
+def test_lifetime_value_combines_both_models():
+    s = loyalty.clv.summary(sample(), calibration_end=dt.date(1997, 9, 30), amount_minor="amount_minor")
+    bg, gg = loyalty.clv.BgNbd.fit(s), loyalty.clv.GammaGamma.fit(s)
+    undiscounted = gg.lifetime_value(s, bg, horizon=39)
+    # Without discounting the per-week increments telescope: value per purchase x purchases in 39 weeks.
+    expected = gg.expected_value(s) * bg.predict(s, 39.0)["expected_purchases"].to_numpy()
+    assert list(undiscounted.columns)[-1] == "clv"
+    assert abs(undiscounted["clv"] - expected).max() < 1e-9
+    discounted = gg.lifetime_value(s, bg, horizon=39, discount_rate=0.01)
+    first = discounted["member_id"] == 1
+    assert 0 < discounted.loc[first, "clv"].iloc[0] < undiscounted.loc[first, "clv"].iloc[0]
+    with pytest.raises(loyalty.clv.ClvError) as err:
+        gg.lifetime_value(s, bg, horizon=39, discount_rate=-0.5)
+    assert str(err.value) == "discount_rate: -0.5 must be a finite rate of at least 0"

@@ -19,6 +19,7 @@ __all__ = [
     "cohorts_json",
     "gamma_gamma_expected",
     "gamma_gamma_fit",
+    "lifetime_values_columns",
     "program_metrics_json",
     "transfer",
 ]
@@ -97,6 +98,16 @@ def bgnbd_predict(
 ) -> Tuple[bytes, bytes]: ...
 def gamma_gamma_fit(frequency: bytes, monetary: bytes) -> Tuple[float, float, float, float, int]: ...
 def gamma_gamma_expected(params: Tuple[float, float, float], frequency: bytes, monetary: bytes) -> bytes: ...
+def lifetime_values_columns(
+    bgnbd: Tuple[float, float, float, float],
+    gamma_gamma: Tuple[float, float, float],
+    frequency: bytes,
+    recency: bytes,
+    t: bytes,
+    monetary: bytes,
+    horizon: int,
+    discount_rate: float,
+) -> bytes: ...
 def program_metrics_json(
     member_id: bytes,
     ordered_at: bytes,

@@ -160,3 +160,24 @@ class GammaGamma:
         lib = _library(summary)
         raw = _call(_native.gamma_gamma_expected, (self.p, self.q, self.gamma), _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
         return np.frombuffer(raw, dtype="<f8")
+
+    def lifetime_value(self, summary: Any, bgnbd: BgNbd, horizon: int, discount_rate: float = 0.0) -> Any:
+        """The frame with a `clv` column: expected value per purchase (this model) times the
+        expected purchases in each of the next `horizon` periods (`bgnbd`), discounted at
+        `discount_rate` per period, summed."""
+        import numpy as np
+
+        lib = _library(summary)
+        raw = _call(
+            _native.lifetime_values_columns, (bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b), (self.p, self.q, self.gamma),
+            _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"),
+            _f64(summary, lib, "monetary"), int(horizon), float(discount_rate),
+        )
+        values = np.frombuffer(raw, dtype="<f8")
+        if lib == "pandas":
+            return summary.assign(clv=values)
+        if lib == "polars":
+            import polars as pl
+
+            return summary.with_columns(pl.Series("clv", values))
+        return summary.append_column("clv", [values])

@@ -11,8 +11,8 @@ mod optimize;
 mod special;
 mod summary;
 
-pub use bgnbd::{BgNbd, BgNbdFit};
-pub use gamma_gamma::{clv, GammaGamma, GammaGammaFit};
+pub use bgnbd::{BgNbd, BgNbdFit, Prediction};
+pub use gamma_gamma::{clv, lifetime_values, GammaGamma, GammaGammaFit};
 pub use summary::{clv_summary, ClvSummary, PeriodUnit};
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,26 @@ pub enum ClvError {
         value: f64,
         /// Why.
         reason: &'static str,
+    },
+    /// An argument of the call, not of a customer, is out of range.
+    #[error("{field}: {value} {reason}")]
+    InvalidArgument {
+        /// The argument.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Two columns that must be as long as each other are not.
+    #[error("{column}: {len} values for {expected} customers")]
+    LengthMismatch {
+        /// The shorter or longer column.
+        column: &'static str,
+        /// Its length.
+        len: usize,
+        /// The customers' count.
+        expected: usize,
     },
     /// The optimizer did not converge.
     #[error("fit did not converge after {iterations} iterations (log-likelihood {log_likelihood})")]

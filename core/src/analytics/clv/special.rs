@@ -1,4 +1,5 @@
-//! The special functions the models need: log-gamma and the Gauss hypergeometric series.
+//! The special functions the models need: log-gamma, digamma and the Gauss hypergeometric
+//! series.
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, nine coefficients; relative error about 1e-15).
 pub fn ln_gamma(x: f64) -> f64 {
@@ -26,6 +27,20 @@ pub fn ln_gamma(x: f64) -> f64 {
         a += c / (x + i as f64);
     }
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// ψ(x) = d/dx ln Γ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the
+/// asymptotic series (absolute error about 1e-14).
+pub fn digamma(x: f64) -> f64 {
+    let mut x = x;
+    let mut shift = 0.0;
+    while x < 10.0 {
+        shift -= 1.0 / x;
+        x += 1.0;
+    }
+    let f = 1.0 / (x * x);
+    let series = f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f * (1.0 / 132.0)))));
+    shift + x.ln() - 0.5 / x - series
 }
 
 /// ln B(a, b).
@@ -58,6 +73,22 @@ mod tests {
         assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-13);
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-13);
         assert!((ln_gamma(0.1) - 2.252_712_651_734_206).abs() < 1e-12);
+    }
+
+    #[test]
+    fn digamma_known_values() {
+        // ψ(1) = −γ (Euler-Mascheroni), ψ(1/2) = −γ − 2 ln 2, ψ(n + 1) = ψ(n) + 1/n.
+        let euler = 0.577_215_664_901_532_9;
+        assert!((digamma(1.0) + euler).abs() < 1e-13);
+        assert!((digamma(0.5) + euler + 2.0 * 2f64.ln()).abs() < 1e-13);
+        assert!((digamma(10.0) - (-euler + (1..10).map(|k| 1.0 / f64::from(k)).sum::<f64>())).abs() < 1e-13);
+        assert!((digamma(1e-3) - (-1_000.575_571_931_81)).abs() < 1e-9);
+        // It is the derivative of ln Γ.
+        for x in [0.3, 2.5, 17.0, 400.0] {
+            let h = 1e-5 * x;
+            let numeric = (ln_gamma(x + h) - ln_gamma(x - h)) / (2.0 * h);
+            assert!((digamma(x) - numeric).abs() < 1e-7, "{x}");
+        }
     }
 
     #[test]

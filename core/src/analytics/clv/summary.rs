@@ -4,7 +4,6 @@ use super::super::summary::Orders;
 use super::super::AnalyticsError;
 use super::Customer;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The period the models count in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,35 +59,51 @@ pub fn clv_summary(
             return Err(AnalyticsError::LengthMismatch { column, len, expected: n });
         }
     }
-    let mut days: BTreeMap<u64, BTreeMap<i64, i128>> = BTreeMap::new();
+    // (member, day, amount) sorted: each member's purchase days are then one run, in order.
+    let mut rows: Vec<(u64, i64, i64)> = Vec::with_capacity(n);
     for row in 0..n {
-        if orders.amount_minor[row] < 0 {
-            return Err(AnalyticsError::NegativeAmount { row, value: orders.amount_minor[row] });
+        let amount = orders.amount_minor[row];
+        if amount < 0 {
+            return Err(AnalyticsError::NegativeAmount { row, value: amount });
         }
-        let day = orders.ordered_at[row].div_euclid(86_400);
-        *days.entry(orders.member_id[row]).or_default().entry(day).or_default() += i128::from(orders.amount_minor[row]);
+        rows.push((orders.member_id[row], orders.ordered_at[row].div_euclid(86_400), amount));
     }
+    rows.sort_unstable();
     let per = unit.days();
-    let mut out = Vec::with_capacity(days.len());
-    for (member_id, by_day) in days {
-        let Some((&first, _)) = by_day.iter().next() else { continue };
+    let mut out = Vec::new();
+    let mut rest = rows.as_slice();
+    while let Some(&(member_id, first, _)) = rest.first() {
+        let len = rest.iter().position(|r| r.0 != member_id).unwrap_or(rest.len());
+        let (orders, tail) = rest.split_at(len);
+        rest = tail;
         if first > calibration_end_day {
             continue;
         }
-        let repeats: Vec<(i64, i128)> =
-            by_day.iter().skip(1).filter(|(d, _)| **d <= calibration_end_day).map(|(d, v)| (*d, *v)).collect();
-        let holdout = holdout_end_day
-            .map_or(0, |h| by_day.keys().filter(|d| **d > calibration_end_day && **d <= h).count() as u32);
-        let last = repeats.last().map_or(first, |r| r.0);
-        let monetary = if repeats.is_empty() {
-            0.0
-        } else {
-            repeats.iter().map(|r| r.1 as f64).sum::<f64>() / repeats.len() as f64
-        };
+        // Purchase days after the first: (day, value of the day's orders).
+        let (mut repeats, mut repeat_total, mut last, mut holdout) = (0u32, 0i128, first, 0u32);
+        let mut day = first;
+        for &(_, d, _) in orders {
+            if d == day {
+                continue;
+            }
+            day = d;
+            if d <= calibration_end_day {
+                repeats += 1;
+                last = d;
+            } else if holdout_end_day.is_some_and(|h| d <= h) {
+                holdout += 1;
+            }
+        }
+        for &(_, d, amount) in orders {
+            if d > first && d <= calibration_end_day {
+                repeat_total += i128::from(amount);
+            }
+        }
+        let monetary = if repeats == 0 { 0.0 } else { repeat_total as f64 / f64::from(repeats) };
         out.push(ClvSummary {
             member_id,
             customer: Customer {
-                frequency: repeats.len() as u32,
+                frequency: repeats,
                 recency: (last - first) as f64 / per,
                 t: (calibration_end_day - first) as f64 / per,
             },
