@@ -49,8 +49,20 @@ function call (fn) {
   }
 }
 
-const snake = (k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
-const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+// Key spellings are few and repeat on every call: convert each once.
+function cached (convert) {
+  const seen = new Map()
+  return (k) => {
+    let v = seen.get(k)
+    if (v === undefined) {
+      v = convert(k)
+      if (seen.size < 10000) seen.set(k, v)
+    }
+    return v
+  }
+}
+const snake = cached((k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()))
+const camel = cached((k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase()))
 
 function iso (field, value) {
   if (value instanceof Date) {
@@ -70,7 +82,10 @@ function toCore (value, key) {
   }
   if (value && typeof value === 'object') {
     const out = {}
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[snake(k)] = toCore(v, k)
+    for (const k in value) {
+      const v = value[k]
+      if (v !== undefined && Object.prototype.hasOwnProperty.call(value, k)) out[snake(k)] = toCore(v, k)
+    }
     return out
   }
   return value
@@ -80,9 +95,9 @@ function fromCore (value, key) {
   if (Array.isArray(value)) return value.map((v) => fromCore(v, key))
   if (value && typeof value === 'object') {
     const out = {}
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
       const name = camel(k)
-      out[name] = fromCore(v, name)
+      out[name] = fromCore(value[k], name)
     }
     return out
   }
