@@ -158,12 +158,9 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             // The points depend on the tier at the event's time, known only once the clock
             // has caught up: evolve computes them with `purchase_points`. Here, refuse an
             // order whose points could not fit under the highest tier multiplier.
-            let highest = c
-                .tiers
-                .as_ref()
-                .map_or(Decimal::ONE, |t| t.levels.iter().map(|l| l.multiplier()).fold(Decimal::ONE, Decimal::max));
+            let highest = program.highest_tier_multiplier();
             c.earning
-                .quote(*amount, channel.as_deref(), lines, today, facts.birthday, Some(("tier", highest)))
+                .points(*amount, channel.as_deref(), lines, today, facts.birthday, Some(("tier", highest)), &mut |_| {})
                 .ok_or_else(|| AccountError::invalid("amount", amount, "earns more than 1000000000000 points"))?;
             Ok(Command::Purchase(Purchase { order_id: order_id.clone(), amount: *amount, today }))
         }

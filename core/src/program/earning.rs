@@ -276,16 +276,33 @@ impl Earning {
         birthday: Option<NaiveDate>,
         tier: Option<(&str, Decimal)>,
     ) -> Option<Quote> {
-        let mut rules = Vec::new();
-        if amount < self.min_order_amount {
-            return Some(Quote { points: Points::ZERO, multiplier: Decimal::ONE, rules });
-        }
-        let mut raw = Decimal::ZERO;
-        let mut note = |name: &str| {
-            if !rules.iter().any(|r: &String| r == name) {
+        let mut rules: Vec<String> = Vec::new();
+        let (points, multiplier) = self.points(amount, channel, lines, local_date, birthday, tier, &mut |name| {
+            if !rules.iter().any(|r| r == name) {
                 rules.push(name.to_string());
             }
-        };
+        })?;
+        Some(Quote { points, multiplier, rules })
+    }
+
+    /// The points an order earns and the combined multiplier, naming each rule and multiplier
+    /// that applies to `note` (which may ignore them: a check that only needs the points
+    /// allocates nothing). `None` when the points overflow or exceed the per-event maximum.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn points(
+        &self,
+        amount: Decimal,
+        channel: Option<&str>,
+        lines: &[OrderLine],
+        local_date: NaiveDate,
+        birthday: Option<NaiveDate>,
+        tier: Option<(&str, Decimal)>,
+        note: &mut dyn FnMut(&str),
+    ) -> Option<(Points, Decimal)> {
+        if amount < self.min_order_amount {
+            return Some((Points::ZERO, Decimal::ONE));
+        }
+        let mut raw = Decimal::ZERO;
         if lines.is_empty() {
             let rule = self.rules.iter().find(|r| {
                 r.scope.categories.is_empty() && r.scope.skus.is_empty() && matches(&r.scope.channels, channel)
@@ -330,7 +347,7 @@ impl Earning {
         if points > Points::MAX_PER_EVENT {
             return None;
         }
-        Some(Quote { points, multiplier, rules })
+        Some((points, multiplier))
     }
 }
 

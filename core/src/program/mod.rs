@@ -30,6 +30,7 @@ pub use tiers::{
 };
 
 use chrono_tz::Tz;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt::Display;
 
@@ -181,6 +182,8 @@ pub enum Shortfall {
 pub struct Program {
     config: ProgramConfig,
     tz: Tz,
+    /// The largest earning multiplier of any tier (1 without tiers), derived once.
+    highest_tier_multiplier: Decimal,
 }
 
 impl Program {
@@ -190,7 +193,11 @@ impl Program {
     /// [`ProgramError::Invalid`] naming the first field (in document order) that breaks a rule.
     pub fn new(config: ProgramConfig) -> Result<Program, ProgramError> {
         let tz = validate(&config)?;
-        Ok(Program { config, tz })
+        let highest_tier_multiplier = config
+            .tiers
+            .as_ref()
+            .map_or(Decimal::ONE, |t| t.levels.iter().map(|l| l.multiplier()).fold(Decimal::ONE, Decimal::max));
+        Ok(Program { config, tz, highest_tier_multiplier })
     }
 
     /// Parses and validates a program from JSON text.
@@ -224,6 +231,12 @@ impl Program {
     /// The program's time zone.
     pub fn time_zone(&self) -> Tz {
         self.tz
+    }
+
+    /// The largest earning multiplier of any tier, 1 without tiers: what an order could earn
+    /// at most is checked against it before the member's tier is known.
+    pub(crate) fn highest_tier_multiplier(&self) -> Decimal {
+        self.highest_tier_multiplier
     }
 }
 

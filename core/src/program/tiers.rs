@@ -238,10 +238,17 @@ impl Threshold {
     /// assert!(!Threshold { combine: MetricCombine::All, ..t }.is_met(&m));
     /// ```
     pub fn is_met(&self, m: &Metrics) -> bool {
-        let parts = self.parts(m);
+        // Checked on every purchase of every member: compared in place, no list, no decimals
+        // for the integer metrics.
+        let met = [
+            self.spend.map(|need| m.spend >= need),
+            self.points.map(|need| m.points >= need),
+            self.orders.map(|need| m.orders >= i64::from(need)),
+        ];
+        let mut named = met.iter().flatten();
         match self.combine {
-            MetricCombine::Any => parts.iter().any(|(_, need, have)| have >= need),
-            MetricCombine::All => parts.iter().all(|(_, need, have)| have >= need),
+            MetricCombine::Any => named.any(|ok| *ok),
+            MetricCombine::All => named.all(|ok| *ok),
         }
     }
 
