@@ -183,3 +183,95 @@ pub fn cohorts_json(
         .map_err(errors::analytics)?;
     Ok(serde_json::to_string(&rows).unwrap_or_default())
 }
+
+/// Preference tags from batches of order lines (the interpreter lock released while each is
+/// folded).
+#[pyclass(module = "loyalty._native")]
+pub struct PreferenceBuilder {
+    inner: Option<loyalty::analytics::PreferenceBuilder>,
+}
+
+#[pymethods]
+impl PreferenceBuilder {
+    /// An empty builder.
+    #[new]
+    fn new() -> PreferenceBuilder {
+        PreferenceBuilder { inner: Some(loyalty::analytics::PreferenceBuilder::default()) }
+    }
+
+    /// Folds in one batch of little-endian 8-byte columns (category codes as unsigned).
+    fn add(
+        &mut self,
+        py: Python<'_>,
+        member_id: &[u8],
+        order_id: &[u8],
+        category: &[u8],
+        amount_minor: &[u8],
+        discount_minor: &[u8],
+    ) -> PyResult<()> {
+        use loyalty::analytics::{le_i64, le_u64};
+        let members = le_u64("member_id", member_id).map_err(errors::analytics)?;
+        let orders = le_u64("order_id", order_id).map_err(errors::analytics)?;
+        let categories: Vec<u32> = le_u64("category", category)
+            .map_err(errors::analytics)?
+            .into_iter()
+            .enumerate()
+            .map(|(row, c)| {
+                u32::try_from(c)
+                    .map_err(|_| errors::input(&format!("category[{row}]"), &c.to_string(), "is not a category code"))
+            })
+            .collect::<PyResult<_>>()?;
+        let amounts = le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
+        let discounts = le_i64("discount_minor", discount_minor).map_err(errors::analytics)?;
+        let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
+        let lines = loyalty::analytics::Lines {
+            member_id: &members,
+            order_id: &orders,
+            category: &categories,
+            amount_minor: &amounts,
+            discount_minor: &discounts,
+        };
+        py.detach(|| inner.add(&lines)).map_err(errors::analytics)
+    }
+
+    /// The preferences of everything added, as a dict of columns, and the price bands used.
+    #[pyo3(signature = (price_bands, promotion_high_percent, promotion_medium_percent))]
+    fn finish<'py>(
+        &mut self,
+        py: Python<'py>,
+        price_bands: Option<(i64, i64)>,
+        promotion_high_percent: u32,
+        promotion_medium_percent: u32,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let inner = self.inner.take().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
+        let settings = loyalty::analytics::PreferenceSettings {
+            price_bands: price_bands.map(|(low, high)| [low, high]),
+            promotion_high_percent,
+            promotion_medium_percent,
+        };
+        let (members, bands) = py.detach(move || inner.finish(&settings));
+        let out = PyDict::new(py);
+        let bytes = |v: Vec<u8>| PyBytes::new(py, &v).unbind();
+        out.set_item("member_id", bytes(members.iter().flat_map(|p| p.member_id.to_le_bytes()).collect()))?;
+        out.set_item(
+            "top_category",
+            bytes(members.iter().flat_map(|p| u64::from(p.top_category).to_le_bytes()).collect()),
+        )?;
+        out.set_item(
+            "top_category_minor",
+            bytes(members.iter().flat_map(|p| p.top_category_minor.to_le_bytes()).collect()),
+        )?;
+        out.set_item("spend_minor", bytes(members.iter().flat_map(|p| p.spend_minor.to_le_bytes()).collect()))?;
+        out.set_item("lines", bytes(members.iter().flat_map(|p| p.lines.to_le_bytes()).collect()))?;
+        out.set_item("orders", bytes(members.iter().flat_map(|p| u64::from(p.orders).to_le_bytes()).collect()))?;
+        out.set_item(
+            "discounted_orders",
+            bytes(members.iter().flat_map(|p| u64::from(p.discounted_orders).to_le_bytes()).collect()),
+        )?;
+        // Tags as codes into fixed category lists, in the enums' order.
+        out.set_item("price_band", bytes(members.iter().map(|p| p.price_band as u8).collect()))?;
+        out.set_item("promotion", bytes(members.iter().map(|p| p.promotion as u8).collect()))?;
+        out.set_item("price_bands", (bands[0], bands[1]))?;
+        Ok(out)
+    }
+}

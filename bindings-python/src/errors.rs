@@ -77,6 +77,9 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> PyErr {
     use loyalty::analytics::AnalyticsError as E;
     let (kind, field, value) = match &e {
         E::LengthMismatch { column, len, .. } => details("length_mismatch", column, &len.to_string()),
+        E::NegativeValue { column, row, value } => {
+            details("negative_amount", &format!("{column}[{row}]"), &value.to_string())
+        }
         E::NegativeAmount { row, value } => details("negative_amount", &format!("amount[{row}]"), &value.to_string()),
         E::TimeOutOfRange { row, value } => {
             details("time_out_of_range", &format!("ordered_at[{row}]"), &value.to_string())

@@ -18,6 +18,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(engine::transfer, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::analyze, m)?)?;
     m.add_class::<analytics::Summarizer>()?;
+    m.add_class::<analytics::PreferenceBuilder>()?;
     m.add_function(wrap_pyfunction!(analytics::program_metrics_json, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::cohorts_json, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_summary_columns, m)?)?;

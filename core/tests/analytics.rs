@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use loyalty::analytics::{
-    lifecycle, program_metrics, rfm_values, Activity, CutPoints, LifecycleSettings, MemberSummary, Monetary, Orders,
-    RfmValues, Settings, Stage, Summarizer, ValueSegment,
+    lifecycle, program_metrics, rfm_values, Activity, CutPoints, LifecycleSettings, Lines, MemberSummary, Monetary,
+    Orders, PreferenceBuilder, PreferenceSettings, RfmValues, Settings, Stage, Summarizer, ValueSegment,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -208,6 +208,47 @@ proptest! {
         let mut left = summarize(&rows[cut..], &settings);
         left.merge(summarize(&rows[..cut], &settings)).unwrap();
         prop_assert_eq!(&left.finish(), &whole);
+    }
+
+    #[test]
+    fn preferences_from_batches_and_partitions_agree(
+        rows in prop::collection::vec((0u64..30, 0u64..60, 0u32..6, 0i64..50_000, 0i64..3, any::<bool>()), 0..300),
+        cut in 0usize..300,
+    ) {
+        // Lines: member, order (orders belong to one member), category, amount, discount.
+        let rows: Vec<(u64, u64, u32, i64, i64)> =
+            rows.into_iter().map(|(m, o, c, a, d, disc)| (m, m * 1000 + o, c, a, if disc { d } else { 0 })).collect();
+        let add = |b: &mut PreferenceBuilder, rows: &[(u64, u64, u32, i64, i64)]| {
+            let m: Vec<u64> = rows.iter().map(|r| r.0).collect();
+            let o: Vec<u64> = rows.iter().map(|r| r.1).collect();
+            let c: Vec<u32> = rows.iter().map(|r| r.2).collect();
+            let a: Vec<i64> = rows.iter().map(|r| r.3).collect();
+            let d: Vec<i64> = rows.iter().map(|r| r.4).collect();
+            b.add(&Lines { member_id: &m, order_id: &o, category: &c, amount_minor: &a, discount_minor: &d }).unwrap();
+        };
+        let settings = PreferenceSettings::default();
+        let mut whole = PreferenceBuilder::default();
+        add(&mut whole, &rows);
+        let (expected, bands) = whole.finish(&settings);
+        let mut batched = PreferenceBuilder::default();
+        for chunk in rows.chunks(7) {
+            add(&mut batched, chunk);
+        }
+        prop_assert_eq!(batched.finish(&settings), (expected.clone(), bands));
+        let cut = cut.min(rows.len());
+        let (mut left, mut right) = (PreferenceBuilder::default(), PreferenceBuilder::default());
+        add(&mut left, &rows[cut..]);
+        add(&mut right, &rows[..cut]);
+        left.merge(right);
+        prop_assert_eq!(left.finish(&settings), (expected.clone(), bands));
+        // Every member's figures add up: spend is the sum of its lines, the top category's
+        // spend is at most that, discounted orders at most its orders.
+        for p in &expected {
+            let own: Vec<_> = rows.iter().filter(|r| r.0 == p.member_id).collect();
+            prop_assert_eq!(p.spend_minor, own.iter().map(|r| r.3).sum::<i64>());
+            prop_assert_eq!(p.lines, own.len() as u64);
+            prop_assert!(p.top_category_minor <= p.spend_minor && p.discounted_orders <= p.orders);
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-"""Batch analytics on DataFrames: RFM values, scores and segments, value segments and
-lifecycle tags per member.
+"""Batch analytics on DataFrames: RFM values, scores and segments, value segments,
+lifecycle tags and, from order lines, preference tags per member.
 
 Takes a pandas or polars DataFrame or a pyarrow Table, and returns a frame of the same
 library; or a stream of record batches (a `pyarrow.RecordBatchReader`, or anything exporting
@@ -68,12 +68,14 @@ def _column(frame: Any, library: str, name: str) -> Any:
 
 
 class _Codes:
-    """Consistent codes for non-integer member ids across the batches of a stream."""
+    """Consistent codes for non-integer ids (or, with `always`, any labels) across the batches
+    of a stream."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "member_id", always: bool = False) -> None:
+        self.name = name
         self.index: Dict[Any, int] = {}
         self.ids: list = []
-        self.integers: Optional[bool] = None
+        self.integers: Optional[bool] = False if always else None
 
     def encode(self, values: Any) -> Any:
         import numpy as np
@@ -81,8 +83,10 @@ class _Codes:
         integers = values.dtype.kind in "iu" and (values.dtype.kind == "u" or values.size == 0 or values.min() >= 0)
         if self.integers is None:
             self.integers = bool(integers)
+        if self.integers is False and values.dtype.kind in "iu":
+            integers = False
         if self.integers != bool(integers):
-            raise AnalyticsError("member_id: batches mix integer and other ids", "invalid", "member_id", str(values.dtype))
+            raise AnalyticsError(f"{self.name}: batches mix integer and other ids", "invalid", self.name, str(values.dtype))
         if integers:
             return values.astype(np.uint64, copy=False)
         uniques, inverse = np.unique(values, return_inverse=True)
@@ -103,6 +107,19 @@ class _Codes:
         return np.array(self.ids, dtype=object)[codes.astype(np.int64)]
 
 
+def _batches(frame: Any) -> Tuple[str, str, Any]:
+    """The library results are returned in, the library of the batches, and an iterator over
+    them: a frame is one batch; a stream (pyarrow reader or Arrow PyCapsule) is read lazily."""
+    library = _library(frame)
+    if library == "arrow":
+        import pyarrow as pa
+
+        frame, library = pa.RecordBatchReader.from_stream(frame), "stream"
+    if library == "stream":
+        return "pyarrow", "pyarrow", iter(frame)
+    return library, library, iter([frame])
+
+
 def _times(values: Any) -> Any:
     import numpy as np
 
@@ -113,22 +130,22 @@ def _times(values: Any) -> Any:
     raise AnalyticsError(f"ordered_at: a {values.dtype} column; expected datetimes or Unix seconds", "invalid", "ordered_at", str(values.dtype))
 
 
-def _amounts(values: Any, minor: bool, scale: int) -> Any:
+def _amounts(values: Any, minor: bool, scale: int, name: str = "amount") -> Any:
     import numpy as np
 
     if values.dtype.kind == "f":
-        raise TypeError(f"amount: a {values.dtype} column; money must be Decimal or integer minor units, never float")
+        raise TypeError(f"{name}: a {values.dtype} column; money must be Decimal or integer minor units, never float")
     if minor:
         if values.dtype.kind not in "iu":
-            raise TypeError(f"amount_minor: a {values.dtype} column; expected integers")
+            raise TypeError(f"{name}_minor: a {values.dtype} column; expected integers")
         return values.astype(np.int64, copy=False)
     out = np.empty(len(values), dtype=np.int64)
     for i, v in enumerate(values):
         if not isinstance(v, Decimal) or isinstance(v, bool):
-            raise TypeError(f"amount[{i}]: {v!r} is a {type(v).__name__}; expected decimal.Decimal")
+            raise TypeError(f"{name}[{i}]: {v!r} is a {type(v).__name__}; expected decimal.Decimal")
         scaled = v.scaleb(scale)
         if scaled != scaled.to_integral_value():
-            raise AnalyticsError(f"amount[{i}]: {v} has more than {scale} decimal places", "invalid", f"amount[{i}]", str(v))
+            raise AnalyticsError(f"{name}[{i}]: {v} has more than {scale} decimal places", "invalid", f"{name}[{i}]", str(v))
         out[i] = int(scaled)
     return out
 
@@ -155,14 +172,7 @@ def rfm(
 
     if (amount is None) == (amount_minor is None):
         raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
-    library = _library(frame)
-    if library == "arrow":
-        import pyarrow as pa
-
-        frame, library = pa.RecordBatchReader.from_stream(frame), "stream"
-    source = "pyarrow" if library == "stream" else library
-    batches = iter(frame) if library == "stream" else iter([frame])
-    batch_library = "pyarrow" if library == "stream" else library
+    source, batch_library, batches = _batches(frame)
     money_column = amount_minor if amount_minor is not None else amount
     assert money_column is not None
     codes = _Codes()
@@ -306,3 +316,87 @@ def cohorts(
     import pyarrow as pa
 
     return pa.table(cols)
+
+
+_PRICE_BANDS = ["low", "mid", "high"]
+_PROMOTION = ["low", "medium", "high"]
+
+
+def preferences(
+    lines: Any,
+    *,
+    member_id: str = "member_id",
+    order_id: str = "order_id",
+    category: str = "category",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    discount: Optional[str] = None,
+    discount_minor: Optional[str] = None,
+    price_bands: Optional[Tuple[int, int]] = None,
+    promotion_high_percent: int = 50,
+    promotion_medium_percent: int = 20,
+    scale: int = 2,
+) -> Any:
+    """One row per member from order lines: the top category by spend, the price band of the
+    mean line amount (`low` / `mid` / `high`; bounds in minor units from `price_bands`, or
+    fitted at the thirds of the members' ranking), and promotion sensitivity (`high` from
+    `promotion_high_percent` of orders with a discount, `medium` from
+    `promotion_medium_percent`). Without a discount column every member is `low`.
+
+    Line amounts are what the member paid, `Decimal` (`amount=`) or integer minor units
+    (`amount_minor=`); discounts likewise. The bounds used are in the result's
+    `attrs["price_bands"]` for pandas and its schema metadata for pyarrow.
+    """
+    import numpy as np
+
+    if (amount is None) == (amount_minor is None):
+        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    if discount is not None and discount_minor is not None:
+        raise TypeError("give at most one of discount= (Decimal) or discount_minor= (integer minor units)")
+    source, batch_library, batches = _batches(lines)
+    members, categories = _Codes(member_id), _Codes(category, always=True)
+    orders = _Codes(order_id)
+    builder = _native.PreferenceBuilder()
+    money = amount_minor if amount_minor is not None else amount
+    off = discount_minor if discount_minor is not None else discount
+    assert money is not None
+    for batch in batches:
+        m = members.encode(_column(batch, batch_library, member_id))
+        o = orders.encode(_column(batch, batch_library, order_id))
+        c = categories.encode(_column(batch, batch_library, category))
+        a = _amounts(_column(batch, batch_library, money), amount_minor is not None, scale)
+        d = (np.zeros(len(a), dtype=np.int64) if off is None
+             else _amounts(_column(batch, batch_library, off), discount_minor is not None, scale, "discount"))
+        call(builder.add, *(np.ascontiguousarray(x, dtype=t).tobytes()
+                            for x, t in ((m, "<u8"), (o, "<u8"), (c, "<u8"), (a, "<i8"), (d, "<i8"))))
+    raw: Dict[str, Any] = call(builder.finish, price_bands, promotion_high_percent, promotion_medium_percent)
+    cols: Dict[str, Any] = {member_id: members.decode(np.frombuffer(raw["member_id"], dtype="<u8"))}
+    cols["top_category"] = categories.decode(np.frombuffer(raw["top_category"], dtype="<u8"))
+    for name, dtype in [("top_category_minor", "<i8"), ("spend_minor", "<i8"), ("lines", "<u8")]:
+        cols[name] = np.frombuffer(raw[name], dtype=dtype)
+    band_codes = np.frombuffer(raw["price_band"], dtype="u1")
+    for name, dtype in [("orders", "<u8"), ("discounted_orders", "<u8")]:
+        cols[name] = np.frombuffer(raw[name], dtype=dtype)
+    promo_codes = np.frombuffer(raw["promotion"], dtype="u1")
+    bands = tuple(raw["price_bands"])
+    if source == "pandas":
+        import pandas as pd
+
+        cols["price_band"] = pd.Categorical.from_codes(band_codes.astype(np.int16), categories=_PRICE_BANDS)
+        cols["promotion"] = pd.Categorical.from_codes(promo_codes.astype(np.int16), categories=_PROMOTION)
+        out = pd.DataFrame(cols)
+        out.attrs["price_bands"] = bands
+        return out
+    plain = {k: (v.tolist() if getattr(v, "dtype", None) == object else v) for k, v in cols.items()}
+    if source == "polars":
+        import polars as pl
+
+        plain["price_band"] = pl.Series("price_band", [_PRICE_BANDS[i] for i in band_codes], dtype=pl.Enum(_PRICE_BANDS))
+        plain["promotion"] = pl.Series("promotion", [_PROMOTION[i] for i in promo_codes], dtype=pl.Enum(_PROMOTION))
+        return pl.DataFrame(plain)
+    import pyarrow as pa
+
+    plain["price_band"] = pa.DictionaryArray.from_arrays(pa.array(band_codes.astype(np.int8)), pa.array(_PRICE_BANDS))
+    plain["promotion"] = pa.DictionaryArray.from_arrays(pa.array(promo_codes.astype(np.int8)), pa.array(_PROMOTION))
+    table = pa.table(plain)
+    return table.replace_schema_metadata({"price_bands": f"{bands[0]},{bands[1]}"})

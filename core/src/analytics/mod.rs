@@ -1,6 +1,6 @@
 //! Batch customer analytics over columnar order data: per-member summaries that stream and
 //! merge, RFM values and scores with reusable cut points, named segments, lifecycle and
-//! activity tags, and program metrics.
+//! activity tags, preference tags from order lines, and program metrics.
 //!
 //! Orders come in as borrowed columns ([`Orders`]): member ids, order instants (Unix seconds)
 //! and amounts in minor currency units (cents), so money stays exact. A [`Summarizer`] takes
@@ -22,6 +22,7 @@ mod cohort;
 mod columns;
 mod lifecycle;
 mod metrics;
+mod preference;
 mod rfm;
 mod summary;
 
@@ -29,6 +30,7 @@ pub use cohort::{cohorts, Cohort};
 pub use columns::{le_f64, le_i64, le_u64};
 pub use lifecycle::{lifecycle, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};
+pub use preference::{Lines, Preference, PreferenceBuilder, PreferenceSettings, PriceBand, Promotion};
 pub use rfm::{
     rfm_values, value_segment, CutPoints, Monetary, RfmScores, RfmValues, ScoreKey, SegmentGrid, ValueSegment,
 };
@@ -54,6 +56,16 @@ pub enum AnalyticsError {
         /// The row in the batch.
         row: usize,
         /// The amount.
+        value: i64,
+    },
+    /// A value that must not be negative is (a line's amount or discount).
+    #[error("{column}[{row}]: {value} must not be negative")]
+    NegativeValue {
+        /// The column.
+        column: &'static str,
+        /// The row in the batch.
+        row: usize,
+        /// The value.
         value: i64,
     },
     /// An order instant is outside 1970 to 8999.
