@@ -2,7 +2,7 @@
 //! the interpreter lock.
 
 use crate::errors;
-use loyalty::analytics::{lifecycle, rfm_values, CutPoints, LifecycleSettings, Monetary, Orders, Settings};
+use loyalty::analytics::{Analysis, Orders, Settings};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -14,6 +14,14 @@ pub struct Summarizer {
     as_of: chrono::DateTime<chrono::Utc>,
     tz: chrono_tz::Tz,
     distinct_days: bool,
+}
+
+impl Summarizer {
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::new(self.as_of, self.tz);
+        settings.distinct_days = self.distinct_days;
+        settings
+    }
 }
 
 #[pymethods]
@@ -46,24 +54,11 @@ impl Summarizer {
     /// The analysis of everything added: a dict of columns. The summarizer is spent.
     fn finish<'py>(&mut self, py: Python<'py>, scale: u32) -> PyResult<Bound<'py, PyDict>> {
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
-        let (as_of, tz, distinct) = (self.as_of, self.tz, self.distinct_days);
-        let done = py.detach(move || {
-            let summaries = inner.finish();
-            let values = rfm_values(&summaries, as_of, tz, scale, Monetary::Total, distinct);
-            let scores = CutPoints::fit(&values).score(&values);
-            let tags = lifecycle(&summaries, as_of, tz, &LifecycleSettings::default());
-            (summaries, values, scores, tags)
-        });
+        let settings = self.settings();
+        let done = py.detach(move || loyalty::analytics::analyze(inner.finish(), &settings, scale));
         columns(py, done)
     }
 }
-
-type Analysis = (
-    Vec<loyalty::analytics::MemberSummary>,
-    Vec<loyalty::analytics::RfmValues>,
-    Vec<loyalty::analytics::RfmScores>,
-    Vec<loyalty::analytics::Lifecycle>,
-);
 
 /// RFM values, scores, segments and lifecycle tags for member codes `member_id`, orders at
 /// `ordered_at` (Unix seconds) worth `amount_minor`, each as little-endian 8-byte `bytes`;
@@ -88,7 +83,7 @@ pub fn analyze<'py>(
 }
 
 fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDict>> {
-    let (summaries, values, scores, tags) = analysis;
+    let Analysis { summaries, values, scores, tags, .. } = analysis;
     let out = PyDict::new(py);
     let bytes = |v: Vec<u8>| PyBytes::new(py, &v).unbind();
     out.set_item("member_id", bytes(summaries.iter().flat_map(|s| s.member_id.to_le_bytes()).collect()))?;
@@ -150,13 +145,8 @@ pub fn program_metrics_json(
     let mut s = Summarizer::new(as_of, time_zone, 90, false)?;
     s.add(py, member_id, ordered_at, amount_minor)?;
     let inner = s.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
-    let (as_of, tz) = (s.as_of, s.tz);
-    let metrics = py.detach(move || {
-        let summaries = inner.finish();
-        let values = rfm_values(&summaries, as_of, tz, scale, Monetary::Total, false);
-        let scores = CutPoints::fit(&values).score(&values);
-        loyalty::analytics::program_metrics(&summaries, period_start, scale, Some(&scores))
-    });
+    let settings = s.settings();
+    let metrics = py.detach(move || loyalty::analytics::metrics(&inner.finish(), &settings, period_start, scale));
     Ok(serde_json::to_string(&metrics).unwrap_or_default())
 }
 

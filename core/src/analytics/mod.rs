@@ -20,6 +20,7 @@
 pub mod clv;
 mod cohort;
 mod columns;
+mod job;
 mod lifecycle;
 mod metrics;
 mod preference;
@@ -28,6 +29,7 @@ mod summary;
 
 pub use cohort::{cohorts, Cohort};
 pub use columns::{le_f64, le_i64, le_u64};
+pub use job::{analyze, metrics, Analysis};
 pub use lifecycle::{lifecycle, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};
 pub use preference::{Lines, Preference, PreferenceBuilder, PreferenceSettings, PriceBand, Promotion};
