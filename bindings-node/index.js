@@ -781,4 +781,5 @@ module.exports = nativeBinding
 module.exports.NativeAccount = nativeBinding.NativeAccount
 module.exports.NativeProgram = nativeBinding.NativeProgram
 module.exports.analyze = nativeBinding.analyze
+module.exports.metrics = nativeBinding.metrics
 module.exports.transfer = nativeBinding.transfer

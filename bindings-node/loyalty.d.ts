@@ -100,9 +100,26 @@ export interface PaymentQuote { points: number, value: Money, cash: Money, maxPo
 
 export function transfer (program: Program, sender: Account, receiver: Account, id: string, at: Instant, points: number): { sent: Outcome, received: Outcome }
 
-export interface OrderRow { memberId: string, orderedAt: Instant, amountMinor: number | bigint }
+export type MemberId = string | number | bigint
+export interface OrderRow { memberId: MemberId, orderedAt: Instant, amountMinor: number | bigint }
+/** Orders as columns of equal length; `BigInt64Array`s of Unix seconds and minor units cross without copying. */
+export interface OrderColumns {
+  memberId: BigUint64Array | MemberId[]
+  orderedAt: BigInt64Array | Float64Array | Int32Array | Instant[]
+  amountMinor: BigInt64Array | Array<number | bigint>
+}
+export type Orders = OrderRow[] | OrderColumns
 export interface MemberRfm {
-  memberId: string, recencyDays: number, frequency: number, monetaryMinor: number,
+  memberId: MemberId, recencyDays: number, frequency: number, monetaryMinor: number,
   r: number, f: number, m: number, segment: string, valueSegment: string, stage: string, activity: string
 }
-export function analyze (orders: OrderRow[], options: { asOf: Instant, timeZone?: string }): Promise<MemberRfm[]>
+export function analyze (orders: Orders, options: { asOf: Instant, timeZone?: string }): Promise<MemberRfm[]>
+
+export interface ProgramMetrics {
+  members: number, newMembers: number, activeMembers: number, lapsedMembers: number, orders: number,
+  revenue: Money, repurchaseRate: Money, averageOrderValue: Money, purchaseFrequency: Money, historicalLtv: Money,
+  top20PercentRevenueShare: Money,
+  /** Revenue by R-F segment name. */
+  revenueBySegment: Record<string, Money>
+}
+export function metrics (orders: Orders, options: { asOf: Instant, periodStart: Instant, timeZone?: string }): Promise<ProgramMetrics>

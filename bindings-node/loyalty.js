@@ -62,7 +62,7 @@ function cached (convert) {
   }
 }
 const snake = cached((k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()))
-const camel = cached((k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase()))
+const camel = cached((k) => k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()))
 
 function iso (field, value) {
   if (value instanceof Date) {
@@ -186,46 +186,96 @@ function transfer (program, sender, receiver, id, at, points) {
   return { sent: fromCore(sent), received: fromCore(received) }
 }
 
-function column (values, name, Array64) {
-  const arr = Array64.from(values, (v) => {
-    if (typeof v === 'number' && !Number.isInteger(v)) throw new TypeError(`${name}: ${v} is not a whole number`)
-    return BigInt(v)
-  })
-  return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength)
+function bytes (typed) {
+  return Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength)
 }
 
-/** RFM, segments and lifecycle tags for orders given as rows; resolves without blocking. */
-async function analyze (orders, options) {
-  const asOf = iso('asOf', options.asOf)
-  const ids = new Map()
-  const names = []
-  const member = []
-  const at = []
-  const cents = []
-  for (const [i, o] of orders.entries()) {
-    if (typeof o.amountMinor !== 'number' && typeof o.amountMinor !== 'bigint') {
-      throw new TypeError(`orders[${i}].amountMinor: ${JSON.stringify(o.amountMinor)} must be an integer of minor units`)
-    }
-    let code = ids.get(o.memberId)
-    if (code === undefined) { code = names.length; ids.set(o.memberId, code); names.push(o.memberId) }
-    member.push(code)
-    at.push(Math.floor(new Date(iso(`orders[${i}].orderedAt`, o.orderedAt)).getTime() / 1000))
-    cents.push(o.amountMinor)
+function integers (values, name, Array64) {
+  if (values instanceof Array64) return values
+  return Array64.from(values, (v, i) => {
+    if (typeof v === 'bigint') return v
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${name}[${i}]: ${JSON.stringify(v)} must be an integer`)
+    return BigInt(v)
+  })
+}
+
+function seconds (values, name) {
+  if (values instanceof BigInt64Array) return values
+  if (values instanceof Float64Array || values instanceof Int32Array) return integers(Array.from(values), name, BigInt64Array)
+  return BigInt64Array.from(values, (v, i) => BigInt(Math.floor(new Date(iso(`${name}[${i}]`, v)).getTime() / 1000)))
+}
+
+/**
+ * Orders as the native calls take them, from rows ({ memberId, orderedAt, amountMinor }) or
+ * from columns ({ memberId, orderedAt, amountMinor } of arrays or typed arrays: BigInt64Array
+ * Unix seconds and minor units cross without copying). Member ids become dense codes; `ids`
+ * maps them back.
+ */
+function orderColumns (orders) {
+  let memberIds, at, cents
+  if (Array.isArray(orders)) {
+    memberIds = orders.map((o) => o.memberId)
+    at = seconds(orders.map((o) => o.orderedAt), 'orders.orderedAt')
+    cents = orders.map((o, i) => {
+      if (typeof o.amountMinor !== 'number' && typeof o.amountMinor !== 'bigint') {
+        throw new TypeError(`orders[${i}].amountMinor: ${JSON.stringify(o.amountMinor)} must be an integer of minor units`)
+      }
+      return o.amountMinor
+    })
+  } else if (orders && typeof orders === 'object') {
+    memberIds = orders.memberId
+    at = seconds(orders.orderedAt, 'orderedAt')
+    cents = orders.amountMinor
+  } else {
+    throw new TypeError('orders: expected an array of rows or an object of columns')
   }
-  let json
+  const index = new Map()
+  const ids = []
+  const codes = new BigUint64Array(memberIds.length)
+  for (let i = 0; i < memberIds.length; i++) {
+    const id = memberIds[i]
+    let code = index.get(id)
+    if (code === undefined) { code = ids.length; index.set(id, code); ids.push(id) }
+    codes[i] = BigInt(code)
+  }
+  const amounts = integers(cents, 'amountMinor', BigInt64Array)
+  for (const [name, column] of [['orderedAt', at], ['amountMinor', amounts]]) {
+    if (column.length !== codes.length) throw new TypeError(`${name}: ${column.length} values for ${codes.length} member ids`)
+  }
+  return { member: bytes(codes), at: bytes(at), cents: bytes(amounts), ids }
+}
+
+async function settle (promise) {
   try {
-    json = await native.analyze(column(member, 'memberId', BigUint64Array), column(at, 'orderedAt', BigInt64Array),
-      column(cents, 'amountMinor', BigInt64Array), asOf, options.timeZone || 'UTC')
+    return await promise
   } catch (e) {
     rethrow(e)
   }
+}
+
+/** RFM, segments and lifecycle tags per member, from rows or columns; resolves without blocking. */
+async function analyze (orders, options) {
+  const asOf = iso('asOf', options.asOf)
+  const c = orderColumns(orders)
+  const json = await settle(native.analyze(c.member, c.at, c.cents, asOf, options.timeZone || 'UTC'))
   return JSON.parse(json).map((row) => {
     const out = fromCore(row)
-    out.memberId = names[Number(row.member_id)]
+    out.memberId = c.ids[Number(row.member_id)]
     return out
   })
 }
 
+/** Program metrics over the period from `periodStart` to `asOf`; money and ratios as decimal strings. */
+async function metrics (orders, options) {
+  const asOf = iso('asOf', options.asOf)
+  const start = iso('periodStart', options.periodStart)
+  const c = orderColumns(orders)
+  const json = await settle(native.metrics(c.member, c.at, c.cents, asOf, start, options.timeZone || 'UTC'))
+  const out = fromCore(JSON.parse(json))
+  out.revenueBySegment = JSON.parse(json).revenue_by_segment
+  return out
+}
+
 module.exports = {
-  Program, Account, analyze, transfer, LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, InvalidInputError
+  Program, Account, analyze, metrics, transfer, LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, InvalidInputError
 }

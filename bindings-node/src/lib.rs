@@ -179,13 +179,14 @@ pub fn transfer(
     Ok(json(&(t.sent, t.received)))
 }
 
-/// Batch RFM work off the event loop.
+/// Batch analytics off the event loop: RFM with lifecycle tags, or program metrics.
 pub struct AnalyzeTask {
     member_id: Vec<u64>,
     ordered_at: Vec<i64>,
     amount_minor: Vec<i64>,
-    as_of: DateTime<Utc>,
-    tz: chrono_tz::Tz,
+    settings: loyalty::analytics::Settings,
+    /// Program metrics from this instant (Unix seconds) instead of per-member rows.
+    period_start: Option<i64>,
 }
 
 impl Task for AnalyzeTask {
@@ -193,16 +194,14 @@ impl Task for AnalyzeTask {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<String> {
-        use loyalty::analytics::{
-            lifecycle, rfm_values, CutPoints, LifecycleSettings, Monetary, Orders, Settings, Summarizer,
-        };
-        let mut s = Summarizer::new(Settings::new(self.as_of, self.tz));
+        use loyalty::analytics::{analyze, metrics, Analysis, Orders, Summarizer};
+        let mut s = Summarizer::new(self.settings.clone());
         s.add(&Orders { member_id: &self.member_id, ordered_at: &self.ordered_at, amount_minor: &self.amount_minor })
             .map_err(errors::analytics)?;
-        let summaries = s.finish();
-        let values = rfm_values(&summaries, self.as_of, self.tz, 2, Monetary::Total, false);
-        let scores = CutPoints::fit(&values).score(&values);
-        let tags = lifecycle(&summaries, self.as_of, self.tz, &LifecycleSettings::default());
+        if let Some(start) = self.period_start {
+            return Ok(json(&metrics(&s.finish(), &self.settings, start, 2)));
+        }
+        let Analysis { summaries, values, scores, tags, .. } = analyze(s.finish(), &self.settings, 2);
         let rows: Vec<serde_json::Value> = summaries
             .iter()
             .zip(&values)
@@ -225,6 +224,29 @@ impl Task for AnalyzeTask {
     }
 }
 
+fn task(
+    member_id: Buffer,
+    ordered_at: Buffer,
+    amount_minor: Buffer,
+    as_of: String,
+    time_zone: String,
+    period_start: Option<String>,
+) -> Result<AsyncTask<AnalyzeTask>> {
+    let tz: chrono_tz::Tz =
+        time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
+    let period_start = match period_start {
+        Some(p) => Some(instant("periodStart", &p)?.timestamp()),
+        None => None,
+    };
+    Ok(AsyncTask::new(AnalyzeTask {
+        member_id: loyalty::analytics::le_u64("memberId", &member_id).map_err(errors::analytics)?,
+        ordered_at: loyalty::analytics::le_i64("orderedAt", &ordered_at).map_err(errors::analytics)?,
+        amount_minor: loyalty::analytics::le_i64("amountMinor", &amount_minor).map_err(errors::analytics)?,
+        settings: loyalty::analytics::Settings::new(instant("asOf", &as_of)?, tz),
+        period_start,
+    }))
+}
+
 /// RFM, segments and lifecycle tags from little-endian 8-byte columns; resolves to JSON rows.
 #[napi]
 pub fn analyze(
@@ -234,13 +256,19 @@ pub fn analyze(
     as_of: String,
     time_zone: String,
 ) -> Result<AsyncTask<AnalyzeTask>> {
-    let tz: chrono_tz::Tz =
-        time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
-    Ok(AsyncTask::new(AnalyzeTask {
-        member_id: loyalty::analytics::le_u64("memberId", &member_id).map_err(errors::analytics)?,
-        ordered_at: loyalty::analytics::le_i64("orderedAt", &ordered_at).map_err(errors::analytics)?,
-        amount_minor: loyalty::analytics::le_i64("amountMinor", &amount_minor).map_err(errors::analytics)?,
-        as_of: instant("asOf", &as_of)?,
-        tz,
-    }))
+    task(member_id, ordered_at, amount_minor, as_of, time_zone, None)
+}
+
+/// Program metrics over the period from `period_start` to `as_of`, from little-endian 8-byte
+/// columns; resolves to JSON.
+#[napi]
+pub fn metrics(
+    member_id: Buffer,
+    ordered_at: Buffer,
+    amount_minor: Buffer,
+    as_of: String,
+    period_start: String,
+    time_zone: String,
+) -> Result<AsyncTask<AnalyzeTask>> {
+    task(member_id, ordered_at, amount_minor, as_of, time_zone, Some(period_start))
 }
