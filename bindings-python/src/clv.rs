@@ -1,7 +1,9 @@
 //! CLV models: columns of numbers in, parameters and predictions out.
 
 use crate::errors;
-use loyalty::analytics::clv::{clv_summary, lifetime_values, BgNbd, Customer, GammaGamma, PeriodUnit};
+use loyalty::analytics::clv::{
+    churn_risk, clv_summary, lifetime_values, BgNbd, ChurnRisk, Customer, GammaGamma, PeriodUnit,
+};
 use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -153,4 +155,31 @@ pub fn lifetime_values_columns<'py>(
     let gg = GammaGamma { p: gamma_gamma.0, q: gamma_gamma.1, gamma: gamma_gamma.2 };
     let values = py.detach(|| lifetime_values(&bg, &gg, &c, &m, horizon, discount_rate)).map_err(errors::clv)?;
     Ok(f64_bytes(py, values.into_iter()))
+}
+
+/// Churn-risk codes (0 low, 1 medium, 2 high) from P(alive) as little-endian f64 bytes.
+#[pyfunction]
+pub fn churn_risk_codes<'py>(
+    py: Python<'py>,
+    p_alive: &[u8],
+    high_below: f64,
+    low_from: f64,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if !(0.0..=1.0).contains(&high_below) || !(high_below..=1.0).contains(&low_from) {
+        return Err(errors::input(
+            "churn_thresholds",
+            &format!("({high_below}, {low_from})"),
+            "must be probabilities with high_below <= low_from",
+        ));
+    }
+    let p = le_f64("p_alive", p_alive).map_err(errors::analytics)?;
+    let codes: Vec<u8> = p
+        .iter()
+        .map(|p| match churn_risk(*p, high_below, low_from) {
+            ChurnRisk::Low => 0,
+            ChurnRisk::Medium => 1,
+            ChurnRisk::High => 2,
+        })
+        .collect();
+    Ok(PyBytes::new(py, &codes))
 }

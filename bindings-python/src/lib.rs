@@ -27,5 +27,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_fit, m)?)?;
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_expected, m)?)?;
     m.add_function(wrap_pyfunction!(clv::lifetime_values_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::churn_risk_codes, m)?)?;
     Ok(())
 }

@@ -36,6 +36,14 @@ def test_fit_and_predict_through_pandas_and_polars():
     assert (first["frequency"], round(first["recency"], 2), round(first["T"], 2)) == (2, 30.43, 38.86)
     assert round(first["expected_purchases"], 3) == 1.226
     assert 0 < first["p_alive"] <= 1
+    # Churn risk from P(alive): members without repeats are alive (P = 1, low risk); the
+    # tags follow the thresholds exactly.
+    expected_risk = ["high" if p < 0.3 else "low" if p >= 0.7 else "medium" for p in predicted["p_alive"]]
+    assert predicted["churn_risk"].astype(str).tolist() == expected_risk
+    assert set(predicted.loc[predicted["frequency"] == 0, "churn_risk"].astype(str)) == {"low"}
+    assert "high" in expected_risk and "medium" in expected_risk
+    with pytest.raises(ValueError):
+        bg.predict(s, 39.0, churn_thresholds=(0.8, 0.2))
     gg = loyalty.clv.GammaGamma.fit(s)
     assert (round(gg.p, 2), round(gg.q, 2), round(gg.gamma, 2)) == (6.25, 3.74, 15.44)
     assert len(gg.expected_value(s)) == 2357

@@ -16,6 +16,7 @@ __all__ = [
     "analyze",
     "bgnbd_fit",
     "bgnbd_predict",
+    "churn_risk_codes",
     "clv_summary_columns",
     "cohorts_json",
     "gamma_gamma_expected",
@@ -105,6 +106,7 @@ def bgnbd_fit(frequency: bytes, recency: bytes, t: bytes) -> Tuple[float, float,
 def bgnbd_predict(
     params: Tuple[float, float, float, float], frequency: bytes, recency: bytes, t: bytes, horizon: float
 ) -> Tuple[bytes, bytes]: ...
+def churn_risk_codes(p_alive: bytes, high_below: float, low_from: float) -> bytes: ...
 def gamma_gamma_fit(frequency: bytes, monetary: bytes) -> Tuple[float, float, float, float, int]: ...
 def gamma_gamma_expected(params: Tuple[float, float, float], frequency: bytes, monetary: bytes) -> bytes: ...
 def lifetime_values_columns(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from . import _native
 from .analytics import _column, _library, _prepared
@@ -89,6 +89,9 @@ def _frame(library: str, cols: Any) -> Any:
     return pa.table({k: (v.tolist() if v.dtype == object else v) for k, v in cols.items()})
 
 
+_RISK = ["low", "medium", "high"]
+
+
 def _f64(frame: Any, library: str, name: str) -> bytes:
     import numpy as np
 
@@ -118,8 +121,10 @@ class BgNbd:
         r, alpha, a, b, ll, _ = _call(_native.bgnbd_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"))
         return cls(r, alpha, a, b, ll)
 
-    def predict(self, summary: Any, horizon: float) -> Any:
-        """The frame with `p_alive` and `expected_purchases` (in the next `horizon` periods)."""
+    def predict(self, summary: Any, horizon: float, churn_thresholds: Tuple[float, float] = (0.3, 0.7)) -> Any:
+        """The frame with `p_alive`, `expected_purchases` (in the next `horizon` periods) and
+        `churn_risk`: `high` below the first threshold of P(alive), `low` from the second,
+        `medium` between."""
         import numpy as np
 
         lib = _library(summary)
@@ -127,14 +132,22 @@ class BgNbd:
             _native.bgnbd_predict, (self.r, self.alpha, self.a, self.b),
             _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"), float(horizon),
         )
+        risk = np.frombuffer(_call(_native.churn_risk_codes, alive, float(churn_thresholds[0]), float(churn_thresholds[1])), dtype="u1")
         alive, expected = np.frombuffer(alive, dtype="<f8"), np.frombuffer(expected, dtype="<f8")
         if lib == "pandas":
-            return summary.assign(p_alive=alive, expected_purchases=expected)
+            import pandas as pd
+
+            tags = pd.Categorical.from_codes(risk.astype(np.int16), categories=_RISK)
+            return summary.assign(p_alive=alive, expected_purchases=expected, churn_risk=tags)
         if lib == "polars":
             import polars as pl
 
-            return summary.with_columns(pl.Series("p_alive", alive), pl.Series("expected_purchases", expected))
-        return summary.append_column("p_alive", [alive]).append_column("expected_purchases", [expected])
+            tags = pl.Series("churn_risk", [_RISK[i] for i in risk], dtype=pl.Enum(_RISK))
+            return summary.with_columns(pl.Series("p_alive", alive), pl.Series("expected_purchases", expected), tags)
+        import pyarrow as pa
+
+        tags = pa.DictionaryArray.from_arrays(pa.array(risk.astype(np.int8)), pa.array(_RISK))
+        return summary.append_column("p_alive", [alive]).append_column("expected_purchases", [expected]).append_column("churn_risk", tags)
 
 
 @dataclasses.dataclass(frozen=True)
