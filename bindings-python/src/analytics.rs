@@ -82,25 +82,34 @@ pub fn analyze<'py>(
     s.finish(py, scale)
 }
 
+/// A column of fixed-size values as bytes, written straight into the Python object.
+fn le_column<'py, const N: usize>(
+    py: Python<'py>,
+    values: impl ExactSizeIterator<Item = [u8; N]>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    PyBytes::new_with(py, values.len() * N, |buf| {
+        buf.chunks_exact_mut(N).zip(values).for_each(|(chunk, v)| chunk.copy_from_slice(&v));
+        Ok(())
+    })
+}
+
 fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDict>> {
     let Analysis { summaries, values, scores, tags, .. } = analysis;
     let out = PyDict::new(py);
-    let bytes = |v: Vec<u8>| PyBytes::new(py, &v).unbind();
-    out.set_item("member_id", bytes(summaries.iter().flat_map(|s| s.member_id.to_le_bytes()).collect()))?;
-    out.set_item("recency_days", bytes(values.iter().flat_map(|v| v.recency_days.to_le_bytes()).collect()))?;
-    out.set_item("frequency", bytes(values.iter().flat_map(|v| v.frequency.to_le_bytes()).collect()))?;
+    out.set_item("member_id", le_column(py, summaries.iter().map(|s| s.member_id.to_le_bytes()))?)?;
+    out.set_item("recency_days", le_column(py, values.iter().map(|v| v.recency_days.to_le_bytes()))?)?;
+    out.set_item("frequency", le_column(py, values.iter().map(|v| v.frequency.to_le_bytes()))?)?;
     out.set_item(
         "monetary_minor",
-        bytes(summaries.iter().flat_map(|s| i64::try_from(s.total_minor).unwrap_or(i64::MAX).to_le_bytes()).collect()),
+        le_column(py, summaries.iter().map(|s| i64::try_from(s.total_minor).unwrap_or(i64::MAX).to_le_bytes()))?,
     )?;
-    out.set_item("r", bytes(scores.iter().map(|s| s.r).collect()))?;
-    out.set_item("f", bytes(scores.iter().map(|s| s.f).collect()))?;
-    out.set_item("m", bytes(scores.iter().map(|s| s.m).collect()))?;
+    out.set_item("r", le_column(py, scores.iter().map(|s| [s.r]))?)?;
+    out.set_item("f", le_column(py, scores.iter().map(|s| [s.f]))?)?;
+    out.set_item("m", le_column(py, scores.iter().map(|s| [s.m]))?)?;
     // Names as codes and categories: a handful of distinct strings for a million members.
-    let categorical = |key: &str, names: Vec<String>| -> PyResult<()> {
-        let mut categories: Vec<String> = Vec::new();
+    let categorical = |key: &str, names: &mut dyn Iterator<Item = &str>| -> PyResult<()> {
+        let mut categories: Vec<&str> = Vec::new();
         let codes: Vec<u8> = names
-            .into_iter()
             .map(|n| match categories.iter().position(|c| *c == n) {
                 Some(i) => i as u8,
                 None => {
@@ -111,17 +120,14 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
             .collect();
         out.set_item(key, (PyBytes::new(py, &codes), categories))
     };
-    let name = |v: Result<serde_json::Value, serde_json::Error>| {
-        v.ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-    };
-    categorical("segment", scores.iter().map(|s| s.segment.clone()).collect())?;
-    categorical("value_segment", scores.iter().map(|s| name(serde_json::to_value(s.value_segment))).collect())?;
-    categorical("stage", tags.iter().map(|t| name(serde_json::to_value(t.stage))).collect())?;
-    categorical("activity", tags.iter().map(|t| name(serde_json::to_value(t.activity))).collect())?;
-    out.set_item("days_since_last", bytes(tags.iter().flat_map(|t| t.days_since_last.to_le_bytes()).collect()))?;
-    out.set_item("cycle_days", bytes(tags.iter().flat_map(|t| t.cycle_days.unwrap_or(-1).to_le_bytes()).collect()))?;
-    out.set_item("overdue", bytes(tags.iter().map(|t| u8::from(t.overdue)).collect()))?;
-    out.set_item("churn_warning", bytes(tags.iter().map(|t| u8::from(t.churn_warning)).collect()))?;
+    categorical("segment", &mut scores.iter().map(|s| s.segment.as_str()))?;
+    categorical("value_segment", &mut scores.iter().map(|s| s.value_segment.as_str()))?;
+    categorical("stage", &mut tags.iter().map(|t| t.stage.as_str()))?;
+    categorical("activity", &mut tags.iter().map(|t| t.activity.as_str()))?;
+    out.set_item("days_since_last", le_column(py, tags.iter().map(|t| t.days_since_last.to_le_bytes()))?)?;
+    out.set_item("cycle_days", le_column(py, tags.iter().map(|t| t.cycle_days.unwrap_or(-1).to_le_bytes()))?)?;
+    out.set_item("overdue", le_column(py, tags.iter().map(|t| [u8::from(t.overdue)]))?)?;
+    out.set_item("churn_warning", le_column(py, tags.iter().map(|t| [u8::from(t.churn_warning)]))?)?;
     Ok(out)
 }
 
@@ -204,9 +210,9 @@ impl PreferenceBuilder {
         let orders = le_u64("order_id", order_id).map_err(errors::analytics)?;
         let categories: Vec<u32> = le_u64("category", category)
             .map_err(errors::analytics)?
-            .into_iter()
+            .iter()
             .enumerate()
-            .map(|(row, c)| {
+            .map(|(row, &c)| {
                 u32::try_from(c)
                     .map_err(|_| errors::input(&format!("category[{row}]"), &c.to_string(), "is not a category code"))
             })

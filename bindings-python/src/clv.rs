@@ -15,7 +15,11 @@ fn customers(frequency: &[u8], recency: &[u8], t: &[u8]) -> PyResult<Vec<Custome
     if r.len() != f.len() || t.len() != f.len() {
         return Err(errors::input("recency", &r.len().to_string(), "must have as many rows as frequency"));
     }
-    f.iter().zip(r).zip(t).map(|((f, r), t)| Ok(Customer { frequency: repeats(*f)?, recency: r, t })).collect()
+    f.iter()
+        .zip(r.iter())
+        .zip(t.iter())
+        .map(|((f, r), t)| Ok(Customer { frequency: repeats(*f)?, recency: *r, t: *t }))
+        .collect()
 }
 
 fn repeats(f: u64) -> PyResult<u32> {
@@ -113,7 +117,7 @@ pub fn bgnbd_predict<'py>(
 pub fn gamma_gamma_fit(py: Python<'_>, frequency: &[u8], monetary: &[u8]) -> PyResult<(f64, f64, f64, f64, usize)> {
     let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
     let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
-    let data: Vec<(u32, f64)> = f.iter().zip(m).map(|(f, m)| Ok((repeats(*f)?, m))).collect::<PyResult<_>>()?;
+    let data: Vec<(u32, f64)> = f.iter().zip(m.iter()).map(|(f, m)| Ok((repeats(*f)?, *m))).collect::<PyResult<_>>()?;
     let fit = py.detach(|| GammaGamma::fit(&data)).map_err(errors::clv)?;
     let g = fit.params;
     Ok((g.p, g.q, g.gamma, fit.log_likelihood, fit.iterations))
@@ -130,8 +134,11 @@ pub fn gamma_gamma_expected<'py>(
     let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
     let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
     let g = GammaGamma { p: params.0, q: params.1, gamma: params.2 };
-    let values: Vec<f64> =
-        f.iter().zip(m).map(|(f, m)| Ok(g.conditional_expected_value(repeats(*f)?, m))).collect::<PyResult<_>>()?;
+    let values: Vec<f64> = f
+        .iter()
+        .zip(m.iter())
+        .map(|(f, m)| Ok(g.conditional_expected_value(repeats(*f)?, *m)))
+        .collect::<PyResult<_>>()?;
     Ok(f64_bytes(py, values.into_iter()))
 }
 

@@ -1,12 +1,15 @@
 //! The loyalty core's side of `bench/rfm_bench.py`: reads the raw columns written by
-//! `bench/gen_orders.py`, then times summaries, RFM values, fitted scores and segments.
+//! `bench/gen_orders.py`, then times summaries, RFM values, fitted scores and segments (the
+//! pandas and polars job), and separately the whole `analyze` job with lifecycle tags (what
+//! `loyalty.analytics.rfm` computes in Python).
 //!
 //! ```text
 //! rfm_bench DIR AS_OF_UNIX_SECONDS
 //! ```
-//! Prints one JSON line: seconds (computation only), members, checksum (sum of all scores).
+//! Prints one JSON line: seconds and seconds_with_lifecycle (computation only), members,
+//! checksum (sum of all scores).
 
-use loyalty::analytics::{rfm_values, CutPoints, Monetary, Orders, Settings, Summarizer};
+use loyalty::analytics::{analyze, rfm_values, CutPoints, Monetary, Orders, Settings, Summarizer};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -54,8 +57,22 @@ fn run() -> Result<(), String> {
     eprintln!("add {t1:?} finish {:?} values {:?} fit {:?} score {:?}", t2 - t1, t3 - t2, t4 - t3, t5 - t4);
     let seconds = started.elapsed().as_secs_f64();
 
+    let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
+    let started = Instant::now();
+    let settings = Settings::new(as_of, chrono_tz::UTC);
+    let mut summarizer = Summarizer::new(settings.clone());
+    summarizer.add(&orders).map_err(|e| e.to_string())?;
+    let analysis = analyze(summarizer.finish(), &settings, 2);
+    let with_lifecycle = started.elapsed().as_secs_f64();
+    if analysis.scores != scores {
+        return Err("the analyze job scored differently".into());
+    }
+
     let checksum: u64 = scores.iter().map(|s| u64::from(s.r) + u64::from(s.f) + u64::from(s.m)).sum();
-    println!("{{\"seconds\": {seconds}, \"members\": {}, \"checksum\": {checksum}}}", scores.len());
+    println!(
+        "{{\"seconds\": {seconds}, \"seconds_with_lifecycle\": {with_lifecycle}, \"members\": {}, \"checksum\": {checksum}}}",
+        scores.len()
+    );
     Ok(())
 }
 

@@ -1,36 +1,54 @@
 //! Columns as little-endian bytes: how bindings hand columns over without a shared array
-//! type (numpy's `tobytes()`, Node's typed-array buffers).
+//! type (numpy's `tobytes()`, Node's typed-array buffers), read in place where alignment
+//! allows.
 
 use super::AnalyticsError;
+use std::borrow::Cow;
 
-fn words<T>(column: &str, bytes: &[u8], f: fn([u8; 8]) -> T) -> Result<Vec<T>, AnalyticsError> {
+/// The bytes as values: borrowed without copying when the host is little-endian and the bytes
+/// are 8-aligned (a `bytes` object's or typed array's buffer is), copied otherwise.
+fn words<'a, T: bytemuck::Pod>(
+    column: &str,
+    bytes: &'a [u8],
+    f: fn([u8; 8]) -> T,
+) -> Result<Cow<'a, [T]>, AnalyticsError> {
     if bytes.len() % 8 != 0 {
         return Err(AnalyticsError::Invalid {
             field: column.to_string(),
             reason: format!("{} bytes are not a whole number of 8-byte values", bytes.len()),
         });
     }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            f(w)
-        })
-        .collect())
+    if cfg!(target_endian = "little") {
+        if let Ok(values) = bytemuck::try_cast_slice(bytes) {
+            return Ok(Cow::Borrowed(values));
+        }
+    }
+    Ok(Cow::Owned(
+        bytes
+            .chunks_exact(8)
+            .map(|c| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                f(w)
+            })
+            .collect(),
+    ))
 }
 
 /// Unsigned 64-bit integers from little-endian bytes.
 ///
 /// ```
 /// let bytes: Vec<u8> = [7u64, 9].iter().flat_map(|v| v.to_le_bytes()).collect();
-/// assert_eq!(loyalty::analytics::le_u64("member_id", &bytes).unwrap(), vec![7, 9]);
+/// assert_eq!(*loyalty::analytics::le_u64("member_id", &bytes).unwrap(), [7, 9]);
+/// // Misaligned bytes are copied, with the same values.
+/// let shifted: Vec<u8> = std::iter::once(0).chain(bytes.iter().copied()).collect();
+/// assert_eq!(*loyalty::analytics::le_u64("member_id", &shifted[1..]).unwrap(), [7, 9]);
 /// assert!(loyalty::analytics::le_u64("member_id", &bytes[..5]).is_err());
 /// ```
 ///
 /// # Errors
 /// [`AnalyticsError::Invalid`] when the length is not a multiple of 8.
-pub fn le_u64(column: &str, bytes: &[u8]) -> Result<Vec<u64>, AnalyticsError> {
+pub fn le_u64<'a>(column: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u64]>, AnalyticsError> {
     words(column, bytes, u64::from_le_bytes)
 }
 
@@ -38,7 +56,7 @@ pub fn le_u64(column: &str, bytes: &[u8]) -> Result<Vec<u64>, AnalyticsError> {
 ///
 /// # Errors
 /// [`AnalyticsError::Invalid`] when the length is not a multiple of 8.
-pub fn le_i64(column: &str, bytes: &[u8]) -> Result<Vec<i64>, AnalyticsError> {
+pub fn le_i64<'a>(column: &str, bytes: &'a [u8]) -> Result<Cow<'a, [i64]>, AnalyticsError> {
     words(column, bytes, i64::from_le_bytes)
 }
 
@@ -46,6 +64,6 @@ pub fn le_i64(column: &str, bytes: &[u8]) -> Result<Vec<i64>, AnalyticsError> {
 ///
 /// # Errors
 /// [`AnalyticsError::Invalid`] when the length is not a multiple of 8.
-pub fn le_f64(column: &str, bytes: &[u8]) -> Result<Vec<f64>, AnalyticsError> {
+pub fn le_f64<'a>(column: &str, bytes: &'a [u8]) -> Result<Cow<'a, [f64]>, AnalyticsError> {
     words(column, bytes, f64::from_le_bytes)
 }

@@ -71,6 +71,39 @@ pub enum Activity {
     Dormant,
 }
 
+impl Stage {
+    /// The stage's name, as serialized.
+    ///
+    /// ```
+    /// assert_eq!(loyalty::analytics::Stage::Reactivated.as_str(), "reactivated");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::New => "new",
+            Stage::Reactivated => "reactivated",
+            Stage::Active => "active",
+            Stage::Sleeping => "sleeping",
+            Stage::Churned => "churned",
+        }
+    }
+}
+
+impl Activity {
+    /// The level's name, as serialized.
+    ///
+    /// ```
+    /// assert_eq!(loyalty::analytics::Activity::Dormant.as_str(), "dormant");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Activity::High => "high",
+            Activity::Medium => "medium",
+            Activity::Low => "low",
+            Activity::Dormant => "dormant",
+        }
+    }
+}
+
 /// A member's lifecycle tags.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lifecycle {
@@ -146,4 +179,19 @@ pub fn lifecycle(summaries: &[MemberSummary], as_of: DateTime<Utc>, tz: Tz, s: &
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+
+    #[test]
+    fn names_are_the_serialized_names() {
+        for stage in [Stage::New, Stage::Reactivated, Stage::Active, Stage::Sleeping, Stage::Churned] {
+            assert_eq!(serde_json::to_value(stage).ok(), Some(serde_json::Value::from(stage.as_str())));
+        }
+        for level in [Activity::High, Activity::Medium, Activity::Low, Activity::Dormant] {
+            assert_eq!(serde_json::to_value(level).ok(), Some(serde_json::Value::from(level.as_str())));
+        }
+    }
 }

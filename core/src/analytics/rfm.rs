@@ -287,6 +287,26 @@ pub enum ValueSegment {
     GeneralWinBack,
 }
 
+impl ValueSegment {
+    /// The segment's name, as serialized.
+    ///
+    /// ```
+    /// assert_eq!(loyalty::analytics::ValueSegment::ImportantWinBack.as_str(), "important_win_back");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueSegment::ImportantValue => "important_value",
+            ValueSegment::ImportantDevelopment => "important_development",
+            ValueSegment::ImportantRetention => "important_retention",
+            ValueSegment::ImportantWinBack => "important_win_back",
+            ValueSegment::GeneralValue => "general_value",
+            ValueSegment::GeneralDevelopment => "general_development",
+            ValueSegment::GeneralRetention => "general_retention",
+            ValueSegment::GeneralWinBack => "general_win_back",
+        }
+    }
+}
+
 /// The value segment for high (true) or low R, F and M.
 pub fn value_segment(r_high: bool, f_high: bool, m_high: bool) -> ValueSegment {
     use ValueSegment::*;
