@@ -231,21 +231,24 @@ impl PreferenceBuilder {
     }
 
     /// The preferences of everything added, as a dict of columns, and the price bands used.
-    #[pyo3(signature = (price_bands, promotion_high_percent, promotion_medium_percent))]
+    #[pyo3(signature = (price_bands, promotion_high_percent, promotion_medium_percent, category_rank))]
     fn finish<'py>(
         &mut self,
         py: Python<'py>,
         price_bands: Option<(i64, i64)>,
         promotion_high_percent: u32,
         promotion_medium_percent: u32,
+        category_rank: Vec<u32>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let inner = self.inner.take().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
         let settings = loyalty::analytics::PreferenceSettings {
             price_bands: price_bands.map(|(low, high)| [low, high]),
             promotion_high_percent,
             promotion_medium_percent,
+            category_rank,
         };
-        let (members, bands) = py.detach(move || inner.finish(&settings));
+        settings.validate().map_err(errors::analytics)?;
+        let inner = self.inner.take().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
+        let (members, bands) = py.detach(move || inner.finish(&settings)).map_err(errors::analytics)?;
         let out = PyDict::new(py);
         let bytes = |v: Vec<u8>| PyBytes::new(py, &v).unbind();
         out.set_item("member_id", bytes(members.iter().flat_map(|p| p.member_id.to_le_bytes()).collect()))?;

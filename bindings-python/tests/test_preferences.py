@@ -61,3 +61,20 @@ def test_bad_lines_raise_typed_errors():
     with pytest.raises(TypeError, match="discount: a float64 column"):
         preferences(pd.DataFrame({**LINES, "coupon": [0.0] * 6}), **KW)
     assert len(preferences(pd.DataFrame(LINES).iloc[:0], **KW)) == 0
+
+
+def test_ties_go_to_the_smallest_label_however_the_batches_come():
+    rows = pd.DataFrame({
+        "member": ["zed", "amy", "amy"], "order": ["z1", "a1", "a1"], "category": ["shoes", "shoes", "bags"],
+        "paid_minor": [100, 500, 500],
+    })
+    kw = dict(member_id="member", order_id="order", category="category", amount_minor="paid_minor")
+    whole = preferences(rows, **kw)
+    table = pa.Table.from_pandas(rows)
+    streamed = preferences(pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=1)), **kw)
+    amy = whole[whole["member"] == "amy"].iloc[0]
+    assert amy["top_category"] == "bags"
+    assert streamed.column("top_category").to_pylist()[streamed.column("member").to_pylist().index("amy")] == "bags"
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        preferences(rows, price_bands=(5000, 1000), **kw)
+    assert str(err.value) == "price_bands: [5000, 1000] must be two increasing amounts of at least 0"

@@ -229,25 +229,39 @@ proptest! {
         let settings = PreferenceSettings::default();
         let mut whole = PreferenceBuilder::default();
         add(&mut whole, &rows);
-        let (expected, bands) = whole.finish(&settings);
+        let (expected, bands) = whole.finish(&settings).unwrap();
         let mut batched = PreferenceBuilder::default();
         for chunk in rows.chunks(7) {
             add(&mut batched, chunk);
         }
-        prop_assert_eq!(batched.finish(&settings), (expected.clone(), bands));
+        prop_assert_eq!(batched.finish(&settings).unwrap(), (expected.clone(), bands));
         let cut = cut.min(rows.len());
         let (mut left, mut right) = (PreferenceBuilder::default(), PreferenceBuilder::default());
         add(&mut left, &rows[cut..]);
         add(&mut right, &rows[..cut]);
         left.merge(right);
-        prop_assert_eq!(left.finish(&settings), (expected.clone(), bands));
-        // Every member's figures add up: spend is the sum of its lines, the top category's
-        // spend is at most that, discounted orders at most its orders.
+        prop_assert_eq!(left.finish(&settings).unwrap(), (expected.clone(), bands));
+        // Every member's figures from a direct count of its lines: spend, lines, the top
+        // category (most spend, lowest code among equals), orders and discounted orders; and
+        // the fitted bands split the members by rank into thirds.
         for p in &expected {
             let own: Vec<_> = rows.iter().filter(|r| r.0 == p.member_id).collect();
             prop_assert_eq!(p.spend_minor, own.iter().map(|r| r.3).sum::<i64>());
             prop_assert_eq!(p.lines, own.len() as u64);
-            prop_assert!(p.top_category_minor <= p.spend_minor && p.discounted_orders <= p.orders);
+            let mut by_category = std::collections::BTreeMap::new();
+            own.iter().for_each(|r| *by_category.entry(r.2).or_insert(0i64) += r.3);
+            let best = by_category.values().copied().max().unwrap_or(0);
+            let top = by_category.iter().find(|(_, v)| **v == best).map(|(c, _)| *c).unwrap_or(0);
+            prop_assert_eq!((p.top_category, p.top_category_minor), (top, best));
+            let mut orders: std::collections::BTreeMap<u64, bool> = std::collections::BTreeMap::new();
+            own.iter().for_each(|r| *orders.entry(r.1).or_default() |= r.4 > 0);
+            prop_assert_eq!(p.orders as usize, orders.len());
+            prop_assert_eq!(p.discounted_orders as usize, orders.values().filter(|d| **d).count());
+        }
+        let n = expected.len();
+        for (band, k) in [(loyalty::analytics::PriceBand::Low, 0), (loyalty::analytics::PriceBand::Mid, 1), (loyalty::analytics::PriceBand::High, 2)] {
+            let want = (0..n).filter(|rank| 3 * rank / n.max(1) == k).count();
+            prop_assert_eq!(expected.iter().filter(|p| p.price_band == band).count(), want);
         }
     }
 

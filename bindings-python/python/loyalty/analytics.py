@@ -339,9 +339,10 @@ def preferences(
 ) -> Any:
     """One row per member from order lines: the top category by spend, the price band of the
     mean line amount (`low` / `mid` / `high`; bounds in minor units from `price_bands`, or
-    fitted at the thirds of the members' ranking), and promotion sensitivity (`high` from
+    by thirds of the members ranked by mean line amount), and promotion sensitivity (`high` from
     `promotion_high_percent` of orders with a discount, `medium` from
-    `promotion_medium_percent`). Without a discount column every member is `low`.
+    `promotion_medium_percent`). Without a discount column no order counts as discounted.
+    A tie for the top category goes to the smallest label.
 
     Line amounts are what the member paid, `Decimal` (`amount=`) or integer minor units
     (`amount_minor=`); discounts likewise. The bounds used are in the result's
@@ -369,7 +370,12 @@ def preferences(
              else _amounts(_column(batch, batch_library, off), discount_minor is not None, scale, "discount"))
         call(builder.add, *(np.ascontiguousarray(x, dtype=t).tobytes()
                             for x, t in ((m, "<u8"), (o, "<u8"), (c, "<u8"), (a, "<i8"), (d, "<i8"))))
-    raw: Dict[str, Any] = call(builder.finish, price_bands, promotion_high_percent, promotion_medium_percent)
+    # Ties for the top category go to the smallest label, however the batches came.
+    by_label = sorted(range(len(categories.ids)), key=lambda code: categories.ids[code])
+    rank = [0] * len(by_label)
+    for position, code in enumerate(by_label):
+        rank[code] = position
+    raw: Dict[str, Any] = call(builder.finish, price_bands, promotion_high_percent, promotion_medium_percent, rank)
     cols: Dict[str, Any] = {member_id: members.decode(np.frombuffer(raw["member_id"], dtype="<u8"))}
     cols["top_category"] = categories.decode(np.frombuffer(raw["top_category"], dtype="<u8"))
     for name, dtype in [("top_category_minor", "<i8"), ("spend_minor", "<i8"), ("lines", "<u8")]:

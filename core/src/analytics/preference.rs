@@ -31,22 +31,61 @@ pub struct Lines<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreferenceSettings {
     /// Bounds of the price bands on a member's mean line amount, in minor units: below the
-    /// first is `low`, below the second `mid`, from the second on `high`. `None` fits them to
-    /// the data by rank, like the RFM scores: ranking members ascending by mean line amount
-    /// and then member id, the first third is `low`, the second `mid`, the rest `high` (the
-    /// bounds are the means of the first `mid` and the first `high` member, rounded down to
-    /// whole minor units).
+    /// first is `low`, below the second `mid`, from the second on `high`. `None` bands the
+    /// members by rank, like the RFM scores: ranking them ascending by exact mean line amount
+    /// and then member id, the member at rank r of n is in band ⌊3 (r − 1) / n⌋ (so the first
+    /// third is `low`); the bounds then reported are the means of the first `mid` and the
+    /// first `high` member rounded down to whole minor units (`i64::MAX` for a band nobody
+    /// reaches), close to but not exactly the rank split when reused as fixed bounds.
     pub price_bands: Option<[i64; 2]>,
     /// Promotion sensitivity `high` from this percentage of orders with a discount.
     pub promotion_high_percent: u32,
     /// `medium` from this percentage; `low` below it.
     pub promotion_medium_percent: u32,
+    /// Which category wins a tie for the top spend: the one ranked first here (indexed by
+    /// category code; a host passes the rank of each code's label). Empty: the lowest code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_rank: Vec<u32>,
+}
+
+impl PreferenceSettings {
+    /// Checks that every band and tag can be reached.
+    ///
+    /// ```
+    /// use loyalty::analytics::PreferenceSettings;
+    /// let bad = PreferenceSettings { price_bands: Some([5000, 1000]), ..Default::default() };
+    /// assert_eq!(bad.validate().unwrap_err().to_string(), "price_bands: [5000, 1000] must be two increasing amounts of at least 0");
+    /// ```
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] naming the setting and its value.
+    pub fn validate(&self) -> Result<(), AnalyticsError> {
+        let invalid = |field: &str, reason: String| Err(AnalyticsError::Invalid { field: field.to_string(), reason });
+        if let Some([low, high]) = self.price_bands {
+            if low < 0 || high < low {
+                return invalid("price_bands", format!("[{low}, {high}] must be two increasing amounts of at least 0"));
+            }
+        }
+        let (high, medium) = (self.promotion_high_percent, self.promotion_medium_percent);
+        if high > 100 || medium > high {
+            return invalid(
+                "promotion_percent",
+                format!("medium {medium} and high {high} must satisfy medium <= high <= 100"),
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Default for PreferenceSettings {
     /// Price bands fitted to the data; promotion sensitivity high from 50%, medium from 20%.
     fn default() -> Self {
-        PreferenceSettings { price_bands: None, promotion_high_percent: 50, promotion_medium_percent: 20 }
+        PreferenceSettings {
+            price_bands: None,
+            promotion_high_percent: 50,
+            promotion_medium_percent: 20,
+            category_rank: Vec::new(),
+        }
     }
 }
 
@@ -119,7 +158,7 @@ struct Acc {
 ///     discount_minor: &[0, 100, 0, 0],
 /// }).unwrap();
 /// let settings = PreferenceSettings { price_bands: Some([1000, 5000]), ..Default::default() };
-/// let (members, bands) = b.finish(&settings);
+/// let (members, bands) = b.finish(&settings).unwrap();
 /// assert_eq!(bands, [1000, 5000]);
 /// // Member 1: category 3 has 20.00 of 29.00, mean line 9.66, one order of two discounted.
 /// assert_eq!((members[0].top_category, members[0].top_category_minor), (3, 2000));
@@ -190,7 +229,11 @@ impl PreferenceBuilder {
     }
 
     /// The members' preferences in member-id order, and the price-band bounds used.
-    pub fn finish(self, settings: &PreferenceSettings) -> (Vec<Preference>, [i64; 2]) {
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] for settings that fail [`PreferenceSettings::validate`].
+    pub fn finish(self, settings: &PreferenceSettings) -> Result<(Vec<Preference>, [i64; 2]), AnalyticsError> {
+        settings.validate()?;
         let mut counts: FxMap<u64, (u32, u32)> = FxMap::default();
         for ((member, _), discounted) in &self.orders {
             let c = counts.entry(*member).or_default();
@@ -199,14 +242,26 @@ impl PreferenceBuilder {
         }
         let mut members: Vec<(u64, Acc)> = self.members.into_iter().collect();
         members.sort_unstable_by_key(|(member, _)| *member);
-        let bands = settings.price_bands.unwrap_or_else(|| fit_bands(&members));
+        let (bands, ranked) = match settings.price_bands {
+            Some(bands) => (bands, None),
+            None => {
+                let (bands, ranked) = rank_bands(&members);
+                (bands, Some(ranked))
+            }
+        };
+        let rank = |code: u32| settings.category_rank.get(code as usize).copied().unwrap_or(code);
         let high = u64::from(settings.promotion_high_percent);
         let medium = u64::from(settings.promotion_medium_percent);
         let out = members
             .into_iter()
-            .map(|(member_id, acc)| {
-                let (top_category, top_category_minor) =
-                    acc.categories.iter().copied().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).unwrap_or((0, 0));
+            .enumerate()
+            .map(|(i, (member_id, acc))| {
+                let (top_category, top_category_minor) = acc
+                    .categories
+                    .iter()
+                    .copied()
+                    .max_by(|a, b| a.1.cmp(&b.1).then(rank(b.0).cmp(&rank(a.0))).then(b.0.cmp(&a.0)))
+                    .unwrap_or((0, 0));
                 let (orders, discounted_orders) = counts.get(&member_id).copied().unwrap_or_default();
                 // Shares compared exactly: discounted / orders >= percent / 100.
                 let share = u64::from(discounted_orders) * 100;
@@ -218,12 +273,11 @@ impl PreferenceBuilder {
                     Promotion::Low
                 };
                 let below = |bound: i64| i128::from(acc.spend) < i128::from(bound) * i128::from(acc.lines);
-                let price_band = if below(bands[0]) {
-                    PriceBand::Low
-                } else if below(bands[1]) {
-                    PriceBand::Mid
-                } else {
-                    PriceBand::High
+                let price_band = match &ranked {
+                    Some(ranked) => ranked[i],
+                    None if below(bands[0]) => PriceBand::Low,
+                    None if below(bands[1]) => PriceBand::Mid,
+                    None => PriceBand::High,
                 };
                 Preference {
                     member_id,
@@ -238,36 +292,41 @@ impl PreferenceBuilder {
                 }
             })
             .collect();
-        (out, bands)
+        Ok((out, bands))
     }
 }
 
-/// Bounds that band members as the RFM scores do, by rank: ranking ascending by mean line
-/// amount and then member id, the member at rank r (1-based) of n is in band
-/// ⌊3 (r − 1) / n⌋. The bounds are the means (rounded down to whole minor units) of the first
-/// members of the middle and the top band, ranks ⌈n/3⌉ + 1 and ⌈2n/3⌉ + 1; a band nobody
-/// reaches gets `i64::MAX`. [0, 0] without members.
-fn fit_bands(members: &[(u64, Acc)]) -> [i64; 2] {
+/// Bands members by rank (indexed like `members`) as the RFM scores do: ranking ascending by
+/// exact mean line amount and then member id, rank r (1-based) of n is band ⌊3 (r − 1) / n⌋.
+/// Also the informative bounds: the means, rounded down, of the first member of the middle
+/// and the top band (`i64::MAX` for a band nobody reaches); [0, 0] without members.
+fn rank_bands(members: &[(u64, Acc)]) -> ([i64; 2], Vec<PriceBand>) {
     if members.is_empty() {
-        return [0, 0];
+        return ([0, 0], Vec::new());
     }
-    let mut means: Vec<(i64, u64, usize)> = members
-        .iter()
-        .enumerate()
-        .map(|(i, (member, acc))| {
-            (acc.spend.div_euclid(i64::try_from(acc.lines.max(1)).unwrap_or(i64::MAX)), *member, i)
-        })
-        .collect();
-    // Exact order by the rational mean, then member id.
-    means.sort_unstable_by(|a, b| {
-        let (x, y) = (&members[a.2].1, &members[b.2].1);
-        (i128::from(x.spend) * i128::from(y.lines))
-            .cmp(&(i128::from(y.spend) * i128::from(x.lines)))
-            .then(a.1.cmp(&b.1))
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    // Exact order by the rational mean (spend / lines), then member id.
+    order.sort_unstable_by(|&a, &b| {
+        let (x, y) = (&members[a], &members[b]);
+        (i128::from(x.1.spend) * i128::from(y.1.lines.max(1)))
+            .cmp(&(i128::from(y.1.spend) * i128::from(x.1.lines.max(1))))
+            .then(x.0.cmp(&y.0))
     });
-    let n = means.len();
-    let first_of = |band: usize| means.get((band * n).div_ceil(3)).map_or(i64::MAX, |m| m.0);
-    [first_of(1), first_of(2)]
+    let n = order.len();
+    let mut bands = vec![PriceBand::Low; n];
+    for (rank, &i) in order.iter().enumerate() {
+        bands[i] = match 3 * rank / n {
+            0 => PriceBand::Low,
+            1 => PriceBand::Mid,
+            _ => PriceBand::High,
+        };
+    }
+    let mean = |i: usize| {
+        let acc = &members[i].1;
+        acc.spend.div_euclid(i64::try_from(acc.lines.max(1)).unwrap_or(i64::MAX))
+    };
+    let first_of = |band: usize| order.get((band * n).div_ceil(3)).map_or(i64::MAX, |&i| mean(i));
+    ([first_of(1), first_of(2)], bands)
 }
 
 #[cfg(test)]
@@ -289,7 +348,7 @@ mod tests {
         let mut b = PreferenceBuilder::default();
         let rows: Vec<(u64, u64, u32, i64, i64)> = (1..=6).map(|m| (m, m, 1, 100 * m as i64, 0)).collect();
         lines(&mut b, &rows).unwrap();
-        let (members, bands) = b.finish(&PreferenceSettings::default());
+        let (members, bands) = b.finish(&PreferenceSettings::default()).unwrap();
         assert_eq!(bands, [300, 500]);
         let got: Vec<PriceBand> = members.iter().map(|m| m.price_band).collect();
         use PriceBand::*;
@@ -297,8 +356,43 @@ mod tests {
         // One member: low, as the rank rule puts rank 1 of 1 in band 0.
         let mut one = PreferenceBuilder::default();
         lines(&mut one, &[(9, 1, 1, 700, 0)]).unwrap();
-        let (members, bands) = one.finish(&PreferenceSettings::default());
+        let (members, bands) = one.finish(&PreferenceSettings::default()).unwrap();
         assert_eq!((bands, members[0].price_band), ([i64::MAX, i64::MAX], Low));
+    }
+
+    #[test]
+    fn fitted_bands_follow_the_rank_even_between_whole_minor_units() {
+        // Means 300.5, 300.75 and 1000: one member per band, though 300.5 is above the
+        // rounded-down bound 300.
+        let mut b = PreferenceBuilder::default();
+        lines(&mut b, &[(1, 1, 1, 300, 0), (1, 1, 1, 301, 0), (2, 2, 1, 300, 0), (2, 2, 1, 301, 0)]).unwrap();
+        lines(&mut b, &[(2, 2, 1, 301, 0), (2, 2, 1, 301, 0), (3, 3, 1, 1000, 0)]).unwrap();
+        let (members, bands) = b.finish(&PreferenceSettings::default()).unwrap();
+        assert_eq!(bands, [300, 1000]);
+        let got: Vec<PriceBand> = members.iter().map(|m| m.price_band).collect();
+        assert_eq!(got, vec![PriceBand::Low, PriceBand::Mid, PriceBand::High]);
+        // Equal means split by member id, not all in the upper band.
+        let mut b = PreferenceBuilder::default();
+        lines(&mut b, &[(5, 1, 1, 700, 0), (6, 2, 1, 700, 0), (7, 3, 1, 700, 0)]).unwrap();
+        let (members, _) = b.finish(&PreferenceSettings::default()).unwrap();
+        let got: Vec<PriceBand> = members.iter().map(|m| m.price_band).collect();
+        assert_eq!(got, vec![PriceBand::Low, PriceBand::Mid, PriceBand::High]);
+    }
+
+    #[test]
+    fn a_category_rank_breaks_ties_and_bad_settings_are_refused() {
+        let mut b = PreferenceBuilder::default();
+        lines(&mut b, &[(1, 1, 4, 500, 0), (1, 1, 2, 500, 0)]).unwrap();
+        let mut settings = PreferenceSettings::default();
+        assert_eq!(b.clone().finish(&settings).unwrap().0[0].top_category, 2);
+        // Rank by label: code 4 ranks 0, code 2 ranks 1.
+        settings.category_rank = vec![9, 9, 1, 9, 0];
+        assert_eq!(b.clone().finish(&settings).unwrap().0[0].top_category, 4);
+        let bad = PreferenceSettings { promotion_high_percent: 10, promotion_medium_percent: 20, ..Default::default() };
+        assert_eq!(
+            b.finish(&bad).unwrap_err().to_string(),
+            "promotion_percent: medium 20 and high 10 must satisfy medium <= high <= 100"
+        );
     }
 
     #[test]
@@ -307,7 +401,7 @@ mod tests {
         // Five orders, one discounted (exactly 20%): medium. Categories 9 and 2 tie at 5.00.
         lines(&mut b, &[(1, 1, 9, 500, 0), (1, 2, 2, 300, 50), (1, 3, 2, 200, 0), (1, 4, 5, 10, 0), (1, 5, 5, 10, 0)])
             .unwrap();
-        let (members, _) = b.finish(&PreferenceSettings::default());
+        let (members, _) = b.finish(&PreferenceSettings::default()).unwrap();
         let m = &members[0];
         assert_eq!((m.top_category, m.top_category_minor, m.spend_minor, m.lines), (2, 500, 1020, 5));
         assert_eq!((m.orders, m.discounted_orders, m.promotion), (5, 1, Promotion::Medium));
@@ -323,8 +417,8 @@ mod tests {
         lines(&mut right, &rows[1..]).unwrap();
         left.merge(right);
         let settings = PreferenceSettings::default();
-        let (a, bands_a) = whole.finish(&settings);
-        let (b, bands_b) = left.finish(&settings);
+        let (a, bands_a) = whole.finish(&settings).unwrap();
+        let (b, bands_b) = left.finish(&settings).unwrap();
         assert_eq!(a, b);
         assert_eq!(bands_a, bands_b);
         assert_eq!((a[0].orders, a[0].discounted_orders, a[0].promotion), (2, 1, Promotion::High));
@@ -340,13 +434,13 @@ mod tests {
             .add(&Lines { member_id: &[1], order_id: &[], category: &[1], amount_minor: &[1], discount_minor: &[0] })
             .unwrap_err();
         assert_eq!(err.to_string(), "order_id: 0 rows, but member_id has 1");
-        let (members, _) = b.finish(&PreferenceSettings::default());
+        let (members, _) = b.finish(&PreferenceSettings::default()).unwrap();
         assert_eq!((members.len(), members[0].lines, members[0].orders), (1, 1, 1));
     }
 
     #[test]
     fn no_lines_no_members() {
-        let (members, bands) = PreferenceBuilder::default().finish(&PreferenceSettings::default());
+        let (members, bands) = PreferenceBuilder::default().finish(&PreferenceSettings::default()).unwrap();
         assert!(members.is_empty());
         assert_eq!(bands, [0, 0]);
     }
