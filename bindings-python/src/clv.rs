@@ -2,7 +2,7 @@
 
 use crate::errors;
 use loyalty::analytics::clv::{
-    churn_risk, clv_summary, lifetime_values, BgNbd, ChurnRisk, Customer, GammaGamma, PeriodUnit,
+    churn_risks, clv_summary, lifetime_values, BgNbd, ChurnRisk, Customer, GammaGamma, PeriodUnit,
 };
 use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
 use pyo3::prelude::*;
@@ -107,7 +107,7 @@ pub fn bgnbd_predict<'py>(
 ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
     let c = customers(frequency, recency, t)?;
     let m = BgNbd { r: params.0, alpha: params.1, a: params.2, b: params.3 };
-    let predictions = py.detach(|| m.predict(&c, horizon));
+    let predictions = py.detach(|| m.predict(&c, horizon)).map_err(errors::clv)?;
     let (alive, expected): (Vec<f64>, Vec<f64>) = predictions.iter().map(|p| (p.p_alive, p.expected_purchases)).unzip();
     Ok((f64_bytes(py, alive.into_iter()), f64_bytes(py, expected.into_iter())))
 }
@@ -172,17 +172,11 @@ pub fn churn_risk_codes<'py>(
     high_below: f64,
     low_from: f64,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    if !(0.0..=1.0).contains(&high_below) || !(high_below..=1.0).contains(&low_from) {
-        return Err(errors::input(
-            "churn_thresholds",
-            &format!("({high_below}, {low_from})"),
-            "must be probabilities with high_below <= low_from",
-        ));
-    }
     let p = le_f64("p_alive", p_alive).map_err(errors::analytics)?;
-    let codes: Vec<u8> = p
-        .iter()
-        .map(|p| match churn_risk(*p, high_below, low_from) {
+    let codes: Vec<u8> = churn_risks(&p, high_below, low_from)
+        .map_err(errors::clv)?
+        .into_iter()
+        .map(|risk| match risk {
             ChurnRisk::Low => 0,
             ChurnRisk::Medium => 1,
             ChurnRisk::High => 2,

@@ -213,15 +213,29 @@ impl BgNbd {
     /// use loyalty::analytics::clv::{BgNbd, Customer};
     /// let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
     /// let c = Customer { frequency: 2, recency: 30.43, t: 38.86 };
-    /// let p = m.predict(&[c, c], 39.0);
+    /// let p = m.predict(&[c, c], 39.0).unwrap();
+    /// assert!(m.predict(&[Customer { frequency: 2, recency: 0.0, t: -10.0 }], 39.0).is_err());
     /// assert_eq!(p[0], p[1]);
     /// assert_eq!(p[0].p_alive, m.p_alive(&c));
     /// // Fader, Hardie & Lee (2005) give 1.226 for this CDNOW customer.
     /// assert_eq!((p[0].expected_purchases * 1e3).round() / 1e3, 1.226);
     /// ```
-    pub fn predict(&self, customers: &[Customer], horizon: f64) -> Vec<Prediction> {
+    ///
+    /// # Errors
+    /// [`ClvError::Invalid`] for impossible customer figures, [`ClvError::InvalidArgument`]
+    /// for a negative or non-finite horizon or parameters that are not positive and finite.
+    pub fn predict(&self, customers: &[Customer], horizon: f64) -> Result<Vec<Prediction>, ClvError> {
+        self.check()?;
+        if !horizon.is_finite() || horizon < 0.0 {
+            return Err(ClvError::InvalidArgument {
+                field: "horizon",
+                value: horizon,
+                reason: "must be a finite number of periods of at least 0",
+            });
+        }
+        check(customers)?;
         let mut seen: HashMap<(u32, u64, u64), Prediction, FxBuild> = HashMap::default();
-        customers
+        Ok(customers
             .iter()
             .map(|c| {
                 *seen.entry((c.frequency, c.recency.to_bits(), c.t.to_bits())).or_insert_with(|| Prediction {
@@ -229,7 +243,21 @@ impl BgNbd {
                     expected_purchases: self.expected_purchases(horizon, c),
                 })
             })
-            .collect()
+            .collect())
+    }
+
+    /// Refuses parameters that are not positive and finite, and a = 1, where the expected
+    /// purchases divide by a − 1 (a below 1, as CDNOW's 0.793, is fine).
+    pub(crate) fn check(&self) -> Result<(), ClvError> {
+        for (field, value) in [("r", self.r), ("alpha", self.alpha), ("a", self.a), ("b", self.b)] {
+            if !value.is_finite() || value <= 0.0 {
+                return Err(ClvError::InvalidArgument { field, value, reason: "must be a positive finite parameter" });
+            }
+        }
+        if self.a == 1.0 {
+            return Err(ClvError::InvalidArgument { field: "a", value: self.a, reason: "must not be exactly 1" });
+        }
+        Ok(())
     }
 
     /// Expected purchases in the next `t` periods for a customer with this history.

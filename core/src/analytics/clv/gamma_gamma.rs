@@ -102,6 +102,16 @@ impl GammaGamma {
         (ll, [dp * p, dq * q, dg * gamma])
     }
 
+    /// Refuses parameters that are not positive and finite.
+    pub(crate) fn check(&self) -> Result<(), ClvError> {
+        for (field, value) in [("p", self.p), ("q", self.q), ("gamma", self.gamma)] {
+            if !value.is_finite() || value <= 0.0 {
+                return Err(ClvError::InvalidArgument { field, value, reason: "must be a positive finite parameter" });
+            }
+        }
+        Ok(())
+    }
+
     /// The expected mean transaction value of a customer with `x` repeat transactions of mean
     /// `m` (the population mean p γ / (q − 1) for x = 0).
     pub fn conditional_expected_value(&self, x: u32, m: f64) -> f64 {
@@ -181,7 +191,10 @@ fn discounted_purchases(bg: &BgNbd, c: &Customer, horizon: u32, discount_rate: f
 ///
 /// # Errors
 /// [`ClvError::LengthMismatch`] when `monetary` and `customers` differ in length,
-/// [`ClvError::InvalidArgument`] for a negative or non-finite discount rate.
+/// [`ClvError::Invalid`] for impossible customer figures or mean values,
+/// [`ClvError::InvalidArgument`] for a negative or non-finite discount rate or model
+/// parameters that cannot give a value (Gamma-Gamma's q must be above 1 when some customer
+/// has no repeats).
 pub fn lifetime_values(
     bg: &BgNbd,
     gg: &GammaGamma,
@@ -196,6 +209,20 @@ pub fn lifetime_values(
     if !discount_rate.is_finite() || discount_rate < 0.0 {
         let reason = "must be a finite rate of at least 0";
         return Err(ClvError::InvalidArgument { field: "discount_rate", value: discount_rate, reason });
+    }
+    bg.check()?;
+    gg.check()?;
+    super::check(customers)?;
+    for (row, (c, m)) in customers.iter().zip(monetary).enumerate() {
+        if !m.is_finite() || *m < 0.0 || (c.frequency > 0 && *m == 0.0) {
+            let reason = "must be a finite mean value, more than 0 for repeat customers";
+            return Err(ClvError::Invalid { field: "monetary", row, value: *m, reason });
+        }
+        if c.frequency == 0 && gg.q <= 1.0 {
+            // A customer without repeats is valued at the population mean p γ / (q − 1).
+            let reason = "must be above 1 to value customers without repeat purchases";
+            return Err(ClvError::InvalidArgument { field: "q", value: gg.q, reason });
+        }
     }
     let mut curves: HashMap<(u32, u64, u64), f64, FxBuild> = HashMap::default();
     Ok(customers
@@ -222,6 +249,23 @@ mod tests {
         let (ll, _) = m.repeaters_log_likelihood(&Repeaters::new(&DATA));
         let sum: f64 = DATA.iter().map(|(x, v)| m.customer_log_likelihood(*x, *v)).sum();
         assert!((ll - sum).abs() < 1e-10, "{ll} vs {sum}");
+    }
+
+    #[test]
+    fn lifetime_values_refuse_what_cannot_be_valued() {
+        let bg = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+        let gg = GammaGamma { p: 6.25, q: 3.74, gamma: 15.44 };
+        let repeat = Customer { frequency: 2, recency: 30.43, t: 38.86 };
+        let once = Customer { frequency: 0, recency: 0.0, t: 20.0 };
+        let err = lifetime_values(&bg, &gg, &[once, repeat], &[0.0, -3.0], 52, 0.0).unwrap_err();
+        assert_eq!(err.to_string(), "monetary[1]: -3 must be a finite mean value, more than 0 for repeat customers");
+        let low_q = GammaGamma { q: 0.5, ..gg };
+        let err = lifetime_values(&bg, &low_q, &[once], &[0.0], 52, 0.0).unwrap_err();
+        assert_eq!(err.to_string(), "q: 0.5 must be above 1 to value customers without repeat purchases");
+        // The same q values a repeat customer: p (γ + m x) / (p x + q − 1) is defined.
+        assert!(lifetime_values(&bg, &low_q, &[repeat], &[20.0], 52, 0.0).unwrap()[0] > 0.0);
+        let bad = Customer { frequency: 2, recency: 0.0, t: -10.0 };
+        assert!(matches!(lifetime_values(&bg, &gg, &[bad], &[5.0], 52, 0.0), Err(ClvError::Invalid { field: "T", .. })));
     }
 
     #[test]

@@ -115,8 +115,33 @@ pub enum ChurnRisk {
     High,
 }
 
+/// [`churn_risk`] for many members, with the thresholds checked.
+///
+/// ```
+/// use loyalty::analytics::clv::{churn_risks, ChurnRisk};
+/// assert_eq!(churn_risks(&[0.1, 0.5, 0.9], 0.3, 0.7).unwrap(), vec![ChurnRisk::High, ChurnRisk::Medium, ChurnRisk::Low]);
+/// assert!(churn_risks(&[0.5], 0.8, 0.2).is_err());
+/// ```
+///
+/// # Errors
+/// [`ClvError::InvalidArgument`] unless 0 <= `high_below` <= `low_from` <= 1.
+pub fn churn_risks(p_alive: &[f64], high_below: f64, low_from: f64) -> Result<Vec<ChurnRisk>, ClvError> {
+    if !(0.0..=1.0).contains(&high_below) {
+        return Err(ClvError::InvalidArgument {
+            field: "high_below",
+            value: high_below,
+            reason: "must be a probability",
+        });
+    }
+    if !(high_below..=1.0).contains(&low_from) {
+        let reason = "must be a probability of at least high_below";
+        return Err(ClvError::InvalidArgument { field: "low_from", value: low_from, reason });
+    }
+    Ok(p_alive.iter().map(|p| churn_risk(*p, high_below, low_from)).collect())
+}
+
 /// Tags churn risk: high below `high_below` P(alive), low at or above `low_from`, medium
-/// between.
+/// between; an undefined (NaN) probability is high.
 ///
 /// ```
 /// use loyalty::analytics::clv::{churn_risk, ChurnRisk};
@@ -125,6 +150,10 @@ pub enum ChurnRisk {
 /// assert_eq!(churn_risk(0.7, 0.3, 0.7), ChurnRisk::Low);
 /// ```
 pub fn churn_risk(p_alive: f64, high_below: f64, low_from: f64) -> ChurnRisk {
+    // An undefined probability is no evidence the member is active.
+    if p_alive.is_nan() {
+        return ChurnRisk::High;
+    }
     if p_alive < high_below {
         ChurnRisk::High
     } else if p_alive >= low_from {

@@ -66,7 +66,8 @@ pub fn bfgs(f: &dyn Fn(&[f64], &mut [f64]) -> f64, start: &[f64], tolerance: f64
             direction[i] = -dot(&h[i * n..(i + 1) * n], &g);
         }
         let mut slope = dot(&g, &direction);
-        if slope.is_nan() || slope >= 0.0 {
+        let reset = slope.is_nan() || slope >= 0.0;
+        if reset {
             h = identity(1.0);
             direction.iter_mut().zip(&g).for_each(|(d, g)| *d = -g);
             slope = -dot(&g, &g);
@@ -76,10 +77,10 @@ pub fn bfgs(f: &dyn Fn(&[f64], &mut [f64]) -> f64, start: &[f64], tolerance: f64
         if -slope <= 1e-14 * (1.0 + fx.abs()) {
             return done(x, fx, iteration - 1, true);
         }
-        // The first direction is the bare gradient, of arbitrary scale: try at most a step of
-        // 1 in any coordinate (a factor e for log-parameters).
+        // The first direction, and one after a reset, is the bare gradient, of arbitrary scale:
+        // try at most a step of 1 in any coordinate (a factor e for log-parameters).
         let largest = direction.iter().fold(0.0f64, |m, d| m.max(d.abs()));
-        let mut step = if iteration == 1 && largest > 1.0 { 1.0 / largest } else { 1.0 };
+        let mut step = if (iteration == 1 || reset) && largest > 1.0 { 1.0 / largest } else { 1.0 };
         let mut accepted = None;
         for _ in 0..80 {
             next.iter_mut().zip(&x).zip(&direction).for_each(|((y, x), d)| *y = x + step * d);
