@@ -49,14 +49,17 @@ export declare class NativeProgram {
   toJson(): string
 }
 
-/** RFM, segments and lifecycle tags from little-endian 8-byte columns; resolves to JSON rows. */
-export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, timeZone: string): Promise<unknown>
+/**
+ * RFM, segments and lifecycle tags from little-endian 8-byte columns (`scale`: the
+ * currency's minor-unit digits); resolves to JSON rows.
+ */
+export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, timeZone: string, scale: number): Promise<unknown>
 
 /**
  * Program metrics over the period from `period_start` to `as_of`, from little-endian 8-byte
  * columns; resolves to JSON.
  */
-export declare function metrics(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, periodStart: string, timeZone: string): Promise<unknown>
+export declare function metrics(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, periodStart: string, timeZone: string, scale: number): Promise<unknown>
 
 /** Moves points between two members atomically; returns `[sent, received]` outcomes (JSON). */
 export declare function transfer(program: NativeProgram, sender: NativeAccount, receiver: NativeAccount, id: string, at: string, points: number): string

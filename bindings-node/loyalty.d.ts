@@ -102,7 +102,7 @@ export function transfer (program: Program, sender: Account, receiver: Account, 
 
 export type MemberId = string | number | bigint
 export interface OrderRow { memberId: MemberId, orderedAt: Instant, amountMinor: number | bigint }
-/** Orders as columns of equal length; `BigInt64Array`s of Unix seconds and minor units cross without copying. */
+/** Orders as columns of equal length; `BigInt64Array`s of Unix seconds and minor units are passed on as they are, without per-value conversion. */
 export interface OrderColumns {
   memberId: BigUint64Array | MemberId[]
   orderedAt: BigInt64Array | Float64Array | Int32Array | Instant[]
@@ -113,7 +113,9 @@ export interface MemberRfm {
   memberId: MemberId, recencyDays: number, frequency: number, monetaryMinor: number,
   r: number, f: number, m: number, segment: string, valueSegment: string, stage: string, activity: string
 }
-export function analyze (orders: Orders, options: { asOf: Instant, timeZone?: string }): Promise<MemberRfm[]>
+/** `scale`: the currency's minor-unit digits (default 2; 0 for JPY, 3 for KWD). */
+export interface AnalyticsOptions { asOf: Instant, timeZone?: string, scale?: number }
+export function analyze (orders: Orders, options: AnalyticsOptions): Promise<MemberRfm[]>
 
 export interface ProgramMetrics {
   members: number, newMembers: number, activeMembers: number, lapsedMembers: number, orders: number,
@@ -122,4 +124,4 @@ export interface ProgramMetrics {
   /** Revenue by R-F segment name. */
   revenueBySegment: Record<string, Money>
 }
-export function metrics (orders: Orders, options: { asOf: Instant, periodStart: Instant, timeZone?: string }): Promise<ProgramMetrics>
+export function metrics (orders: Orders, options: AnalyticsOptions & { periodStart: Instant }): Promise<ProgramMetrics>

@@ -190,17 +190,27 @@ function bytes (typed) {
   return Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength)
 }
 
+const I64 = [-(2n ** 63n), 2n ** 63n - 1n]
+
 function integers (values, name, Array64) {
   if (values instanceof Array64) return values
+  if (values === undefined || values === null || typeof values[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${name}: ${JSON.stringify(values)} is not a column`)
+  }
   return Array64.from(values, (v, i) => {
-    if (typeof v === 'bigint') return v
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${name}[${i}]: ${JSON.stringify(v)} must be an integer`)
-    return BigInt(v)
+    const n = typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v
+    if (typeof n !== 'bigint' || n < I64[0] || n > I64[1]) {
+      throw new TypeError(`${name}[${i}]: ${typeof v === 'bigint' ? v + 'n' : JSON.stringify(v)} must be a whole number that fits 64 bits`)
+    }
+    return n
   })
 }
 
 function seconds (values, name) {
   if (values instanceof BigInt64Array) return values
+  if (values === undefined || values === null || typeof values[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${name}: ${JSON.stringify(values)} is not a column`)
+  }
   if (values instanceof Float64Array || values instanceof Int32Array) return integers(Array.from(values), name, BigInt64Array)
   return BigInt64Array.from(values, (v, i) => BigInt(Math.floor(new Date(iso(`${name}[${i}]`, v)).getTime() / 1000)))
 }
@@ -224,6 +234,9 @@ function orderColumns (orders) {
     })
   } else if (orders && typeof orders === 'object') {
     memberIds = orders.memberId
+    if (memberIds === undefined || memberIds === null || typeof memberIds.length !== 'number') {
+      throw new TypeError(`memberId: ${JSON.stringify(memberIds)} is not a column`)
+    }
     at = seconds(orders.orderedAt, 'orderedAt')
     cents = orders.amountMinor
   } else {
@@ -245,6 +258,13 @@ function orderColumns (orders) {
   return { member: bytes(codes), at: bytes(at), cents: bytes(amounts), ids }
 }
 
+/** The currency's minor-unit digits (2 for cents, 0 for yen, 3 for dinars). */
+function scale (options) {
+  const s = options.scale === undefined ? 2 : options.scale
+  if (!Number.isInteger(s) || s < 0 || s > 18) throw new TypeError(`scale: ${JSON.stringify(s)} must be a whole number of decimal places from 0 to 18`)
+  return s
+}
+
 async function settle (promise) {
   try {
     return await promise
@@ -257,7 +277,7 @@ async function settle (promise) {
 async function analyze (orders, options) {
   const asOf = iso('asOf', options.asOf)
   const c = orderColumns(orders)
-  const json = await settle(native.analyze(c.member, c.at, c.cents, asOf, options.timeZone || 'UTC'))
+  const json = await settle(native.analyze(c.member, c.at, c.cents, asOf, options.timeZone || 'UTC', scale(options)))
   return JSON.parse(json).map((row) => {
     const out = fromCore(row)
     out.memberId = c.ids[Number(row.member_id)]
@@ -270,7 +290,7 @@ async function metrics (orders, options) {
   const asOf = iso('asOf', options.asOf)
   const start = iso('periodStart', options.periodStart)
   const c = orderColumns(orders)
-  const json = await settle(native.metrics(c.member, c.at, c.cents, asOf, start, options.timeZone || 'UTC'))
+  const json = await settle(native.metrics(c.member, c.at, c.cents, asOf, start, options.timeZone || 'UTC', scale(options)))
   const out = fromCore(JSON.parse(json))
   out.revenueBySegment = JSON.parse(json).revenue_by_segment
   return out

@@ -187,6 +187,8 @@ pub struct AnalyzeTask {
     settings: loyalty::analytics::Settings,
     /// Program metrics from this instant (Unix seconds) instead of per-member rows.
     period_start: Option<i64>,
+    /// The currency's minor-unit digits.
+    scale: u32,
 }
 
 impl Task for AnalyzeTask {
@@ -199,9 +201,9 @@ impl Task for AnalyzeTask {
         s.add(&Orders { member_id: &self.member_id, ordered_at: &self.ordered_at, amount_minor: &self.amount_minor })
             .map_err(errors::analytics)?;
         if let Some(start) = self.period_start {
-            return Ok(json(&metrics(&s.finish(), &self.settings, start, 2)));
+            return Ok(json(&metrics(&s.finish(), &self.settings, start, self.scale)));
         }
-        let Analysis { summaries, values, scores, tags, .. } = analyze(s.finish(), &self.settings, 2);
+        let Analysis { summaries, values, scores, tags, .. } = analyze(s.finish(), &self.settings, self.scale);
         let rows: Vec<serde_json::Value> = summaries
             .iter()
             .zip(&values)
@@ -231,6 +233,7 @@ fn task(
     as_of: String,
     time_zone: String,
     period_start: Option<String>,
+    scale: u32,
 ) -> Result<AsyncTask<AnalyzeTask>> {
     let tz: chrono_tz::Tz =
         time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
@@ -244,10 +247,12 @@ fn task(
         amount_minor: loyalty::analytics::le_i64("amountMinor", &amount_minor).map_err(errors::analytics)?.into_owned(),
         settings: loyalty::analytics::Settings::new(instant("asOf", &as_of)?, tz),
         period_start,
+        scale,
     }))
 }
 
-/// RFM, segments and lifecycle tags from little-endian 8-byte columns; resolves to JSON rows.
+/// RFM, segments and lifecycle tags from little-endian 8-byte columns (`scale`: the
+/// currency's minor-unit digits); resolves to JSON rows.
 #[napi]
 pub fn analyze(
     member_id: Buffer,
@@ -255,8 +260,9 @@ pub fn analyze(
     amount_minor: Buffer,
     as_of: String,
     time_zone: String,
+    scale: u32,
 ) -> Result<AsyncTask<AnalyzeTask>> {
-    task(member_id, ordered_at, amount_minor, as_of, time_zone, None)
+    task(member_id, ordered_at, amount_minor, as_of, time_zone, None, scale)
 }
 
 /// Program metrics over the period from `period_start` to `as_of`, from little-endian 8-byte
@@ -269,6 +275,7 @@ pub fn metrics(
     as_of: String,
     period_start: String,
     time_zone: String,
+    scale: u32,
 ) -> Result<AsyncTask<AnalyzeTask>> {
-    task(member_id, ordered_at, amount_minor, as_of, time_zone, Some(period_start))
+    task(member_id, ordered_at, amount_minor, as_of, time_zone, Some(period_start), scale)
 }

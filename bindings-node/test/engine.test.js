@@ -141,4 +141,10 @@ test('analyze and metrics take typed-array columns and give the rows answer', as
   assert.deepEqual(m.revenueBySegment, { Lost: '4.00', 'Need Attention': '35.00' })
   await assert.rejects(loyalty.metrics(rows, { asOf, periodStart: 'yesterday' }), TypeError)
   await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2] }, { asOf }), /amountMinor: 2 values for 3 member ids/)
+  await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2, 2n ** 64n] }, { asOf }),
+    /amountMinor\[2\]: 18446744073709551616n must be a whole number that fits 64 bits/)
+  await assert.rejects(loyalty.analyze({ memberId: columns.memberId, orderedAt: columns.orderedAt }, { asOf }), /amountMinor: undefined is not a column/)
+  // Yen have no minor unit: 1000 yen of orders are revenue "1000".
+  const yen = await loyalty.metrics({ ...columns, amountMinor: [1000, 0, 0] }, { asOf, periodStart: '2024-01-01T00:00:00Z', scale: 0 })
+  assert.equal(yen.revenue, '1000')
 })

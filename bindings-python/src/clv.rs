@@ -12,18 +12,33 @@ fn customers(frequency: &[u8], recency: &[u8], t: &[u8]) -> PyResult<Vec<Custome
     let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
     let r = le_f64("recency", recency).map_err(errors::analytics)?;
     let t = le_f64("T", t).map_err(errors::analytics)?;
-    if r.len() != f.len() || t.len() != f.len() {
-        return Err(errors::input("recency", &r.len().to_string(), "must have as many rows as frequency"));
+    for (column, len) in [("recency", r.len()), ("T", t.len())] {
+        if len != f.len() {
+            return Err(errors::input(
+                column,
+                &format!("{len} rows"),
+                &format!("must have as many rows as frequency ({})", f.len()),
+            ));
+        }
     }
     f.iter()
+        .enumerate()
         .zip(r.iter())
         .zip(t.iter())
-        .map(|((f, r), t)| Ok(Customer { frequency: repeats(*f)?, recency: *r, t: *t }))
+        .map(|(((row, f), r), t)| Ok(Customer { frequency: repeats(row, *f)?, recency: *r, t: *t }))
         .collect()
 }
 
-fn repeats(f: u64) -> PyResult<u32> {
-    u32::try_from(f).map_err(|_| errors::input("frequency", &f.to_string(), "is more repeat purchases than supported"))
+/// A frequency column value as repeat purchases (a negative frequency arrives as a huge
+/// unsigned value and is reported as such, with its row).
+fn repeats(row: usize, f: u64) -> PyResult<u32> {
+    u32::try_from(f).map_err(|_| {
+        errors::input(
+            &format!("frequency[{row}]"),
+            &f.to_string(),
+            "is not a count of repeat purchases (0 to 4294967295)",
+        )
+    })
 }
 
 fn f64_bytes<'py>(py: Python<'py>, v: impl Iterator<Item = f64>) -> Bound<'py, PyBytes> {
@@ -117,7 +132,8 @@ pub fn bgnbd_predict<'py>(
 pub fn gamma_gamma_fit(py: Python<'_>, frequency: &[u8], monetary: &[u8]) -> PyResult<(f64, f64, f64, f64, usize)> {
     let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
     let m = le_f64("monetary", monetary).map_err(errors::analytics)?;
-    let data: Vec<(u32, f64)> = f.iter().zip(m.iter()).map(|(f, m)| Ok((repeats(*f)?, *m))).collect::<PyResult<_>>()?;
+    let data: Vec<(u32, f64)> =
+        f.iter().enumerate().zip(m.iter()).map(|((row, f), m)| Ok((repeats(row, *f)?, *m))).collect::<PyResult<_>>()?;
     let fit = py.detach(|| GammaGamma::fit(&data)).map_err(errors::clv)?;
     let g = fit.params;
     Ok((g.p, g.q, g.gamma, fit.log_likelihood, fit.iterations))
@@ -137,7 +153,8 @@ pub fn gamma_gamma_expected<'py>(
     let values: Vec<f64> = f
         .iter()
         .zip(m.iter())
-        .map(|(f, m)| Ok(g.conditional_expected_value(repeats(*f)?, *m)))
+        .enumerate()
+        .map(|(row, (f, m))| Ok(g.conditional_expected_value(repeats(row, *f)?, *m)))
         .collect::<PyResult<_>>()?;
     Ok(f64_bytes(py, values.into_iter()))
 }

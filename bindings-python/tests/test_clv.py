@@ -73,3 +73,10 @@ def test_lifetime_value_combines_both_models():
     with pytest.raises(loyalty.clv.ClvError) as err:
         gg.lifetime_value(s, bg, horizon=39, discount_rate=-0.5)
     assert str(err.value) == "discount_rate: -0.5 must be a finite rate of at least 0"
+
+
+def test_a_negative_frequency_names_its_row():
+    frame = pd.DataFrame({"frequency": [1, -1], "recency": [2.0, 0.0], "T": [4.0, 4.0]})
+    with pytest.raises(ValueError) as err:
+        loyalty.clv.BgNbd.fit(frame)
+    assert str(err.value).startswith("frequency[1]: \"18446744073709551615\" is not a count of repeat purchases")

@@ -67,3 +67,24 @@ pub fn le_i64<'a>(column: &str, bytes: &'a [u8]) -> Result<Cow<'a, [i64]>, Analy
 pub fn le_f64<'a>(column: &str, bytes: &'a [u8]) -> Result<Cow<'a, [f64]>, AnalyticsError> {
     words(column, bytes, f64::from_le_bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligned_little_endian_bytes_are_read_in_place() {
+        let words = [7u64, 9, u64::MAX];
+        let bytes: &[u8] = bytemuck::cast_slice(&words);
+        let read = le_u64("member_id", bytes).unwrap();
+        assert_eq!(matches!(read, Cow::Borrowed(_)), cfg!(target_endian = "little"));
+        assert_eq!(*read, words);
+        // Shifted by one byte: copied, same values.
+        let mut shifted = vec![0u8; bytes.len() + 1];
+        shifted[1..].copy_from_slice(bytes);
+        let copied = le_u64("member_id", &shifted[1..]).unwrap();
+        assert!(matches!(copied, Cow::Owned(_)));
+        assert_eq!(*copied, words);
+        assert_eq!(*le_i64("amount_minor", bytemuck::cast_slice(&[-5i64])).unwrap(), [-5]);
+    }
+}

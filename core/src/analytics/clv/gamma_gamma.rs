@@ -265,7 +265,10 @@ mod tests {
         // The same q values a repeat customer: p (γ + m x) / (p x + q − 1) is defined.
         assert!(lifetime_values(&bg, &low_q, &[repeat], &[20.0], 52, 0.0).unwrap()[0] > 0.0);
         let bad = Customer { frequency: 2, recency: 0.0, t: -10.0 };
-        assert!(matches!(lifetime_values(&bg, &gg, &[bad], &[5.0], 52, 0.0), Err(ClvError::Invalid { field: "T", .. })));
+        assert!(matches!(
+            lifetime_values(&bg, &gg, &[bad], &[5.0], 52, 0.0),
+            Err(ClvError::Invalid { field: "T", .. })
+        ));
     }
 
     #[test]
