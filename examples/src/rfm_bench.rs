@@ -9,23 +9,12 @@
 //! Prints one JSON line: seconds and seconds_with_lifecycle (computation only), members,
 //! checksum (sum of all scores).
 
-use loyalty::analytics::{analyze, rfm_values, CutPoints, Monetary, Orders, Settings, Summarizer};
+use loyalty::analytics::{analyze, le_i64, le_u64, rfm_values, CutPoints, Monetary, Orders, Settings, Summarizer};
 use std::process::ExitCode;
 use std::time::Instant;
 
 fn column(dir: &str, name: &str) -> Result<Vec<u8>, String> {
     std::fs::read(format!("{dir}/{name}")).map_err(|e| format!("{dir}/{name}: {e}"))
-}
-
-fn words<T>(bytes: &[u8], f: fn([u8; 8]) -> T) -> Vec<T> {
-    bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            f(w)
-        })
-        .collect()
 }
 
 fn run() -> Result<(), String> {
@@ -34,9 +23,10 @@ fn run() -> Result<(), String> {
         return Err("usage: rfm_bench DIR AS_OF_UNIX_SECONDS".into());
     };
     let as_of: i64 = as_of.parse().map_err(|_| format!("AS_OF: {as_of:?} is not a Unix time"))?;
-    let member_id = words(&column(dir, "member_id.u64")?, u64::from_le_bytes);
-    let ordered_at = words(&column(dir, "ordered_at.i64")?, i64::from_le_bytes);
-    let amount_minor = words(&column(dir, "amount_minor.i64")?, i64::from_le_bytes);
+    let (m, t, a) = (column(dir, "member_id.u64")?, column(dir, "ordered_at.i64")?, column(dir, "amount_minor.i64")?);
+    let member_id = le_u64("member_id", &m).map_err(|e| e.to_string())?;
+    let ordered_at = le_i64("ordered_at", &t).map_err(|e| e.to_string())?;
+    let amount_minor = le_i64("amount_minor", &a).map_err(|e| e.to_string())?;
     let as_of = chrono::DateTime::from_timestamp(as_of, 0).ok_or("AS_OF out of range")?;
 
     let started = Instant::now();
