@@ -120,7 +120,7 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
             .collect();
         out.set_item(key, (PyBytes::new(py, &codes), categories))
     };
-    categorical("segment", &mut scores.iter().map(|s| s.segment.as_str()))?;
+    categorical("segment", &mut scores.iter().map(|s| &*s.segment))?;
     categorical("value_segment", &mut scores.iter().map(|s| s.value_segment.as_str()))?;
     categorical("stage", &mut tags.iter().map(|t| t.stage.as_str()))?;
     categorical("activity", &mut tags.iter().map(|t| t.activity.as_str()))?;

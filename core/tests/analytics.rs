@@ -52,7 +52,7 @@ fn a_single_member_scores_one() {
     let values = [v(1, 3, 9, 999)];
     assert_eq!(scores(&values), vec![(1, 1, 1)]);
     let s = CutPoints::fit(&values).score(&values);
-    assert_eq!((s[0].segment.as_str(), s[0].value_segment), ("Lost", ValueSegment::ImportantValue));
+    assert_eq!((s[0].segment.as_ref() as &str, s[0].value_segment), ("Lost", ValueSegment::ImportantValue));
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn fixed_thresholds_and_the_segment_grid() {
         CutPoints::from_thresholds([365, 180, 90, 30], [2, 3, 5, 8], [50, 100, 500, 1000].map(Decimal::from)).unwrap();
     let values = [v(1, 10, 9, 2000), v(2, 100, 2, 60), v(3, 400, 1, 10), v(4, 30, 1, 0), v(5, 200, 5, 500)];
     let s = cuts.score(&values);
-    let got: Vec<(u8, u8, u8, &str)> = s.iter().map(|x| (x.r, x.f, x.m, x.segment.as_str())).collect();
+    let got: Vec<(u8, u8, u8, &str)> = s.iter().map(|x| (x.r, x.f, x.m, &*x.segment)).collect();
     assert_eq!(
         got,
         vec![
@@ -282,6 +282,19 @@ proptest! {
         for k in 1..=5u8 {
             let expected = (1..=n).filter(|rank| 1 + 5 * (rank - 1) / n == usize::from(k)).count();
             prop_assert_eq!(all.iter().filter(|s| s.f == k).count(), expected);
+        }
+        // Every member's scores by the definition: sort all (value, member id) keys, score =
+        // 1 + floor(5 (rank - 1) / n), recency ranked by minus the days.
+        let by_rank = |key: &dyn Fn(&RfmValues) -> (rust_decimal::Decimal, u64)| {
+            let mut keys: Vec<_> = values.iter().map(key).collect();
+            keys.sort();
+            values.iter().map(|v| 1 + 5 * keys.binary_search(&key(v)).unwrap() / n).collect::<Vec<_>>()
+        };
+        let r = by_rank(&|v| (rust_decimal::Decimal::from(-v.recency_days), v.member_id));
+        let f = by_rank(&|v| (rust_decimal::Decimal::from(v.frequency), v.member_id));
+        let m = by_rank(&|v| (v.monetary, v.member_id));
+        for (i, s) in all.iter().enumerate() {
+            prop_assert_eq!((usize::from(s.r), usize::from(s.f), usize::from(s.m)), (r[i], f[i], m[i]));
         }
     }
 }

@@ -65,8 +65,7 @@ pub fn program_metrics(
     let top_total: i128 = by_revenue.iter().take(top).map(|x| x.0).sum();
     let mut revenue_by_segment = BTreeMap::new();
     if let Some(scores) = scores {
-        let segment: std::collections::HashMap<u64, &str> =
-            scores.iter().map(|s| (s.member_id, s.segment.as_str())).collect();
+        let segment: std::collections::HashMap<u64, &str> = scores.iter().map(|s| (s.member_id, &*s.segment)).collect();
         for s in summaries {
             if let Some(name) = segment.get(&s.member_id) {
                 *revenue_by_segment.entry(name.to_string()).or_insert(Decimal::ZERO) += money(s.total_minor);

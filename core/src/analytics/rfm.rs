@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Which monetary value RFM uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +103,7 @@ pub struct RfmScores {
     /// Monetary score, 1 to 5.
     pub m: u8,
     /// The R-F segment name.
-    pub segment: String,
+    pub segment: Arc<str>,
     /// The 8-class value segment.
     pub value_segment: ValueSegment,
 }
@@ -128,13 +129,22 @@ fn compare(a: &ScoreKey, b: &ScoreKey) -> std::cmp::Ordering {
 }
 
 fn fit_one(mut keys: Vec<ScoreKey>) -> [Option<ScoreKey>; 4] {
-    keys.sort_unstable_by(compare);
+    // Only four ranks matter, so select them (linear time) instead of sorting every key:
+    // the highest first, then each lower one within the part left of the one above it.
     let n = keys.len();
     let mut cuts = [None; 4];
-    for (k, cut) in cuts.iter_mut().enumerate() {
+    let mut end = n;
+    for k in (0..4).rev() {
         // The first rank with score >= k + 2: ceil((k + 1) * n / 5) + 1 (1-based).
-        let rank = ((k + 1) * n).div_ceil(5) + 1;
-        *cut = keys.get(rank - 1).copied();
+        let index = ((k + 1) * n).div_ceil(5);
+        if index >= n {
+            continue;
+        }
+        if index < end {
+            keys[..end].select_nth_unstable_by(index, compare);
+            end = index;
+        }
+        cuts[k] = Some(keys[index]);
     }
     cuts
 }
@@ -202,6 +212,8 @@ impl CutPoints {
     /// Scores members with a segment grid of the user's.
     pub fn score_with(&self, values: &[RfmValues], grid: &SegmentGrid) -> Vec<RfmScores> {
         let means = Means::of(values);
+        // One shared copy of each name: a string per member would be a million allocations.
+        let names: [[Arc<str>; 5]; 5] = std::array::from_fn(|r| std::array::from_fn(|f| Arc::from(&*grid.names[r][f])));
         values
             .iter()
             .map(|v| {
@@ -217,7 +229,7 @@ impl CutPoints {
                     r,
                     f,
                     m,
-                    segment: grid.name(r, f).to_string(),
+                    segment: Arc::clone(&names[usize::from(r - 1)][usize::from(f - 1)]),
                     value_segment: means.classify(v),
                 }
             })
@@ -324,29 +336,41 @@ pub fn value_segment(r_high: bool, f_high: bool, m_high: bool) -> ValueSegment {
 
 /// Means of R, F and M, exact.
 struct Means {
-    recency: Decimal,
-    frequency: Decimal,
-    monetary: Decimal,
+    n: i128,
+    recency: i128,
+    frequency: i128,
+    /// The sum of the monetary mantissas when every value has this scale.
+    monetary: Result<(u32, i128), Decimal>,
 }
 
 impl Means {
     fn of(values: &[RfmValues]) -> Means {
-        let n = Decimal::from(values.len().max(1));
-        let sum =
-            |f: &dyn Fn(&RfmValues) -> Decimal| values.iter().map(f).fold(Decimal::ZERO, |a, b| a.saturating_add(b));
-        Means {
-            recency: sum(&|v| Decimal::from(v.recency_days)) / n,
-            frequency: sum(&|v| Decimal::from(v.frequency)) / n,
-            monetary: sum(&|v| v.monetary) / n,
-        }
+        let n = values.len().max(1) as i128;
+        let recency = values.iter().map(|v| i128::from(v.recency_days)).sum();
+        let frequency = values.iter().map(|v| i128::from(v.frequency)).sum();
+        // Mantissas are below 2^96 and members at most 2^29, so sums and products fit an i128.
+        let scale = values.first().map_or(0, |v| v.monetary.scale());
+        let monetary = if values.iter().all(|v| v.monetary.scale() == scale) {
+            Ok((scale, values.iter().map(|v| v.monetary.mantissa()).sum()))
+        } else {
+            let sum = values.iter().fold(Decimal::ZERO, |a, v| a.saturating_add(v.monetary));
+            Err(sum / Decimal::from(values.len().max(1)))
+        };
+        Means { n, recency, frequency, monetary }
     }
 
     /// High means at or better than the mean: recency at most the mean, F and M at least it.
+    /// Compared exactly: `x <= sum / n` as `x * n <= sum`.
     fn classify(&self, v: &RfmValues) -> ValueSegment {
+        let m_high = match self.monetary {
+            Ok((scale, sum)) if v.monetary.scale() == scale => v.monetary.mantissa() * self.n >= sum,
+            Ok((scale, sum)) => v.monetary >= Decimal::from_i128_with_scale(sum / self.n, scale),
+            Err(mean) => v.monetary >= mean,
+        };
         value_segment(
-            Decimal::from(v.recency_days) <= self.recency,
-            Decimal::from(v.frequency) >= self.frequency,
-            v.monetary >= self.monetary,
+            i128::from(v.recency_days) * self.n <= self.recency,
+            i128::from(v.frequency) * self.n >= self.frequency,
+            m_high,
         )
     }
 }
