@@ -6,7 +6,7 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use loyalty::analytics::clv::{clv_summary, BgNbd, PeriodUnit};
+use loyalty::analytics::clv::{clv_summary, BgNbd, GammaGamma, PeriodUnit};
 use loyalty::analytics::{lifecycle, rfm_values, CutPoints, LifecycleSettings, Monetary, Orders, Settings, Summarizer};
 
 struct Log {
@@ -57,10 +57,16 @@ fn analytics(c: &mut Criterion) {
             (scores.len(), tags.len())
         })
     });
-    let customers: Vec<_> =
-        clv_summary(&orders, 19_905, None, PeriodUnit::Week).unwrap().iter().map(|s| s.customer).collect();
+    let summary = clv_summary(&orders, 19_905, None, PeriodUnit::Week).unwrap();
+    let customers: Vec<_> = summary.iter().map(|s| s.customer).collect();
     group.throughput(Throughput::Elements(customers.len() as u64));
     group.bench_function("bgnbd_fit", |b| b.iter(|| BgNbd::fit(&customers).unwrap().params));
+    let values: Vec<(u32, f64)> = summary.iter().map(|s| (s.customer.frequency, s.monetary)).collect();
+    group.bench_function("gamma_gamma_fit", |b| b.iter(|| GammaGamma::fit(&values).unwrap().params));
+    group.bench_function("bgnbd_predict", |b| {
+        let model = BgNbd::fit(&customers).unwrap().params;
+        b.iter(|| model.predict(&customers, 39.0).unwrap().len())
+    });
     group.finish();
 }
 

@@ -200,14 +200,33 @@ impl BgNbd {
         if c.frequency == 0 {
             return 1.0;
         }
-        let x = f64::from(c.frequency);
+        1.0 / (1.0 + self.dropout_odds(c.frequency, (self.alpha + c.t).ln(), c.recency))
+    }
+
+    /// The odds of having dropped out after the last purchase, given ln(α + T):
+    /// a / (b + x − 1) · ((α + T) / (α + recency))^(r + x), 0 without repeats.
+    fn dropout_odds(&self, frequency: u32, ln_alpha_t: f64, recency: f64) -> f64 {
+        if frequency == 0 {
+            return 0.0;
+        }
+        let x = f64::from(frequency);
         let BgNbd { r, alpha, a, b } = *self;
-        let ratio = ((r + x) * ((alpha + c.t).ln() - (alpha + c.recency).ln())).exp();
-        1.0 / (1.0 + a / (b + x - 1.0) * ratio)
+        a / (b + x - 1.0) * ((r + x) * (ln_alpha_t - (alpha + recency).ln())).exp()
+    }
+
+    /// Expected purchases in the next `t` periods for a customer surely alive, with this
+    /// frequency and T: the part of the conditional expectation that ignores recency.
+    fn expected_if_alive(&self, t: f64, frequency: u32, age: f64) -> f64 {
+        let x = f64::from(frequency);
+        let BgNbd { r, alpha, a, b } = *self;
+        let first = (a + b + x - 1.0) / (a - 1.0);
+        let z = t / (alpha + age + t);
+        let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z);
+        first * (1.0 - ((alpha + age) / (alpha + age + t)).powf(r + x) * hyp)
     }
 
     /// P(alive) and expected purchases in the next `horizon` periods for every customer, in
-    /// order; customers with identical figures are computed once.
+    /// order; the part that ignores recency once per (frequency, T).
     ///
     /// ```
     /// use loyalty::analytics::clv::{BgNbd, Customer};
@@ -234,14 +253,16 @@ impl BgNbd {
             });
         }
         check(customers)?;
-        let mut seen: HashMap<(u32, u64, u64), Prediction, FxBuild> = HashMap::default();
+        // The recency-free part once per (frequency, T); per customer one log and one exp.
+        let mut groups: HashMap<(u32, u64), (f64, f64), FxBuild> = HashMap::default();
         Ok(customers
             .iter()
             .map(|c| {
-                *seen.entry((c.frequency, c.recency.to_bits(), c.t.to_bits())).or_insert_with(|| Prediction {
-                    p_alive: self.p_alive(c),
-                    expected_purchases: self.expected_purchases(horizon, c),
-                })
+                let (ln_alpha_t, if_alive) = *groups
+                    .entry((c.frequency, c.t.to_bits()))
+                    .or_insert_with(|| ((self.alpha + c.t).ln(), self.expected_if_alive(horizon, c.frequency, c.t)));
+                let odds = self.dropout_odds(c.frequency, ln_alpha_t, c.recency);
+                Prediction { p_alive: 1.0 / (1.0 + odds), expected_purchases: if_alive / (1.0 + odds) }
             })
             .collect())
     }
@@ -262,15 +283,8 @@ impl BgNbd {
 
     /// Expected purchases in the next `t` periods for a customer with this history.
     pub fn expected_purchases(&self, t: f64, c: &Customer) -> f64 {
-        let x = f64::from(c.frequency);
-        let BgNbd { r, alpha, a, b } = *self;
-        let first = (a + b + x - 1.0) / (a - 1.0);
-        let z = t / (alpha + c.t + t);
-        let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z);
-        let second = 1.0 - ((alpha + c.t) / (alpha + c.t + t)).powf(r + x) * hyp;
-        let alive_term =
-            if c.frequency > 0 { a / (b + x - 1.0) * ((alpha + c.t) / (alpha + c.recency)).powf(r + x) } else { 0.0 };
-        first * second / (1.0 + alive_term)
+        let odds = self.dropout_odds(c.frequency, (self.alpha + c.t).ln(), c.recency);
+        self.expected_if_alive(t, c.frequency, c.t) / (1.0 + odds)
     }
 
     /// Expected purchases of a new customer in `t` periods (the population curve).
@@ -301,6 +315,19 @@ impl BgNbd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn predictions_equal_the_per_customer_formulas() {
+        // Customers sharing (frequency, T) but not recency share the grouped part only.
+        let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+        let c = |frequency, recency, t| Customer { frequency, recency, t };
+        let all = [c(2, 30.43, 38.86), c(2, 10.0, 38.86), c(0, 0.0, 38.86), c(2, 15.0, 20.0), c(7, 35.0, 38.86)];
+        let p = m.predict(&all, 39.0).unwrap();
+        for (c, p) in all.iter().zip(&p) {
+            assert_eq!((p.p_alive, p.expected_purchases), (m.p_alive(c), m.expected_purchases(39.0, c)));
+        }
+        assert!(p[1].p_alive < p[0].p_alive && p[1].expected_purchases < p[0].expected_purchases);
+    }
 
     fn customers() -> Vec<Customer> {
         let c = |frequency, recency, t| Customer { frequency, recency, t };

@@ -1,8 +1,8 @@
 //! The Gamma-Gamma model of monetary value (Fader & Hardie 2013).
 
 use super::bgnbd::BgNbd;
-use super::optimize::maximum_likelihood;
-use super::special::{digamma, ln_gamma};
+use super::optimize::{bfgs, maximum_likelihood};
+use super::special::{digamma, ln_gamma, trigamma};
 use super::{ClvError, Customer};
 use crate::analytics::FxBuild;
 use serde::{Deserialize, Serialize};
@@ -46,12 +46,8 @@ impl GammaGamma {
     /// # Errors
     /// [`ClvError`] for no repeat customers, impossible figures, or no convergence.
     pub fn fit(customers: &[(u32, f64)]) -> Result<GammaGammaFit, ClvError> {
-        let data: Vec<(u32, f64)> = customers.iter().copied().filter(|(x, _)| *x > 0).collect();
-        if data.is_empty() {
-            return Err(ClvError::Empty { what: "repeat customers" });
-        }
-        for (row, (_, m)) in data.iter().enumerate() {
-            if !m.is_finite() || *m <= 0.0 {
+        for (row, (x, m)) in customers.iter().enumerate() {
+            if *x > 0 && (!m.is_finite() || *m <= 0.0) {
                 return Err(ClvError::Invalid {
                     field: "monetary",
                     row,
@@ -60,46 +56,65 @@ impl GammaGamma {
                 });
             }
         }
-        let repeat = Repeaters::new(&data);
-        let params = |v: &[f64]| GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma: v[2].exp() };
-        let objective = |v: &[f64], gradient: &mut [f64]| {
-            let (ll, g) = params(v).repeaters_log_likelihood(&repeat);
-            gradient.iter_mut().zip(g).for_each(|(out, g)| *out = -g);
-            -ll
-        };
-        let m = maximum_likelihood(&objective, &[0.0, 0.0, 0.0])?;
-        Ok(GammaGammaFit { params: params(&m.x), log_likelihood: -m.value, iterations: m.iterations })
+        let repeat = Repeaters::new(customers);
+        if repeat.customers == 0.0 {
+            return Err(ClvError::Empty { what: "repeat customers" });
+        }
+        match profile_fit(&repeat) {
+            Some(fit) => Ok(fit),
+            None => joint_fit(&repeat),
+        }
     }
 
-    /// The log-likelihood of the repeat customers and its gradient with respect to the
-    /// log-parameters (ln p, ln q, ln γ).
-    fn repeaters_log_likelihood(&self, data: &Repeaters) -> (f64, [f64; 3]) {
+    /// The log-likelihood of the repeat customers, its gradient and Hessian in log-parameters
+    /// (ln p, ln q, ln γ), from their sums at this γ. The Hessian is left at zero unless asked.
+    fn local(&self, data: &Repeaters, sums: &Sums, hessian: bool) -> Local {
         let GammaGamma { p, q, gamma } = *self;
+        let n = data.customers;
         let ln_g = gamma.ln();
-        let (lg_q, dg_q) = (ln_gamma(q), digamma(q));
-        let (mut ll, mut dp, mut dq, mut dg) = (0.0, 0.0, 0.0, 0.0);
+        let (lg_q, dg_q, tg_q) = (ln_gamma(q), digamma(q), if hessian { trigamma(q) } else { 0.0 });
+        let (mut ll, mut lp, mut lq) = (0.0, 0.0, 0.0);
+        let (mut lpp, mut lpq, mut lqq) = (0.0, 0.0, 0.0);
         // Terms that depend on the frequency only, once per distinct frequency.
-        let mut shared = Vec::with_capacity(data.frequencies.len());
-        for &(x, w) in &data.frequencies {
+        for g in &data.groups {
+            let (x, w) = (g.x, g.customers);
             let px = p * x;
             let (dg_pxq, dg_px) = (digamma(px + q), digamma(px));
-            ll += w * (ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_g + px * x.ln());
-            dp += w * x * (dg_pxq - dg_px + x.ln());
-            dq += w * (dg_pxq - dg_q + ln_g);
-            dg += w * q / gamma;
-            shared.push(px);
+            ll += w * (ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_g + px * x.ln()) + (px - 1.0) * g.ln_means;
+            lp += w * x * (dg_pxq - dg_px + x.ln()) + x * g.ln_means;
+            lq += w * (dg_pxq - dg_q + ln_g);
+            if hessian {
+                let (tg_pxq, tg_px) = (trigamma(px + q), trigamma(px));
+                lpp += w * x * x * (tg_pxq - tg_px);
+                lpq += w * x * tg_pxq;
+                lqq += w * (tg_pxq - tg_q);
+            }
         }
-        for row in &data.rows {
-            let x = data.frequencies[row.frequency as usize].0;
-            let px = shared[row.frequency as usize];
-            let spent = gamma + row.total;
-            let ln_spent = spent.ln();
-            ll += (px - 1.0) * row.ln_mean - (px + q) * ln_spent;
-            dp += x * (row.ln_mean - ln_spent);
-            dq -= ln_spent;
-            dg -= (px + q) / spent;
+        // Terms of each customer's total spend s: −(p x + q) ln(γ + s).
+        ll -= p * sums.x_ln + q * sums.ln;
+        lp -= sums.x_ln;
+        lq -= sums.ln;
+        let lg = n * q / gamma - p * sums.x_inv - q * sums.inv;
+        let (lpg, lqg) = (-sums.x_inv, n / gamma - sums.inv);
+        let lgg = -n * q / (gamma * gamma) + p * sums.x_inv2 + q * sums.inv2;
+        let v = [p, q, gamma];
+        let d = [lp, lq, lg];
+        let second = [[lpp, lpq, lpg], [lpq, lqq, lqg], [lpg, lqg, lgg]];
+        let mut local = Local { ll, gradient: [0.0; 3], hessian: [[0.0; 3]; 3] };
+        for i in 0..3 {
+            local.gradient[i] = v[i] * d[i];
+            if hessian {
+                for j in 0..3 {
+                    local.hessian[i][j] = v[i] * v[j] * second[i][j] + if i == j { v[i] * d[i] } else { 0.0 };
+                }
+            }
         }
-        (ll, [dp * p, dq * q, dg * gamma])
+        local
+    }
+
+    fn repeaters_log_likelihood(&self, data: &Repeaters) -> (f64, [f64; 3]) {
+        let local = self.local(data, &data.sums(self.gamma), false);
+        (local.ll, local.gradient)
     }
 
     /// Refuses parameters that are not positive and finite.
@@ -121,38 +136,202 @@ impl GammaGamma {
     }
 }
 
-/// Repeat customers for the likelihood: the distinct frequencies with their counts, and per
-/// customer the logarithm of the mean value (fixed while fitting) and the total x·m.
+/// Repeat customers: grouped by frequency for the terms that depend on it alone, and each
+/// customer's frequency and total spend for the terms of ln(γ + x m).
 struct Repeaters {
-    frequencies: Vec<(f64, f64)>,
-    rows: Vec<Repeater>,
+    groups: Vec<Group>,
+    x: Vec<f64>,
+    total: Vec<f64>,
+    customers: f64,
 }
 
-struct Repeater {
-    /// Index into `Repeaters::frequencies`.
-    frequency: u32,
-    ln_mean: f64,
-    total: f64,
+/// Customers of one frequency.
+struct Group {
+    x: f64,
+    customers: f64,
+    /// Σ ln m over them.
+    ln_means: f64,
+}
+
+/// Sums over the customers at one γ, which is all the likelihood needs of them: with
+/// d = 1 / (γ + x m), Σ ln(γ + x m), Σ x ln(γ + x m), Σ d, Σ x d, Σ d², Σ x d².
+#[derive(Clone, Copy, Debug, Default)]
+struct Sums {
+    ln: f64,
+    x_ln: f64,
+    inv: f64,
+    x_inv: f64,
+    inv2: f64,
+    x_inv2: f64,
+}
+
+/// The log-likelihood with its gradient and Hessian in log-parameters.
+struct Local {
+    ll: f64,
+    gradient: [f64; 3],
+    hessian: [[f64; 3]; 3],
 }
 
 impl Repeaters {
     fn new(data: &[(u32, f64)]) -> Repeaters {
+        // Frequencies index their group directly up to this; rarer, larger ones go through a map.
+        const DIRECT: u32 = 4_096;
+        let mut direct = vec![u32::MAX; DIRECT as usize];
         let mut index: HashMap<u32, u32, FxBuild> = HashMap::default();
-        let mut frequencies: Vec<(f64, f64)> = Vec::new();
-        let rows = data
-            .iter()
-            .map(|&(x, m)| {
-                let next = frequencies.len() as u32;
-                let k = *index.entry(x).or_insert(next);
-                if k == next {
-                    frequencies.push((f64::from(x), 0.0));
+        let mut groups: Vec<Group> = Vec::new();
+        let (mut x, mut total) = (Vec::with_capacity(data.len()), Vec::with_capacity(data.len()));
+        for &(f, m) in data.iter().filter(|(f, _)| *f > 0) {
+            let next = groups.len() as u32;
+            let k = if f < DIRECT {
+                let slot = &mut direct[f as usize];
+                if *slot == u32::MAX {
+                    *slot = next;
                 }
-                frequencies[k as usize].1 += 1.0;
-                Repeater { frequency: k, ln_mean: m.ln(), total: f64::from(x) * m }
-            })
-            .collect();
-        Repeaters { frequencies, rows }
+                *slot
+            } else {
+                *index.entry(f).or_insert(next)
+            };
+            if k == next {
+                groups.push(Group { x: f64::from(f), customers: 0.0, ln_means: 0.0 });
+            }
+            let g = &mut groups[k as usize];
+            g.customers += 1.0;
+            g.ln_means += m.ln();
+            x.push(f64::from(f));
+            total.push(f64::from(f) * m);
+        }
+        let customers = x.len() as f64;
+        Repeaters { groups, x, total, customers }
     }
+
+    /// One pass over the customers: one logarithm and one division each. In blocks: the
+    /// logarithms first (independent calls that overlap), then the sums in four lanes, so no
+    /// accumulator waits on a call or on its own previous addition.
+    fn sums(&self, gamma: f64) -> Sums {
+        const BLOCK: usize = 256;
+        const LANES: usize = 4;
+        let mut lanes = [[0.0f64; LANES]; 6];
+        let mut ln = [0.0f64; BLOCK];
+        for (xs, totals) in self.x.chunks(BLOCK).zip(self.total.chunks(BLOCK)) {
+            for (out, &total) in ln.iter_mut().zip(totals) {
+                *out = (gamma + total).ln();
+            }
+            let whole = xs.len() / LANES * LANES;
+            for i in (0..whole).step_by(LANES) {
+                for k in 0..LANES {
+                    let (x, l, inv) = (xs[i + k], ln[i + k], 1.0 / (gamma + totals[i + k]));
+                    lanes[0][k] += l;
+                    lanes[1][k] += x * l;
+                    lanes[2][k] += inv;
+                    lanes[3][k] += x * inv;
+                    lanes[4][k] += inv * inv;
+                    lanes[5][k] += x * inv * inv;
+                }
+            }
+            for i in whole..xs.len() {
+                let (x, l, inv) = (xs[i], ln[i], 1.0 / (gamma + totals[i]));
+                lanes[0][0] += l;
+                lanes[1][0] += x * l;
+                lanes[2][0] += inv;
+                lanes[3][0] += x * inv;
+                lanes[4][0] += inv * inv;
+                lanes[5][0] += x * inv * inv;
+            }
+        }
+        let [ln, x_ln, inv, x_inv, inv2, x_inv2] = lanes.map(|l| l.iter().sum());
+        Sums { ln, x_ln, inv, x_inv, inv2, x_inv2 }
+    }
+}
+
+/// Fits by the profile likelihood in γ: the customers enter the likelihood only through sums
+/// that depend on γ alone, so for each γ tried, one pass over them gives [`Sums`], and p and
+/// q are then fitted over the distinct frequencies only (cheap). γ itself is found by a
+/// safeguarded Newton iteration on the profile's derivative in ln γ, whose curvature comes
+/// from the exact Hessian (H_γγ − H_γθ H_θθ⁻¹ H_θγ). A handful of passes over the customers
+/// instead of one per BFGS evaluation. `None` when it cannot finish; the caller then fits
+/// all three parameters jointly.
+fn profile_fit(data: &Repeaters) -> Option<GammaGammaFit> {
+    // Start γ at the mean of x m / x: the same order as γ for typical fits.
+    let mean_value = data.total.iter().zip(&data.x).map(|(t, x)| t / x).sum::<f64>() / data.customers;
+    let mut u = mean_value.ln();
+    let mut theta = [0.0f64, 0.0];
+    let (mut below, mut above) = (f64::NEG_INFINITY, f64::INFINITY);
+    for iteration in 1..=100 {
+        let gamma = u.exp();
+        let sums = data.sums(gamma);
+        let inner = |v: &[f64], gradient: &mut [f64]| {
+            let local = GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma }.local(data, &sums, false);
+            gradient[0] = -local.gradient[0];
+            gradient[1] = -local.gradient[1];
+            -local.ll
+        };
+        let m = bfgs(&inner, &theta, 1e-12, 1_000);
+        if !m.converged || !m.value.is_finite() {
+            return None;
+        }
+        theta = [m.x[0], m.x[1]];
+        // Polish p and q with Newton steps on their exact 2 × 2 Hessian: the profile's slope
+        // in γ is only as accurate as they are.
+        let mut local = GammaGamma { p: theta[0].exp(), q: theta[1].exp(), gamma }.local(data, &sums, true);
+        for _ in 0..3 {
+            let (h, g) = (local.hessian, local.gradient);
+            let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
+            if !(h[0][0] < 0.0 && det > 0.0) {
+                break;
+            }
+            let step = [(h[1][1] * g[0] - h[0][1] * g[1]) / det, (h[0][0] * g[1] - h[1][0] * g[0]) / det];
+            let next = [theta[0] - step[0], theta[1] - step[1]];
+            let candidate = GammaGamma { p: next[0].exp(), q: next[1].exp(), gamma }.local(data, &sums, true);
+            let norm = |g: &[f64; 3]| g[0].abs().max(g[1].abs());
+            // Stop unless the step brought the gradient closer to zero (NaN included).
+            if norm(&candidate.gradient).partial_cmp(&norm(&local.gradient)) != Some(std::cmp::Ordering::Less) {
+                break;
+            }
+            (theta, local) = (next, candidate);
+        }
+        let params = GammaGamma { p: theta[0].exp(), q: theta[1].exp(), gamma };
+        let h = local.hessian;
+        let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
+        let g = local.gradient[2];
+        // Curvature of the profile: H_uu − c' H_θθ⁻¹ c with c = H_θu.
+        let (c0, c1) = (h[0][2], h[1][2]);
+        let curvature = h[2][2] - (c0 * (h[1][1] * c0 - h[0][1] * c1) + c1 * (h[0][0] * c1 - h[1][0] * c0)) / det;
+        if !(g.is_finite() && curvature.is_finite()) {
+            return None;
+        }
+        if g.abs() <= 1e-10 * (1.0 + local.ll.abs()) {
+            return Some(GammaGammaFit { params, log_likelihood: local.ll, iterations: iteration });
+        }
+        if g > 0.0 {
+            below = below.max(u);
+        } else {
+            above = above.min(u);
+        }
+        // Newton where the profile is concave, else a unit step uphill; never more than a
+        // factor e in γ at once, and bisect when the step leaves the bracket.
+        let step = if curvature < 0.0 { (-g / curvature).clamp(-1.0, 1.0) } else { g.signum() };
+        let mut next = u + step;
+        if !(next > below && next < above) && below.is_finite() && above.is_finite() {
+            next = 0.5 * (below + above);
+        }
+        if (next - u).abs() <= 1e-10 * (1.0 + u.abs()) {
+            return Some(GammaGammaFit { params, log_likelihood: local.ll, iterations: iteration });
+        }
+        u = next;
+    }
+    None
+}
+
+/// Fits p, q and γ together by BFGS (one pass over the customers per evaluation).
+fn joint_fit(data: &Repeaters) -> Result<GammaGammaFit, ClvError> {
+    let params = |v: &[f64]| GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma: v[2].exp() };
+    let objective = |v: &[f64], gradient: &mut [f64]| {
+        let (ll, g) = params(v).repeaters_log_likelihood(data);
+        gradient.iter_mut().zip(g).for_each(|(out, g)| *out = -g);
+        -ll
+    };
+    let m = maximum_likelihood(&objective, &[0.0, 0.0, 0.0])?;
+    Ok(GammaGammaFit { params: params(&m.x), log_likelihood: -m.value, iterations: m.iterations })
 }
 
 /// Customer lifetime value over `horizon` periods, discounted at `discount_rate` per period:
@@ -249,6 +428,41 @@ mod tests {
         let (ll, _) = m.repeaters_log_likelihood(&Repeaters::new(&DATA));
         let sum: f64 = DATA.iter().map(|(x, v)| m.customer_log_likelihood(*x, *v)).sum();
         assert!((ll - sum).abs() < 1e-10, "{ll} vs {sum}");
+    }
+
+    #[test]
+    fn the_hessian_matches_finite_differences_of_the_gradient() {
+        let repeat = Repeaters::new(&DATA);
+        let at = [6.25f64.ln(), 3.74f64.ln(), 15.44f64.ln()];
+        let model = |v: &[f64; 3]| GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma: v[2].exp() };
+        let exact = model(&at).local(&repeat, &repeat.sums(15.44), true).hessian;
+        for j in 0..3 {
+            let (mut up, mut down) = (at, at);
+            up[j] += 1e-6;
+            down[j] -= 1e-6;
+            let (_, g_up) = model(&up).repeaters_log_likelihood(&repeat);
+            let (_, g_down) = model(&down).repeaters_log_likelihood(&repeat);
+            for i in 0..3 {
+                let numeric = (g_up[i] - g_down[i]) / 2e-6;
+                assert!((exact[i][j] - numeric).abs() < 1e-5, "H[{i}][{j}]: {} vs {numeric}", exact[i][j]);
+            }
+        }
+    }
+
+    #[test]
+    fn the_profile_fit_finds_the_joint_maximum() {
+        // A spread of frequencies and values, with a customer without repeats (ignored).
+        let data: Vec<(u32, f64)> =
+            (0..60u32).map(|i| (1 + i % 7, 8.0 + f64::from((i * 37) % 53) + 0.25 * f64::from(i % 4))).collect();
+        let repeat = Repeaters::new(&data);
+        let profile = profile_fit(&repeat).unwrap();
+        let joint = joint_fit(&repeat).unwrap();
+        assert!(profile.iterations < 20, "{} passes", profile.iterations);
+        assert!((profile.log_likelihood - joint.log_likelihood).abs() < 1e-8);
+        let (a, b) = (profile.params, joint.params);
+        for (x, y) in [(a.p, b.p), (a.q, b.q), (a.gamma, b.gamma)] {
+            assert!((x - y).abs() < 1e-5 * y, "{a:?} vs {b:?}");
+        }
     }
 
     #[test]

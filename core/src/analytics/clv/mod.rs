@@ -96,9 +96,7 @@ pub(crate) fn check(customers: &[Customer]) -> Result<(), ClvError> {
         if c.frequency == 0 && c.recency > 0.0 {
             return bad("recency", c.recency, "must be 0 without repeat purchases");
         }
-        if c.frequency > 0 && c.recency == 0.0 && c.t > 0.0 {
-            // Repeats at age 0 are possible only with sub-period purchases; allowed.
-        }
+        // Repeats with recency 0 (several purchase days within the first period) are allowed.
     }
     Ok(())
 }

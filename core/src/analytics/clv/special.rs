@@ -1,4 +1,4 @@
-//! The special functions the models need: log-gamma, digamma and the Gauss hypergeometric
+//! The special functions the models need: log-gamma, digamma, trigamma and the Gauss hypergeometric
 //! series.
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, nine coefficients; relative error about 1e-15).
@@ -43,6 +43,21 @@ pub fn digamma(x: f64) -> f64 {
     shift + x.ln() - 0.5 / x - series
 }
 
+/// The trigamma function ψ′(x) = d²/dx² ln Γ(x), for x > 0: the recurrence
+/// ψ′(x) = ψ′(x + 1) + 1/x² up to x ≥ 10, then the asymptotic series.
+pub fn trigamma(x: f64) -> f64 {
+    let mut x = x;
+    let mut shift = 0.0;
+    while x < 10.0 {
+        shift += 1.0 / (x * x);
+        x += 1.0;
+    }
+    let f = 1.0 / (x * x);
+    // 1/x + 1/(2x²) + 1/(6x³) − 1/(30x⁵) + 1/(42x⁷) − 1/(30x⁹) + 5/(66x¹¹)
+    let series = 1.0 / 6.0 - f * (1.0 / 30.0 - f * (1.0 / 42.0 - f * (1.0 / 30.0 - f * (5.0 / 66.0))));
+    shift + 1.0 / x + 0.5 * f + series * f / x
+}
+
 /// ln B(a, b).
 pub fn ln_beta(a: f64, b: f64) -> f64 {
     ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
@@ -73,6 +88,20 @@ mod tests {
         assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-13);
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-13);
         assert!((ln_gamma(0.1) - 2.252_712_651_734_206).abs() < 1e-12);
+    }
+
+    #[test]
+    fn trigamma_known_values() {
+        // ψ′(1) = π²/6, ψ′(1/2) = π²/2, ψ′(n + 1) = ψ′(n) − 1/n², and ψ′ is ψ's derivative.
+        let pi2 = std::f64::consts::PI.powi(2);
+        assert!((trigamma(1.0) - pi2 / 6.0).abs() < 1e-13);
+        assert!((trigamma(0.5) - pi2 / 2.0).abs() < 1e-12);
+        let at_11 = pi2 / 6.0 - (1..11).map(|k| 1.0 / f64::from(k * k)).sum::<f64>();
+        assert!((trigamma(11.0) - at_11).abs() < 1e-14);
+        for x in [0.3, 2.7, 15.0, 140.0] {
+            let numeric = (digamma(x + 1e-5) - digamma(x - 1e-5)) / 2e-5;
+            assert!((trigamma(x) - numeric).abs() < 1e-6 * trigamma(x), "{x}: {} vs {numeric}", trigamma(x));
+        }
     }
 
     #[test]
