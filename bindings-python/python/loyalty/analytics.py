@@ -397,8 +397,8 @@ def preferences(
     if source == "polars":
         import polars as pl
 
-        plain["price_band"] = pl.Series("price_band", [_PRICE_BANDS[i] for i in band_codes], dtype=pl.Enum(_PRICE_BANDS))
-        plain["promotion"] = pl.Series("promotion", [_PROMOTION[i] for i in promo_codes], dtype=pl.Enum(_PROMOTION))
+        plain["price_band"] = pl.Series("price_band", _PRICE_BANDS, dtype=pl.Enum(_PRICE_BANDS)).gather(band_codes.astype(np.uint32))
+        plain["promotion"] = pl.Series("promotion", _PROMOTION, dtype=pl.Enum(_PROMOTION)).gather(promo_codes.astype(np.uint32))
         return pl.DataFrame(plain)
     import pyarrow as pa
 

@@ -142,7 +142,7 @@ class BgNbd:
         if lib == "polars":
             import polars as pl
 
-            tags = pl.Series("churn_risk", [_RISK[i] for i in risk], dtype=pl.Enum(_RISK))
+            tags = pl.Series("churn_risk", _RISK, dtype=pl.Enum(_RISK)).gather(risk.astype(np.uint32))
             return summary.with_columns(pl.Series("p_alive", alive), pl.Series("expected_purchases", expected), tags)
         import pyarrow as pa
 

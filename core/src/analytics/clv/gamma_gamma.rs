@@ -60,7 +60,18 @@ impl GammaGamma {
         if repeat.customers == 0.0 {
             return Err(ClvError::Empty { what: "repeat customers" });
         }
-        match profile_fit(&repeat) {
+        // With many customers, start from the fit of an evenly spread sample of them: a few
+        // cheap passes there leave the full data one to three Newton steps from its optimum.
+        const SAMPLE: usize = 20_000;
+        let start = if repeat.x.len() > 4 * SAMPLE {
+            let every = repeat.x.len() / SAMPLE;
+            let sample: Vec<(u32, f64)> =
+                customers.iter().filter(|(x, _)| *x > 0).step_by(every).copied().collect();
+            profile_fit(&Repeaters::new(&sample), None).map(|fit| fit.params)
+        } else {
+            None
+        };
+        match profile_fit(&repeat, start) {
             Some(fit) => Ok(fit),
             None => joint_fit(&repeat),
         }
@@ -250,11 +261,15 @@ impl Repeaters {
 /// from the exact Hessian (H_γγ − H_γθ H_θθ⁻¹ H_θγ). A handful of passes over the customers
 /// instead of one per BFGS evaluation. `None` when it cannot finish; the caller then fits
 /// all three parameters jointly.
-fn profile_fit(data: &Repeaters) -> Option<GammaGammaFit> {
-    // Start γ at the mean of x m / x: the same order as γ for typical fits.
-    let mean_value = data.total.iter().zip(&data.x).map(|(t, x)| t / x).sum::<f64>() / data.customers;
-    let mut u = mean_value.ln();
-    let mut theta = [0.0f64, 0.0];
+fn profile_fit(data: &Repeaters, start: Option<GammaGamma>) -> Option<GammaGammaFit> {
+    let (mut u, mut theta) = match start {
+        Some(m) => (m.gamma.ln(), [m.p.ln(), m.q.ln()]),
+        None => {
+            // γ at the mean of x m / x: the same order as γ for typical fits.
+            let mean_value = data.total.iter().zip(&data.x).map(|(t, x)| t / x).sum::<f64>() / data.customers;
+            (mean_value.ln(), [0.0f64, 0.0])
+        }
+    };
     let (mut below, mut above) = (f64::NEG_INFINITY, f64::INFINITY);
     for iteration in 1..=100 {
         let gamma = u.exp();
@@ -455,13 +470,32 @@ mod tests {
         let data: Vec<(u32, f64)> =
             (0..60u32).map(|i| (1 + i % 7, 8.0 + f64::from((i * 37) % 53) + 0.25 * f64::from(i % 4))).collect();
         let repeat = Repeaters::new(&data);
-        let profile = profile_fit(&repeat).unwrap();
+        let profile = profile_fit(&repeat, None).unwrap();
         let joint = joint_fit(&repeat).unwrap();
         assert!(profile.iterations < 20, "{} passes", profile.iterations);
         assert!((profile.log_likelihood - joint.log_likelihood).abs() < 1e-8);
         let (a, b) = (profile.params, joint.params);
         for (x, y) in [(a.p, b.p), (a.q, b.q), (a.gamma, b.gamma)] {
             assert!((x - y).abs() < 1e-5 * y, "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn a_sample_start_reaches_the_same_maximum_in_fewer_passes() {
+        // 100,000 repeat customers (more than four samples' worth), values spread by an LCG.
+        let mut seed = 12_345u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let data: Vec<(u32, f64)> =
+            (0..100_000).map(|_| (1 + (next() * 9.0) as u32, 5.0 + 80.0 * next() * next())).collect();
+        let from_sample = GammaGamma::fit(&data).unwrap();
+        let cold = profile_fit(&Repeaters::new(&data), None).unwrap();
+        assert!(from_sample.iterations < cold.iterations, "{} vs {}", from_sample.iterations, cold.iterations);
+        let (a, b) = (from_sample.params, cold.params);
+        for (x, y) in [(a.p, b.p), (a.q, b.q), (a.gamma, b.gamma)] {
+            assert!((x - y).abs() < 1e-7 * y, "{a:?} vs {b:?}");
         }
     }
 
