@@ -65,8 +65,7 @@ impl GammaGamma {
         const SAMPLE: usize = 20_000;
         let start = if repeat.x.len() > 4 * SAMPLE {
             let every = repeat.x.len() / SAMPLE;
-            let sample: Vec<(u32, f64)> =
-                customers.iter().filter(|(x, _)| *x > 0).step_by(every).copied().collect();
+            let sample: Vec<(u32, f64)> = customers.iter().filter(|(x, _)| *x > 0).step_by(every).copied().collect();
             profile_fit(&Repeaters::new(&sample), None).map(|fit| fit.params)
         } else {
             None
@@ -274,35 +273,25 @@ fn profile_fit(data: &Repeaters, start: Option<GammaGamma>) -> Option<GammaGamma
     for iteration in 1..=100 {
         let gamma = u.exp();
         let sums = data.sums(gamma);
-        let inner = |v: &[f64], gradient: &mut [f64]| {
-            let local = GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma }.local(data, &sums, false);
-            gradient[0] = -local.gradient[0];
-            gradient[1] = -local.gradient[1];
-            -local.ll
-        };
-        let m = bfgs(&inner, &theta, 1e-12, 1_000);
-        if !m.converged || !m.value.is_finite() {
-            return None;
-        }
-        theta = [m.x[0], m.x[1]];
-        // Polish p and q with Newton steps on their exact 2 × 2 Hessian: the profile's slope
-        // in γ is only as accurate as they are.
-        let mut local = GammaGamma { p: theta[0].exp(), q: theta[1].exp(), gamma }.local(data, &sums, true);
-        for _ in 0..3 {
-            let (h, g) = (local.hessian, local.gradient);
-            let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
-            if !(h[0][0] < 0.0 && det > 0.0) {
-                break;
+        let at = |t: [f64; 2]| GammaGamma { p: t[0].exp(), q: t[1].exp(), gamma }.local(data, &sums, true);
+        // p and q for this γ: Newton on their exact 2 × 2 Hessian from the previous optimum
+        // (a few cheap steps over the frequency groups), BFGS when Newton cannot go on. The
+        // profile's slope in γ is only as accurate as they are.
+        let mut local = at(theta);
+        if !newton_inner(&at, &mut theta, &mut local) {
+            let inner = |v: &[f64], gradient: &mut [f64]| {
+                let local = GammaGamma { p: v[0].exp(), q: v[1].exp(), gamma }.local(data, &sums, false);
+                gradient[0] = -local.gradient[0];
+                gradient[1] = -local.gradient[1];
+                -local.ll
+            };
+            let m = bfgs(&inner, &theta, 1e-12, 1_000);
+            if !m.converged || !m.value.is_finite() {
+                return None;
             }
-            let step = [(h[1][1] * g[0] - h[0][1] * g[1]) / det, (h[0][0] * g[1] - h[1][0] * g[0]) / det];
-            let next = [theta[0] - step[0], theta[1] - step[1]];
-            let candidate = GammaGamma { p: next[0].exp(), q: next[1].exp(), gamma }.local(data, &sums, true);
-            let norm = |g: &[f64; 3]| g[0].abs().max(g[1].abs());
-            // Stop unless the step brought the gradient closer to zero (NaN included).
-            if norm(&candidate.gradient).partial_cmp(&norm(&local.gradient)) != Some(std::cmp::Ordering::Less) {
-                break;
-            }
-            (theta, local) = (next, candidate);
+            theta = [m.x[0], m.x[1]];
+            local = at(theta);
+            newton_inner(&at, &mut theta, &mut local);
         }
         let params = GammaGamma { p: theta[0].exp(), q: theta[1].exp(), gamma };
         let h = local.hessian;
@@ -335,6 +324,36 @@ fn profile_fit(data: &Repeaters, start: Option<GammaGamma>) -> Option<GammaGamma
         u = next;
     }
     None
+}
+
+/// Newton steps in (ln p, ln q) at a fixed γ, each accepted when it raises the likelihood or
+/// brings the gradient closer to zero (near the optimum the likelihood no longer resolves
+/// the difference), at most one unit in log space at a time. True when the gradient is
+/// negligible.
+fn newton_inner(at: &dyn Fn([f64; 2]) -> Local, theta: &mut [f64; 2], local: &mut Local) -> bool {
+    let norm = |l: &Local| l.gradient[0].abs().max(l.gradient[1].abs());
+    for _ in 0..50 {
+        if norm(local) <= 1e-10 * (1.0 + local.ll.abs()) {
+            return true;
+        }
+        let (h, g) = (local.hessian, local.gradient);
+        let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
+        if !(h[0][0] < 0.0 && det > 0.0) {
+            return false;
+        }
+        let mut step = [(h[1][1] * g[0] - h[0][1] * g[1]) / det, (h[0][0] * g[1] - h[1][0] * g[0]) / det];
+        let longest = step[0].abs().max(step[1].abs());
+        if longest > 1.0 {
+            step = step.map(|s| s / longest);
+        }
+        let next = [theta[0] - step[0], theta[1] - step[1]];
+        let candidate = at(next);
+        if !(candidate.ll > local.ll || norm(&candidate) < norm(local)) {
+            return false;
+        }
+        (*theta, *local) = (next, candidate);
+    }
+    false
 }
 
 /// Fits p, q and γ together by BFGS (one pass over the customers per evaluation).
