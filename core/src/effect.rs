@@ -30,7 +30,7 @@ pub enum Effect {
         /// Points credited.
         points: Points,
         /// The rules, bonuses and multipliers that produced them.
-        rules: Vec<String>,
+        rules: Vec<std::sync::Arc<str>>,
         /// When they become usable.
         available_at: DateTime<Utc>,
         /// When they expire, if they do on their own.
@@ -222,7 +222,7 @@ pub struct Entry {
     /// When.
     pub at: DateTime<Utc>,
     /// The event that caused it, or `None` for the clock (activation, expiry, warnings).
-    pub event_id: Option<String>,
+    pub event_id: Option<std::sync::Arc<str>>,
     /// What it did.
     pub effects: Vec<Effect>,
 }

@@ -40,7 +40,7 @@ pub(crate) struct Purchase {
 /// The points of a purchase at the event's time, after the clock caught up.
 pub(crate) struct Earned {
     pub points: Points,
-    pub rules: Vec<String>,
+    pub rules: Vec<std::sync::Arc<str>>,
     pub nothing_because: Option<&'static str>,
     pub day_key: i64,
     pub period_key: i64,
@@ -60,11 +60,12 @@ pub(crate) fn purchase_points(account: &Account, program: &Program, event: &Even
             period_key: 0,
         };
     };
-    let tier = crate::tier::Ctx::of(program).map(|ctx| {
-        let level = &ctx.tiers.levels[account.tier.effective(&ctx, event.occurred_at)];
-        (level.name.as_str(), level.multiplier())
+    let tier = crate::tier::Ctx::of(program).and_then(|ctx| {
+        let index = account.tier.effective(&ctx, event.occurred_at);
+        Some((program.tier_name(index)?, ctx.tiers.levels[index].multiplier()))
     });
     let quote = c.earning.quote(
+        program.earning_names(),
         *amount,
         channel.as_deref(),
         lines,
@@ -158,10 +159,16 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             // The points depend on the tier at the event's time, known only once the clock
             // has caught up: evolve computes them with `purchase_points`. Here, refuse an
             // order whose points could not fit under the highest tier multiplier.
-            let highest = program.highest_tier_multiplier();
-            c.earning
-                .points(*amount, channel.as_deref(), lines, today, facts.birthday, Some(("tier", highest)), &mut |_| {})
-                .ok_or_else(|| AccountError::invalid("amount", amount, "earns more than 1000000000000 points"))?;
+            // Most orders are far below the limit under the program's earning bound (rounding
+            // adds at most one point); only the others are quoted exactly.
+            let spent = lines.iter().fold(*amount, |sum, l| sum.saturating_add(l.amount));
+            let limit = Decimal::from(Points::MAX_PER_EVENT.get() - 1);
+            if spent.saturating_mul(program.earning_bound()) >= limit {
+                let highest = program.highest_tier_multiplier();
+                c.earning
+                    .points(*amount, channel.as_deref(), lines, today, facts.birthday, Some(highest), &mut |_| {})
+                    .ok_or_else(|| AccountError::invalid("amount", amount, "earns more than 1000000000000 points"))?;
+            }
             Ok(Command::Purchase(Purchase { order_id: order_id.clone(), amount: *amount, today }))
         }
         EventKind::OrderRefunded { order_id, amount } => {

@@ -18,6 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The snapshot format this version writes and reads.
 pub const SNAPSHOT_FORMAT: u32 = 1;
@@ -131,10 +132,9 @@ fn is_default_tier(t: &TierState) -> bool {
 /// pending points activate (and repay debt), then tier expiries, grace ends, floors and
 /// scheduled upgrades are processed, then upgrades on the metrics now counting, then points
 /// expire, then expiry warnings go out. One statement entry per instant that did something.
-fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: DateTime<Utc>) -> Vec<Entry> {
+fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: DateTime<Utc>, entries: &mut Vec<Entry>) {
     let rules = Rules { program };
     let ctx = Ctx::of(program);
-    let mut entries = Vec::new();
     loop {
         let mut next = ledger.next_boundary();
         if ctx.is_some() {
@@ -165,12 +165,14 @@ fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: Dat
     if t > ledger.clock {
         ledger.clock = t;
     }
-    entries
 }
 
 /// Serializes a map in key order, so snapshots are deterministic.
-fn sorted<S: serde::Serializer, V: Serialize>(map: &HashMap<String, V>, s: S) -> Result<S::Ok, S::Error> {
-    let ordered: BTreeMap<&String, &V> = map.iter().collect();
+fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize>(
+    map: &HashMap<K, V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let ordered: BTreeMap<&K, &V> = map.iter().collect();
     ordered.serialize(s)
 }
 
@@ -215,7 +217,7 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
     redemptions: HashMap<String, RedemptionRecord>,
     #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
-    keys: HashMap<String, Key>,
+    keys: HashMap<Arc<str>, Key>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     statement: Vec<Entry>,
 }
@@ -275,7 +277,7 @@ impl Account {
     /// exactly as it was.
     pub fn apply(&mut self, program: &Program, event: &Event) -> Result<Outcome, AccountError> {
         let fingerprint = event.fingerprint();
-        if let Some(key) = self.keys.get(&event.id) {
+        if let Some(key) = self.keys.get(event.id.as_str()) {
             if key.fingerprint != fingerprint {
                 return Err(AccountError::IdConflict { event_id: event.id.clone() });
             }
@@ -287,7 +289,9 @@ impl Account {
         if self.tier.joined.is_none() && program.config().tiers.is_some() {
             self.tier.joined = Some(crate::calendar::local_date(event.occurred_at, program.time_zone()));
         }
-        let clock_entries = catch_up(&mut self.ledger, &mut self.tier, program, event.occurred_at);
+        // The clock's own entries go straight into the statement (this call cannot fail now).
+        let first_clock_entry = self.statement.len();
+        catch_up(&mut self.ledger, &mut self.tier, program, event.occurred_at, &mut self.statement);
         let t = event.occurred_at;
         let counting = self.tier.history.partition_point(|c| c.at <= t);
         let mut own = evolve::evolve(self, rules, event, command);
@@ -299,11 +303,15 @@ impl Account {
             }
             self.tier.prune(&ctx, t);
         }
-        let mut effects: Vec<Effect> = clock_entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
+        let clock_entries = &self.statement[first_clock_entry..];
+        let count = clock_entries.iter().map(|e| e.effects.len()).sum::<usize>() + own.len();
+        let mut effects: Vec<Effect> = Vec::with_capacity(count);
+        effects.extend(clock_entries.iter().flat_map(|e| e.effects.iter().cloned()));
         effects.extend(own.iter().cloned());
-        self.statement.extend(clock_entries);
-        self.keys.insert(event.id.clone(), Key { fingerprint, entry: self.statement.len() as u32 });
-        self.statement.push(Entry { at: event.occurred_at, event_id: Some(event.id.clone()), effects: own });
+        // One copy of the id, shared by the idempotency key and the statement.
+        let id: Arc<str> = event.id.as_str().into();
+        self.keys.insert(Arc::clone(&id), Key { fingerprint, entry: self.statement.len() as u32 });
+        self.statement.push(Entry { at: event.occurred_at, event_id: Some(id), effects: own });
         self.revision += 1;
         self.debug_check();
         Ok(Outcome { effects, duplicate: false, revision: self.revision })
@@ -328,10 +336,10 @@ impl Account {
     /// warnings go out. Advancing once or in many steps to the same `t` gives the same state
     /// and the same effects. A `t` earlier than the clock does nothing.
     pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Vec<Effect> {
-        let entries = catch_up(&mut self.ledger, &mut self.tier, program, t);
-        let effects: Vec<Effect> = entries.iter().flat_map(|e| e.effects.iter().cloned()).collect();
-        if !entries.is_empty() {
-            self.statement.extend(entries);
+        let first = self.statement.len();
+        catch_up(&mut self.ledger, &mut self.tier, program, t, &mut self.statement);
+        let effects: Vec<Effect> = self.statement[first..].iter().flat_map(|e| e.effects.iter().cloned()).collect();
+        if self.statement.len() > first {
             self.revision += 1;
         }
         self.debug_check();
@@ -425,7 +433,7 @@ impl Account {
     pub(crate) fn project(&self, program: &Program, t: DateTime<Utc>) -> (Ledger, TierState) {
         let mut ledger = self.ledger.clone();
         let mut tier = self.tier.clone();
-        catch_up(&mut ledger, &mut tier, program, t);
+        catch_up(&mut ledger, &mut tier, program, t, &mut Vec::new());
         (ledger, tier)
     }
 

@@ -128,7 +128,7 @@ impl Account {
             }
         }
         if let Some(dup) = other.keys.keys().find(|k| self.keys.contains_key(*k)) {
-            return Err(AccountError::IdConflict { event_id: dup.clone() });
+            return Err(AccountError::IdConflict { event_id: dup.to_string() });
         }
         if self.keys.contains_key(id) || other.keys.contains_key(id) {
             return Err(AccountError::IdConflict { event_id: id.to_string() });
@@ -142,8 +142,7 @@ impl Account {
         let mut b = other.clone();
         let common = self.ledger.clock.max(other.ledger.clock);
         for account in [&mut a, &mut b] {
-            let entries = catch_up(&mut account.ledger, &mut account.tier, program, common);
-            account.statement.extend(entries);
+            catch_up(&mut account.ledger, &mut account.tier, program, common, &mut account.statement);
         }
         let b_points = b.ledger.available() + b.ledger.pending() - b.ledger.debt;
 
@@ -229,8 +228,7 @@ impl Account {
         if let Some(last) = a.ledger.last_activity {
             a.ledger.touch(Rules { program }, last);
         }
-        let entries = catch_up(&mut a.ledger, &mut a.tier, program, at);
-        a.statement.extend(entries);
+        catch_up(&mut a.ledger, &mut a.tier, program, at, &mut a.statement);
         let mut effects =
             vec![Effect::AccountsMerged { merged_member_id: other.member_id.clone(), points: b_points, lots: b_live }];
         if let Some(e) = a.ledger.repay_debt() {
@@ -243,8 +241,9 @@ impl Account {
         let fingerprint =
             Event::new(id, at, EventKind::PointsSent { to_member_id: other.member_id.clone(), points: 0 })
                 .fingerprint();
-        a.keys.insert(id.to_string(), Key { fingerprint, entry: a.statement.len() as u32 });
-        a.statement.push(Entry { at, event_id: Some(id.to_string()), effects: effects.clone() });
+        let shared: std::sync::Arc<str> = id.into();
+        a.keys.insert(std::sync::Arc::clone(&shared), Key { fingerprint, entry: a.statement.len() as u32 });
+        a.statement.push(Entry { at, event_id: Some(shared), effects: effects.clone() });
         a.revision = self.revision.max(other.revision) + 1;
         a.verify().map_err(|e| AccountError::invalid("merge", other.member_id.clone(), e.to_string()))?;
         let outcome = Outcome { effects, duplicate: false, revision: a.revision };

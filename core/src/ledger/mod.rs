@@ -131,7 +131,7 @@ impl Ledger {
     }
 
     /// Credits a new lot and returns its id and the effect.
-    pub fn credit(&mut self, rules: Rules<'_>, c: Credit<'_>, mut names: Vec<String>) -> (LotId, Effect) {
+    pub fn credit(&mut self, rules: Rules<'_>, c: Credit<'_>, mut names: Vec<std::sync::Arc<str>>) -> (LotId, Effect) {
         let id = LotId(self.lots.len() as u32);
         let tz = rules.program.time_zone();
         let policy = &rules.program.config().expiry;
@@ -179,7 +179,7 @@ impl Ledger {
         self.lots.push(lot);
         self.live.push(id);
         if names.is_empty() && !c.rule.is_empty() {
-            names.push(c.rule.to_string());
+            names.push(c.rule.into());
         }
         let effect = Effect::PointsEarned {
             lot: id,
@@ -253,23 +253,21 @@ impl Ledger {
         let mut effects = Vec::new();
         self.clock = self.clock.max(b);
         // 1. Activation: pending lots are few; no other lot needs looking at.
-        let mut still_pending = Vec::new();
-        for i in 0..self.pending_lots.len() {
-            let id = self.pending_lots[i];
-            let Some(lot) = self.lots.get(id.0 as usize) else { continue };
+        let (lots, due) = (&self.lots, &mut self.due);
+        self.pending_lots.retain(|&id| {
+            let Some(lot) = lots.get(id.0 as usize) else { return false };
             if !lot.remaining.is_positive() {
-                continue;
+                return false;
             }
             if lot.available_at > b {
-                still_pending.push(id);
-                continue;
+                return true;
             }
             effects.push(Effect::PendingActivated { lot: id, points: lot.remaining, expires_at: lot.expires_at });
             if let Some(d) = due_at(lot) {
-                self.due = Some(self.due.map_or(d, |due| due.min(d)));
+                *due = Some(due.map_or(d, |due| due.min(d)));
             }
-        }
-        self.pending_lots = still_pending;
+            false
+        });
         if !effects.is_empty() {
             if let Some(e) = self.repay_debt() {
                 effects.push(e);

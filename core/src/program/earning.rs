@@ -8,6 +8,35 @@ use crate::points::Points;
 use chrono::{Datelike, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What contributed to an order's points, by position in the configuration.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Source {
+    /// `rules[i]`.
+    Rule(usize),
+    /// `multipliers[i]`.
+    Multiplier(usize),
+    /// The member's tier.
+    Tier,
+}
+
+/// The names of the earning rules and multipliers, shared: an effect names them without
+/// copying the strings.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Names {
+    rules: Vec<Arc<str>>,
+    multipliers: Vec<Arc<str>>,
+}
+
+impl Names {
+    pub(crate) fn of(earning: &Earning) -> Names {
+        Names {
+            rules: earning.rules.iter().map(|r| Arc::from(r.name.as_str())).collect(),
+            multipliers: earning.multipliers.iter().map(|m| Arc::from(m.name.as_str())).collect(),
+        }
+    }
+}
 
 /// How purchases earn points.
 ///
@@ -175,7 +204,7 @@ pub(crate) struct Quote {
     /// The combined multiplier.
     pub multiplier: Decimal,
     /// Names of the rules and multipliers that applied.
-    pub rules: Vec<String>,
+    pub rules: Vec<Arc<str>>,
 }
 
 impl Earning {
@@ -267,21 +296,33 @@ impl Earning {
 
     /// Points for an order before caps. `None` means the raw points do not fit the limits.
     /// `tier` is the member's tier name and multiplier, if any.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn quote(
         &self,
+        names: &Names,
         amount: Decimal,
         channel: Option<&str>,
         lines: &[OrderLine],
         local_date: NaiveDate,
         birthday: Option<NaiveDate>,
-        tier: Option<(&str, Decimal)>,
+        tier: Option<(&Arc<str>, Decimal)>,
     ) -> Option<Quote> {
-        let mut rules: Vec<String> = Vec::new();
-        let (points, multiplier) = self.points(amount, channel, lines, local_date, birthday, tier, &mut |name| {
-            if !rules.iter().any(|r| r == name) {
-                rules.push(name.to_string());
-            }
-        })?;
+        let mut rules: Vec<Arc<str>> = Vec::new();
+        let factor = tier.map(|(_, f)| f);
+        let (points, multiplier) =
+            self.points(amount, channel, lines, local_date, birthday, factor, &mut |source| {
+                let name = match source {
+                    Source::Rule(i) => &names.rules[i],
+                    Source::Multiplier(i) => &names.multipliers[i],
+                    Source::Tier => match tier {
+                        Some((name, _)) => name,
+                        None => return,
+                    },
+                };
+                if !rules.iter().any(|r| r == name) {
+                    rules.push(Arc::clone(name));
+                }
+            })?;
         Some(Quote { points, multiplier, rules })
     }
 
@@ -296,36 +337,36 @@ impl Earning {
         lines: &[OrderLine],
         local_date: NaiveDate,
         birthday: Option<NaiveDate>,
-        tier: Option<(&str, Decimal)>,
-        note: &mut dyn FnMut(&str),
+        tier: Option<Decimal>,
+        note: &mut dyn FnMut(Source),
     ) -> Option<(Points, Decimal)> {
         if amount < self.min_order_amount {
             return Some((Points::ZERO, Decimal::ONE));
         }
         let mut raw = Decimal::ZERO;
         if lines.is_empty() {
-            let rule = self.rules.iter().find(|r| {
+            let rule = self.rules.iter().position(|r| {
                 r.scope.categories.is_empty() && r.scope.skus.is_empty() && matches(&r.scope.channels, channel)
             });
-            if let Some(rule) = rule {
-                raw = amount.checked_mul(rule.points_per_unit)?;
-                note(&rule.name);
+            if let Some(i) = rule {
+                raw = amount.checked_mul(self.rules[i].points_per_unit)?;
+                note(Source::Rule(i));
             }
         } else {
             for line in lines {
-                let rule = self.rules.iter().find(|r| {
+                let rule = self.rules.iter().position(|r| {
                     matches(&r.scope.channels, channel)
                         && matches(&r.scope.categories, line.category.as_deref())
                         && matches(&r.scope.skus, Some(line.sku.as_str()))
                 });
-                if let Some(rule) = rule {
-                    raw = raw.checked_add(line.amount.checked_mul(rule.points_per_unit)?)?;
-                    note(&rule.name);
+                if let Some(i) = rule {
+                    raw = raw.checked_add(line.amount.checked_mul(self.rules[i].points_per_unit)?)?;
+                    note(Source::Rule(i));
                 }
             }
         }
         let mut multiplier = Decimal::ONE;
-        for m in &self.multipliers {
+        for (i, m) in self.multipliers.iter().enumerate() {
             let applies = match &m.when {
                 When::Weekdays { days } => days.contains(&local_date.weekday()),
                 When::MonthDays { days } => days.contains(&local_date.day()),
@@ -335,13 +376,13 @@ impl Earning {
             };
             if applies {
                 multiplier = self.combine.fold(multiplier, m.factor);
-                note(&m.name);
+                note(Source::Multiplier(i));
             }
         }
         // The member's tier multiplier is one more factor, combined by the same policy.
-        if let Some((name, factor)) = tier {
+        if let Some(factor) = tier {
             multiplier = self.combine.fold(multiplier, factor);
-            note(name);
+            note(Source::Tier);
         }
         let points = self.rounding.to_points(raw.checked_mul(multiplier)?)?;
         if points > Points::MAX_PER_EVENT {

@@ -184,6 +184,11 @@ pub struct Program {
     tz: Tz,
     /// The largest earning multiplier of any tier (1 without tiers), derived once.
     highest_tier_multiplier: Decimal,
+    /// An upper bound on points per currency unit of any order (see [`Program::earning_bound`]).
+    earning_bound: Decimal,
+    /// Shared names of the earning rules and multipliers, and of the tiers in ladder order.
+    names: earning::Names,
+    tier_names: Vec<std::sync::Arc<str>>,
 }
 
 impl Program {
@@ -197,7 +202,20 @@ impl Program {
             .tiers
             .as_ref()
             .map_or(Decimal::ONE, |t| t.levels.iter().map(|l| l.multiplier()).fold(Decimal::ONE, Decimal::max));
-        Ok(Program { config, tz, highest_tier_multiplier })
+        // The highest rate times every multiplier above 1 and the highest tier's: whatever
+        // applies and however it combines (multiply, max or add), no order earns more per unit.
+        let highest_rate = config.earning.rules.iter().map(|r| r.points_per_unit).fold(Decimal::ZERO, Decimal::max);
+        let earning_bound = config
+            .earning
+            .multipliers
+            .iter()
+            .map(|m| m.factor.max(Decimal::ONE))
+            .chain([highest_tier_multiplier])
+            .fold(highest_rate, Decimal::saturating_mul);
+        let names = earning::Names::of(&config.earning);
+        let tier_names =
+            config.tiers.as_ref().map_or(Vec::new(), |t| t.levels.iter().map(|l| l.name.as_str().into()).collect());
+        Ok(Program { config, tz, highest_tier_multiplier, earning_bound, names, tier_names })
     }
 
     /// Parses and validates a program from JSON text.
@@ -237,6 +255,24 @@ impl Program {
     /// at most is checked against it before the member's tier is known.
     pub(crate) fn highest_tier_multiplier(&self) -> Decimal {
         self.highest_tier_multiplier
+    }
+
+    /// Points per currency unit no order can exceed: the highest rate times every multiplier
+    /// above 1 and the highest tier multiplier (a product bounds a maximum and a sum of
+    /// bonuses too). An order whose amount times this stays below the per-event limit needs
+    /// no exact check.
+    pub(crate) fn earning_bound(&self) -> Decimal {
+        self.earning_bound
+    }
+
+    /// The shared names of the earning rules and multipliers.
+    pub(crate) fn earning_names(&self) -> &earning::Names {
+        &self.names
+    }
+
+    /// The shared name of the tier at `level` in the ladder.
+    pub(crate) fn tier_name(&self, level: usize) -> Option<&std::sync::Arc<str>> {
+        self.tier_names.get(level)
     }
 }
 

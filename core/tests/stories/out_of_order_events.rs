@@ -41,3 +41,22 @@ fn invalid_fields_are_named_with_their_values() {
     assert_eq!(err.to_string(), "points: 0 must be from 1 to 1000000000000");
     assert_eq!(quinn.revision(), 0);
 }
+
+#[test]
+fn an_order_earning_more_than_the_event_limit_is_refused_only_when_it_would() {
+    // Rate 1 and a 2x member day on the 8th: 600 billion earns 600 billion points on the 2nd
+    // (above the program's bound of 2 points a unit, so it is quoted exactly, and fits) but
+    // would earn 1.2 trillion on the 8th, over the limit of 10^12 per event.
+    let p = program(serde_json::json!({
+        "earning": {
+            "rules": [{"name": "base", "points_per_unit": "1"}],
+            "multipliers": [{"name": "member_day", "factor": "2", "when": {"kind": "month_days", "days": [8]}}]
+        }
+    }));
+    let mut quinn = Account::new("quinn");
+    apply(&mut quinn, &p, &order("e1", "2024-02-02T10:00:00Z", "o1", "600000000000"));
+    assert_eq!(balance(&quinn, &p, "2024-02-02T10:00:00Z"), (600_000_000_000, 0, 0));
+    let err = quinn.apply(&p, &order("e2", "2024-02-08T10:00:00Z", "o2", "600000000000")).unwrap_err();
+    assert_eq!(err.to_string(), "amount: 600000000000 earns more than 1000000000000 points");
+    assert_eq!(quinn.revision(), 1);
+}

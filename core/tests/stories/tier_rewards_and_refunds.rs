@@ -39,11 +39,11 @@ fn skip_level_upgrade_grants_the_entry_reward_once_per_period() {
         }
     );
     assert!(
-        matches!(&effects[2], Effect::PointsEarned { lot: LotId(1), points, rules, .. } if points.get() == 300 && rules[0] == "tier_entry:Gold")
+        matches!(&effects[2], Effect::PointsEarned { lot: LotId(1), points, rules, .. } if points.get() == 300 && &*rules[0] == "tier_entry:Gold")
     );
     let effects = apply(&mut xia, &p, &order("e2", "2024-02-02T12:00:00Z", "o2", "100.00"));
     assert!(
-        matches!(&effects[0], Effect::PointsEarned { points, rules, .. } if points.get() == 150 && rules.contains(&"Gold".to_string()))
+        matches!(&effects[0], Effect::PointsEarned { points, rules, .. } if points.get() == 150 && rules.iter().any(|r| &**r == "Gold"))
     );
 
     let effects = apply(&mut xia, &p, &refund("e3", "2024-02-03T12:00:00Z", "o1", "1600.00"));
