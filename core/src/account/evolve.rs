@@ -173,7 +173,8 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
     account.ledger.touch(rules, t);
     let days = program.config().pending_days;
     let available_day = calendar::add_days(p.today, days);
-    let available_at = if days == 0 { t } else { calendar::start_of_day(available_day, program.time_zone()) };
+    let available_at =
+        if days == 0 { t } else { account.ledger.midnights.start_of_day(available_day, program.time_zone()) };
     let mut lot = None;
     if earned.points.is_positive() {
         let credit = Credit {
