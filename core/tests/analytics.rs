@@ -365,3 +365,32 @@ fn cohorts_use_local_months_and_ignore_orders_at_or_after_as_of() {
     let rows: Vec<(String, u64, Vec<u64>)> = m.into_iter().map(|c| (c.month, c.members, c.active)).collect();
     assert_eq!(rows, vec![("2024-01".to_string(), 1, vec![1, 0]), ("2024-02".to_string(), 1, vec![1])]);
 }
+
+/// A large batch split and folded on three threads gives exactly the one-thread summaries,
+/// with distinct days counted and New York days.
+#[test]
+fn threads_give_the_same_summaries() {
+    let mut seed = 7u64;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed >> 20
+    };
+    let n = 1_500_000;
+    let member_id: Vec<u64> = (0..n).map(|_| next() % 200_000).collect();
+    let ordered_at: Vec<i64> = (0..n).map(|_| 1_704_067_200 + (next() % (200 * 86_400)) as i64).collect();
+    let amount_minor: Vec<i64> = (0..n).map(|_| (next() % 50_000) as i64).collect();
+    let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
+    let mut settings =
+        Settings::new(Utc.timestamp_opt(1_704_067_200 + 150 * 86_400, 0).unwrap(), chrono_tz::America::New_York);
+    settings.distinct_days = true;
+    let mut one = Summarizer::new(settings.clone());
+    one.add(&orders).unwrap();
+    let mut three = Summarizer::new(settings).with_threads(3);
+    three.add(&orders).unwrap();
+    let (one, three) = (one.finish(), three.finish());
+    let as_of = 1_704_067_200 + 150 * 86_400;
+    let members: std::collections::HashSet<u64> =
+        member_id.iter().zip(&ordered_at).filter(|(_, t)| **t < as_of).map(|(m, _)| *m).collect();
+    assert_eq!(one.len(), members.len());
+    assert_eq!(one, three);
+}

@@ -30,8 +30,10 @@ fn run() -> Result<(), String> {
     let as_of = chrono::DateTime::from_timestamp(as_of, 0).ok_or("AS_OF out of range")?;
 
     let started = Instant::now();
+    // RFM_THREADS=2 folds on two threads (the core starts threads only when asked).
+    let threads: usize = std::env::var("RFM_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let settings = Settings::new(as_of, chrono_tz::UTC);
-    let mut summarizer = Summarizer::new(settings);
+    let mut summarizer = Summarizer::new(settings).with_threads(threads);
     summarizer
         .add(&Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor })
         .map_err(|e| e.to_string())?;
@@ -50,7 +52,7 @@ fn run() -> Result<(), String> {
     let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
     let started = Instant::now();
     let settings = Settings::new(as_of, chrono_tz::UTC);
-    let mut summarizer = Summarizer::new(settings.clone());
+    let mut summarizer = Summarizer::new(settings.clone()).with_threads(threads);
     summarizer.add(&orders).map_err(|e| e.to_string())?;
     let analysis = analyze(summarizer.finish(), &settings, 2);
     let with_lifecycle = started.elapsed().as_secs_f64();

@@ -112,6 +112,7 @@ pub struct Summarizer {
     partitions: Vec<Partition>,
     members: usize,
     days: DayCache,
+    threads: usize,
 }
 
 /// Local day numbers with the zone's UTC offset cached per UTC day.
@@ -161,6 +162,97 @@ fn partition_of(member: u64) -> usize {
     (h >> (64 - PARTITION_BITS)) as usize
 }
 
+/// Batches of at least this many rows are split and folded on the summarizer's threads.
+const PARALLEL_ROWS: usize = 1 << 20;
+
+/// Rows of one range of a batch, grouped by partition: partition `p`'s rows are
+/// `rows[starts[p]..starts[p + 1]]`.
+struct Split {
+    starts: Vec<u32>,
+    rows: Vec<(u64, i64, i64)>,
+}
+
+/// Groups a range of rows by partition (a counting sort), skipping orders at or after `as_of`.
+fn split_by_partition(batch: &Orders<'_>, range: std::ops::Range<usize>, as_of: i64) -> Split {
+    let mut starts = vec![0u32; PARTITIONS + 1];
+    for row in range.clone() {
+        if batch.ordered_at[row] < as_of {
+            starts[partition_of(batch.member_id[row]) + 1] += 1;
+        }
+    }
+    for i in 0..PARTITIONS {
+        starts[i + 1] += starts[i];
+    }
+    let mut rows = vec![(0, 0, 0); starts[PARTITIONS] as usize];
+    let mut next = starts.clone();
+    for row in range {
+        let at = batch.ordered_at[row];
+        if at < as_of {
+            let member = batch.member_id[row];
+            let p = partition_of(member);
+            rows[next[p] as usize] = (member, at, batch.amount_minor[row]);
+            next[p] += 1;
+        }
+    }
+    Split { starts, rows }
+}
+
+/// What folding rows into partitions needs of the settings.
+#[derive(Clone, Copy)]
+struct Fold {
+    distinct: bool,
+    recent_from: i64,
+}
+
+impl Fold {
+    /// Folds every split's rows of partitions `first..first + parts.len()` into `parts`;
+    /// returns how many new members they brought.
+    fn partitions(self, parts: &mut [Partition], first: usize, splits: &[Split], days: &mut DayCache) -> usize {
+        let mut new_members = 0;
+        for (i, part) in parts.iter_mut().enumerate() {
+            let p = first + i;
+            for split in splits {
+                let rows = &split.rows[split.starts[p] as usize..split.starts[p + 1] as usize];
+                new_members += self.rows(part, rows, days);
+            }
+        }
+        new_members
+    }
+
+    fn rows(self, part: &mut Partition, rows: &[(u64, i64, i64)], days: &mut DayCache) -> usize {
+        let mut new_members = 0;
+        for &(member, at, amount) in rows {
+            let day = days.day(at);
+            let slot = match part.index.get(&member) {
+                Some(&slot) => {
+                    part.accs[slot as usize].observe(at, day);
+                    slot as usize
+                }
+                None => {
+                    new_members += 1;
+                    let slot = part.accs.len();
+                    part.index.insert(member, slot as u32);
+                    part.ids.push(member);
+                    part.accs.push(Acc::first(at, day));
+                    if self.distinct {
+                        part.days.push(Vec::new());
+                    }
+                    slot
+                }
+            };
+            let acc = &mut part.accs[slot];
+            acc.total_minor += i128::from(amount);
+            if at >= self.recent_from {
+                acc.recent_orders += 1;
+            }
+            if self.distinct {
+                part.days[slot].push(day as i32);
+            }
+        }
+        new_members
+    }
+}
+
 impl Summarizer {
     /// An empty summarizer.
     pub fn new(settings: Settings) -> Summarizer {
@@ -174,7 +266,30 @@ impl Summarizer {
             partitions: vec![Partition::default(); PARTITIONS],
             members: 0,
             days,
+            threads: 1,
         }
+    }
+
+    /// Splits and folds large batches (a million rows or more) on `threads` threads (at
+    /// least 1, the default; more than 64 is taken as 64). The core starts threads only when
+    /// asked to; the summaries are the same either way.
+    ///
+    /// ```
+    /// use loyalty::analytics::{Orders, Settings, Summarizer};
+    /// use chrono::{TimeZone, Utc};
+    /// let settings = Settings::new(Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap(), chrono_tz::UTC);
+    /// let member_id: Vec<u64> = (0..2_000_000).map(|i| i % 1_000).collect();
+    /// let ordered_at = vec![1_704_067_200; member_id.len()];
+    /// let amount_minor = vec![100; member_id.len()];
+    /// let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
+    /// let (mut one, mut two) = (Summarizer::new(settings.clone()), Summarizer::new(settings).with_threads(2));
+    /// one.add(&orders).unwrap();
+    /// two.add(&orders).unwrap();
+    /// assert_eq!(one.finish(), two.finish());
+    /// ```
+    pub fn with_threads(mut self, threads: usize) -> Summarizer {
+        self.threads = threads.clamp(1, 64);
+        self
     }
 
     /// The settings.
@@ -208,72 +323,48 @@ impl Summarizer {
         // Whole batches (up to 64 Mi rows) per split: a partition's members are then hit many
         // times while in cache; smaller chunks would touch each member about once.
         const CHUNK: usize = 1 << 26;
-        let mut counts = vec![0u32; PARTITIONS + 1];
-        let mut rows: Vec<(u64, i64, i64)> = Vec::new();
+        let threads = if n >= PARALLEL_ROWS { self.threads } else { 1 };
         for chunk_start in (0..n).step_by(CHUNK) {
             let chunk = chunk_start..(chunk_start + CHUNK).min(n);
-            counts.iter_mut().for_each(|c| *c = 0);
-            for row in chunk.clone() {
-                if batch.ordered_at[row] < self.as_of {
-                    counts[partition_of(batch.member_id[row]) + 1] += 1;
-                }
-            }
-            for i in 0..PARTITIONS {
-                counts[i + 1] += counts[i];
-            }
-            rows.clear();
-            rows.resize(counts[PARTITIONS] as usize, (0, 0, 0));
-            let mut next = counts.clone();
-            for row in chunk {
-                let at = batch.ordered_at[row];
-                if at < self.as_of {
-                    let member = batch.member_id[row];
-                    let p = partition_of(member);
-                    rows[next[p] as usize] = (member, at, batch.amount_minor[row]);
-                    next[p] += 1;
-                }
-            }
-            for p in 0..PARTITIONS {
-                self.fold(p, &rows[counts[p] as usize..counts[p + 1] as usize])?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Folds one partition's rows into its members' aggregates.
-    fn fold(&mut self, p: usize, rows: &[(u64, i64, i64)]) -> Result<(), AnalyticsError> {
-        let distinct = self.settings.distinct_days;
-        let recent_from = self.recent_from;
-        let part = &mut self.partitions[p];
-        for &(member, at, amount) in rows {
-            let day = self.days.day(at);
-            let slot = match part.index.get(&member) {
-                Some(&slot) => {
-                    part.accs[slot as usize].observe(at, day);
-                    slot as usize
-                }
-                None => {
-                    if self.members >= MAX_MEMBERS {
-                        return Err(AnalyticsError::TooManyMembers { limit: MAX_MEMBERS });
-                    }
-                    self.members += 1;
-                    let slot = part.accs.len();
-                    part.index.insert(member, slot as u32);
-                    part.ids.push(member);
-                    part.accs.push(Acc::first(at, day));
-                    if distinct {
-                        part.days.push(Vec::new());
-                    }
-                    slot
-                }
+            // Each thread splits its share of the rows into its own buffer.
+            let share = chunk.len().div_ceil(threads);
+            let ranges: Vec<std::ops::Range<usize>> = (0..threads)
+                .map(|t| (chunk.start + t * share).min(chunk.end)..(chunk.start + (t + 1) * share).min(chunk.end))
+                .collect();
+            let as_of = self.as_of;
+            let split = |range: std::ops::Range<usize>| split_by_partition(batch, range, as_of);
+            let splits: Vec<Split> = if threads == 1 {
+                ranges.into_iter().map(split).collect()
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = ranges.into_iter().map(|r| scope.spawn(move || split(r))).collect();
+                    handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+                })
             };
-            let acc = &mut part.accs[slot];
-            acc.total_minor += i128::from(amount);
-            if at >= recent_from {
-                acc.recent_orders += 1;
-            }
-            if distinct {
-                part.days[slot].push(day as i32);
+            // Then each thread folds its own range of partitions, reading every split's rows.
+            let fold = Fold { distinct: self.settings.distinct_days, recent_from: self.recent_from };
+            let per_thread = PARTITIONS.div_ceil(threads);
+            let new_members: usize = if threads == 1 {
+                fold.partitions(&mut self.partitions, 0, &splits, &mut self.days)
+            } else {
+                let days = &self.days;
+                let splits = &splits;
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = self
+                        .partitions
+                        .chunks_mut(per_thread)
+                        .enumerate()
+                        .map(|(i, parts)| {
+                            let mut days = days.clone();
+                            scope.spawn(move || fold.partitions(parts, i * per_thread, splits, &mut days))
+                        })
+                        .collect();
+                    handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).sum()
+                })
+            };
+            self.members += new_members;
+            if self.members > MAX_MEMBERS {
+                return Err(AnalyticsError::TooManyMembers { limit: MAX_MEMBERS });
             }
         }
         Ok(())
