@@ -28,7 +28,14 @@ impl Summarizer {
 impl Summarizer {
     /// A summarizer as of an ISO-8601 instant in an IANA zone.
     #[new]
-    fn new(as_of: &str, time_zone: &str, recent_days: u32, distinct_days: bool) -> PyResult<Summarizer> {
+    #[pyo3(signature = (as_of, time_zone, recent_days, distinct_days, threads=1))]
+    fn new(
+        as_of: &str,
+        time_zone: &str,
+        recent_days: u32,
+        distinct_days: bool,
+        threads: usize,
+    ) -> PyResult<Summarizer> {
         let as_of = chrono::DateTime::parse_from_rfc3339(as_of)
             .map(|t| t.with_timezone(&chrono::Utc))
             .map_err(|_| errors::input("as_of", as_of, "is not an ISO-8601 instant with an offset"))?;
@@ -37,7 +44,8 @@ impl Summarizer {
         let mut settings = Settings::new(as_of, tz);
         settings.recent_days = recent_days;
         settings.distinct_days = distinct_days;
-        Ok(Summarizer { inner: Some(loyalty::analytics::Summarizer::new(settings)), as_of, tz, distinct_days })
+        let inner = loyalty::analytics::Summarizer::new(settings).with_threads(threads);
+        Ok(Summarizer { inner: Some(inner), as_of, tz, distinct_days })
     }
 
     /// Folds in one batch of little-endian 8-byte columns.
@@ -77,7 +85,7 @@ pub fn analyze<'py>(
     recent_days: u32,
     distinct_days: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut s = Summarizer::new(as_of, time_zone, recent_days, distinct_days)?;
+    let mut s = Summarizer::new(as_of, time_zone, recent_days, distinct_days, 1)?;
     s.add(py, member_id, ordered_at, amount_minor)?;
     s.finish(py, scale)
 }
@@ -148,7 +156,7 @@ pub fn program_metrics_json(
     let period_start = chrono::DateTime::parse_from_rfc3339(period_start)
         .map_err(|_| errors::input("period_start", period_start, "is not an ISO-8601 instant with an offset"))?
         .timestamp();
-    let mut s = Summarizer::new(as_of, time_zone, 90, false)?;
+    let mut s = Summarizer::new(as_of, time_zone, 90, false, 1)?;
     s.add(py, member_id, ordered_at, amount_minor)?;
     let inner = s.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
     let settings = s.settings();

@@ -131,3 +131,21 @@ def test_program_metrics_and_cohorts():
     assert dec["active"].to_list() == [1, 0, 1, 0, 0, 0, 1]
     jan = c.filter(pl.col("cohort") == "2024-01")
     assert jan["members"][0] == 1 and jan["active"].to_list() == [1, 0, 0, 0, 0, 1]
+
+
+def test_threads_give_the_same_frame_and_bad_counts_are_refused():
+    # 1.2M orders (enough for the threaded path) of 50,000 integer member ids.
+    rng = np.random.default_rng(3)
+    n = 1_200_000
+    frame = pd.DataFrame({
+        "member_id": rng.integers(0, 50_000, n).astype(np.int64),
+        "ordered_at": (1_704_067_200 + rng.integers(0, 180 * 86_400, n)).astype(np.int64),
+        "amount_minor": rng.integers(0, 20_000, n).astype(np.int64),
+    })
+    one = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor")
+    two = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", threads=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert len(one) == frame["member_id"].nunique()
+    with pytest.raises(loyalty.AnalyticsError) as e:
+        loyalty.analytics.rfm(frame.head(3), as_of=AS_OF, amount_minor="amount_minor", threads=0)
+    assert (e.value.field, e.value.value) == ("threads", "0")

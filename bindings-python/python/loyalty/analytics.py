@@ -162,11 +162,13 @@ def rfm(
     scale: int = 2,
     recent_days: int = 90,
     distinct_days: bool = False,
+    threads: int = 1,
 ) -> Any:
     """One row per member: RFM values (recency in whole local days, frequency, monetary total
     in minor units), 1-5 scores, R-F segment, value segment, lifecycle stage and activity.
 
-    Naive timestamps in the frame are read as UTC; `as_of` must be timezone-aware.
+    Naive timestamps in the frame are read as UTC; `as_of` must be timezone-aware. Batches of
+    a million rows or more are summarized on `threads` threads (the result is the same).
     """
     import numpy as np
 
@@ -176,7 +178,9 @@ def rfm(
     money_column = amount_minor if amount_minor is not None else amount
     assert money_column is not None
     codes = _Codes()
-    summarizer = call(_native.Summarizer, instant("as_of", as_of), time_zone, recent_days, distinct_days)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise AnalyticsError(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
+    summarizer = call(_native.Summarizer, instant("as_of", as_of), time_zone, recent_days, distinct_days, threads)
     for batch in batches:
         call(summarizer.add, *_batch_bytes(batch, batch_library, codes, member_id, ordered_at, money_column,
                                             amount_minor is not None, scale))
