@@ -296,6 +296,21 @@ proptest! {
         for (i, s) in all.iter().enumerate() {
             prop_assert_eq!((usize::from(s.r), usize::from(s.f), usize::from(s.m)), (r[i], f[i], m[i]));
         }
+        // The same values with every third monetary value at another scale (equal amounts,
+        // so the same order) take the general comparison path and score the same.
+        let mixed: Vec<RfmValues> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut v = v.clone();
+                if i % 3 == 0 {
+                    v.monetary.rescale(4);
+                }
+                v
+            })
+            .collect();
+        let again = CutPoints::fit(&mixed).score(&mixed);
+        prop_assert_eq!(rfm(&again), rfm(&all));
     }
 }
 

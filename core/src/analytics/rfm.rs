@@ -108,13 +108,35 @@ pub struct RfmScores {
     pub value_segment: ValueSegment,
 }
 
-fn keys(values: &[RfmValues]) -> [Vec<ScoreKey>; 3] {
-    let key = |value: Decimal, member_id: u64| ScoreKey { value, member_id };
-    [
-        values.iter().map(|v| key(Decimal::from(-v.recency_days), v.member_id)).collect(),
-        values.iter().map(|v| key(Decimal::from(v.frequency), v.member_id)).collect(),
-        values.iter().map(|v| key(v.monetary, v.member_id)).collect(),
-    ]
+/// A key packed into one integer, `(value + 2^63) << 64 | member id`, for a value that is an
+/// integer mantissa at a column's common scale and fits an i64: integer order is then key
+/// order, and comparing or selecting keys costs one `u128` comparison.
+fn pack(value: i64, member_id: u64) -> u128 {
+    (u128::from(value as u64 ^ (1 << 63)) << 64) | u128::from(member_id)
+}
+
+fn unpack(key: u128, scale: u32) -> ScoreKey {
+    ScoreKey { value: Decimal::new(((key >> 64) as u64 ^ (1 << 63)) as i64, scale), member_id: key as u64 }
+}
+
+/// A monetary value as a mantissa at `scale`, when it has that scale and fits an i64.
+fn packable(value: Decimal, scale: u32) -> Option<i64> {
+    (value.scale() == scale).then(|| i64::try_from(value.mantissa()).ok()).flatten()
+}
+
+/// The common scale of the monetary values, when they all share one and fit packing.
+fn monetary_scale(values: &[RfmValues]) -> Option<u32> {
+    let scale = values.first().map_or(0, |v| v.monetary.scale());
+    values.iter().all(|v| packable(v.monetary, scale).is_some()).then_some(scale)
+}
+
+/// Cut points packed at `scale`, when every one is packable there.
+fn packed_cuts(cuts: &[Option<ScoreKey>; 4], scale: u32) -> Option<Vec<u128>> {
+    cuts.iter().flatten().map(|c| packable(c.value, scale).map(|v| pack(v, c.member_id))).collect()
+}
+
+fn score_packed(cuts: &[u128], key: u128) -> u8 {
+    1 + cuts.iter().filter(|c| key >= **c).count() as u8
 }
 
 /// Orders keys as `Ord` does, comparing mantissas directly when scales agree (the common
@@ -128,25 +150,30 @@ fn compare(a: &ScoreKey, b: &ScoreKey) -> std::cmp::Ordering {
     by_value.then(a.member_id.cmp(&b.member_id))
 }
 
-fn fit_one(mut keys: Vec<ScoreKey>) -> [Option<ScoreKey>; 4] {
-    // Only four ranks matter, so select them (linear time) instead of sorting every key:
-    // the highest first, then each lower one within the part left of the one above it.
+/// The four cut ranks of a column: the first rank with score k + 2 is ceil((k + 1) n / 5) + 1
+/// (1-based). Only these ranks matter, so they are selected (linear time) instead of sorting
+/// every key: the highest first, then each lower one within the part left of the one above.
+fn cut_ranks<K: Copy>(keys: &mut [K], compare: impl Fn(&K, &K) -> std::cmp::Ordering) -> [Option<K>; 4] {
     let n = keys.len();
     let mut cuts = [None; 4];
     let mut end = n;
     for k in (0..4).rev() {
-        // The first rank with score >= k + 2: ceil((k + 1) * n / 5) + 1 (1-based).
         let index = ((k + 1) * n).div_ceil(5);
         if index >= n {
             continue;
         }
         if index < end {
-            keys[..end].select_nth_unstable_by(index, compare);
+            keys[..end].select_nth_unstable_by(index, &compare);
             end = index;
         }
         cuts[k] = Some(keys[index]);
     }
     cuts
+}
+
+/// Cut points of packed keys at `scale`.
+fn fit_packed(mut keys: Vec<u128>, scale: u32) -> [Option<ScoreKey>; 4] {
+    cut_ranks(&mut keys, u128::cmp).map(|c| c.map(|k| unpack(k, scale)))
 }
 
 fn score_one(cuts: &[Option<ScoreKey>; 4], key: ScoreKey) -> u8 {
@@ -168,8 +195,26 @@ impl CutPoints {
     /// assert_eq!(scores, vec![(3, 1, 1), (4, 4, 4), (2, 3, 3), (5, 2, 2), (1, 5, 5)]);
     /// ```
     pub fn fit(values: &[RfmValues]) -> CutPoints {
-        let [r, f, m] = keys(values);
-        CutPoints { recency: fit_one(r), frequency: fit_one(f), monetary: fit_one(m) }
+        let recency = fit_packed(values.iter().map(|v| pack(-v.recency_days, v.member_id)).collect(), 0);
+        let frequency = match values.iter().map(|v| Some(pack(i64::try_from(v.frequency).ok()?, v.member_id))).collect()
+        {
+            Some(keys) => fit_packed(keys, 0),
+            None => {
+                let key = |v: &RfmValues| ScoreKey { value: Decimal::from(v.frequency), member_id: v.member_id };
+                cut_ranks(&mut values.iter().map(key).collect::<Vec<_>>(), compare)
+            }
+        };
+        let monetary = match monetary_scale(values) {
+            Some(scale) => {
+                let keys = values.iter().map(|v| pack(packable(v.monetary, scale).unwrap_or(0), v.member_id));
+                fit_packed(keys.collect(), scale)
+            }
+            None => {
+                let key = |v: &RfmValues| ScoreKey { value: v.monetary, member_id: v.member_id };
+                cut_ranks(&mut values.iter().map(key).collect::<Vec<_>>(), compare)
+            }
+        };
+        CutPoints { recency, frequency, monetary }
     }
 
     /// Fixed thresholds given by the user: a recency score of 2, 3, 4, 5 needs at most
@@ -214,16 +259,28 @@ impl CutPoints {
         let means = Means::of(values);
         // One shared copy of each name: a string per member would be a million allocations.
         let names: [[Arc<str>; 5]; 5] = std::array::from_fn(|r| std::array::from_fn(|f| Arc::from(&*grid.names[r][f])));
+        // Packed comparisons where the cut points allow them (always for fitted ones), the
+        // general Decimal comparison otherwise.
+        let r_cuts = packed_cuts(&self.recency, 0);
+        let f_cuts = packed_cuts(&self.frequency, 0);
+        let m_scale = values.first().map_or(0, |v| v.monetary.scale());
+        let m_cuts = packed_cuts(&self.monetary, m_scale);
         values
             .iter()
             .map(|v| {
-                let r = score_one(
-                    &self.recency,
-                    ScoreKey { value: Decimal::from(-v.recency_days), member_id: v.member_id },
-                );
-                let f =
-                    score_one(&self.frequency, ScoreKey { value: Decimal::from(v.frequency), member_id: v.member_id });
-                let m = score_one(&self.monetary, ScoreKey { value: v.monetary, member_id: v.member_id });
+                let id = v.member_id;
+                let r = match &r_cuts {
+                    Some(cuts) => score_packed(cuts, pack(-v.recency_days, id)),
+                    None => score_one(&self.recency, ScoreKey { value: Decimal::from(-v.recency_days), member_id: id }),
+                };
+                let f = match (&f_cuts, i64::try_from(v.frequency)) {
+                    (Some(cuts), Ok(x)) => score_packed(cuts, pack(x, id)),
+                    _ => score_one(&self.frequency, ScoreKey { value: Decimal::from(v.frequency), member_id: id }),
+                };
+                let m = match (&m_cuts, packable(v.monetary, m_scale)) {
+                    (Some(cuts), Some(x)) => score_packed(cuts, pack(x, id)),
+                    _ => score_one(&self.monetary, ScoreKey { value: v.monetary, member_id: id }),
+                };
                 RfmScores {
                     member_id: v.member_id,
                     r,
