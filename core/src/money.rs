@@ -45,6 +45,19 @@ impl Rounding {
     /// assert_eq!(Rounding::Floor.to_points(rust_decimal::Decimal::new(999, 2)).map(|p| p.get()), Some(9));
     /// ```
     pub fn to_points(self, raw: Decimal) -> Option<Points> {
+        // The usual case in integer arithmetic: a mantissa over a power of ten that fits.
+        if raw.scale() <= 18 {
+            let (m, d) = (raw.mantissa(), 10i128.pow(raw.scale()));
+            let (q, r) = (m.div_euclid(d), m.rem_euclid(d));
+            let up = match self {
+                Rounding::Floor => false,
+                Rounding::Ceil => r > 0,
+                // Midpoints: away from zero (up for positive, down for negative), or to even.
+                Rounding::HalfUp => 2 * r > d || (2 * r == d && m > 0),
+                Rounding::HalfEven => 2 * r > d || (2 * r == d && q % 2 != 0),
+            };
+            return i64::try_from(q + i128::from(up)).ok().map(Points::new);
+        }
         let strategy = match self {
             Rounding::Floor => RoundingStrategy::ToNegativeInfinity,
             Rounding::Ceil => RoundingStrategy::ToPositiveInfinity,
@@ -69,6 +82,43 @@ pub(crate) fn check_amount(amount: Decimal) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_integer_rounding_agrees_with_decimal_rounding() {
+        // Every strategy on positive and negative values, midpoints, integers and scales
+        // from 0 to 28, against rust_decimal's own rounding (the path above 18 places).
+        let strategies = [
+            (Rounding::Floor, RoundingStrategy::ToNegativeInfinity),
+            (Rounding::Ceil, RoundingStrategy::ToPositiveInfinity),
+            (Rounding::HalfUp, RoundingStrategy::MidpointAwayFromZero),
+            (Rounding::HalfEven, RoundingStrategy::MidpointNearestEven),
+        ];
+        let values = [
+            "0",
+            "2.5",
+            "3.5",
+            "-2.5",
+            "-3.5",
+            "2.4999",
+            "2.5001",
+            "-0.5",
+            "7",
+            "-7",
+            "123.456",
+            "0.0000000000000000000000000005",
+        ];
+        for text in values {
+            let value: Decimal = text.parse().unwrap();
+            for (rounding, strategy) in strategies {
+                let expected = value.round_dp_with_strategy(0, strategy).to_i64().map(Points::new);
+                assert_eq!(rounding.to_points(value), expected, "{text} {rounding:?}");
+            }
+        }
+        assert_eq!(Rounding::HalfUp.to_points(Decimal::new(25, 1)).map(|p| p.get()), Some(3));
+        assert_eq!(Rounding::HalfEven.to_points(Decimal::new(25, 1)).map(|p| p.get()), Some(2));
+        assert_eq!(Rounding::HalfUp.to_points(Decimal::new(-25, 1)).map(|p| p.get()), Some(-3));
+        assert_eq!(Rounding::Ceil.to_points(Decimal::new(-25, 1)).map(|p| p.get()), Some(-2));
+    }
 
     #[test]
     fn max_amount_is_one_trillion() {

@@ -377,7 +377,8 @@ fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), AccountE
     if value.trim().is_empty() {
         return Err(AccountError::invalid(field, format!("{value:?}"), "must not be empty"));
     }
-    if value.chars().count() > max_chars {
+    // Counting characters is only needed when the bytes could be too many.
+    if value.len() > max_chars && value.chars().count() > max_chars {
         let head: String = value.chars().take(16).collect();
         return Err(AccountError::invalid(
             field,
