@@ -1,8 +1,7 @@
 //! Money amounts and the one place money becomes points.
 
 use crate::points::Points;
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The largest money amount the engine accepts anywhere: one trillion currency units.
@@ -45,26 +44,22 @@ impl Rounding {
     /// assert_eq!(Rounding::Floor.to_points(rust_decimal::Decimal::new(999, 2)).map(|p| p.get()), Some(9));
     /// ```
     pub fn to_points(self, raw: Decimal) -> Option<Points> {
-        // The usual case in integer arithmetic: a mantissa over a power of ten that fits.
-        if raw.scale() <= 18 {
-            let (m, d) = (raw.mantissa(), 10i128.pow(raw.scale()));
-            let (q, r) = (m.div_euclid(d), m.rem_euclid(d));
-            let up = match self {
-                Rounding::Floor => false,
-                Rounding::Ceil => r > 0,
-                // Midpoints: away from zero (up for positive, down for negative), or to even.
-                Rounding::HalfUp => 2 * r > d || (2 * r == d && m > 0),
-                Rounding::HalfEven => 2 * r > d || (2 * r == d && q % 2 != 0),
-            };
-            return i64::try_from(q + i128::from(up)).ok().map(Points::new);
-        }
-        let strategy = match self {
-            Rounding::Floor => RoundingStrategy::ToNegativeInfinity,
-            Rounding::Ceil => RoundingStrategy::ToPositiveInfinity,
-            Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
-            Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+        self.round_scaled(raw.mantissa(), raw.scale())
+    }
+
+    /// Rounds `mantissa / 10^scale` (scale at most 28, as for any Decimal) to whole points,
+    /// in integer arithmetic: a Euclidean division and the strategy's rule for the remainder.
+    pub(crate) fn round_scaled(self, mantissa: i128, scale: u32) -> Option<Points> {
+        let d = 10i128.checked_pow(scale)?;
+        let (q, r) = (mantissa.div_euclid(d), mantissa.rem_euclid(d));
+        let up = match self {
+            Rounding::Floor => false,
+            Rounding::Ceil => r > 0,
+            // Midpoints: away from zero (up for positive, down for negative), or to even.
+            Rounding::HalfUp => 2 * r > d || (2 * r == d && mantissa > 0),
+            Rounding::HalfEven => 2 * r > d || (2 * r == d && q % 2 != 0),
         };
-        raw.round_dp_with_strategy(0, strategy).to_i64().map(Points::new)
+        i64::try_from(q + i128::from(up)).ok().map(Points::new)
     }
 }
 
@@ -82,11 +77,13 @@ pub(crate) fn check_amount(amount: Decimal) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::prelude::ToPrimitive;
+    use rust_decimal::RoundingStrategy;
 
     #[test]
     fn the_integer_rounding_agrees_with_decimal_rounding() {
         // Every strategy on positive and negative values, midpoints, integers and scales
-        // from 0 to 28, against rust_decimal's own rounding (the path above 18 places).
+        // from 0 to 28, against rust_decimal's own rounding.
         let strategies = [
             (Rounding::Floor, RoundingStrategy::ToNegativeInfinity),
             (Rounding::Ceil, RoundingStrategy::ToPositiveInfinity),
@@ -105,6 +102,9 @@ mod tests {
             "7",
             "-7",
             "123.456",
+            "79228162514264337593543950335",
+            "7.9228162514264337593543950335",
+            "-0.5000000000000000000000000001",
             "0.0000000000000000000000000005",
         ];
         for text in values {
