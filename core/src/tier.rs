@@ -267,8 +267,11 @@ impl TierState {
 
     /// Upgrades the member if the current window meets a higher entry threshold.
     pub fn check_upgrade(&mut self, ctx: &Ctx<'_>, ledger: &mut Ledger, t: DateTime<Utc>, effects: &mut Vec<Effect>) {
-        let m = self.window_metrics_memo(ctx, t);
         let current = self.computed(ctx);
+        if current + 1 >= ctx.tiers.levels.len() {
+            return; // Already at the top of the ladder.
+        }
+        let m = self.window_metrics_memo(ctx, t);
         let target = ctx
             .tiers
             .levels
