@@ -115,18 +115,32 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
     out.set_item("f", le_column(py, scores.iter().map(|s| [s.f]))?)?;
     out.set_item("m", le_column(py, scores.iter().map(|s| [s.m]))?)?;
     // Names as codes and categories: a handful of distinct strings for a million members.
-    let categorical = |key: &str, names: &mut dyn Iterator<Item = &str>| -> PyResult<()> {
+    // They are the same few shared strings (segment names, the tags' static names), so each
+    // is looked up by address first, and by content only the first time an address is seen.
+    let categorical = |key: &str, names: &mut dyn ExactSizeIterator<Item = &str>| -> PyResult<()> {
         let mut categories: Vec<&str> = Vec::new();
-        let codes: Vec<u8> = names
-            .map(|n| match categories.iter().position(|c| *c == n) {
-                Some(i) => i as u8,
-                None => {
-                    categories.push(n);
-                    (categories.len() - 1) as u8
-                }
-            })
-            .collect();
-        out.set_item(key, (PyBytes::new(py, &codes), categories))
+        let mut seen: Vec<(*const u8, usize, u8)> = Vec::new();
+        let codes = PyBytes::new_with(py, names.len(), |buf| {
+            for (slot, name) in buf.iter_mut().zip(names) {
+                let address = (name.as_ptr(), name.len());
+                *slot = match seen.iter().find(|s| (s.0, s.1) == address) {
+                    Some(s) => s.2,
+                    None => {
+                        let code = match categories.iter().position(|c| *c == name) {
+                            Some(i) => i as u8,
+                            None => {
+                                categories.push(name);
+                                (categories.len() - 1) as u8
+                            }
+                        };
+                        seen.push((address.0, address.1, code));
+                        code
+                    }
+                };
+            }
+            Ok(())
+        })?;
+        out.set_item(key, (codes, categories))
     };
     categorical("segment", &mut scores.iter().map(|s| &*s.segment))?;
     categorical("value_segment", &mut scores.iter().map(|s| s.value_segment.as_str()))?;
