@@ -203,6 +203,17 @@ proptest! {
             batched.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
         }
         prop_assert_eq!(&batched.finish(), &whole);
+        // One more order after as_of (ignored) far in the future and too large for the compact
+        // row form: the batch takes the full form and must summarize the same.
+        let mut wide = Summarizer::new(settings.clone());
+        let mut m: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        let mut t: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let mut a: Vec<i64> = rows.iter().map(|r| r.2).collect();
+        m.push(1);
+        t.push(7_258_118_400); // 2200-01-01
+        a.push(1 << 40);
+        wide.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+        prop_assert_eq!(&wide.finish(), &whole);
         // Two partitions (shuffled by a cut) merged.
         let cut = cut.min(rows.len());
         let mut left = summarize(&rows[cut..], &settings);

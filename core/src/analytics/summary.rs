@@ -165,36 +165,78 @@ fn partition_of(member: u64) -> usize {
 /// Batches of at least this many rows are split and folded on the summarizer's threads.
 const PARALLEL_ROWS: usize = 1 << 20;
 
+/// Rows split at a time (the split buffers are reused from chunk to chunk). Smaller chunks
+/// save memory but touch each partition's members fewer times per visit: at 10M orders, 4 Mi
+/// rows took the summarizing from 280 to 420 ms for 50 MB less; 16 Mi bounds the buffers
+/// at 256 MB for huge batches and splits a 10M batch in one go.
+const CHUNK: usize = 1 << 24;
+
 /// Rows of one range of a batch, grouped by partition: partition `p`'s rows are
 /// `rows[starts[p]..starts[p + 1]]`.
-struct Split {
+struct Split<R> {
     starts: Vec<u32>,
-    rows: Vec<(u64, i64, i64)>,
+    rows: Vec<R>,
 }
 
-/// Groups a range of rows by partition (a counting sort), skipping orders at or after `as_of`.
-fn split_by_partition(batch: &Orders<'_>, range: std::ops::Range<usize>, as_of: i64) -> Split {
-    let mut starts = vec![0u32; PARTITIONS + 1];
-    for row in range.clone() {
-        if batch.ordered_at[row] < as_of {
-            starts[partition_of(batch.member_id[row]) + 1] += 1;
+/// An order as the partition split stores it. Most batches take the compact 16-byte form (an
+/// instant as seconds after the batch's earliest, an amount that fits an i32); others keep
+/// the full 24 bytes. Less memory to fill, and less to read back when folding.
+trait Row: Copy + Send + Sync {
+    const EMPTY: Self;
+    fn pack(member: u64, at: i64, amount: i64, base: i64) -> Self;
+    fn unpack(self, base: i64) -> (u64, i64, i64);
+}
+
+impl Row for (u64, i64, i64) {
+    const EMPTY: Self = (0, 0, 0);
+    fn pack(member: u64, at: i64, amount: i64, _: i64) -> Self {
+        (member, at, amount)
+    }
+    fn unpack(self, _: i64) -> (u64, i64, i64) {
+        self
+    }
+}
+
+impl Row for (u64, u32, i32) {
+    const EMPTY: Self = (0, 0, 0);
+    fn pack(member: u64, at: i64, amount: i64, base: i64) -> Self {
+        (member, (at - base) as u32, amount as i32)
+    }
+    fn unpack(self, base: i64) -> (u64, i64, i64) {
+        (self.0, base + i64::from(self.1), i64::from(self.2))
+    }
+}
+
+impl<R: Row> Split<R> {
+    fn new() -> Split<R> {
+        Split { starts: vec![0; PARTITIONS + 1], rows: Vec::new() }
+    }
+
+    /// Groups a range of rows by partition (a counting sort), skipping orders at or after
+    /// `as_of`, reusing this split's buffers (only their growth is written twice).
+    fn fill(&mut self, batch: &Orders<'_>, range: std::ops::Range<usize>, as_of: i64, base: i64) {
+        let starts = &mut self.starts;
+        starts.iter_mut().for_each(|c| *c = 0);
+        for row in range.clone() {
+            if batch.ordered_at[row] < as_of {
+                starts[partition_of(batch.member_id[row]) + 1] += 1;
+            }
+        }
+        for i in 0..PARTITIONS {
+            starts[i + 1] += starts[i];
+        }
+        self.rows.resize(starts[PARTITIONS] as usize, R::EMPTY);
+        let mut next = starts.clone();
+        for row in range {
+            let at = batch.ordered_at[row];
+            if at < as_of {
+                let member = batch.member_id[row];
+                let p = partition_of(member);
+                self.rows[next[p] as usize] = R::pack(member, at, batch.amount_minor[row], base);
+                next[p] += 1;
+            }
         }
     }
-    for i in 0..PARTITIONS {
-        starts[i + 1] += starts[i];
-    }
-    let mut rows = vec![(0, 0, 0); starts[PARTITIONS] as usize];
-    let mut next = starts.clone();
-    for row in range {
-        let at = batch.ordered_at[row];
-        if at < as_of {
-            let member = batch.member_id[row];
-            let p = partition_of(member);
-            rows[next[p] as usize] = (member, at, batch.amount_minor[row]);
-            next[p] += 1;
-        }
-    }
-    Split { starts, rows }
 }
 
 /// What folding rows into partitions needs of the settings.
@@ -207,21 +249,29 @@ struct Fold {
 impl Fold {
     /// Folds every split's rows of partitions `first..first + parts.len()` into `parts`;
     /// returns how many new members they brought.
-    fn partitions(self, parts: &mut [Partition], first: usize, splits: &[Split], days: &mut DayCache) -> usize {
+    fn partitions<R: Row>(
+        self,
+        parts: &mut [Partition],
+        first: usize,
+        splits: &[Split<R>],
+        base: i64,
+        days: &mut DayCache,
+    ) -> usize {
         let mut new_members = 0;
         for (i, part) in parts.iter_mut().enumerate() {
             let p = first + i;
             for split in splits {
                 let rows = &split.rows[split.starts[p] as usize..split.starts[p + 1] as usize];
-                new_members += self.rows(part, rows, days);
+                new_members += self.rows(part, rows, base, days);
             }
         }
         new_members
     }
 
-    fn rows(self, part: &mut Partition, rows: &[(u64, i64, i64)], days: &mut DayCache) -> usize {
+    fn rows<R: Row>(self, part: &mut Partition, rows: &[R], base: i64, days: &mut DayCache) -> usize {
         let mut new_members = 0;
-        for &(member, at, amount) in rows {
+        for row in rows {
+            let (member, at, amount) = row.unpack(base);
             let day = days.day(at);
             let slot = match part.index.get(&member) {
                 Some(&slot) => {
@@ -309,43 +359,69 @@ impl Summarizer {
             }
         }
         const MAX: i64 = 221_845_392_000; // 9000-01-01
+        let (mut first, mut last, mut largest) = (i64::MAX, i64::MIN, 0);
         for row in 0..n {
             let at = batch.ordered_at[row];
             if !(0..MAX).contains(&at) {
                 return Err(AnalyticsError::TimeOutOfRange { row, value: at });
             }
-            if batch.amount_minor[row] < 0 {
-                return Err(AnalyticsError::NegativeAmount { row, value: batch.amount_minor[row] });
+            let amount = batch.amount_minor[row];
+            if amount < 0 {
+                return Err(AnalyticsError::NegativeAmount { row, value: amount });
             }
+            first = first.min(at);
+            last = last.max(at);
+            largest = largest.max(amount);
         }
-        // Work through the batch in chunks: split each chunk's rows by partition (a counting
-        // sort, skipping late orders), then fold partition by partition.
-        // Whole batches (up to 64 Mi rows) per split: a partition's members are then hit many
-        // times while in cache; smaller chunks would touch each member about once.
-        const CHUNK: usize = 1 << 26;
         let threads = if n >= PARALLEL_ROWS { self.threads } else { 1 };
-        for chunk_start in (0..n).step_by(CHUNK) {
-            let chunk = chunk_start..(chunk_start + CHUNK).min(n);
+        if n > 0 && last - first <= i64::from(u32::MAX) && largest <= i64::from(i32::MAX) {
+            self.add_rows::<(u64, u32, i32)>(batch, first, CHUNK, threads)
+        } else {
+            self.add_rows::<(u64, i64, i64)>(batch, 0, CHUNK, threads)
+        }
+    }
+
+    /// Works through the batch in chunks of `chunk` rows on `threads` threads: splits each
+    /// chunk's rows by partition (a counting sort, skipping late orders), then folds partition
+    /// by partition.
+    fn add_rows<R: Row>(
+        &mut self,
+        batch: &Orders<'_>,
+        base: i64,
+        chunk: usize,
+        threads: usize,
+    ) -> Result<(), AnalyticsError> {
+        let n = batch.member_id.len();
+        let threads = threads.max(1);
+        let mut splits: Vec<Split<R>> = (0..threads).map(|_| Split::new()).collect();
+        for chunk_start in (0..n).step_by(chunk.max(1)) {
+            let chunk = chunk_start..(chunk_start + chunk.max(1)).min(n);
             // Each thread splits its share of the rows into its own buffer.
             let share = chunk.len().div_ceil(threads);
-            let ranges: Vec<std::ops::Range<usize>> = (0..threads)
-                .map(|t| (chunk.start + t * share).min(chunk.end)..(chunk.start + (t + 1) * share).min(chunk.end))
-                .collect();
+            let ranges = (0..threads)
+                .map(|t| (chunk.start + t * share).min(chunk.end)..(chunk.start + (t + 1) * share).min(chunk.end));
             let as_of = self.as_of;
-            let split = |range: std::ops::Range<usize>| split_by_partition(batch, range, as_of);
-            let splits: Vec<Split> = if threads == 1 {
-                ranges.into_iter().map(split).collect()
+            if threads == 1 {
+                for (split, range) in splits.iter_mut().zip(ranges) {
+                    split.fill(batch, range, as_of, base);
+                }
             } else {
                 std::thread::scope(|scope| {
-                    let handles: Vec<_> = ranges.into_iter().map(|r| scope.spawn(move || split(r))).collect();
-                    handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-                })
-            };
+                    let handles: Vec<_> = splits
+                        .iter_mut()
+                        .zip(ranges)
+                        .map(|(split, range)| scope.spawn(move || split.fill(batch, range, as_of, base)))
+                        .collect();
+                    for h in handles {
+                        h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    }
+                });
+            }
             // Then each thread folds its own range of partitions, reading every split's rows.
             let fold = Fold { distinct: self.settings.distinct_days, recent_from: self.recent_from };
             let per_thread = PARTITIONS.div_ceil(threads);
             let new_members: usize = if threads == 1 {
-                fold.partitions(&mut self.partitions, 0, &splits, &mut self.days)
+                fold.partitions(&mut self.partitions, 0, &splits, base, &mut self.days)
             } else {
                 let days = &self.days;
                 let splits = &splits;
@@ -356,7 +432,7 @@ impl Summarizer {
                         .enumerate()
                         .map(|(i, parts)| {
                             let mut days = days.clone();
-                            scope.spawn(move || fold.partitions(parts, i * per_thread, splits, &mut days))
+                            scope.spawn(move || fold.partitions(parts, i * per_thread, splits, base, &mut days))
                         })
                         .collect();
                     handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).sum()
@@ -498,4 +574,51 @@ pub(crate) fn local_day(at: i64, tz: Tz) -> i64 {
     let utc = DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default();
     let date: NaiveDate = crate::calendar::local_date(utc, tz);
     i64::from(chrono::Datelike::num_days_from_ce(&date)) - 719_163
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Small chunks (several per batch, reusing the split buffers), on one and on three
+    /// threads, in both row forms, summarize exactly like one chunk.
+    #[test]
+    fn chunks_threads_and_row_forms_agree() {
+        let mut seed = 11u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed >> 24
+        };
+        let n = 5_000;
+        let member_id: Vec<u64> = (0..n).map(|_| next() % 700).collect();
+        let ordered_at: Vec<i64> = (0..n).map(|_| 1_704_067_200 + (next() % (300 * 86_400)) as i64).collect();
+        let amount_minor: Vec<i64> = (0..n).map(|_| (next() % 90_000) as i64).collect();
+        let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
+        let mut settings =
+            Settings::new(Utc.timestamp_opt(1_704_067_200 + 250 * 86_400, 0).unwrap(), chrono_tz::Europe::Berlin);
+        settings.distinct_days = true;
+        let summarize = |threads: usize, chunk: usize, compact: bool| {
+            // The batch is below PARALLEL_ROWS: ask for the threads directly.
+            let mut s = Summarizer::new(settings.clone());
+            if compact {
+                s.add_rows::<(u64, u32, i32)>(&orders, 1_704_067_200, chunk, threads).unwrap();
+            } else {
+                s.add_rows::<(u64, i64, i64)>(&orders, 0, chunk, threads).unwrap();
+            }
+            s.finish()
+        };
+        let expected = summarize(1, usize::MAX, false);
+        let as_of = settings.as_of.timestamp();
+        let members: std::collections::BTreeSet<u64> =
+            member_id.iter().zip(&ordered_at).filter(|(_, t)| **t < as_of).map(|(m, _)| *m).collect();
+        assert_eq!(expected.iter().map(|s| s.member_id).collect::<Vec<_>>(), members.into_iter().collect::<Vec<_>>());
+        for (threads, chunk, compact) in [(1, 7, false), (1, 999, true), (3, 1_000, true), (3, 64, false)] {
+            assert_eq!(
+                summarize(threads, chunk, compact),
+                expected,
+                "{threads} threads, chunks of {chunk}, compact {compact}"
+            );
+        }
+    }
 }
