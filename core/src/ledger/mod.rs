@@ -51,7 +51,7 @@ pub(crate) struct Ledger {
 /// costliest step of a credit. A pure memo: the same answers as [`calendar::start_of_day`].
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Midnights {
-    slots: [Option<(Tz, NaiveDate, DateTime<Utc>)>; 4],
+    slots: [Option<(Tz, NaiveDate, DateTime<Utc>)>; 8],
     next: usize,
 }
 
