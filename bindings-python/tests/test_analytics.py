@@ -143,7 +143,7 @@ def test_threads_give_the_same_frame_and_bad_counts_are_refused():
         "amount_minor": rng.integers(0, 20_000, n).astype(np.int64),
     })
     one = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor")
-    two = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", threads=2)
+    two = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", threads=np.int64(2))
     pd.testing.assert_frame_equal(one, two)
     assert len(one) == frame["member_id"].nunique()
     with pytest.raises(loyalty.AnalyticsError) as e:

@@ -114,4 +114,18 @@ fn bad_input_is_refused_with_the_field() {
         GammaGamma::fit(&[(2, 0.0)]).unwrap_err().to_string(),
         "monetary[0]: 0 must be more than 0 for repeat customers"
     );
+    // The row named is the caller's, customers without repeats included.
+    assert_eq!(
+        GammaGamma::fit(&[(0, 0.0), (3, 12.0), (1, -4.0)]).unwrap_err().to_string(),
+        "monetary[2]: -4 must be more than 0 for repeat customers"
+    );
+    // No interior maximum: one repeat customer, or every mean value the same. The parameters
+    // run off to the edge of their range; that is refused, not returned as a fit.
+    for data in [vec![(2, 10.0)], vec![(1, 10.0), (1, 10.0), (3, 10.0)]] {
+        assert!(
+            matches!(GammaGamma::fit(&data), Err(ClvError::NotConverged { .. })),
+            "{data:?}: {:?}",
+            GammaGamma::fit(&data)
+        );
+    }
 }

@@ -11,6 +11,7 @@ Decimal dtype (`amount=`); a float column is refused.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from decimal import Decimal
 from typing import Any, Dict, Optional, Tuple
 
@@ -178,8 +179,13 @@ def rfm(
     money_column = amount_minor if amount_minor is not None else amount
     assert money_column is not None
     codes = _Codes()
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+    try:
+        count = operator.index(threads)  # int, numpy integers; not bool-like floats
+    except TypeError:
+        count = 0
+    if isinstance(threads, bool) or count < 1:
         raise AnalyticsError(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
+    threads = count
     summarizer = call(_native.Summarizer, instant("as_of", as_of), time_zone, recent_days, distinct_days, threads)
     for batch in batches:
         call(summarizer.add, *_batch_bytes(batch, batch_library, codes, member_id, ordered_at, money_column,

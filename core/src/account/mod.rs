@@ -168,9 +168,11 @@ fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: Dat
 }
 
 /// The hasher of the maps keyed by the host's ids (events, orders, redemptions): foldhash,
-/// seeded per process like std's SipHash (so crafted ids cannot collide on purpose) and
-/// several times faster on short strings. Iteration order is never exposed: snapshots
-/// serialize these maps sorted.
+/// seeded per process like std's SipHash and several times faster on short strings. It is
+/// only "minimally DoS-resistant" (its authors' words) where SipHash is designed to be: the
+/// trade is acceptable because these maps belong to one member, whose event count is bounded
+/// (`MAX_EVENTS`), so colliding ids can slow one account, not the host. Iteration order is
+/// never exposed: snapshots serialize these maps sorted.
 type IdHash = foldhash::fast::RandomState;
 
 /// Serializes a map in key order, so snapshots are deterministic.

@@ -350,7 +350,9 @@ impl Summarizer {
     /// Adds a batch. Orders at or after `as_of` are ignored.
     ///
     /// # Errors
-    /// [`AnalyticsError`] naming the column and row; nothing of the batch is added then.
+    /// [`AnalyticsError`] naming the column and row; nothing of the batch is added then,
+    /// except for [`AnalyticsError::TooManyMembers`], found while folding, after which the
+    /// summarizer holds the orders folded so far.
     pub fn add(&mut self, batch: &Orders<'_>) -> Result<(), AnalyticsError> {
         let n = batch.member_id.len();
         for (column, len) in [("ordered_at", batch.ordered_at.len()), ("amount_minor", batch.amount_minor.len())] {
@@ -439,7 +441,9 @@ impl Summarizer {
                 })
             };
             self.members += new_members;
-            if self.members > MAX_MEMBERS {
+            // Known only after folding: the limit's error leaves this chunk's orders in (orders
+            // of members already known stay accepted at the limit).
+            if new_members > 0 && self.members > MAX_MEMBERS {
                 return Err(AnalyticsError::TooManyMembers { limit: MAX_MEMBERS });
             }
         }

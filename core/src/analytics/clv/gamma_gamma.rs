@@ -70,10 +70,18 @@ impl GammaGamma {
         } else {
             None
         };
-        match profile_fit(&repeat, start) {
-            Some(fit) => Ok(fit),
-            None => joint_fit(&repeat),
+        let fit = match profile_fit(&repeat, start) {
+            Some(fit) => fit,
+            None => joint_fit(&repeat)?,
+        };
+        // Data without an interior maximum (one repeat customer, all mean values equal) drive
+        // the parameters to the edge of their range: that is no fit, whatever the optimizer says.
+        let GammaGamma { p, q, gamma } = fit.params;
+        let sane = |v: f64| v.is_finite() && (1e-8..=1e8).contains(&v);
+        if !(sane(p) && sane(q) && sane(gamma) && fit.log_likelihood.is_finite()) {
+            return Err(ClvError::NotConverged { iterations: fit.iterations, log_likelihood: fit.log_likelihood });
         }
+        Ok(fit)
     }
 
     /// The log-likelihood of the repeat customers, its gradient and Hessian in log-parameters
@@ -319,7 +327,13 @@ fn profile_fit(data: &Repeaters, start: Option<GammaGamma>) -> Option<GammaGamma
             next = 0.5 * (below + above);
         }
         if (next - u).abs() <= 1e-10 * (1.0 + u.abs()) {
-            return Some(GammaGammaFit { params, log_likelihood: local.ll, iterations: iteration });
+            // A vanishing step is a maximum only where the slope vanishes too (a collapsed
+            // bracket around a slope that does not is left to the joint fit).
+            return (g.abs() <= 1e-6 * (1.0 + local.ll.abs())).then_some(GammaGammaFit {
+                params,
+                log_likelihood: local.ll,
+                iterations: iteration,
+            });
         }
         u = next;
     }
