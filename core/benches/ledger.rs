@@ -1,10 +1,18 @@
 //! Throughput of applying purchase events to accounts under the shipped retail program
 //! (14-day pending period, 12-month rolling expiry, multipliers and caps), and the size of a
 //! typical account snapshot.
+//!
+//! With `LEDGER_ONCE=1` the binary instead applies the bench's 50,000 events once and exits,
+//! for instruction counts (BENCHMARKS.md):
+//!
+//! ```text
+//! cargo bench -p loyalty --bench ledger --no-run        # prints the binary's path
+//! LEDGER_ONCE=1 valgrind --tool=callgrind --toggle-collect='ledger::apply_once' target/release/deps/ledger-<hash>
+//! ```
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, TimeZone, Utc};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use loyalty::{Account, Event, EventKind, Program};
 use rust_decimal::Decimal;
 
@@ -78,5 +86,29 @@ fn apply_purchases(c: &mut Criterion) {
     println!("snapshot: {} bytes for an account with {live} live lots after 8 purchases", account.to_json().len());
 }
 
+/// Every stream into a fresh account, once; returns the events applied.
+#[inline(never)]
+fn apply_once(p: &Program, streams: &[Vec<Event>]) -> u64 {
+    let mut applied = 0;
+    for (m, events) in streams.iter().enumerate() {
+        let mut account = Account::new(format!("m{m}"));
+        for e in events {
+            account.apply(p, e).unwrap();
+        }
+        applied += account.revision();
+        std::mem::forget(account); // dropping is not part of applying
+    }
+    applied
+}
+
 criterion_group!(benches, apply_purchases);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("LEDGER_ONCE").is_some() {
+        let (p, streams) = (program(), streams());
+        println!("applied {} events once", apply_once(&p, &streams));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
