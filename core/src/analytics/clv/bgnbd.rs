@@ -360,12 +360,6 @@ mod tests {
         let ll =
             |p: &[f64]| BgNbd { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp() }.log_likelihood(&cs);
         let (_, gradient) = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }.grouped_log_likelihood(&grouped);
-        for i in 0..4 {
-            let (mut up, mut down) = (at, at);
-            up[i] += 1e-6;
-            down[i] -= 1e-6;
-            let numeric = (ll(&up) - ll(&down)) / 2e-6;
-            assert!((gradient[i] - numeric).abs() < 1e-6, "parameter {i}: {} vs {numeric}", gradient[i]);
-        }
+        crate::analytics::clv::assert_gradient(&ll, &at, &gradient);
     }
 }

@@ -561,12 +561,6 @@ mod tests {
             DATA.iter().map(|(x, v)| m.customer_log_likelihood(*x, *v)).sum::<f64>()
         };
         let (_, gradient) = GammaGamma { p: 6.25, q: 3.74, gamma: 15.44 }.repeaters_log_likelihood(&repeat);
-        for i in 0..3 {
-            let (mut up, mut down) = (at, at);
-            up[i] += 1e-6;
-            down[i] -= 1e-6;
-            let numeric = (ll(&up) - ll(&down)) / 2e-6;
-            assert!((gradient[i] - numeric).abs() < 1e-6, "parameter {i}: {} vs {numeric}", gradient[i]);
-        }
+        crate::analytics::clv::assert_gradient(&ll, &at, &gradient);
     }
 }

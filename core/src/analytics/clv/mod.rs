@@ -160,3 +160,16 @@ pub fn churn_risk(p_alive: f64, high_below: f64, low_from: f64) -> ChurnRisk {
         ChurnRisk::Medium
     }
 }
+
+/// Asserts an analytic gradient against central finite differences of `ll` at `at` (both in
+/// the models' log-parameters), to 1e-6.
+#[cfg(test)]
+pub(crate) fn assert_gradient(ll: &dyn Fn(&[f64]) -> f64, at: &[f64], gradient: &[f64]) {
+    for i in 0..at.len() {
+        let (mut up, mut down) = (at.to_vec(), at.to_vec());
+        up[i] += 1e-6;
+        down[i] -= 1e-6;
+        let numeric = (ll(&up) - ll(&down)) / 2e-6;
+        assert!((gradient[i] - numeric).abs() < 1e-6, "parameter {i}: {} vs {numeric}", gradient[i]);
+    }
+}
