@@ -1,7 +1,7 @@
 //! Columnar analytics: integer buffers in, column bytes out, the core's work done without
 //! the interpreter lock.
 
-use crate::errors;
+use crate::{arrow, errors};
 use loyalty::analytics::{Analysis, Orders, Settings};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -59,6 +59,52 @@ impl Summarizer {
             .map_err(errors::analytics)
     }
 
+    /// Folds in every batch of an Arrow stream (any object with `__arrow_c_stream__`),
+    /// reading the three columns in place where their types are the core's (64-bit integer
+    /// ids, integer Unix seconds, 64-bit minor units) and converting them otherwise
+    /// (timestamps of finer units, dates, narrower integers, decimals when not `minor`).
+    #[pyo3(signature = (source, member_id, ordered_at, amount, minor, scale))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_arrow(
+        &mut self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        member_id: &str,
+        ordered_at: &str,
+        amount: &str,
+        minor: bool,
+        scale: u32,
+    ) -> PyResult<()> {
+        let inner =
+            self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
+        let mut stream = arrow::Stream::from_object(source)?;
+        let (m, m_kind) = stream.column(member_id)?;
+        let (t, t_kind) = stream.column(ordered_at)?;
+        let (a, a_kind) = stream.column(amount)?;
+        let formats = [m, t, a].map(|i| stream.format(i).to_string());
+        while let Some(batch) = stream.next_batch()? {
+            let members = arrow::member_ids(&batch, m, m_kind, member_id, &formats[0])?;
+            let times = arrow::seconds(&batch, t, t_kind, ordered_at, &formats[1])?;
+            let amounts = arrow::minor_units(&batch, a, a_kind, amount, &formats[2], minor, scale)?;
+            let orders = Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
+            let first = batch.first;
+            py.detach(|| inner.add(&orders)).map_err(|e| errors::analytics(in_stream(e, first)))?;
+        }
+        Ok(())
+    }
+
+    /// Program metrics (JSON) over everything added, the period starting at `period_start`
+    /// (an ISO-8601 instant). The summarizer is spent.
+    fn finish_metrics_json(&mut self, py: Python<'_>, period_start: &str, scale: u32) -> PyResult<String> {
+        let period_start = chrono::DateTime::parse_from_rfc3339(period_start)
+            .map_err(|_| errors::input("period_start", period_start, "is not an ISO-8601 instant with an offset"))?
+            .timestamp();
+        let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
+        let settings = self.settings();
+        let metrics = py.detach(move || loyalty::analytics::metrics(&inner.finish(), &settings, period_start, scale));
+        Ok(serde_json::to_string(&metrics).unwrap_or_default())
+    }
+
     /// The analysis of everything added: a dict of columns. The summarizer is spent.
     fn finish<'py>(&mut self, py: Python<'py>, scale: u32) -> PyResult<Bound<'py, PyDict>> {
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
@@ -88,6 +134,25 @@ pub fn analyze<'py>(
     let mut s = Summarizer::new(as_of, time_zone, recent_days, distinct_days, 1)?;
     s.add(py, member_id, ordered_at, amount_minor)?;
     s.finish(py, scale)
+}
+
+/// A core error about a batch's row, renumbered as the stream's row.
+fn in_stream(e: loyalty::analytics::AnalyticsError, first: usize) -> loyalty::analytics::AnalyticsError {
+    use loyalty::analytics::AnalyticsError as E;
+    match e {
+        E::NegativeAmount { row, value } => E::NegativeAmount { row: row + first, value },
+        E::TimeOutOfRange { row, value } => E::TimeOutOfRange { row: row + first, value },
+        E::NegativeValue { column, row, value } => E::NegativeValue { column, row: row + first, value },
+        E::Invalid { field, reason } => {
+            // "amount[3]" -> "amount[first + 3]"
+            let renumbered = field
+                .strip_suffix(']')
+                .and_then(|f| f.rsplit_once('['))
+                .and_then(|(name, row)| row.parse::<usize>().ok().map(|row| format!("{name}[{}]", row + first)));
+            E::Invalid { field: renumbered.unwrap_or(field), reason }
+        }
+        other => other,
+    }
 }
 
 /// A column of fixed-size values as bytes, written straight into the Python object.
@@ -151,31 +216,6 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
     out.set_item("overdue", le_column(py, tags.iter().map(|t| [u8::from(t.overdue)]))?)?;
     out.set_item("churn_warning", le_column(py, tags.iter().map(|t| [u8::from(t.churn_warning)]))?)?;
     Ok(out)
-}
-
-/// Program metrics (JSON) for orders before `as_of`, the period starting at `period_start`.
-#[pyfunction]
-#[pyo3(signature = (member_id, ordered_at, amount_minor, as_of, period_start, time_zone, scale))]
-#[allow(clippy::too_many_arguments)]
-pub fn program_metrics_json(
-    py: Python<'_>,
-    member_id: &[u8],
-    ordered_at: &[u8],
-    amount_minor: &[u8],
-    as_of: &str,
-    period_start: &str,
-    time_zone: &str,
-    scale: u32,
-) -> PyResult<String> {
-    let period_start = chrono::DateTime::parse_from_rfc3339(period_start)
-        .map_err(|_| errors::input("period_start", period_start, "is not an ISO-8601 instant with an offset"))?
-        .timestamp();
-    let mut s = Summarizer::new(as_of, time_zone, 90, false, 1)?;
-    s.add(py, member_id, ordered_at, amount_minor)?;
-    let inner = s.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
-    let settings = s.settings();
-    let metrics = py.detach(move || loyalty::analytics::metrics(&inner.finish(), &settings, period_start, scale));
-    Ok(serde_json::to_string(&metrics).unwrap_or_default())
 }
 
 /// The retention matrix by first-order month (JSON list of cohorts).

@@ -3,6 +3,7 @@
 //! (`python/loyalty/`) turns them into `Decimal`, `datetime` and DataFrames.
 
 mod analytics;
+mod arrow;
 mod clv;
 mod engine;
 mod errors;
@@ -19,7 +20,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analytics::analyze, m)?)?;
     m.add_class::<analytics::Summarizer>()?;
     m.add_class::<analytics::PreferenceBuilder>()?;
-    m.add_function(wrap_pyfunction!(analytics::program_metrics_json, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::cohorts_json, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_summary_columns, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_fit, m)?)?;

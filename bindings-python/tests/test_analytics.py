@@ -149,3 +149,97 @@ def test_threads_give_the_same_frame_and_bad_counts_are_refused():
     with pytest.raises(loyalty.AnalyticsError) as e:
         loyalty.analytics.rfm(frame.head(3), as_of=AS_OF, amount_minor="amount_minor", threads=0)
     assert (e.value.field, e.value.value) == ("threads", "0")
+
+
+# Integer member ids: the columns are read in place through the Arrow C stream interface.
+INT_ROWS = {**ROWS, "member_id": [7, 7, 8, 9, 9, 9]}
+
+
+def check_ints(out_rows):
+    e = expected()
+    e["member_id"] = [7, 8, 9]
+    for k, v in e.items():
+        assert [int(x) for x in out_rows[k]] == v, k
+
+
+def test_integer_ids_through_arrow_from_pandas_polars_and_pyarrow():
+    frame = pd.DataFrame(INT_ROWS)
+    for source in [frame, pl.from_pandas(frame), pa.Table.from_pandas(frame, preserve_index=False)]:
+        out = loyalty.analytics.rfm(source, as_of=AS_OF, amount_minor="amount_minor")
+        assert type(out).__module__.split(".")[0] == type(source).__module__.split(".")[0]
+        rows = pa.table(out).to_pydict() if not isinstance(out, pd.DataFrame) else out.to_dict(orient="list")
+        check_ints(rows)
+        assert list(rows["segment"]) == ["Hibernating", "Lost", "Loyal Customers"]
+
+
+def test_arrow_time_units_zones_dates_and_narrow_integers_agree():
+    stamps = pd.Series(INT_ROWS["ordered_at"])
+    variants = {
+        "ns": pa.array(stamps.astype("datetime64[ns]")),
+        "ms": pa.array(stamps.astype("datetime64[ms]")),
+        # 2024-06-30T23:00Z is 2024-07-01T01:00 in Paris: the instant is what counts.
+        "tz": pa.array(stamps.dt.tz_localize("UTC").dt.tz_convert("Europe/Paris")),
+        "seconds": pa.array(stamps.astype("datetime64[s]").astype("int64")),
+    }
+    for name, times in variants.items():
+        table = pa.table({"member_id": pa.array(INT_ROWS["member_id"], pa.int32()), "ordered_at": times,
+                          "amount_minor": pa.array(INT_ROWS["amount_minor"], pa.uint16())})
+        check_ints(loyalty.analytics.rfm(table, as_of=AS_OF, amount_minor="amount_minor").to_pydict())
+    # Dates count from local midnight UTC: 2024-06-30 is 1 day before 2024-07-01.
+    dates = pa.table({"member_id": [7], "ordered_at": pa.array([dt.date(2024, 6, 30)]), "amount_minor": [5]})
+    assert loyalty.analytics.rfm(dates, as_of=AS_OF, amount_minor="amount_minor")["recency_days"].to_pylist() == [1]
+
+
+def test_arrow_decimals_scale_to_minor_units_and_refuse_extra_places():
+    # Decimals at scale 3 (12.500) read as cents; polars' Decimal dtype too.
+    table = pa.table({"member_id": INT_ROWS["member_id"], "ordered_at": INT_ROWS["ordered_at"],
+                      "amount": pa.array([Decimal(x) / 100 for x in ROWS["amount_minor"]], pa.decimal128(12, 3))})
+    check_ints(loyalty.analytics.rfm(table, as_of=AS_OF, amount="amount").to_pydict())
+    check_ints(loyalty.analytics.rfm(pl.from_arrow(table), as_of=AS_OF, amount="amount").to_dict(as_series=False))
+    bad = table.set_column(2, "amount", pa.array([Decimal("1.005")] * 6, pa.decimal128(12, 3)))
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(bad, as_of=AS_OF, amount="amount")
+    assert str(err.value) == "amount[0]: 1.005 has more than 2 decimal places"
+    floats = table.set_column(2, "amount", pa.array([1.5] * 6))
+    with pytest.raises(TypeError, match="never float"):
+        loyalty.analytics.rfm(floats, as_of=AS_OF, amount="amount")
+    with pytest.raises(TypeError, match="expected integers"):
+        loyalty.analytics.rfm(table, as_of=AS_OF, amount_minor="amount")
+
+
+def test_arrow_errors_name_the_row_of_the_whole_stream_and_nulls():
+    table = pa.table({"member_id": INT_ROWS["member_id"], "ordered_at": INT_ROWS["ordered_at"],
+                      "amount_minor": [1, 2, 3, 4, -5, 6]})
+    batches = pa.Table.from_batches(table.to_batches(max_chunksize=2))
+    assert batches.num_rows == 6 and len(batches.to_batches()) == 3
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(batches, as_of=AS_OF, amount_minor="amount_minor")
+    assert str(err.value) == "amount_minor[4]: -5 must not be negative"
+    nulls = table.set_column(2, "amount_minor", pa.array([1, 2, 3, None, 5, 6], pa.int64()))
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(pl.from_arrow(nulls), as_of=AS_OF, amount_minor="amount_minor")
+    assert (err.value.field, str(err.value)) == ("amount_minor[3]", "amount_minor[3]: is null; every order needs a value")
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(table, as_of=AS_OF, amount_minor="amount_minor", ordered_at="when")
+    assert err.value.kind == "missing_column"
+    text_times = table.set_column(1, "ordered_at", pa.array(["2024-01-01"] * 6))
+    with pytest.raises(loyalty.AnalyticsError, match="ordered_at: an Arrow column"):
+        loyalty.analytics.rfm(text_times, as_of=AS_OF, amount_minor="amount_minor")
+
+
+def test_negative_integer_ids_are_coded_like_labels():
+    frame = pd.DataFrame({**INT_ROWS, "member_id": [-7, -7, 8, 9, 9, 9]})
+    out = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor")
+    assert list(out["member_id"]) == [-7, 8, 9]
+    assert list(out["monetary_minor"]) == [3500, 400, 10050]
+    # A one-shot stream cannot be read twice: the negative id is an error naming its row.
+    reader = pa.RecordBatchReader.from_batches(pa.table(frame).schema, pa.table(frame).to_batches())
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(reader, as_of=AS_OF, amount_minor="amount_minor")
+    assert str(err.value) == "member_id[0]: -7 is negative; integer member ids must be at least 0"
+
+
+def test_metrics_read_arrow_frames_too():
+    m = loyalty.analytics.metrics(pl.DataFrame(INT_ROWS), as_of=AS_OF, period_start=utc(2024, 6, 1),
+                                  amount_minor="amount_minor")
+    assert (m["members"], m["active_members"], m["orders"], m["revenue"]) == (3, 2, 6, Decimal("139.50"))

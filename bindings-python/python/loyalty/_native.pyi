@@ -1,4 +1,4 @@
-from typing import Dict, List, Optional, Tuple, Union, final
+from typing import Any, Dict, List, Optional, Tuple, Union, final
 
 
 __all__ = [
@@ -22,7 +22,6 @@ __all__ = [
     "gamma_gamma_expected",
     "gamma_gamma_fit",
     "lifetime_values_columns",
-    "program_metrics_json",
     "transfer",
 ]
 
@@ -73,6 +72,8 @@ class Account:
 class Summarizer:
     def __new__(cls, as_of: str, time_zone: str, recent_days: int, distinct_days: bool, threads: int = 1) -> Summarizer: ...
     def add(self, member_id: bytes, ordered_at: bytes, amount_minor: bytes) -> None: ...
+    def add_arrow(self, source: Any, member_id: str, ordered_at: str, amount: str, minor: bool, scale: int) -> None: ...
+    def finish_metrics_json(self, period_start: str, scale: int) -> str: ...
     def finish(self, scale: int) -> Dict[str, Union[bytes, Tuple[bytes, List[str]]]]: ...
 
 @final
@@ -123,13 +124,4 @@ def lifetime_values_columns(
     horizon: int,
     discount_rate: float,
 ) -> bytes: ...
-def program_metrics_json(
-    member_id: bytes,
-    ordered_at: bytes,
-    amount_minor: bytes,
-    as_of: str,
-    period_start: str,
-    time_zone: str,
-    scale: int,
-) -> str: ...
 def cohorts_json(member_id: bytes, ordered_at: bytes, amount_minor: bytes, as_of: str, time_zone: str) -> str: ...

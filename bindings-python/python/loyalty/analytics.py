@@ -4,7 +4,8 @@ lifecycle tags and, from order lines, preference tags per member.
 Takes a pandas or polars DataFrame or a pyarrow Table, and returns a frame of the same
 library; or a stream of record batches (a `pyarrow.RecordBatchReader`, or anything exporting
 the Arrow PyCapsule stream, such as a Parquet file read lazily), consumed batch by batch in
-bounded memory, returning a pyarrow Table. Money is
+bounded memory, returning a pyarrow Table. With integer member ids the columns are read in
+place through the Arrow C stream interface (pandas needs pyarrow for that). Money is
 an integer column of minor units (`amount_minor=`) or a column of `decimal.Decimal` / a
 Decimal dtype (`amount=`); a float column is refused.
 """
@@ -121,6 +122,63 @@ def _batches(frame: Any) -> Tuple[str, str, Any]:
     return library, library, iter([frame])
 
 
+def _arrow_source(frame: Any, library: str, columns: Tuple[str, str, str], minor: bool) -> Any:
+    """An object exporting the Arrow C stream of just `columns` (member id, instant, money),
+    for the native side to read in place; or None when the member ids are not integers (they
+    are coded here first) or the frame cannot export Arrow (then its columns are copied)."""
+    member_id = columns[0]
+    try:
+        if library == "pandas":
+            import pyarrow as pa
+
+            kinds = [frame[c].dtype.kind for c in columns]
+            # An object column of Decimals stays on the checked per-value path.
+            if kinds[0] not in "iu" or (not minor and kinds[2] == "O"):
+                return None
+            return pa.table({c: frame[c] for c in columns})
+        if library == "polars":
+            if not frame.schema[member_id].is_integer() or not hasattr(frame, "__arrow_c_stream__"):
+                return None
+            return frame.select(list(columns))
+        if library in ("pyarrow", "stream"):
+            import pyarrow as pa
+
+            if not pa.types.is_integer(frame.schema.field(member_id).type):
+                return None
+            return frame.select(list(columns)) if hasattr(frame, "select") else frame
+    except (ImportError, KeyError):
+        return None
+    return None
+
+
+def _summarize(frame: Any, summarizer: Any, new: Any, codes: "_Codes", columns: Tuple[str, str, str], minor: bool,
+               scale: int) -> Tuple[str, Any]:
+    """Folds the frame (or stream) into the summarizer: read in place through Arrow when the
+    member ids are integers, else batch by batch as copied columns with coded ids. Returns the
+    library of the result and the summarizer (a new one if the Arrow path was abandoned)."""
+    library = _library(frame)
+    if library == "arrow":
+        import pyarrow as pa
+
+        frame, library = pa.RecordBatchReader.from_stream(frame), "stream"
+    arrow = _arrow_source(frame, library, columns, minor)
+    if arrow is not None:
+        try:
+            call(summarizer.add_arrow, arrow, *columns, minor, scale)
+            codes.integers = True
+            return ("pyarrow" if library == "stream" else library), summarizer
+        except AnalyticsError as e:
+            # Negative integer ids are coded like labels, from a fresh start (a one-shot
+            # stream cannot be read again).
+            if e.kind != "negative_member_id" or library == "stream":
+                raise
+            summarizer = new()
+    source, batch_library, batches = _batches(frame)
+    for batch in batches:
+        call(summarizer.add, *_batch_bytes(batch, batch_library, codes, *columns, minor, scale))
+    return source, summarizer
+
+
 def _times(values: Any) -> Any:
     import numpy as np
 
@@ -175,7 +233,6 @@ def rfm(
 
     if (amount is None) == (amount_minor is None):
         raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
-    source, batch_library, batches = _batches(frame)
     money_column = amount_minor if amount_minor is not None else amount
     assert money_column is not None
     codes = _Codes()
@@ -186,10 +243,13 @@ def rfm(
     if isinstance(threads, bool) or count < 1:
         raise AnalyticsError(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
     threads = count
-    summarizer = call(_native.Summarizer, instant("as_of", as_of), time_zone, recent_days, distinct_days, threads)
-    for batch in batches:
-        call(summarizer.add, *_batch_bytes(batch, batch_library, codes, member_id, ordered_at, money_column,
-                                            amount_minor is not None, scale))
+    as_of_text = instant("as_of", as_of)
+
+    def new() -> Any:
+        return call(_native.Summarizer, as_of_text, time_zone, recent_days, distinct_days, threads)
+
+    source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
+                                    amount_minor is not None, scale)
     raw: Dict[str, Any] = call(summarizer.finish, scale)
     cols: Dict[str, Any] = {}
     for name, dtype in [("member_id", "<u8"), ("recency_days", "<i8"), ("frequency", "<u8"), ("monetary_minor", "<i8"),
@@ -211,7 +271,8 @@ def rfm(
 
         for name, (codes_u8, categories) in categorical.items():
             cols[name] = pd.Categorical.from_codes(codes_u8.astype(np.int16), categories=categories)
-        return pd.DataFrame(build(cols))
+        # The columns are fresh arrays nobody else holds: no need to copy them into blocks.
+        return pd.DataFrame(build(cols), copy=False)
     if source == "polars":
         import polars as pl
 
@@ -280,9 +341,18 @@ def metrics(
     are `Decimal`."""
     import json
 
-    m, t, a, _, _ = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
-    raw = json.loads(call(_native.program_metrics_json, m, t, a, instant("as_of", as_of),
-                          instant("period_start", period_start), time_zone, scale))
+    if (amount is None) == (amount_minor is None):
+        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    money_column = amount_minor if amount_minor is not None else amount
+    assert money_column is not None
+    as_of_text, start_text = instant("as_of", as_of), instant("period_start", period_start)
+
+    def new() -> Any:
+        return call(_native.Summarizer, as_of_text, time_zone, 90, False, 1)
+
+    _, summarizer = _summarize(frame, new(), new, _Codes(), (member_id, ordered_at, money_column),
+                               amount_minor is not None, scale)
+    raw = json.loads(call(summarizer.finish_metrics_json, start_text, scale))
     decimals = ("revenue", "repurchase_rate", "average_order_value", "purchase_frequency", "historical_ltv",
                 "top_20_percent_revenue_share")
     for key in decimals:

@@ -28,7 +28,7 @@ mod rfm;
 mod summary;
 
 pub use cohort::{cohorts, Cohort};
-pub use columns::{le_f64, le_i64, le_u64};
+pub use columns::{le_decimal128_minor, le_f64, le_i64, le_u64, unix_seconds, TimeUnit};
 pub use job::{analyze, metrics, Analysis};
 pub use lifecycle::{lifecycle, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};

@@ -1,0 +1,484 @@
+//! Arrow input read in place: any object exporting the Arrow PyCapsule stream interface
+//! (`__arrow_c_stream__`: pyarrow tables and readers, polars frames, pandas through pyarrow,
+//! duckdb results) is consumed batch by batch, each column's buffer borrowed where its type
+//! is the one the core takes.
+//!
+//! This is the Arrow C data interface (<https://arrow.apache.org/docs/format/CDataInterface.html>)
+//! and its stream interface, read by hand: three `repr(C)` structs and their release
+//! callbacks, rather than the `arrow` crates for the few primitive types the analytics take.
+//! Every `unsafe` block is here, each with the interface rule it relies on.
+#![allow(unsafe_code)]
+
+use crate::errors;
+use loyalty::analytics::TimeUnit;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
+use std::borrow::Cow;
+use std::ffi::{c_char, c_int, c_void, CStr};
+
+#[repr(C)]
+struct FfiSchema {
+    format: *const c_char,
+    name: *const c_char,
+    metadata: *const c_char,
+    flags: i64,
+    n_children: i64,
+    children: *mut *mut FfiSchema,
+    dictionary: *mut FfiSchema,
+    release: Option<unsafe extern "C" fn(*mut FfiSchema)>,
+    private_data: *mut c_void,
+}
+
+#[repr(C)]
+struct FfiArray {
+    length: i64,
+    null_count: i64,
+    offset: i64,
+    n_buffers: i64,
+    n_children: i64,
+    buffers: *mut *const c_void,
+    children: *mut *mut FfiArray,
+    dictionary: *mut FfiArray,
+    release: Option<unsafe extern "C" fn(*mut FfiArray)>,
+    private_data: *mut c_void,
+}
+
+#[repr(C)]
+struct FfiStream {
+    get_schema: Option<unsafe extern "C" fn(*mut FfiStream, *mut FfiSchema) -> c_int>,
+    get_next: Option<unsafe extern "C" fn(*mut FfiStream, *mut FfiArray) -> c_int>,
+    get_last_error: Option<unsafe extern "C" fn(*mut FfiStream) -> *const c_char>,
+    release: Option<unsafe extern "C" fn(*mut FfiStream)>,
+    private_data: *mut c_void,
+}
+
+impl FfiSchema {
+    fn empty() -> FfiSchema {
+        FfiSchema {
+            format: std::ptr::null(),
+            name: std::ptr::null(),
+            metadata: std::ptr::null(),
+            flags: 0,
+            n_children: 0,
+            children: std::ptr::null_mut(),
+            dictionary: std::ptr::null_mut(),
+            release: None,
+            private_data: std::ptr::null_mut(),
+        }
+    }
+}
+
+impl Drop for FfiSchema {
+    fn drop(&mut self) {
+        if let Some(release) = self.release {
+            // SAFETY: a schema with a release callback is one the producer handed us; the
+            // interface makes the consumer call it exactly once (it then clears it).
+            unsafe { release(self) }
+        }
+    }
+}
+
+impl FfiArray {
+    fn empty() -> FfiArray {
+        FfiArray {
+            length: 0,
+            null_count: 0,
+            offset: 0,
+            n_buffers: 0,
+            n_children: 0,
+            buffers: std::ptr::null_mut(),
+            children: std::ptr::null_mut(),
+            dictionary: std::ptr::null_mut(),
+            release: None,
+            private_data: std::ptr::null_mut(),
+        }
+    }
+}
+
+impl Drop for FfiArray {
+    fn drop(&mut self) {
+        if let Some(release) = self.release {
+            // SAFETY: as for the schema: ours to release, once.
+            unsafe { release(self) }
+        }
+    }
+}
+
+impl Drop for FfiStream {
+    fn drop(&mut self) {
+        if let Some(release) = self.release {
+            // SAFETY: the stream was moved out of its capsule (whose copy we disarmed), so
+            // this is the one release.
+            unsafe { release(self) }
+        }
+    }
+}
+
+/// A column's element type, as far as the analytics read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Signed integers of this many bytes.
+    Int(usize),
+    /// Unsigned integers of this many bytes.
+    UInt(usize),
+    /// 64-bit instants in this unit (any time zone: the values are UTC).
+    Instant(TimeUnit),
+    /// 32-bit days since the epoch.
+    Date32,
+    /// 128-bit fixed-point decimals with this scale.
+    Decimal128(i32),
+    /// Floating point: never money.
+    Float,
+    /// Anything else, by its format string.
+    Other,
+}
+
+fn kind(format: &str) -> Kind {
+    let unit = |u: &str| match u {
+        "s" => Some(TimeUnit::Seconds),
+        "m" => Some(TimeUnit::Milliseconds),
+        "u" => Some(TimeUnit::Microseconds),
+        "n" => Some(TimeUnit::Nanoseconds),
+        _ => None,
+    };
+    match format {
+        "c" => Kind::Int(1),
+        "s" => Kind::Int(2),
+        "i" => Kind::Int(4),
+        "l" => Kind::Int(8),
+        "C" => Kind::UInt(1),
+        "S" => Kind::UInt(2),
+        "I" => Kind::UInt(4),
+        "L" => Kind::UInt(8),
+        "e" | "f" | "g" => Kind::Float,
+        "tdD" => Kind::Date32,
+        "tdm" => Kind::Instant(TimeUnit::Milliseconds),
+        _ => {
+            if let Some(rest) = format.strip_prefix("ts") {
+                // "tsu:" or "tsu:Europe/Paris"
+                return rest.split(':').next().and_then(unit).map_or(Kind::Other, Kind::Instant);
+            }
+            if let Some(rest) = format.strip_prefix("d:") {
+                // "d:precision,scale" or "d:precision,scale,128"
+                let parts: Vec<&str> = rest.split(',').collect();
+                if parts.len() == 2 || (parts.len() == 3 && parts[2] == "128") {
+                    if let Ok(scale) = parts[1].parse() {
+                        return Kind::Decimal128(scale);
+                    }
+                }
+            }
+            Kind::Other
+        }
+    }
+}
+
+/// An Arrow stream taken over from its capsule, with the fields of its (struct) schema.
+pub(crate) struct Stream {
+    raw: Box<FfiStream>,
+    /// Rows read so far.
+    rows: usize,
+    /// Each top-level field: its name and format.
+    fields: Vec<(String, String)>,
+}
+
+/// Text from a C string the producer owns, or empty.
+fn text(ptr: *const c_char) -> String {
+    if ptr.is_null() {
+        return String::new();
+    }
+    // SAFETY: the interface's strings are NUL-terminated and live as long as their struct,
+    // which outlives this call.
+    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
+}
+
+impl Stream {
+    /// Calls the object's `__arrow_c_stream__()` and takes the stream over.
+    pub(crate) fn from_object(object: &Bound<'_, PyAny>) -> PyResult<Stream> {
+        let capsule = object.call_method0("__arrow_c_stream__")?;
+        let capsule = capsule
+            .cast_into::<PyCapsule>()
+            .map_err(|_| PyTypeError::new_err("__arrow_c_stream__() did not return a PyCapsule".to_string()))?;
+        let pointer = capsule.pointer_checked(Some(c"arrow_array_stream"))?;
+        let source = pointer.cast::<FfiStream>().as_ptr();
+        // SAFETY: a capsule named "arrow_array_stream" holds an `ArrowArrayStream`. The
+        // PyCapsule interface has the consumer move it out and mark the original released
+        // (release = NULL), so the capsule's destructor leaves it alone.
+        let raw = unsafe {
+            let raw = Box::new(std::ptr::read(source));
+            (*source).release = None;
+            raw
+        };
+        let mut stream = Stream { raw, rows: 0, fields: Vec::new() };
+        let mut schema = FfiSchema::empty();
+        let get_schema = stream.raw.get_schema.ok_or_else(|| stream_error("the stream has no get_schema"))?;
+        // SAFETY: the stream is live (not released) and `schema` is a valid place to write.
+        let status = unsafe { get_schema(&mut *stream.raw, &mut schema) };
+        if status != 0 {
+            return Err(stream_error(&stream.last_error(status)));
+        }
+        if text(schema.format) != "+s" {
+            return Err(stream_error(&format!(
+                "the stream's schema is {:?}, not a struct of columns",
+                text(schema.format)
+            )));
+        }
+        for i in 0..usize::try_from(schema.n_children).unwrap_or(0) {
+            // SAFETY: a struct schema has `n_children` valid child pointers.
+            let child = unsafe { &**schema.children.add(i) };
+            stream.fields.push((text(child.name), text(child.format)));
+        }
+        Ok(stream)
+    }
+
+    fn last_error(&mut self, status: c_int) -> String {
+        let message = match self.raw.get_last_error {
+            // SAFETY: the stream is live; the message (if any) is valid until the next call.
+            Some(f) => text(unsafe { f(&mut *self.raw) }),
+            None => String::new(),
+        };
+        if message.is_empty() {
+            format!("the Arrow stream failed (error {status})")
+        } else {
+            message
+        }
+    }
+
+    /// The index and kind of the column called `name`, or an error naming it.
+    pub(crate) fn column(&self, name: &str) -> PyResult<(usize, Kind)> {
+        self.fields.iter().position(|(n, _)| n == name).map(|i| (i, kind(&self.fields[i].1))).ok_or_else(|| {
+            crate::errors::AnalyticsError::new_err((
+                format!("{name}: no such column"),
+                "missing_column".to_string(),
+                name.to_string(),
+                String::new(),
+            ))
+        })
+    }
+
+    /// The format string of column `index` (for errors).
+    pub(crate) fn format(&self, index: usize) -> &str {
+        &self.fields[index].1
+    }
+
+    /// The next batch, or `None` at the end of the stream.
+    pub(crate) fn next_batch(&mut self) -> PyResult<Option<Batch>> {
+        let mut array = FfiArray::empty();
+        let get_next = self.raw.get_next.ok_or_else(|| stream_error("the stream has no get_next"))?;
+        // SAFETY: the stream is live and `array` is a valid place to write.
+        let status = unsafe { get_next(&mut *self.raw, &mut array) };
+        if status != 0 {
+            return Err(stream_error(&self.last_error(status)));
+        }
+        if array.release.is_none() {
+            return Ok(None);
+        }
+        if usize::try_from(array.n_children).ok() != Some(self.fields.len()) {
+            return Err(stream_error("a batch does not have the schema's columns"));
+        }
+        let batch = Batch { array, first: self.rows };
+        self.rows += batch.len();
+        Ok(Some(batch))
+    }
+}
+
+fn stream_error(message: &str) -> PyErr {
+    errors::AnalyticsError::new_err((message.to_string(), "arrow".to_string(), String::new(), String::new()))
+}
+
+/// One record batch (a struct array), released when dropped.
+pub(crate) struct Batch {
+    array: FfiArray,
+    /// The stream's row number of this batch's first row (errors name stream rows).
+    pub(crate) first: usize,
+}
+
+impl Batch {
+    /// Rows in the batch.
+    pub(crate) fn len(&self) -> usize {
+        usize::try_from(self.array.length).unwrap_or(0)
+    }
+
+    /// Column `index`'s values as bytes (`width` bytes each), after checking it has no nulls;
+    /// `name` is for errors.
+    pub(crate) fn values(&self, index: usize, width: usize, name: &str) -> PyResult<&[u8]> {
+        // SAFETY: `next_batch` checked the batch has one child per schema field; the child
+        // array lives as long as the batch.
+        let child = unsafe { &**self.array.children.add(index) };
+        let len = self.len();
+        let start = usize::try_from(self.array.offset + child.offset)
+            .map_err(|_| stream_error(&format!("{name}: a negative offset")))?;
+        if usize::try_from(child.length).unwrap_or(0) < len || child.n_buffers < 2 {
+            return Err(stream_error(&format!("{name}: a column shorter than its batch")));
+        }
+        // SAFETY: a primitive array has a validity buffer (buffers[0], may be NULL when there
+        // are no nulls) and a data buffer (buffers[1]) of at least offset + length values.
+        let (validity, data) = unsafe { (*child.buffers, *child.buffers.add(1)) };
+        if child.null_count != 0 && !validity.is_null() {
+            // SAFETY: the validity bitmap covers offset + length bits.
+            let bits = unsafe { std::slice::from_raw_parts(validity.cast::<u8>(), (start + len).div_ceil(8)) };
+            if let Some(row) = (0..len).find(|&row| bits[(start + row) / 8] & (1 << ((start + row) % 8)) == 0) {
+                return Err(errors::AnalyticsError::new_err((
+                    format!("{name}[{}]: is null; every order needs a value", self.first + row),
+                    "null".to_string(),
+                    format!("{name}[{}]", self.first + row),
+                    String::new(),
+                )));
+            }
+        } else if child.null_count > 0 {
+            return Err(stream_error(&format!("{name}: nulls without a validity bitmap")));
+        }
+        if len == 0 {
+            return Ok(&[]);
+        }
+        if data.is_null() {
+            return Err(stream_error(&format!("{name}: no data buffer")));
+        }
+        // SAFETY: the data buffer holds at least `start + len` values of `width` bytes.
+        Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>().add(start * width), len * width) })
+    }
+}
+
+/// Integers of `width` bytes widened to 64 bits.
+fn widen(bytes: &[u8], width: usize, signed: bool) -> Vec<i64> {
+    bytes
+        .chunks_exact(width)
+        .map(|c| {
+            let mut w = if signed && c[width - 1] & 0x80 != 0 { [0xffu8; 8] } else { [0u8; 8] };
+            w[..width].copy_from_slice(c);
+            i64::from_le_bytes(w)
+        })
+        .collect()
+}
+
+/// The error for a column of a type the analytics cannot read (a `TypeError` for money, as
+/// for any other wrong money type).
+pub(crate) fn unsupported(name: &str, format: &str, expected: &str, money: bool) -> PyErr {
+    let message = format!("{name}: an Arrow column of format {format:?}; expected {expected}");
+    if money {
+        return PyTypeError::new_err(message);
+    }
+    errors::AnalyticsError::new_err((message, "invalid".to_string(), name.to_string(), format.to_string()))
+}
+
+/// A member-id column as unsigned 64-bit ids: borrowed when 64-bit, refused when negative.
+pub(crate) fn member_ids<'a>(
+    batch: &'a Batch,
+    index: usize,
+    kind: Kind,
+    name: &str,
+    format: &str,
+) -> PyResult<Cow<'a, [u64]>> {
+    let negative = |row: usize, value: i64| {
+        errors::AnalyticsError::new_err((
+            format!("{name}[{}]: {value} is negative; integer member ids must be at least 0", batch.first + row),
+            "negative_member_id".to_string(),
+            format!("{name}[{}]", batch.first + row),
+            value.to_string(),
+        ))
+    };
+    match kind {
+        Kind::UInt(8) | Kind::Int(8) => {
+            let bytes = batch.values(index, 8, name)?;
+            let ids = loyalty::analytics::le_u64(name, bytes).map_err(errors::analytics)?;
+            if kind == Kind::Int(8) {
+                if let Some(row) = ids.iter().position(|&id| id >> 63 != 0) {
+                    return Err(negative(row, ids[row] as i64));
+                }
+            }
+            Ok(ids)
+        }
+        Kind::Int(w) | Kind::UInt(w) => {
+            let values = widen(batch.values(index, w, name)?, w, matches!(kind, Kind::Int(_)));
+            if let Some(row) = values.iter().position(|&v| v < 0) {
+                return Err(negative(row, values[row]));
+            }
+            Ok(Cow::Owned(values.into_iter().map(|v| v as u64).collect()))
+        }
+        _ => Err(unsupported(name, format, "integer member ids", false)),
+    }
+}
+
+/// An instant column as Unix seconds: timestamps of any unit (floored), dates, or integer
+/// seconds; borrowed when already seconds.
+pub(crate) fn seconds<'a>(
+    batch: &'a Batch,
+    index: usize,
+    kind: Kind,
+    name: &str,
+    format: &str,
+) -> PyResult<Cow<'a, [i64]>> {
+    let (unit, values) = match kind {
+        Kind::Instant(unit) => (unit, loyalty::analytics::le_i64(name, batch.values(index, 8, name)?)),
+        Kind::Int(8) => (TimeUnit::Seconds, loyalty::analytics::le_i64(name, batch.values(index, 8, name)?)),
+        Kind::Date32 => (TimeUnit::Days, Ok(Cow::Owned(widen(batch.values(index, 4, name)?, 4, true)))),
+        _ => return Err(unsupported(name, format, "timestamps, dates or integer Unix seconds", false)),
+    };
+    let values = values.map_err(errors::analytics)?;
+    Ok(match (values, unit) {
+        (Cow::Borrowed(v), TimeUnit::Seconds) => Cow::Borrowed(v),
+        (v, unit) => Cow::Owned(loyalty::analytics::unix_seconds(&v, unit).into_owned()),
+    })
+}
+
+/// A money column as minor units at `scale`: integers when `minor`, else decimals.
+pub(crate) fn minor_units<'a>(
+    batch: &'a Batch,
+    index: usize,
+    kind: Kind,
+    name: &str,
+    format: &str,
+    minor: bool,
+    scale: u32,
+) -> PyResult<Cow<'a, [i64]>> {
+    match kind {
+        Kind::Float => Err(PyTypeError::new_err(format!(
+            "{name}: a floating-point column ({format:?}); money must be Decimal or integer minor units, never float"
+        ))),
+        Kind::Int(8) if minor => {
+            loyalty::analytics::le_i64(name, batch.values(index, 8, name)?).map_err(errors::analytics)
+        }
+        Kind::UInt(8) if minor => {
+            let values = loyalty::analytics::le_u64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
+            // Values above i64::MAX read as negative and are refused as such by the core.
+            Ok(Cow::Owned(values.iter().map(|&v| v as i64).collect()))
+        }
+        Kind::Int(w) if minor => Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, true))),
+        Kind::UInt(w) if minor => Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, false))),
+        Kind::Decimal128(from_scale) if !minor => {
+            loyalty::analytics::le_decimal128_minor(name, batch.values(index, 16, name)?, from_scale, scale)
+                .map(Cow::Owned)
+                .map_err(errors::analytics)
+        }
+        _ if minor => Err(unsupported(name, format, "integers (minor units)", true)),
+        _ => Err(unsupported(name, format, "decimals", true)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_read_as_the_interface_spells_them() {
+        assert_eq!(kind("l"), Kind::Int(8));
+        assert_eq!(kind("I"), Kind::UInt(4));
+        assert_eq!(kind("tsn:"), Kind::Instant(TimeUnit::Nanoseconds));
+        assert_eq!(kind("tsu:Europe/Paris"), Kind::Instant(TimeUnit::Microseconds));
+        assert_eq!(kind("tss:UTC"), Kind::Instant(TimeUnit::Seconds));
+        assert_eq!(kind("tdD"), Kind::Date32);
+        assert_eq!(kind("d:38,2"), Kind::Decimal128(2));
+        assert_eq!(kind("d:10,3,128"), Kind::Decimal128(3));
+        assert_eq!(kind("d:10,3,256"), Kind::Other);
+        assert_eq!(kind("g"), Kind::Float);
+        assert_eq!(kind("u"), Kind::Other);
+        assert_eq!(kind("tsx:"), Kind::Other);
+    }
+
+    #[test]
+    fn narrow_integers_widen_with_their_sign() {
+        assert_eq!(widen(&[0xff, 0x7f, 0x00, 0x80], 2, true), [32_767, -32_768]);
+        assert_eq!(widen(&[0xff, 0xff], 2, false), [65_535]);
+        assert_eq!(widen(&(-5i32).to_le_bytes(), 4, true), [-5]);
+    }
+}
