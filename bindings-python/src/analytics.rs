@@ -4,7 +4,7 @@
 use crate::{arrow, errors};
 use loyalty::analytics::{Analysis, Orders, Settings};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyByteArray, PyBytes, PyDict};
 
 /// A streaming summarizer: batches of columns in (the interpreter lock released while each
 /// is folded), the analysis out at the end.
@@ -116,7 +116,7 @@ impl Summarizer {
 
 /// RFM values, scores, segments and lifecycle tags for member codes `member_id`, orders at
 /// `ordered_at` (Unix seconds) worth `amount_minor`, each as little-endian 8-byte `bytes`;
-/// returns a dict of columns (bytes or lists of names).
+/// returns the columns as laid out by `columns`.
 #[pyfunction]
 #[pyo3(signature = (member_id, ordered_at, amount_minor, as_of, time_zone, scale, recent_days, distinct_days))]
 #[allow(clippy::too_many_arguments)]
@@ -155,66 +155,119 @@ fn in_stream(e: loyalty::analytics::AnalyticsError, first: usize) -> loyalty::an
     }
 }
 
-/// A column of fixed-size values as bytes, written straight into the Python object.
-fn le_column<'py, const N: usize>(
-    py: Python<'py>,
-    values: impl ExactSizeIterator<Item = [u8; N]>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    PyBytes::new_with(py, values.len() * N, |buf| {
-        buf.chunks_exact_mut(N).zip(values).for_each(|(chunk, v)| chunk.copy_from_slice(&v));
-        Ok(())
+/// Codes for names, assigned in order of first appearance. Each row comes as (slot,
+/// identity, name): rows with the same slot and identity have the same name, so a row costs
+/// one table lookup, and names are compared only when a slot sees a new identity (an enum's
+/// discriminant, or a shared segment name's address).
+struct Categories<'a> {
+    names: Vec<&'a str>,
+    table: [(usize, u8); 64],
+}
+
+impl<'a> Categories<'a> {
+    fn new() -> Categories<'a> {
+        Categories { names: Vec::new(), table: [(usize::MAX, 0); 64] }
+    }
+
+    fn code(&mut self, slot: usize, identity: usize, name: &'a str) -> u8 {
+        let entry = &mut self.table[slot % 64];
+        if entry.0 != identity {
+            let names = &mut self.names;
+            let position = names.iter().position(|c| *c == name).unwrap_or_else(|| {
+                names.push(name);
+                names.len() - 1
+            });
+            *entry = (identity, position as u8);
+        }
+        entry.1
+    }
+}
+
+/// `buf` cut into `K` consecutive pieces of `size` bytes (the rest ignored).
+fn pieces<const K: usize>(mut buf: &mut [u8], size: usize) -> [&mut [u8]; K] {
+    std::array::from_fn(|_| {
+        let whole = std::mem::take(&mut buf);
+        let (piece, rest) = whole.split_at_mut(size.min(whole.len()));
+        buf = rest;
+        piece
     })
 }
 
+/// The 8-byte and the 1-byte output columns, in buffer order, with their numpy dtypes.
+const WIDE: [(&str, &str); 6] = [
+    ("member_id", "<u8"),
+    ("monetary_minor", "<i8"),
+    ("recency_days", "<i8"),
+    ("frequency", "<u8"),
+    ("days_since_last", "<i8"),
+    ("cycle_days", "<i8"),
+];
+const NARROW: [(&str, &str); 9] = [
+    ("r", "u1"),
+    ("f", "u1"),
+    ("m", "u1"),
+    ("segment", "u1"),
+    ("value_segment", "u1"),
+    ("stage", "u1"),
+    ("activity", "u1"),
+    ("overdue", "?"),
+    ("churn_warning", "?"),
+];
+
+/// The analysis as columns in one writable buffer (a `bytearray`: frames built over it stay
+/// writable without a copy): a dict of the buffer, the row count, the layout (name, numpy
+/// dtype, offset) and the categories of the coded columns. Each member list is read once,
+/// writing all of its columns in that pass.
 fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDict>> {
     let Analysis { summaries, values, scores, tags, .. } = analysis;
+    let n = summaries.len();
+    let mut cats = [Categories::new(), Categories::new(), Categories::new(), Categories::new()];
+    let buffer = PyByteArray::new_with(py, n * (8 * WIDE.len() + NARROW.len()), |buf| {
+        let (wide, narrow) = buf.split_at_mut(n * 8 * WIDE.len());
+        let [member, monetary, recency, frequency, since, cycle] = pieces::<6>(wide, n * 8);
+        let [r, f, m, segment, value_segment, stage, activity, overdue, churn] = pieces::<9>(narrow, n);
+        for (i, s) in summaries.iter().enumerate() {
+            member[i * 8..][..8].copy_from_slice(&s.member_id.to_le_bytes());
+            let total = i64::try_from(s.total_minor).unwrap_or(i64::MAX);
+            monetary[i * 8..][..8].copy_from_slice(&total.to_le_bytes());
+        }
+        for (i, v) in values.iter().enumerate() {
+            recency[i * 8..][..8].copy_from_slice(&v.recency_days.to_le_bytes());
+            frequency[i * 8..][..8].copy_from_slice(&v.frequency.to_le_bytes());
+        }
+        let [seg_cats, value_cats, stage_cats, activity_cats] = &mut cats;
+        for (i, s) in scores.iter().enumerate() {
+            (r[i], f[i], m[i]) = (s.r, s.f, s.m);
+            // A segment is a cell of the R-F grid: the cell picks the slot.
+            let cell = usize::from(s.r) * 8 + usize::from(s.f);
+            segment[i] = seg_cats.code(cell, s.segment.as_ptr() as usize, &s.segment);
+            let v = s.value_segment;
+            value_segment[i] = value_cats.code(v as usize, v as usize, v.as_str());
+        }
+        for (i, t) in tags.iter().enumerate() {
+            since[i * 8..][..8].copy_from_slice(&t.days_since_last.to_le_bytes());
+            cycle[i * 8..][..8].copy_from_slice(&t.cycle_days.unwrap_or(-1).to_le_bytes());
+            stage[i] = stage_cats.code(t.stage as usize, t.stage as usize, t.stage.as_str());
+            activity[i] = activity_cats.code(t.activity as usize, t.activity as usize, t.activity.as_str());
+            (overdue[i], churn[i]) = (u8::from(t.overdue), u8::from(t.churn_warning));
+        }
+        Ok(())
+    })?;
+    let layout: Vec<(&str, &str, usize)> = WIDE
+        .iter()
+        .enumerate()
+        .map(|(k, (name, dtype))| (*name, *dtype, k * n * 8))
+        .chain(NARROW.iter().enumerate().map(|(k, (name, dtype))| (*name, *dtype, WIDE.len() * n * 8 + k * n)))
+        .collect();
     let out = PyDict::new(py);
-    out.set_item("member_id", le_column(py, summaries.iter().map(|s| s.member_id.to_le_bytes()))?)?;
-    out.set_item("recency_days", le_column(py, values.iter().map(|v| v.recency_days.to_le_bytes()))?)?;
-    out.set_item("frequency", le_column(py, values.iter().map(|v| v.frequency.to_le_bytes()))?)?;
-    out.set_item(
-        "monetary_minor",
-        le_column(py, summaries.iter().map(|s| i64::try_from(s.total_minor).unwrap_or(i64::MAX).to_le_bytes()))?,
-    )?;
-    out.set_item("r", le_column(py, scores.iter().map(|s| [s.r]))?)?;
-    out.set_item("f", le_column(py, scores.iter().map(|s| [s.f]))?)?;
-    out.set_item("m", le_column(py, scores.iter().map(|s| [s.m]))?)?;
-    // Names as codes and categories: a handful of distinct strings for a million members.
-    // They are the same few shared strings (segment names, the tags' static names), so each
-    // is looked up by address first, and by content only the first time an address is seen.
-    let categorical = |key: &str, names: &mut dyn ExactSizeIterator<Item = &str>| -> PyResult<()> {
-        let mut categories: Vec<&str> = Vec::new();
-        let mut seen: Vec<(*const u8, usize, u8)> = Vec::new();
-        let codes = PyBytes::new_with(py, names.len(), |buf| {
-            for (slot, name) in buf.iter_mut().zip(names) {
-                let address = (name.as_ptr(), name.len());
-                *slot = match seen.iter().find(|s| (s.0, s.1) == address) {
-                    Some(s) => s.2,
-                    None => {
-                        let code = match categories.iter().position(|c| *c == name) {
-                            Some(i) => i as u8,
-                            None => {
-                                categories.push(name);
-                                (categories.len() - 1) as u8
-                            }
-                        };
-                        seen.push((address.0, address.1, code));
-                        code
-                    }
-                };
-            }
-            Ok(())
-        })?;
-        out.set_item(key, (codes, categories))
-    };
-    categorical("segment", &mut scores.iter().map(|s| &*s.segment))?;
-    categorical("value_segment", &mut scores.iter().map(|s| s.value_segment.as_str()))?;
-    categorical("stage", &mut tags.iter().map(|t| t.stage.as_str()))?;
-    categorical("activity", &mut tags.iter().map(|t| t.activity.as_str()))?;
-    out.set_item("days_since_last", le_column(py, tags.iter().map(|t| t.days_since_last.to_le_bytes()))?)?;
-    out.set_item("cycle_days", le_column(py, tags.iter().map(|t| t.cycle_days.unwrap_or(-1).to_le_bytes()))?)?;
-    out.set_item("overdue", le_column(py, tags.iter().map(|t| [u8::from(t.overdue)]))?)?;
-    out.set_item("churn_warning", le_column(py, tags.iter().map(|t| [u8::from(t.churn_warning)]))?)?;
+    out.set_item("buffer", buffer)?;
+    out.set_item("rows", n)?;
+    out.set_item("layout", layout)?;
+    let categories = PyDict::new(py);
+    for (name, c) in ["segment", "value_segment", "stage", "activity"].iter().zip(&cats) {
+        categories.set_item(name, &c.names)?;
+    }
+    out.set_item("categories", categories)?;
     Ok(out)
 }
 

@@ -251,16 +251,12 @@ def rfm(
     source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
                                     amount_minor is not None, scale)
     raw: Dict[str, Any] = call(summarizer.finish, scale)
-    cols: Dict[str, Any] = {}
-    for name, dtype in [("member_id", "<u8"), ("recency_days", "<i8"), ("frequency", "<u8"), ("monetary_minor", "<i8"),
-                        ("r", "u1"), ("f", "u1"), ("m", "u1"), ("days_since_last", "<i8"), ("cycle_days", "<i8")]:
-        cols[name] = np.frombuffer(raw[name], dtype=dtype)
-    for name in ("overdue", "churn_warning"):
-        cols[name] = np.frombuffer(raw[name], dtype="u1").astype(bool)
-    categorical: Dict[str, Tuple[Any, list]] = {}
-    for name in ("segment", "value_segment", "stage", "activity"):
-        codes_bytes, categories = raw[name]
-        categorical[name] = (np.frombuffer(codes_bytes, dtype="u1"), list(categories))
+    # Every column is a view of one writable buffer the native side filled: no copies.
+    buffer, rows = raw["buffer"], raw["rows"]
+    cols: Dict[str, Any] = {name: np.frombuffer(buffer, dtype=dtype, count=rows, offset=offset)
+                            for name, dtype, offset in raw["layout"]}
+    categorical: Dict[str, Tuple[Any, list]] = {name: (cols.pop(name), list(names))
+                                                 for name, names in raw["categories"].items()}
     cols[member_id] = codes.decode(cols.pop("member_id"))
     ordered = [member_id] + [c for c in _COLUMNS if c != "member_id"]
     def build(frame_cols: Dict[str, Any]) -> Dict[str, Any]:
