@@ -109,11 +109,18 @@ fn shift_months(date: NaiveDate, months: i64) -> NaiveDate {
     let index = i64::from(date.year()) * 12 + i64::from(date.month0()) + months;
     let year = i32::try_from(index.div_euclid(12)).unwrap_or(i32::MAX);
     let month0 = u32::try_from(index.rem_euclid(12)).unwrap_or(0);
-    let Some(first) = NaiveDate::from_ymd_opt(year, month0 + 1, 1) else {
-        return NaiveDate::MAX;
-    };
-    let day = date.day().min(last_day_of_month(first).day());
-    first.with_day(day).unwrap_or(first)
+    let month = month0 + 1;
+    NaiveDate::from_ymd_opt(year, month, date.day().min(days_in_month(year, month))).unwrap_or(NaiveDate::MAX)
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// The last day of the month containing `date`.
@@ -124,8 +131,8 @@ fn shift_months(date: NaiveDate, months: i64) -> NaiveDate {
 /// assert_eq!(loyalty::calendar::last_day_of_month(d), NaiveDate::from_ymd_opt(2100, 2, 28).unwrap());
 /// ```
 pub fn last_day_of_month(date: NaiveDate) -> NaiveDate {
-    let (year, month) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
-    NaiveDate::from_ymd_opt(year, month, 1).and_then(|first_of_next| first_of_next.pred_opt()).unwrap_or(NaiveDate::MAX)
+    let (year, month) = (date.year(), date.month());
+    NaiveDate::from_ymd_opt(year, month, days_in_month(year, month)).unwrap_or(NaiveDate::MAX)
 }
 
 /// A span of the calendar that limits and caps count within.
@@ -204,6 +211,21 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn month_lengths_match_the_calendar_s() {
+        // Every month of four centuries (leap rules for 4, 100 and 400), against chrono's
+        // own day before the first of the next month.
+        for year in 1900..=2300 {
+            for month in 1..=12 {
+                let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap();
+                let next = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+                let last = NaiveDate::from_ymd_opt(next.0, next.1, 1).unwrap().pred_opt().unwrap();
+                assert_eq!(days_in_month(year, month), last.day(), "{year}-{month}");
+                assert_eq!(last_day_of_month(first), last);
+            }
+        }
+    }
     use chrono::Timelike;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

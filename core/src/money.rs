@@ -50,8 +50,13 @@ impl Rounding {
     /// Rounds `mantissa / 10^scale` (scale at most 28, as for any Decimal) to whole points,
     /// in integer arithmetic: a Euclidean division and the strategy's rule for the remainder.
     pub(crate) fn round_scaled(self, mantissa: i128, scale: u32) -> Option<Points> {
-        let d = 10i128.checked_pow(scale)?;
-        let (q, r) = (mantissa.div_euclid(d), mantissa.rem_euclid(d));
+        let d = *POWERS_OF_TEN.get(scale as usize)?;
+        // 64-bit division when both fit (every realistic amount): i128 division is a
+        // library call several times slower.
+        let (q, r) = match (i64::try_from(mantissa), i64::try_from(d)) {
+            (Ok(m), Ok(d64)) => (i128::from(m.div_euclid(d64)), i128::from(m.rem_euclid(d64))),
+            _ => (mantissa.div_euclid(d), mantissa.rem_euclid(d)),
+        };
         let up = match self {
             Rounding::Floor => false,
             Rounding::Ceil => r > 0,
@@ -63,11 +68,43 @@ impl Rounding {
     }
 }
 
+/// 10^0 ..= 10^28 (a `Decimal`'s scales).
+const POWERS_OF_TEN: [i128; 29] = {
+    let mut p = [1i128; 29];
+    let mut i = 1;
+    while i < 29 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// `a` against `b`, as `Decimal`'s `Ord` but in a few integer operations: mantissas at a
+/// common scale, where the one scaled up cannot overflow without being the larger in size.
+/// (`Decimal`'s own comparison rescales generically; it was about 5% of applying a purchase.)
+#[inline]
+pub(crate) fn cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
+    let (ma, mb) = (a.mantissa(), b.mantissa());
+    let (sa, sb) = (a.scale(), b.scale());
+    if sa == sb {
+        return ma.cmp(&mb);
+    }
+    // |mantissa| < 2^96 and 10^28 < 2^94: a product that overflows i128 exceeds any mantissa.
+    let scaled = |m: i128, by: u32| POWERS_OF_TEN.get(by as usize).and_then(|p| m.checked_mul(*p));
+    if sa < sb {
+        scaled(ma, sb - sa)
+            .map_or(if ma < 0 { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }, |x| x.cmp(&mb))
+    } else {
+        scaled(mb, sa - sb)
+            .map_or(if mb < 0 { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less }, |y| ma.cmp(&y))
+    }
+}
+
 /// Checks a money amount: not negative and at most [`MAX_AMOUNT`].
 pub(crate) fn check_amount(amount: Decimal) -> Result<(), &'static str> {
     if amount.is_sign_negative() && !amount.is_zero() {
         Err("must not be negative")
-    } else if amount > MAX_AMOUNT {
+    } else if cmp(amount, MAX_AMOUNT).is_gt() {
         Err("must be at most 1000000000000")
     } else {
         Ok(())
@@ -77,6 +114,24 @@ pub(crate) fn check_amount(amount: Decimal) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_integer_comparison_agrees_with_decimal_ordering() {
+        // Values at every scale, both signs, zeros, the extremes, and equal values written
+        // at different scales (1.0 and 1.00).
+        let mut values = vec![Decimal::ZERO, Decimal::new(0, 5), Decimal::MAX, Decimal::MIN, MAX_AMOUNT];
+        for scale in [0u32, 1, 2, 3, 9, 18, 27, 28] {
+            for m in [1i64, 10, 100, 12_345, -12_345, 999_999_999_999, i64::MAX, i64::MIN + 1] {
+                values.push(Decimal::new(m, scale));
+            }
+            values.push(Decimal::from_i128_with_scale(79_228_162_514_264_337_593_543_950_335, scale));
+        }
+        for a in &values {
+            for b in &values {
+                assert_eq!(cmp(*a, *b), a.cmp(b), "{a} vs {b}");
+            }
+        }
+    }
     use rust_decimal::prelude::ToPrimitive;
     use rust_decimal::RoundingStrategy;
 

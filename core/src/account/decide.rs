@@ -71,7 +71,7 @@ pub(crate) fn purchase_points(account: &Account, program: &Program, event: &Even
         lines,
         today,
         facts.birthday,
-        tier.filter(|t| t.1 != Decimal::ONE),
+        tier.filter(|t| crate::money::cmp(t.1, Decimal::ONE).is_ne()),
     );
     let (raw, rules) = match quote {
         Some(q) => (q.points, q.rules),
@@ -163,7 +163,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             // adds at most one point); only the others are quoted exactly.
             let spent = lines.iter().fold(*amount, |sum, l| sum.saturating_add(l.amount));
             let limit = Decimal::from(Points::MAX_PER_EVENT.get() - 1);
-            if spent.saturating_mul(program.earning_bound()) >= limit {
+            if crate::money::cmp(spent.saturating_mul(program.earning_bound()), limit).is_ge() {
                 let highest = program.highest_tier_multiplier();
                 c.earning
                     .points(*amount, channel.as_deref(), lines, today, facts.birthday, Some(highest), &mut |_| {})
@@ -374,7 +374,8 @@ fn check_balance(account: &Account, program: &Program, t: DateTime<Utc>, points:
 }
 
 fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), AccountError> {
-    if value.trim().is_empty() {
+    // An id almost always starts with a visible ASCII character: then it is not blank.
+    if !value.as_bytes().first().is_some_and(u8::is_ascii_graphic) && value.trim().is_empty() {
         return Err(AccountError::invalid(field, format!("{value:?}"), "must not be empty"));
     }
     // Counting characters is only needed when the bytes could be too many.

@@ -173,8 +173,9 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
     account.ledger.touch(rules, t);
     let days = program.config().pending_days;
     let available_day = calendar::add_days(p.today, days);
-    let available_at =
-        if days == 0 { t } else { account.ledger.midnights.start_of_day(available_day, program.time_zone()) };
+    // A purchase's activation day is new with each purchase: resolved directly, so it does not
+    // push the expiry and warning days (shared by many lots) out of the ledger's memo.
+    let available_at = if days == 0 { t } else { calendar::start_of_day(available_day, program.time_zone()) };
     let mut lot = None;
     if earned.points.is_positive() {
         let credit = Credit {
@@ -207,6 +208,9 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
             orders: 1,
             order: Some(seq),
         });
+    }
+    if account.orders.is_empty() {
+        account.orders.reserve(super::FIRST_CAPACITY);
     }
     account.orders.insert(
         p.order_id,

@@ -175,6 +175,10 @@ fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: Dat
 /// never exposed: snapshots serialize these maps sorted.
 type IdHash = foldhash::fast::RandomState;
 
+/// The first capacity of the maps keyed by ids (growing 3, 7, 14 would rehash twice on the
+/// way: about 4% of applying the bench's purchases).
+const FIRST_CAPACITY: usize = 14;
+
 /// Serializes a map in key order, so snapshots are deterministic.
 fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize, H>(
     map: &HashMap<K, V, H>,
@@ -318,6 +322,10 @@ impl Account {
         effects.extend(own.iter().cloned());
         // One copy of the id, shared by the idempotency key and the statement.
         let id: Arc<str> = event.id.as_str().into();
+        if self.keys.is_empty() {
+            // Members place several orders: start where the first few doublings would end.
+            self.keys.reserve(FIRST_CAPACITY);
+        }
         self.keys.insert(Arc::clone(&id), Key { fingerprint, entry: self.statement.len() as u32 });
         self.statement.push(Entry { at: event.occurred_at, event_id: Some(id), effects: own });
         self.revision += 1;

@@ -165,7 +165,14 @@ impl Combine {
     pub fn fold(self, acc: Decimal, factor: Decimal) -> Decimal {
         match self {
             Combine::Multiply => acc.saturating_mul(factor),
-            Combine::Max => acc.max(factor),
+            // As `Ord::max`: the second when equal (1.0 and 1.00 keep the factor's scale).
+            Combine::Max => {
+                if crate::money::cmp(acc, factor).is_gt() {
+                    acc
+                } else {
+                    factor
+                }
+            }
             Combine::Add => acc.saturating_add(factor - Decimal::ONE),
         }
     }
@@ -340,7 +347,7 @@ impl Earning {
         tier: Option<Decimal>,
         note: &mut dyn FnMut(Source),
     ) -> Option<(Points, Decimal)> {
-        if amount < self.min_order_amount {
+        if crate::money::cmp(amount, self.min_order_amount).is_lt() {
             return Some((Points::ZERO, Decimal::ONE));
         }
         let mut raw = Decimal::ZERO;

@@ -241,7 +241,7 @@ impl Threshold {
         // Checked on every purchase of every member: compared in place, no list, no decimals
         // for the integer metrics.
         let met = [
-            self.spend.map(|need| m.spend >= need),
+            self.spend.map(|need| crate::money::cmp(m.spend, need).is_ge()),
             self.points.map(|need| m.points >= need),
             self.orders.map(|need| m.orders >= i64::from(need)),
         ];
