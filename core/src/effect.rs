@@ -30,7 +30,7 @@ pub enum Effect {
         /// Points credited.
         points: Points,
         /// The rules, bonuses and multipliers that produced them.
-        rules: Vec<std::sync::Arc<str>>,
+        rules: std::sync::Arc<[std::sync::Arc<str>]>,
         /// When they become usable.
         available_at: DateTime<Utc>,
         /// When they expire, if they do on their own.

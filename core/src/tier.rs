@@ -352,7 +352,7 @@ impl TierState {
                 kind: LotKind::Bonus,
                 rule: &rule,
             };
-            let (_, earned) = ledger.credit(Rules { program: ctx.program }, credit, Vec::new());
+            let (_, earned) = ledger.credit(Rules { program: ctx.program }, credit, None);
             effects.push(earned);
             if let Some(e) = ledger.repay_debt() {
                 effects.push(e);

@@ -6,7 +6,7 @@ use crate::calendar::{self, Period};
 use crate::event::{Event, EventKind, OrderLine};
 use crate::money::{self, Rounding};
 use crate::points::Points;
-use crate::program::{Program, MAX_NAME_CHARS};
+use crate::program::{Program, RuleLists, MAX_NAME_CHARS};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
@@ -40,7 +40,7 @@ pub(crate) struct Purchase {
 /// The points of a purchase at the event's time, after the clock caught up.
 pub(crate) struct Earned {
     pub points: Points,
-    pub rules: Vec<std::sync::Arc<str>>,
+    pub rules: std::sync::Arc<[std::sync::Arc<str>]>,
     pub nothing_because: Option<&'static str>,
     pub day_key: i64,
     pub period_key: i64,
@@ -48,13 +48,19 @@ pub(crate) struct Earned {
 
 /// The earning rules applied to an order: rate, multipliers (the member's tier included),
 /// rounding, then the caps per order, day and period.
-pub(crate) fn purchase_points(account: &Account, program: &Program, event: &Event, today: NaiveDate) -> Earned {
+pub(crate) fn purchase_points(
+    account: &Account,
+    program: &Program,
+    event: &Event,
+    today: NaiveDate,
+    lists: &mut RuleLists,
+) -> Earned {
     let c = program.config();
     let facts = &account.facts;
     let EventKind::OrderPlaced { amount, channel, lines, .. } = &event.kind else {
         return Earned {
             points: Points::ZERO,
-            rules: Vec::new(),
+            rules: std::sync::Arc::from([]),
             nothing_because: Some("no_matching_rule"),
             day_key: 0,
             period_key: 0,
@@ -72,10 +78,11 @@ pub(crate) fn purchase_points(account: &Account, program: &Program, event: &Even
         today,
         facts.birthday,
         tier.filter(|t| crate::money::cmp(t.1, Decimal::ONE).is_ne()),
+        lists,
     );
     let (raw, rules) = match quote {
         Some(q) => (q.points, q.rules),
-        None => (Points::MAX_PER_EVENT, Vec::new()),
+        None => (Points::MAX_PER_EVENT, std::sync::Arc::from([])),
     };
     let day_key = Period::Day.key(today);
     let caps = &c.earning.caps;

@@ -102,7 +102,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
                     kind: LotKind::Transfer,
                     rule: "transfer",
                 };
-                let (id, _) = account.ledger.credit(rules, credit, Vec::new());
+                let (id, _) = account.ledger.credit(rules, credit, None);
                 ids.push(id);
                 total += points;
             }
@@ -127,7 +127,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
                         kind: LotKind::Adjustment,
                         rule: "adjustment",
                     },
-                    Vec::new(),
+                    None,
                 );
                 vec![Draw { lot, points }]
             } else {
@@ -155,7 +155,7 @@ fn credit_now(
     }
     let available_day = calendar::local_date(t, rules.program.time_zone());
     let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule };
-    let (_, effect) = account.ledger.credit(rules, credit, Vec::new());
+    let (_, effect) = account.ledger.credit(rules, credit, None);
     effects.push(effect);
     repay(account, effects);
 }
@@ -169,7 +169,9 @@ fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
 fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase, effects: &mut Vec<Effect>) {
     let t = event.occurred_at;
     let program = rules.program;
-    let earned = purchase_points(account, program, event, p.today);
+    let mut lists = std::mem::take(&mut account.ledger.rule_lists);
+    let earned = purchase_points(account, program, event, p.today, &mut lists);
+    account.ledger.rule_lists = lists;
     account.ledger.touch(rules, t);
     let days = program.config().pending_days;
     let available_day = calendar::add_days(p.today, days);
@@ -187,7 +189,7 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
             kind: LotKind::Purchase,
             rule: "",
         };
-        let (id, effect) = account.ledger.credit(rules, credit, earned.rules);
+        let (id, effect) = account.ledger.credit(rules, credit, Some(earned.rules));
         lot = Some(id);
         effects.push(effect);
         repay(account, effects);
@@ -320,7 +322,7 @@ fn cancel_redemption(
                 kind: LotKind::Reinstated,
                 rule: "reinstated",
             };
-            let (lot, _) = account.ledger.credit(rules, credit, Vec::new());
+            let (lot, _) = account.ledger.credit(rules, credit, None);
             restored.push(Draw { lot, points: lapsed });
             expired = Points::ZERO;
         }

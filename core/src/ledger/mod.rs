@@ -44,6 +44,9 @@ pub(crate) struct Ledger {
     /// Local midnights resolved lately: a memo, never serialized or compared.
     #[serde(skip)]
     pub midnights: Midnights,
+    /// Lists of rule names purchases earned by lately: a memo, never serialized or compared.
+    #[serde(skip)]
+    pub rule_lists: crate::program::RuleLists,
 }
 
 /// The last few local midnights this ledger resolved, by (zone, day). Expiry and warning days
@@ -122,6 +125,7 @@ impl Ledger {
             pending_lots: Vec::new(),
             due: None,
             midnights: Midnights::default(),
+            rule_lists: crate::program::RuleLists::default(),
         }
     }
 
@@ -157,8 +161,14 @@ impl Ledger {
         self.live_lots().filter(|l| l.is_pending(t)).map(|l| l.remaining).sum()
     }
 
-    /// Credits a new lot and returns its id and the effect.
-    pub fn credit(&mut self, rules: Rules<'_>, c: Credit<'_>, mut names: Vec<std::sync::Arc<str>>) -> (LotId, Effect) {
+    /// Credits a new lot and returns its id and the effect, naming the rules that earned it
+    /// (`None`: the credit's own rule).
+    pub fn credit(
+        &mut self,
+        rules: Rules<'_>,
+        c: Credit<'_>,
+        names: Option<std::sync::Arc<[std::sync::Arc<str>]>>,
+    ) -> (LotId, Effect) {
         let id = LotId(self.lots.len() as u32);
         let tz = rules.program.time_zone();
         let policy = &rules.program.config().expiry;
@@ -206,9 +216,12 @@ impl Ledger {
         self.schedule(&lot);
         self.lots.push(lot);
         self.live.push(id);
-        if names.is_empty() && !c.rule.is_empty() {
-            names.push(c.rule.into());
-        }
+        // Without names of its own (a bonus, an adjustment), a lot is named by its rule.
+        let names = match names {
+            Some(names) if !names.is_empty() => names,
+            _ if c.rule.is_empty() => std::sync::Arc::new([]),
+            _ => std::sync::Arc::new([c.rule.into()]),
+        };
         let effect = Effect::PointsEarned {
             lot: id,
             points: c.points,

@@ -211,7 +211,33 @@ pub(crate) struct Quote {
     /// The combined multiplier.
     pub multiplier: Decimal,
     /// Names of the rules and multipliers that applied.
-    pub rules: Vec<Arc<str>>,
+    pub rules: Arc<[Arc<str>]>,
+}
+
+/// The last few lists of rule names an account's purchases produced: a purchase that earns
+/// by the same rules as an earlier one shares its list instead of allocating a new one (the
+/// effect and the statement each hold it). Matched by the names' identity, so a list from
+/// another program version is never reused by mistake. A memo: never serialized or compared.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RuleLists {
+    slots: [Option<Arc<[Arc<str>]>>; 4],
+    next: usize,
+}
+
+impl RuleLists {
+    /// The shared list holding exactly `names` (the same `Arc`s, in order; all `Some`).
+    fn get(&mut self, names: &[Option<&Arc<str>>]) -> Arc<[Arc<str>]> {
+        let same = |list: &Arc<[Arc<str>]>| {
+            list.len() == names.len() && list.iter().zip(names).all(|(a, b)| b.is_some_and(|b| Arc::ptr_eq(a, b)))
+        };
+        if let Some(list) = self.slots.iter().flatten().find(|l| same(l)) {
+            return Arc::clone(list);
+        }
+        let list: Arc<[Arc<str>]> = names.iter().flatten().map(|n| Arc::clone(n)).collect();
+        self.slots[self.next] = Some(Arc::clone(&list));
+        self.next = (self.next + 1) % self.slots.len();
+        list
+    }
 }
 
 impl Earning {
@@ -313,8 +339,13 @@ impl Earning {
         local_date: NaiveDate,
         birthday: Option<NaiveDate>,
         tier: Option<(&Arc<str>, Decimal)>,
+        lists: &mut RuleLists,
     ) -> Option<Quote> {
-        let mut rules: Vec<Arc<str>> = Vec::new();
+        // The names in order of first use; a handful, so kept on the stack (more than eight,
+        // a very unusual program, are collected in a list).
+        let mut picked: [Option<&Arc<str>>; 8] = [None; 8];
+        let mut count = 0;
+        let mut spilled: Vec<&Arc<str>> = Vec::new();
         let factor = tier.map(|(_, f)| f);
         let (points, multiplier) =
             self.points(amount, channel, lines, local_date, birthday, factor, &mut |source| {
@@ -326,10 +357,21 @@ impl Earning {
                         None => return,
                     },
                 };
-                if !rules.iter().any(|r| r == name) {
-                    rules.push(Arc::clone(name));
+                let seen = picked[..count].iter().flatten().chain(spilled.iter()).any(|r| **r == *name);
+                if !seen {
+                    if count < picked.len() {
+                        picked[count] = Some(name);
+                        count += 1;
+                    } else {
+                        spilled.push(name);
+                    }
                 }
             })?;
+        let rules = if spilled.is_empty() {
+            lists.get(&picked[..count])
+        } else {
+            picked.iter().flatten().copied().chain(spilled).map(Arc::clone).collect()
+        };
         Some(Quote { points, multiplier, rules })
     }
 
@@ -401,4 +443,32 @@ impl Earning {
 
 fn matches(allowed: &[String], value: Option<&str>) -> bool {
     allowed.is_empty() || value.is_some_and(|v| allowed.iter().any(|a| a == v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purchases_by_the_same_rules_share_one_list_of_names() {
+        let (base, day): (Arc<str>, Arc<str>) = ("base".into(), "member_day".into());
+        let mut lists = RuleLists::default();
+        let a = lists.get(&[Some(&base), Some(&day)]);
+        let b = lists.get(&[Some(&base), Some(&day)]);
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*a, &[Arc::clone(&base), Arc::clone(&day)]);
+        // Another order, another list; equal text from another program, another list.
+        let c = lists.get(&[Some(&day), Some(&base)]);
+        assert_eq!(&*c, &[Arc::clone(&day), Arc::clone(&base)]);
+        let other: Arc<str> = "base".into();
+        let d = lists.get(&[Some(&other), Some(&day)]);
+        assert!(!Arc::ptr_eq(&a, &d) && Arc::ptr_eq(&d[0], &other));
+        // The memo keeps four lists: a fifth evicts the oldest, answers stay right.
+        for name in ["w", "x", "y", "z"] {
+            let n: Arc<str> = name.into();
+            assert_eq!(&*lists.get(&[Some(&n)]), &[Arc::clone(&n)]);
+        }
+        let e = lists.get(&[Some(&base), Some(&day)]);
+        assert!(!Arc::ptr_eq(&a, &e) && *e == *a);
+    }
 }

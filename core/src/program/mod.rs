@@ -21,6 +21,7 @@ mod redemption;
 mod tiers;
 
 pub use bonuses::{Bonuses, CustomBonus, Limit};
+pub(crate) use earning::RuleLists;
 pub use earning::{Caps, Combine, Earning, EarningRule, Multiplier, PeriodCap, Scope, When};
 pub use expiry::{ExpiryPolicy, RoundUp};
 pub use redemption::{PaymentQuote, Redemption, RestorePolicy, Reward};

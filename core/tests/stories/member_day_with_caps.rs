@@ -18,7 +18,7 @@ fn member_day_doubles_points_within_the_caps() {
     let mut jo = Account::new("jo");
     let e = apply(&mut jo, &p, &order("e1", "2024-05-08T09:00:00Z", "o1", "100.00"));
     assert!(matches!(&e[0], Effect::PointsEarned { points, rules, .. }
-        if points.get() == 150 && *rules == vec!["base".into(), "member_day".into()] as Vec<std::sync::Arc<str>>));
+        if points.get() == 150 && **rules == ["base".into(), "member_day".into()] as [std::sync::Arc<str>; 2]));
     assert_eq!(earned(&apply(&mut jo, &p, &order("e2", "2024-05-08T12:00:00Z", "o2", "80.00"))[0]), 100);
     let e = apply(&mut jo, &p, &order("e3", "2024-05-08T18:00:00Z", "o3", "10.00"));
     assert_eq!(e, vec![Effect::NoPointsEarned { order_id: "o3".into(), reason: "capped".into() }]);

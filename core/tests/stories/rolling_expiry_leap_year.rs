@@ -25,7 +25,7 @@ fn twelve_months_from_the_leap_day_end_on_the_last_day_of_february() {
         Effect::PointsEarned {
             lot: LotId(1),
             points: pts(50),
-            rules: vec!["base".into()],
+            rules: std::sync::Arc::new(["base".into()]),
             available_at: at("2024-02-29T10:00:00Z"),
             expires_at: Some(at("2025-03-01T00:00:00Z")),
             pending: false,

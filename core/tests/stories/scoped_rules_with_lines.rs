@@ -32,7 +32,7 @@ fn each_line_earns_under_the_first_matching_rule() {
     );
     let effects = apply(&mut sam, &p, &e);
     assert!(matches!(&effects[0], loyalty::Effect::PointsEarned { points, rules, .. }
-        if points.get() == 80 && *rules == vec!["vinyl".into(), "base".into()] as Vec<std::sync::Arc<str>>));
+        if points.get() == 80 && **rules == ["vinyl".into(), "base".into()] as [std::sync::Arc<str>; 2]));
     let web = Event::new(
         "e2",
         at("2024-11-01T11:00:00Z"),
