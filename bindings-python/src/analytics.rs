@@ -36,11 +36,7 @@ impl Summarizer {
         distinct_days: bool,
         threads: usize,
     ) -> PyResult<Summarizer> {
-        let as_of = chrono::DateTime::parse_from_rfc3339(as_of)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(|_| errors::input("as_of", as_of, "is not an ISO-8601 instant with an offset"))?;
-        let tz: chrono_tz::Tz =
-            time_zone.parse().map_err(|_| errors::input("time_zone", time_zone, "is not an IANA time zone name"))?;
+        let (as_of, tz) = (instant("as_of", as_of)?, zone(time_zone)?);
         let mut settings = Settings::new(as_of, tz);
         settings.recent_days = recent_days;
         settings.distinct_days = distinct_days;
@@ -101,7 +97,9 @@ impl Summarizer {
             .timestamp();
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
         let settings = self.settings();
-        let metrics = py.detach(move || loyalty::analytics::metrics(&inner.finish(), &settings, period_start, scale));
+        let metrics = py
+            .detach(move || inner.finish().map(|s| loyalty::analytics::metrics(&s, &settings, period_start, scale)))
+            .map_err(errors::analytics)?;
         Ok(serde_json::to_string(&metrics).unwrap_or_default())
     }
 
@@ -109,7 +107,9 @@ impl Summarizer {
     fn finish<'py>(&mut self, py: Python<'py>, scale: u32) -> PyResult<Bound<'py, PyDict>> {
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
         let settings = self.settings();
-        let done = py.detach(move || loyalty::analytics::analyze(inner.finish(), &settings, scale));
+        let done = py
+            .detach(move || inner.finish().map(|s| loyalty::analytics::analyze(s, &settings, scale)))
+            .map_err(errors::analytics)?;
         columns(py, done)
     }
 }
@@ -134,6 +134,18 @@ pub fn analyze<'py>(
     let mut s = Summarizer::new(as_of, time_zone, recent_days, distinct_days, 1)?;
     s.add(py, member_id, ordered_at, amount_minor)?;
     s.finish(py, scale)
+}
+
+/// An ISO-8601 instant argument (the Python side passes aware datetimes as such).
+fn instant(field: &str, text: &str) -> PyResult<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| errors::input(field, text, "is not an ISO-8601 instant with an offset"))
+}
+
+/// An IANA time zone argument.
+fn zone(name: &str) -> PyResult<chrono_tz::Tz> {
+    name.parse().map_err(|_| errors::input("time_zone", name, "is not an IANA time zone name"))
 }
 
 /// A core error about a batch's row, renumbered as the stream's row.
@@ -281,16 +293,34 @@ pub fn cohorts_json(
     as_of: &str,
     time_zone: &str,
 ) -> PyResult<String> {
-    let as_of = chrono::DateTime::parse_from_rfc3339(as_of)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| errors::input("as_of", as_of, "is not an ISO-8601 instant with an offset"))?;
-    let tz: chrono_tz::Tz =
-        time_zone.parse().map_err(|_| errors::input("time_zone", time_zone, "is not an IANA time zone name"))?;
+    let (as_of, tz) = (instant("as_of", as_of)?, zone(time_zone)?);
     let m = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
     let t = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
     let a = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
     let rows = py
         .detach(|| loyalty::analytics::cohorts(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }, as_of, tz))
+        .map_err(errors::analytics)?;
+    Ok(serde_json::to_string(&rows).unwrap_or_default())
+}
+
+/// The retention matrix (JSON) of the orders in an Arrow stream (any object with
+/// `__arrow_c_stream__`), read in place when it is one batch.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn cohorts_arrow(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    member_id: &str,
+    ordered_at: &str,
+    amount: &str,
+    minor: bool,
+    scale: u32,
+    as_of: &str,
+    time_zone: &str,
+) -> PyResult<String> {
+    let (as_of, tz) = (instant("as_of", as_of)?, zone(time_zone)?);
+    let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
+    let rows = arrow::whole_stream(py, source, &names, |orders| loyalty::analytics::cohorts(orders, as_of, tz))?
         .map_err(errors::analytics)?;
     Ok(serde_json::to_string(&rows).unwrap_or_default())
 }

@@ -455,6 +455,72 @@ pub(crate) fn minor_units<'a>(
     }
 }
 
+/// The names of the three order columns, and how money is read (`minor`: integers in minor
+/// units, else decimals scaled to `scale` places).
+pub(crate) struct OrderColumns<'a> {
+    pub member_id: &'a str,
+    pub ordered_at: &'a str,
+    pub amount: &'a str,
+    pub minor: bool,
+    pub scale: u32,
+}
+
+/// One batch's three order columns, as the core takes them.
+#[allow(clippy::type_complexity)]
+fn read_orders<'b>(
+    batch: &'b Batch,
+    columns: &[(usize, Kind); 3],
+    formats: &[String; 3],
+    names: &OrderColumns<'_>,
+) -> PyResult<(Cow<'b, [u64]>, Cow<'b, [i64]>, Cow<'b, [i64]>)> {
+    let [(m, m_kind), (t, t_kind), (a, a_kind)] = *columns;
+    Ok((
+        member_ids(batch, m, m_kind, names.member_id, &formats[0])?,
+        seconds(batch, t, t_kind, names.ordered_at, &formats[1])?,
+        minor_units(batch, a, a_kind, names.amount, &formats[2], names.minor, names.scale)?,
+    ))
+}
+
+/// Calls `f` with a whole stream's orders at once (for the jobs that need every order
+/// together: cohorts, CLV summaries): a stream of one batch is read in place; several are
+/// gathered into one set of columns first. `f` runs without the interpreter lock.
+pub(crate) fn whole_stream<R: Send>(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    names: &OrderColumns<'_>,
+    f: impl FnOnce(&loyalty::analytics::Orders<'_>) -> R + Send,
+) -> PyResult<R> {
+    let mut stream = Stream::from_object(source)?;
+    let (m, m_kind) = stream.column(names.member_id)?;
+    let (t, t_kind) = stream.column(names.ordered_at)?;
+    let (a, a_kind) = stream.column(names.amount)?;
+    let formats = [m, t, a].map(|i| stream.format(i).to_string());
+    let columns = [(m, m_kind), (t, t_kind), (a, a_kind)];
+    let Some(first) = stream.next_batch()? else {
+        return Ok(py.detach(|| f(&loyalty::analytics::Orders { member_id: &[], ordered_at: &[], amount_minor: &[] })));
+    };
+    let Some(second) = stream.next_batch()? else {
+        let (members, times, amounts) = read_orders(&first, &columns, &formats, names)?;
+        let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
+        return Ok(py.detach(|| f(&orders)));
+    };
+    let (mut members, mut times, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut batch = Some(first);
+    let mut pending = Some(second);
+    while let Some(b) = batch {
+        let (bm, bt, ba) = read_orders(&b, &columns, &formats, names)?;
+        members.extend_from_slice(&bm);
+        times.extend_from_slice(&bt);
+        amounts.extend_from_slice(&ba);
+        batch = match pending.take() {
+            Some(next) => Some(next),
+            None => stream.next_batch()?,
+        };
+    }
+    let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
+    Ok(py.detach(|| f(&orders)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

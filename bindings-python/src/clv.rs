@@ -2,7 +2,7 @@
 
 use crate::errors;
 use loyalty::analytics::clv::{
-    churn_risks, clv_summary, lifetime_values, BgNbd, ChurnRisk, Customer, GammaGamma, PeriodUnit,
+    churn_risks, clv_summary, lifetime_values, BgNbd, ChurnRisk, ClvSummary, Customer, GammaGamma, PeriodUnit,
 };
 use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
 use pyo3::prelude::*;
@@ -58,11 +58,7 @@ pub fn clv_summary_columns<'py>(
     holdout_end_day: Option<i64>,
     unit: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let unit = match unit {
-        "day" => PeriodUnit::Day,
-        "week" => PeriodUnit::Week,
-        other => return Err(errors::input("unit", other, "must be day or week")),
-    };
+    let unit = period_unit(unit)?;
     let m = le_u64("member_id", member_id).map_err(errors::analytics)?;
     let t = le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
     let a = le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
@@ -76,6 +72,44 @@ pub fn clv_summary_columns<'py>(
             )
         })
         .map_err(errors::analytics)?;
+    summary_dict(py, &rows)
+}
+
+/// The CLV summary of the orders in an Arrow stream (any object with `__arrow_c_stream__`),
+/// read in place when it is one batch; the same columns as `clv_summary_columns`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn clv_summary_arrow<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    member_id: &str,
+    ordered_at: &str,
+    amount: &str,
+    minor: bool,
+    scale: u32,
+    calibration_end_day: i64,
+    holdout_end_day: Option<i64>,
+    unit: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let unit = period_unit(unit)?;
+    let names = crate::arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
+    let rows = crate::arrow::whole_stream(py, source, &names, |orders| {
+        clv_summary(orders, calibration_end_day, holdout_end_day, unit)
+    })?
+    .map_err(errors::analytics)?;
+    summary_dict(py, &rows)
+}
+
+fn period_unit(unit: &str) -> PyResult<PeriodUnit> {
+    match unit {
+        "day" => Ok(PeriodUnit::Day),
+        "week" => Ok(PeriodUnit::Week),
+        other => Err(errors::input("unit", other, "must be day or week")),
+    }
+}
+
+/// A CLV summary as a dict of little-endian columns.
+fn summary_dict<'py>(py: Python<'py>, rows: &[ClvSummary]) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     out.set_item(
         "member_id",

@@ -85,6 +85,7 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> PyErr {
             details("time_out_of_range", &format!("ordered_at[{row}]"), &value.to_string())
         }
         E::TooManyMembers { limit } => details("too_many_members", "member_id", &limit.to_string()),
+        E::AsOfBeforeOrders { as_of, .. } => details("as_of_before_orders", "as_of", &as_of.to_rfc3339()),
         E::Invalid { field, .. } => details("invalid", field, ""),
         _ => details("analytics", "", ""),
     };

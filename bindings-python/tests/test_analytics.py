@@ -248,3 +248,23 @@ def test_metrics_read_arrow_frames_too():
     m = loyalty.analytics.metrics(pl.DataFrame(INT_ROWS), as_of=AS_OF, period_start=utc(2024, 6, 1),
                                   amount_minor="amount_minor")
     assert (m["members"], m["active_members"], m["orders"], m["revenue"]) == (3, 2, 6, Decimal("139.50"))
+
+
+def test_cohorts_read_arrow_in_place_and_agree_with_coded_ids():
+    by_label = loyalty.analytics.cohorts(pd.DataFrame(ROWS), as_of=AS_OF, amount_minor="amount_minor")
+    for source in [pd.DataFrame(INT_ROWS), pl.DataFrame(INT_ROWS),
+                   pa.Table.from_batches(pa.table(INT_ROWS).to_batches(max_chunksize=2))]:
+        by_id = loyalty.analytics.cohorts(source, as_of=AS_OF, amount_minor="amount_minor")
+        rows = pa.table(by_id).to_pydict() if not isinstance(by_id, pd.DataFrame) else by_id.to_dict(orient="list")
+        assert rows == by_label.to_dict(orient="list"), type(source)
+
+
+def test_an_as_of_before_every_order_is_an_error_not_an_empty_frame():
+    for frame in [pd.DataFrame(ROWS), pd.DataFrame(INT_ROWS)]:
+        with pytest.raises(loyalty.AnalyticsError) as err:
+            loyalty.analytics.rfm(frame, as_of=utc(2023, 1, 1), amount_minor="amount_minor")
+        assert (err.value.kind, err.value.field) == ("as_of_before_orders", "as_of")
+        assert str(err.value).startswith("as_of: 2023-01-01 00:00:00 UTC is not after any order; the earliest, ordered_at[3]")
+    empty = pd.DataFrame({"member_id": np.array([], dtype=np.int64), "ordered_at": np.array([], dtype="datetime64[ns]"),
+                          "amount_minor": np.array([], dtype=np.int64)})
+    assert len(loyalty.analytics.rfm(empty, as_of=utc(2023, 1, 1), amount_minor="amount_minor")) == 0

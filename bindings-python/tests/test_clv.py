@@ -80,3 +80,19 @@ def test_a_negative_frequency_names_its_row():
     with pytest.raises(ValueError) as err:
         loyalty.clv.BgNbd.fit(frame)
     assert str(err.value).startswith("frequency[1]: \"18446744073709551615\" is not a count of repeat purchases")
+
+
+def test_the_summary_reads_arrow_in_place_and_agrees_with_coded_ids():
+    import pyarrow as pa
+
+    orders = sample()
+    coded = orders.assign(member_id=orders["member_id"].map(lambda i: f"c{i:05d}"))
+    end = dt.date(1997, 9, 30)
+    by_label = loyalty.clv.summary(coded, calibration_end=end, amount_minor="amount_minor")
+    # Integer ids in a table of several batches (gathered into one set of columns natively).
+    table = pa.Table.from_batches(pa.Table.from_pandas(orders, preserve_index=False).to_batches(max_chunksize=1000))
+    assert len(table.to_batches()) > 1
+    by_id = loyalty.clv.summary(table, calibration_end=end, amount_minor="amount_minor").to_pandas()
+    assert [f"c{i:05d}" for i in by_id["member_id"]] == list(by_label["member_id"])
+    for col in ["frequency", "recency", "T", "monetary", "holdout_frequency"]:
+        assert list(by_id[col]) == list(by_label[col]), col

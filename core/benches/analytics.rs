@@ -50,7 +50,7 @@ fn analytics(c: &mut Criterion) {
         b.iter(|| {
             let mut s = Summarizer::new(Settings::new(as_of, tz));
             s.add(&orders).unwrap();
-            let summaries = s.finish();
+            let summaries = s.finish().unwrap();
             let values = rfm_values(&summaries, as_of, tz, 2, Monetary::Total, false);
             let scores = CutPoints::fit(&values).score(&values);
             let tags = lifecycle(&summaries, as_of, tz, &LifecycleSettings::default());

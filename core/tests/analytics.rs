@@ -165,9 +165,9 @@ fn bad_batches_are_refused_whole() {
     assert_eq!(err.to_string(), "ordered_at: 1 rows, but member_id has 2");
     let err = s.add(&Orders { member_id: &[1, 2], ordered_at: &[day(1), day(2)], amount_minor: &[5, -1] }).unwrap_err();
     assert_eq!(err.to_string(), "amount_minor[1]: -1 must not be negative");
-    assert!(s.clone().finish().is_empty());
+    assert!(s.clone().finish().unwrap().is_empty());
     s.add(&Orders { member_id: &[], ordered_at: &[], amount_minor: &[] }).unwrap();
-    assert!(s.finish().is_empty(), "empty input gives an empty result");
+    assert!(s.finish().unwrap().is_empty(), "empty input gives an empty result");
 }
 
 prop_compose! {
@@ -279,7 +279,7 @@ proptest! {
     #[test]
     fn cut_points_fitted_once_score_any_partition_identically(rows in order_log(), split in 0u64..40) {
         let settings = Settings::new(Utc.timestamp_opt(1_704_067_200 + 2100 * 3600, 0).unwrap(), chrono_tz::UTC);
-        let values = rfm_values(&summarize(&rows, &settings).finish(), settings.as_of, settings.time_zone, 2, Monetary::Total, false);
+        let values = rfm_values(&summarize(&rows, &settings).finish().unwrap_or_default(), settings.as_of, settings.time_zone, 2, Monetary::Total, false);
         let cuts = CutPoints::fit(&values);
         let all = cuts.score(&values);
         let (low, high): (Vec<RfmValues>, Vec<RfmValues>) = values.iter().cloned().partition(|v| v.member_id < split);
@@ -346,7 +346,7 @@ fn cdnow_rfm_matches_the_pandas_golden_file() {
     let as_of = Utc.with_ymd_and_hms(1998, 7, 1, 0, 0, 0).unwrap();
     let mut s = Summarizer::new(Settings::new(as_of, chrono_tz::UTC));
     s.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
-    let values = rfm_values(&s.finish(), as_of, chrono_tz::UTC, 2, Monetary::Total, false);
+    let values = rfm_values(&s.finish().unwrap(), as_of, chrono_tz::UTC, 2, Monetary::Total, false);
     let scored = CutPoints::fit(&values).score(&values);
     let golden = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/cdnow_rfm.csv")).unwrap();
     let rows: Vec<&str> = golden.lines().skip(1).collect();
@@ -413,10 +413,76 @@ fn threads_give_the_same_summaries() {
     one.add(&orders).unwrap();
     let mut three = Summarizer::new(settings).with_threads(3);
     three.add(&orders).unwrap();
-    let (one, three) = (one.finish(), three.finish());
+    let (one, three) = (one.finish().unwrap(), three.finish().unwrap());
     let as_of = 1_704_067_200 + 150 * 86_400;
     let members: std::collections::HashSet<u64> =
         member_id.iter().zip(&ordered_at).filter(|(_, t)| **t < as_of).map(|(m, _)| *m).collect();
     assert_eq!(one.len(), members.len());
     assert_eq!(one, three);
+}
+
+#[test]
+fn every_cell_of_the_documented_grid_and_a_grid_of_ones_own() {
+    use loyalty::analytics::SegmentGrid;
+    // The grid as DESIGN.md and the README document it, R down (1..5), F across (1..5).
+    let documented = [
+        ["Lost", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"],
+        ["Hibernating", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"],
+        ["About To Sleep", "About To Sleep", "Need Attention", "Loyal Customers", "Loyal Customers"],
+        ["Promising", "Potential Loyalist", "Potential Loyalist", "Loyal Customers", "Loyal Customers"],
+        ["New Customers", "Potential Loyalist", "Potential Loyalist", "Champions", "Champions"],
+    ];
+    let grid = SegmentGrid::default();
+    let cuts = CutPoints::from_thresholds([400, 300, 200, 100], [2, 3, 4, 5], [Decimal::ONE; 4]).unwrap();
+    for r in 1..=5u8 {
+        for f in 1..=5u8 {
+            assert_eq!(grid.name(r, f), documented[usize::from(r) - 1][usize::from(f) - 1], "R{r} F{f}");
+            // A member with these scores: recency 450, 350, ... days (R 1 beyond 400 days, R 5
+            // within 100); frequency f (F counts the thresholds 2, 3, 4, 5 reached, plus one).
+            let values = [v(1, 550 - 100 * i64::from(r), u64::from(f), 0)];
+            let s = cuts.score(&values);
+            assert_eq!((s[0].r, s[0].f, &*s[0].segment), (r, f, documented[usize::from(r) - 1][usize::from(f) - 1]));
+        }
+    }
+    // A grid of the user's own names, applied with the same cut points.
+    let own = SegmentGrid { names: std::array::from_fn(|r| std::array::from_fn(|f| format!("r{}f{}", r + 1, f + 1))) };
+    let values = [v(1, 350, 1, 0), v(2, 50, 5, 0)];
+    let names: Vec<String> = cuts.score_with(&values, &own).iter().map(|s| s.segment.to_string()).collect();
+    assert_eq!(names, ["r2f1", "r5f5"]);
+}
+
+#[test]
+fn instants_outside_1970_to_8999_are_refused_by_row() {
+    let mut s = Summarizer::new(Settings::new(at(400), chrono_tz::UTC));
+    let err = s.add(&Orders { member_id: &[1, 2], ordered_at: &[day(1), -1], amount_minor: &[1, 2] }).unwrap_err();
+    assert_eq!(err.to_string(), "ordered_at[1]: -1 is not a Unix time from 1970 to 8999");
+    let late = 221_845_392_000; // 9000-01-01
+    let err = s.add(&Orders { member_id: &[1], ordered_at: &[late], amount_minor: &[1] }).unwrap_err();
+    assert_eq!(err, loyalty::analytics::AnalyticsError::TimeOutOfRange { row: 0, value: late });
+    assert!(s.finish().unwrap().is_empty(), "refused batches add nothing");
+}
+
+#[test]
+fn an_as_of_before_every_order_is_an_error_naming_the_earliest() {
+    // Orders on days 10, 5 and 7 of 2024, summarized as of day 3: nothing counts.
+    let settings = Settings::new(at(3), chrono_tz::UTC);
+    let mut s = Summarizer::new(settings.clone());
+    s.add(&Orders { member_id: &[1], ordered_at: &[day(10)], amount_minor: &[100] }).unwrap();
+    s.add(&Orders { member_id: &[2, 3], ordered_at: &[day(7), day(5)], amount_minor: &[100, 100] }).unwrap();
+    let err = s.clone().finish().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "as_of: 2024-01-04 00:00:00 UTC is not after any order; the earliest, ordered_at[2], is 2024-01-06 00:00:00 UTC"
+    );
+    // One order before as_of anywhere in the stream (or a merged partition) is enough.
+    let mut early = Summarizer::new(settings.clone());
+    early.add(&Orders { member_id: &[4], ordered_at: &[day(1)], amount_minor: &[5] }).unwrap();
+    s.merge(early).unwrap();
+    assert_eq!(s.finish().unwrap().len(), 1);
+    // Rows of a merged summarizer count after the receiver's own.
+    let (mut left, mut right) = (Summarizer::new(settings.clone()), Summarizer::new(settings));
+    left.add(&Orders { member_id: &[1], ordered_at: &[day(9)], amount_minor: &[1] }).unwrap();
+    right.add(&Orders { member_id: &[2, 2], ordered_at: &[day(8), day(4)], amount_minor: &[1, 1] }).unwrap();
+    left.merge(right).unwrap();
+    assert!(matches!(left.finish(), Err(loyalty::analytics::AnalyticsError::AsOfBeforeOrders { row: 2, .. })));
 }

@@ -1,6 +1,7 @@
 // An Express-free order webhook handler for a Node backend: load the member's snapshot and
 // revision, apply the order, save with optimistic concurrency, answer what to tell the member.
-// Type-checked in CI with `npm run typecheck` in bindings-node.
+// Type-checked in CI with `npm run typecheck` in bindings-node, and run by
+// bindings-node/test/example.test.js.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Account, Event, IdConflictCode, LoyaltyError, Program } from './loyalty-types'

@@ -38,7 +38,7 @@ fn run() -> Result<(), String> {
         .add(&Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor })
         .map_err(|e| e.to_string())?;
     let t1 = started.elapsed();
-    let summaries = summarizer.finish();
+    let summaries = summarizer.finish().map_err(|e| e.to_string())?;
     let t2 = started.elapsed();
     let values = rfm_values(&summaries, as_of, chrono_tz::UTC, 2, Monetary::Total, false);
     let t3 = started.elapsed();
@@ -54,7 +54,7 @@ fn run() -> Result<(), String> {
     let settings = Settings::new(as_of, chrono_tz::UTC);
     let mut summarizer = Summarizer::new(settings.clone()).with_threads(threads);
     summarizer.add(&orders).map_err(|e| e.to_string())?;
-    let analysis = analyze(summarizer.finish(), &settings, 2);
+    let analysis = analyze(summarizer.finish().map_err(|e| e.to_string())?, &settings, 2);
     let with_lifecycle = started.elapsed().as_secs_f64();
     if analysis.scores != scores {
         return Err("the analyze job scored differently".into());

@@ -17,7 +17,9 @@ __all__ = [
     "bgnbd_fit",
     "bgnbd_predict",
     "churn_risk_codes",
+    "clv_summary_arrow",
     "clv_summary_columns",
+    "cohorts_arrow",
     "cohorts_json",
     "gamma_gamma_expected",
     "gamma_gamma_fit",
@@ -99,6 +101,17 @@ def analyze(
     recent_days: int,
     distinct_days: bool,
 ) -> Dict[str, Any]: ...
+def clv_summary_arrow(
+    source: Any,
+    member_id: str,
+    ordered_at: str,
+    amount: str,
+    minor: bool,
+    scale: int,
+    calibration_end_day: int,
+    holdout_end_day: Optional[int],
+    unit: str,
+) -> Dict[str, bytes]: ...
 def clv_summary_columns(
     member_id: bytes,
     ordered_at: bytes,
@@ -124,4 +137,7 @@ def lifetime_values_columns(
     horizon: int,
     discount_rate: float,
 ) -> bytes: ...
+def cohorts_arrow(
+    source: Any, member_id: str, ordered_at: str, amount: str, minor: bool, scale: int, as_of: str, time_zone: str
+) -> str: ...
 def cohorts_json(member_id: bytes, ordered_at: bytes, amount_minor: bytes, as_of: str, time_zone: str) -> str: ...

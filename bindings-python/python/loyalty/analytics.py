@@ -304,6 +304,36 @@ def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str]
     return m, t, a, library, codes
 
 
+def _whole(frame: Any, member_id: str, ordered_at: str, amount: Optional[str], amount_minor: Optional[str],
+           scale: int, arrow_job: Any, bytes_job: Any) -> Tuple[Any, str, "_Codes"]:
+    """Runs a job that needs every order at once: `arrow_job(source, member_id, ordered_at,
+    money_column, minor, scale)` on the frame's Arrow stream when the member ids are
+    non-negative integers (read in place), else `bytes_job(m, t, a)` on copied columns with
+    coded ids. Returns the job's result, the library of the result and the id coding."""
+    if (amount is None) == (amount_minor is None):
+        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    money_column = amount_minor if amount_minor is not None else amount
+    assert money_column is not None
+    minor = amount_minor is not None
+    library = _library(frame)
+    if library == "arrow":
+        import pyarrow as pa
+
+        frame, library = pa.RecordBatchReader.from_stream(frame), "stream"
+    source = _arrow_source(frame, library, (member_id, ordered_at, money_column), minor)
+    if source is not None:
+        try:
+            codes = _Codes()
+            codes.integers = True
+            result = call(arrow_job, source, member_id, ordered_at, money_column, minor, scale)
+            return result, ("pyarrow" if library == "stream" else library), codes
+        except AnalyticsError as e:
+            if e.kind != "negative_member_id" or library == "stream":
+                raise
+    m, t, a, out_library, codes = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
+    return bytes_job(m, t, a), out_library, codes
+
+
 def _batch_bytes(batch: Any, library: str, codes: "_Codes", member_id: str, ordered_at: str, money_column: str,
                  minor: bool, scale: int) -> Tuple[bytes, bytes, bytes]:
     """One batch's member, instant and amount columns as the native calls take them."""
@@ -372,8 +402,12 @@ def cohorts(
     with the cohort's size and how many of its members ordered that month."""
     import json
 
-    m, t, a, library, _ = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
-    rows = json.loads(call(_native.cohorts_json, m, t, a, instant("as_of", as_of), time_zone))
+    at = instant("as_of", as_of)
+    text, library, _ = _whole(
+        frame, member_id, ordered_at, amount, amount_minor, scale,
+        lambda *source: _native.cohorts_arrow(*source, at, time_zone),
+        lambda m, t, a: call(_native.cohorts_json, m, t, a, at, time_zone))
+    rows = json.loads(text)
     cols: Dict[str, list] = {"cohort": [], "months_since": [], "members": [], "active": []}
     for row in rows:
         for n, active in enumerate(row["active"]):

@@ -15,7 +15,7 @@ import datetime as _dt
 from typing import Any, Optional, Tuple
 
 from . import _native
-from .analytics import _column, _library, _prepared
+from .analytics import _column, _library, _whole
 from .errors import LoyaltyError, call
 
 
@@ -53,16 +53,12 @@ def summary(
     Returns a frame of the input's library."""
     import numpy as np
 
-    members, times, cents, library, codes = _prepared(frame, member_id, ordered_at, amount, amount_minor, scale)
-    raw = _call(
-        _native.clv_summary_columns,
-        members,
-        times,
-        cents,
-        _unix_day("calibration_end", calibration_end),
-        None if holdout_end is None else _unix_day("holdout_end", holdout_end),
-        unit,
-    )
+    end = _unix_day("calibration_end", calibration_end)
+    holdout = None if holdout_end is None else _unix_day("holdout_end", holdout_end)
+    raw, library, codes = _whole(
+        frame, member_id, ordered_at, amount, amount_minor, scale,
+        lambda *source: _native.clv_summary_arrow(*source, end, holdout, unit),
+        lambda m, t, a: _call(_native.clv_summary_columns, m, t, a, end, holdout, unit))
     ids = np.frombuffer(raw["member_id"], dtype="<u8")
     cols = {
         member_id: codes.decode(ids),

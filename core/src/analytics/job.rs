@@ -31,7 +31,7 @@ pub struct Analysis {
 /// let settings = Settings::new(Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap(), chrono_tz::UTC);
 /// let mut s = Summarizer::new(settings.clone());
 /// s.add(&Orders { member_id: &[1, 1, 2], ordered_at: &[1_704_412_800, 1_718_841_600, 1_709_251_200], amount_minor: &[1000, 2500, 400] }).unwrap();
-/// let a = analyze(s.finish(), &settings, 2);
+/// let a = analyze(s.finish().unwrap(), &settings, 2);
 /// assert_eq!((a.values[0].recency_days, a.values[0].frequency), (11, 2));
 /// // Two members: ranks 1 and 2 score 1 + ⌊5 (rank − 1) / 2⌋, the more recent higher.
 /// assert_eq!((a.scores[0].r, a.scores[1].r), (3, 1));

@@ -12,7 +12,7 @@
 //! let settings = Settings::new(Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap(), chrono_tz::UTC);
 //! let mut s = Summarizer::new(settings.clone());
 //! s.add(&Orders { member_id: &[7, 7, 9], ordered_at: &[1_704_067_200, 1_717_200_000, 1_710_000_000], amount_minor: &[1250, 800, 4000] }).unwrap();
-//! let members = s.finish();
+//! let members = s.finish().unwrap();
 //! assert_eq!(members.len(), 2);
 //! assert_eq!((members[0].member_id, members[0].orders, members[0].total_minor), (7, 2, 2050));
 //! ```
@@ -83,6 +83,18 @@ pub enum AnalyticsError {
     TooManyMembers {
         /// The limit.
         limit: usize,
+    },
+    /// Orders were given, but every one of them is at or after `as_of`: nothing to summarize
+    /// (most likely a wrong `as_of`). Empty input is not this error: it gives empty results.
+    #[error("as_of: {as_of} is not after any order; the earliest, ordered_at[{row}], is {first_order}")]
+    AsOfBeforeOrders {
+        /// The summary's instant.
+        as_of: chrono::DateTime<chrono::Utc>,
+        /// The earliest order's row, counted over the batches added (then those of merged
+        /// summarizers).
+        row: u64,
+        /// When the earliest order was placed.
+        first_order: chrono::DateTime<chrono::Utc>,
     },
     /// Cut points or a grid do not fit the data they are applied to.
     #[error("{field}: {reason}")]

@@ -113,6 +113,9 @@ pub struct Summarizer {
     members: usize,
     days: DayCache,
     threads: usize,
+    /// Orders added, and the earliest of them: (instant, row among the orders added).
+    added: u64,
+    earliest: Option<(i64, u64)>,
 }
 
 /// Local day numbers with the zone's UTC offset cached per UTC day.
@@ -317,6 +320,8 @@ impl Summarizer {
             members: 0,
             days,
             threads: 1,
+            added: 0,
+            earliest: None,
         }
     }
 
@@ -335,7 +340,7 @@ impl Summarizer {
     /// let (mut one, mut two) = (Summarizer::new(settings.clone()), Summarizer::new(settings).with_threads(2));
     /// one.add(&orders).unwrap();
     /// two.add(&orders).unwrap();
-    /// assert_eq!(one.finish(), two.finish());
+    /// assert_eq!(one.finish().unwrap(), two.finish().unwrap());
     /// ```
     pub fn with_threads(mut self, threads: usize) -> Summarizer {
         self.threads = threads.clamp(1, 64);
@@ -361,7 +366,7 @@ impl Summarizer {
             }
         }
         const MAX: i64 = 221_845_392_000; // 9000-01-01
-        let (mut first, mut last, mut largest) = (i64::MAX, i64::MIN, 0);
+        let (mut first, mut first_row, mut last, mut largest) = (i64::MAX, 0, i64::MIN, 0);
         for row in 0..n {
             let at = batch.ordered_at[row];
             if !(0..MAX).contains(&at) {
@@ -371,9 +376,18 @@ impl Summarizer {
             if amount < 0 {
                 return Err(AnalyticsError::NegativeAmount { row, value: amount });
             }
-            first = first.min(at);
+            if at < first {
+                (first, first_row) = (at, row);
+            }
             last = last.max(at);
             largest = largest.max(amount);
+        }
+        if n > 0 {
+            let row = self.added + first_row as u64;
+            if self.earliest.is_none_or(|(at, _)| first < at) {
+                self.earliest = Some((first, row));
+            }
+            self.added += n as u64;
         }
         let threads = if n >= PARALLEL_ROWS { self.threads } else { 1 };
         if n > 0 && last - first <= i64::from(u32::MAX) && largest <= i64::from(i32::MAX) {
@@ -461,6 +475,12 @@ impl Summarizer {
                 reason: "summarizers to merge must have the same settings".into(),
             });
         }
+        if let Some((at, row)) = other.earliest {
+            if self.earliest.is_none_or(|(mine, _)| at < mine) {
+                self.earliest = Some((at, self.added + row));
+            }
+        }
+        self.added += other.added;
         for (mine, theirs) in self.partitions.iter_mut().zip(other.partitions) {
             let Partition { ids, accs, mut days, .. } = theirs;
             for (i, (id, acc)) in ids.into_iter().zip(accs).enumerate() {
@@ -488,8 +508,19 @@ impl Summarizer {
         Ok(())
     }
 
-    /// The summaries, in member id order.
-    pub fn finish(self) -> Vec<MemberSummary> {
+    /// The summaries, in member id order (none for no orders).
+    ///
+    /// # Errors
+    /// [`AnalyticsError::AsOfBeforeOrders`] when orders were added but none is before
+    /// `as_of`.
+    pub fn finish(self) -> Result<Vec<MemberSummary>, AnalyticsError> {
+        if let (0, Some((at, row))) = (self.members, self.earliest) {
+            return Err(AnalyticsError::AsOfBeforeOrders {
+                as_of: self.settings.as_of,
+                row,
+                first_order: chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
+            });
+        }
         let mut out: Vec<MemberSummary> = Vec::with_capacity(self.members);
         for part in self.partitions {
             let Partition { ids, accs, mut days, .. } = part;
@@ -515,7 +546,7 @@ impl Summarizer {
             }
         }
         out.sort_unstable_by_key(|m| m.member_id);
-        out
+        Ok(out)
     }
 }
 
@@ -610,7 +641,7 @@ mod tests {
             } else {
                 s.add_rows::<(u64, i64, i64)>(&orders, 0, chunk, threads).unwrap();
             }
-            s.finish()
+            s.finish().unwrap()
         };
         let expected = summarize(1, usize::MAX, false);
         let as_of = settings.as_of.timestamp();
