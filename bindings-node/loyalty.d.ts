@@ -60,6 +60,7 @@ export type ErrorCode =
   | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
   | 'as_of_before_clock'
+  | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
 
 export class LoyaltyError extends Error {
   readonly code: ErrorCode
@@ -110,8 +111,11 @@ export interface OrderColumns {
 }
 export type Orders = OrderRow[] | OrderColumns
 export interface MemberRfm {
-  memberId: MemberId, recencyDays: number, frequency: number, monetaryMinor: number,
-  r: number, f: number, m: number, segment: string, valueSegment: string, stage: string, activity: string
+  /** Total spend in minor units: a `bigint`, exact at any size (money never crosses as a JS number). */
+  memberId: MemberId, recencyDays: number, frequency: number, monetaryMinor: bigint,
+  r: number, f: number, m: number, segment: string, valueSegment: string, stage: string, activity: string,
+  /** Whole local days since the last order; the typical days between orders (null below two orders); whether the next order is overdue; whether the member is past the churn warning. */
+  daysSinceLast: number, cycleDays: number | null, overdue: boolean, churnWarning: boolean
 }
 /** `scale`: the currency's minor-unit digits (default 2; 0 for JPY, 3 for KWD). */
 export interface AnalyticsOptions { asOf: Instant, timeZone?: string, scale?: number }

@@ -27,6 +27,11 @@ const CLASSES = {
   program_invalid: ProgramError,
   snapshot_invalid: SnapshotError,
   analytics_invalid: AnalyticsError,
+  length_mismatch: AnalyticsError,
+  negative_amount: AnalyticsError,
+  time_out_of_range: AnalyticsError,
+  too_many_members: AnalyticsError,
+  as_of_before_orders: AnalyticsError,
   invalid_input: InvalidInputError
 }
 
@@ -281,6 +286,7 @@ async function analyze (orders, options) {
   return JSON.parse(json).map((row) => {
     const out = fromCore(row)
     out.memberId = c.ids[Number(row.member_id)]
+    out.monetaryMinor = BigInt(row.monetary_minor)
     return out
   })
 }

@@ -42,11 +42,48 @@ pub(crate) fn account(e: loyalty::AccountError) -> Error {
 }
 
 pub(crate) fn snapshot(e: loyalty::SnapshotError) -> Error {
-    error("snapshot_invalid", "", "", e.to_string())
+    use loyalty::SnapshotError as E;
+    let (field, value) = match &e {
+        E::Parse { path, .. } => (path.clone(), String::new()),
+        E::Format { found, .. } => ("format".to_string(), found.to_string()),
+        E::Corrupt { field, .. } => (field.to_string(), String::new()),
+        _ => (String::new(), String::new()),
+    };
+    error("snapshot_invalid", &field, &value, e.to_string())
 }
 
 pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> Error {
-    error("analytics_invalid", "", "", e.to_string())
+    use loyalty::analytics::AnalyticsError as E;
+    let (kind, field, value) = match &e {
+        E::LengthMismatch { column, len, .. } => ("length_mismatch", camel(column), len.to_string()),
+        E::NegativeAmount { row, value } => ("negative_amount", format!("amountMinor[{row}]"), value.to_string()),
+        E::NegativeValue { column, row, value } => {
+            ("negative_amount", format!("{}[{row}]", camel(column)), value.to_string())
+        }
+        E::TimeOutOfRange { row, value } => ("time_out_of_range", format!("orderedAt[{row}]"), value.to_string()),
+        E::TooManyMembers { limit } => ("too_many_members", "memberId".into(), limit.to_string()),
+        E::AsOfBeforeOrders { as_of, .. } => ("as_of_before_orders", "asOf".into(), as_of.to_rfc3339()),
+        E::Invalid { field, .. } => ("analytics_invalid", camel(field), String::new()),
+        _ => ("analytics_invalid", String::new(), String::new()),
+    };
+    error(kind, &field, &value, e.to_string())
+}
+
+/// A core field name as JavaScript spells it (`amount_minor` -> `amountMinor`).
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub(crate) fn input(field: &str, value: &str, reason: &str) -> Error {

@@ -29,13 +29,13 @@ pub struct NativeProgram {
 #[napi]
 impl NativeProgram {
     /// Parses and validates a program from JSON text.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_json(json: String) -> Result<NativeProgram> {
         loyalty::Program::from_json(&json).map(|inner| NativeProgram { inner }).map_err(errors::program)
     }
 
     /// The program as JSON text.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_json(&self) -> String {
         self.inner.to_json()
     }
@@ -50,37 +50,37 @@ pub struct NativeAccount {
 #[napi]
 impl NativeAccount {
     /// A new, empty account.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(member_id: String) -> NativeAccount {
         NativeAccount { inner: loyalty::Account::new(member_id) }
     }
 
     /// Reads a snapshot.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_json(json: String) -> Result<NativeAccount> {
         loyalty::Account::from_json(&json).map(|inner| NativeAccount { inner }).map_err(errors::snapshot)
     }
 
     /// The snapshot.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_json(&self) -> String {
         self.inner.to_json()
     }
 
     /// The member id.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn member_id(&self) -> String {
         self.inner.member_id().to_string()
     }
 
     /// The revision.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn revision(&self) -> i64 {
         i64::try_from(self.inner.revision()).unwrap_or(i64::MAX)
     }
 
     /// Applies one event (JSON); returns the outcome (JSON).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn apply(&mut self, program: &NativeProgram, event_json: String) -> Result<String> {
         let event: loyalty::Event = serde_json::from_str(&event_json)
             .map_err(|e| errors::input("event", "{...}", &format!("is not an event: {e}")))?;
@@ -88,19 +88,19 @@ impl NativeAccount {
     }
 
     /// Moves the clock; returns the effects (JSON).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn advance_to(&mut self, program: &NativeProgram, at: String) -> Result<String> {
         Ok(json(&self.inner.advance_to(&program.inner, instant("at", &at)?)))
     }
 
     /// Balances as of an instant (JSON).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn balances(&self, program: &NativeProgram, as_of: String) -> Result<String> {
         self.inner.balances(&program.inner, instant("asOf", &as_of)?).map(|b| json(&b)).map_err(errors::account)
     }
 
     /// Tier progress (JSON, or null without tiers).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn tier_progress(&self, program: &NativeProgram, as_of: String) -> Result<Option<String>> {
         self.inner
             .tier_progress(&program.inner, instant("asOf", &as_of)?)
@@ -109,13 +109,13 @@ impl NativeAccount {
     }
 
     /// The statement (JSON).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn statement(&self) -> String {
         json(&self.inner.statement())
     }
 
     /// Applies events (a JSON array) all or nothing; returns the outcomes (JSON array).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn apply_all(&mut self, program: &NativeProgram, events_json: String) -> Result<String> {
         let events: Vec<loyalty::Event> = serde_json::from_str(&events_json)
             .map_err(|e| errors::input("events", "[...]", &format!("is not a list of events: {e}")))?;
@@ -123,7 +123,7 @@ impl NativeAccount {
     }
 
     /// Points expiring by `until` (JSON).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn expiring(&self, program: &NativeProgram, as_of: String, until: String) -> Result<String> {
         self.inner
             .expiring(&program.inner, instant("asOf", &as_of)?, instant("until", &until)?)
@@ -132,7 +132,7 @@ impl NativeAccount {
     }
 
     /// Quotes paying part of an order with points (JSON).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn quote_payment(
         &self,
         program: &NativeProgram,
@@ -149,7 +149,7 @@ impl NativeAccount {
     }
 
     /// Merges another account of the same person into a copy of this one.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn merge(
         &self,
         program: &NativeProgram,
@@ -165,7 +165,7 @@ impl NativeAccount {
 }
 
 /// Moves points between two members atomically; returns `[sent, received]` outcomes (JSON).
-#[napi]
+#[napi(catch_unwind)]
 pub fn transfer(
     program: &NativeProgram,
     sender: &mut NativeAccount,
@@ -196,33 +196,45 @@ impl Task for AnalyzeTask {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<String> {
+        // On a worker thread: a panic becomes the promise's rejection, never an abort.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run()))
+            .unwrap_or_else(|e| Err(napi::bindgen_prelude::panic_to_error(e)))
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> Result<String> {
+        Ok(output)
+    }
+}
+
+impl AnalyzeTask {
+    fn run(&mut self) -> Result<String> {
         use loyalty::analytics::{analyze, metrics, Analysis, Orders, Summarizer};
         let mut s = Summarizer::new(self.settings.clone());
         s.add(&Orders { member_id: &self.member_id, ordered_at: &self.ordered_at, amount_minor: &self.amount_minor })
             .map_err(errors::analytics)?;
+        let summaries = s.finish().map_err(errors::analytics)?;
         if let Some(start) = self.period_start {
-            return Ok(json(&metrics(&s.finish(), &self.settings, start, self.scale)));
+            return Ok(json(&metrics(&summaries, &self.settings, start, self.scale)));
         }
-        let Analysis { summaries, values, scores, tags, .. } = analyze(s.finish(), &self.settings, self.scale);
+        let Analysis { summaries, values, scores, tags, .. } = analyze(summaries, &self.settings, self.scale);
         let rows: Vec<serde_json::Value> = summaries
             .iter()
             .zip(&values)
             .zip(&scores)
             .zip(&tags)
             .map(|(((s, v), sc), t)| {
+                // Minor units as a decimal string (a BigInt in JavaScript): money never crosses
+                // as a JS number, which would round above 2^53.
                 serde_json::json!({
                     "member_id": s.member_id, "recency_days": v.recency_days, "frequency": v.frequency,
-                    "monetary_minor": i64::try_from(s.total_minor).unwrap_or(i64::MAX),
+                    "monetary_minor": s.total_minor.to_string(),
                     "r": sc.r, "f": sc.f, "m": sc.m, "segment": sc.segment, "value_segment": sc.value_segment,
-                    "stage": t.stage, "activity": t.activity,
+                    "stage": t.stage, "activity": t.activity, "days_since_last": t.days_since_last,
+                    "cycle_days": t.cycle_days, "overdue": t.overdue, "churn_warning": t.churn_warning,
                 })
             })
             .collect();
         Ok(json(&rows))
-    }
-
-    fn resolve(&mut self, _env: Env, output: String) -> Result<String> {
-        Ok(output)
     }
 }
 
@@ -253,7 +265,7 @@ fn task(
 
 /// RFM, segments and lifecycle tags from little-endian 8-byte columns (`scale`: the
 /// currency's minor-unit digits); resolves to JSON rows.
-#[napi]
+#[napi(catch_unwind)]
 pub fn analyze(
     member_id: Buffer,
     ordered_at: Buffer,
@@ -267,7 +279,7 @@ pub fn analyze(
 
 /// Program metrics over the period from `period_start` to `as_of`, from little-endian 8-byte
 /// columns; resolves to JSON.
-#[napi]
+#[napi(catch_unwind)]
 pub fn metrics(
     member_id: Buffer,
     ordered_at: Buffer,
