@@ -128,7 +128,9 @@ impl BgNbd {
     /// could not finish.
     ///
     /// # Errors
-    /// [`ClvError`] for no customers, impossible figures, or no convergence.
+    /// [`ClvError`] for no customers, impossible figures, or no convergence (also when the
+    /// best fit runs off to a parameter below 1e-8 or above 1e8: data without an interior
+    /// maximum, such as no repeat purchases at all).
     pub fn fit(customers: &[Customer]) -> Result<BgNbdFit, ClvError> {
         if customers.is_empty() {
             return Err(ClvError::Empty { what: "customers" });
@@ -142,7 +144,14 @@ impl BgNbd {
             -ll
         };
         let m = maximum_likelihood(&objective, &[0.0, 0.0, 0.0, 0.0])?;
-        Ok(BgNbdFit { params: params(&m.x), log_likelihood: -m.value, iterations: m.iterations })
+        let fit = BgNbdFit { params: params(&m.x), log_likelihood: -m.value, iterations: m.iterations };
+        // Data without an interior maximum (nobody repeats, nobody drops out) drives a
+        // parameter toward 0 or infinity: refused like Gamma-Gamma's, never a silent estimate.
+        let p = fit.params;
+        if ![p.r, p.alpha, p.a, p.b].iter().all(|v| v.is_finite() && (1e-8..=1e8).contains(v)) {
+            return Err(ClvError::NotConverged { iterations: fit.iterations, log_likelihood: fit.log_likelihood });
+        }
+        Ok(fit)
     }
 
     /// The log-likelihood of grouped customers and its gradient with respect to the
@@ -315,6 +324,18 @@ impl BgNbd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_without_an_interior_maximum_is_refused_not_fitted() {
+        // Nobody repeats: the likelihood grows as r falls to 0 (it reached 1.4e-11).
+        let none: Vec<Customer> =
+            (0..50).map(|i| Customer { frequency: 0, recency: 0.0, t: 10.0 + f64::from(i) }).collect();
+        assert!(matches!(BgNbd::fit(&none), Err(ClvError::NotConverged { .. })));
+        // Everyone buys up to the end: no dropout to estimate (a fell to 1e-9, r rose to 5.6e6).
+        let all: Vec<Customer> =
+            (0..50).map(|i| Customer { frequency: 5, recency: 10.0 + f64::from(i), t: 10.0 + f64::from(i) }).collect();
+        assert!(matches!(BgNbd::fit(&all), Err(ClvError::NotConverged { .. })));
+    }
 
     #[test]
     fn predictions_equal_the_per_customer_formulas() {
