@@ -161,6 +161,28 @@ pub fn bgnbd_predict<'py>(
     Ok((f64_bytes(py, alive.into_iter()), f64_bytes(py, expected.into_iter())))
 }
 
+/// The population curve of a BG/NBD model: for each horizon `t`, the expected purchases of
+/// a new customer, and P(X(t) = k) for each `k` in `ks`.
+#[pyfunction]
+pub fn bgnbd_population(
+    params: (f64, f64, f64, f64),
+    horizons: Vec<f64>,
+    ks: Vec<u32>,
+) -> PyResult<(Vec<f64>, Vec<Vec<f64>>)> {
+    if let Some((i, t)) = horizons.iter().enumerate().find(|(_, t)| !(t.is_finite() && **t >= 0.0)) {
+        return Err(errors::input(
+            &format!("t[{i}]"),
+            &t.to_string(),
+            "must be a finite number of periods, at least 0",
+        ));
+    }
+    let m = BgNbd { r: params.0, alpha: params.1, a: params.2, b: params.3 };
+    let expected = horizons.iter().map(|&t| m.expected_purchases_population(t)).collect();
+    let probabilities =
+        horizons.iter().map(|&t| ks.iter().map(|&k| m.probability_of_purchases(t, k)).collect()).collect();
+    Ok((expected, probabilities))
+}
+
 /// Fits Gamma-Gamma on repeat customers: returns (p, q, gamma, log_likelihood, iterations).
 #[pyfunction]
 pub fn gamma_gamma_fit(py: Python<'_>, frequency: &[u8], monetary: &[u8]) -> PyResult<(f64, f64, f64, f64, usize)> {

@@ -96,3 +96,20 @@ def test_the_summary_reads_arrow_in_place_and_agrees_with_coded_ids():
     assert [f"c{i:05d}" for i in by_id["member_id"]] == list(by_label["member_id"])
     for col in ["frequency", "recency", "T", "monetary", "holdout_frequency"]:
         assert list(by_id[col]) == list(by_label[col]), col
+
+
+def test_the_population_curve_is_a_distribution_with_the_expected_mean():
+    bg = loyalty.clv.BgNbd(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    curve = bg.population([0, 39, 78], purchases=400)
+    assert list(curve["t"]) == [0.0, 39.0, 78.0]
+    # At t = 0 nobody has bought: P(X = 0) = 1, E[X] = 0.
+    assert curve.loc[0, "p_0"] == pytest.approx(1.0, abs=1e-12) and curve.loc[0, "expected_purchases"] == pytest.approx(0.0, abs=1e-12)
+    for _, row in curve.iterrows():
+        # A heavy tail (r < 1): 400 purchases leave less than 1e-7 of it out.
+        probabilities = [row[f"p_{k}"] for k in range(401)]
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-7)
+        assert sum(k * p for k, p in enumerate(probabilities)) == pytest.approx(row["expected_purchases"], rel=1e-4)
+    # More time, more purchases expected.
+    assert curve.loc[1, "expected_purchases"] < curve.loc[2, "expected_purchases"]
+    with pytest.raises(ValueError, match=r"t\[1\]"):
+        bg.population([1, -2])

@@ -15,6 +15,7 @@ __all__ = [
     "Summarizer",
     "analyze",
     "bgnbd_fit",
+    "bgnbd_population",
     "bgnbd_predict",
     "churn_risk_codes",
     "clv_summary_arrow",
@@ -121,6 +122,9 @@ def clv_summary_columns(
     unit: str,
 ) -> Dict[str, bytes]: ...
 def bgnbd_fit(frequency: bytes, recency: bytes, t: bytes) -> Tuple[float, float, float, float, float, int]: ...
+def bgnbd_population(
+    params: Tuple[float, float, float, float], horizons: List[float], ks: List[int]
+) -> Tuple[List[float], List[List[float]]]: ...
 def bgnbd_predict(
     params: Tuple[float, float, float, float], frequency: bytes, recency: bytes, t: bytes, horizon: float
 ) -> Tuple[bytes, bytes]: ...

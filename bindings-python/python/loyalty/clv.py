@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import operator
 from typing import Any, Optional, Tuple
 
 from . import _native
@@ -116,6 +117,23 @@ class BgNbd:
         lib = _library(summary)
         r, alpha, a, b, ll, _ = _call(_native.bgnbd_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"))
         return cls(r, alpha, a, b, ll)
+
+    def population(self, horizons: Any, purchases: int = 10) -> Any:
+        """The population curve as a pandas DataFrame, one row per horizon `t` (periods): the
+        expected purchases of a new customer in `t` periods, and P(X(t) = k) for k from 0 to
+        `purchases` (columns `p_0`, `p_1`, ...)."""
+        import pandas as pd
+
+        ts = [float(t) for t in horizons]
+        count = operator.index(purchases)
+        if count < 0:
+            raise ValueError(f"purchases: {purchases!r} must be at least 0")
+        expected, probabilities = _call(_native.bgnbd_population, (self.r, self.alpha, self.a, self.b), ts,
+                                        list(range(count + 1)))
+        cols = {"t": ts, "expected_purchases": expected}
+        for k in range(count + 1):
+            cols[f"p_{k}"] = [row[k] for row in probabilities]
+        return pd.DataFrame(cols)
 
     def predict(self, summary: Any, horizon: float, churn_thresholds: Tuple[float, float] = (0.3, 0.7)) -> Any:
         """The frame with `p_alive`, `expected_purchases` (in the next `horizon` periods) and

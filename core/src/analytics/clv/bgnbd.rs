@@ -310,20 +310,32 @@ impl BgNbd {
         let log_nbd = |j: f64| {
             ln_gamma(r + j) - ln_gamma(r) - ln_gamma(j + 1.0)
                 + r * (alpha / (alpha + t)).ln()
-                + j * (t / (alpha + t)).ln()
+                // 0 · ln 0 is 0 here (no purchases in no time), not NaN.
+                + if j == 0.0 { 0.0 } else { j * (t / (alpha + t)).ln() }
         };
         let first = (ln_beta(a, b + x) - ln_beta(a, b) + log_nbd(x)).exp();
         if k == 0 {
             return first;
         }
         let tail: f64 = (0..k).map(|j| log_nbd(f64::from(j)).exp()).sum();
-        first + (ln_beta(a + 1.0, b + x - 1.0) - ln_beta(a, b)).exp() * (1.0 - tail)
+        // Clamped: where the tail sums to 1 within rounding, the difference must not come
+        // out as a negative probability.
+        (first + (ln_beta(a + 1.0, b + x - 1.0) - ln_beta(a, b)).exp() * (1.0 - tail)).clamp(0.0, 1.0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_no_time_a_new_customer_makes_no_purchase() {
+        let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+        // Exactly 1 and 0 up to the rounding of ln B(a, b) - ln B(a, b) (it was NaN).
+        assert!((m.probability_of_purchases(0.0, 0) - 1.0).abs() < 1e-12);
+        assert_eq!(m.probability_of_purchases(0.0, 3), 0.0);
+        assert!(m.expected_purchases_population(0.0).abs() < 1e-12);
+    }
 
     #[test]
     fn data_without_an_interior_maximum_is_refused_not_fitted() {
