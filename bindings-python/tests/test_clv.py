@@ -113,3 +113,11 @@ def test_the_population_curve_is_a_distribution_with_the_expected_mean():
     assert curve.loc[1, "expected_purchases"] < curve.loc[2, "expected_purchases"]
     with pytest.raises(ValueError, match=r"t\[1\]"):
         bg.population([1, -2])
+
+
+def test_clv_errors_are_loyalty_errors_from_the_one_hierarchy():
+    assert loyalty.clv.ClvError is loyalty.ClvError
+    assert issubclass(loyalty.ClvError, loyalty.LoyaltyError) and issubclass(loyalty.ClvError, ValueError)
+    with pytest.raises(loyalty.ClvError) as err:
+        loyalty.clv.BgNbd.fit(pd.DataFrame({"frequency": [0] * 5, "recency": [0.0] * 5, "T": [5.0, 6.0, 7.0, 8.0, 9.0]}))
+    assert err.value.kind == "not_converged"

@@ -17,18 +17,11 @@ from typing import Any, Optional, Tuple
 
 from . import _native
 from .analytics import _column, _library, _whole
-from .errors import LoyaltyError, call
-
-
-class ClvError(LoyaltyError, ValueError):
-    """A CLV model could not be fitted or applied."""
+from .errors import ClvError, call
 
 
 def _call(fn: Any, *args: Any) -> Any:
-    try:
-        return call(fn, *args)
-    except _native.ClvError as e:
-        raise ClvError(*e.args) from None
+    return call(fn, *args)
 
 
 def _unix_day(name: str, day: _dt.date) -> int:

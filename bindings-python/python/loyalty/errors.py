@@ -36,6 +36,10 @@ class AnalyticsError(LoyaltyError, ValueError):
     """Analytics input was refused (`field` names the column and row)."""
 
 
+class ClvError(LoyaltyError, ValueError):
+    """A CLV model could not be fitted or applied (bad figures, or no convergence)."""
+
+
 class EventError(LoyaltyError):
     """An account refused an event or a query."""
 
@@ -129,6 +133,8 @@ def call(fn: Callable[..., T], *args: object) -> T:
         raise SnapshotError(*e.args) from None
     except _native.AnalyticsError as e:
         raise AnalyticsError(*e.args) from None
+    except _native.ClvError as e:
+        raise ClvError(*e.args) from None
     except _native.EventError as e:
         message, kind, field, value = e.args
         raise _EVENT_ERRORS.get(kind, EventError)(message, kind, field, value) from None
