@@ -103,14 +103,27 @@ impl Summarizer {
         Ok(serde_json::to_string(&metrics).unwrap_or_default())
     }
 
-    /// The analysis of everything added: a dict of columns. The summarizer is spent.
-    fn finish<'py>(&mut self, py: Python<'py>, scale: u32) -> PyResult<Bound<'py, PyDict>> {
+    /// The analysis of everything added: a dict of columns, with the cut points used (JSON)
+    /// under `cut_points`. `options`: the job's options as JSON (`JobOptions`). The
+    /// summarizer is spent.
+    #[pyo3(signature = (scale, options=None))]
+    fn finish<'py>(&mut self, py: Python<'py>, scale: u32, options: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
+        let options: loyalty::analytics::JobOptions = match options {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| errors::input("options", json, &format!("are not RFM options: {e}")))?,
+            None => loyalty::analytics::JobOptions::default(),
+        };
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
         let settings = self.settings();
         let done = py
-            .detach(move || inner.finish().map(|s| loyalty::analytics::analyze(s, &settings, scale)))
+            .detach(move || {
+                inner.finish().and_then(|s| loyalty::analytics::analyze_with(s, &settings, scale, &options))
+            })
             .map_err(errors::analytics)?;
-        columns(py, done)
+        let cut_points = serde_json::to_string(&done.cut_points).unwrap_or_default();
+        let out = columns(py, done)?;
+        out.set_item("cut_points", cut_points)?;
+        Ok(out)
     }
 }
 
@@ -133,7 +146,7 @@ pub fn analyze<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut s = Summarizer::new(as_of, time_zone, recent_days, distinct_days, 1)?;
     s.add(py, member_id, ordered_at, amount_minor)?;
-    s.finish(py, scale)
+    s.finish(py, scale, None)
 }
 
 /// An ISO-8601 instant argument (the Python side passes aware datetimes as such).

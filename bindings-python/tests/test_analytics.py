@@ -268,3 +268,47 @@ def test_an_as_of_before_every_order_is_an_error_not_an_empty_frame():
     empty = pd.DataFrame({"member_id": np.array([], dtype=np.int64), "ordered_at": np.array([], dtype="datetime64[ns]"),
                           "amount_minor": np.array([], dtype=np.int64)})
     assert len(loyalty.analytics.rfm(empty, as_of=utc(2023, 1, 1), amount_minor="amount_minor")) == 0
+
+
+def test_rfm_options_thresholds_grid_mean_lifecycle_and_reused_cut_points():
+    frame = pd.DataFrame(ROWS)
+    # Fixed thresholds, worked by hand: ann 11 days, 2 orders, 35.00 -> R5 F2 M3; bob 122
+    # days, 1 order, 4.00 -> R3 F1 M1; cat 1 day, 3 orders, 100.50 -> R5 F3 M5.
+    thresholds = {"recency_days": [365, 180, 90, 30], "frequency": [2, 3, 5, 8], "monetary": [10, 20, 50, Decimal("100.5")]}
+    grid = [[f"r{r}f{f}" for f in range(1, 6)] for r in range(1, 6)]
+    out = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", thresholds=thresholds, grid=grid)
+    assert [(r.r, r.f, r.m, r.segment) for r in out.itertuples()] == [(5, 2, 3, "r5f2"), (3, 1, 1, "r3f1"), (5, 3, 5, "r5f3")]
+    # Lifecycle thresholds: bob's 122 days are "sleeping" by default (churn at 180), churned at 100.
+    assert list(out["stage"].astype(str))[1] == "sleeping"
+    churned = loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", lifecycle={"churn_days": 100})
+    assert list(churned["stage"].astype(str))[1] == "churned"
+    # Mean spend ranks differently from total: A one order of 60.00, B three of 30.00, C one of 10.00.
+    spend = pd.DataFrame({"member_id": ["A", "B", "B", "B", "C"], "ordered_at": [dt.datetime(2024, 6, 1)] * 5,
+                          "amount_minor": [6000, 3000, 3000, 3000, 1000]})
+    total = loyalty.analytics.rfm(spend, as_of=AS_OF, amount_minor="amount_minor")
+    mean = loyalty.analytics.rfm(spend, as_of=AS_OF, amount_minor="amount_minor", monetary="mean")
+    assert list(total["m"]) == [2, 4, 1] and list(mean["m"]) == [4, 2, 1]
+    # Fit once, score a partition later: the same scores as in the whole.
+    whole, cuts = loyalty.analytics.rfm(pd.DataFrame(INT_ROWS), as_of=AS_OF, amount_minor="amount_minor",
+                                        return_cut_points=True)
+    assert set(cuts) == {"recency", "frequency", "monetary"}
+    part = loyalty.analytics.rfm(pl.DataFrame(INT_ROWS).filter(pl.col("member_id") != 7), as_of=AS_OF,
+                                 amount_minor="amount_minor", cut_points=cuts)
+    assert part.select(["r", "f", "m"]).rows() == [(1, 1, 1), (4, 4, 4)]
+    assert [tuple(int(v) for v in x) for x in whole[["r", "f", "m"]].values[1:]] == [(1, 1, 1), (4, 4, 4)]
+    with pytest.raises(ValueError, match="integer member ids"):
+        loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", cut_points=cuts)
+    # Bad options say which.
+    with pytest.raises(loyalty.AnalyticsError, match="not both"):
+        loyalty.analytics.rfm(pd.DataFrame(INT_ROWS), as_of=AS_OF, amount_minor="amount_minor", cut_points=cuts,
+                              thresholds=thresholds)
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor",
+                              thresholds={**thresholds, "recency_days": [30, 90, 180, 365]})
+    assert err.value.field == "recency_days"
+    with pytest.raises(ValueError, match="unknown field `churn`"):
+        loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", lifecycle={"churn": 1})
+    with pytest.raises(TypeError, match="never|float"):
+        loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", thresholds={**thresholds, "monetary": [1.0, 2, 3, 4]})
+    with pytest.raises(ValueError, match="monetary"):
+        loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", monetary="median")

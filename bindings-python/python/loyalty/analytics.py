@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import operator
 from decimal import Decimal
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from . import _native
 from ._convert import instant
@@ -222,14 +222,61 @@ def rfm(
     recent_days: int = 90,
     distinct_days: bool = False,
     threads: int = 1,
+    monetary: str = "total",
+    cut_points: Optional[Dict[str, Any]] = None,
+    thresholds: Optional[Dict[str, Any]] = None,
+    grid: Optional[Sequence[Sequence[str]]] = None,
+    lifecycle: Optional[Dict[str, int]] = None,
+    return_cut_points: bool = False,
 ) -> Any:
     """One row per member: RFM values (recency in whole local days, frequency, monetary total
     in minor units), 1-5 scores, R-F segment, value segment, lifecycle stage and activity.
 
     Naive timestamps in the frame are read as UTC; `as_of` must be timezone-aware. Batches of
     a million rows or more are summarized on `threads` threads (the result is the same).
+
+    Scores rank the members by default (ties by member id). `monetary="mean"` scores M by
+    mean spend per order. `cut_points` (from an earlier call with `return_cut_points=True`)
+    scores another partition exactly as the first was scored; `thresholds` are fixed cut
+    points: `{"recency_days": [365, 180, 90, 30], "frequency": [2, 3, 5, 8], "monetary":
+    [Decimal("50"), ...]}` (R 2..5 within at most those days, F and M 2..5 from those values,
+    monetary in currency units). `grid`: 5 x 5 segment names, `grid[r - 1][f - 1]`.
+    `lifecycle`: any of `new_days`, `active_days`, `churn_days`, `warn_days`, `high_orders`,
+    `medium_orders`, `overdue_percent`. With `return_cut_points=True` the result is
+    `(frame, cut_points)`. Reusing cut points needs integer member ids: ties break by member
+    id, and labels are coded per frame.
     """
+    import json
+
     import numpy as np
+
+    options: Dict[str, Any] = {}
+    if monetary not in ("total", "mean"):
+        raise ValueError(f"monetary: {monetary!r} must be 'total' or 'mean'")
+    options["monetary"] = monetary
+    if cut_points is not None:
+        options["cut_points"] = cut_points
+    if thresholds is not None:
+        if not isinstance(thresholds, dict) or set(thresholds) != {"recency_days", "frequency", "monetary"}:
+            raise ValueError("thresholds: a dict of recency_days, frequency and monetary, four values each")
+        for name, values in thresholds.items():
+            if isinstance(values, (str, bytes)) or len(values) != 4:
+                raise ValueError(f"thresholds.{name}: {values!r} must be four values")
+        for v in thresholds["monetary"]:
+            if isinstance(v, float):
+                raise TypeError(f"thresholds.monetary: {v!r} is a float; money must be Decimal or int")
+        options["thresholds"] = {
+            "recency_days": [operator.index(v) for v in thresholds["recency_days"]],
+            "frequency": [operator.index(v) for v in thresholds["frequency"]],
+            "monetary": [str(Decimal(v)) for v in thresholds["monetary"]],
+        }
+    if grid is not None:
+        rows = [list(r) for r in grid]
+        if len(rows) != 5 or any(len(r) != 5 or not all(isinstance(n, str) for n in r) for r in rows):
+            raise ValueError("grid: 5 rows (R 1..5) of 5 segment names (F 1..5)")
+        options["grid"] = {"names": rows}
+    if lifecycle is not None:
+        options["lifecycle"] = dict(lifecycle)
 
     if (amount is None) == (amount_minor is None):
         raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
@@ -250,7 +297,11 @@ def rfm(
 
     source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
                                     amount_minor is not None, scale)
-    raw: Dict[str, Any] = call(summarizer.finish, scale)
+    if cut_points is not None and codes.integers is False:
+        # Ties break by member id; labels are coded per frame, so another frame's cut
+        # points would break them differently.
+        raise ValueError("cut_points: reusing cut points needs integer member ids (labels are coded per frame)")
+    raw: Dict[str, Any] = call(summarizer.finish, scale, json.dumps(options))
     # Every column is a view of one writable buffer the native side filled: no copies.
     buffer, rows = raw["buffer"], raw["rows"]
     cols: Dict[str, Any] = {name: np.frombuffer(buffer, dtype=dtype, count=rows, offset=offset)
@@ -262,26 +313,31 @@ def rfm(
     def build(frame_cols: Dict[str, Any]) -> Dict[str, Any]:
         return {c: frame_cols[c] for c in ordered}
 
+    used = json.loads(raw["cut_points"])
+
+    def done(out: Any) -> Any:
+        return (out, used) if return_cut_points else out
+
     if source == "pandas":
         import pandas as pd
 
         for name, (codes_u8, categories) in categorical.items():
             cols[name] = pd.Categorical.from_codes(codes_u8.astype(np.int16), categories=categories)
         # The columns are fresh arrays nobody else holds: no need to copy them into blocks.
-        return pd.DataFrame(build(cols), copy=False)
+        return done(pd.DataFrame(build(cols), copy=False))
     if source == "polars":
         import polars as pl
 
         out_cols = {k: (v.tolist() if getattr(v, "dtype", None) == object else v) for k, v in cols.items()}
         for name, (codes_u8, categories) in categorical.items():
             out_cols[name] = pl.Series(name, categories, dtype=pl.Categorical).gather(codes_u8.astype(np.uint32)) if categories else pl.Series(name, [], dtype=pl.Categorical)
-        return pl.DataFrame(build(out_cols))
+        return done(pl.DataFrame(build(out_cols)))
     import pyarrow as pa
 
     out_cols = {k: (v.tolist() if getattr(v, "dtype", None) == object else v) for k, v in cols.items()}
     for name, (codes_u8, categories) in categorical.items():
         out_cols[name] = pa.DictionaryArray.from_arrays(pa.array(codes_u8.astype(np.int8)), pa.array(categories, type=pa.string()))
-    return pa.table(build(out_cols))
+    return done(pa.table(build(out_cols)))
 
 
 def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str], amount_minor: Optional[str],

@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-/// Thresholds for lifecycle tags, in local days.
+/// Thresholds for lifecycle tags, in local days. Fields left out of a serialized form take
+/// their defaults.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LifecycleSettings {
     /// A member whose first order is at most this many days old is new.
     pub new_days: i64,

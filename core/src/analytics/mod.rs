@@ -29,7 +29,7 @@ mod summary;
 
 pub use cohort::{cohorts, Cohort};
 pub use columns::{le_decimal128_minor, le_f64, le_i64, le_u64, unix_seconds, TimeUnit};
-pub use job::{analyze, metrics, Analysis};
+pub use job::{analyze, analyze_with, metrics, Analysis, JobOptions, Thresholds};
 pub use lifecycle::{lifecycle, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};
 pub use preference::{Lines, Preference, PreferenceBuilder, PreferenceSettings, PriceBand, Promotion};
