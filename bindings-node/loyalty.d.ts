@@ -122,10 +122,14 @@ export interface AnalyticsOptions { asOf: Instant, timeZone?: string, scale?: nu
 export function analyze (orders: Orders, options: AnalyticsOptions): Promise<MemberRfm[]>
 
 export interface ProgramMetrics {
-  members: number, newMembers: number, activeMembers: number, lapsedMembers: number, orders: number,
+  members: number, newMembers: number, activeMembers: number, lapsedMembers: number,
+  /** Members 180 days or more without an order. */
+  churnedMembers: number, orders: number,
   revenue: Money, repurchaseRate: Money, averageOrderValue: Money, purchaseFrequency: Money, historicalLtv: Money,
   top20PercentRevenueShare: Money,
   /** Revenue by R-F segment name. */
   revenueBySegment: Record<string, Money>
+  /** Each segment's share of the revenue (6 places). */
+  revenueShareBySegment: Record<string, Money>
 }
 export function metrics (orders: Orders, options: AnalyticsOptions & { periodStart: Instant }): Promise<ProgramMetrics>

@@ -298,7 +298,10 @@ async function metrics (orders, options) {
   const c = orderColumns(orders)
   const json = await settle(native.metrics(c.member, c.at, c.cents, asOf, start, options.timeZone || 'UTC', scale(options)))
   const out = fromCore(JSON.parse(json))
-  out.revenueBySegment = JSON.parse(json).revenue_by_segment
+  // Segment names are data, not keys to respell.
+  const raw = JSON.parse(json)
+  out.revenueBySegment = raw.revenue_by_segment
+  out.revenueShareBySegment = raw.revenue_share_by_segment
   return out
 }
 

@@ -175,6 +175,8 @@ test('analyze and metrics take typed-array columns and give the rows answer', as
     ['39.00', '13.00', '0.50', '1.50', '19.50'])
   assert.equal(m.top20PercentRevenueShare, '0.897436')
   assert.deepEqual(m.revenueBySegment, { Lost: '4.00', 'Need Attention': '35.00' })
+  assert.deepEqual(m.revenueShareBySegment, { Lost: '0.102564', 'Need Attention': '0.897436' })
+  assert.equal(m.churnedMembers, 0)
   await assert.rejects(loyalty.metrics(rows, { asOf, periodStart: 'yesterday' }), TypeError)
   await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2] }, { asOf }), /amountMinor: 2 values for 3 member ids/)
   await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2, 2n ** 64n] }, { asOf }),

@@ -129,6 +129,10 @@ def test_program_metrics_and_cohorts():
     assert m["repurchase_rate"] == Decimal("0.666667")
     assert m["average_order_value"] == Decimal("23.25")
     assert m["revenue_by_segment"] == {"Hibernating": Decimal("35.00"), "Lost": Decimal("4.00"), "Loyal Customers": Decimal("100.50")}
+    # 35.00, 4.00 and 100.50 of 139.50; nobody 180 days without an order on 2024-07-01 (bob: 122).
+    assert m["revenue_share_by_segment"] == {"Hibernating": Decimal("0.250896"), "Lost": Decimal("0.028674"),
+                                             "Loyal Customers": Decimal("0.720430")}
+    assert m["churned_members"] == 0
     c = loyalty.analytics.cohorts(pl.DataFrame(ROWS), as_of=AS_OF, amount_minor="amount_minor")
     assert isinstance(c, pl.DataFrame)
     # cat's cohort is December 2023: orders in months 0, 2 and 6 (December, February, June).

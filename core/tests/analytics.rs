@@ -148,7 +148,7 @@ fn program_metrics_worked_by_hand() {
     for (s, cents) in m.iter_mut().zip([1000, 5000, 2000, 1000, 11000]) {
         s.total_minor = cents;
     }
-    let x = program_metrics(&m, day(300), 2, None);
+    let x = program_metrics(&m, day(300), 2, None, None);
     assert_eq!((x.members, x.new_members, x.active_members, x.lapsed_members, x.orders), (5, 2, 3, 2, 11));
     assert_eq!(x.revenue, Decimal::new(20000, 2));
     assert_eq!(x.repurchase_rate, Decimal::new(6, 1)); // 3 of 5
@@ -156,6 +156,27 @@ fn program_metrics_worked_by_hand() {
     assert_eq!(x.purchase_frequency, Decimal::new(22, 1));
     assert_eq!(x.historical_ltv, Decimal::from(40));
     assert_eq!(x.top_20_percent_revenue_share, Decimal::new(55, 2)); // 110 of 200
+    assert_eq!((x.churned_members, x.revenue_share_by_segment.len()), (0, 0), "no tags, no scores");
+    // With segments (members 1 and 2 in A, the rest in B) and lifecycle tags as of day 400:
+    // days since the last orders are 390, 90, 95, 110 and 60, so only member 1 has churned
+    // (180 days by default). A has 10.00 + 50.00 of the 200.00, B the other 140.00.
+    let scores: Vec<loyalty::analytics::RfmScores> = m
+        .iter()
+        .map(|s| loyalty::analytics::RfmScores {
+            member_id: s.member_id,
+            r: 1,
+            f: 1,
+            m: 1,
+            segment: if s.member_id <= 2 { "A".into() } else { "B".into() },
+            value_segment: ValueSegment::GeneralWinBack,
+        })
+        .collect();
+    let tags = lifecycle(&m, at(400), chrono_tz::UTC, &LifecycleSettings::default());
+    let x = program_metrics(&m, day(300), 2, Some(&scores), Some(&tags));
+    assert_eq!(x.churned_members, 1);
+    let shares: Vec<(&str, Decimal)> = x.revenue_share_by_segment.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(shares, [("A", Decimal::new(3, 1)), ("B", Decimal::new(7, 1))]);
+    assert_eq!(x.revenue_by_segment["B"], Decimal::new(14000, 2));
 }
 
 #[test]

@@ -417,8 +417,8 @@ def metrics(
     time_zone: str = "UTC",
     scale: int = 2,
 ) -> Dict[str, Any]:
-    """Program metrics over the period from `period_start` to `as_of`: members, new, active and
-    lapsed members, orders, revenue, repurchase rate, average order value, purchase frequency,
+    """Program metrics over the period from `period_start` to `as_of`: members, new, active,
+    lapsed and churned (180 days without an order) members, orders, revenue, repurchase rate, average order value, purchase frequency,
     historical LTV, the top 20%'s revenue share, and revenue by R-F segment. Amounts and ratios
     are `Decimal`."""
     import json
@@ -439,7 +439,8 @@ def metrics(
                 "top_20_percent_revenue_share")
     for key in decimals:
         raw[key] = Decimal(raw[key])
-    raw["revenue_by_segment"] = {k: Decimal(v) for k, v in raw["revenue_by_segment"].items()}
+    for key in ("revenue_by_segment", "revenue_share_by_segment"):
+        raw[key] = {k: Decimal(v) for k, v in raw[key].items()}
     return raw
 
 

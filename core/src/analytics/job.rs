@@ -133,10 +133,12 @@ pub fn analyze_with(
 }
 
 /// Program metrics over the period from `period_start` (Unix seconds) to the summaries'
-/// `as_of`, with revenue by the R-F segments of the members' fitted scores.
+/// `as_of`, with revenue by the R-F segments of the members' fitted scores and churned members
+/// by the default lifecycle settings.
 pub fn metrics(summaries: &[MemberSummary], settings: &Settings, period_start: i64, scale: u32) -> ProgramMetrics {
-    let values =
-        rfm_values(summaries, settings.as_of, settings.time_zone, scale, Monetary::Total, settings.distinct_days);
+    let (as_of, tz) = (settings.as_of, settings.time_zone);
+    let values = rfm_values(summaries, as_of, tz, scale, Monetary::Total, settings.distinct_days);
     let scores = CutPoints::fit(&values).score(&values);
-    program_metrics(summaries, period_start, scale, Some(&scores))
+    let tags = lifecycle(summaries, as_of, tz, &LifecycleSettings::default());
+    program_metrics(summaries, period_start, scale, Some(&scores), Some(&tags))
 }

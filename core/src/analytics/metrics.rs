@@ -1,5 +1,6 @@
 //! Program metrics over a period.
 
+use super::lifecycle::{Lifecycle, Stage};
 use super::rfm::RfmScores;
 use super::summary::MemberSummary;
 use rust_decimal::Decimal;
@@ -17,6 +18,9 @@ pub struct ProgramMetrics {
     pub active_members: u64,
     /// Members whose last order is before the period.
     pub lapsed_members: u64,
+    /// Members tagged churned (no order for the lifecycle settings' `churn_days`), when
+    /// lifecycle tags are given; 0 otherwise.
+    pub churned_members: u64,
     /// Orders.
     pub orders: u64,
     /// Revenue in currency units.
@@ -33,6 +37,8 @@ pub struct ProgramMetrics {
     pub top_20_percent_revenue_share: Decimal,
     /// Revenue by segment, when scores are given.
     pub revenue_by_segment: BTreeMap<String, Decimal>,
+    /// Each segment's share of the revenue (rounded to 6 places), when scores are given.
+    pub revenue_share_by_segment: BTreeMap<String, Decimal>,
 }
 
 /// Program metrics for the period from `period_start` (Unix seconds) to the summaries'
@@ -43,7 +49,7 @@ pub struct ProgramMetrics {
 /// use loyalty::analytics::{program_metrics, MemberSummary};
 /// let m = |id, first, last, orders, total| MemberSummary { member_id: id, first_at: first, last_at: last,
 ///     previous_at: None, orders, days: 0, total_minor: total, recent_orders: 0 };
-/// let x = program_metrics(&[m(1, 10, 500, 3, 9000), m(2, 400, 400, 1, 1000)], 300, 2, None);
+/// let x = program_metrics(&[m(1, 10, 500, 3, 9000), m(2, 400, 400, 1, 1000)], 300, 2, None, None);
 /// assert_eq!((x.members, x.new_members, x.active_members, x.lapsed_members), (2, 1, 2, 0));
 /// assert_eq!(x.average_order_value, "25".parse().unwrap());
 /// assert_eq!(x.top_20_percent_revenue_share, "0.9".parse().unwrap());
@@ -53,6 +59,7 @@ pub fn program_metrics(
     period_start: i64,
     scale: u32,
     scores: Option<&[RfmScores]>,
+    tags: Option<&[Lifecycle]>,
 ) -> ProgramMetrics {
     let money = |minor: i128| Decimal::try_from_i128_with_scale(minor, scale.min(28)).unwrap_or(Decimal::MAX);
     let members = summaries.len() as u64;
@@ -72,11 +79,14 @@ pub fn program_metrics(
             }
         }
     }
+    let revenue_share_by_segment =
+        revenue_by_segment.iter().map(|(name, revenue)| (name.clone(), ratio(*revenue, money(total)))).collect();
     ProgramMetrics {
         members,
         new_members: summaries.iter().filter(|s| s.first_at >= period_start).count() as u64,
         active_members: summaries.iter().filter(|s| s.last_at >= period_start).count() as u64,
         lapsed_members: summaries.iter().filter(|s| s.last_at < period_start).count() as u64,
+        churned_members: tags.map_or(0, |t| t.iter().filter(|t| t.stage == Stage::Churned).count() as u64),
         orders,
         revenue: money(total),
         repurchase_rate: ratio(
@@ -91,5 +101,6 @@ pub fn program_metrics(
             Decimal::from_i128_with_scale(total, 0),
         ),
         revenue_by_segment,
+        revenue_share_by_segment,
     }
 }
