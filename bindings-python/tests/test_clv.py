@@ -46,7 +46,13 @@ def test_fit_and_predict_through_pandas_and_polars():
         bg.predict(s, 39.0, churn_thresholds=(0.8, 0.2))
     gg = loyalty.clv.GammaGamma.fit(s)
     assert (round(gg.p, 2), round(gg.q, 2), round(gg.gamma, 2)) == (6.25, 3.74, 15.44)
-    assert len(gg.expected_value(s)) == 2357
+    valued = gg.expected_value(s)
+    assert len(valued) == 2357 and list(valued.columns) == list(s.columns) + ["expected_value"]
+    # Without repeats, the population mean p * gamma / (q - 1) = 6.2496 * 15.4435 / 2.7442.
+    assert valued.loc[valued["frequency"] == 0, "expected_value"].iloc[0] == pytest.approx(35.1704, abs=1e-4)
+    # Customer 1: two repeats averaging 22.345, weighted against the population mean:
+    # (q - 1) / (p x + q - 1) * p gamma / (q - 1) + p x / (p x + q - 1) * 22.345 with x = 2.
+    assert valued.loc[valued["member_id"] == 1, "expected_value"].iloc[0] == pytest.approx(24.6539, abs=1e-4)
     sp = loyalty.clv.summary(pl.from_pandas(sample()), calibration_end=dt.date(1997, 9, 30), amount_minor="amount_minor")
     assert isinstance(sp, pl.DataFrame)
     assert loyalty.clv.BgNbd.fit(sp).r == bg.r
@@ -64,7 +70,7 @@ def test_lifetime_value_combines_both_models():
     bg, gg = loyalty.clv.BgNbd.fit(s), loyalty.clv.GammaGamma.fit(s)
     undiscounted = gg.lifetime_value(s, bg, horizon=39)
     # Without discounting the per-week increments telescope: value per purchase x purchases in 39 weeks.
-    expected = gg.expected_value(s) * bg.predict(s, 39.0)["expected_purchases"].to_numpy()
+    expected = gg.expected_value(s)["expected_value"].to_numpy() * bg.predict(s, 39.0)["expected_purchases"].to_numpy()
     assert list(undiscounted.columns)[-1] == "clv"
     assert abs(undiscounted["clv"] - expected).max() < 1e-9
     discounted = gg.lifetime_value(s, bg, horizon=39, discount_rate=0.01)
@@ -121,3 +127,20 @@ def test_clv_errors_are_loyalty_errors_from_the_one_hierarchy():
     with pytest.raises(loyalty.ClvError) as err:
         loyalty.clv.BgNbd.fit(pd.DataFrame({"frequency": [0] * 5, "recency": [0.0] * 5, "T": [5.0, 6.0, 7.0, 8.0, 9.0]}))
     assert err.value.kind == "not_converged"
+
+
+def test_the_summary_in_days():
+    # Member 1 orders on days 0, 10 (twice) and 20 of 2024, member 2 once on day 5; the window
+    # ends on 2024-01-30: ages count in days from each first order to that date (T 29 and 24).
+    orders = pd.DataFrame({
+        "member_id": [1, 1, 1, 1, 2],
+        "ordered_at": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-11 18:00", "2024-01-21", "2024-01-06"], format="ISO8601"),
+        "amount_minor": [1000, 2000, 500, 3000, 700],
+    })
+    s = loyalty.clv.summary(orders, calibration_end=dt.date(2024, 1, 30), unit="day", amount_minor="amount_minor")
+    # Member 1: repeat days 11th and 21st (the two orders on the 11th are one purchase of 25.00),
+    # recency 20, monetary (25.00 + 30.00) / 2.
+    assert s.to_dict(orient="list") == {
+        "member_id": [1, 2], "frequency": [2, 0], "recency": [20.0, 0.0], "T": [29.0, 24.0],
+        "monetary": [27.5, 0.0], "holdout_frequency": [0, 0],
+    }

@@ -174,12 +174,13 @@ class GammaGamma:
         return cls(p, q, g, ll)
 
     def expected_value(self, summary: Any) -> Any:
-        """Each customer's expected value per purchase, as a numpy array."""
+        """The frame with an `expected_value` column: each customer's expected value per
+        purchase (the population mean for customers without repeats)."""
         import numpy as np
 
         lib = _library(summary)
         raw = _call(_native.gamma_gamma_expected, (self.p, self.q, self.gamma), _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
-        return np.frombuffer(raw, dtype="<f8")
+        return _with_column(summary, lib, "expected_value", np.frombuffer(raw, dtype="<f8"))
 
     def lifetime_value(self, summary: Any, bgnbd: BgNbd, horizon: int, discount_rate: float = 0.0) -> Any:
         """The frame with a `clv` column: expected value per purchase (this model) times the
@@ -193,11 +194,15 @@ class GammaGamma:
             _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"),
             _f64(summary, lib, "monetary"), int(horizon), float(discount_rate),
         )
-        values = np.frombuffer(raw, dtype="<f8")
-        if lib == "pandas":
-            return summary.assign(clv=values)
-        if lib == "polars":
-            import polars as pl
+        return _with_column(summary, lib, "clv", np.frombuffer(raw, dtype="<f8"))
 
-            return summary.with_columns(pl.Series("clv", values))
-        return summary.append_column("clv", [values])
+
+def _with_column(summary: Any, lib: str, name: str, values: Any) -> Any:
+    """The frame with one more column, in its own library."""
+    if lib == "pandas":
+        return summary.assign(**{name: values})
+    if lib == "polars":
+        import polars as pl
+
+        return summary.with_columns(pl.Series(name, values))
+    return summary.append_column(name, [values])
