@@ -186,3 +186,33 @@ test('analyze and metrics take typed-array columns and give the rows answer', as
   const yen = await loyalty.metrics({ ...columns, amountMinor: [1000, 0, 0] }, { asOf, periodStart: '2024-01-01T00:00:00Z', scale: 0 })
   assert.equal(yen.revenue, '1000')
 })
+
+test('more event error codes, each with its field and value, the account unchanged', () => {
+  const a = new loyalty.Account('m')
+  const t = (d) => `2024-03-${String(d).padStart(2, '0')}T12:00:00Z`
+  a.apply(retail, { type: 'joined', id: 'j', occurredAt: t(1) })
+  a.apply(retail, { type: 'orderPlaced', id: 'e1', occurredAt: t(2), orderId: 'o1', amount: '20.00' })
+  a.apply(retail, { type: 'profileCompleted', id: 'p1', occurredAt: t(3) })
+  const before = a.toJson()
+  const cases = [
+    [{ type: 'orderPlaced', id: 'e2', occurredAt: t(4), orderId: 'o2', amount: '-5' }, 'invalid_field', 'amount', '-5'],
+    [{ type: 'orderPlaced', id: 'e3', occurredAt: t(4), orderId: 'o1', amount: '5' }, 'duplicate_order', 'orderId', 'o1'],
+    [{ type: 'orderRefunded', id: 'r1', occurredAt: t(5), orderId: 'o1', amount: '25.00' }, 'refund_exceeds_order', 'amount', '25.00'],
+    [{ type: 'redemptionCancelled', id: 'c1', occurredAt: t(5), redemptionId: 'nope' }, 'unknown_redemption', 'redemptionId', 'nope'],
+    [{ type: 'rewardRedeemed', id: 'w1', occurredAt: t(5), rewardId: 'nope', points: 1000 }, 'unknown_reward', 'rewardId', 'nope'],
+    [{ type: 'profileCompleted', id: 'p2', occurredAt: t(6) }, 'limit_reached', 'profile_completed', ''],
+    [{ type: 'tierAssigned', id: 'ta', occurredAt: t(7), tier: 'Nope', until: t(20), reason: 'x' }, 'invalid_field', 'tier', '"Nope"']
+  ]
+  for (const [event, code, field, value] of cases) {
+    assert.throws(() => a.apply(retail, event), (err) => {
+      assert.ok(err instanceof loyalty.EventError)
+      assert.deepEqual([err.code, err.field, err.value], [code, field, value])
+      return true
+    })
+  }
+  assert.equal(a.toJson(), before)
+  assert.throws(() => a.balances(retail, '2024-01-01T00:00:00Z'),
+    (err) => err instanceof loyalty.EventError && err.code === 'as_of_before_clock' && err.field === 'asOf')
+  assert.throws(() => a.quotePayment(retail, 'abc', null, t(7)),
+    (err) => err instanceof loyalty.InvalidInputError && err.code === 'invalid_input' && err.field === 'orderAmount' && err.value === 'abc')
+})
