@@ -96,3 +96,22 @@ def test_tier_progress_is_none_without_tiers(simple, retail):
     progress = loyalty.Account("m").tier_progress(retail, utc(2024, 1, 1))
     assert progress is not None and progress["tier"] == "Member" and progress["next_tier"] == "Silver"
     assert progress["to_next"] == [{"metric": "spend", "needed": Decimal("250")}]
+
+
+def test_effects_are_typed_classes_one_per_kind(retail):
+    from loyalty import effects
+
+    account = loyalty.Account("m-2")
+    outcome = account.apply(retail, events.OrderPlaced("e-1", utc(2024, 5, 8, 16), order_id="o-1", amount=Decimal("42.50")))
+    earned = outcome.effects[0]
+    assert type(earned) is effects.PointsEarned and isinstance(earned, effects.Effect)
+    assert effects.PointsEarned.__match_args__ == ("lot", "points", "rules", "available_at", "expires_at", "pending")
+    assert [getattr(earned, name) for name in effects.PointsEarned.__match_args__[:3]] == [0, 85, ["base", "member_day"]]
+    assert repr(earned).startswith("PointsEarned(lot=0, points=85, rules=['base', 'member_day'], available_at=")
+    # Every kind the core emits has its class; a kind this version does not know stays a plain Effect.
+    kinds = {cls.KIND for cls in effects.Effect._kinds.values()}
+    assert len(kinds) == 19 and "tier_will_downgrade" in kinds
+    unknown = effects.Effect({"type": "something_new", "points": 1})
+    assert type(unknown) is effects.Effect and unknown.points == 1
+    with pytest.raises(AttributeError, match="points_earned has no field 'nope'"):
+        earned.nope

@@ -462,7 +462,7 @@ def cohorts(
     at = instant("as_of", as_of)
     text, library, _ = _whole(
         frame, member_id, ordered_at, amount, amount_minor, scale,
-        lambda *source: _native.cohorts_arrow(*source, at, time_zone),
+        lambda src, m, t, a, minor, sc: _native.cohorts_arrow(src, m, t, a, minor, sc, at, time_zone),
         lambda m, t, a: call(_native.cohorts_json, m, t, a, at, time_zone))
     rows = json.loads(text)
     cols: Dict[str, list] = {"cohort": [], "months_since": [], "members": [], "active": []}

@@ -51,7 +51,7 @@ def summary(
     holdout = None if holdout_end is None else _unix_day("holdout_end", holdout_end)
     raw, library, codes = _whole(
         frame, member_id, ordered_at, amount, amount_minor, scale,
-        lambda *source: _native.clv_summary_arrow(*source, end, holdout, unit),
+        lambda src, m, t, a, minor, sc: _native.clv_summary_arrow(src, m, t, a, minor, sc, end, holdout, unit),
         lambda m, t, a: _call(_native.clv_summary_columns, m, t, a, end, holdout, unit))
     ids = np.frombuffer(raw["member_id"], dtype="<u8")
     cols = {
