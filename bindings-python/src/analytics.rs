@@ -73,20 +73,14 @@ impl Summarizer {
     ) -> PyResult<()> {
         let inner =
             self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
-        let mut stream = arrow::Stream::from_object(source)?;
-        let (m, m_kind) = stream.column(member_id)?;
-        let (t, t_kind) = stream.column(ordered_at)?;
-        let (a, a_kind) = stream.column(amount)?;
-        let formats = [m, t, a].map(|i| stream.format(i).to_string());
-        while let Some(batch) = stream.next_batch()? {
-            let members = arrow::member_ids(&batch, m, m_kind, member_id, &formats[0])?;
-            let times = arrow::seconds(&batch, t, t_kind, ordered_at, &formats[1])?;
-            let amounts = arrow::minor_units(&batch, a, a_kind, amount, &formats[2], minor, scale)?;
-            let orders = Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
-            let first = batch.first;
-            py.detach(|| inner.add(&orders)).map_err(|e| errors::analytics(in_stream(e, first)))?;
-        }
-        Ok(())
+        let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
+        arrow::each_batch(
+            py,
+            source,
+            &names,
+            |orders| inner.add(orders),
+            |e, first| errors::analytics(in_stream(e, first)),
+        )
     }
 
     /// Program metrics (JSON) over everything added, the period starting at `period_start`
@@ -296,46 +290,60 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
     Ok(out)
 }
 
-/// The retention matrix by first-order month (JSON list of cohorts).
-#[pyfunction]
-pub fn cohorts_json(
-    py: Python<'_>,
-    member_id: &[u8],
-    ordered_at: &[u8],
-    amount_minor: &[u8],
-    as_of: &str,
-    time_zone: &str,
-) -> PyResult<String> {
-    let (as_of, tz) = (instant("as_of", as_of)?, zone(time_zone)?);
-    let m = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
-    let t = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
-    let a = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
-    let rows = py
-        .detach(|| loyalty::analytics::cohorts(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }, as_of, tz))
-        .map_err(errors::analytics)?;
-    Ok(serde_json::to_string(&rows).unwrap_or_default())
+/// The retention matrix built batch by batch (the interpreter lock released while each is
+/// added): from bytes columns, or from an Arrow stream read in place.
+#[pyclass(module = "loyalty._native")]
+pub struct CohortBuilder {
+    inner: Option<loyalty::analytics::CohortBuilder>,
 }
 
-/// The retention matrix (JSON) of the orders in an Arrow stream (any object with
-/// `__arrow_c_stream__`), read in place when it is one batch.
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-pub fn cohorts_arrow(
-    py: Python<'_>,
-    source: &Bound<'_, PyAny>,
-    member_id: &str,
-    ordered_at: &str,
-    amount: &str,
-    minor: bool,
-    scale: u32,
-    as_of: &str,
-    time_zone: &str,
-) -> PyResult<String> {
-    let (as_of, tz) = (instant("as_of", as_of)?, zone(time_zone)?);
-    let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
-    let rows = arrow::whole_stream(py, source, &names, |orders| loyalty::analytics::cohorts(orders, as_of, tz))?
-        .map_err(errors::analytics)?;
-    Ok(serde_json::to_string(&rows).unwrap_or_default())
+#[pymethods]
+impl CohortBuilder {
+    /// An empty builder counting orders before `as_of` (ISO-8601) by months of `time_zone`.
+    #[new]
+    fn new(as_of: &str, time_zone: &str) -> PyResult<CohortBuilder> {
+        let (as_of, tz) = (instant("as_of", as_of)?, zone(time_zone)?);
+        Ok(CohortBuilder { inner: Some(loyalty::analytics::CohortBuilder::new(as_of, tz)) })
+    }
+
+    /// Adds one batch of little-endian 8-byte columns.
+    fn add(&mut self, py: Python<'_>, member_id: &[u8], ordered_at: &[u8], amount_minor: &[u8]) -> PyResult<()> {
+        let m = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
+        let t = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
+        let a = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
+        let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
+        py.detach(|| inner.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a })).map_err(errors::analytics)
+    }
+
+    /// Adds every batch of an Arrow stream, one at a time.
+    #[pyo3(signature = (source, member_id, ordered_at, amount, minor, scale))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_arrow(
+        &mut self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        member_id: &str,
+        ordered_at: &str,
+        amount: &str,
+        minor: bool,
+        scale: u32,
+    ) -> PyResult<()> {
+        let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
+        let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
+        arrow::each_batch(
+            py,
+            source,
+            &names,
+            |orders| inner.add(orders),
+            |e, first| errors::analytics(in_stream(e, first)),
+        )
+    }
+
+    /// The retention matrix (JSON list of cohorts). The builder is spent.
+    fn finish_json(&mut self) -> PyResult<String> {
+        let inner = self.inner.take().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
+        Ok(serde_json::to_string(&inner.finish()).unwrap_or_default())
+    }
 }
 
 /// Preference tags from batches of order lines (the interpreter lock released while each is

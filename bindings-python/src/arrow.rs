@@ -481,6 +481,54 @@ fn read_orders<'b>(
     ))
 }
 
+/// A stream opened for the three order columns.
+struct OrderStream<'a> {
+    stream: Stream,
+    columns: [(usize, Kind); 3],
+    formats: [String; 3],
+    names: &'a OrderColumns<'a>,
+}
+
+impl<'a> OrderStream<'a> {
+    fn open(source: &Bound<'_, PyAny>, names: &'a OrderColumns<'a>) -> PyResult<OrderStream<'a>> {
+        let stream = Stream::from_object(source)?;
+        let columns = [stream.column(names.member_id)?, stream.column(names.ordered_at)?, stream.column(names.amount)?];
+        let formats = columns.map(|(i, _)| stream.format(i).to_string());
+        Ok(OrderStream { stream, columns, formats, names })
+    }
+
+    /// The next batch and its three columns as the core takes them.
+    fn next_batch(&mut self) -> PyResult<Option<Batch>> {
+        self.stream.next_batch()
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn read<'b>(&self, batch: &'b Batch) -> PyResult<(Cow<'b, [u64]>, Cow<'b, [i64]>, Cow<'b, [i64]>)> {
+        read_orders(batch, &self.columns, &self.formats, self.names)
+    }
+}
+
+/// Calls `f` with each batch of a stream in turn (without the interpreter lock), and the
+/// stream's row number of the batch's first row, for errors.
+pub(crate) fn each_batch<E>(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    names: &OrderColumns<'_>,
+    mut f: impl FnMut(&loyalty::analytics::Orders<'_>) -> Result<(), E> + Send,
+    error: impl Fn(E, usize) -> PyErr,
+) -> PyResult<()>
+where
+    E: Send,
+{
+    let mut stream = OrderStream::open(source, names)?;
+    while let Some(batch) = stream.next_batch()? {
+        let (members, times, amounts) = stream.read(&batch)?;
+        let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
+        py.detach(|| f(&orders)).map_err(|e| error(e, batch.first))?;
+    }
+    Ok(())
+}
+
 /// Calls `f` with a whole stream's orders at once (for the jobs that need every order
 /// together: cohorts, CLV summaries): a stream of one batch is read in place; several are
 /// gathered into one set of columns first. `f` runs without the interpreter lock.
@@ -490,17 +538,12 @@ pub(crate) fn whole_stream<R: Send>(
     names: &OrderColumns<'_>,
     f: impl FnOnce(&loyalty::analytics::Orders<'_>) -> R + Send,
 ) -> PyResult<R> {
-    let mut stream = Stream::from_object(source)?;
-    let (m, m_kind) = stream.column(names.member_id)?;
-    let (t, t_kind) = stream.column(names.ordered_at)?;
-    let (a, a_kind) = stream.column(names.amount)?;
-    let formats = [m, t, a].map(|i| stream.format(i).to_string());
-    let columns = [(m, m_kind), (t, t_kind), (a, a_kind)];
+    let mut stream = OrderStream::open(source, names)?;
     let Some(first) = stream.next_batch()? else {
         return Ok(py.detach(|| f(&loyalty::analytics::Orders { member_id: &[], ordered_at: &[], amount_minor: &[] })));
     };
     let Some(second) = stream.next_batch()? else {
-        let (members, times, amounts) = read_orders(&first, &columns, &formats, names)?;
+        let (members, times, amounts) = stream.read(&first)?;
         let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
         return Ok(py.detach(|| f(&orders)));
     };
@@ -508,7 +551,7 @@ pub(crate) fn whole_stream<R: Send>(
     let mut batch = Some(first);
     let mut pending = Some(second);
     while let Some(b) = batch {
-        let (bm, bt, ba) = read_orders(&b, &columns, &formats, names)?;
+        let (bm, bt, ba) = stream.read(&b)?;
         members.extend_from_slice(&bm);
         times.extend_from_slice(&bt);
         amounts.extend_from_slice(&ba);

@@ -249,6 +249,36 @@ proptest! {
     }
 
     #[test]
+    fn cohorts_from_batches_and_partitions_agree(rows in order_log(), cut in 0usize..300) {
+        // Hours over three months in New York (month boundaries at local midnight).
+        let as_of = Utc.timestamp_opt(1_704_067_200 + 1900 * 3600, 0).unwrap();
+        let tz = chrono_tz::America::New_York;
+        let columns = |rows: &[(u64, i64, i64)]| -> (Vec<u64>, Vec<i64>, Vec<i64>) {
+            (rows.iter().map(|r| r.0).collect(), rows.iter().map(|r| r.1).collect(), rows.iter().map(|r| r.2).collect())
+        };
+        let (m, t, a) = columns(&rows);
+        let whole = loyalty::analytics::cohorts(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }, as_of, tz).unwrap();
+        let mut batched = loyalty::analytics::CohortBuilder::new(as_of, tz);
+        for chunk in rows.chunks(7) {
+            let (m, t, a) = columns(chunk);
+            batched.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+        }
+        prop_assert_eq!(&batched.finish(), &whole);
+        let cut = cut.min(rows.len());
+        let (mut left, mut right) = (loyalty::analytics::CohortBuilder::new(as_of, tz), loyalty::analytics::CohortBuilder::new(as_of, tz));
+        let (m, t, a) = columns(&rows[cut..]);
+        left.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+        let (m, t, a) = columns(&rows[..cut]);
+        right.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+        left.merge(right).unwrap();
+        prop_assert_eq!(&left.finish(), &whole);
+        // Every member counted once, in the cohort of their first month.
+        let counted: u64 = whole.iter().map(|c| c.members).sum();
+        let members: std::collections::BTreeSet<u64> = rows.iter().filter(|r| r.1 < as_of.timestamp()).map(|r| r.0).collect();
+        prop_assert_eq!(counted, members.len() as u64);
+    }
+
+    #[test]
     fn preferences_from_batches_and_partitions_agree(
         rows in prop::collection::vec((0u64..30, 0u64..60, 0u32..6, 0i64..50_000, 0i64..3, any::<bool>()), 0..300),
         cut in 0usize..300,

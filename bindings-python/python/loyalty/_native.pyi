@@ -13,6 +13,7 @@ __all__ = [
     "SnapshotError",
     "PreferenceBuilder",
     "Summarizer",
+    "CohortBuilder",
     "analyze",
     "bgnbd_fit",
     "bgnbd_population",
@@ -20,8 +21,6 @@ __all__ = [
     "churn_risk_codes",
     "clv_summary_arrow",
     "clv_summary_columns",
-    "cohorts_arrow",
-    "cohorts_json",
     "gamma_gamma_expected",
     "gamma_gamma_fit",
     "lifetime_values_columns",
@@ -78,6 +77,13 @@ class Summarizer:
     def add_arrow(self, source: Any, member_id: str, ordered_at: str, amount: str, minor: bool, scale: int) -> None: ...
     def finish_metrics_json(self, period_start: str, scale: int) -> str: ...
     def finish(self, scale: int, options: Optional[str] = None) -> Dict[str, Any]: ...
+
+@final
+class CohortBuilder:
+    def __new__(cls, as_of: str, time_zone: str) -> CohortBuilder: ...
+    def add(self, member_id: bytes, ordered_at: bytes, amount_minor: bytes) -> None: ...
+    def add_arrow(self, source: Any, member_id: str, ordered_at: str, amount: str, minor: bool, scale: int) -> None: ...
+    def finish_json(self) -> str: ...
 
 @final
 class PreferenceBuilder:
@@ -141,7 +147,3 @@ def lifetime_values_columns(
     horizon: int,
     discount_rate: float,
 ) -> bytes: ...
-def cohorts_arrow(
-    source: Any, member_id: str, ordered_at: str, amount: str, minor: bool, scale: int, as_of: str, time_zone: str
-) -> str: ...
-def cohorts_json(member_id: bytes, ordered_at: bytes, amount_minor: bytes, as_of: str, time_zone: str) -> str: ...

@@ -459,12 +459,19 @@ def cohorts(
     with the cohort's size and how many of its members ordered that month."""
     import json
 
+    if (amount is None) == (amount_minor is None):
+        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    money_column = amount_minor if amount_minor is not None else amount
+    assert money_column is not None
     at = instant("as_of", as_of)
-    text, library, _ = _whole(
-        frame, member_id, ordered_at, amount, amount_minor, scale,
-        lambda src, m, t, a, minor, sc: _native.cohorts_arrow(src, m, t, a, minor, sc, at, time_zone),
-        lambda m, t, a: call(_native.cohorts_json, m, t, a, at, time_zone))
-    rows = json.loads(text)
+
+    def new() -> Any:
+        return call(_native.CohortBuilder, at, time_zone)
+
+    # Batch by batch, like rfm(): a stream is consumed in bounded memory.
+    library, builder = _summarize(frame, new(), new, _Codes(), (member_id, ordered_at, money_column),
+                                  amount_minor is not None, scale)
+    rows = json.loads(call(builder.finish_json))
     cols: Dict[str, list] = {"cohort": [], "months_since": [], "members": [], "active": []}
     for row in rows:
         for n, active in enumerate(row["active"]):

@@ -41,43 +41,108 @@ pub struct Cohort {
 /// # Errors
 /// [`AnalyticsError`] for columns of different lengths or negative amounts.
 pub fn cohorts(orders: &Orders<'_>, as_of: DateTime<Utc>, tz: Tz) -> Result<Vec<Cohort>, AnalyticsError> {
-    let n = orders.member_id.len();
-    for (column, len) in [("ordered_at", orders.ordered_at.len()), ("amount_minor", orders.amount_minor.len())] {
-        if len != n {
-            return Err(AnalyticsError::LengthMismatch { column, len, expected: n });
-        }
+    let mut builder = CohortBuilder::new(as_of, tz);
+    builder.add(orders)?;
+    Ok(builder.finish())
+}
+
+/// The retention matrix built batch by batch, and mergeable: each member's set of order
+/// months (at most one entry per member and month, whatever the number of orders), so a log
+/// larger than memory streams through, and partitions built apart combine into one matrix.
+///
+/// ```
+/// use loyalty::analytics::{cohorts, CohortBuilder, Orders};
+/// use chrono::{TimeZone, Utc};
+/// let day = |m: u32| Utc.with_ymd_and_hms(2024, m, 5, 12, 0, 0).unwrap().timestamp();
+/// let as_of = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let (mut left, mut right) = (CohortBuilder::new(as_of, chrono_tz::UTC), CohortBuilder::new(as_of, chrono_tz::UTC));
+/// left.add(&Orders { member_id: &[1, 2], ordered_at: &[day(1), day(1)], amount_minor: &[1, 1] }).unwrap();
+/// right.add(&Orders { member_id: &[1], ordered_at: &[day(4)], amount_minor: &[1] }).unwrap();
+/// left.merge(right).unwrap();
+/// let whole = Orders { member_id: &[1, 2, 1], ordered_at: &[day(1), day(1), day(4)], amount_minor: &[1, 1, 1] };
+/// assert_eq!(left.finish(), cohorts(&whole, as_of, chrono_tz::UTC).unwrap());
+/// ```
+#[derive(Clone, Debug)]
+pub struct CohortBuilder {
+    as_of: DateTime<Utc>,
+    tz: Tz,
+    months: HashMap<u64, BTreeSet<i64>, FxBuild>,
+}
+
+impl CohortBuilder {
+    /// An empty builder counting orders before `as_of`, by months of `tz`.
+    pub fn new(as_of: DateTime<Utc>, tz: Tz) -> CohortBuilder {
+        CohortBuilder { as_of, tz, months: HashMap::default() }
     }
-    if let Some(row) = orders.amount_minor.iter().position(|a| *a < 0) {
-        return Err(AnalyticsError::NegativeAmount { row, value: orders.amount_minor[row] });
-    }
-    let month_of = |at: i64| {
-        let d = crate::calendar::local_date(DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default(), tz);
-        i64::from(d.year()) * 12 + i64::from(d.month0())
-    };
-    let last = month_of(as_of.timestamp() - 1);
-    let mut months: HashMap<u64, BTreeSet<i64>, FxBuild> = HashMap::default();
-    for row in 0..n {
-        if orders.ordered_at[row] < as_of.timestamp() {
-            months.entry(orders.member_id[row]).or_default().insert(month_of(orders.ordered_at[row]));
-        }
-    }
-    let mut rows: BTreeMap<i64, (u64, Vec<u64>)> = BTreeMap::new();
-    for set in months.values() {
-        let Some(&first) = set.iter().next() else { continue };
-        let row = rows.entry(first).or_insert_with(|| (0, vec![0; usize::try_from(last - first + 1).unwrap_or(0)]));
-        row.0 += 1;
-        for m in set {
-            if let Some(slot) = row.1.get_mut(usize::try_from(m - first).unwrap_or(usize::MAX)) {
-                *slot += 1;
+
+    /// Adds a batch of orders (those at or after `as_of` are ignored).
+    ///
+    /// # Errors
+    /// [`AnalyticsError`] for columns of different lengths or negative amounts; nothing of
+    /// the batch is added then.
+    pub fn add(&mut self, orders: &Orders<'_>) -> Result<(), AnalyticsError> {
+        let n = orders.member_id.len();
+        for (column, len) in [("ordered_at", orders.ordered_at.len()), ("amount_minor", orders.amount_minor.len())] {
+            if len != n {
+                return Err(AnalyticsError::LengthMismatch { column, len, expected: n });
             }
         }
+        if let Some(row) = orders.amount_minor.iter().position(|a| *a < 0) {
+            return Err(AnalyticsError::NegativeAmount { row, value: orders.amount_minor[row] });
+        }
+        let as_of = self.as_of.timestamp();
+        for row in 0..n {
+            if orders.ordered_at[row] < as_of {
+                let month = self.month_of(orders.ordered_at[row]);
+                self.months.entry(orders.member_id[row]).or_default().insert(month);
+            }
+        }
+        Ok(())
     }
-    Ok(rows
-        .into_iter()
-        .map(|(month, (members, active))| Cohort {
-            month: format!("{:04}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1),
-            members,
-            active,
-        })
-        .collect())
+
+    /// Adds another builder's members (a partition of the same log).
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] when the two count to different instants or zones.
+    pub fn merge(&mut self, other: CohortBuilder) -> Result<(), AnalyticsError> {
+        if (other.as_of, other.tz) != (self.as_of, self.tz) {
+            return Err(AnalyticsError::Invalid {
+                field: "as_of".into(),
+                reason: "cohort builders to merge must count to the same instant in the same zone".into(),
+            });
+        }
+        for (member, months) in other.months {
+            self.months.entry(member).or_default().extend(months);
+        }
+        Ok(())
+    }
+
+    /// The retention matrix, cohorts in month order.
+    pub fn finish(self) -> Vec<Cohort> {
+        let last = self.month_of(self.as_of.timestamp() - 1);
+        let mut rows: BTreeMap<i64, (u64, Vec<u64>)> = BTreeMap::new();
+        for set in self.months.values() {
+            let Some(&first) = set.iter().next() else { continue };
+            let row = rows.entry(first).or_insert_with(|| (0, vec![0; usize::try_from(last - first + 1).unwrap_or(0)]));
+            row.0 += 1;
+            for m in set {
+                if let Some(slot) = row.1.get_mut(usize::try_from(m - first).unwrap_or(usize::MAX)) {
+                    *slot += 1;
+                }
+            }
+        }
+        rows.into_iter()
+            .map(|(month, (members, active))| Cohort {
+                month: format!("{:04}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1),
+                members,
+                active,
+            })
+            .collect()
+    }
+
+    /// Months since year 0 of an instant's local date.
+    fn month_of(&self, at: i64) -> i64 {
+        let d = crate::calendar::local_date(DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default(), self.tz);
+        i64::from(d.year()) * 12 + i64::from(d.month0())
+    }
 }

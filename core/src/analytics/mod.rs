@@ -27,7 +27,7 @@ mod preference;
 mod rfm;
 mod summary;
 
-pub use cohort::{cohorts, Cohort};
+pub use cohort::{cohorts, Cohort, CohortBuilder};
 pub use columns::{le_decimal128_minor, le_f64, le_i64, le_u64, unix_seconds, TimeUnit};
 pub use job::{analyze, analyze_with, metrics, Analysis, JobOptions, Thresholds};
 pub use lifecycle::{lifecycle, Activity, Lifecycle, LifecycleSettings, Stage};
