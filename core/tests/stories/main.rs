@@ -29,6 +29,7 @@ mod snapshot_mid_life;
 mod staff_adjustments;
 mod tier_anniversary_berlin;
 mod tier_calendar_year;
+mod tier_modes_and_periods;
 mod tier_rewards_and_refunds;
 mod tier_rolling_grace_and_floor;
 mod transfer_between_family;
