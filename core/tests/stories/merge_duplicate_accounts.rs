@@ -64,3 +64,23 @@ fn overlapping_accounts_are_refused() {
     );
     assert!(matches!(a.merge(&p, &c, "m", at("2024-01-01T00:00:00Z")), Err(AccountError::AsOfBeforeClock { .. })));
 }
+
+#[test]
+fn the_survivor_takes_the_higher_tier_with_its_expiry() {
+    // Calendar-year Silver (spend 250). Dana's second account reached Silver on 2024-04-10
+    // (300.00): valid through 2025, until 2026-01-01. Her first account is a Member (50.00).
+    // Merged into the first on 2024-05-01: Silver until 2026-01-01, and the qualifying
+    // history of both (350.00 in 2024).
+    let p = program(serde_json::json!({"tiers": {"period": {"kind": "calendar_year"}, "levels": [
+        {"name": "Member"}, {"name": "Silver", "entry": {"spend": "250"}}
+    ]}}));
+    let mut first = Account::new("dana-1");
+    apply(&mut first, &p, &order("f1", "2024-02-01T10:00:00Z", "F1", "50.00"));
+    let mut second = Account::new("dana-2");
+    apply(&mut second, &p, &order("s1", "2024-04-10T10:00:00Z", "S1", "300.00"));
+    let (merged, _) = first.merge(&p, &second, "merge-1", at("2024-05-01T00:00:00Z")).unwrap();
+    let progress = merged.tier_progress(&p, at("2024-05-01T00:00:00Z")).unwrap().unwrap();
+    assert_eq!(progress.tier, "Silver");
+    assert_eq!(progress.valid_until, Some(at("2026-01-01T00:00:00Z")));
+    assert_eq!(progress.metrics.spend, dec("350.00"));
+}

@@ -80,3 +80,17 @@ fn a_program_can_reset_the_expiry_of_received_points() {
         vec![Expiring { expires_at: at("2025-06-02T00:00:00Z"), points: pts(120) }]
     );
 }
+
+#[test]
+fn pending_points_do_not_move() {
+    // With a 14-day pending period, Amara's 2024-03-05 order (80) is pending until 03-19; on
+    // 03-10 only the January lot (100) is usable: sending 150 is refused, 100 goes, and the
+    // pending lot stays hers.
+    let (p, mut amara, mut bo) = amara_and_bo(serde_json::json!({"pending_days": 14}));
+    let err = transfer(&p, &mut amara, &mut bo, "tr-1", at("2024-03-10T12:00:00Z"), 150).unwrap_err();
+    assert!(matches!(err, AccountError::InsufficientPoints { .. }), "{err:?}");
+    transfer(&p, &mut amara, &mut bo, "tr-2", at("2024-03-10T12:00:00Z"), 100).unwrap();
+    assert_eq!(balance(&amara, &p, "2024-03-10T12:00:00Z"), (0, 80, 0));
+    assert_eq!(balance(&bo, &p, "2024-03-10T12:00:00Z"), (100, 0, 0));
+    assert_eq!(balance(&amara, &p, "2024-03-19T00:00:00Z"), (80, 0, 0));
+}
