@@ -9,6 +9,7 @@ mod calendar_expiry_new_york;
 mod check_in_tokyo;
 mod debt_repaid_by_next_purchases;
 mod duplicate_and_conflicting_ids;
+mod earning_limits_and_expiry_clock;
 mod expired_points_forgiven_on_refund;
 mod expiring_soon_warning;
 mod inactivity_expiry;
