@@ -351,6 +351,7 @@ impl TierState {
                 expires_at: None,
                 kind: LotKind::Bonus,
                 rule: &rule,
+                source: None,
             };
             let (_, earned) = ledger.credit(Rules { program: ctx.program }, credit, None);
             effects.push(earned);

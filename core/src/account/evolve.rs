@@ -9,8 +9,15 @@ use crate::ledger::{total, Credit, LotKind, Rules};
 use crate::points::Points;
 use crate::program::{RestorePolicy, Shortfall};
 use crate::tier::{Contribution, Ctx};
+use std::sync::Arc;
 
-pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, command: Command) -> Vec<Effect> {
+pub(crate) fn evolve(
+    account: &mut Account,
+    rules: Rules<'_>,
+    event: &Event,
+    source: &Arc<str>,
+    command: Command,
+) -> Vec<Effect> {
     let t = event.occurred_at;
     let mut effects = Vec::new();
     match command {
@@ -22,7 +29,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(account, rules, event, points, LotKind::Bonus, "sign_up", &mut effects);
+                credit_now(account, rules, event, source, points, LotKind::Bonus, "sign_up", &mut effects);
             }
         }
         Command::CompleteProfile { birthday, points } => {
@@ -32,10 +39,10 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(account, rules, event, points, LotKind::Bonus, "profile_completed", &mut effects);
+                credit_now(account, rules, event, source, points, LotKind::Bonus, "profile_completed", &mut effects);
             }
         }
-        Command::Purchase(p) => purchase(account, rules, event, p, &mut effects),
+        Command::Purchase(p) => purchase(account, rules, event, source, p, &mut effects),
         Command::Refund { order_id, amount, due, target } => {
             refund(account, rules, &order_id, due, &mut effects);
             let mut closed = false;
@@ -59,7 +66,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
             effects.push(Effect::PointsRedeemed { reward_id, order_id, points, value, draws });
         }
         Command::CancelRedemption { redemption_id } => {
-            cancel_redemption(account, rules, event, &redemption_id, &mut effects)
+            cancel_redemption(account, rules, event, source, &redemption_id, &mut effects)
         }
         Command::Bonus { points, rule, claim } => {
             match claim {
@@ -77,7 +84,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
                 }
             }
             account.ledger.touch(rules, t);
-            credit_now(account, rules, event, points, LotKind::Bonus, &rule, &mut effects);
+            credit_now(account, rules, event, source, points, LotKind::Bonus, &rule, &mut effects);
         }
         Command::Send { to_member_id, points } => {
             let draws = account.ledger.draw(points);
@@ -101,6 +108,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
                     expires_at: if reset { None } else { Some(lot.expires_at) },
                     kind: LotKind::Transfer,
                     rule: "transfer",
+                    source: Some(Arc::clone(source)),
                 };
                 let (id, _) = account.ledger.credit(rules, credit, None);
                 ids.push(id);
@@ -126,6 +134,7 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
                         expires_at: None,
                         kind: LotKind::Adjustment,
                         rule: "adjustment",
+                        source: Some(Arc::clone(source)),
                     },
                     None,
                 );
@@ -140,10 +149,12 @@ pub(crate) fn evolve(account: &mut Account, rules: Rules<'_>, event: &Event, com
     effects
 }
 
+#[allow(clippy::too_many_arguments)]
 fn credit_now(
     account: &mut Account,
     rules: Rules<'_>,
     event: &Event,
+    source: &Arc<str>,
     points: Points,
     kind: LotKind,
     rule: &str,
@@ -154,7 +165,8 @@ fn credit_now(
         account.tier.contribute(Contribution { at: t, spend: Default::default(), points, orders: 0, order: None });
     }
     let available_day = calendar::local_date(t, rules.program.time_zone());
-    let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule };
+    let source = Some(Arc::clone(source));
+    let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule, source };
     let (_, effect) = account.ledger.credit(rules, credit, None);
     effects.push(effect);
     repay(account, effects);
@@ -166,7 +178,14 @@ fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
     }
 }
 
-fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase, effects: &mut Vec<Effect>) {
+fn purchase(
+    account: &mut Account,
+    rules: Rules<'_>,
+    event: &Event,
+    source: &Arc<str>,
+    p: Purchase,
+    effects: &mut Vec<Effect>,
+) {
     let t = event.occurred_at;
     let program = rules.program;
     let mut lists = std::mem::take(&mut account.ledger.rule_lists);
@@ -188,6 +207,7 @@ fn purchase(account: &mut Account, rules: Rules<'_>, event: &Event, p: Purchase,
             expires_at: None,
             kind: LotKind::Purchase,
             rule: "",
+            source: Some(Arc::clone(source)),
         };
         let (id, effect) = account.ledger.credit(rules, credit, Some(earned.rules));
         lot = Some(id);
@@ -289,6 +309,7 @@ fn cancel_redemption(
     account: &mut Account,
     rules: Rules<'_>,
     event: &Event,
+    source: &Arc<str>,
     redemption_id: &str,
     effects: &mut Vec<Effect>,
 ) {
@@ -321,6 +342,7 @@ fn cancel_redemption(
                 expires_at: Some(Some(expires_at)),
                 kind: LotKind::Reinstated,
                 rule: "reinstated",
+                source: Some(Arc::clone(source)),
             };
             let (lot, _) = account.ledger.credit(rules, credit, None);
             restored.push(Draw { lot, points: lapsed });

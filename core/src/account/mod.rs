@@ -306,7 +306,9 @@ impl Account {
         catch_up(&mut self.ledger, &mut self.tier, program, event.occurred_at, &mut self.statement);
         let t = event.occurred_at;
         let counting = self.tier.history.partition_point(|c| c.at <= t);
-        let mut own = evolve::evolve(self, rules, event, command);
+        // One copy of the id, shared by the idempotency key, the statement and the new lots.
+        let id: Arc<str> = event.id.as_str().into();
+        let mut own = evolve::evolve(self, rules, event, &id, command);
         if let Some(ctx) = Ctx::of(program) {
             // Only new metrics counting now can raise the tier (purchases still pending count
             // when they activate).
@@ -320,8 +322,6 @@ impl Account {
         let mut effects: Vec<Effect> = Vec::with_capacity(count);
         effects.extend(clock_entries.iter().flat_map(|e| e.effects.iter().cloned()));
         effects.extend(own.iter().cloned());
-        // One copy of the id, shared by the idempotency key and the statement.
-        let id: Arc<str> = event.id.as_str().into();
         if self.keys.is_empty() {
             // Members place several orders: start where the first few doublings would end.
             self.keys.reserve(FIRST_CAPACITY);

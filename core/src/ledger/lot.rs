@@ -56,10 +56,17 @@ pub struct Lot {
     pub warn_at: Option<DateTime<Utc>>,
     /// Where it came from.
     pub kind: LotKind,
-    /// The bonus or adjustment that produced it; empty for purchases (the earning rules and
-    /// multipliers are named in the `points_earned` effect).
+    /// The bonus or adjustment that produced it; empty for purchases (see `rules`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rule: String,
+    /// The id of the event that credited it (none for tier entry rewards granted by the
+    /// clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_event: Option<std::sync::Arc<str>>,
+    /// The earning rules and multipliers that produced it (a purchase's, shared with its
+    /// `points_earned` effect; the bonus or adjustment name otherwise).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub rules: std::sync::Arc<[std::sync::Arc<str>]>,
     /// Points that expired in it.
     #[serde(default, skip_serializing_if = "Points::is_zero")]
     pub expired: Points,

@@ -111,6 +111,8 @@ pub(crate) struct Credit<'a> {
     pub expires_at: Option<Option<DateTime<Utc>>>,
     pub kind: LotKind,
     pub rule: &'a str,
+    /// The event that credited it (shared with the idempotency key), if an event did.
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 impl Ledger {
@@ -199,6 +201,12 @@ impl Ledger {
                 },
             },
         };
+        // Without names of its own (a bonus, an adjustment), a lot is named by its rule.
+        let names = match names {
+            Some(names) if !names.is_empty() => names,
+            _ if c.rule.is_empty() => std::sync::Arc::new([]),
+            _ => std::sync::Arc::new([c.rule.into()]),
+        };
         let lot = Lot {
             id,
             points: c.points,
@@ -209,6 +217,8 @@ impl Ledger {
             warn_at,
             kind: c.kind,
             rule: if c.rule.is_empty() { String::new() } else { c.rule.to_string() },
+            source_event: c.source,
+            rules: std::sync::Arc::clone(&names),
             expired: Points::ZERO,
             cancelled: Points::ZERO,
         };
@@ -216,12 +226,6 @@ impl Ledger {
         self.schedule(&lot);
         self.lots.push(lot);
         self.live.push(id);
-        // Without names of its own (a bonus, an adjustment), a lot is named by its rule.
-        let names = match names {
-            Some(names) if !names.is_empty() => names,
-            _ if c.rule.is_empty() => std::sync::Arc::new([]),
-            _ => std::sync::Arc::new([c.rule.into()]),
-        };
         let effect = Effect::PointsEarned {
             lot: id,
             points: c.points,

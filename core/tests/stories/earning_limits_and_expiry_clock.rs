@@ -7,15 +7,22 @@ use loyalty::{Account, Effect, Event, EventKind, OrderLine};
 #[test]
 fn orders_below_the_minimum_earn_nothing_and_say_why() {
     // Minimum 10.00: 9.99 earns nothing ("below_minimum"), 10.00 earns 10.
-    let p = program(
-        serde_json::json!({"earning": {"rules": [{"name": "base", "points_per_unit": "1"}], "min_order_amount": "10.00"}}),
-    );
+    let p = program(serde_json::json!({
+        "earning": {"rules": [{"name": "base", "points_per_unit": "1"}], "min_order_amount": "10.00"},
+        "bonuses": {"sign_up": 100}
+    }));
     let mut ivy = Account::new("ivy");
     assert_eq!(
         apply(&mut ivy, &p, &order("e1", "2024-05-01T10:00:00Z", "o1", "9.99")),
         vec![Effect::NoPointsEarned { order_id: "o1".into(), reason: "below_minimum".into() }]
     );
     assert_eq!(earned(&apply(&mut ivy, &p, &order("e2", "2024-05-01T11:00:00Z", "o2", "10.00"))[0]), 10);
+    // A bonus lot is named by its bonus and its event.
+    apply(&mut ivy, &p, &event("j1", "2024-05-02T10:00:00Z", loyalty::EventKind::Joined { birthday: None }));
+    let lots = ivy.lots();
+    assert_eq!((lots[0].source_event.as_deref(), lots[1].source_event.as_deref()), (Some("e2"), Some("j1")));
+    let bonus_rules: Vec<&str> = lots[1].rules.iter().map(|r| &**r).collect();
+    assert_eq!((lots[1].rule.as_str(), bonus_rules), ("sign_up", vec!["sign_up"]));
 }
 
 #[test]
@@ -41,9 +48,14 @@ fn a_rule_scoped_to_a_sku_earns_on_that_line_only() {
             lines: vec![line("LP-1", "20.00"), line("CD-9", "10.00")],
         },
     );
-    let effects = apply(&mut Account::new("max"), &p, &e);
+    let mut max = Account::new("max");
+    let effects = apply(&mut max, &p, &e);
     assert!(matches!(&effects[0], Effect::PointsEarned { points, rules, .. }
         if points.get() == 70 && **rules == ["lp1_triple".into(), "base".into()] as [std::sync::Arc<str>; 2]));
+    // The lot itself names its source event and the rules that produced it.
+    let lot = &max.lots()[0];
+    assert_eq!(lot.source_event.as_deref(), Some("e1"));
+    assert_eq!(lot.rules.iter().map(|r| &**r).collect::<Vec<_>>(), ["lp1_triple", "base"]);
 }
 
 #[test]
