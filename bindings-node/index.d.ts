@@ -17,6 +17,10 @@ export declare class NativeAccount {
   static fromJson(json: string): NativeAccount
   /** The snapshot. */
   toJson(): string
+  /** Reads bytes written by `toCompact`. */
+  static fromCompact(bytes: Buffer): NativeAccount
+  /** The snapshot in its compact binary form. */
+  toCompact(): Buffer
   /** The member id. */
   get memberId(): string
   /** The revision. */

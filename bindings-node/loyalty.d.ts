@@ -84,6 +84,10 @@ export class Account {
   constructor (memberId: string)
   static fromJson (text: string): Account
   toJson (): string
+  /** Reads bytes written by `toCompact`; throws `SnapshotError` (field `compact`) for damaged bytes. */
+  static fromCompact (bytes: Uint8Array): Account
+  /** The snapshot in a compact binary form for storage (the JSON deflated against a built-in dictionary). */
+  toCompact (): Buffer
   readonly memberId: string
   readonly revision: number
   apply (program: Program, event: Event): Outcome

@@ -133,7 +133,15 @@ class Account {
     return a
   }
 
+  static fromCompact (bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected a Buffer or Uint8Array from toCompact()')
+    const a = Object.create(Account.prototype)
+    a._native = call(() => native.NativeAccount.fromCompact(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)))
+    return a
+  }
+
   toJson () { return this._native.toJson() }
+  toCompact () { return this._native.toCompact() }
   get memberId () { return this._native.memberId }
   get revision () { return this._native.revision }
   apply (program, event) {

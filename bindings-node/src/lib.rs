@@ -67,6 +67,18 @@ impl NativeAccount {
         self.inner.to_json()
     }
 
+    /// Reads bytes written by `toCompact`.
+    #[napi(factory, catch_unwind)]
+    pub fn from_compact(bytes: Buffer) -> Result<NativeAccount> {
+        loyalty::Account::from_compact(&bytes).map(|inner| NativeAccount { inner }).map_err(errors::snapshot)
+    }
+
+    /// The snapshot in its compact binary form.
+    #[napi(catch_unwind)]
+    pub fn to_compact(&self) -> Buffer {
+        self.inner.to_compact().into()
+    }
+
     /// The member id.
     #[napi(getter, catch_unwind)]
     pub fn member_id(&self) -> String {

@@ -216,3 +216,14 @@ test('more event error codes, each with its field and value, the account unchang
   assert.throws(() => a.quotePayment(retail, 'abc', null, t(7)),
     (err) => err instanceof loyalty.InvalidInputError && err.code === 'invalid_input' && err.field === 'orderAmount' && err.value === 'abc')
 })
+
+test('compact snapshots read back equal; damaged bytes are a SnapshotError', () => {
+  const a = new loyalty.Account('m')
+  a.apply(retail, { type: 'orderPlaced', id: 'e-1', occurredAt: '2024-05-08T16:00:00Z', orderId: 'o-1', amount: '42.50' })
+  const bytes = a.toCompact()
+  assert.ok(bytes instanceof Uint8Array && bytes.length < a.toJson().length / 2)
+  assert.equal(loyalty.Account.fromCompact(bytes).toJson(), a.toJson())
+  assert.throws(() => loyalty.Account.fromCompact(bytes.subarray(0, 10)),
+    (err) => err instanceof loyalty.SnapshotError && err.code === 'snapshot_invalid' && err.field === 'compact')
+  assert.throws(() => loyalty.Account.fromCompact('nope'), TypeError)
+})

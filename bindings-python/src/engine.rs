@@ -90,6 +90,17 @@ impl Account {
         self.inner.to_json()
     }
 
+    /// Reads bytes written by `to_compact`.
+    #[staticmethod]
+    fn from_compact(bytes: &[u8]) -> PyResult<Account> {
+        loyalty::Account::from_compact(bytes).map(|inner| Account { inner }).map_err(errors::snapshot)
+    }
+
+    /// The snapshot in its compact binary form.
+    fn to_compact<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+        pyo3::types::PyBytes::new(py, &self.inner.to_compact())
+    }
+
     /// The member's id.
     #[getter]
     fn member_id(&self) -> String {

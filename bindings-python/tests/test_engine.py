@@ -115,3 +115,14 @@ def test_effects_are_typed_classes_one_per_kind(retail):
     assert type(unknown) is effects.Effect and unknown.points == 1
     with pytest.raises(AttributeError, match="points_earned has no field 'nope'"):
         earned.nope
+
+
+def test_compact_snapshots_read_back_equal_and_refuse_damage(retail):
+    account = loyalty.Account("m-3")
+    account.apply(retail, events.OrderPlaced("e-1", utc(2024, 5, 8, 16), order_id="o-1", amount=Decimal("42.50")))
+    data = account.to_compact()
+    assert isinstance(data, bytes) and len(data) < len(account.to_json()) / 2
+    assert loyalty.Account.from_compact(data).to_json() == account.to_json()
+    with pytest.raises(loyalty.SnapshotError) as err:
+        loyalty.Account.from_compact(data[: len(data) // 2])
+    assert err.value.field == "compact"

@@ -83,7 +83,17 @@ fn apply_purchases(c: &mut Criterion) {
         account.apply(&p, e).unwrap();
     }
     let live = account.lots().iter().filter(|l| l.remaining.is_positive()).count();
-    println!("snapshot: {} bytes for an account with {live} live lots after 8 purchases", account.to_json().len());
+    #[cfg(feature = "compact")]
+    println!(
+        "snapshot: {} bytes of JSON, {} compact, for an account with {live} live lots after 8 purchases",
+        account.to_json().len(),
+        account.to_compact().len()
+    );
+    #[cfg(not(feature = "compact"))]
+    println!(
+        "snapshot: {} bytes of JSON for an account with {live} live lots after 8 purchases",
+        account.to_json().len()
+    );
 }
 
 /// Every stream into a fresh account, once; returns the events applied.

@@ -230,6 +230,8 @@ proptest! {
         let mut loaded = Account::from_json(&json).unwrap();
         prop_assert_eq!(&loaded, &first);
         prop_assert_eq!(loaded.to_json(), json);
+        #[cfg(feature = "compact")]
+        prop_assert_eq!(&Account::from_compact(&first.to_compact()).unwrap(), &first);
         let mut original = first.clone();
         for e in &evs[cut..] {
             prop_assert_eq!(original.apply(&p, e).ok(), loaded.apply(&p, e).ok());

@@ -127,6 +127,16 @@ class Account:
     def to_json(self) -> str:
         return self._native.to_json()
 
+    @classmethod
+    def from_compact(cls, data: bytes) -> "Account":
+        """Reads bytes written by `to_compact`; raises `SnapshotError`."""
+        return cls._wrap(call(_native.Account.from_compact, bytes(data)))
+
+    def to_compact(self) -> bytes:
+        """The snapshot in a compact binary form for storage (the JSON deflated against a
+        built-in dictionary: under 1 KiB for a typical member with eight live lots)."""
+        return self._native.to_compact()
+
     @property
     def member_id(self) -> str:
         return self._native.member_id

@@ -1,5 +1,7 @@
 //! One member's account: events in, new state and effects out.
 
+#[cfg(feature = "compact")]
+mod compact;
 mod decide;
 mod error;
 mod evolve;
