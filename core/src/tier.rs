@@ -61,12 +61,21 @@ pub(crate) struct Floor {
     pub reason: String,
 }
 
+fn rank_is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// One member's tier state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct TierState {
     /// The tier earned by qualification ("" before any evaluation: the base level).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub level: String,
+    /// The level's place in the ladder when it was set: a program version that renames or
+    /// drops the level keeps the member at that place until the next evaluation, instead of
+    /// demoting at once.
+    #[serde(default, skip_serializing_if = "rank_is_zero")]
+    pub rank: usize,
     /// When the current tier was reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
@@ -147,7 +156,13 @@ impl TierState {
     /// The index of the tier earned by qualification (unknown names fall back to the base:
     /// a program change never raises anyone, and the next evaluation places the member).
     pub fn computed(&self, ctx: &Ctx<'_>) -> usize {
-        ctx.tiers.position(&self.level).unwrap_or(0)
+        ctx.tiers.position(&self.level).unwrap_or_else(|| self.rank.min(ctx.tiers.levels.len().saturating_sub(1)))
+    }
+
+    /// Sets the earned level (by its index in the ladder).
+    fn set_level(&mut self, ctx: &Ctx<'_>, index: usize) {
+        self.level = Self::name(ctx, index);
+        self.rank = index;
     }
 
     /// The index of the effective tier: the earned one, or a manual floor above it.
@@ -310,7 +325,7 @@ impl TierState {
         let before = self.effective(ctx, t);
         let day = ctx.day(t);
         self.memo.valid = false;
-        self.level = Self::name(ctx, target);
+        self.set_level(ctx, target);
         self.since = Some(t);
         self.grace_until = None;
         let until = match ctx.tiers.downgrade {
@@ -449,7 +464,7 @@ impl TierState {
                 .unwrap_or(0),
         };
         let from_effective = self.effective(ctx, end);
-        self.level = Self::name(ctx, to);
+        self.set_level(ctx, to);
         self.since = Some(end);
         self.set_valid_until(ctx, (to > 0).then_some(next_end));
         let now_effective = self.effective(ctx, end);
@@ -501,7 +516,7 @@ impl TierState {
         let still = ctx.tiers.levels[current].entry.as_ref().is_none_or(|e| e.is_met(&m));
         if reached_in_window && !still {
             let before = self.effective(ctx, t);
-            self.level = Self::name(ctx, current - 1);
+            self.set_level(ctx, current - 1);
             let after = self.effective(ctx, t);
             if current - 1 == 0 {
                 self.set_valid_until(ctx, None);

@@ -157,3 +157,34 @@ fn ladders_that_cannot_work_are_refused_naming_the_field() {
         "tiers.upgrade: next_period needs a period with a start: not a rolling one"
     );
 }
+
+#[test]
+fn a_new_program_version_never_demotes_at_once() {
+    // Eve reaches Gold (1,600 in 2024, calendar years): Gold until 2026-01-01, earning 1.5x.
+    let ladder = |gold: &str, gold_entry: &str| {
+        program(serde_json::json!({"tiers": {"period": {"kind": "calendar_year"}, "levels": [
+            {"name": "Member"},
+            {"name": "Silver", "entry": {"spend": "500"}, "retain": {"spend": "400"}},
+            {"name": gold, "entry": {"spend": gold_entry}, "retain": {"spend": "1200"}, "earn_multiplier": "1.5"}
+        ]}}))
+    };
+    let v1 = ladder("Gold", "1500");
+    let mut eve = Account::new("eve");
+    apply(&mut eve, &v1, &order("e1", "2024-03-01T12:00:00Z", "o1", "1600.00"));
+    assert_eq!(tier(&eve, &v1, "2024-03-02T00:00:00Z"), "Gold");
+    // Version 2 raises Gold's entry to 5,000: she keeps Gold (and its 1.5x) until her next
+    // evaluation; version 3 renames it "Gold Plus": she is at the same place in the ladder,
+    // not back to Member.
+    let v2 = ladder("Gold", "5000");
+    assert_eq!(tier(&eve, &v2, "2024-06-01T00:00:00Z"), "Gold");
+    let v3 = ladder("Gold Plus", "1500");
+    assert_eq!(tier(&eve, &v3, "2024-06-01T00:00:00Z"), "Gold Plus");
+    assert_eq!(earned(&apply(&mut eve, &v3, &order("e2", "2024-06-01T12:00:00Z", "o2", "100.00"))[0]), 150);
+    // The next evaluation uses the new program: 2025 spend 1,300 keeps "Gold Plus".
+    apply(&mut eve, &v3, &order("e3", "2025-02-01T12:00:00Z", "o3", "1300.00"));
+    let effects = eve.advance_to(&v3, at("2026-01-01T00:00:00Z"));
+    assert_eq!(
+        effects,
+        vec![Effect::TierRetained { tier: "Gold Plus".into(), valid_until: Some(at("2027-01-01T00:00:00Z")) }]
+    );
+}
