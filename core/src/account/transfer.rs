@@ -108,8 +108,10 @@ impl Account {
     /// Neither input changes.
     ///
     /// Where both members' events could have been applied to one account (no order id or
-    /// event id in both, no once-only bonus claimed twice), the result has the balances and
-    /// lots that replaying them into one account gives.
+    /// event id in both, no once-only bonus claimed twice, no daily or per-period earning cap
+    /// reached), the result has the balances and lots that replaying them into one account
+    /// gives. Caps count per account: what each earned under its own caps is kept, never
+    /// clawed back by the merge.
     ///
     /// # Errors
     /// [`AccountError::AsOfBeforeClock`] if `at` is before either clock;
