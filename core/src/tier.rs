@@ -256,8 +256,10 @@ impl TierState {
         m
     }
 
-    /// The earliest instant something tier-related is due after `clock`.
-    pub fn next_boundary(&self, clock: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    /// The earliest instant something tier-related is due after `clock`, and the instant
+    /// the next contribution starts counting (one of the candidates; the clock's loop also
+    /// uses it to know whether new metrics count at a boundary).
+    pub fn next_boundary(&self, clock: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
         let mut next: Option<DateTime<Utc>> = None;
         let mut consider = |t: Option<DateTime<Utc>>| {
             if let Some(t) = t {
@@ -269,8 +271,9 @@ impl TierState {
         consider(self.grace_until.or(self.valid_until));
         consider(self.warn_at);
         let i = self.history.partition_point(|c| c.at <= clock);
-        consider(self.history.get(i).map(|c| c.at));
-        next
+        let contribution = self.history.get(i).map(|c| c.at);
+        consider(contribution);
+        (next, contribution)
     }
 
     /// Sets the tier's expiry and the instant to warn before it.

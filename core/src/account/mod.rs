@@ -139,20 +139,24 @@ fn catch_up(ledger: &mut Ledger, tier: &mut TierState, program: &Program, t: Dat
     let ctx = Ctx::of(program);
     loop {
         let mut next = ledger.next_boundary();
+        // When the first contribution not yet counted at the clock starts counting.
+        let mut contribution = None;
         if ctx.is_some() {
-            if let Some(n) = tier.next_boundary(ledger.clock) {
+            let (n, c) = tier.next_boundary(ledger.clock);
+            contribution = c;
+            if let Some(n) = n {
                 next = Some(next.map_or(n, |m| m.min(n)));
             }
         }
         let Some(next) = next.filter(|n| *n <= t) else { break };
         let b = next.max(ledger.clock);
-        let before = ledger.clock;
         let mut effects = ledger.activate(b);
         if let Some(ctx) = &ctx {
             // Expiries judge the period that ended at `b`; metrics that start counting at `b`
             // belong to the new one, so upgrades are checked after, when something changed.
-            let counted =
-                tier.history.partition_point(|c| c.at <= before) < tier.history.partition_point(|c| c.at <= b);
+            // (History is sorted by instant: something starts counting in (clock, b] exactly
+            // when the first contribution after the clock does.)
+            let counted = contribution.is_some_and(|c| c <= b);
             let level = tier.computed(ctx);
             tier.process(ctx, ledger, b, &mut effects);
             if counted || tier.computed(ctx) != level {
