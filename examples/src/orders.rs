@@ -84,14 +84,21 @@ fn parse_cdnow(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
         if fields.is_empty() || (line == 1 && fields[0] == "customer_id") {
             continue;
         }
-        if fields.len() != 4 {
-            return Err(err(
-                line,
-                "row",
-                raw.trim(),
-                "must have 4 fields: customer_id date number_of_cds dollar_value",
-            ));
-        }
+        // The master log has 4 fields; the 1/10 sample starts with the original customer id
+        // (the sample's own id, its second field, names the member).
+        let fields = match fields.len() {
+            4 => &fields[..],
+            5 => &fields[1..],
+            _ => {
+                return Err(err(
+                    line,
+                    "row",
+                    raw.trim(),
+                    "must have 4 fields (customer_id date number_of_cds dollar_value), or 5 with the \
+                     original customer id first",
+                ))
+            }
+        };
         let date = NaiveDate::parse_from_str(fields[1], "%Y%m%d")
             .map_err(|_| err(line, "date", fields[1], "is not a YYYYMMDD date"))?;
         fields[2].parse::<u32>().map_err(|_| err(line, "number_of_cds", fields[2], "is not a whole number"))?;
@@ -171,6 +178,15 @@ mod tests {
         assert_eq!(rows[0].occurred_at.to_rfc3339(), "1997-01-12T17:00:00+00:00");
         assert_eq!(rows[0].amount, Decimal::new(1200, 2));
         assert_eq!(rows[0].order_id, "L2");
+    }
+
+    #[test]
+    fn the_sample_log_reads_its_own_customer_ids() {
+        // CDNOW_sample.txt: original id, sample id, date, CDs, dollars.
+        let rows = parse("00004 0001 19970101  2   29.33\r\n", Format::Cdnow, chrono_tz::UTC).unwrap();
+        assert_eq!((rows[0].member_id.as_str(), rows[0].amount), ("0001", Decimal::new(2933, 2)));
+        let e = parse("1 2 3\n", Format::Cdnow, chrono_tz::UTC).unwrap_err();
+        assert_eq!(e.column, "row");
     }
 
     #[test]
