@@ -290,19 +290,15 @@ impl TierState {
             return; // Already at the top of the ladder.
         }
         let m = self.window_metrics_memo(ctx, t);
-        let target = ctx
-            .tiers
-            .levels
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|(_, l)| l.entry.as_ref().is_some_and(|e| e.is_met(&m)))
-            .map(|(i, _)| i)
-            .max()
-            .unwrap_or(0);
-        if target <= current {
+        // The highest level above the current one whose entry threshold is met (from the top
+        // down: thresholds may combine metrics, so a lower level can fail where a higher one
+        // passes, but only levels above the current one can upgrade).
+        let levels = &ctx.tiers.levels;
+        let Some(target) =
+            (current + 1..levels.len()).rev().find(|&i| levels[i].entry.as_ref().is_some_and(|e| e.is_met(&m)))
+        else {
             return;
-        }
+        };
         match ctx.tiers.upgrade {
             UpgradeTiming::Immediately => self.upgrade(ctx, ledger, target, t, "qualified", effects),
             UpgradeTiming::NextPeriod => {
