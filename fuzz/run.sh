@@ -7,9 +7,10 @@ seconds="${1:-20}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --quiet
 fi
-mkdir -p corpus/program_roundtrip corpus/event_stream
+mkdir -p corpus/program_roundtrip corpus/event_stream corpus/snapshot_bytes
 cp ../examples/programs/*.json corpus/program_roundtrip/
-for target in program_roundtrip event_stream; do
+cp ../bindings-mobile/kotlin-tests/golden/member_story_snapshot.json corpus/snapshot_bytes/
+for target in program_roundtrip event_stream snapshot_bytes; do
   echo "fuzzing $target for ${seconds}s"
   cargo fuzz run -s none "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' || true
   test "${PIPESTATUS[0]}" -eq 0
