@@ -316,3 +316,14 @@ def test_rfm_options_thresholds_grid_mean_lifecycle_and_reused_cut_points():
         loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", thresholds={**thresholds, "monetary": [1.0, 2, 3, 4]})
     with pytest.raises(ValueError, match="monetary"):
         loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", monetary="median")
+
+
+def test_pandas_decimal_objects_take_the_arrow_path_and_bad_values_still_name_their_row():
+    frame = pd.DataFrame({**INT_ROWS, "amount": [Decimal(x) / 100 for x in ROWS["amount_minor"]]})
+    check_ints(loyalty.analytics.rfm(frame, as_of=AS_OF, amount="amount").to_dict(orient="list"))
+    mixed = frame.assign(amount=[Decimal("10.00"), 25.0, Decimal("4"), Decimal("99"), Decimal("1"), Decimal("0.5")])
+    with pytest.raises(TypeError, match=r"amount\[1\]: 25.0 is a float"):
+        loyalty.analytics.rfm(mixed, as_of=AS_OF, amount="amount")
+    extra = frame.assign(amount=[Decimal("10.001")] + [Decimal("1")] * 5)
+    with pytest.raises(loyalty.AnalyticsError, match=r"amount\[0\]: 10.001 has more than 2 decimal places"):
+        loyalty.analytics.rfm(extra, as_of=AS_OF, amount="amount")

@@ -132,10 +132,21 @@ def _arrow_source(frame: Any, library: str, columns: Tuple[str, str, str], minor
             import pyarrow as pa
 
             kinds = [frame[c].dtype.kind for c in columns]
-            # An object column of Decimals stays on the checked per-value path.
-            if kinds[0] not in "iu" or (not minor and kinds[2] == "O"):
+            if kinds[0] not in "iu":
                 return None
-            return pa.table({c: frame[c] for c in columns})
+            data = {c: frame[c] for c in columns}
+            if not minor and kinds[2] == "O":
+                # An object column of Decimals converts to decimal128 (one pass in pyarrow);
+                # anything else (floats, text, mixed) stays on the checked per-value path,
+                # which names the offending row.
+                try:
+                    money = pa.array(frame[columns[2]])
+                except Exception:
+                    return None
+                if not pa.types.is_decimal(money.type):
+                    return None
+                data[columns[2]] = money
+            return pa.table(data)
         if library == "polars":
             if not frame.schema[member_id].is_integer() or not hasattr(frame, "__arrow_c_stream__"):
                 return None
