@@ -308,7 +308,10 @@ impl Batch {
         let len = self.len();
         let start = usize::try_from(self.array.offset + child.offset)
             .map_err(|_| stream_error(&format!("{name}: a negative offset")))?;
-        if usize::try_from(child.length).unwrap_or(0) < len || child.n_buffers < 2 {
+        // The struct's rows are the child's rows from the struct's offset on (the child's own
+        // offset applies within it): it must hold offset + len of them.
+        let needed = usize::try_from(self.array.offset).unwrap_or(usize::MAX).saturating_add(len);
+        if usize::try_from(child.length).unwrap_or(0) < needed || child.n_buffers < 2 {
             return Err(stream_error(&format!("{name}: a column shorter than its batch")));
         }
         // SAFETY: a primitive array has a validity buffer (buffers[0], may be NULL when there

@@ -327,3 +327,15 @@ def test_pandas_decimal_objects_take_the_arrow_path_and_bad_values_still_name_th
     extra = frame.assign(amount=[Decimal("10.001")] + [Decimal("1")] * 5)
     with pytest.raises(loyalty.AnalyticsError, match=r"amount\[0\]: 10.001 has more than 2 decimal places"):
         loyalty.analytics.rfm(extra, as_of=AS_OF, amount="amount")
+
+
+def test_sliced_arrow_data_is_read_from_its_offset():
+    # Rows 1.. of the table: ann's first order (2024-01-05) is left out.
+    table = pa.table(INT_ROWS).slice(1)
+    out = loyalty.analytics.rfm(table, as_of=AS_OF, amount_minor="amount_minor").to_pydict()
+    assert out["monetary_minor"] == [2500, 400, 10050]
+    assert out["frequency"] == [1, 1, 3]
+    batches = pa.Table.from_batches([b.slice(1) for b in pa.table(INT_ROWS).to_batches(max_chunksize=3)])
+    out = loyalty.analytics.rfm(batches, as_of=AS_OF, amount_minor="amount_minor").to_pydict()
+    # Left out: rows 0 (ann 10.00) and 3 (cat 99.00).
+    assert out["monetary_minor"] == [2500, 400, 150]
