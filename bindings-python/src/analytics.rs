@@ -1,6 +1,7 @@
 //! Columnar analytics: integer buffers in, column bytes out, the core's work done without
 //! the interpreter lock.
 
+use crate::errors::instant;
 use crate::{arrow, errors};
 use loyalty::analytics::{Analysis, Orders, Settings};
 use pyo3::prelude::*;
@@ -74,21 +75,13 @@ impl Summarizer {
         let inner =
             self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
         let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
-        arrow::each_batch(
-            py,
-            source,
-            &names,
-            |orders| inner.add(orders),
-            |e, first| errors::analytics(in_stream(e, first)),
-        )
+        arrow::each_batch(py, source, &names, |orders| inner.add(orders))
     }
 
     /// Program metrics (JSON) over everything added, the period starting at `period_start`
     /// (an ISO-8601 instant). The summarizer is spent.
     fn finish_metrics_json(&mut self, py: Python<'_>, period_start: &str, scale: u32) -> PyResult<String> {
-        let period_start = chrono::DateTime::parse_from_rfc3339(period_start)
-            .map_err(|_| errors::input("period_start", period_start, "is not an ISO-8601 instant with an offset"))?
-            .timestamp();
+        let period_start = instant("period_start", period_start)?.timestamp();
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
         let settings = self.settings();
         let metrics = py
@@ -143,35 +136,9 @@ pub fn analyze<'py>(
     s.finish(py, scale, None)
 }
 
-/// An ISO-8601 instant argument (the Python side passes aware datetimes as such).
-fn instant(field: &str, text: &str) -> PyResult<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| errors::input(field, text, "is not an ISO-8601 instant with an offset"))
-}
-
 /// An IANA time zone argument.
 fn zone(name: &str) -> PyResult<chrono_tz::Tz> {
     name.parse().map_err(|_| errors::input("time_zone", name, "is not an IANA time zone name"))
-}
-
-/// A core error about a batch's row, renumbered as the stream's row.
-fn in_stream(e: loyalty::analytics::AnalyticsError, first: usize) -> loyalty::analytics::AnalyticsError {
-    use loyalty::analytics::AnalyticsError as E;
-    match e {
-        E::NegativeAmount { row, value } => E::NegativeAmount { row: row + first, value },
-        E::TimeOutOfRange { row, value } => E::TimeOutOfRange { row: row + first, value },
-        E::NegativeValue { column, row, value } => E::NegativeValue { column, row: row + first, value },
-        E::Invalid { field, reason } => {
-            // "amount[3]" -> "amount[first + 3]"
-            let renumbered = field
-                .strip_suffix(']')
-                .and_then(|f| f.rsplit_once('['))
-                .and_then(|(name, row)| row.parse::<usize>().ok().map(|row| format!("{name}[{}]", row + first)));
-            E::Invalid { field: renumbered.unwrap_or(field), reason }
-        }
-        other => other,
-    }
 }
 
 /// Codes for names, assigned in order of first appearance. Each row comes as (slot,
@@ -330,13 +297,7 @@ impl CohortBuilder {
     ) -> PyResult<()> {
         let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
         let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
-        arrow::each_batch(
-            py,
-            source,
-            &names,
-            |orders| inner.add(orders),
-            |e, first| errors::analytics(in_stream(e, first)),
-        )
+        arrow::each_batch(py, source, &names, |orders| inner.add(orders))
     }
 
     /// The retention matrix (JSON list of cohorts). The builder is spent.

@@ -274,7 +274,11 @@ impl Stream {
             return Ok(None);
         }
         if usize::try_from(array.n_children).ok() != Some(self.fields.len()) {
-            return Err(stream_error("a batch does not have the schema's columns"));
+            return Err(column_error(
+                "n_children",
+                &array.n_children.to_string(),
+                &format!("a batch has {} columns where the schema has {}", array.n_children, self.fields.len()),
+            ));
         }
         let batch = Batch { array, first: self.rows };
         self.rows += batch.len();
@@ -283,7 +287,12 @@ impl Stream {
 }
 
 fn stream_error(message: &str) -> PyErr {
-    errors::AnalyticsError::new_err((message.to_string(), "arrow".to_string(), String::new(), String::new()))
+    column_error("", "", message)
+}
+
+/// A malformed column: the error names it and the value at fault.
+fn column_error(field: &str, value: &str, message: &str) -> PyErr {
+    errors::AnalyticsError::new_err((message.to_string(), "arrow".to_string(), field.to_string(), value.to_string()))
 }
 
 /// One record batch (a struct array), released when dropped.
@@ -306,13 +315,22 @@ impl Batch {
         // array lives as long as the batch.
         let child = unsafe { &**self.array.children.add(index) };
         let len = self.len();
-        let start = usize::try_from(self.array.offset + child.offset)
-            .map_err(|_| stream_error(&format!("{name}: a negative offset")))?;
+        let start = usize::try_from(self.array.offset + child.offset).map_err(|_| {
+            let offset = (self.array.offset + child.offset).to_string();
+            column_error(name, &offset, &format!("{name}: offset {offset} is negative"))
+        })?;
         // The struct's rows are the child's rows from the struct's offset on (the child's own
         // offset applies within it): it must hold offset + len of them.
         let needed = usize::try_from(self.array.offset).unwrap_or(usize::MAX).saturating_add(len);
         if usize::try_from(child.length).unwrap_or(0) < needed || child.n_buffers < 2 {
-            return Err(stream_error(&format!("{name}: a column shorter than its batch")));
+            return Err(column_error(
+                name,
+                &child.length.to_string(),
+                &format!(
+                    "{name}: {} values where the batch needs {needed} (and 2 buffers, it has {})",
+                    child.length, child.n_buffers
+                ),
+            ));
         }
         // SAFETY: a primitive array has a validity buffer (buffers[0], may be NULL when there
         // are no nulls) and a data buffer (buffers[1]) of at least offset + length values.
@@ -329,13 +347,17 @@ impl Batch {
                 )));
             }
         } else if child.null_count > 0 {
-            return Err(stream_error(&format!("{name}: nulls without a validity bitmap")));
+            return Err(column_error(
+                name,
+                &child.null_count.to_string(),
+                &format!("{name}: {} nulls without a validity bitmap", child.null_count),
+            ));
         }
         if len == 0 {
             return Ok(&[]);
         }
         if data.is_null() {
-            return Err(stream_error(&format!("{name}: no data buffer")));
+            return Err(column_error(name, "null", &format!("{name}: no data buffer")));
         }
         // SAFETY: the data buffer holds at least `start + len` values of `width` bytes.
         Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>().add(start * width), len * width) })
@@ -448,11 +470,15 @@ pub(crate) fn minor_units<'a>(
         }
         Kind::Int(w) if minor => Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, true))),
         Kind::UInt(w) if minor => Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, false))),
-        Kind::Decimal128(from_scale) if !minor => {
-            loyalty::analytics::le_decimal128_minor(name, batch.values(index, 16, name)?, from_scale, scale)
-                .map(Cow::Owned)
-                .map_err(errors::analytics)
-        }
+        Kind::Decimal128(from_scale) if !minor => loyalty::analytics::le_decimal128_minor(
+            name,
+            batch.values(index, 16, name)?,
+            from_scale,
+            scale,
+            batch.first,
+        )
+        .map(Cow::Owned)
+        .map_err(errors::analytics),
         _ if minor => Err(unsupported(name, format, "integers (minor units)", true)),
         _ => Err(unsupported(name, format, "decimals", true)),
     }
@@ -511,23 +537,19 @@ impl<'a> OrderStream<'a> {
     }
 }
 
-/// Calls `f` with each batch of a stream in turn (without the interpreter lock), and the
-/// stream's row number of the batch's first row, for errors.
-pub(crate) fn each_batch<E>(
+/// Calls `f` with each batch of a stream in turn (without the interpreter lock). The core
+/// numbers rows over all the batches it was given, so its errors name the stream's row.
+pub(crate) fn each_batch(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     names: &OrderColumns<'_>,
-    mut f: impl FnMut(&loyalty::analytics::Orders<'_>) -> Result<(), E> + Send,
-    error: impl Fn(E, usize) -> PyErr,
-) -> PyResult<()>
-where
-    E: Send,
-{
+    mut f: impl FnMut(&loyalty::analytics::Orders<'_>) -> Result<(), loyalty::analytics::AnalyticsError> + Send,
+) -> PyResult<()> {
     let mut stream = OrderStream::open(source, names)?;
     while let Some(batch) = stream.next_batch()? {
         let (members, times, amounts) = stream.read(&batch)?;
         let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
-        py.detach(|| f(&orders)).map_err(|e| error(e, batch.first))?;
+        py.detach(|| f(&orders)).map_err(errors::analytics)?;
     }
     Ok(())
 }

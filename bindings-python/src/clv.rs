@@ -169,18 +169,8 @@ pub fn bgnbd_population(
     horizons: Vec<f64>,
     ks: Vec<u32>,
 ) -> PyResult<(Vec<f64>, Vec<Vec<f64>>)> {
-    if let Some((i, t)) = horizons.iter().enumerate().find(|(_, t)| !(t.is_finite() && **t >= 0.0)) {
-        return Err(errors::input(
-            &format!("t[{i}]"),
-            &t.to_string(),
-            "must be a finite number of periods, at least 0",
-        ));
-    }
     let m = BgNbd { r: params.0, alpha: params.1, a: params.2, b: params.3 };
-    let expected = horizons.iter().map(|&t| m.expected_purchases_population(t)).collect();
-    let probabilities =
-        horizons.iter().map(|&t| ks.iter().map(|&k| m.probability_of_purchases(t, k)).collect()).collect();
-    Ok((expected, probabilities))
+    m.population(&horizons, &ks).map_err(errors::clv)
 }
 
 /// Fits Gamma-Gamma on repeat customers: returns (p, q, gamma, log_likelihood, iterations).

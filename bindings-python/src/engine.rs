@@ -1,14 +1,9 @@
 //! `Program` and `Account`: thin wrappers over the core types.
 
 use crate::errors;
-use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 
-fn instant(field: &str, iso: &str) -> PyResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(iso)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| errors::input(field, iso, "is not an ISO-8601 instant with an offset"))
-}
+use errors::instant;
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()

@@ -98,6 +98,7 @@ pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> PyErr {
         E::Empty { what } => details("empty", what, ""),
         E::Invalid { field, row, value, .. } => details("invalid", &format!("{field}[{row}]"), &value.to_string()),
         E::NotConverged { iterations, .. } => details("not_converged", "", &iterations.to_string()),
+        E::NoInteriorMaximum { parameter, value } => details("no_interior_maximum", parameter, &value.to_string()),
         E::InvalidArgument { field, value, .. } => details("invalid", field, &value.to_string()),
         E::LengthMismatch { column, len, .. } => details("length_mismatch", column, &len.to_string()),
         _ => details("clv", "", ""),
@@ -108,4 +109,12 @@ pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> PyErr {
 /// A bad argument from the Python side (a malformed instant or JSON the package built).
 pub(crate) fn input(field: &str, value: &str, reason: &str) -> PyErr {
     PyValueError::new_err(format!("{field}: {value:?} {reason}"))
+}
+
+/// An ISO-8601 instant argument (the Python side passes aware datetimes as such), or the
+/// error naming the argument and the text.
+pub(crate) fn instant(field: &str, text: &str) -> PyResult<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| input(field, text, "is not an ISO-8601 instant with an offset"))
 }

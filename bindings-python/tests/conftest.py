@@ -29,3 +29,19 @@ def simple() -> loyalty.Program:
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def in_place(monkeypatch):
+    """Call it to make any copy of columns into bytes fail the test: what follows must read
+    the frame in place through the Arrow stream."""
+    import loyalty.analytics
+
+    def enable():
+        def copied(*args, **kwargs):
+            raise AssertionError("the columns were copied instead of read in place")
+
+        monkeypatch.setattr(loyalty.analytics, "_batch_bytes", copied)
+        monkeypatch.setattr(loyalty.analytics, "_prepared", copied)
+
+    return enable

@@ -171,7 +171,8 @@ def check_ints(out_rows):
         assert [int(x) for x in out_rows[k]] == v, k
 
 
-def test_integer_ids_through_arrow_from_pandas_polars_and_pyarrow():
+def test_integer_ids_through_arrow_from_pandas_polars_and_pyarrow(in_place):
+    in_place()
     frame = pd.DataFrame(INT_ROWS)
     for source in [frame, pl.from_pandas(frame), pa.Table.from_pandas(frame, preserve_index=False)]:
         out = loyalty.analytics.rfm(source, as_of=AS_OF, amount_minor="amount_minor")
@@ -181,7 +182,8 @@ def test_integer_ids_through_arrow_from_pandas_polars_and_pyarrow():
         assert list(rows["segment"]) == ["Hibernating", "Lost", "Loyal Customers"]
 
 
-def test_arrow_time_units_zones_dates_and_narrow_integers_agree():
+def test_arrow_time_units_zones_dates_and_narrow_integers_agree(in_place):
+    in_place()
     stamps = pd.Series(INT_ROWS["ordered_at"])
     variants = {
         "ns": pa.array(stamps.astype("datetime64[ns]")),
@@ -248,14 +250,16 @@ def test_negative_integer_ids_are_coded_like_labels():
     assert str(err.value) == "member_id[0]: -7 is negative; integer member ids must be at least 0"
 
 
-def test_metrics_read_arrow_frames_too():
+def test_metrics_read_arrow_frames_too(in_place):
+    in_place()
     m = loyalty.analytics.metrics(pl.DataFrame(INT_ROWS), as_of=AS_OF, period_start=utc(2024, 6, 1),
                                   amount_minor="amount_minor")
     assert (m["members"], m["active_members"], m["orders"], m["revenue"]) == (3, 2, 6, Decimal("139.50"))
 
 
-def test_cohorts_read_arrow_in_place_and_agree_with_coded_ids():
+def test_cohorts_read_arrow_in_place_and_agree_with_coded_ids(in_place):
     by_label = loyalty.analytics.cohorts(pd.DataFrame(ROWS), as_of=AS_OF, amount_minor="amount_minor")
+    in_place()
     for source in [pd.DataFrame(INT_ROWS), pl.DataFrame(INT_ROWS),
                    pa.Table.from_batches(pa.table(INT_ROWS).to_batches(max_chunksize=2))]:
         by_id = loyalty.analytics.cohorts(source, as_of=AS_OF, amount_minor="amount_minor")
@@ -318,18 +322,21 @@ def test_rfm_options_thresholds_grid_mean_lifecycle_and_reused_cut_points():
         loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", monetary="median")
 
 
-def test_pandas_decimal_objects_take_the_arrow_path_and_bad_values_still_name_their_row():
+def test_pandas_decimal_objects_take_the_arrow_path_and_bad_values_still_name_their_row(in_place):
     frame = pd.DataFrame({**INT_ROWS, "amount": [Decimal(x) / 100 for x in ROWS["amount_minor"]]})
-    check_ints(loyalty.analytics.rfm(frame, as_of=AS_OF, amount="amount").to_dict(orient="list"))
+    # A float among the Decimals: the per-value path, which names the row.
     mixed = frame.assign(amount=[Decimal("10.00"), 25.0, Decimal("4"), Decimal("99"), Decimal("1"), Decimal("0.5")])
     with pytest.raises(TypeError, match=r"amount\[1\]: 25.0 is a float"):
         loyalty.analytics.rfm(mixed, as_of=AS_OF, amount="amount")
+    in_place()
+    check_ints(loyalty.analytics.rfm(frame, as_of=AS_OF, amount="amount").to_dict(orient="list"))
     extra = frame.assign(amount=[Decimal("10.001")] + [Decimal("1")] * 5)
     with pytest.raises(loyalty.AnalyticsError, match=r"amount\[0\]: 10.001 has more than 2 decimal places"):
         loyalty.analytics.rfm(extra, as_of=AS_OF, amount="amount")
 
 
-def test_sliced_arrow_data_is_read_from_its_offset():
+def test_sliced_arrow_data_is_read_from_its_offset(in_place):
+    in_place()
     # Rows 1.. of the table: ann's first order (2024-01-05) is left out.
     table = pa.table(INT_ROWS).slice(1)
     out = loyalty.analytics.rfm(table, as_of=AS_OF, amount_minor="amount_minor").to_pydict()

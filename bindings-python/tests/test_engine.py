@@ -109,8 +109,15 @@ def test_effects_are_typed_classes_one_per_kind(retail):
     assert [getattr(earned, name) for name in effects.PointsEarned.__match_args__[:3]] == [0, 85, ["base", "member_day"]]
     assert repr(earned).startswith("PointsEarned(lot=0, points=85, rules=['base', 'member_day'], available_at=")
     # Every kind the core emits has its class; a kind this version does not know stays a plain Effect.
+    # The kinds the Node package's types list (bindings-node/loyalty.d.ts, camelCase).
+    import pathlib
+    import re
+
+    dts = (pathlib.Path(__file__).resolve().parents[2] / "bindings-node" / "loyalty.d.ts").read_text()
+    union = dts[dts.index("export type Effect ="):dts.index("export interface Outcome")]
+    listed = {re.sub(r"[A-Z]", lambda c: "_" + c.group().lower(), k) for k in re.findall(r"type: '(\w+)'", union)}
     kinds = {cls.KIND for cls in effects.Effect._kinds.values()}
-    assert len(kinds) == 19 and "tier_will_downgrade" in kinds
+    assert kinds == listed and len(kinds) == 19
     unknown = effects.Effect({"type": "something_new", "points": 1})
     assert type(unknown) is effects.Effect and unknown.points == 1
     with pytest.raises(AttributeError, match="points_earned has no field 'nope'"):

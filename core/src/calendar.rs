@@ -113,14 +113,13 @@ fn shift_months(date: NaiveDate, months: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, date.day().min(days_in_month(year, month))).unwrap_or(NaiveDate::MAX)
 }
 
-/// Days in a month of the proleptic Gregorian calendar.
+/// Days in a month (1 to 12; 31 for anything else, which callers never pass).
 fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    u8::try_from(month)
+        .ok()
+        .and_then(|m| chrono::Month::try_from(m).ok())
+        .and_then(|m| m.num_days(year))
+        .map_or(31, u32::from)
 }
 
 /// The last day of the month containing `date`.

@@ -191,6 +191,25 @@ fn bad_batches_are_refused_whole() {
     assert!(s.finish().unwrap().is_empty(), "empty input gives an empty result");
 }
 
+#[test]
+fn rows_in_errors_count_over_every_batch_added() {
+    // Three rows, then a batch whose second row is negative: that is the stream's row 4.
+    let mut s = Summarizer::new(Settings::new(at(400), chrono_tz::UTC));
+    s.add(&Orders { member_id: &[1, 2, 3], ordered_at: &[day(1); 3], amount_minor: &[1; 3] }).unwrap();
+    let err = s.add(&Orders { member_id: &[4, 5], ordered_at: &[day(2); 2], amount_minor: &[7, -9] }).unwrap_err();
+    assert_eq!(err.to_string(), "amount_minor[4]: -9 must not be negative");
+    let err = s.add(&Orders { member_id: &[6], ordered_at: &[-3], amount_minor: &[1] }).unwrap_err();
+    assert_eq!(
+        err,
+        loyalty::analytics::AnalyticsError::TimeOutOfRange { row: 3, value: -3 },
+        "refused rows do not count"
+    );
+    let mut c = loyalty::analytics::CohortBuilder::new(at(400), chrono_tz::UTC);
+    c.add(&Orders { member_id: &[1, 2], ordered_at: &[day(1); 2], amount_minor: &[1; 2] }).unwrap();
+    let err = c.add(&Orders { member_id: &[3], ordered_at: &[day(2)], amount_minor: &[-1] }).unwrap_err();
+    assert_eq!(err.to_string(), "amount_minor[2]: -1 must not be negative");
+}
+
 prop_compose! {
     fn order_log()(rows in prop::collection::vec((0u64..40, 0i64..2000, 0i64..100_000), 0..300)) -> Vec<(u64, i64, i64)> {
         rows.into_iter().map(|(m, h, c)| (m, 1_704_067_200 + h * 3600, c)).collect()
@@ -542,4 +561,17 @@ fn an_as_of_before_every_order_is_an_error_naming_the_earliest() {
     right.add(&Orders { member_id: &[2, 2], ordered_at: &[day(8), day(4)], amount_minor: &[1, 1] }).unwrap();
     left.merge(right).unwrap();
     assert!(matches!(left.finish(), Err(loyalty::analytics::AnalyticsError::AsOfBeforeOrders { row: 2, .. })));
+}
+
+#[test]
+fn cohort_builders_to_merge_must_agree_and_say_on_what() {
+    use loyalty::analytics::CohortBuilder;
+    let mut a = CohortBuilder::new(at(400), chrono_tz::UTC);
+    let err = a.merge(CohortBuilder::new(at(300), chrono_tz::UTC)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "as_of: 2025-02-04 00:00:00 UTC here, 2024-10-27 00:00:00 UTC in the builder merged: they must be the same"
+    );
+    let err = a.merge(CohortBuilder::new(at(400), chrono_tz::Europe::Paris)).unwrap_err();
+    assert_eq!(err.to_string(), "time_zone: UTC here, Europe/Paris in the builder merged: they must be the same");
 }

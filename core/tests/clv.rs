@@ -123,7 +123,7 @@ fn bad_input_is_refused_with_the_field() {
     // run off to the edge of their range; that is refused, not returned as a fit.
     for data in [vec![(2, 10.0)], vec![(1, 10.0), (1, 10.0), (3, 10.0)]] {
         assert!(
-            matches!(GammaGamma::fit(&data), Err(ClvError::NotConverged { .. })),
+            matches!(GammaGamma::fit(&data), Err(ClvError::NoInteriorMaximum { .. })),
             "{data:?}: {:?}",
             GammaGamma::fit(&data)
         );

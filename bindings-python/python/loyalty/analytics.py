@@ -24,6 +24,15 @@ _COLUMNS = ("member_id", "recency_days", "frequency", "monetary_minor", "r", "f"
             "stage", "activity", "days_since_last", "cycle_days", "overdue", "churn_warning")
 
 
+def _money_column(amount: Optional[str], amount_minor: Optional[str]) -> str:
+    """The money column's name, given exactly one of amount= and amount_minor=."""
+    if amount_minor is not None and amount is None:
+        return amount_minor
+    if amount is not None and amount_minor is None:
+        return amount
+    raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+
+
 def _library(frame: Any) -> str:
     module = type(frame).__module__
     if hasattr(frame, "read_next_batch"):
@@ -289,10 +298,7 @@ def rfm(
     if lifecycle is not None:
         options["lifecycle"] = dict(lifecycle)
 
-    if (amount is None) == (amount_minor is None):
-        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
-    money_column = amount_minor if amount_minor is not None else amount
-    assert money_column is not None
+    money_column = _money_column(amount, amount_minor)
     codes = _Codes()
     try:
         count = operator.index(threads)  # int, numpy integers; not bool-like floats
@@ -356,8 +362,7 @@ def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str]
     """A frame's three columns as native bytes, its library, and the member-id coding."""
     import numpy as np
 
-    if (amount is None) == (amount_minor is None):
-        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    _money_column(amount, amount_minor)
     library = _library(frame)
     if library in ("stream", "arrow"):
         import pyarrow as pa
@@ -377,10 +382,7 @@ def _whole(frame: Any, member_id: str, ordered_at: str, amount: Optional[str], a
     money_column, minor, scale)` on the frame's Arrow stream when the member ids are
     non-negative integers (read in place), else `bytes_job(m, t, a)` on copied columns with
     coded ids. Returns the job's result, the library of the result and the id coding."""
-    if (amount is None) == (amount_minor is None):
-        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
-    money_column = amount_minor if amount_minor is not None else amount
-    assert money_column is not None
+    money_column = _money_column(amount, amount_minor)
     minor = amount_minor is not None
     library = _library(frame)
     if library == "arrow":
@@ -434,10 +436,7 @@ def metrics(
     are `Decimal`."""
     import json
 
-    if (amount is None) == (amount_minor is None):
-        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
-    money_column = amount_minor if amount_minor is not None else amount
-    assert money_column is not None
+    money_column = _money_column(amount, amount_minor)
     as_of_text, start_text = instant("as_of", as_of), instant("period_start", period_start)
 
     def new() -> Any:
@@ -470,10 +469,7 @@ def cohorts(
     with the cohort's size and how many of its members ordered that month."""
     import json
 
-    if (amount is None) == (amount_minor is None):
-        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
-    money_column = amount_minor if amount_minor is not None else amount
-    assert money_column is not None
+    money_column = _money_column(amount, amount_minor)
     at = instant("as_of", as_of)
 
     def new() -> Any:
@@ -535,8 +531,7 @@ def preferences(
     """
     import numpy as np
 
-    if (amount is None) == (amount_minor is None):
-        raise TypeError("give exactly one of amount= (Decimal) or amount_minor= (integer minor units)")
+    _money_column(amount, amount_minor)
     if discount is not None and discount_minor is not None:
         raise TypeError("give at most one of discount= (Decimal) or discount_minor= (integer minor units)")
     source, batch_library, batches = _batches(lines)

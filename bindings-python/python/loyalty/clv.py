@@ -20,10 +20,6 @@ from .analytics import _column, _library, _whole
 from .errors import ClvError, call
 
 
-def _call(fn: Any, *args: Any) -> Any:
-    return call(fn, *args)
-
-
 def _unix_day(name: str, day: _dt.date) -> int:
     if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
         raise TypeError(f"{name}: {day!r} is not a datetime.date")
@@ -52,7 +48,7 @@ def summary(
     raw, library, codes = _whole(
         frame, member_id, ordered_at, amount, amount_minor, scale,
         lambda src, m, t, a, minor, sc: _native.clv_summary_arrow(src, m, t, a, minor, sc, end, holdout, unit),
-        lambda m, t, a: _call(_native.clv_summary_columns, m, t, a, end, holdout, unit))
+        lambda m, t, a: call(_native.clv_summary_columns, m, t, a, end, holdout, unit))
     ids = np.frombuffer(raw["member_id"], dtype="<u8")
     cols = {
         member_id: codes.decode(ids),
@@ -108,7 +104,7 @@ class BgNbd:
     def fit(cls, summary: Any) -> "BgNbd":
         """Fits on a frame with `frequency`, `recency` and `T` columns."""
         lib = _library(summary)
-        r, alpha, a, b, ll, _ = _call(_native.bgnbd_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"))
+        r, alpha, a, b, ll, _ = call(_native.bgnbd_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"))
         return cls(r, alpha, a, b, ll)
 
     def population(self, horizons: Any, purchases: int = 10) -> Any:
@@ -121,7 +117,7 @@ class BgNbd:
         count = operator.index(purchases)
         if count < 0:
             raise ValueError(f"purchases: {purchases!r} must be at least 0")
-        expected, probabilities = _call(_native.bgnbd_population, (self.r, self.alpha, self.a, self.b), ts,
+        expected, probabilities = call(_native.bgnbd_population, (self.r, self.alpha, self.a, self.b), ts,
                                         list(range(count + 1)))
         cols = {"t": ts, "expected_purchases": expected}
         for k in range(count + 1):
@@ -135,12 +131,12 @@ class BgNbd:
         import numpy as np
 
         lib = _library(summary)
-        alive, expected = _call(
+        alive_bytes, expected_bytes = call(
             _native.bgnbd_predict, (self.r, self.alpha, self.a, self.b),
             _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"), float(horizon),
         )
-        risk = np.frombuffer(_call(_native.churn_risk_codes, alive, float(churn_thresholds[0]), float(churn_thresholds[1])), dtype="u1")
-        alive, expected = np.frombuffer(alive, dtype="<f8"), np.frombuffer(expected, dtype="<f8")
+        risk = np.frombuffer(call(_native.churn_risk_codes, alive_bytes, float(churn_thresholds[0]), float(churn_thresholds[1])), dtype="u1")
+        alive, expected = np.frombuffer(alive_bytes, dtype="<f8"), np.frombuffer(expected_bytes, dtype="<f8")
         if lib == "pandas":
             import pandas as pd
 
@@ -170,7 +166,7 @@ class GammaGamma:
     def fit(cls, summary: Any) -> "GammaGamma":
         """Fits on the repeat customers of a frame with `frequency` and `monetary` columns."""
         lib = _library(summary)
-        p, q, g, ll, _ = _call(_native.gamma_gamma_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
+        p, q, g, ll, _ = call(_native.gamma_gamma_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
         return cls(p, q, g, ll)
 
     def expected_value(self, summary: Any) -> Any:
@@ -179,7 +175,7 @@ class GammaGamma:
         import numpy as np
 
         lib = _library(summary)
-        raw = _call(_native.gamma_gamma_expected, (self.p, self.q, self.gamma), _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
+        raw = call(_native.gamma_gamma_expected, (self.p, self.q, self.gamma), _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
         return _with_column(summary, lib, "expected_value", np.frombuffer(raw, dtype="<f8"))
 
     def lifetime_value(self, summary: Any, bgnbd: BgNbd, horizon: int, discount_rate: float = 0.0) -> Any:
@@ -189,7 +185,7 @@ class GammaGamma:
         import numpy as np
 
         lib = _library(summary)
-        raw = _call(
+        raw = call(
             _native.lifetime_values_columns, (bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b), (self.p, self.q, self.gamma),
             _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"),
             _f64(summary, lib, "monetary"), int(horizon), float(discount_rate),

@@ -126,7 +126,13 @@ mod tests {
         assert!(corrupt(&bytes[..bytes.len() / 2]), "truncated");
         let mut flipped = bytes.clone();
         flipped[3] ^= 0xff;
-        assert!(Account::from_compact(&flipped).is_err(), "a flipped byte");
+        // A flipped byte either fails to inflate or inflates to text that is not a snapshot.
+        let err = Account::from_compact(&flipped).unwrap_err();
+        assert!(
+            matches!(&err, SnapshotError::Corrupt { field, .. } if field == "compact")
+                || matches!(err, SnapshotError::Parse { .. }),
+            "{err:?}"
+        );
         assert!(matches!(Account::from_compact(&[7, 1, 2]), Err(SnapshotError::Format { found: 7, supported: 1 })));
         // Encoding 0 is the plain JSON, read as such.
         let plain: Vec<u8> = std::iter::once(0).chain(account.to_json().bytes()).collect();

@@ -67,19 +67,21 @@ pub struct CohortBuilder {
     as_of: DateTime<Utc>,
     tz: Tz,
     months: HashMap<u64, BTreeSet<i64>, FxBuild>,
+    /// Rows added so far (errors count rows over all batches).
+    added: usize,
 }
 
 impl CohortBuilder {
     /// An empty builder counting orders before `as_of`, by months of `tz`.
     pub fn new(as_of: DateTime<Utc>, tz: Tz) -> CohortBuilder {
-        CohortBuilder { as_of, tz, months: HashMap::default() }
+        CohortBuilder { as_of, tz, months: HashMap::default(), added: 0 }
     }
 
     /// Adds a batch of orders (those at or after `as_of` are ignored).
     ///
     /// # Errors
-    /// [`AnalyticsError`] for columns of different lengths or negative amounts; nothing of
-    /// the batch is added then.
+    /// [`AnalyticsError`] for columns of different lengths or negative amounts (the row
+    /// counted over all the batches added); nothing of the batch is added then.
     pub fn add(&mut self, orders: &Orders<'_>) -> Result<(), AnalyticsError> {
         let n = orders.member_id.len();
         for (column, len) in [("ordered_at", orders.ordered_at.len()), ("amount_minor", orders.amount_minor.len())] {
@@ -88,8 +90,9 @@ impl CohortBuilder {
             }
         }
         if let Some(row) = orders.amount_minor.iter().position(|a| *a < 0) {
-            return Err(AnalyticsError::NegativeAmount { row, value: orders.amount_minor[row] });
+            return Err(AnalyticsError::NegativeAmount { row: self.added + row, value: orders.amount_minor[row] });
         }
+        self.added += n;
         let as_of = self.as_of.timestamp();
         for row in 0..n {
             if orders.ordered_at[row] < as_of {
@@ -105,12 +108,19 @@ impl CohortBuilder {
     /// # Errors
     /// [`AnalyticsError::Invalid`] when the two count to different instants or zones.
     pub fn merge(&mut self, other: CohortBuilder) -> Result<(), AnalyticsError> {
-        if (other.as_of, other.tz) != (self.as_of, self.tz) {
+        if other.as_of != self.as_of {
             return Err(AnalyticsError::Invalid {
                 field: "as_of".into(),
-                reason: "cohort builders to merge must count to the same instant in the same zone".into(),
+                reason: format!("{} here, {} in the builder merged: they must be the same", self.as_of, other.as_of),
             });
         }
+        if other.tz != self.tz {
+            return Err(AnalyticsError::Invalid {
+                field: "time_zone".into(),
+                reason: format!("{} here, {} in the builder merged: they must be the same", self.tz, other.tz),
+            });
+        }
+        self.added += other.added;
         for (member, months) in other.months {
             self.months.entry(member).or_default().extend(months);
         }

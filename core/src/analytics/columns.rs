@@ -107,16 +107,17 @@ pub fn unix_seconds(values: &[i64], unit: TimeUnit) -> Cow<'_, [i64]> {
 
 /// Minor units at `scale` decimal places from fixed-point decimals: little-endian 16-byte
 /// integers with `from_scale` decimal places (Arrow's `decimal128`). A value with more
-/// decimal places than `scale`, or too large for 64 bits, is refused by its row.
+/// decimal places than `scale`, or too large for 64 bits, is refused by its row (counted from
+/// `first_row`: the bytes' first row in the caller's whole column or stream).
 ///
 /// ```
 /// use loyalty::analytics::le_decimal128_minor;
 /// // 19.990 and 0.500 at scale 3, as cents.
 /// let bytes: Vec<u8> = [19_990i128, 500].iter().flat_map(|v| v.to_le_bytes()).collect();
-/// assert_eq!(le_decimal128_minor("amount", &bytes, 3, 2).unwrap(), [1_999, 50]);
+/// assert_eq!(le_decimal128_minor("amount", &bytes, 3, 2, 0).unwrap(), [1_999, 50]);
 /// let bytes: Vec<u8> = 19_995i128.to_le_bytes().to_vec();
 /// assert_eq!(
-///     le_decimal128_minor("amount", &bytes, 3, 2).unwrap_err().to_string(),
+///     le_decimal128_minor("amount", &bytes, 3, 2, 0).unwrap_err().to_string(),
 ///     "amount[0]: 19.995 has more than 2 decimal places"
 /// );
 /// ```
@@ -128,6 +129,7 @@ pub fn le_decimal128_minor(
     bytes: &[u8],
     from_scale: i32,
     scale: u32,
+    first_row: usize,
 ) -> Result<Vec<i64>, AnalyticsError> {
     if bytes.len() % 16 != 0 {
         return Err(AnalyticsError::Invalid {
@@ -138,7 +140,7 @@ pub fn le_decimal128_minor(
     let shift = i64::from(scale) - i64::from(from_scale);
     let factor = u32::try_from(shift.unsigned_abs()).ok().and_then(|e| 10i128.checked_pow(e));
     let invalid = |row: usize, value: i128, reason: &str| AnalyticsError::Invalid {
-        field: format!("{column}[{row}]"),
+        field: format!("{column}[{}]", first_row.saturating_add(row)),
         reason: format!(
             "{} {reason}",
             rust_decimal::Decimal::try_from_i128_with_scale(value, from_scale.clamp(0, 28) as u32)
@@ -206,15 +208,21 @@ mod tests {
     fn decimals_scale_up_and_down_to_minor_units() {
         let le = |values: &[i128]| values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>();
         // 12 (scale 0) and 12.3 (scale 1) as cents; 1.2300 (scale 4) as cents.
-        assert_eq!(le_decimal128_minor("amount", &le(&[12, 0]), 0, 2).unwrap(), [1_200, 0]);
-        assert_eq!(le_decimal128_minor("amount", &le(&[123]), 1, 2).unwrap(), [1_230]);
-        assert_eq!(le_decimal128_minor("amount", &le(&[12_300, -5_000]), 4, 2).unwrap(), [123, -50]);
-        let err = le_decimal128_minor("amount", &le(&[12_300, 12_301]), 4, 2).unwrap_err();
+        assert_eq!(le_decimal128_minor("amount", &le(&[12, 0]), 0, 2, 0).unwrap(), [1_200, 0]);
+        assert_eq!(le_decimal128_minor("amount", &le(&[123]), 1, 2, 0).unwrap(), [1_230]);
+        assert_eq!(le_decimal128_minor("amount", &le(&[12_300, -5_000]), 4, 2, 0).unwrap(), [123, -50]);
+        let err = le_decimal128_minor("amount", &le(&[12_300, 12_301]), 4, 2, 0).unwrap_err();
+        // The same bytes as rows 40.. of a longer column name row 41.
+        let later = le_decimal128_minor("amount", &le(&[12_300, 12_301]), 4, 2, 40).unwrap_err();
+        assert_eq!(later.to_string(), "amount[41]: 1.2301 has more than 2 decimal places");
         assert_eq!(err.to_string(), "amount[1]: 1.2301 has more than 2 decimal places");
-        let err = le_decimal128_minor("amount", &le(&[i128::from(i64::MAX)]), 0, 2).unwrap_err();
+        let err = le_decimal128_minor("amount", &le(&[i128::from(i64::MAX)]), 0, 2, 0).unwrap_err();
         assert_eq!(err.to_string(), format!("amount[0]: {} is too large for 64-bit minor units", i64::MAX));
         // A negative scale (hundreds) multiplies out.
-        assert_eq!(le_decimal128_minor("amount", &le(&[3]), -2, 2).unwrap(), [30_000]);
-        assert!(le_decimal128_minor("amount", &[0u8; 15], 2, 2).is_err());
+        assert_eq!(le_decimal128_minor("amount", &le(&[3]), -2, 2, 0).unwrap(), [30_000]);
+        assert_eq!(
+            le_decimal128_minor("amount", &[0u8; 15], 2, 2, 0).unwrap_err().to_string(),
+            "amount: 15 bytes are not a whole number of 16-byte values"
+        );
     }
 }

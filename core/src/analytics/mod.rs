@@ -55,7 +55,7 @@ pub enum AnalyticsError {
     /// An amount is negative.
     #[error("amount_minor[{row}]: {value} must not be negative")]
     NegativeAmount {
-        /// The row in the batch.
+        /// The row, counted over the batches added to the summarizer or builder.
         row: usize,
         /// The amount.
         value: i64,
@@ -73,7 +73,7 @@ pub enum AnalyticsError {
     /// An order instant is outside 1970 to 8999.
     #[error("ordered_at[{row}]: {value} is not a Unix time from 1970 to 8999")]
     TimeOutOfRange {
-        /// The row in the batch.
+        /// The row, counted over the batches added to the summarizer.
         row: usize,
         /// The value.
         value: i64,

@@ -139,15 +139,10 @@ fn score_packed(cuts: &[u128], key: u128) -> u8 {
     1 + cuts.iter().filter(|c| key >= **c).count() as u8
 }
 
-/// Orders keys as `Ord` does, comparing mantissas directly when scales agree (the common
-/// case: every value of a column has the scale of its minor units), which is much faster.
+/// Orders keys as `Ord` does, values compared on their integer mantissas
+/// ([`crate::money::cmp`]), which is much faster than `Decimal`'s own comparison.
 fn compare(a: &ScoreKey, b: &ScoreKey) -> std::cmp::Ordering {
-    let by_value = if a.value.scale() == b.value.scale() {
-        a.value.mantissa().cmp(&b.value.mantissa())
-    } else {
-        a.value.cmp(&b.value)
-    };
-    by_value.then(a.member_id.cmp(&b.member_id))
+    crate::money::cmp(a.value, b.value).then(a.member_id.cmp(&b.member_id))
 }
 
 /// The four cut ranks of a column: the first rank with score k + 2 is ceil((k + 1) n / 5) + 1

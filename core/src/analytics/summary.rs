@@ -355,7 +355,8 @@ impl Summarizer {
     /// Adds a batch. Orders at or after `as_of` are ignored.
     ///
     /// # Errors
-    /// [`AnalyticsError`] naming the column and row; nothing of the batch is added then,
+    /// [`AnalyticsError`] naming the column and the row, counted over all the batches added
+    /// (the first batch's rows are 0.., the next's continue); nothing of the batch is added then,
     /// except for [`AnalyticsError::TooManyMembers`], found while folding, after which the
     /// summarizer holds the orders folded so far.
     pub fn add(&mut self, batch: &Orders<'_>) -> Result<(), AnalyticsError> {
@@ -369,12 +370,14 @@ impl Summarizer {
         let (mut first, mut first_row, mut last, mut largest) = (i64::MAX, 0, i64::MIN, 0);
         for row in 0..n {
             let at = batch.ordered_at[row];
+            // Rows are counted over every batch added, so a stream's errors name its row.
+            let stream_row = usize::try_from(self.added).unwrap_or(usize::MAX).saturating_add(row);
             if !(0..MAX).contains(&at) {
-                return Err(AnalyticsError::TimeOutOfRange { row, value: at });
+                return Err(AnalyticsError::TimeOutOfRange { row: stream_row, value: at });
             }
             let amount = batch.amount_minor[row];
             if amount < 0 {
-                return Err(AnalyticsError::NegativeAmount { row, value: amount });
+                return Err(AnalyticsError::NegativeAmount { row: stream_row, value: amount });
             }
             if at < first {
                 (first, first_row) = (at, row);

@@ -148,9 +148,7 @@ impl BgNbd {
         // Data without an interior maximum (nobody repeats, nobody drops out) drives a
         // parameter toward 0 or infinity: refused like Gamma-Gamma's, never a silent estimate.
         let p = fit.params;
-        if ![p.r, p.alpha, p.a, p.b].iter().all(|v| v.is_finite() && (1e-8..=1e8).contains(v)) {
-            return Err(ClvError::NotConverged { iterations: fit.iterations, log_likelihood: fit.log_likelihood });
-        }
+        super::runaway(&[("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)])?;
         Ok(fit)
     }
 
@@ -303,6 +301,35 @@ impl BgNbd {
         (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * hyp2f1(r, b, a + b - 1.0, z))
     }
 
+    /// The population curve: for each horizon `t` (periods), the expected purchases of a new
+    /// customer and P(X(t) = k) for each `k` of `ks`.
+    ///
+    /// ```
+    /// use loyalty::analytics::clv::BgNbd;
+    /// let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    /// let (expected, p) = m.population(&[0.0, 39.0], &[0, 1]).unwrap();
+    /// assert!(expected[0].abs() < 1e-12 && (p[0][0] - 1.0).abs() < 1e-12);
+    /// assert!(expected[1] > 0.0 && p[1][0] < 1.0);
+    /// assert!(m.population(&[-1.0], &[0]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ClvError::InvalidArgument`] (field `t`) for a horizon that is negative or not finite.
+    #[allow(clippy::type_complexity)]
+    pub fn population(&self, horizons: &[f64], ks: &[u32]) -> Result<(Vec<f64>, Vec<Vec<f64>>), ClvError> {
+        if let Some(&t) = horizons.iter().find(|t| !(t.is_finite() && **t >= 0.0)) {
+            return Err(ClvError::InvalidArgument {
+                field: "t",
+                value: t,
+                reason: "must be a finite number of periods, at least 0",
+            });
+        }
+        let expected = horizons.iter().map(|&t| self.expected_purchases_population(t)).collect();
+        let probabilities =
+            horizons.iter().map(|&t| ks.iter().map(|&k| self.probability_of_purchases(t, k)).collect()).collect();
+        Ok((expected, probabilities))
+    }
+
     /// The probability that a new customer makes exactly `k` purchases in `t` periods.
     pub fn probability_of_purchases(&self, t: f64, k: u32) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
@@ -342,11 +369,15 @@ mod tests {
         // Nobody repeats: the likelihood grows as r falls to 0 (it reached 1.4e-11).
         let none: Vec<Customer> =
             (0..50).map(|i| Customer { frequency: 0, recency: 0.0, t: 10.0 + f64::from(i) }).collect();
-        assert!(matches!(BgNbd::fit(&none), Err(ClvError::NotConverged { .. })));
+        assert!(
+            matches!(BgNbd::fit(&none), Err(ClvError::NoInteriorMaximum { parameter: "r", value }) if value < 1e-8)
+        );
         // Everyone buys up to the end: no dropout to estimate (a fell to 1e-9, r rose to 5.6e6).
         let all: Vec<Customer> =
             (0..50).map(|i| Customer { frequency: 5, recency: 10.0 + f64::from(i), t: 10.0 + f64::from(i) }).collect();
-        assert!(matches!(BgNbd::fit(&all), Err(ClvError::NotConverged { .. })));
+        let err = BgNbd::fit(&all).unwrap_err();
+        assert!(matches!(err, ClvError::NoInteriorMaximum { parameter: "r" | "a", .. }), "{err:?}");
+        assert!(err.to_string().contains("the data have no interior maximum"));
     }
 
     #[test]

@@ -77,8 +77,8 @@ impl GammaGamma {
         // Data without an interior maximum (one repeat customer, all mean values equal) drive
         // the parameters to the edge of their range: that is no fit, whatever the optimizer says.
         let GammaGamma { p, q, gamma } = fit.params;
-        let sane = |v: f64| v.is_finite() && (1e-8..=1e8).contains(&v);
-        if !(sane(p) && sane(q) && sane(gamma) && fit.log_likelihood.is_finite()) {
+        super::runaway(&[("p", p), ("q", q), ("gamma", gamma)])?;
+        if !fit.log_likelihood.is_finite() {
             return Err(ClvError::NotConverged { iterations: fit.iterations, log_likelihood: fit.log_likelihood });
         }
         Ok(fit)

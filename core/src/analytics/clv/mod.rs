@@ -59,6 +59,15 @@ pub enum ClvError {
         /// The customers' count.
         expected: usize,
     },
+    /// The data have no interior maximum: the best fit runs a parameter off toward 0 or
+    /// infinity (beyond 1e-8..1e8), as when nobody repeats or everyone's values are equal.
+    #[error("{parameter}: the fit runs off to {value} (the data have no interior maximum: no estimate)")]
+    NoInteriorMaximum {
+        /// The parameter that ran off.
+        parameter: &'static str,
+        /// Where it got to.
+        value: f64,
+    },
     /// The optimizer did not converge.
     #[error("fit did not converge after {iterations} iterations (log-likelihood {log_likelihood})")]
     NotConverged {
@@ -78,6 +87,15 @@ pub struct Customer {
     pub recency: f64,
     /// Age at the end of the observation window.
     pub t: f64,
+}
+
+/// The first parameter outside 1e-8..1e8 (or not finite), as the error for a fit with no
+/// interior maximum.
+pub(crate) fn runaway(params: &[(&'static str, f64)]) -> Result<(), ClvError> {
+    match params.iter().find(|(_, v)| !(v.is_finite() && (1e-8..=1e8).contains(v))) {
+        Some(&(parameter, value)) => Err(ClvError::NoInteriorMaximum { parameter, value }),
+        None => Ok(()),
+    }
 }
 
 /// Checks customers: ages not negative, recency at most T, no recency without repeats.
