@@ -8,7 +8,7 @@ nu gamma(q, gamma)-distributed, using the published CDNOW estimates. Weekly unit
 calibration. Each figure is the best of `--repeat` runs in this process.
 
 Usage:
-  python bench/clv_bench.py [--lifetimes MAX] [--repeat 3] MEMBERS [MEMBERS ...]
+  python bench/clv_bench.py [--lifetimes MAX] [--repeat 3] [--threads 2] MEMBERS [MEMBERS ...]
 
 Prints one JSON line per (dataset, implementation, stage).
 """
@@ -90,20 +90,24 @@ def emit(**row):
     print(json.dumps(row), flush=True)
 
 
-def run_loyalty(name, log, calibration_end, holdout_end, repeat):
+def run_loyalty(name, log, calibration_end, holdout_end, repeat, threads):
     t, s = best(repeat, lambda: clv.summary(log, calibration_end=calibration_end, holdout_end=holdout_end,
                                             amount_minor="amount_minor"))
     emit(data=name, impl="loyalty", stage="summary", seconds=round(t, 4), members=len(s))
-    t, bg = best(repeat, lambda: clv.BgNbd.fit(s))
-    emit(data=name, impl="loyalty", stage="bgnbd_fit", seconds=round(t, 4),
+    t_bg, bg = best(repeat, lambda: clv.BgNbd.fit(s))
+    emit(data=name, impl="loyalty", stage="bgnbd_fit", seconds=round(t_bg, 4),
          params=[round(v, 4) for v in (bg.r, bg.alpha, bg.a, bg.b)], ll=round(bg.log_likelihood, 2))
-    t, gg = best(repeat, lambda: clv.GammaGamma.fit(s))
-    emit(data=name, impl="loyalty", stage="gamma_gamma_fit", seconds=round(t, 4),
+    t_gg, gg = best(repeat, lambda: clv.GammaGamma.fit(s))
+    emit(data=name, impl="loyalty", stage="gamma_gamma_fit", seconds=round(t_gg, 4),
          params=[round(v, 4) for v in (gg.p, gg.q, gg.gamma)], ll=round(gg.log_likelihood, 2))
-    t, pred = best(repeat, lambda: bg.predict(s, 39.0))
-    emit(data=name, impl="loyalty", stage="bgnbd_predict", seconds=round(t, 4),
-         expected_sum=round(float(pred["expected_purchases"].sum()), 2),
-         p_alive_mean=round(float(pred["p_alive"].mean()), 5))
+    fits = t_bg + t_gg
+    for count in sorted({1, threads}):
+        t, pred = best(repeat, lambda: bg.predict(s, 39.0, threads=count))
+        emit(data=name, impl="loyalty", stage="bgnbd_predict", threads=count, seconds=round(t, 4),
+             expected_sum=round(float(pred["expected_purchases"].sum()), 2),
+             p_alive_mean=round(float(pred["p_alive"].mean()), 5))
+        # Fit and predict: both fits and the predictions, the stages' best times summed.
+        emit(data=name, impl="loyalty", stage="fit_and_predict", threads=count, seconds=round(fits + t, 4))
     return s
 
 
@@ -126,7 +130,8 @@ def run_lifetimes(name, log, s, calibration_end, repeat):
         m.fit(s["frequency"], s["recency"], s["T"])
         return m
 
-    t, bg = best(repeat, fit_bg)
+    t_bg, bg = best(repeat, fit_bg)
+    t = t_bg
     p = bg.params_
     emit(data=name, impl="lifetimes", stage="bgnbd_fit", seconds=round(t, 4),
          params=[round(float(p[k]), 4) for k in ("r", "alpha", "a", "b")])
@@ -137,7 +142,8 @@ def run_lifetimes(name, log, s, calibration_end, repeat):
         m.fit(repeaters["frequency"], repeaters["monetary"])
         return m
 
-    t, gg = best(repeat, fit_gg)
+    t_gg, gg = best(repeat, fit_gg)
+    t = t_gg
     p = gg.params_
     emit(data=name, impl="lifetimes", stage="gamma_gamma_fit", seconds=round(t, 4),
          params=[round(float(p[k]), 4) for k in ("p", "q", "v")])
@@ -150,6 +156,7 @@ def run_lifetimes(name, log, s, calibration_end, repeat):
     t, (alive, expected) = best(repeat, predict)
     emit(data=name, impl="lifetimes", stage="bgnbd_predict", seconds=round(t, 4),
          expected_sum=round(float(np.sum(expected)), 2), p_alive_mean=round(float(np.mean(alive)), 5))
+    emit(data=name, impl="lifetimes", stage="fit_and_predict", seconds=round(t_bg + t_gg + t, 4))
 
 
 def main():
@@ -158,10 +165,12 @@ def main():
     ap.add_argument("--lifetimes", type=int, default=0, metavar="MAX",
                     help="also run the lifetimes package, on CDNOW and on sizes up to MAX members")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="also time loyalty's predictions on this many threads (besides one)")
     args = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     log = cdnow_log(root)
-    s = run_loyalty("cdnow", log, dt.date(1997, 9, 30), dt.date(1998, 6, 30), args.repeat)
+    s = run_loyalty("cdnow", log, dt.date(1997, 9, 30), dt.date(1998, 6, 30), args.repeat, args.threads)
     if args.lifetimes:
         run_lifetimes("cdnow", log, s, dt.date(1997, 9, 30), args.repeat)
     for n in args.members:
@@ -169,7 +178,7 @@ def main():
         log = synthetic_log(n)
         print(f"# {n} members: {len(log)} orders generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         name = f"synthetic_{n}"
-        s = run_loyalty(name, log, CALIBRATION_END, HOLDOUT_END, args.repeat)
+        s = run_loyalty(name, log, CALIBRATION_END, HOLDOUT_END, args.repeat, args.threads)
         if n <= args.lifetimes:
             run_lifetimes(name, log, s, CALIBRATION_END, args.repeat)
 

@@ -340,7 +340,7 @@ impl Batch {
             let bits = unsafe { std::slice::from_raw_parts(validity.cast::<u8>(), (start + len).div_ceil(8)) };
             if let Some(row) = (0..len).find(|&row| bits[(start + row) / 8] & (1 << ((start + row) % 8)) == 0) {
                 return Err(errors::AnalyticsError::new_err((
-                    format!("{name}[{}]: is null; every order needs a value", self.first + row),
+                    format!("{name}[{}]: is null; every row needs a value", self.first + row),
                     "null".to_string(),
                     format!("{name}[{}]", self.first + row),
                     String::new(),
@@ -386,6 +386,34 @@ pub(crate) fn unsupported(name: &str, format: &str, expected: &str, money: bool)
     errors::AnalyticsError::new_err((message, "invalid".to_string(), name.to_string(), format.to_string()))
 }
 
+/// An integer column (`kind` is `Int` or `UInt`) as unsigned 64-bit values: borrowed when
+/// 64-bit; a negative value is `negative(row, value)`.
+fn non_negative<'a>(
+    batch: &'a Batch,
+    index: usize,
+    kind: Kind,
+    name: &str,
+    negative: impl Fn(usize, i64) -> PyErr,
+) -> PyResult<Cow<'a, [u64]>> {
+    let (Kind::Int(w) | Kind::UInt(w)) = kind else {
+        return Err(unsupported(name, "", "integers", false));
+    };
+    if w == 8 {
+        let values = loyalty::analytics::le_u64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
+        if kind == Kind::Int(8) {
+            if let Some(row) = values.iter().position(|&v| v >> 63 != 0) {
+                return Err(negative(row, values[row] as i64));
+            }
+        }
+        return Ok(values);
+    }
+    let values = widen(batch.values(index, w, name)?, w, matches!(kind, Kind::Int(_)));
+    if let Some(row) = values.iter().position(|&v| v < 0) {
+        return Err(negative(row, values[row]));
+    }
+    Ok(Cow::Owned(values.into_iter().map(|v| v as u64).collect()))
+}
+
 /// A member-id column as unsigned 64-bit ids: borrowed when 64-bit, refused when negative.
 pub(crate) fn member_ids<'a>(
     batch: &'a Batch,
@@ -403,23 +431,7 @@ pub(crate) fn member_ids<'a>(
         ))
     };
     match kind {
-        Kind::UInt(8) | Kind::Int(8) => {
-            let bytes = batch.values(index, 8, name)?;
-            let ids = loyalty::analytics::le_u64(name, bytes).map_err(errors::analytics)?;
-            if kind == Kind::Int(8) {
-                if let Some(row) = ids.iter().position(|&id| id >> 63 != 0) {
-                    return Err(negative(row, ids[row] as i64));
-                }
-            }
-            Ok(ids)
-        }
-        Kind::Int(w) | Kind::UInt(w) => {
-            let values = widen(batch.values(index, w, name)?, w, matches!(kind, Kind::Int(_)));
-            if let Some(row) = values.iter().position(|&v| v < 0) {
-                return Err(negative(row, values[row]));
-            }
-            Ok(Cow::Owned(values.into_iter().map(|v| v as u64).collect()))
-        }
+        Kind::UInt(_) | Kind::Int(_) => non_negative(batch, index, kind, name, negative),
         _ => Err(unsupported(name, format, "integer member ids", false)),
     }
 }
@@ -587,6 +599,115 @@ pub(crate) fn whole_stream<R: Send>(
     }
     let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
     Ok(py.detach(|| f(&orders)))
+}
+
+/// A count column (a CLV summary's frequency) as unsigned 64-bit counts: borrowed when
+/// 64-bit integers, refused when negative; 64-bit floats accepted when whole.
+fn counts<'a>(batch: &'a Batch, index: usize, kind: Kind, name: &str, format: &str) -> PyResult<Cow<'a, [u64]>> {
+    let negative = |row: usize, value: i64| {
+        errors::AnalyticsError::new_err((
+            format!("{name}[{}]: {value} is negative; a count must be at least 0", batch.first + row),
+            "invalid".to_string(),
+            format!("{name}[{}]", batch.first + row),
+            value.to_string(),
+        ))
+    };
+    match kind {
+        Kind::UInt(_) | Kind::Int(_) => non_negative(batch, index, kind, name, negative),
+        // Floats holding whole counts (as other libraries' summaries have them).
+        Kind::Float if format == "g" => {
+            let values = loyalty::analytics::le_f64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
+            values
+                .iter()
+                .enumerate()
+                .map(|(row, &v)| {
+                    if v.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&v) {
+                        Ok(v as u64)
+                    } else {
+                        Err(errors::AnalyticsError::new_err((
+                            format!("{name}[{}]: {v} is not a whole count of at least 0", batch.first + row),
+                            "invalid".to_string(),
+                            format!("{name}[{}]", batch.first + row),
+                            v.to_string(),
+                        )))
+                    }
+                })
+                .collect::<PyResult<Vec<u64>>>()
+                .map(Cow::Owned)
+        }
+        _ => Err(unsupported(name, format, "integer counts", false)),
+    }
+}
+
+/// A number column (ages in periods) as f64s: borrowed when 64-bit floats; 32-bit floats
+/// and integers converted.
+fn numbers<'a>(batch: &'a Batch, index: usize, kind: Kind, name: &str, format: &str) -> PyResult<Cow<'a, [f64]>> {
+    match (kind, format) {
+        (Kind::Float, "g") => {
+            loyalty::analytics::le_f64(name, batch.values(index, 8, name)?).map_err(errors::analytics)
+        }
+        (Kind::Float, "f") => Ok(Cow::Owned(
+            batch
+                .values(index, 4, name)?
+                .chunks_exact(4)
+                .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+                .collect(),
+        )),
+        (Kind::Int(w), _) => {
+            Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, true).into_iter().map(|v| v as f64).collect()))
+        }
+        (Kind::UInt(w), _) => Ok(Cow::Owned(
+            widen(batch.values(index, w, name)?, w, false).into_iter().map(|v| v as u64 as f64).collect(),
+        )),
+        _ => Err(unsupported(name, format, "numbers (64- or 32-bit floats, or integers)", false)),
+    }
+}
+
+/// Calls `f` with a stream's CLV customers (`names`: the frequency, recency and T columns)
+/// all at once: a stream of one batch is read in place; several are gathered into one set
+/// of columns first. `f` holds the interpreter lock (to build its result) and releases it
+/// for the work.
+pub(crate) fn customer_stream<R>(
+    source: &Bound<'_, PyAny>,
+    names: [&str; 3],
+    f: impl FnOnce(&loyalty::analytics::clv::CustomerColumns<'_>) -> PyResult<R>,
+) -> PyResult<R> {
+    let mut stream = Stream::from_object(source)?;
+    let columns = [stream.column(names[0])?, stream.column(names[1])?, stream.column(names[2])?];
+    let formats = columns.map(|(i, _)| stream.format(i).to_string());
+    #[allow(clippy::type_complexity)]
+    let read = |batch: &Batch| -> PyResult<(Vec<u64>, Vec<f64>, Vec<f64>)> {
+        let [(fi, fk), (ri, rk), (ti, tk)] = columns;
+        Ok((
+            counts(batch, fi, fk, names[0], &formats[0])?.into_owned(),
+            numbers(batch, ri, rk, names[1], &formats[1])?.into_owned(),
+            numbers(batch, ti, tk, names[2], &formats[2])?.into_owned(),
+        ))
+    };
+    // Several batches: gathered.
+    let Some(first) = stream.next_batch()? else {
+        return f(&loyalty::analytics::clv::CustomerColumns { frequency: &[], recency: &[], t: &[] });
+    };
+    let Some(mut next) = stream.next_batch()? else {
+        // One batch: borrowed in place.
+        let [(fi, fk), (ri, rk), (ti, tk)] = columns;
+        let frequency = counts(&first, fi, fk, names[0], &formats[0])?;
+        let recency = numbers(&first, ri, rk, names[1], &formats[1])?;
+        let t = numbers(&first, ti, tk, names[2], &formats[2])?;
+        return f(&loyalty::analytics::clv::CustomerColumns { frequency: &frequency, recency: &recency, t: &t });
+    };
+    let (mut frequency, mut recency, mut t) = read(&first)?;
+    loop {
+        let (bf, br, bt) = read(&next)?;
+        frequency.extend_from_slice(&bf);
+        recency.extend_from_slice(&br);
+        t.extend_from_slice(&bt);
+        match stream.next_batch()? {
+            Some(b) => next = b,
+            None => break,
+        }
+    }
+    f(&loyalty::analytics::clv::CustomerColumns { frequency: &frequency, recency: &recency, t: &t })
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 
 use crate::errors;
 use loyalty::analytics::clv::{
-    churn_risks, clv_summary, lifetime_values, BgNbd, ChurnRisk, ClvSummary, Customer, GammaGamma, PeriodUnit,
+    churn_risk, churn_risks, clv_summary, lifetime_values, BgNbd, ChurnRisk, ClvSummary, Customer, CustomerColumns,
+    GammaGamma, PeriodUnit,
 };
 use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyByteArray, PyBytes, PyDict};
 
 fn customers(frequency: &[u8], recency: &[u8], t: &[u8]) -> PyResult<Vec<Customer>> {
     let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
@@ -143,7 +144,7 @@ pub fn bgnbd_fit(
     Ok((p.r, p.alpha, p.a, p.b, fit.log_likelihood, fit.iterations))
 }
 
-/// BG/NBD predictions: (p_alive, expected purchases in the next `horizon` periods) as bytes.
+/// BG/NBD predictions from columns of bytes; the same buffer as [`bgnbd_predict_arrow`].
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 pub fn bgnbd_predict<'py>(
@@ -153,12 +154,79 @@ pub fn bgnbd_predict<'py>(
     recency: &[u8],
     t: &[u8],
     horizon: f64,
-) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-    let c = customers(frequency, recency, t)?;
+    high_below: f64,
+    low_from: f64,
+    threads: usize,
+) -> PyResult<Bound<'py, PyByteArray>> {
+    let f = le_u64("frequency", frequency).map_err(errors::analytics)?;
+    let r = le_f64("recency", recency).map_err(errors::analytics)?;
+    let t = le_f64("T", t).map_err(errors::analytics)?;
+    let customers = CustomerColumns { frequency: &f, recency: &r, t: &t };
+    predictions(py, params, &customers, horizon, (high_below, low_from), threads)
+}
+
+/// BG/NBD predictions for the customers of an Arrow stream (any object with
+/// `__arrow_c_stream__`; `names`: its frequency, recency and T columns), read in place when it
+/// is one batch, in one writable buffer (a `bytearray`) written in place: P(alive) for every
+/// customer as little-endian f64s, then the expected purchases in the next `horizon`
+/// periods, then the churn-risk codes (0 low, 1 medium, 2 high) as bytes.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn bgnbd_predict_arrow<'py>(
+    py: Python<'py>,
+    params: (f64, f64, f64, f64),
+    source: &Bound<'py, PyAny>,
+    names: (String, String, String),
+    horizon: f64,
+    high_below: f64,
+    low_from: f64,
+    threads: usize,
+) -> PyResult<Bound<'py, PyByteArray>> {
+    crate::arrow::customer_stream(source, [&names.0, &names.1, &names.2], |customers| {
+        predictions(py, params, customers, horizon, (high_below, low_from), threads)
+    })
+}
+
+/// The predictions' buffer, written on `threads` threads without the interpreter lock.
+fn predictions<'py>(
+    py: Python<'py>,
+    params: (f64, f64, f64, f64),
+    customers: &CustomerColumns<'_>,
+    horizon: f64,
+    (high_below, low_from): (f64, f64),
+    threads: usize,
+) -> PyResult<Bound<'py, PyByteArray>> {
     let m = BgNbd { r: params.0, alpha: params.1, a: params.2, b: params.3 };
-    let predictions = py.detach(|| m.predict(&c, horizon)).map_err(errors::clv)?;
-    let (alive, expected): (Vec<f64>, Vec<f64>) = predictions.iter().map(|p| (p.p_alive, p.expected_purchases)).unzip();
-    Ok((f64_bytes(py, alive.into_iter()), f64_bytes(py, expected.into_iter())))
+    churn_risks(&[], high_below, low_from).map_err(errors::clv)?;
+    let n = customers.frequency.len();
+    PyByteArray::new_with(py, 17 * n, |buf| {
+        let (floats, codes) = buf.split_at_mut(16 * n);
+        let fill = |alive: &mut [f64], expected: &mut [f64], codes: &mut [u8]| {
+            m.predict_columns(customers, horizon, threads, alive, expected)?;
+            for (code, p) in codes.iter_mut().zip(alive.iter()) {
+                *code = match churn_risk(*p, high_below, low_from) {
+                    ChurnRisk::Low => 0,
+                    ChurnRisk::Medium => 1,
+                    ChurnRisk::High => 2,
+                };
+            }
+            Ok(())
+        };
+        match bytemuck::try_cast_slice_mut::<u8, f64>(floats) {
+            Ok(out) => {
+                let (alive, expected) = out.split_at_mut(n);
+                py.detach(|| fill(alive, expected, codes)).map_err(errors::clv)
+            }
+            // A buffer not aligned for f64s: written through a copy.
+            Err(_) => {
+                let mut out = vec![0.0; 2 * n];
+                let (alive, expected) = out.split_at_mut(n);
+                py.detach(|| fill(alive, expected, codes)).map_err(errors::clv)?;
+                floats.copy_from_slice(bytemuck::cast_slice(&out));
+                Ok(())
+            }
+        }
+    })
 }
 
 /// The population curve of a BG/NBD model: for each horizon `t`, the expected purchases of
@@ -225,25 +293,4 @@ pub fn lifetime_values_columns<'py>(
     let gg = GammaGamma { p: gamma_gamma.0, q: gamma_gamma.1, gamma: gamma_gamma.2 };
     let values = py.detach(|| lifetime_values(&bg, &gg, &c, &m, horizon, discount_rate)).map_err(errors::clv)?;
     Ok(f64_bytes(py, values.into_iter()))
-}
-
-/// Churn-risk codes (0 low, 1 medium, 2 high) from P(alive) as little-endian f64 bytes.
-#[pyfunction]
-pub fn churn_risk_codes<'py>(
-    py: Python<'py>,
-    p_alive: &[u8],
-    high_below: f64,
-    low_from: f64,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let p = le_f64("p_alive", p_alive).map_err(errors::analytics)?;
-    let codes: Vec<u8> = churn_risks(&p, high_below, low_from)
-        .map_err(errors::clv)?
-        .into_iter()
-        .map(|risk| match risk {
-            ChurnRisk::Low => 0,
-            ChurnRisk::Medium => 1,
-            ChurnRisk::High => 2,
-        })
-        .collect();
-    Ok(PyBytes::new(py, &codes))
 }

@@ -25,10 +25,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::clv_summary_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_fit, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::bgnbd_predict_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_population, m)?)?;
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_fit, m)?)?;
     m.add_function(wrap_pyfunction!(clv::gamma_gamma_expected, m)?)?;
     m.add_function(wrap_pyfunction!(clv::lifetime_values_columns, m)?)?;
-    m.add_function(wrap_pyfunction!(clv::churn_risk_codes, m)?)?;
     Ok(())
 }

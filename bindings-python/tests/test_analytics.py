@@ -229,7 +229,7 @@ def test_arrow_errors_name_the_row_of_the_whole_stream_and_nulls():
     nulls = table.set_column(2, "amount_minor", pa.array([1, 2, 3, None, 5, 6], pa.int64()))
     with pytest.raises(loyalty.AnalyticsError) as err:
         loyalty.analytics.rfm(pl.from_arrow(nulls), as_of=AS_OF, amount_minor="amount_minor")
-    assert (err.value.field, str(err.value)) == ("amount_minor[3]", "amount_minor[3]: is null; every order needs a value")
+    assert (err.value.field, str(err.value)) == ("amount_minor[3]", "amount_minor[3]: is null; every row needs a value")
     with pytest.raises(loyalty.AnalyticsError) as err:
         loyalty.analytics.rfm(table, as_of=AS_OF, amount_minor="amount_minor", ordered_at="when")
     assert err.value.kind == "missing_column"

@@ -58,6 +58,41 @@ def test_fit_and_predict_through_pandas_and_polars():
     assert loyalty.clv.BgNbd.fit(sp).r == bg.r
 
 
+def test_predictions_read_in_place_equal_the_copied_columns_and_other_libraries(monkeypatch):
+    import numpy as np
+    import pyarrow as pa
+
+    s = loyalty.clv.summary(sample(), calibration_end=dt.date(1997, 9, 30), amount_minor="amount_minor")
+    bg = loyalty.clv.BgNbd.fit(s)
+    in_place = bg.predict(s, 39.0)
+    # Three threads on a frame too small for threads: the same bits.
+    threaded = bg.predict(s, 39.0, threads=3)
+    assert np.array_equal(threaded["p_alive"].to_numpy(), in_place["p_alive"].to_numpy())
+    polars = bg.predict(pl.from_pandas(s), 39.0)
+    arrow = bg.predict(pa.Table.from_pandas(s, preserve_index=False), 39.0)
+    assert polars["expected_purchases"].to_list() == in_place["expected_purchases"].tolist()
+    assert arrow.column("p_alive").to_pylist() == in_place["p_alive"].tolist()
+    assert arrow.column("churn_risk").to_pylist() == in_place["churn_risk"].astype(str).tolist()
+    # A summary with float frequencies (as lifetimes makes them) reads the same when whole.
+    floats = bg.predict(s.assign(frequency=s["frequency"].astype("float64")), 39.0)
+    assert floats["expected_purchases"].tolist() == in_place["expected_purchases"].tolist()
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        bg.predict(s.assign(frequency=s["frequency"].astype("float64") + 0.5), 39.0)
+    assert (err.value.field, str(err.value)) == ("frequency[0]", "frequency[0]: 2.5 is not a whole count of at least 0")
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        bg.predict(s.drop(columns=["T"]), 39.0)
+    assert (err.value.kind, err.value.field) == ("missing_column", "T")
+    for bad in (0, True, 1.5):
+        with pytest.raises(loyalty.clv.ClvError) as err:
+            bg.predict(s, 39.0, threads=bad)
+        assert err.value.field == "threads"
+    # Without pyarrow the columns are copied as bytes: the same result.
+    monkeypatch.setattr(loyalty.clv, "_customer_source", lambda frame, library: None)
+    copied = bg.predict(s, 39.0)
+    assert copied["p_alive"].tolist() == in_place["p_alive"].tolist()
+    assert copied["churn_risk"].astype(str).tolist() == in_place["churn_risk"].astype(str).tolist()
+
+
 def test_bad_input_raises_clv_error():
     frame = pd.DataFrame({"frequency": [1], "recency": [5.0], "T": [4.0]})
     with pytest.raises(loyalty.clv.ClvError) as err:

@@ -18,7 +18,7 @@ __all__ = [
     "bgnbd_fit",
     "bgnbd_population",
     "bgnbd_predict",
-    "churn_risk_codes",
+    "bgnbd_predict_arrow",
     "clv_summary_arrow",
     "clv_summary_columns",
     "gamma_gamma_expected",
@@ -131,13 +131,28 @@ def clv_summary_columns(
     unit: str,
 ) -> Dict[str, bytes]: ...
 def bgnbd_fit(frequency: bytes, recency: bytes, t: bytes) -> Tuple[float, float, float, float, float, int]: ...
+def bgnbd_predict_arrow(
+    params: Tuple[float, float, float, float],
+    source: Any,
+    names: Tuple[str, str, str],
+    horizon: float,
+    high_below: float,
+    low_from: float,
+    threads: int,
+) -> bytearray: ...
 def bgnbd_population(
     params: Tuple[float, float, float, float], horizons: List[float], ks: List[int]
 ) -> Tuple[List[float], List[List[float]]]: ...
 def bgnbd_predict(
-    params: Tuple[float, float, float, float], frequency: bytes, recency: bytes, t: bytes, horizon: float
-) -> Tuple[bytes, bytes]: ...
-def churn_risk_codes(p_alive: bytes, high_below: float, low_from: float) -> bytes: ...
+    params: Tuple[float, float, float, float],
+    frequency: bytes,
+    recency: bytes,
+    t: bytes,
+    horizon: float,
+    high_below: float,
+    low_from: float,
+    threads: int,
+) -> bytearray: ...
 def gamma_gamma_fit(frequency: bytes, monetary: bytes) -> Tuple[float, float, float, float, int]: ...
 def gamma_gamma_expected(params: Tuple[float, float, float], frequency: bytes, monetary: bytes) -> bytes: ...
 def lifetime_values_columns(

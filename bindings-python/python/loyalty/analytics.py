@@ -229,6 +229,18 @@ def _amounts(values: Any, minor: bool, scale: int, name: str = "amount") -> Any:
     return out
 
 
+
+def _thread_count(threads: Any, error: Any) -> int:
+    """`threads` as a count of at least 1 (ints and numpy integers; not bools or floats),
+    else `error` naming the field."""
+    try:
+        count = operator.index(threads)
+    except TypeError:
+        count = 0
+    if isinstance(threads, bool) or count < 1:
+        raise error(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
+    return count
+
 def rfm(
     frame: Any,
     *,
@@ -300,13 +312,7 @@ def rfm(
 
     money_column = _money_column(amount, amount_minor)
     codes = _Codes()
-    try:
-        count = operator.index(threads)  # int, numpy integers; not bool-like floats
-    except TypeError:
-        count = 0
-    if isinstance(threads, bool) or count < 1:
-        raise AnalyticsError(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
-    threads = count
+    threads = _thread_count(threads, AnalyticsError)
     as_of_text = instant("as_of", as_of)
 
     def new() -> Any:

@@ -16,8 +16,8 @@ import operator
 from typing import Any, Optional, Tuple
 
 from . import _native
-from .analytics import _column, _library, _whole
-from .errors import ClvError, call
+from .analytics import _column, _library, _thread_count, _whole
+from .errors import AnalyticsError, ClvError, call
 
 
 def _unix_day(name: str, day: _dt.date) -> int:
@@ -90,6 +90,28 @@ def _u64(frame: Any, library: str, name: str) -> bytes:
     return np.ascontiguousarray(_column(frame, library, name), dtype="<u8").tobytes()
 
 
+_CUSTOMER_COLUMNS = ("frequency", "recency", "T")
+
+
+def _customer_source(frame: Any, library: str) -> Any:
+    """An object exporting the Arrow C stream of just the frequency, recency and T columns,
+    for the native side to read in place (pandas' numpy columns are wrapped, not copied); None
+    without pyarrow (the columns are then copied as bytes)."""
+    try:
+        if library == "pandas":
+            import numpy as np
+            import pyarrow as pa
+
+            missing = [c for c in _CUSTOMER_COLUMNS if c not in frame.columns]
+            if missing:
+                raise AnalyticsError(f"{missing[0]}: no such column", "missing_column", missing[0], "")
+            # From numpy, so NaN stays a NaN (the core refuses it by row) rather than a null.
+            return pa.table({c: pa.array(np.asarray(frame[c])) for c in _CUSTOMER_COLUMNS})
+        return frame.select(list(_CUSTOMER_COLUMNS))
+    except ImportError:
+        return None
+
+
 @dataclasses.dataclass(frozen=True)
 class BgNbd:
     """A fitted BG/NBD model."""
@@ -124,23 +146,31 @@ class BgNbd:
             cols[f"p_{k}"] = [row[k] for row in probabilities]
         return pd.DataFrame(cols)
 
-    def predict(self, summary: Any, horizon: float, churn_thresholds: Tuple[float, float] = (0.3, 0.7)) -> Any:
+    def predict(self, summary: Any, horizon: float, churn_thresholds: Tuple[float, float] = (0.3, 0.7),
+                threads: int = 1) -> Any:
         """The frame with `p_alive`, `expected_purchases` (in the next `horizon` periods) and
         `churn_risk`: `high` below the first threshold of P(alive), `low` from the second,
-        `medium` between."""
+        `medium` between. With `threads` above 1, large frames (65,536 rows a thread or more)
+        are predicted on that many threads (the result is the same)."""
         import numpy as np
 
+        count = _thread_count(threads, ClvError)
         lib = _library(summary)
-        alive_bytes, expected_bytes = call(
-            _native.bgnbd_predict, (self.r, self.alpha, self.a, self.b),
-            _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"), float(horizon),
-        )
-        risk = np.frombuffer(call(_native.churn_risk_codes, alive_bytes, float(churn_thresholds[0]), float(churn_thresholds[1])), dtype="u1")
-        alive, expected = np.frombuffer(alive_bytes, dtype="<f8"), np.frombuffer(expected_bytes, dtype="<f8")
+        params, limits = (self.r, self.alpha, self.a, self.b), (float(churn_thresholds[0]), float(churn_thresholds[1]))
+        source = _customer_source(summary, lib)
+        if source is not None:
+            out = call(_native.bgnbd_predict_arrow, params, source, _CUSTOMER_COLUMNS, float(horizon), *limits, count)
+        else:
+            out = call(_native.bgnbd_predict, params, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"),
+                       _f64(summary, lib, "T"), float(horizon), *limits, count)
+        n = len(out) // 17
+        alive = np.frombuffer(out, dtype="<f8", count=n)
+        expected = np.frombuffer(out, dtype="<f8", count=n, offset=8 * n)
+        risk = np.frombuffer(out, dtype="u1", offset=16 * n)
         if lib == "pandas":
             import pandas as pd
 
-            tags = pd.Categorical.from_codes(risk.astype(np.int16), categories=_RISK)
+            tags = pd.Categorical.from_codes(risk.astype(np.int8), categories=_RISK)
             return summary.assign(p_alive=alive, expected_purchases=expected, churn_risk=tags)
         if lib == "polars":
             import polars as pl

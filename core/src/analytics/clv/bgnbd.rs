@@ -2,7 +2,10 @@
 
 use super::optimize::maximum_likelihood;
 use super::special::{digamma, hyp2f1, ln_beta, ln_gamma};
-use super::{check, ClvError, Customer};
+use super::{check, check_one, ClvError, Customer, CustomerColumns};
+
+/// The fewest customers worth a thread of their own in [`BgNbd::predict_columns`].
+const MIN_ROWS_PER_THREAD: usize = 1 << 16;
 use crate::analytics::FxBuild;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -207,18 +210,19 @@ impl BgNbd {
         if c.frequency == 0 {
             return 1.0;
         }
-        1.0 / (1.0 + self.dropout_odds(c.frequency, (self.alpha + c.t).ln(), c.recency))
+        1.0 / (1.0 + self.dropout_odds(c.frequency, (self.alpha + c.t).ln(), (self.alpha + c.recency).ln()))
     }
 
-    /// The odds of having dropped out after the last purchase, given ln(α + T):
-    /// a / (b + x − 1) · ((α + T) / (α + recency))^(r + x), 0 without repeats.
-    fn dropout_odds(&self, frequency: u32, ln_alpha_t: f64, recency: f64) -> f64 {
+    /// The odds of having dropped out after the last purchase, given ln(α + T) and
+    /// ln(α + recency): a / (b + x − 1) · ((α + T) / (α + recency))^(r + x), 0 without repeats.
+    #[inline]
+    fn dropout_odds(&self, frequency: u32, ln_alpha_t: f64, ln_alpha_recency: f64) -> f64 {
         if frequency == 0 {
             return 0.0;
         }
         let x = f64::from(frequency);
-        let BgNbd { r, alpha, a, b } = *self;
-        a / (b + x - 1.0) * ((r + x) * (ln_alpha_t - (alpha + recency).ln())).exp()
+        let BgNbd { r, a, b, .. } = *self;
+        a / (b + x - 1.0) * ((r + x) * (ln_alpha_t - ln_alpha_recency)).exp()
     }
 
     /// Expected purchases in the next `t` periods for a customer surely alive, with this
@@ -251,27 +255,108 @@ impl BgNbd {
     /// [`ClvError::Invalid`] for impossible customer figures, [`ClvError::InvalidArgument`]
     /// for a negative or non-finite horizon or parameters that are not positive and finite.
     pub fn predict(&self, customers: &[Customer], horizon: f64) -> Result<Vec<Prediction>, ClvError> {
-        self.check()?;
-        if !horizon.is_finite() || horizon < 0.0 {
-            return Err(ClvError::InvalidArgument {
-                field: "horizon",
-                value: horizon,
-                reason: "must be a finite number of periods of at least 0",
-            });
-        }
-        check(customers)?;
-        // The recency-free part once per (frequency, T); per customer one log and one exp.
-        let mut groups: HashMap<(u32, u64), (f64, f64), FxBuild> = HashMap::default();
-        Ok(customers
+        let mut memo = Predictor::new(self, horizon, customers.len())?;
+        customers
             .iter()
-            .map(|c| {
-                let (ln_alpha_t, if_alive) = *groups
-                    .entry((c.frequency, c.t.to_bits()))
-                    .or_insert_with(|| ((self.alpha + c.t).ln(), self.expected_if_alive(horizon, c.frequency, c.t)));
-                let odds = self.dropout_odds(c.frequency, ln_alpha_t, c.recency);
-                Prediction { p_alive: 1.0 / (1.0 + odds), expected_purchases: if_alive / (1.0 + odds) }
+            .enumerate()
+            .map(|(row, c)| {
+                check_one(row, c)?;
+                Ok(memo.predict(c.frequency, c.recency, c.t))
             })
-            .collect())
+            .collect()
+    }
+
+    /// [`BgNbd::predict`] over columns, as a data frame holds them: P(alive) and expected
+    /// purchases in the next `horizon` periods written into `p_alive` and `expected`, row for
+    /// row, on up to `threads` threads (0 and 1 mean this one; threads are only started for
+    /// at least 65,536 customers each, so a small call never pays for them).
+    ///
+    /// ```
+    /// use loyalty::analytics::clv::{BgNbd, ClvError, Customer, CustomerColumns};
+    /// let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    /// let (mut alive, mut expected) = ([0.0; 2], [0.0; 2]);
+    /// let columns = CustomerColumns { frequency: &[2, 0], recency: &[30.43, 0.0], t: &[38.86, 38.86] };
+    /// m.predict_columns(&columns, 39.0, 2, &mut alive, &mut expected).unwrap();
+    /// let c = Customer { frequency: 2, recency: 30.43, t: 38.86 };
+    /// assert_eq!((alive[0], expected[0]), (m.p_alive(&c), m.expected_purchases(39.0, &c)));
+    /// assert_eq!(alive[1], 1.0);
+    /// let bad = CustomerColumns { frequency: &[1], recency: &[5.0], t: &[4.0] };
+    /// let err = m.predict_columns(&bad, 39.0, 1, &mut alive[..1], &mut expected[..1]);
+    /// assert!(matches!(err, Err(ClvError::Invalid { field: "recency", row: 0, .. })));
+    /// ```
+    ///
+    /// # Errors
+    /// As [`BgNbd::predict`], for the first bad row; also [`ClvError::LengthMismatch`] for a
+    /// column (input or output) not as long as `frequency`, and [`ClvError::Invalid`] for a
+    /// frequency above 4,294,967,295. The outputs' contents are unspecified after an error.
+    pub fn predict_columns(
+        &self,
+        customers: &CustomerColumns<'_>,
+        horizon: f64,
+        threads: usize,
+        p_alive: &mut [f64],
+        expected: &mut [f64],
+    ) -> Result<(), ClvError> {
+        let n = customers.frequency.len();
+        let lengths = [
+            ("recency", customers.recency.len()),
+            ("T", customers.t.len()),
+            ("p_alive", p_alive.len()),
+            ("expected", expected.len()),
+        ];
+        for (column, len) in lengths {
+            if len != n {
+                return Err(ClvError::LengthMismatch { column, len, expected: n });
+            }
+        }
+        Predictor::new(self, horizon, 0)?;
+        let threads = threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1));
+        if threads == 1 {
+            return self.predict_rows(customers, 0, horizon, p_alive, expected);
+        }
+        let chunk = n.div_ceil(threads);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = p_alive
+                .chunks_mut(chunk)
+                .zip(expected.chunks_mut(chunk))
+                .enumerate()
+                .map(|(k, (alive, expected))| {
+                    scope.spawn(move || self.predict_rows(customers, k * chunk, horizon, alive, expected))
+                })
+                .collect();
+            // The first error by row: parts are in row order. A thread's panic (a bug, not
+            // input) goes on in this thread.
+            parts.into_iter().try_for_each(|part| part.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        })
+    }
+
+    /// Predictions for the rows from `first` on, as many as `p_alive` holds.
+    fn predict_rows(
+        &self,
+        customers: &CustomerColumns<'_>,
+        first: usize,
+        horizon: f64,
+        p_alive: &mut [f64],
+        expected: &mut [f64],
+    ) -> Result<(), ClvError> {
+        let mut memo = Predictor::new(self, horizon, p_alive.len())?;
+        let rows = first..first + p_alive.len();
+        let (frequency, recency, t) =
+            (&customers.frequency[rows.clone()], &customers.recency[rows.clone()], &customers.t[rows]);
+        for (i, (alive, expected)) in p_alive.iter_mut().zip(expected.iter_mut()).enumerate() {
+            let row = first + i;
+            let f = u32::try_from(frequency[i]).map_err(|_| ClvError::Invalid {
+                field: "frequency",
+                row,
+                value: frequency[i] as f64,
+                reason: "is not a count of repeat purchases (0 to 4294967295)",
+            })?;
+            let c = Customer { frequency: f, recency: recency[i], t: t[i] };
+            check_one(row, &c)?;
+            let p = memo.predict(f, c.recency, c.t);
+            (*alive, *expected) = (p.p_alive, p.expected_purchases);
+        }
+        Ok(())
     }
 
     /// Refuses parameters that are not positive and finite, and a = 1, where the expected
@@ -290,8 +375,8 @@ impl BgNbd {
 
     /// Expected purchases in the next `t` periods for a customer with this history.
     pub fn expected_purchases(&self, t: f64, c: &Customer) -> f64 {
-        let odds = self.dropout_odds(c.frequency, (self.alpha + c.t).ln(), c.recency);
-        self.expected_if_alive(t, c.frequency, c.t) / (1.0 + odds)
+        let odds = self.dropout_odds(c.frequency, (self.alpha + c.t).ln(), (self.alpha + c.recency).ln());
+        self.expected_if_alive(t, c.frequency, c.t) * (1.0 / (1.0 + odds))
     }
 
     /// Expected purchases of a new customer in `t` periods (the population curve).
@@ -351,6 +436,153 @@ impl BgNbd {
     }
 }
 
+/// Predictions one customer at a time. The part that ignores recency (a hypergeometric
+/// series) is remembered per (frequency, T) and ln(α + recency) per recency: a log with
+/// whole-day ages repeats a few thousand of each. The first is an open-addressing table
+/// (linear probing, kept at most half full), the second a small direct-mapped cache, so most
+/// customers cost a look-up or two, and one exponential and one division when they have
+/// repeats.
+struct Predictor<'m> {
+    model: &'m BgNbd,
+    horizon: f64,
+    /// By (frequency, T): T's bits all ones (a NaN, which checked ages never are) marks an
+    /// empty slot.
+    by_age: Vec<AgeSlot>,
+    /// Occupied slots of `by_age`.
+    ages: usize,
+    /// 64 − log2 of `by_age`'s length: the hash's high bits pick the slot.
+    age_shift: u32,
+    /// (recency's bits, ln(α + recency)).
+    by_recency: Vec<(u64, f64)>,
+    recency_shift: u32,
+}
+
+/// What a customer's predictions need from their (frequency, T).
+#[derive(Clone, Copy)]
+struct AgeSlot {
+    t_bits: u64,
+    frequency: u32,
+    ln_alpha_t: f64,
+    /// Expected purchases if surely alive.
+    if_alive: f64,
+    /// a / (b + x − 1), the dropout odds' factor.
+    odds_factor: f64,
+}
+
+const EMPTY: AgeSlot = AgeSlot { t_bits: u64::MAX, frequency: 0, ln_alpha_t: 0.0, if_alive: 0.0, odds_factor: 0.0 };
+
+/// A table slot from a key's bits: the high bits of a multiplicative hash.
+#[inline]
+fn slot(bits: u64, shift: u32) -> usize {
+    (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+}
+
+/// The (frequency, T) table's hash: adding the frequency spreads one T's customers.
+#[inline]
+fn age_hash(frequency: u32, t_bits: u64) -> u64 {
+    t_bits.wrapping_add(u64::from(frequency)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+impl<'m> Predictor<'m> {
+    /// Checks the model and the horizon; the recency cache sized for `customers`, up to
+    /// 1,024 slots.
+    fn new(model: &'m BgNbd, horizon: f64, customers: usize) -> Result<Self, ClvError> {
+        model.check()?;
+        if !horizon.is_finite() || horizon < 0.0 {
+            return Err(ClvError::InvalidArgument {
+                field: "horizon",
+                value: horizon,
+                reason: "must be a finite number of periods of at least 0",
+            });
+        }
+        let recency_bits = (customers.max(1) * 2).next_power_of_two().min(1 << 10).trailing_zeros();
+        Ok(Predictor {
+            model,
+            horizon,
+            by_age: vec![EMPTY; 64],
+            ages: 0,
+            age_shift: 64 - 6,
+            by_recency: vec![(u64::MAX, 0.0); 1 << recency_bits],
+            recency_shift: 64 - recency_bits,
+        })
+    }
+
+    /// The (frequency, T) slot, computed on first sight.
+    #[inline(always)]
+    fn age(&mut self, frequency: u32, t: f64) -> AgeSlot {
+        let key = t.to_bits();
+        let mask = self.by_age.len() - 1;
+        let mut i = (age_hash(frequency, key) >> self.age_shift) as usize;
+        loop {
+            let e = self.by_age[i];
+            if e.t_bits == key && e.frequency == frequency {
+                return e;
+            }
+            if e.t_bits == u64::MAX {
+                return self.insert(i, frequency, t);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Computes a new (frequency, T) into empty slot `i`, growing the table past half full.
+    #[cold]
+    #[inline(never)]
+    fn insert(&mut self, i: usize, frequency: u32, t: f64) -> AgeSlot {
+        let m = self.model;
+        let x = f64::from(frequency);
+        let e = AgeSlot {
+            t_bits: t.to_bits(),
+            frequency,
+            ln_alpha_t: (m.alpha + t).ln(),
+            if_alive: m.expected_if_alive(self.horizon, frequency, t),
+            odds_factor: m.a / (m.b + x - 1.0),
+        };
+        self.by_age[i] = e;
+        self.ages += 1;
+        if self.ages * 2 > self.by_age.len() {
+            let doubled = vec![EMPTY; self.by_age.len() * 2];
+            let old = std::mem::replace(&mut self.by_age, doubled);
+            let mask = self.by_age.len() - 1;
+            self.age_shift -= 1;
+            for e in old.into_iter().filter(|e| e.t_bits != u64::MAX) {
+                let mut j = (age_hash(e.frequency, e.t_bits) >> self.age_shift) as usize;
+                while self.by_age[j].t_bits != u64::MAX {
+                    j = (j + 1) & mask;
+                }
+                self.by_age[j] = e;
+            }
+        }
+        e
+    }
+
+    /// One checked customer's predictions: the same arithmetic as [`BgNbd::p_alive`] and
+    /// [`BgNbd::expected_purchases`], so the same bits.
+    #[inline(always)]
+    fn predict(&mut self, frequency: u32, recency: f64, t: f64) -> Prediction {
+        let e = self.age(frequency, t);
+        if frequency == 0 {
+            return Prediction { p_alive: 1.0, expected_purchases: e.if_alive };
+        }
+        let m = self.model;
+        let key = recency.to_bits();
+        let r = &mut self.by_recency[slot(key, self.recency_shift)];
+        if r.0 != key {
+            *r = (key, ln_alpha_plus(m, recency));
+        }
+        let odds = e.odds_factor * ((m.r + f64::from(frequency)) * (e.ln_alpha_t - r.1)).exp();
+        let alive = 1.0 / (1.0 + odds);
+        Prediction { p_alive: alive, expected_purchases: e.if_alive * alive }
+    }
+}
+
+/// ln(α + age), out of line: a recency missing from its slot.
+#[cold]
+#[inline(never)]
+fn ln_alpha_plus(m: &BgNbd, age: f64) -> f64 {
+    (m.alpha + age).ln()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,7 +614,8 @@ mod tests {
 
     #[test]
     fn predictions_equal_the_per_customer_formulas() {
-        // Customers sharing (frequency, T) but not recency share the grouped part only.
+        // Customers sharing (frequency, T) but not recency share the grouped part only; the
+        // many customers grow the (frequency, T) table past its first 64 slots.
         let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
         let c = |frequency, recency, t| Customer { frequency, recency, t };
         let all = [c(2, 30.43, 38.86), c(2, 10.0, 38.86), c(0, 0.0, 38.86), c(2, 15.0, 20.0), c(7, 35.0, 38.86)];
@@ -391,6 +624,75 @@ mod tests {
             assert_eq!((p.p_alive, p.expected_purchases), (m.p_alive(c), m.expected_purchases(39.0, c)));
         }
         assert!(p[1].p_alive < p[0].p_alive && p[1].expected_purchases < p[0].expected_purchases);
+        let all = many(30_000);
+        let p = m.predict(&all, 39.0).unwrap();
+        for (c, p) in all.iter().zip(&p) {
+            assert_eq!((p.p_alive, p.expected_purchases), (m.p_alive(c), m.expected_purchases(39.0, c)));
+        }
+    }
+
+    /// Customers of many distinct (frequency, T) and recencies, deterministic: enough keys to
+    /// grow the (frequency, T) table several times and to collide in the recency cache.
+    fn many(n: usize) -> Vec<Customer> {
+        (0..n)
+            .map(|i| {
+                let t = 20.0 + (i % 613) as f64 / 7.0;
+                let frequency = (i % 37) as u32;
+                let recency = if frequency == 0 { 0.0 } else { t * ((i * 7919) % 1000) as f64 / 1000.0 };
+                Customer { frequency, recency, t }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn column_predictions_on_threads_equal_the_per_customer_formulas() {
+        let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+        // 200,000 customers: three threads of at least 65,536 each.
+        let all = many(200_000);
+        let frequency: Vec<u64> = all.iter().map(|c| u64::from(c.frequency)).collect();
+        let recency: Vec<f64> = all.iter().map(|c| c.recency).collect();
+        let t: Vec<f64> = all.iter().map(|c| c.t).collect();
+        let columns = CustomerColumns { frequency: &frequency, recency: &recency, t: &t };
+        let (mut alive, mut expected) = (vec![0.0; all.len()], vec![0.0; all.len()]);
+        m.predict_columns(&columns, 39.0, 3, &mut alive, &mut expected).unwrap();
+        for (i, c) in all.iter().enumerate().step_by(97) {
+            assert_eq!((alive[i], expected[i]), (m.p_alive(c), m.expected_purchases(39.0, c)), "row {i}");
+        }
+        let one: Vec<(f64, f64)> =
+            m.predict(&all, 39.0).unwrap().iter().map(|p| (p.p_alive, p.expected_purchases)).collect();
+        assert!(one.iter().zip(alive.iter().zip(&expected)).all(|(a, (b, c))| *a == (*b, *c)));
+    }
+
+    #[test]
+    fn column_errors_name_the_column_and_the_first_bad_row() {
+        let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+        let (mut alive, mut expected) = (vec![0.0; 140_000], vec![0.0; 140_000]);
+        let (mut frequency, recency, mut t) = (vec![1u64; 140_000], vec![1.0; 140_000], vec![2.0; 140_000]);
+        frequency[70_000] = 1 << 40;
+        t[100_000] = -1.0;
+        let columns = CustomerColumns { frequency: &frequency, recency: &recency, t: &t };
+        // On two threads the second thread's error is the first bad row, as on one.
+        for threads in [1, 2] {
+            let err = m.predict_columns(&columns, 39.0, threads, &mut alive, &mut expected).unwrap_err();
+            assert_eq!(
+                err,
+                ClvError::Invalid {
+                    field: "frequency",
+                    row: 70_000,
+                    value: (1u64 << 40) as f64,
+                    reason: "is not a count of repeat purchases (0 to 4294967295)"
+                }
+            );
+        }
+        frequency[70_000] = 1;
+        let columns = CustomerColumns { frequency: &frequency, recency: &recency, t: &t };
+        let err = m.predict_columns(&columns, 39.0, 2, &mut alive, &mut expected).unwrap_err();
+        assert!(matches!(err, ClvError::Invalid { field: "T", row: 100_000, .. }), "{err:?}");
+        let short = CustomerColumns { frequency: &frequency, recency: &recency[1..], t: &t };
+        let err = m.predict_columns(&short, 39.0, 1, &mut alive, &mut expected).unwrap_err();
+        assert_eq!(err, ClvError::LengthMismatch { column: "recency", len: 139_999, expected: 140_000 });
+        let err = m.predict_columns(&columns, 39.0, 1, &mut alive[1..], &mut expected).unwrap_err();
+        assert_eq!(err, ClvError::LengthMismatch { column: "p_alive", len: 139_999, expected: 140_000 });
     }
 
     fn customers() -> Vec<Customer> {

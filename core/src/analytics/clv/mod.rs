@@ -89,6 +89,17 @@ pub struct Customer {
     pub t: f64,
 }
 
+/// Customers as columns, as a data frame holds them, row for row.
+#[derive(Clone, Copy, Debug)]
+pub struct CustomerColumns<'a> {
+    /// Repeat purchase periods (64-bit, as frames hold counts; above `u32::MAX` is refused).
+    pub frequency: &'a [u64],
+    /// Age at the last purchase.
+    pub recency: &'a [f64],
+    /// Age at the end of the observation window.
+    pub t: &'a [f64],
+}
+
 /// The first parameter outside 1e-8..1e8 (or not finite), as the error for a fit with no
 /// interior maximum.
 pub(crate) fn runaway(params: &[(&'static str, f64)]) -> Result<(), ClvError> {
@@ -100,22 +111,26 @@ pub(crate) fn runaway(params: &[(&'static str, f64)]) -> Result<(), ClvError> {
 
 /// Checks customers: ages not negative, recency at most T, no recency without repeats.
 pub(crate) fn check(customers: &[Customer]) -> Result<(), ClvError> {
-    for (row, c) in customers.iter().enumerate() {
-        let bad = |field, value, reason| Err(ClvError::Invalid { field, row, value, reason });
-        if !c.t.is_finite() || c.t < 0.0 {
-            return bad("T", c.t, "must be a finite age of at least 0");
-        }
-        if !c.recency.is_finite() || c.recency < 0.0 {
-            return bad("recency", c.recency, "must be a finite age of at least 0");
-        }
-        if c.recency > c.t {
-            return bad("recency", c.recency, "must not exceed T");
-        }
-        if c.frequency == 0 && c.recency > 0.0 {
-            return bad("recency", c.recency, "must be 0 without repeat purchases");
-        }
-        // Repeats with recency 0 (several purchase days within the first period) are allowed.
+    customers.iter().enumerate().try_for_each(|(row, c)| check_one(row, c))
+}
+
+/// [`check`] for the customer in `row`.
+#[inline]
+pub(crate) fn check_one(row: usize, c: &Customer) -> Result<(), ClvError> {
+    let bad = |field, value, reason| Err(ClvError::Invalid { field, row, value, reason });
+    if !c.t.is_finite() || c.t < 0.0 {
+        return bad("T", c.t, "must be a finite age of at least 0");
     }
+    if !c.recency.is_finite() || c.recency < 0.0 {
+        return bad("recency", c.recency, "must be a finite age of at least 0");
+    }
+    if c.recency > c.t {
+        return bad("recency", c.recency, "must not exceed T");
+    }
+    if c.frequency == 0 && c.recency > 0.0 {
+        return bad("recency", c.recency, "must be 0 without repeat purchases");
+    }
+    // Repeats with recency 0 (several purchase days within the first period) are allowed.
     Ok(())
 }
 
@@ -164,19 +179,16 @@ pub fn churn_risks(p_alive: &[f64], high_below: f64, low_from: f64) -> Result<Ve
 /// assert_eq!(churn_risk(0.2, 0.3, 0.7), ChurnRisk::High);
 /// assert_eq!(churn_risk(0.5, 0.3, 0.7), ChurnRisk::Medium);
 /// assert_eq!(churn_risk(0.7, 0.3, 0.7), ChurnRisk::Low);
+/// assert_eq!(churn_risk(f64::NAN, 0.3, 0.7), ChurnRisk::High);
+/// assert_eq!(churn_risk(0.3, 0.3, 0.3), ChurnRisk::Low);
 /// ```
+#[inline]
 pub fn churn_risk(p_alive: f64, high_below: f64, low_from: f64) -> ChurnRisk {
-    // An undefined probability is no evidence the member is active.
-    if p_alive.is_nan() {
-        return ChurnRisk::High;
-    }
-    if p_alive < high_below {
-        ChurnRisk::High
-    } else if p_alive >= low_from {
-        ChurnRisk::Low
-    } else {
-        ChurnRisk::Medium
-    }
+    // An undefined probability (NaN compares false) is no evidence the member is active.
+    // Written as selects, not nested branches: over many members the tags are unpredictable.
+    let high = p_alive.partial_cmp(&high_below).is_none_or(|o| o.is_lt());
+    let low = p_alive >= low_from;
+    [[ChurnRisk::Medium, ChurnRisk::Low], [ChurnRisk::High, ChurnRisk::High]][usize::from(high)][usize::from(low)]
 }
 
 /// Asserts an analytic gradient against central finite differences of `ll` at `at` (both in
