@@ -73,6 +73,10 @@ def test_predictions_read_in_place_equal_the_copied_columns_and_other_libraries(
     assert polars["expected_purchases"].to_list() == in_place["expected_purchases"].tolist()
     assert arrow.column("p_alive").to_pylist() == in_place["p_alive"].tolist()
     assert arrow.column("churn_risk").to_pylist() == in_place["churn_risk"].astype(str).tolist()
+    # Predicting again over a predicted frame replaces the columns, in their places.
+    again = bg.predict(in_place, 39.0)
+    assert list(again.columns) == list(in_place.columns)
+    assert again["p_alive"].tolist() == in_place["p_alive"].tolist()
     # A summary with float frequencies (as lifetimes makes them) reads the same when whole.
     floats = bg.predict(s.assign(frequency=s["frequency"].astype("float64")), 39.0)
     assert floats["expected_purchases"].tolist() == in_place["expected_purchases"].tolist()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import operator
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from . import _native
 from .analytics import _column, _library, _thread_count, _whole
@@ -171,7 +171,7 @@ class BgNbd:
             import pandas as pd
 
             tags = pd.Categorical.from_codes(risk.astype(np.int8), categories=_RISK)
-            return summary.assign(p_alive=alive, expected_purchases=expected, churn_risk=tags)
+            return _pandas_with(summary, {"p_alive": alive, "expected_purchases": expected, "churn_risk": tags})
         if lib == "polars":
             import polars as pl
 
@@ -223,10 +223,22 @@ class GammaGamma:
         return _with_column(summary, lib, "clv", np.frombuffer(raw, dtype="<f8"))
 
 
+def _pandas_with(summary: Any, new: Dict[str, Any]) -> Any:
+    """A pandas frame with more columns, built over the existing columns and the new arrays
+    without copying them (`assign` copies each new array: 3.6 ms for three at 1M rows)."""
+    import pandas as pd
+
+    if any(name in summary.columns for name in new) or not summary.columns.is_unique:
+        return summary.assign(**new)
+    columns = {name: summary[name] for name in summary.columns}
+    columns.update(new)
+    return pd.DataFrame(columns, index=summary.index, copy=False)
+
+
 def _with_column(summary: Any, lib: str, name: str, values: Any) -> Any:
     """The frame with one more column, in its own library."""
     if lib == "pandas":
-        return summary.assign(**{name: values})
+        return _pandas_with(summary, {name: values})
     if lib == "polars":
         import polars as pl
 
