@@ -43,6 +43,10 @@ pub(crate) struct Memo {
     start: DateTime<Utc>,
     end: usize,
     metrics: Metrics,
+    /// Where the last search for the first contribution after an instant ended: the clock
+    /// moves forward, so the next search starts there and usually moves a step or none.
+    /// Only a hint: the search checks it against the history, so no change has to update it.
+    cursor: usize,
 }
 
 impl PartialEq for Memo {
@@ -156,6 +160,10 @@ impl TierState {
     /// The index of the tier earned by qualification (unknown names fall back to the base:
     /// a program change never raises anyone, and the next evaluation places the member).
     pub fn computed(&self, ctx: &Ctx<'_>) -> usize {
+        // The rank names the level unless the program changed since it was set.
+        if ctx.tiers.levels.get(self.rank).is_some_and(|l| l.name == self.level) {
+            return self.rank;
+        }
         ctx.tiers.position(&self.level).unwrap_or_else(|| self.rank.min(ctx.tiers.levels.len().saturating_sub(1)))
     }
 
@@ -252,14 +260,14 @@ impl TierState {
             m.orders += c.orders;
         }
         let from = if known { from } else { from.min(t) };
-        self.memo = Memo { valid: true, from, until, start, end, metrics: m };
+        self.memo = Memo { valid: true, from, until, start, end, metrics: m, cursor: self.memo.cursor };
         m
     }
 
     /// The earliest instant something tier-related is due after `clock`, and the instant
     /// the next contribution starts counting (one of the candidates; the clock's loop also
     /// uses it to know whether new metrics count at a boundary).
-    pub fn next_boundary(&self, clock: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    pub fn next_boundary(&mut self, clock: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
         let mut next: Option<DateTime<Utc>> = None;
         let mut consider = |t: Option<DateTime<Utc>>| {
             if let Some(t) = t {
@@ -270,10 +278,27 @@ impl TierState {
         consider(self.floor.as_ref().map(|f| f.until));
         consider(self.grace_until.or(self.valid_until));
         consider(self.warn_at);
-        let i = self.history.partition_point(|c| c.at <= clock);
+        let i = self.counted(clock);
         let contribution = self.history.get(i).map(|c| c.at);
         consider(contribution);
         (next, contribution)
+    }
+
+    /// How many contributions count at `t` (those with `at <= t`): a walk from the last
+    /// answer, which is where the next one usually is.
+    pub fn counted(&mut self, t: DateTime<Utc>) -> usize {
+        let h = &self.history;
+        let mut i = self.memo.cursor.min(h.len());
+        if i > 0 && h[i - 1].at > t {
+            // Back in time (a query, or history changed): search.
+            i = h[..i].partition_point(|c| c.at <= t);
+        } else {
+            while i < h.len() && h[i].at <= t {
+                i += 1;
+            }
+        }
+        self.memo.cursor = i;
+        i
     }
 
     /// Sets the tier's expiry and the instant to warn before it.
@@ -323,7 +348,10 @@ impl TierState {
     ) {
         let before = self.effective(ctx, t);
         let day = ctx.day(t);
-        self.memo.valid = false;
+        if matches!(ctx.period(), QualificationPeriod::Anniversary { of: Anchor::TierReached }) {
+            // The window is anchored on the day the tier was reached, which this changes.
+            self.memo.valid = false;
+        }
         self.set_level(ctx, target);
         self.since = Some(t);
         self.grace_until = None;
@@ -605,5 +633,41 @@ impl TierState {
             to_next: next.and_then(|l| l.entry.as_ref()).map(|e| e.missing(&m)).unwrap_or_default(),
             to_keep,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, day, 12, 0, 0).single().unwrap_or_default()
+    }
+
+    fn state(days: &[u32]) -> TierState {
+        let history = days
+            .iter()
+            .map(|&d| Contribution { at: at(d), spend: Decimal::ONE, points: Points::ZERO, orders: 1, order: None })
+            .collect();
+        TierState { history, ..TierState::default() }
+    }
+
+    #[test]
+    fn counted_walks_forward_and_searches_back() {
+        let mut s = state(&[2, 4, 4, 9]);
+        // Forward from the hint, the clock's usual direction.
+        assert_eq!([1, 3, 4, 5, 9, 10].map(|d| s.counted(at(d))), [0, 1, 3, 3, 4, 4]);
+        // Back in time (a query for an earlier instant): a search, not the stale hint.
+        assert_eq!(s.counted(at(3)), 1);
+        assert_eq!(s.counted(at(1)), 0);
+        // A contribution inserted before the hint is counted.
+        assert_eq!(s.counted(at(10)), 4);
+        s.contribute(Contribution { at: at(5), spend: Decimal::ONE, points: Points::ZERO, orders: 1, order: None });
+        assert_eq!(s.counted(at(10)), 5);
+        // A shorter history than the hint (pruned) is searched from its end.
+        s.history.truncate(2);
+        assert_eq!(s.counted(at(10)), 2);
+        assert_eq!(s.counted(at(3)), 1);
     }
 }

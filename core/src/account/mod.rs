@@ -311,14 +311,14 @@ impl Account {
         let first_clock_entry = self.statement.len();
         catch_up(&mut self.ledger, &mut self.tier, program, event.occurred_at, &mut self.statement);
         let t = event.occurred_at;
-        let counting = self.tier.history.partition_point(|c| c.at <= t);
+        let counting = self.tier.counted(t);
         // One copy of the id, shared by the idempotency key, the statement and the new lots.
         let id: Arc<str> = event.id.as_str().into();
         let mut own = evolve::evolve(self, rules, event, &id, command);
         if let Some(ctx) = Ctx::of(program) {
             // Only new metrics counting now can raise the tier (purchases still pending count
             // when they activate).
-            if self.tier.history.partition_point(|c| c.at <= t) > counting {
+            if self.tier.counted(t) > counting {
                 self.tier.check_upgrade(&ctx, &mut self.ledger, t, &mut own);
             }
             self.tier.prune(&ctx, t);

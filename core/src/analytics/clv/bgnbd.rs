@@ -352,7 +352,11 @@ impl BgNbd {
             let fine = block.0.iter().zip(block.1).zip(block.2).fold(true, |ok, ((&f, &r), &t)| {
                 // Without NaNs and infinities by the comparisons' own rules: every one of them
                 // is false for a NaN, and a finite T bounds the recency.
-                ok & (f >> 32 == 0) & (0.0..f64::INFINITY).contains(&t) & (r >= 0.0) & (r <= t) & ((f != 0) | (r <= 0.0))
+                ok & (f >> 32 == 0)
+                    & (0.0..f64::INFINITY).contains(&t)
+                    & (r >= 0.0)
+                    & (r <= t)
+                    & ((f != 0) | (r <= 0.0))
             });
             if !fine {
                 for i in start..end {
