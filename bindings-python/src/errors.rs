@@ -1,7 +1,7 @@
 //! Every core error kind becomes one Python exception class, rooted at `LoyaltyError`; the
 //! one place errors are mapped.
 
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
 pyo3::create_exception!(_native, LoyaltyError, PyException, "Base of every loyalty error.");
@@ -10,6 +10,7 @@ pyo3::create_exception!(_native, EventError, LoyaltyError, "An account refused a
 pyo3::create_exception!(_native, SnapshotError, LoyaltyError, "An account snapshot could not be read.");
 pyo3::create_exception!(_native, AnalyticsError, LoyaltyError, "Analytics input was refused.");
 pyo3::create_exception!(_native, ClvError, LoyaltyError, "A CLV model could not be fitted or applied.");
+pyo3::create_exception!(_native, InputError, LoyaltyError, "An argument was refused before reaching the core.");
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -19,7 +20,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SnapshotError", py.get_type::<SnapshotError>())?;
     m.add("AnalyticsError", py.get_type::<AnalyticsError>())?;
     m.add("ClvError", py.get_type::<ClvError>())?;
-    m.add("InvalidInput", py.get_type::<PyValueError>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
     Ok(())
 }
 
@@ -106,9 +107,18 @@ pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> PyErr {
     ClvError::new_err((e.to_string(), kind, field, value))
 }
 
-/// A bad argument from the Python side (a malformed instant or JSON the package built).
+/// A bad argument from the Python side (a malformed instant, decimal, option, or an event
+/// dict that is not an event): `InputError` with the field and the whole value; the message
+/// shows the value's first 120 characters.
 pub(crate) fn input(field: &str, value: &str, reason: &str) -> PyErr {
-    PyValueError::new_err(format!("{field}: {value:?} {reason}"))
+    let shown: String = value.chars().take(120).collect();
+    let more = if shown.len() < value.len() { "..." } else { "" };
+    InputError::new_err((
+        format!("{field}: {shown:?}{more} {reason}"),
+        "input".to_string(),
+        field.to_string(),
+        value.to_string(),
+    ))
 }
 
 /// An ISO-8601 instant argument (the Python side passes aware datetimes as such), or the

@@ -182,6 +182,25 @@ def test_integer_ids_through_arrow_from_pandas_polars_and_pyarrow(in_place):
         assert list(rows["segment"]) == ["Hibernating", "Lost", "Loyal Customers"]
 
 
+def test_any_object_exporting_an_arrow_stream_is_read_in_place(in_place):
+    # Like a duckdb result: only the PyCapsule protocol, no pandas, polars or pyarrow type.
+    class Capsule:
+        def __init__(self, table):
+            self.table = table
+
+        def __arrow_c_stream__(self, requested_schema=None):
+            return self.table.__arrow_c_stream__(requested_schema)
+
+    in_place()
+    table = pa.Table.from_pandas(pd.DataFrame(INT_ROWS), preserve_index=False)
+    out = loyalty.analytics.rfm(Capsule(table), as_of=AS_OF, amount_minor="amount_minor")
+    assert isinstance(out, pa.Table)
+    check_ints(out.to_pydict())
+    # Several batches, streamed.
+    batches = Capsule(pa.Table.from_batches(table.to_batches(max_chunksize=1)))
+    assert loyalty.analytics.rfm(batches, as_of=AS_OF, amount_minor="amount_minor").equals(out)
+
+
 def test_arrow_time_units_zones_dates_and_narrow_integers_agree(in_place):
     in_place()
     stamps = pd.Series(INT_ROWS["ordered_at"])

@@ -34,6 +34,31 @@ def test_an_order_earns_pending_points_with_decimal_and_datetime(retail):
     assert account.revision == 1 and account.member_id == "m-1"
 
 
+def test_advancing_the_clock_activates_then_warns_then_expires(retail):
+    account = loyalty.Account("m-2")
+    # 2024-06-03 (not a member day): 20.00 earns 20 points, pending 14 days (New York).
+    account.apply(retail, events.OrderPlaced("e-1", utc(2024, 6, 3, 16), order_id="o-1", amount=Decimal("20.00")))
+    # Nothing is due before the activation at 2024-06-17 00:00 EDT (04:00 UTC).
+    assert account.advance_to(retail, utc(2024, 6, 17, 3)) == []
+    activated = account.advance_to(retail, utc(2024, 6, 17, 4))
+    assert [(e.kind, e.points) for e in activated] == [("pending_activated", 20)]
+    # Twelve months rolling, rounded to month end: the lot is good through 2025-06-30 and
+    # expires at 2025-07-01 00:00 EDT (04:00 UTC); the warning comes 30 days before.
+    expires = utc(2025, 7, 1, 4)
+    assert activated[0].expires_at == expires
+    assert account.expiring(retail, utc(2024, 6, 17, 4), utc(2025, 7, 2)) == [(expires, 20)]
+    assert account.expiring(retail, utc(2024, 6, 17, 4), utc(2025, 6, 30)) == []
+    warned = account.advance_to(retail, utc(2025, 6, 2))
+    assert [e.kind for e in warned] == ["points_expiring_soon"]
+    expired = account.advance_to(retail, expires)
+    assert [(e.kind, e.points) for e in expired] == [("points_expired", 20)]
+    assert account.balances(retail, expires).available == 0
+    # An instant before the clock does nothing (the clock does not go back).
+    snapshot = account.to_json()
+    assert account.advance_to(retail, utc(2025, 1, 1)) == []
+    assert account.to_json() == snapshot
+
+
 def test_any_utc_offset_is_accepted_for_instants(simple):
     account = loyalty.Account("m")
     paris = dt.timezone(dt.timedelta(hours=2))

@@ -15,6 +15,43 @@ def test_float_money_is_a_type_error(simple):
         loyalty.Account("m").apply(simple, events.OrderPlaced("e", utc(2024, 1, 1), order_id="o", amount=42.5))
 
 
+def test_float_money_in_dicts_is_a_type_error_naming_its_path(simple):
+    event = {"id": "e", "occurred_at": "2024-01-01T00:00:00Z", "type": "order_placed", "order_id": "o",
+             "amount": "10", "lines": [{"sku": "a", "amount": 42.5}]}
+    account = loyalty.Account("m")
+    with pytest.raises(TypeError, match=r"^lines\[0\]\.amount: 42\.5 is a float"):
+        account.apply(simple, event)
+    with pytest.raises(TypeError, match=r"^amount: 42\.5 is a float"):
+        account.apply_all(simple, [dict(event, amount=42.5, lines=[])])
+    assert account.revision == 0
+    config = simple.to_dict()
+    config["redemption"]["point_value"] = 0.01
+    with pytest.raises(TypeError, match=r"^redemption\.point_value: 0\.01 is a float"):
+        loyalty.Program.from_dict(config)
+    # The same dicts with Decimal, str or int amounts are fine.
+    config["redemption"]["point_value"] = Decimal("0.01")
+    assert loyalty.Program.from_dict(config).to_json() == simple.to_json()
+
+
+def test_arguments_refused_before_the_core_are_input_errors(simple):
+    account = loyalty.Account("m")
+    bad = {"id": "e", "occurred_at": "2024-01-01T00:00:00Z", "type": "teleported"}
+    with pytest.raises(loyalty.InputError) as err:
+        account.apply(simple, bad)
+    assert isinstance(err.value, ValueError) and isinstance(err.value, loyalty.LoyaltyError)
+    assert (err.value.kind, err.value.field) == ("input", "event")
+    assert '"teleported"' in err.value.value and "is not an event" in str(err.value)
+    with pytest.raises(loyalty.InputError) as err:
+        account.apply(simple, dict(bad, type="order_placed", occurred_at="yesterday", order_id="o", amount="1"))
+    assert err.value.field == "event" and "yesterday" in err.value.value
+    with pytest.raises(loyalty.InputError) as err:
+        loyalty.analytics.rfm(__import__("pandas").DataFrame({"member_id": [1], "ordered_at": [utc(2024, 1, 1)],
+                                                               "amount_minor": [100]}),
+                              as_of=utc(2024, 2, 1), amount_minor="amount_minor", time_zone="Mars/Base")
+    assert (err.value.field, err.value.value) == ("time_zone", "Mars/Base")
+    assert account.revision == 0
+
+
 def test_naive_datetimes_are_refused(simple):
     with pytest.raises(ValueError, match="naive datetime"):
         loyalty.Account("m").apply(simple, events.CheckedIn("e", dt.datetime(2024, 1, 1)))

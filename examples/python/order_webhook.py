@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pathlib
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Tuple
 
 import loyalty
@@ -45,13 +45,18 @@ class Store:
 
 def handle_order_webhook(store: Store, body: str) -> Dict[str, Any]:
     """Returns an HTTP-ish response: status and a JSON-able body."""
-    payload = json.loads(body)
     try:
+        payload = json.loads(body)
+        total = payload["total"]
+        if not isinstance(total, str):
+            # A JSON number would arrive as a binary float: money travels as decimal text.
+            raise TypeError(f"total: {total!r} must be a decimal string such as \"19.99\"")
         event = events.OrderPlaced(
             id=payload["event_id"],
-            occurred_at=dt.datetime.fromisoformat(payload["paid_at"]),
+            # "Z" is spelled out for Python 3.9 and 3.10, whose fromisoformat does not read it.
+            occurred_at=dt.datetime.fromisoformat(payload["paid_at"].replace("Z", "+00:00")),
             order_id=payload["order_id"],
-            amount=Decimal(payload["total"]),
+            amount=Decimal(total),
             channel=payload.get("channel"),
         )
         account, revision = store.load(payload["member_id"])
@@ -59,10 +64,15 @@ def handle_order_webhook(store: Store, body: str) -> Dict[str, Any]:
     except loyalty.LoyaltyError as e:  # before ValueError: validation errors are both
         return {"status": 409 if isinstance(e, loyalty.IdConflict) else 422,
                 "body": {"error": str(e), "kind": e.kind, "field": e.field}}
-    except (KeyError, ValueError, TypeError) as e:
-        return {"status": 400, "body": {"error": str(e)}}
+    except (KeyError, ValueError, TypeError, AttributeError, InvalidOperation) as e:
+        return {"status": 400, "body": {"error": str(e) or type(e).__name__}}
     if not outcome.duplicate:
-        store.save(account, revision)
+        try:
+            store.save(account, revision)
+        except Conflict:
+            # Another delivery changed the account since it was loaded: nothing was stored;
+            # the shop retries the webhook, which then applies to the new state.
+            return {"status": 503, "body": {"error": "conflict, retry"}}
     messages = []
     for effect in outcome.effects:
         if effect.kind == "points_earned":
@@ -80,12 +90,19 @@ def main() -> None:
     first = handle_order_webhook(store, body)
     retry = handle_order_webhook(store, body)
     bad = handle_order_webhook(store, body.replace('"300.00"', '"-3"').replace("evt-9001", "evt-9002"))
+    as_float = handle_order_webhook(store, body.replace('"300.00"', "300.1").replace("evt-9001", "evt-9003"))
+    garbled = handle_order_webhook(store, body.replace('"300.00"', '"three"').replace("evt-9001", "evt-9004"))
+    zulu = handle_order_webhook(store, body.replace("+00:00", "Z").replace("evt-9001", "evt-9005")
+                                .replace("A-77", "A-78"))
     print(first)
     print(retry)
     print(bad)
     assert first["status"] == 200 and not first["body"]["duplicate"]
     assert retry["status"] == 200 and retry["body"]["duplicate"]
     assert bad["status"] == 422 and bad["body"]["field"] == "amount"
+    assert as_float["status"] == 400 and "decimal string" in as_float["body"]["error"]
+    assert garbled["status"] == 400
+    assert zulu["status"] == 200 and store.rows["m-42"][1] == 2
 
 
 if __name__ == "__main__":

@@ -20,6 +20,20 @@ def money(name: str, value: Any) -> str:
     raise TypeError(f"{name}: {value!r} is a {type(value).__name__}; money must be decimal.Decimal (or int)")
 
 
+def no_floats(name: str, value: Any) -> None:
+    """Refuses a float anywhere in a dict given in the core's JSON shape (an event or a
+    program): the core reads JSON numbers as decimals, so 0.1 would arrive as the binary
+    float's value. `name` is the path so far, for the error."""
+    if isinstance(value, float):
+        raise TypeError(f"{name}: {value!r} is a float; amounts must be decimal.Decimal, str or int")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            no_floats(f"{name}.{k}" if name else str(k), v)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            no_floats(f"{name}[{i}]", v)
+
+
 def instant(name: str, value: Any) -> str:
     """An aware datetime as an ISO-8601 instant; naive datetimes are refused."""
     if not isinstance(value, _dt.datetime):

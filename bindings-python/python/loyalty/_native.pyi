@@ -6,7 +6,7 @@ __all__ = [
     "AnalyticsError",
     "ClvError",
     "EventError",
-    "InvalidInput",
+    "InputError",
     "LoyaltyError",
     "Program",
     "ProgramError",
@@ -34,7 +34,7 @@ class SnapshotError(LoyaltyError): ...
 class AnalyticsError(LoyaltyError): ...
 class ClvError(LoyaltyError): ...
 
-InvalidInput = ValueError
+class InputError(LoyaltyError): ...
 
 @final
 class Program:

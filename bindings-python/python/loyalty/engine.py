@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _native
-from ._convert import from_core, instant, money
+from ._convert import from_core, instant, money, no_floats
 from .effects import Effect, Outcome
 from .errors import call
 from .events import to_core
@@ -35,7 +35,9 @@ class Program:
 
     @classmethod
     def from_dict(cls, config: Dict[str, Any]) -> "Program":
-        """Validates a program given as a dict (amounts as strings or Decimal)."""
+        """Validates a program given as a dict (amounts as strings or Decimal; a float is a
+        `TypeError` naming its path)."""
+        no_floats("", config)
         return cls.from_json(json.dumps(config, default=_json_default))
 
     @classmethod

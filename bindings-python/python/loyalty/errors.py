@@ -40,6 +40,12 @@ class ClvError(LoyaltyError, ValueError):
     """A CLV model could not be fitted or applied (bad figures, or no convergence)."""
 
 
+class InputError(LoyaltyError, ValueError):
+    """An argument was refused before reaching the core: a malformed instant or decimal
+    text, an option, or a dict that is not an event (`field` names it, `value` is the whole
+    value)."""
+
+
 class EventError(LoyaltyError):
     """An account refused an event or a query."""
 
@@ -135,6 +141,8 @@ def call(fn: Callable[..., T], *args: object) -> T:
         raise AnalyticsError(*e.args) from None
     except _native.ClvError as e:
         raise ClvError(*e.args) from None
+    except _native.InputError as e:
+        raise InputError(*e.args) from None
     except _native.EventError as e:
         message, kind, field, value = e.args
         raise _EVENT_ERRORS.get(kind, EventError)(message, kind, field, value) from None

@@ -10,7 +10,7 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Any, Dict, Optional, Tuple, Union
 
-from ._convert import date, instant, money
+from ._convert import date, instant, money, no_floats
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,9 +190,11 @@ Event = Union[
 
 
 def to_core(event: Any) -> Dict[str, Any]:
-    """An event object, or a dict already in the core's JSON shape, as that shape."""
+    """An event object, or a dict already in the core's JSON shape, as that shape (a float
+    anywhere in a dict is a `TypeError`: amounts are `Decimal`, `str` or `int`)."""
     if isinstance(event, _Event):
         return event.to_core()
     if isinstance(event, dict):
+        no_floats("", event)
         return event
     raise TypeError(f"event: {event!r} is a {type(event).__name__}; expected a loyalty.events class or a dict")
