@@ -130,6 +130,37 @@ fn summary_dict<'py>(py: Python<'py>, rows: &[ClvSummary]) -> PyResult<Bound<'py
     Ok(out)
 }
 
+/// [`bgnbd_fit`] on the customers of an Arrow stream (`names`: its frequency, recency and T
+/// columns), read in place when it is one batch.
+#[pyfunction]
+pub fn bgnbd_fit_arrow(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    names: (String, String, String),
+) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
+    crate::arrow::customer_stream(source, [&names.0, &names.1, &names.2], |columns| {
+        fit_bgnbd(py, &checked_counts(columns)?)
+    })
+}
+
+/// Columns as customers, each frequency a count of repeat purchases (0 to `u32::MAX`).
+fn checked_counts(columns: &CustomerColumns<'_>) -> PyResult<Vec<Customer>> {
+    columns
+        .frequency
+        .iter()
+        .zip(columns.recency)
+        .zip(columns.t)
+        .enumerate()
+        .map(|(row, ((f, r), t))| Ok(Customer { frequency: repeats(row, *f)?, recency: *r, t: *t }))
+        .collect()
+}
+
+fn fit_bgnbd(py: Python<'_>, c: &[Customer]) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
+    let fit = py.detach(|| BgNbd::fit(c)).map_err(errors::clv)?;
+    let p = fit.params;
+    Ok((p.r, p.alpha, p.a, p.b, fit.log_likelihood, fit.iterations))
+}
+
 /// Fits BG/NBD: returns (r, alpha, a, b, log_likelihood, iterations).
 #[pyfunction]
 pub fn bgnbd_fit(
@@ -138,10 +169,7 @@ pub fn bgnbd_fit(
     recency: &[u8],
     t: &[u8],
 ) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
-    let c = customers(frequency, recency, t)?;
-    let fit = py.detach(|| BgNbd::fit(&c)).map_err(errors::clv)?;
-    let p = fit.params;
-    Ok((p.r, p.alpha, p.a, p.b, fit.log_likelihood, fit.iterations))
+    fit_bgnbd(py, &customers(frequency, recency, t)?)
 }
 
 /// BG/NBD predictions from columns of bytes; the same buffer as [`bgnbd_predict_arrow`].
@@ -226,6 +254,25 @@ fn predictions<'py>(
                 Ok(())
             }
         }
+    })
+}
+
+/// P(k purchases in the next `horizon` periods | history) for k from 0 to `max_k`, for the
+/// customers of an Arrow stream: `max_k + 1` little-endian f64s per customer, row by row.
+#[pyfunction]
+pub fn bgnbd_purchase_probabilities<'py>(
+    py: Python<'py>,
+    params: (f64, f64, f64, f64),
+    source: &Bound<'py, PyAny>,
+    names: (String, String, String),
+    horizon: f64,
+    max_k: u32,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let m = BgNbd { r: params.0, alpha: params.1, a: params.2, b: params.3 };
+    crate::arrow::customer_stream(source, [&names.0, &names.1, &names.2], |columns| {
+        let c = checked_counts(columns)?;
+        let p = py.detach(|| m.purchase_probabilities(&c, horizon, max_k)).map_err(errors::clv)?;
+        Ok(PyBytes::new(py, bytemuck::cast_slice(&p)))
     })
 }
 

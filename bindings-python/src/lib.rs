@@ -24,6 +24,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::clv_summary_columns, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_summary_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::bgnbd_fit_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::bgnbd_purchase_probabilities, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_predict, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_predict_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_population, m)?)?;

@@ -97,6 +97,29 @@ def test_predictions_read_in_place_equal_the_copied_columns_and_other_libraries(
     assert copied["churn_risk"].astype(str).tolist() == in_place["churn_risk"].astype(str).tolist()
 
 
+def test_purchase_probabilities_per_member_sum_to_one_around_the_expected_purchases():
+    import numpy as np
+
+    s = loyalty.clv.summary(sample(), calibration_end=dt.date(1997, 9, 30), amount_minor="amount_minor")
+    bg = loyalty.clv.BgNbd.fit(s)
+    # Up to 300 purchases: enough for the heaviest CDNOW buyer's tail.
+    p = bg.purchase_probabilities(s, 39.0, purchases=300)
+    cols = [f"p_{k}" for k in range(301)]
+    assert list(p.columns) == list(s.columns) + cols
+    matrix = p[cols].to_numpy()
+    assert np.abs(matrix.sum(axis=1) - 1.0).max() < 1e-6
+    mean = matrix @ np.arange(301)
+    expected = bg.predict(s, 39.0)["expected_purchases"].to_numpy()
+    assert np.abs(mean - expected).max() < 1e-4
+    # The paper's customer 1: 1.226 expected purchases.
+    first = p["member_id"] == 1
+    assert round(float(mean[first.to_numpy()][0]), 3) == 1.226
+    polars = bg.purchase_probabilities(pl.from_pandas(s), 39.0, purchases=2)
+    assert polars["p_0"].to_list() == p["p_0"].tolist()
+    with pytest.raises(loyalty.clv.ClvError):
+        bg.purchase_probabilities(s, 39.0, purchases=-1)
+
+
 def test_bad_input_raises_clv_error():
     frame = pd.DataFrame({"frequency": [1], "recency": [5.0], "T": [4.0]})
     with pytest.raises(loyalty.clv.ClvError) as err:
@@ -122,9 +145,9 @@ def test_lifetime_value_combines_both_models():
 
 def test_a_negative_frequency_names_its_row():
     frame = pd.DataFrame({"frequency": [1, -1], "recency": [2.0, 0.0], "T": [4.0, 4.0]})
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(loyalty.AnalyticsError) as err:
         loyalty.clv.BgNbd.fit(frame)
-    assert str(err.value).startswith("frequency[1]: \"18446744073709551615\" is not a count of repeat purchases")
+    assert (err.value.field, str(err.value)) == ("frequency[1]", "frequency[1]: -1 is negative; a count must be at least 0")
 
 
 def test_the_summary_reads_arrow_in_place_and_agrees_with_coded_ids(in_place):

@@ -129,3 +129,91 @@ fn bad_input_is_refused_with_the_field() {
         );
     }
 }
+
+#[test]
+fn the_holdout_counts_purchase_days_after_the_calibration_end_up_to_the_holdout_end() {
+    // Unix days; calibration ends on day 105, the holdout on day 120 (both inclusive).
+    let day = |d: i64| d * 86_400 + 3_600;
+    let rows: [(u64, i64, i64); 10] = [
+        (1, 100, 500),
+        (1, 100, 700), // the same day: one purchase of 12.00
+        (1, 103, 900), // the one repeat in the calibration window
+        (1, 110, 100),
+        (1, 112, 100),
+        (1, 112, 100), // one holdout day, not two
+        (1, 130, 100), // after the holdout
+        (2, 107, 100), // first purchase after the calibration end: left out
+        (3, 105, 100), // first purchase on the calibration end
+        (3, 120, 100), // on the holdout end: counted
+    ];
+    let member_id: Vec<u64> = rows.iter().map(|r| r.0).collect();
+    let ordered_at: Vec<i64> = rows.iter().map(|r| day(r.1)).collect();
+    let amount_minor: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
+    let s = clv_summary(&orders, 105, Some(120), PeriodUnit::Day).unwrap();
+    let got: Vec<_> = s.iter().map(|s| (s.member_id, s.customer, s.monetary, s.holdout_frequency)).collect();
+    assert_eq!(
+        got,
+        [
+            (1, Customer { frequency: 1, recency: 3.0, t: 5.0 }, 900.0, 2),
+            (3, Customer { frequency: 0, recency: 0.0, t: 0.0 }, 0.0, 1),
+        ]
+    );
+    // Without a holdout end nothing is counted after the calibration end.
+    let s = clv_summary(&orders, 105, None, PeriodUnit::Week).unwrap();
+    assert_eq!(s.iter().map(|s| s.holdout_frequency).collect::<Vec<_>>(), [0, 0]);
+    assert_eq!(s[0].customer, Customer { frequency: 1, recency: 3.0 / 7.0, t: 5.0 / 7.0 });
+}
+
+#[test]
+fn more_repeats_than_the_ages_allow_are_refused() {
+    let c = |frequency, recency, t| Customer { frequency, recency, t };
+    // Within the first week, six more purchase days at most; 7 x recency + 6 in general.
+    let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    assert!(m.predict(&[c(6, 0.0, 1.0), c(13, 1.0, 2.0), c(0, 0.0, 3.0), c(2, 1.5, 4.0)], 39.0).is_ok());
+    let err = BgNbd::fit(&[c(0, 0.0, 3.0), c(7, 0.0, 1.0)]).unwrap_err();
+    assert_eq!(
+        err,
+        ClvError::Invalid {
+            field: "frequency",
+            row: 1,
+            value: 7.0,
+            reason: "repeat purchase days are more than the ages allow (at most 7 x recency + 6, for periods of a day or a week)"
+        }
+    );
+    assert!(m.predict(&[c(14, 1.0, 2.0)], 39.0).is_err());
+}
+
+#[test]
+fn the_conditional_purchase_pmf_agrees_with_the_population_and_with_p_alive() {
+    let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    // A new customer (no history, no age) is the population.
+    let new = Customer { frequency: 0, recency: 0.0, t: 0.0 };
+    for k in 0..6 {
+        let (ours, population) =
+            (m.conditional_probability_of_purchases(39.0, k, &new), m.probability_of_purchases(39.0, k));
+        assert!((ours - population).abs() < 1e-14, "k = {k}: {ours} vs {population}");
+    }
+    // A customer who has probably dropped out: no purchases at least as likely as dropping
+    // out, and the distribution still sums to 1 with the expected purchases as its mean.
+    let gone = Customer { frequency: 8, recency: 5.0, t: 38.0 };
+    let alive = m.p_alive(&gone);
+    assert!(alive < 0.01, "{alive}");
+    let p = m.purchase_probabilities(&[gone], 39.0, 150).unwrap();
+    assert!(p[0] >= 1.0 - alive);
+    assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    let mean: f64 = p.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+    assert!((mean - m.expected_purchases(39.0, &gone)).abs() < 1e-9);
+    // The walk up k agrees with the closed form at every k.
+    let one: Vec<f64> = (0..=150).map(|k| m.conditional_probability_of_purchases(39.0, k, &gone)).collect();
+    assert!(p.iter().zip(&one).all(|(a, b)| (a - b).abs() < 1e-12));
+    let paper = Customer { frequency: 2, recency: 30.43, t: 38.86 };
+    let walked = m.purchase_probabilities(&[paper], 39.0, 40).unwrap();
+    assert!(walked
+        .iter()
+        .enumerate()
+        .all(|(k, p)| (p - m.conditional_probability_of_purchases(39.0, k as u32, &paper)).abs() < 1e-12));
+    assert!(m.purchase_probabilities(&[Customer { frequency: 1, recency: 5.0, t: 4.0 }], 39.0, 2).is_err());
+    let bad = BgNbd { a: 1.0, ..m };
+    assert!(bad.purchase_probabilities(&[new], 39.0, 2).is_err() && bad.population(&[1.0], &[0]).is_err());
+}

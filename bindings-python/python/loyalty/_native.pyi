@@ -16,9 +16,11 @@ __all__ = [
     "CohortBuilder",
     "analyze",
     "bgnbd_fit",
+    "bgnbd_fit_arrow",
     "bgnbd_population",
     "bgnbd_predict",
     "bgnbd_predict_arrow",
+    "bgnbd_purchase_probabilities",
     "clv_summary_arrow",
     "clv_summary_columns",
     "gamma_gamma_expected",
@@ -131,6 +133,7 @@ def clv_summary_columns(
     unit: str,
 ) -> Dict[str, bytes]: ...
 def bgnbd_fit(frequency: bytes, recency: bytes, t: bytes) -> Tuple[float, float, float, float, float, int]: ...
+def bgnbd_fit_arrow(source: Any, names: Tuple[str, str, str]) -> Tuple[float, float, float, float, float, int]: ...
 def bgnbd_predict_arrow(
     params: Tuple[float, float, float, float],
     source: Any,
@@ -140,6 +143,9 @@ def bgnbd_predict_arrow(
     low_from: float,
     threads: int,
 ) -> bytearray: ...
+def bgnbd_purchase_probabilities(
+    params: Tuple[float, float, float, float], source: Any, names: Tuple[str, str, str], horizon: float, max_k: int
+) -> bytes: ...
 def bgnbd_population(
     params: Tuple[float, float, float, float], horizons: List[float], ks: List[int]
 ) -> Tuple[List[float], List[List[float]]]: ...

@@ -126,7 +126,12 @@ class BgNbd:
     def fit(cls, summary: Any) -> "BgNbd":
         """Fits on a frame with `frequency`, `recency` and `T` columns."""
         lib = _library(summary)
-        r, alpha, a, b, ll, _ = call(_native.bgnbd_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"))
+        source = _customer_source(summary, lib)
+        if source is not None:
+            r, alpha, a, b, ll, _ = call(_native.bgnbd_fit_arrow, source, _CUSTOMER_COLUMNS)
+        else:
+            r, alpha, a, b, ll, _ = call(_native.bgnbd_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"),
+                                         _f64(summary, lib, "T"))
         return cls(r, alpha, a, b, ll)
 
     def population(self, horizons: Any, purchases: int = 10) -> Any:
@@ -145,6 +150,33 @@ class BgNbd:
         for k in range(count + 1):
             cols[f"p_{k}"] = [row[k] for row in probabilities]
         return pd.DataFrame(cols)
+
+    def purchase_probabilities(self, summary: Any, horizon: float, purchases: int = 3) -> Any:
+        """The frame with `p_0` ... `p_{purchases}`: each member's probability of exactly k
+        purchases in the next `horizon` periods given their history (frequency, recency, T).
+        Needs pyarrow."""
+        import numpy as np
+
+        count = operator.index(purchases)
+        if count < 0:
+            raise ClvError(f"purchases: {purchases!r} must be at least 0", "invalid", "purchases", repr(purchases))
+        lib = _library(summary)
+        source = _customer_source(summary, lib)
+        if source is None:
+            raise ImportError("purchase_probabilities reads the frame through pyarrow; install pyarrow")
+        raw = call(_native.bgnbd_purchase_probabilities, (self.r, self.alpha, self.a, self.b), source,
+                   _CUSTOMER_COLUMNS, float(horizon), count)
+        p = np.frombuffer(raw, dtype="<f8").reshape(-1, count + 1)
+        new = {f"p_{k}": p[:, k] for k in range(count + 1)}
+        if lib == "pandas":
+            return _pandas_with(summary, new)
+        if lib == "polars":
+            import polars as pl
+
+            return summary.with_columns([pl.Series(k, v) for k, v in new.items()])
+        for k, v in new.items():
+            summary = summary.append_column(k, [v])
+        return summary
 
     def predict(self, summary: Any, horizon: float, churn_thresholds: Tuple[float, float] = (0.3, 0.7),
                 threads: int = 1) -> Any:

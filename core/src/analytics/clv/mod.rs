@@ -109,7 +109,8 @@ pub(crate) fn runaway(params: &[(&'static str, f64)]) -> Result<(), ClvError> {
     }
 }
 
-/// Checks customers: ages not negative, recency at most T, no recency without repeats.
+/// Checks customers: ages not negative, recency at most T, no recency without repeats, no
+/// more repeats than the ages allow.
 pub(crate) fn check(customers: &[Customer]) -> Result<(), ClvError> {
     customers.iter().enumerate().try_for_each(|(row, c)| check_one(row, c))
 }
@@ -130,7 +131,13 @@ pub(crate) fn check_one(row: usize, c: &Customer) -> Result<(), ClvError> {
     if c.frequency == 0 && c.recency > 0.0 {
         return bad("recency", c.recency, "must be 0 without repeat purchases");
     }
-    // Repeats with recency 0 (several purchase days within the first period) are allowed.
+    // Repeats with recency 0 (several purchase days within the first period) are allowed;
+    // but purchases count once a day, so with periods of a day or a week there are at most
+    // 7 x recency + 6 repeats (the last purchase's week counted whole).
+    if f64::from(c.frequency) > 7.0 * c.recency + 6.0 {
+        let reason = "repeat purchase days are more than the ages allow (at most 7 x recency + 6, for periods of a day or a week)";
+        return bad("frequency", f64::from(c.frequency), reason);
+    }
     Ok(())
 }
 
