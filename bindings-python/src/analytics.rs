@@ -3,6 +3,7 @@
 
 use crate::errors::instant;
 use crate::{arrow, errors};
+use loyalty::analytics::clv::ChurnRisk;
 use loyalty::analytics::{Analysis, Orders, Settings};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict};
@@ -93,8 +94,41 @@ impl Summarizer {
     /// The analysis of everything added: a dict of columns, with the cut points used (JSON)
     /// under `cut_points`. `options`: the job's options as JSON (`JobOptions`). The
     /// summarizer is spent.
-    #[pyo3(signature = (scale, options=None))]
-    fn finish<'py>(&mut self, py: Python<'py>, scale: u32, options: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
+    ///
+    /// `churn_member_id` and `churn_codes` (little-endian u64 member codes and one byte each:
+    /// 0 low, 1 medium, 2 high) add the CLV model's churn risk to the lifecycle tags, as a
+    /// `churn_risk` column (`unknown` for members without a prediction).
+    #[pyo3(signature = (scale, options=None, churn_member_id=None, churn_codes=None))]
+    fn finish<'py>(
+        &mut self,
+        py: Python<'py>,
+        scale: u32,
+        options: Option<&str>,
+        churn_member_id: Option<&[u8]>,
+        churn_codes: Option<&[u8]>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let churn = match (churn_member_id, churn_codes) {
+            (Some(ids), Some(codes)) => {
+                let ids = loyalty::analytics::le_u64("churn_risk.member_id", ids).map_err(errors::analytics)?;
+                let risks = codes
+                    .iter()
+                    .enumerate()
+                    .map(|(row, code)| match code {
+                        0 => Ok(ChurnRisk::Low),
+                        1 => Ok(ChurnRisk::Medium),
+                        2 => Ok(ChurnRisk::High),
+                        other => Err(errors::input(
+                            &format!("churn_risk[{row}]"),
+                            &other.to_string(),
+                            "is not a churn-risk code",
+                        )),
+                    })
+                    .collect::<PyResult<Vec<ChurnRisk>>>()?;
+                Some((ids.into_owned(), risks))
+            }
+            (None, None) => None,
+            _ => return Err(errors::input("churn_risk", "half", "needs both member ids and codes")),
+        };
         let options: loyalty::analytics::JobOptions = match options {
             Some(json) => serde_json::from_str(json)
                 .map_err(|e| errors::input("options", json, &format!("are not RFM options: {e}")))?,
@@ -102,13 +136,19 @@ impl Summarizer {
         };
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
         let settings = self.settings();
+        let with_churn = churn.is_some();
         let done = py
             .detach(move || {
-                inner.finish().and_then(|s| loyalty::analytics::analyze_with(s, &settings, scale, &options))
+                let mut done =
+                    inner.finish().and_then(|s| loyalty::analytics::analyze_with(s, &settings, scale, &options))?;
+                if let Some((ids, risks)) = churn {
+                    loyalty::analytics::tag_churn_risk(&mut done.tags, &ids, &risks)?;
+                }
+                Ok(done)
             })
             .map_err(errors::analytics)?;
         let cut_points = serde_json::to_string(&done.cut_points).unwrap_or_default();
-        let out = columns(py, done)?;
+        let out = columns(py, done, with_churn)?;
         out.set_item("cut_points", cut_points)?;
         Ok(out)
     }
@@ -133,7 +173,7 @@ pub fn analyze<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut s = Summarizer::new(as_of, time_zone, recent_days, distinct_days, 1)?;
     s.add(py, member_id, ordered_at, amount_minor)?;
-    s.finish(py, scale, None)
+    s.finish(py, scale, None, None, None)
 }
 
 /// An IANA time zone argument.
@@ -204,12 +244,22 @@ const NARROW: [(&str, &str); 9] = [
 /// writable without a copy): a dict of the buffer, the row count, the layout (name, numpy
 /// dtype, offset) and the categories of the coded columns. Each member list is read once,
 /// writing all of its columns in that pass.
-fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDict>> {
+fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResult<Bound<'py, PyDict>> {
     let Analysis { summaries, values, scores, tags, .. } = analysis;
     let n = summaries.len();
     let mut cats = [Categories::new(), Categories::new(), Categories::new(), Categories::new()];
-    let buffer = PyByteArray::new_with(py, n * (8 * WIDE.len() + NARROW.len()), |buf| {
+    let mut churn_cats = Categories::new();
+    let extra = usize::from(with_churn);
+    let buffer = PyByteArray::new_with(py, n * (8 * WIDE.len() + NARROW.len() + extra), |buf| {
         let (wide, narrow) = buf.split_at_mut(n * 8 * WIDE.len());
+        let (narrow, churn) = narrow.split_at_mut(n * NARROW.len());
+        if with_churn {
+            for (code, t) in churn.iter_mut().zip(&tags) {
+                let name = t.churn_risk.map_or("unknown", ChurnRisk::as_str);
+                let slot = t.churn_risk.map_or(3, |r| r as usize);
+                *code = churn_cats.code(slot, slot, name);
+            }
+        }
         let [member, monetary, recency, frequency, since, cycle] = pieces::<6>(wide, n * 8);
         let [r, f, m, segment, value_segment, stage, activity, overdue, churn] = pieces::<9>(narrow, n);
         for (i, s) in summaries.iter().enumerate() {
@@ -244,6 +294,7 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
         .enumerate()
         .map(|(k, (name, dtype))| (*name, *dtype, k * n * 8))
         .chain(NARROW.iter().enumerate().map(|(k, (name, dtype))| (*name, *dtype, WIDE.len() * n * 8 + k * n)))
+        .chain(with_churn.then_some(("churn_risk", "u1", WIDE.len() * n * 8 + NARROW.len() * n)))
         .collect();
     let out = PyDict::new(py);
     out.set_item("buffer", buffer)?;
@@ -252,6 +303,9 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis) -> PyResult<Bound<'py, PyDi
     let categories = PyDict::new(py);
     for (name, c) in ["segment", "value_segment", "stage", "activity"].iter().zip(&cats) {
         categories.set_item(name, &c.names)?;
+    }
+    if with_churn {
+        categories.set_item("churn_risk", &churn_cats.names)?;
     }
     out.set_item("categories", categories)?;
     Ok(out)

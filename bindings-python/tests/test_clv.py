@@ -120,6 +120,34 @@ def test_purchase_probabilities_per_member_sum_to_one_around_the_expected_purcha
         bg.purchase_probabilities(s, 39.0, purchases=-1)
 
 
+def test_churn_risk_from_the_model_joins_the_rfm_lifecycle_tags():
+    log = sample()
+    s = loyalty.clv.summary(log, calibration_end=dt.date(1997, 9, 30), amount_minor="amount_minor")
+    predicted = loyalty.clv.BgNbd.fit(s).predict(s, 39.0)
+    # Calibration members only, as a CLV summary has them; one more member ordered later.
+    late = pd.DataFrame({"member_id": [99_999], "ordered_at": [pd.Timestamp("1998-01-05")], "amount_minor": [1500]})
+    orders = pd.concat([log, late], ignore_index=True)
+    as_of = dt.datetime(1998, 6, 30, tzinfo=dt.timezone.utc)
+    out = loyalty.analytics.rfm(orders, as_of=as_of, amount_minor="amount_minor", churn_risk=predicted)
+    assert list(out.columns)[-1] == "churn_risk" and len(out) == 2358
+    joined = out.set_index("member_id")["churn_risk"].astype(str)
+    expected = predicted.set_index("member_id")["churn_risk"].astype(str)
+    assert (joined.loc[expected.index] == expected).all()
+    assert joined.loc[99_999] == "unknown"
+    # The same through polars, and without churn_risk no such column.
+    polars = loyalty.analytics.rfm(pl.from_pandas(orders), as_of=as_of, amount_minor="amount_minor",
+                                   churn_risk=pl.from_pandas(predicted[["member_id", "churn_risk"]].astype({"churn_risk": str})))
+    assert polars["churn_risk"].cast(pl.String).to_list() == out["churn_risk"].astype(str).tolist()
+    assert "churn_risk" not in loyalty.analytics.rfm(orders, as_of=as_of, amount_minor="amount_minor").columns
+    bad = predicted.assign(churn_risk="maybe")
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(orders, as_of=as_of, amount_minor="amount_minor", churn_risk=bad)
+    assert (err.value.field, str(err.value)) == ("churn_risk[0]", "churn_risk[0]: 'maybe' is not low, medium or high")
+    twice = pd.concat([predicted.head(2), predicted.head(1)])
+    with pytest.raises(loyalty.AnalyticsError, match="listed twice"):
+        loyalty.analytics.rfm(orders, as_of=as_of, amount_minor="amount_minor", churn_risk=twice)
+
+
 def test_bad_input_raises_clv_error():
     frame = pd.DataFrame({"frequency": [1], "recency": [5.0], "T": [4.0]})
     with pytest.raises(loyalty.clv.ClvError) as err:

@@ -71,6 +71,11 @@ fn bg_nbd_reproduces_the_published_estimates() {
     // Never a purchase again after the first: certainly alive. A long silence: less so.
     assert_eq!(p.p_alive(&Customer { frequency: 0, recency: 0.0, t: 30.0 }), 1.0);
     assert!(p.p_alive(&Customer { frequency: 5, recency: 2.0, t: 38.0 }) < 0.2);
+    // The worked customer by hand, with the published estimates: the dropout odds are
+    // a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)
+    // = 0.793 / 3.426 x (43.274 / 34.844)^2.243 = 0.37631, so P(alive) = 1 / 1.37631.
+    let published = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    assert_eq!((published.p_alive(&c) * 1e4).round() / 1e4, 0.7266);
 }
 
 fn p_expected(p: &BgNbd, c: &Customer) -> f64 {

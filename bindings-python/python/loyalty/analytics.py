@@ -260,6 +260,7 @@ def rfm(
     grid: Optional[Sequence[Sequence[str]]] = None,
     lifecycle: Optional[Dict[str, int]] = None,
     return_cut_points: bool = False,
+    churn_risk: Any = None,
 ) -> Any:
     """One row per member: RFM values (recency in whole local days, frequency, monetary total
     in minor units), 1-5 scores, R-F segment, value segment, lifecycle stage and activity.
@@ -277,6 +278,11 @@ def rfm(
     `medium_orders`, `overdue_percent`. With `return_cut_points=True` the result is
     `(frame, cut_points)`. Reusing cut points needs integer member ids: ties break by member
     id, and labels are coded per frame.
+
+    `churn_risk`: a frame with the member id column and a `churn_risk` column of `low`,
+    `medium` or `high` (what `loyalty.clv.BgNbd.predict` returns on a CLV summary) adds the
+    CLV model's churn risk to the lifecycle tags, as a `churn_risk` column (`unknown` for
+    members it does not list).
     """
     import json
 
@@ -324,7 +330,10 @@ def rfm(
         # Ties break by member id; labels are coded per frame, so another frame's cut
         # points would break them differently.
         raise ValueError("cut_points: reusing cut points needs integer member ids (labels are coded per frame)")
-    raw: Dict[str, Any] = call(summarizer.finish, scale, json.dumps(options))
+    churn: Tuple[Optional[bytes], Optional[bytes]] = (None, None)
+    if churn_risk is not None:
+        churn = _churn_codes(churn_risk, member_id, codes)
+    raw: Dict[str, Any] = call(summarizer.finish, scale, json.dumps(options), *churn)
     # Every column is a view of one writable buffer the native side filled: no copies.
     buffer, rows = raw["buffer"], raw["rows"]
     cols: Dict[str, Any] = {name: np.frombuffer(buffer, dtype=dtype, count=rows, offset=offset)
@@ -332,7 +341,7 @@ def rfm(
     categorical: Dict[str, Tuple[Any, list]] = {name: (cols.pop(name), list(names))
                                                  for name, names in raw["categories"].items()}
     cols[member_id] = codes.decode(cols.pop("member_id"))
-    ordered = [member_id] + [c for c in _COLUMNS if c != "member_id"]
+    ordered = [member_id] + [c for c in _COLUMNS if c != "member_id"] + (["churn_risk"] if churn_risk is not None else [])
     def build(frame_cols: Dict[str, Any]) -> Dict[str, Any]:
         return {c: frame_cols[c] for c in ordered}
 
@@ -361,6 +370,31 @@ def rfm(
     for name, (codes_u8, categories) in categorical.items():
         out_cols[name] = pa.DictionaryArray.from_arrays(pa.array(codes_u8.astype(np.int8)), pa.array(categories, type=pa.string()))
     return done(pa.table(build(out_cols)))
+
+
+_CHURN_CODES = {"low": 0, "medium": 1, "high": 2}
+
+
+def _churn_codes(frame: Any, member_id: str, codes: "_Codes") -> Tuple[bytes, bytes]:
+    """A churn-risk frame's member ids (coded as the orders' were) and risk codes as bytes."""
+    import numpy as np
+
+    library = _library(frame)
+    if library in ("stream", "arrow"):
+        import pyarrow as pa
+
+        frame, library = pa.table(frame) if library == "arrow" else frame.read_all(), "pyarrow"
+    ids = np.asarray(_column(frame, library, member_id))
+    labels = np.asarray(_column(frame, library, "churn_risk")).astype(str)
+    risk = np.full(len(labels), 255, dtype=np.uint8)
+    for name, code in _CHURN_CODES.items():
+        risk[labels == name] = code
+    bad = np.flatnonzero(risk == 255)
+    if bad.size:
+        row = int(bad[0])
+        raise AnalyticsError(f"churn_risk[{row}]: {str(labels[row])!r} is not low, medium or high", "invalid",
+                             f"churn_risk[{row}]", str(labels[row]))
+    return np.ascontiguousarray(codes.encode(ids), dtype="<u8").tobytes(), risk.tobytes()
 
 
 def _prepared(frame: Any, member_id: str, ordered_at: str, amount: Optional[str], amount_minor: Optional[str],

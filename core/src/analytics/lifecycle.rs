@@ -1,6 +1,8 @@
 //! Lifecycle stages, activity levels and purchase cycles.
 
 use super::summary::{local_day, MemberSummary};
+use crate::analytics::clv::ChurnRisk;
+use crate::analytics::AnalyticsError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -124,6 +126,52 @@ pub struct Lifecycle {
     pub overdue: bool,
     /// True when `warn_days` have passed without an order and the member has not churned.
     pub churn_warning: bool,
+    /// The CLV model's churn risk (from P(alive)), when given with [`tag_churn_risk`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub churn_risk: Option<ChurnRisk>,
+}
+
+/// Adds the CLV model's churn-risk tags to lifecycle tags, by member: `member_id[i]` has
+/// `risk[i]` (from [`crate::analytics::clv::churn_risks`] on the BG/NBD P(alive) of a CLV
+/// summary). Members not listed keep `None` (a member whose first order came after the
+/// model's calibration window has no prediction).
+///
+/// ```
+/// use loyalty::analytics::{lifecycle, tag_churn_risk, LifecycleSettings, MemberSummary};
+/// use loyalty::analytics::clv::ChurnRisk;
+/// use chrono::{TimeZone, Utc};
+/// let m = |member_id| MemberSummary { member_id, first_at: 1_704_067_200, last_at: 1_704_067_200,
+///     previous_at: None, orders: 1, days: 1, total_minor: 100, recent_orders: 0 };
+/// let as_of = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
+/// let mut tags = lifecycle(&[m(1), m(2), m(3)], as_of, chrono_tz::UTC, &LifecycleSettings::default());
+/// tag_churn_risk(&mut tags, &[3, 1], &[ChurnRisk::High, ChurnRisk::Low]).unwrap();
+/// assert_eq!(tags.iter().map(|t| t.churn_risk).collect::<Vec<_>>(), [Some(ChurnRisk::Low), None, Some(ChurnRisk::High)]);
+/// assert!(tag_churn_risk(&mut tags, &[1, 1], &[ChurnRisk::Low, ChurnRisk::High]).is_err());
+/// ```
+///
+/// # Errors
+/// [`AnalyticsError::LengthMismatch`] when the columns differ in length,
+/// [`AnalyticsError::Invalid`] for a member listed twice; the tags are then unchanged.
+pub fn tag_churn_risk(tags: &mut [Lifecycle], member_id: &[u64], risk: &[ChurnRisk]) -> Result<(), AnalyticsError> {
+    if risk.len() != member_id.len() {
+        return Err(AnalyticsError::LengthMismatch {
+            column: "churn_risk",
+            len: risk.len(),
+            expected: member_id.len(),
+        });
+    }
+    let mut by_member: Vec<(u64, ChurnRisk)> = member_id.iter().copied().zip(risk.iter().copied()).collect();
+    by_member.sort_unstable_by_key(|&(m, _)| m);
+    if let Some(w) = by_member.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(AnalyticsError::Invalid {
+            field: "churn_risk.member_id".into(),
+            reason: format!("member {} is listed twice", w[0].0),
+        });
+    }
+    for t in tags.iter_mut() {
+        t.churn_risk = by_member.binary_search_by_key(&t.member_id, |&(m, _)| m).ok().map(|i| by_member[i].1);
+    }
+    Ok(())
 }
 
 /// Lifecycle tags of members as of `as_of`.
@@ -178,6 +226,7 @@ pub fn lifecycle(summaries: &[MemberSummary], as_of: DateTime<Utc>, tz: Tz, s: &
                 cycle_days,
                 overdue,
                 churn_warning,
+                churn_risk: None,
             }
         })
         .collect()

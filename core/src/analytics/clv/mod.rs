@@ -153,6 +153,21 @@ pub enum ChurnRisk {
     High,
 }
 
+impl ChurnRisk {
+    /// The tag's name: `low`, `medium` or `high`.
+    ///
+    /// ```
+    /// assert_eq!(loyalty::analytics::clv::ChurnRisk::Medium.as_str(), "medium");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChurnRisk::Low => "low",
+            ChurnRisk::Medium => "medium",
+            ChurnRisk::High => "high",
+        }
+    }
+}
+
 /// [`churn_risk`] for many members, with the thresholds checked.
 ///
 /// ```
