@@ -222,6 +222,18 @@ mod tests {
     }
 
     #[test]
+    fn a_likelihood_without_a_maximum_is_not_converged_not_a_fit() {
+        // Undefined everywhere: nothing to minimize.
+        let nowhere = |_: &[f64], g: &mut [f64]| {
+            g.fill(f64::NAN);
+            f64::NAN
+        };
+        assert!(matches!(maximum_likelihood(&nowhere, &[1.0]), Err(ClvError::NotConverged { .. })));
+        // (A likelihood unbounded in a parameter is the fits' own check: the estimate runs off
+        // past 1e-8..1e8 and is refused as `NoInteriorMaximum`.)
+    }
+
+    #[test]
     fn bfgs_reports_a_start_where_f_is_undefined() {
         let f = |x: &[f64], g: &mut [f64]| {
             g[0] = 1.0 / x[0];
