@@ -222,3 +222,17 @@ fn the_conditional_purchase_pmf_agrees_with_the_population_and_with_p_alive() {
     let bad = BgNbd { a: 1.0, ..m };
     assert!(bad.purchase_probabilities(&[new], 39.0, 2).is_err() && bad.population(&[1.0], &[0]).is_err());
 }
+
+#[test]
+fn a_horizon_too_long_for_the_series_is_refused_not_a_nan() {
+    let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    let c = Customer { frequency: 2, recency: 30.43, t: 38.86 };
+    // t / (alpha + T + t) within 1e-12 of 1: the hypergeometric series would need far more
+    // than its 100,000 terms.
+    let err = m.predict(&[c], 1e14).unwrap_err();
+    assert!(matches!(err, ClvError::InvalidArgument { field: "horizon", .. }), "{err:?}");
+    assert!(m.population(&[1e14], &[0]).is_err());
+    assert!(m.expected_purchases(1e14, &c).is_nan());
+    // A long but convergent horizon (20 years of weeks) is fine.
+    assert!(m.predict(&[c], 1040.0).unwrap()[0].expected_purchases > 1.226);
+}

@@ -261,7 +261,11 @@ impl BgNbd {
             .enumerate()
             .map(|(row, c)| {
                 check_one(row, c)?;
-                Ok(memo.predict(c.frequency, c.recency, c.t))
+                let p = memo.predict(c.frequency, c.recency, c.t);
+                if p.expected_purchases.is_nan() {
+                    return Err(not_converged(horizon));
+                }
+                Ok(p)
             })
             .collect()
     }
@@ -374,6 +378,9 @@ impl BgNbd {
                 let p = memo.predict(frequency[i] as u32, recency[i], t[i]);
                 (p_alive[i], expected[i]) = (p.p_alive, p.expected_purchases);
             }
+            if expected[start..end].iter().any(|e| e.is_nan()) {
+                return Err(not_converged(horizon));
+            }
         }
         Ok(())
     }
@@ -430,7 +437,10 @@ impl BgNbd {
                 reason: "must be a finite number of periods, at least 0",
             });
         }
-        let expected = horizons.iter().map(|&t| self.expected_purchases_population(t)).collect();
+        let expected: Vec<f64> = horizons.iter().map(|&t| self.expected_purchases_population(t)).collect();
+        if let Some(i) = expected.iter().position(|e| e.is_nan()) {
+            return Err(not_converged(horizons[i]));
+        }
         let probabilities =
             horizons.iter().map(|&t| ks.iter().map(|&k| self.probability_of_purchases(t, k)).collect()).collect();
         Ok((expected, probabilities))
@@ -557,6 +567,16 @@ impl BgNbd {
                 beta_drop *= (b + x + n - 1.0) / (a + b + x + n);
             }
         }
+    }
+}
+
+/// The error for a horizon so long, against a customer's ages, that the expected purchases'
+/// series does not converge (its argument t / (α + T + t) too close to 1).
+fn not_converged(horizon: f64) -> ClvError {
+    ClvError::InvalidArgument {
+        field: "horizon",
+        value: horizon,
+        reason: "is too long against the customers' ages: the expected purchases' series does not converge",
     }
 }
 

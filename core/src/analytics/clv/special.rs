@@ -63,7 +63,8 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
     ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
 }
 
-/// The Gauss hypergeometric function 2F1(a, b; c; z) for 0 <= z < 1, by its series.
+/// The Gauss hypergeometric function 2F1(a, b; c; z) for 0 <= z < 1, by its series; NaN when
+/// 100,000 terms do not converge (z very close to 1), for the callers to refuse.
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let mut term = 1.0;
     let mut sum = 1.0;
@@ -72,10 +73,11 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
         term *= (a + j) * (b + j) / ((c + j) * (j + 1.0)) * z;
         sum += term;
         if term.abs() < 1e-15 * sum.abs() {
-            break;
+            return sum;
         }
     }
-    sum
+    // Not converged (z too close to 1): no value rather than a wrong one.
+    f64::NAN
 }
 
 #[cfg(test)]
