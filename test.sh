@@ -30,13 +30,17 @@ cargo test --workspace --exclude uniffi-bindgen 2>&1 | tee "$log/cargo.txt" | gr
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
 count_cargo "$log/cargo.txt"
 
-step "python binding (build in a fresh venv, stub check, pytest)"
+step "python binding (build in a fresh venv, stub check, mypy, pytest)"
 venv="${LOYALTY_VENV:-$(mktemp -d)/venv}"
 if python3 -m venv "$venv" \
   && "$venv/bin/pip" install -q --upgrade pip \
   && "$venv/bin/pip" install -q maturin pytest numpy pandas polars pyarrow mypy \
   && "$venv/bin/pip" install -q ./bindings-python; then
   if ! (cd "$log" && "$venv/bin/python" -m mypy.stubtest loyalty._native); then status=1; failed=$((failed + 1)); fi
+  # The package and the example type-check against the stubs too.
+  if ! "$venv/bin/python" -m mypy --ignore-missing-imports bindings-python/python/loyalty examples/python; then
+    status=1; failed=$((failed + 1))
+  fi
   "$venv/bin/python" -m pytest -q bindings-python/tests 2>&1 | tee "$log/pytest.txt" | tail -n 3
   if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
   p=$(grep -Eo '[0-9]+ passed' "$log/pytest.txt" | tail -n 1 | grep -Eo '[0-9]+' || true)
