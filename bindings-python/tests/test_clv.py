@@ -148,6 +148,21 @@ def test_churn_risk_from_the_model_joins_the_rfm_lifecycle_tags():
         loyalty.analytics.rfm(orders, as_of=as_of, amount_minor="amount_minor", churn_risk=twice)
 
 
+def test_values_and_lifetime_values_come_back_in_the_input_library():
+    import numpy as np
+    import pyarrow as pa
+
+    s = loyalty.clv.summary(sample(), calibration_end=dt.date(1997, 9, 30), amount_minor="amount_minor")
+    bg, gg = loyalty.clv.BgNbd.fit(s), loyalty.clv.GammaGamma.fit(s)
+    value, ltv = gg.expected_value(s)["expected_value"].to_numpy(), gg.lifetime_value(s, bg, horizon=39)["clv"].to_numpy()
+    for frame, kind in [(pl.from_pandas(s), pl.DataFrame), (pa.Table.from_pandas(s, preserve_index=False), pa.Table)]:
+        for out, column, expected in [(gg.expected_value(frame), "expected_value", value),
+                                      (gg.lifetime_value(frame, bg, horizon=39), "clv", ltv),
+                                      (bg.predict(frame, 39.0), "p_alive", bg.predict(s, 39.0)["p_alive"].to_numpy())]:
+            assert isinstance(out, kind), (type(out), column)
+            assert np.array_equal(np.asarray(out[column]), expected), column
+
+
 def test_bad_input_raises_clv_error():
     frame = pd.DataFrame({"frequency": [1], "recency": [5.0], "T": [4.0]})
     with pytest.raises(loyalty.clv.ClvError) as err:

@@ -52,6 +52,17 @@ def test_arguments_refused_before_the_core_are_input_errors(simple):
     assert account.revision == 0
 
 
+def test_dates_are_dates_and_events_have_a_readable_repr():
+    joined = events.Joined("e-1", utc(2024, 1, 1), birthday=dt.date(1990, 2, 28))
+    assert joined.to_core() == {"id": "e-1", "occurred_at": "2024-01-01T00:00:00+00:00", "type": "joined",
+                                "birthday": "1990-02-28"}
+    assert repr(joined).startswith("Joined(id='e-1', occurred_at=datetime.datetime(2024, 1, 1, 0, 0, tzinfo=")
+    assert "birthday=datetime.date(1990, 2, 28)" in repr(joined)
+    # A datetime is not a date.
+    with pytest.raises(TypeError, match="birthday: .* expected a datetime.date"):
+        events.Joined("e-2", utc(2024, 1, 1), birthday=utc(1990, 2, 28)).to_core()
+
+
 def test_naive_datetimes_are_refused(simple):
     with pytest.raises(ValueError, match="naive datetime"):
         loyalty.Account("m").apply(simple, events.CheckedIn("e", dt.datetime(2024, 1, 1)))
