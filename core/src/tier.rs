@@ -157,8 +157,11 @@ impl<'a> Ctx<'a> {
 }
 
 impl TierState {
-    /// The index of the tier earned by qualification (unknown names fall back to the base:
-    /// a program change never raises anyone, and the next evaluation places the member).
+    /// The index of the tier earned by qualification. A name the ladder no longer has (a
+    /// program version renamed or dropped it) falls back to the level's recorded place in the
+    /// ladder, capped at the top, until the next evaluation places the member: a program
+    /// change never demotes anyone at once. (On a shorter ladder that place can be a higher
+    /// name than before; the next evaluation settles it.)
     pub fn computed(&self, ctx: &Ctx<'_>) -> usize {
         // The rank names the level unless the program changed since it was set.
         if ctx.tiers.levels.get(self.rank).is_some_and(|l| l.name == self.level) {

@@ -186,7 +186,14 @@ fn more_repeats_than_the_ages_allow_are_refused() {
             reason: "repeat purchase days are more than the ages allow (at most 7 x recency + 6, for periods of a day or a week)"
         }
     );
-    assert!(m.predict(&[c(14, 1.0, 2.0)], 39.0).is_err());
+    let reason =
+        "repeat purchase days are more than the ages allow (at most 7 x recency + 6, for periods of a day or a week)";
+    let too_many = ClvError::Invalid { field: "frequency", row: 0, value: 14.0, reason };
+    assert_eq!(m.predict(&[c(14, 1.0, 2.0)], 39.0).unwrap_err(), too_many);
+    // The column path's block check refuses the same row.
+    let (mut alive, mut expected) = ([0.0], [0.0]);
+    let columns = loyalty::analytics::clv::CustomerColumns { frequency: &[14], recency: &[1.0], t: &[2.0] };
+    assert_eq!(m.predict_columns(&columns, 39.0, 1, &mut alive, &mut expected).unwrap_err(), too_many);
 }
 
 #[test]
@@ -205,22 +212,21 @@ fn the_conditional_purchase_pmf_agrees_with_the_population_and_with_p_alive() {
     let alive = m.p_alive(&gone);
     assert!(alive < 0.01, "{alive}");
     let p = m.purchase_probabilities(&[gone], 39.0, 150).unwrap();
-    assert!(p[0] >= 1.0 - alive);
+    // No purchase: dropped out, or alive and silent, the negative binomial's 0 term
+    // ((alpha + T) / (alpha + T + t))^(r + x).
+    let silent = ((4.414_f64 + 38.0) / (4.414 + 38.0 + 39.0)).powf(0.243 + 8.0);
+    assert!((p[0] - (1.0 - alive + alive * silent)).abs() < 1e-12, "{}", p[0]);
     assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     let mean: f64 = p.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
     assert!((mean - m.expected_purchases(39.0, &gone)).abs() < 1e-9);
-    // The walk up k agrees with the closed form at every k.
-    let one: Vec<f64> = (0..=150).map(|k| m.conditional_probability_of_purchases(39.0, k, &gone)).collect();
-    assert!(p.iter().zip(&one).all(|(a, b)| (a - b).abs() < 1e-12));
-    let paper = Customer { frequency: 2, recency: 30.43, t: 38.86 };
-    let walked = m.purchase_probabilities(&[paper], 39.0, 40).unwrap();
-    assert!(walked
-        .iter()
-        .enumerate()
-        .all(|(k, p)| (p - m.conditional_probability_of_purchases(39.0, k as u32, &paper)).abs() < 1e-12));
-    assert!(m.purchase_probabilities(&[Customer { frequency: 1, recency: 5.0, t: 4.0 }], 39.0, 2).is_err());
+    assert_eq!(
+        m.purchase_probabilities(&[Customer { frequency: 1, recency: 5.0, t: 4.0 }], 39.0, 2).unwrap_err(),
+        ClvError::Invalid { field: "recency", row: 0, value: 5.0, reason: "must not exceed T" }
+    );
     let bad = BgNbd { a: 1.0, ..m };
-    assert!(bad.purchase_probabilities(&[new], 39.0, 2).is_err() && bad.population(&[1.0], &[0]).is_err());
+    let a_is_1 = ClvError::InvalidArgument { field: "a", value: 1.0, reason: "must not be exactly 1" };
+    assert_eq!(bad.purchase_probabilities(&[new], 39.0, 2).unwrap_err(), a_is_1);
+    assert_eq!(bad.population(&[1.0], &[0]).unwrap_err(), a_is_1);
 }
 
 #[test]
@@ -229,10 +235,16 @@ fn a_horizon_too_long_for_the_series_is_refused_not_a_nan() {
     let c = Customer { frequency: 2, recency: 30.43, t: 38.86 };
     // t / (alpha + T + t) within 1e-12 of 1: the hypergeometric series would need far more
     // than its 100,000 terms.
-    let err = m.predict(&[c], 1e14).unwrap_err();
-    assert!(matches!(err, ClvError::InvalidArgument { field: "horizon", .. }), "{err:?}");
-    assert!(m.population(&[1e14], &[0]).is_err());
+    let reason = "is too long against the customers' ages: the expected purchases' series does not converge";
+    let too_long = ClvError::InvalidArgument { field: "horizon", value: 1e14, reason };
+    assert_eq!(m.predict(&[c], 1e14).unwrap_err(), too_long);
+    assert_eq!(m.population(&[1e14], &[0]).unwrap_err(), too_long);
     assert!(m.expected_purchases(1e14, &c).is_nan());
-    // A long but convergent horizon (20 years of weeks) is fine.
-    assert!(m.predict(&[c], 1040.0).unwrap()[0].expected_purchases > 1.226);
+    // A long but convergent horizon (20 years of weeks) is fine, and agrees with the mean of
+    // the purchase-count distribution (a negative binomial sum, not the series).
+    let long = m.predict(&[c], 1040.0).unwrap()[0].expected_purchases;
+    let mean: f64 =
+        m.purchase_probabilities(&[c], 1040.0, 2_000).unwrap().iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+    assert!((long - mean).abs() < 1e-6, "{long} vs {mean}");
+    assert_eq!((long * 1e3).round() / 1e3, 10.306);
 }

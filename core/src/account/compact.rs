@@ -50,6 +50,13 @@ impl Account {
 
     /// Reads bytes written by [`Account::to_compact`].
     ///
+    /// ```
+    /// use loyalty::{Account, SnapshotError};
+    /// let account = Account::new("m-1");
+    /// assert_eq!(Account::from_compact(&account.to_compact()).unwrap(), account);
+    /// assert!(matches!(Account::from_compact(&[9]), Err(SnapshotError::Format { found: 9, supported: 1 })));
+    /// ```
+    ///
     /// # Errors
     /// [`SnapshotError::Format`] for an encoding byte this version does not know,
     /// [`SnapshotError::Corrupt`] (field `compact`) for bytes that do not inflate, and the
@@ -88,7 +95,7 @@ fn deflate(json: &[u8]) -> Option<Vec<u8>> {
 fn inflate(deflated: &[u8]) -> Result<Vec<u8>, String> {
     let mut d = Decompress::new(false);
     d.set_dictionary(DICTIONARY_1).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(deflated.len() * 8 + 64);
+    let mut out = Vec::with_capacity((deflated.len() * 8 + 64).min(MAX_JSON_BYTES));
     loop {
         let (read, written) = (d.total_in(), d.total_out());
         let done = usize::try_from(read).map_err(|e| e.to_string())?;
@@ -96,6 +103,9 @@ fn inflate(deflated: &[u8]) -> Result<Vec<u8>, String> {
         let status =
             d.decompress_vec(rest, &mut out, FlushDecompress::Finish).map_err(|e| format!("does not inflate: {e}"))?;
         if status == Status::StreamEnd {
+            if usize::try_from(d.total_in()).ok() != Some(deflated.len()) {
+                return Err("has bytes after the deflated stream".into());
+            }
             return Ok(out);
         }
         if out.len() > MAX_JSON_BYTES {
@@ -134,6 +144,14 @@ mod tests {
             "{err:?}"
         );
         assert!(matches!(Account::from_compact(&[7, 1, 2]), Err(SnapshotError::Format { found: 7, supported: 1 })));
+        // Bytes after a whole stream are damage too, not ignored.
+        let mut longer = bytes.clone();
+        longer.push(0);
+        let err = Account::from_compact(&longer).unwrap_err();
+        assert!(
+            matches!(&err, SnapshotError::Corrupt { reason, .. } if reason == "has bytes after the deflated stream"),
+            "{err:?}"
+        );
         // Encoding 0 is the plain JSON, read as such.
         let plain: Vec<u8> = std::iter::once(0).chain(account.to_json().bytes()).collect();
         assert_eq!(Account::from_compact(&plain).ok(), Some(account));

@@ -133,8 +133,8 @@ pub struct Lifecycle {
 
 /// Adds the CLV model's churn-risk tags to lifecycle tags, by member: `member_id[i]` has
 /// `risk[i]` (from [`crate::analytics::clv::churn_risks`] on the BG/NBD P(alive) of a CLV
-/// summary). Members not listed keep `None` (a member whose first order came after the
-/// model's calibration window has no prediction).
+/// summary). Members not listed get `None`, whatever they had (a member whose first order came
+/// after the model's calibration window has no prediction).
 ///
 /// ```
 /// use loyalty::analytics::{lifecycle, tag_churn_risk, LifecycleSettings, MemberSummary};

@@ -513,6 +513,20 @@ impl Summarizer {
 
     /// The summaries, in member id order (none for no orders).
     ///
+    /// ```
+    /// use loyalty::analytics::{AnalyticsError, Orders, Settings, Summarizer};
+    /// use chrono::{TimeZone, Utc};
+    /// let settings = Settings::new(Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap(), chrono_tz::UTC);
+    /// let mut s = Summarizer::new(settings.clone());
+    /// s.add(&Orders { member_id: &[2, 1, 2], ordered_at: &[1_704_412_800, 1_709_251_200, 1_718_841_600], amount_minor: &[1000, 400, 2500] }).unwrap();
+    /// let summaries = s.finish().unwrap();
+    /// assert_eq!(summaries.iter().map(|m| (m.member_id, m.orders, m.total_minor)).collect::<Vec<_>>(), [(1, 1, 400), (2, 2, 3500)]);
+    /// // Orders only after as_of: an error, not an empty result.
+    /// let mut late = Summarizer::new(settings);
+    /// late.add(&Orders { member_id: &[1], ordered_at: &[1_735_689_600], amount_minor: &[100] }).unwrap();
+    /// assert!(matches!(late.finish(), Err(AnalyticsError::AsOfBeforeOrders { .. })));
+    /// ```
+    ///
     /// # Errors
     /// [`AnalyticsError::AsOfBeforeOrders`] when orders were added but none is before
     /// `as_of`.

@@ -313,7 +313,8 @@ impl BgNbd {
                 return Err(ClvError::LengthMismatch { column, len, expected: n });
             }
         }
-        Predictor::new(self, horizon, 0)?;
+        self.check()?;
+        check_horizon(horizon)?;
         let threads = threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1));
         if threads == 1 {
             return self.predict_rows(customers, 0, horizon, p_alive, expected);
@@ -361,6 +362,7 @@ impl BgNbd {
                     & (r >= 0.0)
                     & (r <= t)
                     & ((f != 0) | (r <= 0.0))
+                    & (f as f64 <= 7.0 * r + 6.0)
             });
             if !fine {
                 for i in start..end {
@@ -491,26 +493,9 @@ impl BgNbd {
     /// assert!((mean - m.expected_purchases(39.0, &c)).abs() < 1e-9);
     /// ```
     pub fn conditional_probability_of_purchases(&self, t: f64, k: u32, c: &Customer) -> f64 {
-        let BgNbd { r, alpha, a, b } = *self;
-        let (x, n) = (f64::from(c.frequency), f64::from(k));
-        let alive = self.p_alive(c);
-        let rx = r + x;
-        let (near, far) = (alpha + c.t, alpha + c.t + t);
-        let log_nb = |j: f64| {
-            ln_gamma(rx + j) - ln_gamma(rx) - ln_gamma(j + 1.0)
-                + rx * (near / far).ln()
-                // 0 · ln 0 is 0 here (no purchases in no time), not NaN.
-                + if j == 0.0 { 0.0 } else { j * (t / far).ln() }
-        };
-        let first = (ln_beta(a, b + x + n) - ln_beta(a, b + x) + log_nb(n)).exp();
-        if k == 0 {
-            return (alive * first + (1.0 - alive)).clamp(0.0, 1.0);
-        }
-        let head: f64 = (0..k).map(|j| log_nb(f64::from(j)).exp()).sum();
-        // Clamped: where the head sums to 1 within rounding, the tail must not come out
-        // negative.
-        let second = (ln_beta(a + 1.0, b + x + n - 1.0) - ln_beta(a, b + x)).exp() * (1.0 - head).max(0.0);
-        (alive * (first + second)).clamp(0.0, 1.0)
+        let mut pmf = Vec::with_capacity(k as usize + 1);
+        self.purchase_pmf(t, k, c, &mut pmf);
+        pmf.last().copied().unwrap_or(f64::NAN)
     }
 
     /// [`BgNbd::conditional_probability_of_purchases`] for every customer and every k from 0
@@ -529,7 +514,8 @@ impl BgNbd {
     /// # Errors
     /// As [`BgNbd::predict`].
     pub fn purchase_probabilities(&self, customers: &[Customer], t: f64, max_k: u32) -> Result<Vec<f64>, ClvError> {
-        Predictor::new(self, t, 0)?;
+        self.check()?;
+        check_horizon(t)?;
         check(customers)?;
         let mut out = Vec::with_capacity(customers.len() * (max_k as usize + 1));
         for c in customers {
@@ -568,6 +554,18 @@ impl BgNbd {
             }
         }
     }
+}
+
+/// Refuses a horizon that is negative or not finite.
+fn check_horizon(horizon: f64) -> Result<(), ClvError> {
+    if !horizon.is_finite() || horizon < 0.0 {
+        return Err(ClvError::InvalidArgument {
+            field: "horizon",
+            value: horizon,
+            reason: "must be a finite number of periods of at least 0",
+        });
+    }
+    Ok(())
 }
 
 /// The error for a horizon so long, against a customer's ages, that the expected purchases'
@@ -632,13 +630,7 @@ impl<'m> Predictor<'m> {
     /// 1,024 slots.
     fn new(model: &'m BgNbd, horizon: f64, customers: usize) -> Result<Self, ClvError> {
         model.check()?;
-        if !horizon.is_finite() || horizon < 0.0 {
-            return Err(ClvError::InvalidArgument {
-                field: "horizon",
-                value: horizon,
-                reason: "must be a finite number of periods of at least 0",
-            });
-        }
+        check_horizon(horizon)?;
         let recency_bits = (customers.max(1) * 2).next_power_of_two().min(1 << 10).trailing_zeros();
         Ok(Predictor {
             model,

@@ -452,16 +452,22 @@ pub fn lifetime_values(
         }
     }
     let mut curves: HashMap<(u32, u64, u64), f64, FxBuild> = HashMap::default();
-    Ok(customers
+    customers
         .iter()
         .zip(monetary)
         .map(|(c, m)| {
             let curve = *curves
                 .entry((c.frequency, c.recency.to_bits(), c.t.to_bits()))
                 .or_insert_with(|| discounted_purchases(bg, c, horizon, discount_rate));
-            gg.conditional_expected_value(c.frequency, *m) * curve
+            if curve.is_nan() {
+                // The expected purchases' series did not converge (see `BgNbd::predict`).
+                let reason =
+                    "is too long against the customers' ages: the expected purchases' series does not converge";
+                return Err(ClvError::InvalidArgument { field: "horizon", value: f64::from(horizon), reason });
+            }
+            Ok(gg.conditional_expected_value(c.frequency, *m) * curve)
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

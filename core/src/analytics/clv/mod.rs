@@ -90,6 +90,15 @@ pub struct Customer {
 }
 
 /// Customers as columns, as a data frame holds them, row for row.
+///
+/// ```
+/// use loyalty::analytics::clv::{BgNbd, CustomerColumns};
+/// let columns = CustomerColumns { frequency: &[0, 2], recency: &[0.0, 30.43], t: &[38.86, 38.86] };
+/// let (mut alive, mut expected) = ([0.0; 2], [0.0; 2]);
+/// BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }.predict_columns(&columns, 39.0, 1, &mut alive, &mut expected).unwrap();
+/// assert_eq!(alive[0], 1.0); // no repeats: surely alive
+/// assert_eq!((expected[1] * 1e3).round() / 1e3, 1.226); // Fader, Hardie & Lee (2005)
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct CustomerColumns<'a> {
     /// Repeat purchase periods (64-bit, as frames hold counts; above `u32::MAX` is refused).
