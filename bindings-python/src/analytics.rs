@@ -256,7 +256,7 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResu
         if with_churn {
             for (code, t) in churn.iter_mut().zip(&tags) {
                 let name = t.churn_risk.map_or("unknown", ChurnRisk::as_str);
-                let slot = t.churn_risk.map_or(3, |r| r as usize);
+                let slot = t.churn_risk.map_or(3, |r| usize::from(r.code()));
                 *code = churn_cats.code(slot, slot, name);
             }
         }

@@ -477,7 +477,15 @@ pub(crate) fn minor_units<'a>(
         }
         Kind::UInt(8) if minor => {
             let values = loyalty::analytics::le_u64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
-            // Values above i64::MAX read as negative and are refused as such by the core.
+            if let Some(row) = values.iter().position(|&v| i64::try_from(v).is_err()) {
+                let (field, value) = (format!("{name}[{}]", batch.first + row), values[row].to_string());
+                return Err(errors::AnalyticsError::new_err((
+                    format!("{field}: {value} is more than 64-bit minor units hold"),
+                    "invalid".to_string(),
+                    field,
+                    value,
+                )));
+            }
             Ok(Cow::Owned(values.iter().map(|&v| v as i64).collect()))
         }
         Kind::Int(w) if minor => Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, true))),

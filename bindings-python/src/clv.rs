@@ -2,8 +2,8 @@
 
 use crate::errors;
 use loyalty::analytics::clv::{
-    churn_risk, churn_risks, clv_summary, lifetime_values, BgNbd, ChurnRisk, ClvSummary, Customer, CustomerColumns,
-    GammaGamma, PeriodUnit,
+    churn_risk, churn_risks, clv_summary, lifetime_values, BgNbd, ClvSummary, Customer, CustomerColumns, GammaGamma,
+    PeriodUnit,
 };
 use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
 use pyo3::prelude::*;
@@ -22,12 +22,7 @@ fn customers(frequency: &[u8], recency: &[u8], t: &[u8]) -> PyResult<Vec<Custome
             ));
         }
     }
-    f.iter()
-        .enumerate()
-        .zip(r.iter())
-        .zip(t.iter())
-        .map(|(((row, f), r), t)| Ok(Customer { frequency: repeats(row, *f)?, recency: *r, t: *t }))
-        .collect()
+    checked_counts(&CustomerColumns { frequency: &f, recency: &r, t: &t })
 }
 
 /// A frequency column value as repeat purchases (a negative frequency arrives as a huge
@@ -232,11 +227,7 @@ fn predictions<'py>(
         let fill = |alive: &mut [f64], expected: &mut [f64], codes: &mut [u8]| {
             m.predict_columns(customers, horizon, threads, alive, expected)?;
             for (code, p) in codes.iter_mut().zip(alive.iter()) {
-                *code = match churn_risk(*p, high_below, low_from) {
-                    ChurnRisk::Low => 0,
-                    ChurnRisk::Medium => 1,
-                    ChurnRisk::High => 2,
-                };
+                *code = churn_risk(*p, high_below, low_from).code();
             }
             Ok(())
         };

@@ -201,6 +201,14 @@ def test_any_object_exporting_an_arrow_stream_is_read_in_place(in_place):
     assert loyalty.analytics.rfm(batches, as_of=AS_OF, amount_minor="amount_minor").equals(out)
 
 
+def test_unsigned_amounts_too_large_for_minor_units_are_named_as_given():
+    table = pa.table({"member_id": pa.array([1, 2], pa.uint64()), "ordered_at": pa.array([1_704_067_200] * 2, pa.int64()),
+                      "amount_minor": pa.array([100, 2**63], pa.uint64())})
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        loyalty.analytics.rfm(table, as_of=AS_OF, amount_minor="amount_minor")
+    assert (err.value.field, err.value.value) == ("amount_minor[1]", "9223372036854775808")
+
+
 def test_arrow_time_units_zones_dates_and_narrow_integers_agree(in_place):
     in_place()
     stamps = pd.Series(INT_ROWS["ordered_at"])
@@ -323,8 +331,9 @@ def test_rfm_options_thresholds_grid_mean_lifecycle_and_reused_cut_points():
                                  amount_minor="amount_minor", cut_points=cuts)
     assert part.select(["r", "f", "m"]).rows() == [(1, 1, 1), (4, 4, 4)]
     assert [tuple(int(v) for v in x) for x in whole[["r", "f", "m"]].values[1:]] == [(1, 1, 1), (4, 4, 4)]
-    with pytest.raises(ValueError, match="integer member ids"):
+    with pytest.raises(loyalty.InputError, match="integer member ids") as err:
         loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", cut_points=cuts)
+    assert (err.value.field, err.value.value) == ("cut_points", "member_id")
     # Bad options say which.
     with pytest.raises(loyalty.AnalyticsError, match="not both"):
         loyalty.analytics.rfm(pd.DataFrame(INT_ROWS), as_of=AS_OF, amount_minor="amount_minor", cut_points=cuts,
@@ -337,8 +346,12 @@ def test_rfm_options_thresholds_grid_mean_lifecycle_and_reused_cut_points():
         loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", lifecycle={"churn": 1})
     with pytest.raises(TypeError, match="never|float"):
         loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", thresholds={**thresholds, "monetary": [1.0, 2, 3, 4]})
-    with pytest.raises(ValueError, match="monetary"):
+    with pytest.raises(loyalty.InputError) as err:
         loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", monetary="median")
+    assert (err.value.field, err.value.value, str(err.value)) == ("monetary", "'median'", "monetary: 'median' must be 'total' or 'mean'")
+    with pytest.raises(loyalty.InputError) as err:
+        loyalty.analytics.rfm(frame, as_of=AS_OF, amount_minor="amount_minor", grid=[["x"] * 5] * 4)
+    assert err.value.field == "grid" and isinstance(err.value, ValueError)
 
 
 def test_pandas_decimal_objects_take_the_arrow_path_and_bad_values_still_name_their_row(in_place):

@@ -83,9 +83,14 @@ def test_predictions_read_in_place_equal_the_copied_columns_and_other_libraries(
     with pytest.raises(loyalty.AnalyticsError) as err:
         bg.predict(s.assign(frequency=s["frequency"].astype("float64") + 0.5), 39.0)
     assert (err.value.field, str(err.value)) == ("frequency[0]", "frequency[0]: 2.5 is not a whole count of at least 0")
-    with pytest.raises(loyalty.AnalyticsError) as err:
-        bg.predict(s.drop(columns=["T"]), 39.0)
-    assert (err.value.kind, err.value.field) == ("missing_column", "T")
+    for no_t in (s.drop(columns=["T"]), pl.from_pandas(s).drop("T"), pa.Table.from_pandas(s.drop(columns=["T"]))):
+        with pytest.raises(loyalty.AnalyticsError) as err:
+            bg.predict(no_t, 39.0)
+        assert (err.value.kind, err.value.field) == ("missing_column", "T"), type(no_t)
+    # A bare Arrow stream is read whole, and equals the table's predictions' inputs.
+    reader = pa.RecordBatchReader.from_batches(arrow.schema, arrow.to_batches(max_chunksize=1000))
+    assert bg.purchase_probabilities(reader, 39.0, purchases=1).column("p_0").to_pylist() == \
+        bg.purchase_probabilities(arrow, 39.0, purchases=1).column("p_0").to_pylist()
     for bad in (0, True, 1.5):
         with pytest.raises(loyalty.clv.ClvError) as err:
             bg.predict(s, 39.0, threads=bad)
@@ -116,8 +121,12 @@ def test_purchase_probabilities_per_member_sum_to_one_around_the_expected_purcha
     assert round(float(mean[first.to_numpy()][0]), 3) == 1.226
     polars = bg.purchase_probabilities(pl.from_pandas(s), 39.0, purchases=2)
     assert polars["p_0"].to_list() == p["p_0"].tolist()
-    with pytest.raises(loyalty.clv.ClvError):
+    with pytest.raises(loyalty.clv.ClvError) as err:
         bg.purchase_probabilities(s, 39.0, purchases=-1)
+    assert (err.value.field, err.value.value) == ("purchases", "-1")
+    with pytest.raises(loyalty.clv.ClvError) as err:
+        bg.population([1.0], purchases=-1)
+    assert (err.value.field, err.value.value) == ("purchases", "-1")
 
 
 def test_churn_risk_from_the_model_joins_the_rfm_lifecycle_tags():

@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from . import _native
 from ._convert import instant
-from .errors import AnalyticsError, call
+from .errors import AnalyticsError, InputError, call
 
 _COLUMNS = ("member_id", "recency_days", "frequency", "monetary_minor", "r", "f", "m", "segment", "value_segment",
             "stage", "activity", "days_since_last", "cycle_days", "overdue", "churn_warning")
@@ -290,16 +290,17 @@ def rfm(
 
     options: Dict[str, Any] = {}
     if monetary not in ("total", "mean"):
-        raise ValueError(f"monetary: {monetary!r} must be 'total' or 'mean'")
+        raise InputError(f"monetary: {monetary!r} must be 'total' or 'mean'", "input", "monetary", repr(monetary))
     options["monetary"] = monetary
     if cut_points is not None:
         options["cut_points"] = cut_points
     if thresholds is not None:
         if not isinstance(thresholds, dict) or set(thresholds) != {"recency_days", "frequency", "monetary"}:
-            raise ValueError("thresholds: a dict of recency_days, frequency and monetary, four values each")
+            raise InputError(f"thresholds: {thresholds!r} must be a dict of recency_days, frequency and monetary, four values each",
+                             "input", "thresholds", repr(thresholds))
         for name, values in thresholds.items():
             if isinstance(values, (str, bytes)) or len(values) != 4:
-                raise ValueError(f"thresholds.{name}: {values!r} must be four values")
+                raise InputError(f"thresholds.{name}: {values!r} must be four values", "input", f"thresholds.{name}", repr(values))
         for v in thresholds["monetary"]:
             if isinstance(v, float):
                 raise TypeError(f"thresholds.monetary: {v!r} is a float; money must be Decimal or int")
@@ -311,7 +312,7 @@ def rfm(
     if grid is not None:
         rows = [list(r) for r in grid]
         if len(rows) != 5 or any(len(r) != 5 or not all(isinstance(n, str) for n in r) for r in rows):
-            raise ValueError("grid: 5 rows (R 1..5) of 5 segment names (F 1..5)")
+            raise InputError(f"grid: {grid!r} must be 5 rows (R 1..5) of 5 segment names (F 1..5)", "input", "grid", repr(grid))
         options["grid"] = {"names": rows}
     if lifecycle is not None:
         options["lifecycle"] = dict(lifecycle)
@@ -329,7 +330,8 @@ def rfm(
     if cut_points is not None and codes.integers is False:
         # Ties break by member id; labels are coded per frame, so another frame's cut
         # points would break them differently.
-        raise ValueError("cut_points: reusing cut points needs integer member ids (labels are coded per frame)")
+        raise InputError("cut_points: reusing cut points needs integer member ids (labels are coded per frame)", "input",
+                         "cut_points", member_id)
     churn: Tuple[Optional[bytes], Optional[bytes]] = (None, None)
     if churn_risk is not None:
         churn = _churn_codes(churn_risk, member_id, codes)

@@ -93,18 +93,30 @@ def _u64(frame: Any, library: str, name: str) -> bytes:
 _CUSTOMER_COLUMNS = ("frequency", "recency", "T")
 
 
+def _summary_frame(summary: Any) -> Tuple[Any, str]:
+    """A summary frame and its library; an Arrow stream or capsule object is read into a
+    pyarrow Table (the results are the summary with columns added)."""
+    library = _library(summary)
+    if library in ("stream", "arrow"):
+        import pyarrow as pa
+
+        return (summary.read_all() if library == "stream" else pa.table(summary)), "pyarrow"
+    return summary, library
+
+
 def _customer_source(frame: Any, library: str) -> Any:
-    """An object exporting the Arrow C stream of just the frequency, recency and T columns,
-    for the native side to read in place (pandas' numpy columns are wrapped, not copied); None
+    """An object exporting the Arrow C stream of just the frequency, recency and T columns of
+    a pandas or polars frame or a pyarrow Table, for the native side to read in place (pandas' numpy columns are wrapped, not copied); None
     without pyarrow (the columns are then copied as bytes)."""
+    names = list(frame.columns) if library in ("pandas", "polars") else frame.schema.names
+    missing = [c for c in _CUSTOMER_COLUMNS if c not in names]
+    if missing:
+        raise AnalyticsError(f"{missing[0]}: no such column", "missing_column", missing[0], "")
     try:
         if library == "pandas":
             import numpy as np
             import pyarrow as pa
 
-            missing = [c for c in _CUSTOMER_COLUMNS if c not in frame.columns]
-            if missing:
-                raise AnalyticsError(f"{missing[0]}: no such column", "missing_column", missing[0], "")
             # From numpy, so NaN stays a NaN (the core refuses it by row) rather than a null.
             return pa.table({c: pa.array(np.asarray(frame[c])) for c in _CUSTOMER_COLUMNS})
         return frame.select(list(_CUSTOMER_COLUMNS))
@@ -125,7 +137,7 @@ class BgNbd:
     @classmethod
     def fit(cls, summary: Any) -> "BgNbd":
         """Fits on a frame with `frequency`, `recency` and `T` columns."""
-        lib = _library(summary)
+        summary, lib = _summary_frame(summary)
         source = _customer_source(summary, lib)
         if source is not None:
             r, alpha, a, b, ll, _ = call(_native.bgnbd_fit_arrow, source, _CUSTOMER_COLUMNS)
@@ -143,7 +155,7 @@ class BgNbd:
         ts = [float(t) for t in horizons]
         count = operator.index(purchases)
         if count < 0:
-            raise ValueError(f"purchases: {purchases!r} must be at least 0")
+            raise ClvError(f"purchases: {purchases!r} must be at least 0", "invalid", "purchases", repr(purchases))
         expected, probabilities = call(_native.bgnbd_population, (self.r, self.alpha, self.a, self.b), ts,
                                         list(range(count + 1)))
         cols = {"t": ts, "expected_purchases": expected}
@@ -160,7 +172,7 @@ class BgNbd:
         count = operator.index(purchases)
         if count < 0:
             raise ClvError(f"purchases: {purchases!r} must be at least 0", "invalid", "purchases", repr(purchases))
-        lib = _library(summary)
+        summary, lib = _summary_frame(summary)
         source = _customer_source(summary, lib)
         if source is None:
             raise ImportError("purchase_probabilities reads the frame through pyarrow; install pyarrow")
@@ -187,7 +199,7 @@ class BgNbd:
         import numpy as np
 
         count = _thread_count(threads, ClvError)
-        lib = _library(summary)
+        summary, lib = _summary_frame(summary)
         params, limits = (self.r, self.alpha, self.a, self.b), (float(churn_thresholds[0]), float(churn_thresholds[1]))
         source = _customer_source(summary, lib)
         if source is not None:
@@ -227,7 +239,7 @@ class GammaGamma:
     @classmethod
     def fit(cls, summary: Any) -> "GammaGamma":
         """Fits on the repeat customers of a frame with `frequency` and `monetary` columns."""
-        lib = _library(summary)
+        summary, lib = _summary_frame(summary)
         p, q, g, ll, _ = call(_native.gamma_gamma_fit, _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
         return cls(p, q, g, ll)
 
@@ -236,7 +248,7 @@ class GammaGamma:
         purchase (the population mean for customers without repeats)."""
         import numpy as np
 
-        lib = _library(summary)
+        summary, lib = _summary_frame(summary)
         raw = call(_native.gamma_gamma_expected, (self.p, self.q, self.gamma), _u64(summary, lib, "frequency"), _f64(summary, lib, "monetary"))
         return _with_column(summary, lib, "expected_value", np.frombuffer(raw, dtype="<f8"))
 
@@ -246,7 +258,7 @@ class GammaGamma:
         `discount_rate` per period, summed."""
         import numpy as np
 
-        lib = _library(summary)
+        summary, lib = _summary_frame(summary)
         raw = call(
             _native.lifetime_values_columns, (bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b), (self.p, self.q, self.gamma),
             _u64(summary, lib, "frequency"), _f64(summary, lib, "recency"), _f64(summary, lib, "T"),

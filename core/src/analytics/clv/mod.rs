@@ -163,6 +163,32 @@ pub enum ChurnRisk {
 }
 
 impl ChurnRisk {
+    /// The tag as a byte for columnar output: 0 low, 1 medium, 2 high.
+    ///
+    /// ```
+    /// use loyalty::analytics::clv::ChurnRisk;
+    /// assert_eq!([ChurnRisk::Low, ChurnRisk::Medium, ChurnRisk::High].map(ChurnRisk::code), [0, 1, 2]);
+    /// assert_eq!(ChurnRisk::from_code(2), Some(ChurnRisk::High));
+    /// assert_eq!(ChurnRisk::from_code(3), None);
+    /// ```
+    pub fn code(self) -> u8 {
+        match self {
+            ChurnRisk::Low => 0,
+            ChurnRisk::Medium => 1,
+            ChurnRisk::High => 2,
+        }
+    }
+
+    /// The tag of a [`ChurnRisk::code`], or `None` for another byte.
+    ///
+    /// ```
+    /// use loyalty::analytics::clv::ChurnRisk;
+    /// assert_eq!(ChurnRisk::from_code(0), Some(ChurnRisk::Low));
+    /// ```
+    pub fn from_code(code: u8) -> Option<ChurnRisk> {
+        [ChurnRisk::Low, ChurnRisk::Medium, ChurnRisk::High].get(usize::from(code)).copied()
+    }
+
     /// The tag's name: `low`, `medium` or `high`.
     ///
     /// ```
