@@ -16,6 +16,7 @@ pub struct Summarizer {
     as_of: chrono::DateTime<chrono::Utc>,
     tz: chrono_tz::Tz,
     distinct_days: bool,
+    threads: usize,
 }
 
 impl Summarizer {
@@ -43,7 +44,7 @@ impl Summarizer {
         settings.recent_days = recent_days;
         settings.distinct_days = distinct_days;
         let inner = loyalty::analytics::Summarizer::new(settings).with_threads(threads);
-        Ok(Summarizer { inner: Some(inner), as_of, tz, distinct_days })
+        Ok(Summarizer { inner: Some(inner), as_of, tz, distinct_days, threads })
     }
 
     /// Folds in one batch of little-endian 8-byte columns.
@@ -135,16 +136,19 @@ impl Summarizer {
             None => loyalty::analytics::JobOptions::default(),
         };
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
-        let settings = self.settings();
+        let (settings, threads) = (self.settings(), self.threads);
         let with_churn = churn.is_some();
         let done = py
             .detach(move || {
-                let mut done =
-                    inner.finish().and_then(|s| loyalty::analytics::analyze_with(s, &settings, scale, &options))?;
-                if let Some((ids, risks)) = churn {
-                    loyalty::analytics::tag_churn_risk(&mut done.tags, &ids, &risks)?;
-                }
-                Ok(done)
+                // The per-member stages on the summarizer's threads too.
+                loyalty::analytics::with_threads(threads, move || {
+                    let mut done =
+                        inner.finish().and_then(|s| loyalty::analytics::analyze_with(s, &settings, scale, &options))?;
+                    if let Some((ids, risks)) = churn {
+                        loyalty::analytics::tag_churn_risk(&mut done.tags, &ids, &risks)?;
+                    }
+                    Ok(done)
+                })
             })
             .map_err(errors::analytics)?;
         let cut_points = serde_json::to_string(&done.cut_points).unwrap_or_default();

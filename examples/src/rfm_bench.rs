@@ -9,7 +9,9 @@
 //! Prints one JSON line: seconds and seconds_with_lifecycle (computation only), members,
 //! checksum (sum of all scores).
 
-use loyalty::analytics::{analyze, le_i64, le_u64, rfm_values, CutPoints, Monetary, Orders, Settings, Summarizer};
+use loyalty::analytics::{
+    analyze, le_i64, le_u64, rfm_values, with_threads, CutPoints, Monetary, Orders, Settings, Summarizer,
+};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -29,32 +31,35 @@ fn run() -> Result<(), String> {
     let amount_minor = le_i64("amount_minor", &a).map_err(|e| e.to_string())?;
     let as_of = chrono::DateTime::from_timestamp(as_of, 0).ok_or("AS_OF out of range")?;
 
-    let started = Instant::now();
-    // RFM_THREADS=2 folds on two threads (the core starts threads only when asked).
+    // RFM_THREADS=2 runs every stage on two threads (the core starts threads only when asked).
     let threads: usize = std::env::var("RFM_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
-    let settings = Settings::new(as_of, chrono_tz::UTC);
-    let mut summarizer = Summarizer::new(settings).with_threads(threads);
-    summarizer
-        .add(&Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor })
-        .map_err(|e| e.to_string())?;
-    let t1 = started.elapsed();
-    let summaries = summarizer.finish().map_err(|e| e.to_string())?;
-    let t2 = started.elapsed();
-    let values = rfm_values(&summaries, as_of, chrono_tz::UTC, 2, Monetary::Total, false);
-    let t3 = started.elapsed();
-    let cuts = CutPoints::fit(&values);
-    let t4 = started.elapsed();
-    let scores = cuts.score(&values);
-    let t5 = started.elapsed();
-    eprintln!("add {t1:?} finish {:?} values {:?} fit {:?} score {:?}", t2 - t1, t3 - t2, t4 - t3, t5 - t4);
-    let seconds = started.elapsed().as_secs_f64();
-
     let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
     let started = Instant::now();
-    let settings = Settings::new(as_of, chrono_tz::UTC);
-    let mut summarizer = Summarizer::new(settings.clone()).with_threads(threads);
-    summarizer.add(&orders).map_err(|e| e.to_string())?;
-    let analysis = analyze(summarizer.finish().map_err(|e| e.to_string())?, &settings, 2);
+    let scores = with_threads(threads, || -> Result<_, String> {
+        let settings = Settings::new(as_of, chrono_tz::UTC);
+        let mut summarizer = Summarizer::new(settings).with_threads(threads);
+        summarizer.add(&orders).map_err(|e| e.to_string())?;
+        let t1 = started.elapsed();
+        let summaries = summarizer.finish().map_err(|e| e.to_string())?;
+        let t2 = started.elapsed();
+        let values = rfm_values(&summaries, as_of, chrono_tz::UTC, 2, Monetary::Total, false);
+        let t3 = started.elapsed();
+        let cuts = CutPoints::fit(&values);
+        let t4 = started.elapsed();
+        let scores = cuts.score(&values);
+        let t5 = started.elapsed();
+        eprintln!("add {t1:?} finish {:?} values {:?} fit {:?} score {:?}", t2 - t1, t3 - t2, t4 - t3, t5 - t4);
+        Ok(scores)
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let analysis = with_threads(threads, || -> Result<_, String> {
+        let settings = Settings::new(as_of, chrono_tz::UTC);
+        let mut summarizer = Summarizer::new(settings.clone()).with_threads(threads);
+        summarizer.add(&orders).map_err(|e| e.to_string())?;
+        Ok(analyze(summarizer.finish().map_err(|e| e.to_string())?, &settings, 2))
+    })?;
     let with_lifecycle = started.elapsed().as_secs_f64();
     if analysis.scores != scores {
         return Err("the analyze job scored differently".into());

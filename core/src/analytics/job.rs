@@ -55,11 +55,13 @@ fn run(
     let (as_of, tz) = (settings.as_of, settings.time_zone);
     let values = rfm_values(&summaries, as_of, tz, scale, monetary, settings.distinct_days);
     let cut_points = cut_points.unwrap_or_else(|| CutPoints::fit(&values));
-    let scores = match grid {
-        Some(grid) => cut_points.score_with(&values, grid),
-        None => cut_points.score(&values),
-    };
-    let tags = lifecycle(&summaries, as_of, tz, lifecycle_settings);
+    let (scores, tags) = super::parallel::join(
+        || match grid {
+            Some(grid) => cut_points.score_with(&values, grid),
+            None => cut_points.score(&values),
+        },
+        || lifecycle(&summaries, as_of, tz, lifecycle_settings),
+    );
     Analysis { summaries, values, scores, tags, cut_points }
 }
 

@@ -189,47 +189,44 @@ pub fn tag_churn_risk(tags: &mut [Lifecycle], member_id: &[u64], risk: &[ChurnRi
 /// ```
 pub fn lifecycle(summaries: &[MemberSummary], as_of: DateTime<Utc>, tz: Tz, s: &LifecycleSettings) -> Vec<Lifecycle> {
     let today = local_day(as_of.timestamp(), tz);
-    summaries
-        .iter()
-        .map(|m| {
-            let last_day = local_day(m.last_at, tz);
-            let first_day = local_day(m.first_at, tz);
-            let since_last = today - last_day;
-            let since_first = today - first_day;
-            let gap = m.previous_at.map(|p| last_day - local_day(p, tz));
-            let stage = if since_first <= s.new_days {
-                Stage::New
-            } else if since_last <= s.active_days && gap.is_some_and(|g| g >= s.churn_days) {
-                Stage::Reactivated
-            } else if since_last <= s.active_days {
-                Stage::Active
-            } else if since_last < s.churn_days {
-                Stage::Sleeping
-            } else {
-                Stage::Churned
-            };
-            let activity = match m.recent_orders {
-                n if n >= s.high_orders.max(1) => Activity::High,
-                n if n >= s.medium_orders.max(1) => Activity::Medium,
-                0 => Activity::Dormant,
-                _ => Activity::Low,
-            };
-            let occasions = if m.days > 0 { m.days } else { m.orders };
-            let cycle_days = (occasions > 1).then(|| (last_day - first_day) / (occasions as i64 - 1));
-            let overdue = cycle_days.is_some_and(|c| since_last * 100 > c * s.overdue_percent);
-            let churn_warning = since_last >= s.warn_days && since_last < s.churn_days;
-            Lifecycle {
-                member_id: m.member_id,
-                stage,
-                activity,
-                days_since_last: since_last,
-                cycle_days,
-                overdue,
-                churn_warning,
-                churn_risk: None,
-            }
-        })
-        .collect()
+    super::parallel::map(summaries, |m| {
+        let last_day = local_day(m.last_at, tz);
+        let first_day = local_day(m.first_at, tz);
+        let since_last = today - last_day;
+        let since_first = today - first_day;
+        let gap = m.previous_at.map(|p| last_day - local_day(p, tz));
+        let stage = if since_first <= s.new_days {
+            Stage::New
+        } else if since_last <= s.active_days && gap.is_some_and(|g| g >= s.churn_days) {
+            Stage::Reactivated
+        } else if since_last <= s.active_days {
+            Stage::Active
+        } else if since_last < s.churn_days {
+            Stage::Sleeping
+        } else {
+            Stage::Churned
+        };
+        let activity = match m.recent_orders {
+            n if n >= s.high_orders.max(1) => Activity::High,
+            n if n >= s.medium_orders.max(1) => Activity::Medium,
+            0 => Activity::Dormant,
+            _ => Activity::Low,
+        };
+        let occasions = if m.days > 0 { m.days } else { m.orders };
+        let cycle_days = (occasions > 1).then(|| (last_day - first_day) / (occasions as i64 - 1));
+        let overdue = cycle_days.is_some_and(|c| since_last * 100 > c * s.overdue_percent);
+        let churn_warning = since_last >= s.warn_days && since_last < s.churn_days;
+        Lifecycle {
+            member_id: m.member_id,
+            stage,
+            activity,
+            days_since_last: since_last,
+            cycle_days,
+            overdue,
+            churn_warning,
+            churn_risk: None,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod columns;
 mod job;
 mod lifecycle;
 mod metrics;
+mod parallel;
 mod preference;
 mod rfm;
 mod summary;
@@ -32,6 +33,7 @@ pub use columns::{le_decimal128_minor, le_f64, le_i64, le_u64, unix_seconds, Tim
 pub use job::{analyze, analyze_with, metrics, Analysis, JobOptions, Thresholds};
 pub use lifecycle::{lifecycle, tag_churn_risk, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};
+pub use parallel::with_threads;
 pub use preference::{Lines, Preference, PreferenceBuilder, PreferenceSettings, PriceBand, Promotion};
 pub use rfm::{
     rfm_values, value_segment, CutPoints, Monetary, RfmScores, RfmValues, ScoreKey, SegmentGrid, ValueSegment,

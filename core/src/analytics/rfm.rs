@@ -55,18 +55,15 @@ pub fn rfm_values(
     distinct_days: bool,
 ) -> Vec<RfmValues> {
     let today = local_day(as_of.timestamp(), tz);
-    summaries
-        .iter()
-        .map(|s| {
-            let total = Decimal::try_from_i128_with_scale(s.total_minor, scale.min(28)).unwrap_or(Decimal::MAX);
-            let frequency = if distinct_days && s.days > 0 { s.days } else { s.orders };
-            let monetary = match monetary {
-                Monetary::Total => total,
-                Monetary::Mean => total.checked_div(Decimal::from(s.orders.max(1))).unwrap_or(Decimal::MAX),
-            };
-            RfmValues { member_id: s.member_id, recency_days: today - local_day(s.last_at, tz), frequency, monetary }
-        })
-        .collect()
+    super::parallel::map(summaries, |s| {
+        let total = Decimal::try_from_i128_with_scale(s.total_minor, scale.min(28)).unwrap_or(Decimal::MAX);
+        let frequency = if distinct_days && s.days > 0 { s.days } else { s.orders };
+        let monetary = match monetary {
+            Monetary::Total => total,
+            Monetary::Mean => total.checked_div(Decimal::from(s.orders.max(1))).unwrap_or(Decimal::MAX),
+        };
+        RfmValues { member_id: s.member_id, recency_days: today - local_day(s.last_at, tz), frequency, monetary }
+    })
 }
 
 /// A position in a quantile ranking: a value and, to break ties, the member id.
@@ -190,25 +187,27 @@ impl CutPoints {
     /// assert_eq!(scores, vec![(3, 1, 1), (4, 4, 4), (2, 3, 3), (5, 2, 2), (1, 5, 5)]);
     /// ```
     pub fn fit(values: &[RfmValues]) -> CutPoints {
-        let recency = fit_packed(values.iter().map(|v| pack(-v.recency_days, v.member_id)).collect(), 0);
-        let frequency = match values.iter().map(|v| Some(pack(i64::try_from(v.frequency).ok()?, v.member_id))).collect()
-        {
-            Some(keys) => fit_packed(keys, 0),
-            None => {
+        use super::parallel::{join, map};
+        // The three columns are independent: on three of the pool's threads inside
+        // `with_threads`.
+        let recency = || fit_packed(map(values, |v| pack(-v.recency_days, v.member_id)), 0);
+        let frequency = || match values.iter().all(|v| i64::try_from(v.frequency).is_ok()) {
+            true => fit_packed(map(values, |v| pack(v.frequency as i64, v.member_id)), 0),
+            false => {
                 let key = |v: &RfmValues| ScoreKey { value: Decimal::from(v.frequency), member_id: v.member_id };
                 cut_ranks(&mut values.iter().map(key).collect::<Vec<_>>(), compare)
             }
         };
-        let monetary = match monetary_scale(values) {
+        let monetary = || match monetary_scale(values) {
             Some(scale) => {
-                let keys = values.iter().map(|v| pack(packable(v.monetary, scale).unwrap_or(0), v.member_id));
-                fit_packed(keys.collect(), scale)
+                fit_packed(map(values, |v| pack(packable(v.monetary, scale).unwrap_or(0), v.member_id)), scale)
             }
             None => {
                 let key = |v: &RfmValues| ScoreKey { value: v.monetary, member_id: v.member_id };
                 cut_ranks(&mut values.iter().map(key).collect::<Vec<_>>(), compare)
             }
         };
+        let (recency, (frequency, monetary)) = join(recency, || join(frequency, monetary));
         CutPoints { recency, frequency, monetary }
     }
 
@@ -252,40 +251,40 @@ impl CutPoints {
     /// Scores members with a segment grid of the user's.
     pub fn score_with(&self, values: &[RfmValues], grid: &SegmentGrid) -> Vec<RfmScores> {
         let means = Means::of(values);
-        // One shared copy of each name: a string per member would be a million allocations.
-        let names: [[Arc<str>; 5]; 5] = std::array::from_fn(|r| std::array::from_fn(|f| Arc::from(&*grid.names[r][f])));
+        // One shared copy of each name (a string per member would be a million allocations),
+        // a copy per thread (threads cloning one `Arc` would contend for its count).
+        let names = || -> [[Arc<str>; 5]; 5] {
+            std::array::from_fn(|r| std::array::from_fn(|f| Arc::from(&*grid.names[r][f])))
+        };
         // Packed comparisons where the cut points allow them (always for fitted ones), the
         // general Decimal comparison otherwise.
         let r_cuts = packed_cuts(&self.recency, 0);
         let f_cuts = packed_cuts(&self.frequency, 0);
         let m_scale = values.first().map_or(0, |v| v.monetary.scale());
         let m_cuts = packed_cuts(&self.monetary, m_scale);
-        values
-            .iter()
-            .map(|v| {
-                let id = v.member_id;
-                let r = match &r_cuts {
-                    Some(cuts) => score_packed(cuts, pack(-v.recency_days, id)),
-                    None => score_one(&self.recency, ScoreKey { value: Decimal::from(-v.recency_days), member_id: id }),
-                };
-                let f = match (&f_cuts, i64::try_from(v.frequency)) {
-                    (Some(cuts), Ok(x)) => score_packed(cuts, pack(x, id)),
-                    _ => score_one(&self.frequency, ScoreKey { value: Decimal::from(v.frequency), member_id: id }),
-                };
-                let m = match (&m_cuts, packable(v.monetary, m_scale)) {
-                    (Some(cuts), Some(x)) => score_packed(cuts, pack(x, id)),
-                    _ => score_one(&self.monetary, ScoreKey { value: v.monetary, member_id: id }),
-                };
-                RfmScores {
-                    member_id: v.member_id,
-                    r,
-                    f,
-                    m,
-                    segment: Arc::clone(&names[usize::from(r - 1)][usize::from(f - 1)]),
-                    value_segment: means.classify(v),
-                }
-            })
-            .collect()
+        super::parallel::map_init(values, names, |names, v| {
+            let id = v.member_id;
+            let r = match &r_cuts {
+                Some(cuts) => score_packed(cuts, pack(-v.recency_days, id)),
+                None => score_one(&self.recency, ScoreKey { value: Decimal::from(-v.recency_days), member_id: id }),
+            };
+            let f = match (&f_cuts, i64::try_from(v.frequency)) {
+                (Some(cuts), Ok(x)) => score_packed(cuts, pack(x, id)),
+                _ => score_one(&self.frequency, ScoreKey { value: Decimal::from(v.frequency), member_id: id }),
+            };
+            let m = match (&m_cuts, packable(v.monetary, m_scale)) {
+                (Some(cuts), Some(x)) => score_packed(cuts, pack(x, id)),
+                _ => score_one(&self.monetary, ScoreKey { value: v.monetary, member_id: id }),
+            };
+            RfmScores {
+                member_id: v.member_id,
+                r,
+                f,
+                m,
+                segment: Arc::clone(&names[usize::from(r - 1)][usize::from(f - 1)]),
+                value_segment: means.classify(v),
+            }
+        })
     }
 }
 

@@ -538,33 +538,55 @@ impl Summarizer {
                 first_order: chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
             });
         }
-        let mut out: Vec<MemberSummary> = Vec::with_capacity(self.members);
-        for part in self.partitions {
-            let Partition { ids, accs, mut days, .. } = part;
-            for (i, (member_id, a)) in ids.into_iter().zip(accs).enumerate() {
-                let distinct_days = match days.get_mut(i) {
-                    Some(d) if !d.is_empty() => {
-                        d.sort_unstable();
-                        d.dedup();
-                        d.len() as u64
-                    }
-                    _ => 0,
-                };
-                out.push(MemberSummary {
-                    member_id,
-                    first_at: a.first_at,
-                    last_at: a.last_at,
-                    previous_at: (a.previous_at != i64::MIN).then_some(a.previous_at),
-                    orders: a.orders,
-                    days: distinct_days,
-                    total_minor: a.total_minor,
-                    recent_orders: a.recent_orders,
-                });
-            }
+        let (threads, members) = (self.threads, self.members);
+        let partitions = self.partitions;
+        Ok(super::parallel::with_threads(threads, move || summaries(partitions, members)))
+    }
+}
+
+/// The partitions' members as summaries in member id order.
+fn summaries(mut partitions: Vec<Partition>, members: usize) -> Vec<MemberSummary> {
+    use super::parallel;
+    // Distinct purchase days: sorted and counted per member, partitions on the pool's threads.
+    let distinct: Vec<Vec<u64>> = parallel::map_mut(&mut partitions, |part| {
+        part.days
+            .iter_mut()
+            .map(|d| {
+                d.sort_unstable();
+                d.dedup();
+                d.len() as u64
+            })
+            .collect()
+    });
+    let summary = |p: usize, i: usize| {
+        let (part, a) = (&partitions[p], partitions[p].accs[i]);
+        MemberSummary {
+            member_id: part.ids[i],
+            first_at: a.first_at,
+            last_at: a.last_at,
+            previous_at: (a.previous_at != i64::MIN).then_some(a.previous_at),
+            orders: a.orders,
+            days: distinct[p].get(i).copied().unwrap_or(0),
+            total_minor: a.total_minor,
+            recent_orders: a.recent_orders,
+        }
+    };
+    if !parallel::spread(members) {
+        let mut out: Vec<MemberSummary> = Vec::with_capacity(members);
+        for (p, part) in partitions.iter().enumerate() {
+            out.extend((0..part.ids.len()).map(|i| summary(p, i)));
         }
         out.sort_unstable_by_key(|m| m.member_id);
-        Ok(out)
+        return out;
     }
+    // On threads: sort 16-byte keys (member ids are unique, so the order is the same on any
+    // number of threads), then build the summaries in that order, both on the pool's threads.
+    let mut keys: Vec<(u64, u32, u32)> = Vec::with_capacity(members);
+    for (p, part) in partitions.iter().enumerate() {
+        keys.extend(part.ids.iter().enumerate().map(|(i, &id)| (id, p as u32, i as u32)));
+    }
+    parallel::sort_unstable_by_key(&mut keys, |k| k.0);
+    parallel::map(&keys, |&(_, p, i)| summary(p as usize, i as usize))
 }
 
 impl Acc {
