@@ -99,7 +99,7 @@ def run_polars(d):
     return elapsed, n, int(g["r"].sum() + g["f"].sum() + g["m"].sum())
 
 
-def run_python(d):
+def run_python(d, threads=1):
     import pandas as pd
 
     import loyalty
@@ -108,14 +108,15 @@ def run_python(d):
     frame = pd.DataFrame({"member_id": m, "ordered_at": t, "amount_minor": a})
     as_of = __import__("datetime").datetime.fromtimestamp(AS_OF, __import__("datetime").timezone.utc)
     start = time.perf_counter()
-    out = loyalty.analytics.rfm(frame, as_of=as_of, amount_minor="amount_minor")
+    out = loyalty.analytics.rfm(frame, as_of=as_of, amount_minor="amount_minor", threads=threads)
     elapsed = time.perf_counter() - start
     return elapsed, len(out), int(out["r"].sum() + out["f"].sum() + out["m"].sum())
 
 
-def run_core(d, key="seconds"):
+def run_core(d, key="seconds", threads=1):
     exe = os.path.join(ROOT, "target", "release", "rfm_bench")
-    out = subprocess.run([exe, d, str(AS_OF)], check=True, capture_output=True, text=True).stdout
+    env = dict(os.environ, RFM_THREADS=str(threads))
+    out = subprocess.run([exe, d, str(AS_OF)], check=True, capture_output=True, text=True, env=env).stdout
     r = json.loads(out)
     return r[key], r["members"], r["checksum"]
 
@@ -127,7 +128,8 @@ def run_core_lifecycle(d):
 
 def child(impl, d):
     fn = {"pandas": run_pandas, "polars": run_polars, "core": run_core, "core+lifecycle": run_core_lifecycle,
-          "python": run_python}[impl]
+          "python": run_python, "core, two threads": lambda d: run_core(d, threads=2),
+          "python, two threads": lambda d: run_python(d, threads=2)}[impl]
     best = None
     for _ in range(3):
         elapsed, n, checksum = fn(d)
@@ -148,11 +150,11 @@ def main():
         if not os.path.exists(os.path.join(d, "amount_minor.i64")):
             subprocess.run([sys.executable, os.path.join(HERE, "gen_orders.py"), str(n), d], check=True)
         results = {}
-        impls = ["core", "core+lifecycle", "python", "polars", "pandas"]
+        impls = ["core", "core+lifecycle", "core, two threads", "python", "python, two threads", "polars", "pandas"]
         try:
             import loyalty  # noqa: F401
         except ImportError:
-            impls.remove("python")
+            impls = [i for i in impls if not i.startswith("python")]
         for impl in impls:
             out = subprocess.run([sys.executable, __file__, "--child", impl, d], check=True, capture_output=True, text=True).stdout
             results[impl] = json.loads(out.strip().splitlines()[-1])
