@@ -27,6 +27,20 @@ export declare class NativeAccount {
   get revision(): number
   /** Applies one event (JSON); returns the outcome (JSON). */
   apply(program: NativeProgram, eventJson: string): string
+  /** Makes `program` the one `apply_order` applies. */
+  bind(program: NativeProgram): void
+  /**
+   * The purchase path: an order without lines, its outcome written to `tape` (see
+   * `tape.rs`) rather than as JSON. `fields` is the event's id, order id, amount and,
+   * when given, channel, each followed by a NUL (one string crosses faster than four);
+   * `loyalty.js` sends only fields without NULs. Returns `null` when the outcome is on the
+   * tape and used no new rule names; `"N"` and the new names, each followed by a NUL, when
+   * it did; `"J"` and the outcome's JSON when the tape does not carry it; `"S"` when the
+   * arguments are not for this path (an instant that is not a whole millisecond of the
+   * years 0000 to 9999, an amount that is not a plain decimal): `loyalty.js` then takes the
+   * JSON path, which names the problem.
+   */
+  applyOrder(occurredAtMs: number, fields: string, tape: Buffer): string | null
   /** Moves the clock; returns the effects (JSON). */
   advanceTo(program: NativeProgram, at: string): string
   /** Balances as of an instant (JSON). */

@@ -117,8 +117,77 @@ function eventToCore (event) {
   return JSON.stringify(core)
 }
 
+// The purchase path's outcomes cross as numbers (src/tape.rs): one buffer for every call.
+const TAPE = new Float64Array(1024)
+const TAPE_BYTES = Buffer.from(TAPE.buffer)
+
+/** Whether an event is a plain order the native purchase path takes exactly as the JSON path would. */
+function plainOrder (e) {
+  if (e.type !== 'orderPlaced' || !(e.occurredAt instanceof Date) || typeof e.id !== 'string' ||
+      typeof e.orderId !== 'string' || typeof e.amount !== 'string') return false
+  const channel = e.channel
+  if (channel !== undefined && channel !== null && typeof channel !== 'string') return false
+  const lines = e.lines
+  if (lines !== undefined && !(Array.isArray(lines) && lines.length === 0)) return false
+  // The JSON path reads own properties only: every field must be one, and no other key may
+  // be there for it to read (a snake_case twin, say).
+  let own = 0
+  for (const k in e) {
+    if (e[k] !== undefined && Object.prototype.hasOwnProperty.call(e, k)) own++
+  }
+  const has = Object.prototype.hasOwnProperty
+  return own === 5 + (channel !== undefined) + (lines !== undefined) && has.call(e, 'type') && has.call(e, 'id') &&
+    has.call(e, 'occurredAt') && has.call(e, 'orderId') && has.call(e, 'amount')
+}
+
+function date (ms) { return ms === ms ? new Date(ms) : null } // eslint-disable-line no-self-compare
+
+/** The outcome on the tape, as `fromCore` would build it from the JSON. */
+function readTape (names) {
+  const t = TAPE
+  const count = t[2]
+  const effects = new Array(count)
+  let i = 3
+  for (let k = 0; k < count; k++) {
+    switch (t[i]) {
+      case 1: {
+        const n = t[i + 3]
+        const rules = new Array(n)
+        for (let j = 0; j < n; j++) rules[j] = names[t[i + 4 + j]]
+        const at = i + 4 + n
+        effects[k] = { type: 'pointsEarned', lot: t[i + 1], points: t[i + 2], rules, availableAt: new Date(t[at]), expiresAt: date(t[at + 1]), pending: t[at + 2] === 1 }
+        i = at + 3
+        break
+      }
+      case 2:
+        effects[k] = { type: 'pendingActivated', lot: t[i + 1], points: t[i + 2], expiresAt: date(t[i + 3]) }
+        i += 4
+        break
+      case 3:
+      case 4: {
+        const n = t[i + 2]
+        const lots = Array.from(t.subarray(i + 3, i + 3 + n))
+        const when = new Date(t[i + 3 + n])
+        effects[k] = t[i] === 3
+          ? { type: 'pointsExpired', points: t[i + 1], lots, at: when }
+          : { type: 'pointsExpiringSoon', points: t[i + 1], lots, expiresAt: when }
+        i += 4 + n
+        break
+      }
+      default:
+        throw new Error(`loyalty: unknown effect code ${t[i]} on the tape`)
+    }
+  }
+  return { effects, duplicate: t[1] === 1, revision: t[0] }
+}
+
 class Program {
-  constructor (nativeProgram) { this._native = nativeProgram }
+  constructor (nativeProgram) {
+    this._native = nativeProgram
+    // The rule names the native side numbers on the tape, in its order.
+    this._names = []
+  }
+
   static fromJson (text) { return new Program(call(() => native.NativeProgram.fromJson(text))) }
   static fromObject (config) { return Program.fromJson(JSON.stringify(config)) }
   toJson () { return this._native.toJson() }
@@ -126,10 +195,14 @@ class Program {
 }
 
 class Account {
-  constructor (memberId) { this._native = new native.NativeAccount(memberId) }
+  constructor (memberId) {
+    this._native = new native.NativeAccount(memberId)
+    this._bound = null // the program the native purchase path applies
+  }
   static fromJson (text) {
     const a = Object.create(Account.prototype)
     a._native = call(() => native.NativeAccount.fromJson(text))
+    a._bound = null
     return a
   }
 
@@ -137,6 +210,7 @@ class Account {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected a Buffer or Uint8Array from toCompact()')
     const a = Object.create(Account.prototype)
     a._native = call(() => native.NativeAccount.fromCompact(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)))
+    a._bound = null
     return a
   }
 
@@ -145,6 +219,39 @@ class Account {
   get memberId () { return this._native.memberId }
   get revision () { return this._native.revision }
   apply (program, event) {
+    if (plainOrder(event)) {
+      const channel = event.channel
+      const fields = channel == null
+        ? event.id + '\0' + event.orderId + '\0' + event.amount + '\0'
+        : event.id + '\0' + event.orderId + '\0' + event.amount + '\0' + channel + '\0'
+      let r = 'S'
+      if (event.id.indexOf('\0') < 0 && event.orderId.indexOf('\0') < 0 && event.amount.indexOf('\0') < 0 &&
+          (channel == null || channel.indexOf('\0') < 0)) {
+        try {
+          if (this._bound !== program) {
+            this._native.bind(program._native)
+            this._bound = program
+          }
+          r = this._native.applyOrder(event.occurredAt.getTime(), fields, TAPE_BYTES)
+        } catch (e) {
+          rethrow(e)
+        }
+      }
+      if (r === null) return readTape(program._names)
+      switch (r.charCodeAt(0)) {
+        case 78: { // N: new rule names, NUL-terminated
+          const names = program._names
+          let from = 1
+          for (let end = r.indexOf('\0', from); end !== -1; end = r.indexOf('\0', from)) {
+            names.push(r.slice(from, end))
+            from = end + 1
+          }
+          return readTape(names)
+        }
+        case 74: return fromCore(JSON.parse(r.slice(1))) // J: the outcome as JSON
+        default: break // S: not for this path; the JSON path names what is wrong
+      }
+    }
     const payload = eventToCore(event)
     return fromCore(JSON.parse(call(() => this._native.apply(program._native, payload))))
   }
@@ -188,6 +295,7 @@ class Account {
     const t = iso('at', at)
     const merged = Object.create(Account.prototype)
     merged._native = call(() => this._native.merge(program._native, other._native, id, t))
+    merged._bound = null
     const entries = merged.statement()
     return { account: merged, outcome: { effects: entries[entries.length - 1].effects, duplicate: false, revision: merged.revision } }
   }
