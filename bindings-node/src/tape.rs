@@ -28,7 +28,7 @@ use std::collections::HashMap;
 /// The rule names a program's outcomes have used, numbered in order of first use.
 #[derive(Default)]
 pub(crate) struct Names {
-    index: HashMap<Box<str>, u32>,
+    index: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
 }
 
 impl Names {
