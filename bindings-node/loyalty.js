@@ -121,23 +121,49 @@ function eventToCore (event) {
 const TAPE = new Float64Array(1024)
 const TAPE_BYTES = Buffer.from(TAPE.buffer)
 
-/** Whether an event is a plain order the native purchase path takes exactly as the JSON path would. */
+// The rule names each native program has numbered on the tape, in its order; keyed by the
+// native object, so every `Program` wrapping it reads the same table.
+const NAMES = new WeakMap()
+
+const wellFormed = String.prototype.isWellFormed
+  ? (text) => text.isWellFormed()
+  : (text) => !/[\uD800-\uDFFF]/.test(text)
+
+/** A string the fast path can send: no NUL (its separator) and no lone surrogate (which the
+ * native string conversion would replace, where the JSON path refuses it). */
+function sendable (text) {
+  return typeof text === 'string' && text.indexOf('\0') < 0 && wellFormed(text)
+}
+
+/**
+ * The fields of a plain order the native purchase path takes exactly as the JSON path would,
+ * or null. Like `toCore`, it reads each own enumerable key once (no inherited field, no
+ * getter read twice); any key beyond an order's, or a value the JSON path might read
+ * differently, sends the event down the JSON path.
+ */
 function plainOrder (e) {
-  if (e.type !== 'orderPlaced' || !(e.occurredAt instanceof Date) || typeof e.id !== 'string' ||
-      typeof e.orderId !== 'string' || typeof e.amount !== 'string') return false
-  const channel = e.channel
-  if (channel !== undefined && channel !== null && typeof channel !== 'string') return false
-  const lines = e.lines
-  if (lines !== undefined && !(Array.isArray(lines) && lines.length === 0)) return false
-  // The JSON path reads own properties only: every field must be one, and no other key may
-  // be there for it to read (a snake_case twin, say).
-  let own = 0
-  for (const k in e) {
-    if (e[k] !== undefined && Object.prototype.hasOwnProperty.call(e, k)) own++
+  if (e === null || typeof e !== 'object' || e.type !== 'orderPlaced') return null
+  let id, at, orderId, amount, channel
+  for (const k of Object.keys(e)) {
+    const v = e[k]
+    if (v === undefined) continue
+    switch (k) {
+      case 'type': if (v !== 'orderPlaced') return null; break
+      case 'id': id = v; break
+      case 'occurredAt': at = v; break
+      case 'orderId': orderId = v; break
+      case 'amount': amount = v; break
+      case 'channel': if (v !== null) channel = v; break
+      case 'lines': if (!Array.isArray(v) || v.length !== 0) return null; break
+      default: return null
+    }
   }
-  const has = Object.prototype.hasOwnProperty
-  return own === 5 + (channel !== undefined) + (lines !== undefined) && has.call(e, 'type') && has.call(e, 'id') &&
-    has.call(e, 'occurredAt') && has.call(e, 'orderId') && has.call(e, 'amount')
+  if (!(at instanceof Date) || Object.getPrototypeOf(at) !== Date.prototype || !sendable(id) || !sendable(orderId) ||
+      !sendable(amount) || (channel !== undefined && !sendable(channel))) return null
+  const ms = at.getTime()
+  if (ms !== ms) return null // eslint-disable-line no-self-compare
+  const fields = id + '\0' + orderId + '\0' + amount + '\0'
+  return { ms, fields: channel === undefined ? fields : fields + channel + '\0' }
 }
 
 function date (ms) { return ms === ms ? new Date(ms) : null } // eslint-disable-line no-self-compare
@@ -184,8 +210,7 @@ function readTape (names) {
 class Program {
   constructor (nativeProgram) {
     this._native = nativeProgram
-    // The rule names the native side numbers on the tape, in its order.
-    this._names = []
+    if (!NAMES.has(nativeProgram)) NAMES.set(nativeProgram, [])
   }
 
   static fromJson (text) { return new Program(call(() => native.NativeProgram.fromJson(text))) }
@@ -219,28 +244,22 @@ class Account {
   get memberId () { return this._native.memberId }
   get revision () { return this._native.revision }
   apply (program, event) {
-    if (plainOrder(event)) {
-      const channel = event.channel
-      const fields = channel == null
-        ? event.id + '\0' + event.orderId + '\0' + event.amount + '\0'
-        : event.id + '\0' + event.orderId + '\0' + event.amount + '\0' + channel + '\0'
-      let r = 'S'
-      if (event.id.indexOf('\0') < 0 && event.orderId.indexOf('\0') < 0 && event.amount.indexOf('\0') < 0 &&
-          (channel == null || channel.indexOf('\0') < 0)) {
-        try {
-          if (this._bound !== program) {
-            this._native.bind(program._native)
-            this._bound = program
-          }
-          r = this._native.applyOrder(event.occurredAt.getTime(), fields, TAPE_BYTES)
-        } catch (e) {
-          rethrow(e)
+    const order = plainOrder(event)
+    if (order !== null) {
+      let r
+      try {
+        if (this._bound !== program) {
+          this._native.bind(program._native)
+          this._bound = program
         }
+        r = this._native.applyOrder(order.ms, order.fields, TAPE_BYTES)
+      } catch (e) {
+        rethrow(e)
       }
-      if (r === null) return readTape(program._names)
+      const names = NAMES.get(program._native)
+      if (r === null) return readTape(names)
       switch (r.charCodeAt(0)) {
         case 78: { // N: new rule names, NUL-terminated
-          const names = program._names
           let from = 1
           for (let end = r.indexOf('\0', from); end !== -1; end = r.indexOf('\0', from)) {
             names.push(r.slice(from, end))

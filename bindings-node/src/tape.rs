@@ -71,10 +71,12 @@ impl Writer<'_> {
     }
 }
 
-/// Instants the tape can carry exactly: whole milliseconds (a JavaScript `Date`'s
-/// precision), as the JSON path's `new Date(text)` would read them.
+/// Instants the tape can carry as the JSON path's `new Date(text)` reads them: whole
+/// milliseconds (a `Date`'s precision) of the years 0000 to 9999 (chrono spells later years
+/// `+10000-...`, which `Date` does not parse).
 fn whole_ms(t: DateTime<Utc>) -> bool {
     t.timestamp_subsec_nanos() % 1_000_000 == 0
+        && (-62_167_219_200_000..=253_402_300_799_999).contains(&t.timestamp_millis())
 }
 
 /// Writes the outcome to `out`; returns the rule names new to `names`, or `None` when the

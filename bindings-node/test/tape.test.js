@@ -11,6 +11,25 @@ const loyalty = require('..')
 
 const retail = loyalty.Program.fromJson(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'programs', 'retail.json'), 'utf8'))
 
+// What the native purchase path answered, call by call: null (the tape), 'N' (the tape, with
+// new names), 'J' (JSON) or 'S' (not for this path).
+const native = require('../index.js')
+const answers = []
+const applyOrder = native.NativeAccount.prototype.applyOrder
+native.NativeAccount.prototype.applyOrder = function (...args) {
+  let r
+  try {
+    r = applyOrder.apply(this, args)
+  } catch (e) {
+    answers.push('E') // the core refused the event
+    throw e
+  }
+  answers.push(r === null ? null : r[0])
+  return r
+}
+/** The answers since the last call. */
+function taken () { return answers.splice(0) }
+
 /** The same event for the JSON path. */
 function slow (event) {
   return { ...event, occurredAt: event.occurredAt instanceof Date ? event.occurredAt.toISOString() : event.occurredAt }
@@ -51,6 +70,10 @@ test('two years of orders: earning, activation, tiers, expiry and warnings match
     if (out instanceof Error) continue
     for (const e of out.effects) kinds.add(e.type)
   }
+  const paths = taken()
+  assert.equal(paths.length, 60, 'every order took the fast path')
+  assert.ok(paths.filter((p) => p === null).length > 40, `mostly on the tape: ${paths}`)
+  assert.ok(paths.includes('N') && paths.includes('J'), `new names and JSON outcomes too: ${paths}`)
   // The tape's four kinds and a kind it leaves to JSON all occurred.
   for (const kind of ['pointsEarned', 'pendingActivated', 'pointsExpired', 'pointsExpiringSoon', 'tierUpgraded']) {
     assert.ok(kinds.has(kind), `no ${kind} in ${[...kinds]}`)
@@ -74,35 +97,80 @@ test('replays, conflicts and refused events are the JSON path\'s, the account un
     { ...order, id: 'e-5', orderId: 'o-5', amount: '-3' }, // negative
     { ...order, id: 'e-6', orderId: 'o-6', occurredAt: new Date(Date.UTC(10000, 0, 1)) } // past 9999
   ]
+  taken()
   for (const event of cases) {
     const err = both(fast, twin, retail, event)
     assert.ok(err instanceof Error, `${JSON.stringify(event)} was accepted`)
   }
+  // The core refused four on the fast path; the native side sent the amount that is not a
+  // decimal and the year past 9999 to the JSON path, which named them.
+  assert.deepEqual(taken(), ['E', 'E', 'E', 'S', 'E', 'S'])
   // An invalid Date is the same TypeError on both paths.
   assert.throws(() => fast.apply(retail, { ...order, id: 'e-7', occurredAt: new Date(NaN) }), { name: 'TypeError', message: 'occurredAt: invalid Date' })
 })
 
-test('what the fast path does not take goes the JSON path, with the same result', () => {
+test('the fast path takes a null channel, empty lines and keys left undefined', () => {
   const fast = new loyalty.Account('m-3')
   const twin = new loyalty.Account('m-3')
   const base = Date.UTC(2024, 2, 1, 12)
   const events = [
-    { id: 'a', orderId: 'oa', amount: '1e2' }, // scientific: the JSON path reads it
-    { id: 'b\u0000x', orderId: 'ob', amount: '5' }, // a NUL in an id
-    { id: 'c', orderId: 'oc', amount: '7', channel: null }, // a null channel
-    { id: 'd', orderId: 'od', amount: '7', lines: [] }, // no lines
-    { id: 'e', orderId: 'oe', amount: '7', extra: 'ignored' }, // a key the event does not have
-    { id: 'f', orderId: 'of', amount: '0.5' } // below the program's minimum order
+    { id: 'c', orderId: 'oc', amount: '7', channel: null },
+    { id: 'd', orderId: 'od', amount: '7', lines: [] },
+    { id: 'e', orderId: 'oe', amount: '7', channel: 'store', note: undefined },
+    { id: 'a', orderId: 'oa', amount: '1e2' }, // scientific: both paths read it as 100
+    { id: 'f', orderId: 'of', amount: '0.5' } // below the program's minimum order: no points
   ]
+  taken()
   events.forEach((e, i) => {
     const out = both(fast, twin, retail, { type: 'orderPlaced', occurredAt: new Date(base + i * DAY), ...e })
     assert.ok(!(out instanceof Error), `${e.id}: ${out}`)
   })
-  // A snake_case twin of a field overrides it on the JSON path (the later key wins): the
-  // event must go there, or the accounts would record different orders.
-  const out = both(fast, twin, retail, { type: 'orderPlaced', id: 'g', occurredAt: new Date(base + 9 * DAY), orderId: 'og', order_id: 'og2', amount: '3' })
-  assert.ok(!(out instanceof Error), String(out))
+  // The first four on the tape (one with a new name), the last as JSON (noPointsEarned).
+  assert.deepEqual(taken().map((p) => p === 'N' ? null : p), [null, null, null, null, 'J'])
+})
+
+test('what the fast path cannot take exactly goes the JSON path, with the same result', () => {
+  const fast = new loyalty.Account('m-6')
+  const twin = new loyalty.Account('m-6')
+  const base = Date.UTC(2024, 2, 1, 12)
+  class Order {
+    constructor (id) { Object.assign(this, { type: 'orderPlaced', id, occurredAt: new Date(base), orderId: 'o' + id, amount: '9', store: 'x' }) }
+    get channel () { return 'web' } // inherited: the JSON path does not read it
+  }
+  class Instant extends Date {}
+  const events = [
+    { id: 'b\u0000x', orderId: 'ob', amount: '5' }, // a NUL in an id
+    { id: 'g', orderId: 'og', order_id: 'og2', amount: '3' }, // a snake_case twin (the later key wins)
+    { id: 'h\ud800', orderId: 'oh', amount: '3' }, // a lone surrogate: the JSON path refuses it
+    { id: 'i', orderId: 'oi', amount: '3', lines: [{ sku: 's', amount: '3' }] } // lines
+  ]
+  taken()
+  const outcomes = events.map((e, i) => both(fast, twin, retail, { type: 'orderPlaced', occurredAt: new Date(base + i * DAY), ...e }))
+  assert.ok(outcomes[2] instanceof loyalty.InvalidInputError, `a lone surrogate is refused: ${outcomes[2]}`)
   assert.ok(JSON.parse(fast.toJson()).orders.og2, 'the order is recorded under the snake_case id')
+  const inherited = both(fast, twin, retail, Object.assign(new Order('j'), { occurredAt: new Date(base + 9 * DAY) }))
+  assert.ok(!(inherited instanceof Error), String(inherited))
+  const subclass = both(fast, twin, retail, { type: 'orderPlaced', id: 'k', occurredAt: new Instant(base + 10 * DAY), orderId: 'ok', amount: '2' })
+  assert.ok(!(subclass instanceof Error), String(subclass))
+  // None of them reached the native purchase path.
+  assert.deepEqual(taken(), [])
+})
+
+test('names a JSON outcome numbered are numbered again when the tape first carries them', () => {
+  const program = loyalty.Program.fromObject({
+    name: 'Quick', version: 1, currency: 'USD', time_zone: 'UTC',
+    earning: { rules: [{ name: 'base', points_per_unit: '1' }] },
+    redemption: { point_value: '0.01' },
+    tiers: { period: { kind: 'calendar_year' }, upgrade: 'immediately', downgrade: 'requalify', levels: [{ name: 'Member' }, { name: 'Silver', entry: { spend: '5' }, earn_multiplier: '2' }] }
+  })
+  const fast = new loyalty.Account('m-8')
+  const twin = new loyalty.Account('m-8')
+  taken()
+  const first = both(fast, twin, program, { type: 'orderPlaced', id: 'e1', occurredAt: new Date(Date.UTC(2024, 0, 2)), orderId: 'o1', amount: '10' })
+  assert.ok(first.effects.some((e) => e.type === 'tierUpgraded'))
+  const second = both(fast, twin, program, { type: 'orderPlaced', id: 'e2', occurredAt: new Date(Date.UTC(2024, 0, 3)), orderId: 'o2', amount: '10' })
+  assert.deepEqual(second.effects.map((e) => e.rules), [['base', 'Silver']])
+  assert.deepEqual(taken(), ['J', 'N'])
 })
 
 test('an outcome longer than the tape comes as JSON', () => {
@@ -126,21 +194,24 @@ test('an outcome longer than the tape comes as JSON', () => {
   assert.ok(expired.at instanceof Date)
 })
 
-test('rule names cross once per program and stay in step across accounts and programs', () => {
+test('rule names cross once per program and stay in step across accounts, programs and wrappers', () => {
   const shop = loyalty.Program.fromJson(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'programs', 'retail.json'), 'utf8'))
   const other = loyalty.Program.fromObject({
     name: 'Other', version: 1, currency: 'USD', time_zone: 'UTC',
     earning: { rules: [{ name: 'everything', points_per_unit: '3' }], multipliers: [{ name: 'member_day', factor: '2', when: { kind: 'month_days', days: [8] } }] },
     redemption: { point_value: '0.01' }
   })
+  // A second wrapper of the same native program shares its names.
+  const shopAgain = new loyalty.Program(shop._native)
   const a = new loyalty.Account('m-5')
+  const b = new loyalty.Account('m-9')
   const seen = []
   const day = (d) => new Date(Date.UTC(2024, 4, d, 15))
-  for (const [program, d] of [[shop, 7], [other, 8], [shop, 8], [other, 9], [shop, 9]]) {
-    const out = a.apply(program, { type: 'orderPlaced', id: `e${seen.length}`, occurredAt: day(d), orderId: `o${seen.length}`, amount: '10' })
+  taken()
+  for (const [account, program, d] of [[a, shop, 7], [a, other, 8], [b, shopAgain, 8], [a, other, 9], [b, shop, 9], [a, shopAgain, 10]]) {
+    const out = account.apply(program, { type: 'orderPlaced', id: `e${seen.length}`, occurredAt: day(d), orderId: `o${seen.length}`, amount: '10' })
     seen.push(out.effects.find((e) => e.type === 'pointsEarned').rules)
   }
-  assert.deepEqual(seen, [['base'], ['everything', 'member_day'], ['base', 'member_day'], ['everything'], ['base']])
-  assert.deepEqual(shop._names, ['base', 'member_day'])
-  assert.deepEqual(other._names, ['everything', 'member_day'])
+  assert.deepEqual(seen, [['base'], ['everything', 'member_day'], ['base', 'member_day'], ['everything'], ['base'], ['base']])
+  assert.deepEqual(taken(), ['N', 'N', 'N', null, null, null])
 })

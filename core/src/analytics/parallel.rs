@@ -35,7 +35,11 @@ pub fn with_threads<R: Send>(threads: usize, job: impl FnOnce() -> R + Send) -> 
         if in_pool() && rayon::current_num_threads() == threads {
             return job();
         }
-        if let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .start_handler(|_| OURS.with(|ours| ours.set(true)))
+            .build();
+        if let Ok(pool) = pool {
             return pool.install(job);
         }
     }
@@ -44,21 +48,37 @@ pub fn with_threads<R: Send>(threads: usize, job: impl FnOnce() -> R + Send) -> 
     job()
 }
 
-/// Whether this runs on a pool's thread (never asks for rayon's global pool).
 #[cfg(feature = "parallel")]
-fn in_pool() -> bool {
-    rayon::current_thread_index().is_some()
+thread_local! {
+    /// Set on the threads of the pools [`with_threads`] builds, and nowhere else: code that
+    /// runs in a caller's own rayon pool (or rayon's global one) stays on its thread unless
+    /// it asks for threads.
+    static OURS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Whether a stage over this many members spreads over the pool's threads.
-pub(crate) fn spread(members: usize) -> bool {
+/// Whether this runs on a thread of a pool [`with_threads`] built.
+#[cfg(feature = "parallel")]
+fn in_pool() -> bool {
+    OURS.with(std::cell::Cell::get)
+}
+
+/// Whether a stage over this many members is worth a pool's threads.
+pub(crate) fn worth_spreading(members: usize) -> bool {
     #[cfg(feature = "parallel")]
-    return members >= PARALLEL_MEMBERS && in_pool();
+    return members >= PARALLEL_MEMBERS;
     #[cfg(not(feature = "parallel"))]
     return {
         let _ = members;
         false
     };
+}
+
+/// Whether a stage over this many members spreads over the pool's threads.
+pub(crate) fn spread(members: usize) -> bool {
+    #[cfg(feature = "parallel")]
+    return worth_spreading(members) && in_pool();
+    #[cfg(not(feature = "parallel"))]
+    return worth_spreading(members);
 }
 
 /// `items.iter().map(f).collect()`, on the pool's threads inside [`with_threads`].
@@ -125,7 +145,7 @@ pub(crate) fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnc
     (a(), b())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "parallel"))]
 mod tests {
     use super::*;
     use crate::analytics::{analyze_with, JobOptions, Orders, Settings, Summarizer};
@@ -159,8 +179,23 @@ mod tests {
         assert!(one.summaries.windows(2).all(|w| w[0].member_id < w[1].member_id));
         assert!(one.summaries.iter().any(|s| s.days > 1 && s.days < s.orders), "distinct days must differ from orders");
         for threads in [2, 3] {
+            // The stages do spread there: the job runs on the pool, with members enough.
+            assert!(with_threads(threads, || spread(one.summaries.len())));
             assert_eq!(with_threads(threads, || job(1)), one, "{threads} threads");
         }
         assert_eq!(job(2), one, "a summarizer's own threads");
+    }
+
+    /// Only pools built by `with_threads` spread stages: not the calling thread, not a pool
+    /// of the caller's own, not `with_threads(1)`.
+    #[test]
+    fn stages_spread_only_when_asked() {
+        let members = 2 * PARALLEL_MEMBERS;
+        assert!(!spread(members));
+        assert!(!with_threads(1, || spread(members)));
+        let theirs = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        assert!(!theirs.install(|| spread(members)));
+        assert!(theirs.install(|| with_threads(2, || spread(members))));
+        assert!(with_threads(2, || !spread(PARALLEL_MEMBERS - 1)), "small stages stay on one thread");
     }
 }

@@ -326,8 +326,9 @@ impl Summarizer {
     }
 
     /// Splits and folds large batches (a million rows or more) on `threads` threads (at
-    /// least 1, the default; more than 64 is taken as 64). The core starts threads only when
-    /// asked to; the summaries are the same either way.
+    /// least 1, the default; more than 64 is taken as 64), and `finish` sorts 32,768 members
+    /// or more on them. The core starts threads only when asked to; the summaries are the
+    /// same either way.
     ///
     /// ```
     /// use loyalty::analytics::{Orders, Settings, Summarizer};
@@ -540,7 +541,11 @@ impl Summarizer {
         }
         let (threads, members) = (self.threads, self.members);
         let partitions = self.partitions;
-        Ok(super::parallel::with_threads(threads, move || summaries(partitions, members)))
+        // A pool only for members enough to spread over it.
+        if threads > 1 && super::parallel::worth_spreading(members) {
+            return Ok(super::parallel::with_threads(threads, move || summaries(partitions, members)));
+        }
+        Ok(summaries(partitions, members))
     }
 }
 
