@@ -6,7 +6,7 @@ groups (bench/data/orders_N.parquet). The loyalty run reads it with
 `pyarrow.parquet.ParquetFile.iter_batches`, so at most one batch of orders is in memory next
 to the per-member summaries; the columns of the whole log (24 bytes an order) never are.
 
-Usage: python bench/stream_bench.py 50000000
+Usage: python bench/stream_bench.py [--only=loyalty,polars] 50000000
 Needs numpy, pyarrow, polars and the loyalty package (`pip install ./bindings-python`).
 """
 import datetime as dt
@@ -37,7 +37,7 @@ def write_parquet(n: int, path: str) -> None:
     pq.write_table(table, path, row_group_size=1_000_000)
 
 
-def run_loyalty(path: str):
+def run_loyalty(path: str, threads: int = 1):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -46,7 +46,7 @@ def run_loyalty(path: str):
     f = pq.ParquetFile(path)
     reader = pa.RecordBatchReader.from_batches(f.schema_arrow, f.iter_batches(batch_size=1_000_000))
     start = time.perf_counter()
-    out = loyalty.analytics.rfm(reader, as_of=AS_OF, amount_minor="amount_minor")
+    out = loyalty.analytics.rfm(reader, as_of=AS_OF, amount_minor="amount_minor", threads=threads)
     elapsed = time.perf_counter() - start
     r, fr, m = (out.column(c).to_numpy().astype("int64").sum() for c in ("r", "f", "m"))
     return elapsed, out.num_rows, int(r + fr + m)
@@ -82,7 +82,8 @@ def run_polars(path: str):
 
 
 def child(impl: str, path: str) -> None:
-    elapsed, n, checksum = {"loyalty": run_loyalty, "polars": run_polars}[impl](path)
+    jobs = {"loyalty": run_loyalty, "loyalty, two threads": lambda p: run_loyalty(p, 2), "polars": run_polars}
+    elapsed, n, checksum = jobs[impl](path)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"impl": impl, "seconds": round(elapsed, 2), "members": n, "checksum": checksum, "peak_mib": round(peak)}))
 
@@ -91,13 +92,18 @@ def main() -> None:
     if sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
         return
-    for n in (int(x) for x in sys.argv[1:]):
+    args = sys.argv[1:]
+    impls = ("loyalty", "loyalty, two threads", "polars")
+    if args and args[0].startswith("--only="):
+        impls = tuple(i for i in impls if i in args[0][len("--only="):].split(","))
+        args = args[1:]
+    for n in (int(x) for x in args):
         os.makedirs(os.path.join(HERE, "data"), exist_ok=True)
         path = os.path.join(HERE, "data", f"orders_{n}.parquet")
         if not os.path.exists(path):
             write_parquet(n, path)
         print(f"# {n:,} orders, {os.path.getsize(path) / 2**20:.0f} MiB of Parquet", flush=True)
-        for impl in ("loyalty", "polars"):
+        for impl in impls:
             out = subprocess.run([sys.executable, __file__, "--child", impl, path], check=True, capture_output=True, text=True)
             print(out.stdout.strip().splitlines()[-1], flush=True)
 

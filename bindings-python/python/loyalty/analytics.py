@@ -266,7 +266,7 @@ def rfm(
     in minor units), 1-5 scores, R-F segment, value segment, lifecycle stage and activity.
 
     Naive timestamps in the frame are read as UTC; `as_of` must be timezone-aware. Batches of
-    a million rows or more are summarized on `threads` threads, and the per-member stages
+    262,144 rows or more are summarized on `threads` threads, and the per-member stages
     (sorting, values, cut points, scores, tags) of 32,768 members or more run on them too
     (the result is the same).
 
