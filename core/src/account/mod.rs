@@ -561,3 +561,42 @@ impl Account {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventKind;
+    use chrono::TimeZone;
+
+    /// Entries are kept for life, so an entry holds its effects without the spare room a
+    /// first push reserves: a one-effect entry (an order's points, a day's activation) has
+    /// room for one.
+    #[test]
+    fn statement_entries_hold_no_spare_room() {
+        let program = Program::from_json(
+            r#"{"name": "Cafe", "version": 1, "currency": "EUR", "time_zone": "Europe/Paris",
+                "earning": {"rules": [{"name": "base", "points_per_unit": "10"}]}, "pending_days": 1,
+                "redemption": {"point_value": "0.01"}}"#,
+        )
+        .unwrap();
+        let mut account = Account::new("m");
+        let start = Utc.with_ymd_and_hms(2024, 3, 1, 9, 0, 0).unwrap();
+        for i in 0..10 {
+            let kind = EventKind::OrderPlaced {
+                order_id: format!("o{i}"),
+                amount: "4.20".parse().unwrap(),
+                channel: None,
+                lines: vec![],
+            };
+            account.apply(&program, &Event::new(format!("e{i}"), start + chrono::Duration::days(3 * i), kind)).unwrap();
+        }
+        // Ten orders, and nine activations (each the day after an order, seen at the next one).
+        let single: Vec<&Entry> = account.statement().iter().filter(|e| e.effects.len() == 1).collect();
+        assert_eq!(single.len(), 19);
+        assert!(
+            single.iter().all(|e| e.effects.capacity() == 1),
+            "{:?}",
+            single.iter().map(|e| e.effects.capacity()).collect::<Vec<_>>()
+        );
+    }
+}

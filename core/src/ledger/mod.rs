@@ -307,6 +307,11 @@ impl Ledger {
             if lot.available_at > b {
                 return true;
             }
+            if effects.is_empty() {
+                // Entries are kept for life: room for the one effect most activations have,
+                // not the four a first push reserves.
+                effects.reserve_exact(1);
+            }
             effects.push(Effect::PendingActivated { lot: id, points: lot.remaining, expires_at: lot.expires_at });
             if let Some(d) = due_at(lot) {
                 *due = Some(due.map_or(d, |due| due.min(d)));
