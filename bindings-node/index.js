@@ -781,5 +781,6 @@ module.exports = nativeBinding
 module.exports.NativeAccount = nativeBinding.NativeAccount
 module.exports.NativeProgram = nativeBinding.NativeProgram
 module.exports.analyze = nativeBinding.analyze
+module.exports.applyOrder = nativeBinding.applyOrder
 module.exports.metrics = nativeBinding.metrics
 module.exports.transfer = nativeBinding.transfer

@@ -223,11 +223,13 @@ class Account {
   constructor (memberId) {
     this._native = new native.NativeAccount(memberId)
     this._bound = null // the program the native purchase path applies
+    this._handle = null // the account's handle for that path
   }
   static fromJson (text) {
     const a = Object.create(Account.prototype)
     a._native = call(() => native.NativeAccount.fromJson(text))
     a._bound = null
+    a._handle = null
     return a
   }
 
@@ -236,6 +238,7 @@ class Account {
     const a = Object.create(Account.prototype)
     a._native = call(() => native.NativeAccount.fromCompact(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)))
     a._bound = null
+    a._handle = null
     return a
   }
 
@@ -251,8 +254,9 @@ class Account {
         if (this._bound !== program) {
           this._native.bind(program._native)
           this._bound = program
+          if (this._handle === null) this._handle = this._native.handle()
         }
-        r = this._native.applyOrder(order.ms, order.fields, TAPE_BYTES)
+        r = native.applyOrder(this._handle, order.ms, order.fields, TAPE_BYTES)
       } catch (e) {
         rethrow(e)
       }
@@ -315,6 +319,7 @@ class Account {
     const merged = Object.create(Account.prototype)
     merged._native = call(() => this._native.merge(program._native, other._native, id, t))
     merged._bound = null
+    merged._handle = null
     const entries = merged.statement()
     return { account: merged, outcome: { effects: entries[entries.length - 1].effects, duplicate: false, revision: merged.revision } }
   }

@@ -7,7 +7,7 @@ mod errors;
 mod tape;
 
 use chrono::{DateTime, Utc};
-use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice};
+use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice, External};
 use napi::{Env, Result, Task};
 use napi_derive::napi;
 use std::cell::RefCell;
@@ -51,10 +51,40 @@ impl NativeProgram {
 /// One member's account.
 #[napi]
 pub struct NativeAccount {
-    inner: loyalty::Account,
-    /// The program `apply_order` applies (set by `bind`): one class argument fewer a call,
-    /// and napi-rs registers every class argument's borrow.
-    bound: Option<(Rc<loyalty::Program>, Rc<RefCell<tape::Names>>)>,
+    shared: Rc<Shared>,
+}
+
+/// An account's state, shared by its class object and the handle of the purchase path
+/// (`apply_order`).
+pub struct Shared {
+    account: RefCell<loyalty::Account>,
+    /// The program `apply_order` applies, with its tape names (set by `bind`).
+    bound: RefCell<Option<Bound>>,
+}
+
+/// A program and its tape names, as `bind` sets them.
+type Bound = (Rc<loyalty::Program>, Rc<RefCell<tape::Names>>);
+
+impl NativeAccount {
+    fn of(account: loyalty::Account) -> NativeAccount {
+        NativeAccount { shared: Rc::new(Shared { account: RefCell::new(account), bound: RefCell::new(None) }) }
+    }
+
+    fn account(&self) -> std::cell::Ref<'_, loyalty::Account> {
+        self.shared.account.borrow()
+    }
+
+    fn account_mut(&self) -> Result<std::cell::RefMut<'_, loyalty::Account>> {
+        self.shared.account_mut()
+    }
+}
+
+impl Shared {
+    /// The account to change; an error, never a panic, if a call already holds it (the same
+    /// account as both sides of a transfer, say).
+    fn account_mut(&self) -> Result<std::cell::RefMut<'_, loyalty::Account>> {
+        self.account.try_borrow_mut().map_err(|_| errors::input("account", "busy", "is already in use by this call"))
+    }
 }
 
 #[napi]
@@ -62,45 +92,43 @@ impl NativeAccount {
     /// A new, empty account.
     #[napi(constructor, catch_unwind)]
     pub fn new(member_id: String) -> NativeAccount {
-        NativeAccount { inner: loyalty::Account::new(member_id), bound: None }
+        NativeAccount::of(loyalty::Account::new(member_id))
     }
 
     /// Reads a snapshot.
     #[napi(factory, catch_unwind)]
     pub fn from_json(json: String) -> Result<NativeAccount> {
-        loyalty::Account::from_json(&json).map(|inner| NativeAccount { inner, bound: None }).map_err(errors::snapshot)
+        loyalty::Account::from_json(&json).map(NativeAccount::of).map_err(errors::snapshot)
     }
 
     /// The snapshot.
     #[napi(catch_unwind)]
     pub fn to_json(&self) -> String {
-        self.inner.to_json()
+        self.account().to_json()
     }
 
     /// Reads bytes written by `toCompact`.
     #[napi(factory, catch_unwind)]
     pub fn from_compact(bytes: Buffer) -> Result<NativeAccount> {
-        loyalty::Account::from_compact(&bytes)
-            .map(|inner| NativeAccount { inner, bound: None })
-            .map_err(errors::snapshot)
+        loyalty::Account::from_compact(&bytes).map(NativeAccount::of).map_err(errors::snapshot)
     }
 
     /// The snapshot in its compact binary form.
     #[napi(catch_unwind)]
     pub fn to_compact(&self) -> Buffer {
-        self.inner.to_compact().into()
+        self.account().to_compact().into()
     }
 
     /// The member id.
     #[napi(getter, catch_unwind)]
     pub fn member_id(&self) -> String {
-        self.inner.member_id().to_string()
+        self.account().member_id().to_string()
     }
 
     /// The revision.
     #[napi(getter, catch_unwind)]
     pub fn revision(&self) -> i64 {
-        i64::try_from(self.inner.revision()).unwrap_or(i64::MAX)
+        i64::try_from(self.account().revision()).unwrap_or(i64::MAX)
     }
 
     /// Applies one event (JSON); returns the outcome (JSON).
@@ -108,83 +136,37 @@ impl NativeAccount {
     pub fn apply(&mut self, program: &NativeProgram, event_json: String) -> Result<String> {
         let event: loyalty::Event = serde_json::from_str(&event_json)
             .map_err(|e| errors::input("event", "{...}", &format!("is not an event: {e}")))?;
-        self.inner.apply(&program.inner, &event).map(|o| json(&o)).map_err(errors::account)
+        self.account_mut()?.apply(&program.inner, &event).map(|o| json(&o)).map_err(errors::account)
     }
 
     /// Makes `program` the one `apply_order` applies.
     #[napi(catch_unwind)]
     pub fn bind(&mut self, program: &NativeProgram) {
-        self.bound = Some((Rc::clone(&program.inner), Rc::clone(&program.names)));
+        self.shared.bound.replace(Some((Rc::clone(&program.inner), Rc::clone(&program.names))));
     }
 
-    /// The purchase path: an order without lines, its outcome written to `tape` (see
-    /// `tape.rs`) rather than as JSON. `fields` is the event's id, order id, amount and,
-    /// when given, channel, each followed by a NUL (one string crosses faster than four);
-    /// `loyalty.js` sends only fields without NULs. Returns `null` when the outcome is on the
-    /// tape and used no new rule names; `"N"` and the new names, each followed by a NUL, when
-    /// it did; `"J"` and the outcome's JSON when the tape does not carry it; `"S"` when the
-    /// arguments are not for this path (an instant that is not a whole millisecond of the
-    /// years 0000 to 9999, an amount that is not a plain decimal): `loyalty.js` then takes the
-    /// JSON path, which names the problem.
+    /// The handle `apply_order` takes.
     #[napi(catch_unwind)]
-    pub fn apply_order(
-        &mut self,
-        occurred_at_ms: f64,
-        fields: String,
-        mut tape: BufferSlice,
-    ) -> Result<Option<String>> {
-        // Years 0000 to 9999, as the JSON path's RFC 3339 text can spell them.
-        let at = (occurred_at_ms.fract() == 0.0
-            && (-62_167_219_200_000.0..=253_402_300_799_999.0).contains(&occurred_at_ms))
-        .then(|| DateTime::from_timestamp_millis(occurred_at_ms as i64))
-        .flatten();
-        let mut parts = fields.split_terminator('\0');
-        let (Some(at), Some(id), Some(order_id), Some(amount)) = (at, parts.next(), parts.next(), parts.next()) else {
-            return Ok(Some("S".into()));
-        };
-        let channel = parts.next().map(str::to_string);
-        let (Ok(amount), None) = (amount.parse(), parts.next()) else {
-            return Ok(Some("S".into()));
-        };
-        let (id, order_id) = (id.to_string(), order_id.to_string());
-        let kind = loyalty::EventKind::OrderPlaced { order_id, amount, channel, lines: Vec::new() };
-        let Some((program, names)) = &self.bound else {
-            return Ok(Some("S".into()));
-        };
-        let outcome = self.inner.apply(program, &loyalty::Event::new(id, at, kind)).map_err(errors::account)?;
-        let Ok(mut names) = names.try_borrow_mut() else {
-            return Ok(Some(format!("J{}", json(&outcome))));
-        };
-        match tape::write(&outcome, &mut names, &mut tape) {
-            Some(new) if new.is_empty() => Ok(None),
-            Some(new) => {
-                let mut out = String::from("N");
-                for name in new {
-                    out.push_str(&name);
-                    out.push('\0');
-                }
-                Ok(Some(out))
-            }
-            None => Ok(Some(format!("J{}", json(&outcome)))),
-        }
+    pub fn handle(&self) -> External<Rc<Shared>> {
+        External::new(Rc::clone(&self.shared))
     }
 
     /// Moves the clock; returns the effects (JSON).
     #[napi(catch_unwind)]
     pub fn advance_to(&mut self, program: &NativeProgram, at: String) -> Result<String> {
-        Ok(json(&self.inner.advance_to(&program.inner, instant("at", &at)?)))
+        Ok(json(&self.account_mut()?.advance_to(&program.inner, instant("at", &at)?)))
     }
 
     /// Balances as of an instant (JSON).
     #[napi(catch_unwind)]
     pub fn balances(&self, program: &NativeProgram, as_of: String) -> Result<String> {
-        self.inner.balances(&program.inner, instant("asOf", &as_of)?).map(|b| json(&b)).map_err(errors::account)
+        self.account().balances(&program.inner, instant("asOf", &as_of)?).map(|b| json(&b)).map_err(errors::account)
     }
 
     /// Tier progress (JSON, or null without tiers).
     #[napi(catch_unwind)]
     pub fn tier_progress(&self, program: &NativeProgram, as_of: String) -> Result<Option<String>> {
-        self.inner
+        self.account()
             .tier_progress(&program.inner, instant("asOf", &as_of)?)
             .map(|p| p.map(|p| json(&p)))
             .map_err(errors::account)
@@ -193,7 +175,7 @@ impl NativeAccount {
     /// The statement (JSON).
     #[napi(catch_unwind)]
     pub fn statement(&self) -> String {
-        json(&self.inner.statement())
+        json(&self.account().statement())
     }
 
     /// Applies events (a JSON array) all or nothing; returns the outcomes (JSON array).
@@ -201,13 +183,13 @@ impl NativeAccount {
     pub fn apply_all(&mut self, program: &NativeProgram, events_json: String) -> Result<String> {
         let events: Vec<loyalty::Event> = serde_json::from_str(&events_json)
             .map_err(|e| errors::input("events", "[...]", &format!("is not a list of events: {e}")))?;
-        self.inner.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(_, e)| errors::account(e))
+        self.account_mut()?.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(_, e)| errors::account(e))
     }
 
     /// Points expiring by `until` (JSON).
     #[napi(catch_unwind)]
     pub fn expiring(&self, program: &NativeProgram, as_of: String, until: String) -> Result<String> {
-        self.inner
+        self.account()
             .expiring(&program.inner, instant("asOf", &as_of)?, instant("until", &until)?)
             .map(|e| json(&e))
             .map_err(errors::account)
@@ -224,7 +206,7 @@ impl NativeAccount {
     ) -> Result<String> {
         let amount =
             order_amount.parse().map_err(|_| errors::input("orderAmount", &order_amount, "is not a decimal string"))?;
-        self.inner
+        self.account()
             .quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), instant("asOf", &as_of)?)
             .map(|q| json(&q))
             .map_err(errors::account)
@@ -239,10 +221,67 @@ impl NativeAccount {
         id: String,
         at: String,
     ) -> Result<NativeAccount> {
-        self.inner
-            .merge(&program.inner, &other.inner, &id, instant("at", &at)?)
-            .map(|(inner, _)| NativeAccount { inner, bound: None })
+        self.account()
+            .merge(&program.inner, &other.account(), &id, instant("at", &at)?)
+            .map(|(inner, _)| NativeAccount::of(inner))
             .map_err(errors::account)
+    }
+}
+
+/// The purchase path: an order without lines, its outcome written to `tape` (see
+/// `tape.rs`) rather than as JSON. `fields` is the event's id, order id, amount and,
+/// when given, channel, each followed by a NUL (one string crosses faster than four);
+/// `loyalty.js` sends only fields without NULs. Returns `null` when the outcome is on the
+/// tape and used no new rule names; `"N"` and the new names, each followed by a NUL, when
+/// it did; `"J"` and the outcome's JSON when the tape does not carry it; `"S"` when the
+/// arguments are not for this path (an instant that is not a whole millisecond of the
+/// years 0000 to 9999, an amount that is not a plain decimal): `loyalty.js` then takes the
+/// JSON path, which names the problem.
+///
+/// A free function over the account's `handle`, not a method: napi-rs registers a
+/// borrow of `this` and of every class argument, under a global lock, on each method
+/// call, which made a method cost about twice a function here (BENCHMARKS.md).
+#[napi(catch_unwind)]
+pub fn apply_order(
+    handle: &External<Rc<Shared>>,
+    occurred_at_ms: f64,
+    fields: String,
+    mut tape: BufferSlice,
+) -> Result<Option<String>> {
+    // Years 0000 to 9999, as the JSON path's RFC 3339 text can spell them.
+    let at = (occurred_at_ms.fract() == 0.0
+        && (-62_167_219_200_000.0..=253_402_300_799_999.0).contains(&occurred_at_ms))
+    .then(|| DateTime::from_timestamp_millis(occurred_at_ms as i64))
+    .flatten();
+    let mut parts = fields.split_terminator('\0');
+    let (Some(at), Some(id), Some(order_id), Some(amount)) = (at, parts.next(), parts.next(), parts.next()) else {
+        return Ok(Some("S".into()));
+    };
+    let channel = parts.next().map(str::to_string);
+    let (Ok(amount), None) = (amount.parse(), parts.next()) else {
+        return Ok(Some("S".into()));
+    };
+    let (id, order_id) = (id.to_string(), order_id.to_string());
+    let kind = loyalty::EventKind::OrderPlaced { order_id, amount, channel, lines: Vec::new() };
+    let bound = handle.bound.borrow();
+    let Some((program, names)) = &*bound else {
+        return Ok(Some("S".into()));
+    };
+    let outcome = handle.account_mut()?.apply(program, &loyalty::Event::new(id, at, kind)).map_err(errors::account)?;
+    let Ok(mut names) = names.try_borrow_mut() else {
+        return Ok(Some(format!("J{}", json(&outcome))));
+    };
+    match tape::write(&outcome, &mut names, &mut tape) {
+        Some(new) if new.is_empty() => Ok(None),
+        Some(new) => {
+            let mut out = String::from("N");
+            for name in new {
+                out.push_str(&name);
+                out.push('\0');
+            }
+            Ok(Some(out))
+        }
+        None => Ok(Some(format!("J{}", json(&outcome)))),
     }
 }
 
@@ -256,8 +295,9 @@ pub fn transfer(
     at: String,
     points: i64,
 ) -> Result<String> {
-    let t = loyalty::transfer(&program.inner, &mut sender.inner, &mut receiver.inner, &id, instant("at", &at)?, points)
-        .map_err(errors::account)?;
+    let at = instant("at", &at)?;
+    let (mut sender, mut receiver) = (sender.account_mut()?, receiver.account_mut()?);
+    let t = loyalty::transfer(&program.inner, &mut sender, &mut receiver, &id, at, points).map_err(errors::account)?;
     Ok(json(&(t.sent, t.received)))
 }
 
