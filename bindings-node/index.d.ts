@@ -37,7 +37,7 @@ export declare class NativeAccount {
   /** Makes `program` the one `apply_order` applies. */
   bind(program: NativeProgram): void
   /** The handle `apply_order` takes. */
-  handle(): ExternalObject<Shared>
+  handle(): ExternalObject<unknown>
   /** Moves the clock; returns the effects (JSON). */
   advanceTo(program: NativeProgram, at: string): string
   /** Balances as of an instant (JSON). */
@@ -85,7 +85,7 @@ export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor
  * borrow of `this` and of every class argument, under a global lock, on each method
  * call, which made a method cost about twice a function here (BENCHMARKS.md).
  */
-export declare function applyOrder(handle: ExternalObject<Shared>, occurredAtMs: number, fields: string, tape: Buffer): string | null
+export declare function applyOrder(handle: ExternalObject<unknown>, occurredAtMs: number, fields: string, tape: Buffer): string | null
 
 /**
  * Program metrics over the period from `period_start` to `as_of`, from little-endian 8-byte

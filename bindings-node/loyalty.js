@@ -251,10 +251,10 @@ class Account {
     if (order !== null) {
       let r
       try {
+        if (this._handle === null) this._handle = this._native.handle()
         if (this._bound !== program) {
           this._native.bind(program._native)
           this._bound = program
-          if (this._handle === null) this._handle = this._native.handle()
         }
         r = native.applyOrder(this._handle, order.ms, order.fields, TAPE_BYTES)
       } catch (e) {

@@ -80,8 +80,8 @@ impl NativeAccount {
 }
 
 impl Shared {
-    /// The account to change; an error, never a panic, if a call already holds it (the same
-    /// account as both sides of a transfer, say).
+    /// The account to change; an error rather than a panic if a call already held it (a
+    /// guard: napi-rs already refuses the same account as both sides of a transfer).
     fn account_mut(&self) -> Result<std::cell::RefMut<'_, loyalty::Account>> {
         self.account.try_borrow_mut().map_err(|_| errors::input("account", "busy", "is already in use by this call"))
     }
@@ -146,7 +146,7 @@ impl NativeAccount {
     }
 
     /// The handle `apply_order` takes.
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, ts_return_type = "ExternalObject<unknown>")]
     pub fn handle(&self) -> External<Rc<Shared>> {
         External::new(Rc::clone(&self.shared))
     }
@@ -241,7 +241,10 @@ impl NativeAccount {
 /// A free function over the account's `handle`, not a method: napi-rs registers a
 /// borrow of `this` and of every class argument, under a global lock, on each method
 /// call, which made a method cost about twice a function here (BENCHMARKS.md).
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "handle: ExternalObject<unknown>, occurredAtMs: number, fields: string, tape: Buffer"
+)]
 pub fn apply_order(
     handle: &External<Rc<Shared>>,
     occurred_at_ms: f64,

@@ -166,7 +166,7 @@ fn partition_of(member: u64) -> usize {
 }
 
 /// Batches of at least this many rows are split and folded on the summarizer's threads
-/// (spawned for each batch). Streams come in batches of about a million rows (pyarrow's
+/// (spawned twice for each chunk of a batch). Streams come in batches of about a million rows (pyarrow's
 /// `iter_batches(batch_size=1_000_000)`, say): at `1 << 20` they stayed on one thread.
 const PARALLEL_ROWS: usize = 1 << 18;
 
