@@ -69,6 +69,17 @@ impl Writer<'_> {
     fn maybe_instant(&mut self, t: Option<DateTime<Utc>>) -> Option<()> {
         self.put(t.map_or(f64::NAN, |t| t.timestamp_millis() as f64))
     }
+
+    /// An effect of points over lots at an instant (expired, expiring soon).
+    fn lots(&mut self, code: f64, points: loyalty::Points, lots: &[loyalty::LotId], t: DateTime<Utc>) -> Option<()> {
+        self.put(code)?;
+        self.put(points.get() as f64)?;
+        self.count(lots.len())?;
+        for lot in lots {
+            self.put(f64::from(lot.0))?;
+        }
+        self.instant(t)
+    }
 }
 
 /// Instants the tape can carry as the JSON path's `new Date(text)` reads them: whole
@@ -116,23 +127,9 @@ pub(crate) fn write(outcome: &Outcome, names: &mut Names, out: &mut [u8]) -> Opt
                     w.put(points.get() as f64)?;
                     w.maybe_instant(*expires_at)?;
                 }
-                Effect::PointsExpired { points, lots, at } if whole_ms(*at) => {
-                    w.put(3.0)?;
-                    w.put(points.get() as f64)?;
-                    w.count(lots.len())?;
-                    for lot in lots {
-                        w.put(f64::from(lot.0))?;
-                    }
-                    w.instant(*at)?;
-                }
+                Effect::PointsExpired { points, lots, at } if whole_ms(*at) => w.lots(3.0, *points, lots, *at)?,
                 Effect::PointsExpiringSoon { points, lots, expires_at } if whole_ms(*expires_at) => {
-                    w.put(4.0)?;
-                    w.put(points.get() as f64)?;
-                    w.count(lots.len())?;
-                    for lot in lots {
-                        w.put(f64::from(lot.0))?;
-                    }
-                    w.instant(*expires_at)?;
+                    w.lots(4.0, *points, lots, *expires_at)?
                 }
                 _ => return None,
             }
