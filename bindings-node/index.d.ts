@@ -75,7 +75,7 @@ export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor
  * `tape.rs`) rather than as JSON. `fields` is the event's id, order id, amount and,
  * when given, channel, each followed by a NUL (one string crosses faster than four);
  * `loyalty.js` sends only fields without NULs. Returns `null` when the outcome is on the
- * tape and used no new rule names; `"N"` and the new names, each followed by a NUL, when
+ * tape and used no new names; `"N"` and the new names, each followed by a NUL, when
  * it did; `"J"` and the outcome's JSON when the tape does not carry it; `"S"` when the
  * arguments are not for this path (an instant that is not a whole millisecond of the
  * years 0000 to 9999, an amount that is not a plain decimal): `loyalty.js` then takes the

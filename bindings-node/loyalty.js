@@ -121,8 +121,8 @@ function eventToCore (event) {
 const TAPE = new Float64Array(1024)
 const TAPE_BYTES = Buffer.from(TAPE.buffer)
 
-// The rule names each native program has numbered on the tape, in its order; keyed by the
-// native object, so every `Program` wrapping it reads the same table.
+// The names (rules, tiers, reasons, reward ids) each native program has numbered on the tape,
+// in its order; keyed by the native object, so every `Program` wrapping it reads the same table.
 const NAMES = new WeakMap()
 
 const wellFormed = String.prototype.isWellFormed
@@ -200,6 +200,21 @@ function readTape (names) {
         i += 4 + n
         break
       }
+      case 5: {
+        const reward = t[i + 5]
+        const id = t[i + 6]
+        effects[k] = { type: 'tierUpgraded', from: names[t[i + 1]], to: names[t[i + 2]], validUntil: date(t[i + 3]), reason: names[t[i + 4]], rewardPoints: reward === reward ? reward : null, rewardId: id === id ? names[id] : null } // eslint-disable-line no-self-compare
+        i += 7
+        break
+      }
+      case 6:
+        effects[k] = { type: 'tierRetained', tier: names[t[i + 1]], validUntil: date(t[i + 2]) }
+        i += 3
+        break
+      case 7:
+        effects[k] = { type: 'tierDowngraded', from: names[t[i + 1]], to: names[t[i + 2]], reason: names[t[i + 3]], validUntil: date(t[i + 4]) }
+        i += 5
+        break
       default:
         throw new Error(`loyalty: unknown effect code ${t[i]} on the tape`)
     }
@@ -263,7 +278,7 @@ class Account {
       const names = NAMES.get(program._native)
       if (r === null) return readTape(names)
       switch (r.charCodeAt(0)) {
-        case 78: { // N: new rule names, NUL-terminated
+        case 78: { // N: new names, NUL-terminated
           let from = 1
           for (let end = r.indexOf('\0', from); end !== -1; end = r.indexOf('\0', from)) {
             names.push(r.slice(from, end))

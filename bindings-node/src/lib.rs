@@ -27,7 +27,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 #[napi]
 pub struct NativeProgram {
     inner: Rc<loyalty::Program>,
-    /// The rule names this program's tape outcomes have used (`tape.rs`).
+    /// The names this program's tape outcomes have used (`tape.rs`).
     names: Rc<RefCell<tape::Names>>,
 }
 
@@ -232,7 +232,7 @@ impl NativeAccount {
 /// `tape.rs`) rather than as JSON. `fields` is the event's id, order id, amount and,
 /// when given, channel, each followed by a NUL (one string crosses faster than four);
 /// `loyalty.js` sends only fields without NULs. Returns `null` when the outcome is on the
-/// tape and used no new rule names; `"N"` and the new names, each followed by a NUL, when
+/// tape and used no new names; `"N"` and the new names, each followed by a NUL, when
 /// it did; `"J"` and the outcome's JSON when the tape does not carry it; `"S"` when the
 /// arguments are not for this path (an instant that is not a whole millisecond of the
 /// years 0000 to 9999, an amount that is not a plain decimal): `loyalty.js` then takes the

@@ -1,12 +1,14 @@
 //! The purchase path's outcomes as numbers instead of JSON text.
 //!
-//! An order's outcome is almost always a few effects made of numbers and instants (points
-//! earned, pending points activated, points expired or expiring soon). Writing them as `f64`s
-//! into a buffer that `loyalty.js` reads through a `Float64Array`, and building the objects
-//! there with literals, costs a fraction of serializing JSON, crossing it as a string and
-//! `JSON.parse`-ing it. Any other effect, or an outcome too long for the buffer, goes as JSON
-//! as before: the tape is a faster spelling of the same outcome, never a different one
-//! (`test/tape.test.js` compares the two on every path).
+//! An order's outcome is almost always a few effects made of numbers, instants and the
+//! program's own names (points earned, pending points activated, points expired or expiring
+//! soon, a tier reached, kept or lost). Writing them as `f64`s into a buffer that
+//! `loyalty.js` reads through a `Float64Array`, and building the objects there with
+//! literals, costs a fraction of serializing JSON, crossing it as a string and
+//! `JSON.parse`-ing it. Any other effect (a downgrade warning, with its missing amounts, is
+//! one), or an outcome too long for the buffer, goes as JSON as before: the tape is a faster
+//! spelling of the same outcome, never a different one (`test/tape.test.js` compares the two
+//! on every path).
 //!
 //! Layout, in `f64`s: revision, duplicate (0 or 1), the number of effects, then per effect a
 //! kind code and its fields in the order of their JSON:
@@ -17,9 +19,13 @@
 //! | 2 | `pendingActivated` | lot, points, expiresAt ms or NaN |
 //! | 3 | `pointsExpired` | points, lot count, lots, at ms |
 //! | 4 | `pointsExpiringSoon` | points, lot count, lots, expiresAt ms |
+//! | 5 | `tierUpgraded` | from, to, validUntil ms or NaN, reason, rewardPoints or NaN, rewardId or NaN |
+//! | 6 | `tierRetained` | tier, validUntil ms or NaN |
+//! | 7 | `tierDowngraded` | from, to, reason, validUntil ms or NaN |
 //!
-//! Rule names are indices into a table per program that grows as names first appear; the
-//! names new to a call are returned beside the tape, for `loyalty.js` to append to its copy.
+//! Rule names, tier names, reasons and reward ids (all a program's own words) are indices into
+//! a table per program that grows as names first appear; the names new to a call are returned
+//! beside the tape, for `loyalty.js` to append to its copy.
 
 use chrono::{DateTime, Utc};
 use loyalty::{Effect, Outcome};
@@ -70,6 +76,16 @@ impl Writer<'_> {
         self.put(t.map_or(f64::NAN, |t| t.timestamp_millis() as f64))
     }
 
+    /// A name's number in the program's table; `None` (the outcome goes as JSON) for a name
+    /// with a NUL, since new names cross NUL-terminated.
+    fn name(&mut self, name: &str, names: &mut Names, new: &mut Vec<Box<str>>) -> Option<()> {
+        if name.contains('\0') {
+            return None;
+        }
+        let n = names.number(name, new);
+        self.put(n)
+    }
+
     /// An effect of points over lots at an instant (expired, expiring soon).
     fn lots(&mut self, code: f64, points: loyalty::Points, lots: &[loyalty::LotId], t: DateTime<Utc>) -> Option<()> {
         self.put(code)?;
@@ -110,12 +126,7 @@ pub(crate) fn write(outcome: &Outcome, names: &mut Names, out: &mut [u8]) -> Opt
                     w.put(points.get() as f64)?;
                     w.count(rules.len())?;
                     for rule in rules.iter() {
-                        // New names cross NUL-terminated: one with a NUL goes as JSON.
-                        if rule.contains('\0') {
-                            return None;
-                        }
-                        let n = names.number(rule, &mut new);
-                        w.put(n)?;
+                        w.name(rule, names, &mut new)?;
                     }
                     w.instant(*available_at)?;
                     w.maybe_instant(*expires_at)?;
@@ -130,6 +141,32 @@ pub(crate) fn write(outcome: &Outcome, names: &mut Names, out: &mut [u8]) -> Opt
                 Effect::PointsExpired { points, lots, at } if whole_ms(*at) => w.lots(3.0, *points, lots, *at)?,
                 Effect::PointsExpiringSoon { points, lots, expires_at } if whole_ms(*expires_at) => {
                     w.lots(4.0, *points, lots, *expires_at)?
+                }
+                Effect::TierUpgraded { from, to, valid_until, reason, reward_points, reward_id }
+                    if valid_until.is_none_or(whole_ms) =>
+                {
+                    w.put(5.0)?;
+                    w.name(from, names, &mut new)?;
+                    w.name(to, names, &mut new)?;
+                    w.maybe_instant(*valid_until)?;
+                    w.name(reason, names, &mut new)?;
+                    w.put(reward_points.map_or(f64::NAN, |p| p.get() as f64))?;
+                    match reward_id {
+                        Some(id) => w.name(id, names, &mut new)?,
+                        None => w.put(f64::NAN)?,
+                    }
+                }
+                Effect::TierRetained { tier, valid_until } if valid_until.is_none_or(whole_ms) => {
+                    w.put(6.0)?;
+                    w.name(tier, names, &mut new)?;
+                    w.maybe_instant(*valid_until)?;
+                }
+                Effect::TierDowngraded { from, to, reason, valid_until } if valid_until.is_none_or(whole_ms) => {
+                    w.put(7.0)?;
+                    w.name(from, names, &mut new)?;
+                    w.name(to, names, &mut new)?;
+                    w.name(reason, names, &mut new)?;
+                    w.maybe_instant(*valid_until)?;
                 }
                 _ => return None,
             }
