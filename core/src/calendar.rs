@@ -7,6 +7,7 @@
 use chrono::{DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// The calendar date of an instant in a time zone.
 ///
@@ -207,9 +208,91 @@ impl Period {
     }
 }
 
+/// The local midnights of one time zone, resolved a calendar year at a time on first use and
+/// kept: a pure memo of [`start_of_day`], shared by every thread and account that uses it.
+/// A [`crate::Program`] keeps one for its zone. Resolving a local midnight walks the zone's
+/// transitions, and was the costliest step of crediting a purchase (its activation day, its
+/// expiry day and its warning day); every member's purchases of one day share those days.
+///
+/// Days of the years 1970 to 2225 are kept; others are resolved on each call.
+pub(crate) struct Midnights {
+    tz: Tz,
+    years: OnceLock<Box<[OnceLock<Year>]>>,
+}
+
+/// One year's local midnights, by day of the year.
+type Year = Box<[DateTime<Utc>]>;
+
+/// The first year [`Midnights`] keeps, and how many.
+const MIDNIGHT_YEARS: (i32, usize) = (1970, 256);
+
+impl Midnights {
+    /// An empty memo for `tz`.
+    pub fn new(tz: Tz) -> Midnights {
+        Midnights { tz, years: OnceLock::new() }
+    }
+
+    /// The instant `date` starts in the zone: always [`start_of_day`]`(date, tz)`.
+    pub fn start_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
+        let (first, count) = MIDNIGHT_YEARS;
+        let Some(slot) = usize::try_from(date.year() - first).ok().filter(|&i| i < count) else {
+            return start_of_day(date, self.tz);
+        };
+        let years = self.years.get_or_init(|| (0..count).map(|_| OnceLock::new()).collect());
+        let Some(year) = years.get(slot) else { return start_of_day(date, self.tz) };
+        let days = year.get_or_init(|| {
+            let jan1 = NaiveDate::from_yo_opt(date.year(), 1).unwrap_or(date);
+            jan1.iter_days().take_while(|d| d.year() == date.year()).map(|d| start_of_day(d, self.tz)).collect()
+        });
+        days.get(date.ordinal0() as usize).copied().unwrap_or_else(|| start_of_day(date, self.tz))
+    }
+}
+
+/// Memos of one zone are equal: what each has resolved is the same function's values.
+impl PartialEq for Midnights {
+    fn eq(&self, other: &Midnights) -> bool {
+        self.tz == other.tz
+    }
+}
+
+impl std::fmt::Debug for Midnights {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = self.years.get().map_or(0, |y| y.iter().filter(|y| y.get().is_some()).count());
+        f.debug_struct("Midnights").field("tz", &self.tz).field("years_kept", &kept).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_midnights_are_the_calendar_s_in_every_kind_of_zone() {
+        // New York (a spring-forward day whose midnight still exists), Santiago (midnight
+        // skipped on its spring-forward day), Sao Paulo (it used to fall back from midnight
+        // to 23:00), Lord Howe (half-hour changes) and Tokyo (no changes).
+        for name in ["America/New_York", "America/Santiago", "America/Sao_Paulo", "Australia/Lord_Howe", "Asia/Tokyo"] {
+            let tz: Tz = name.parse().unwrap();
+            let memo = Midnights::new(tz);
+            for round in 0..2 {
+                // Leap years and not, each day of 2015 to 2020 (round 2 reads what round 1 kept).
+                for day in date(2015, 1, 1).iter_days().take_while(|d| d.year() <= 2020) {
+                    assert_eq!(memo.start_of_day(day), start_of_day(day, tz), "{name} {day} round {round}");
+                }
+            }
+            // Outside the kept years, resolved each time.
+            for day in [date(1969, 12, 31), date(2226, 1, 1), NaiveDate::MIN, NaiveDate::MAX] {
+                assert_eq!(memo.start_of_day(day), start_of_day(day, tz), "{name} {day}");
+            }
+        }
+        // Worked by hand: Santiago skipped 2018-08-12 00:00-01:00 (UTC-4 to UTC-3), so that
+        // day began at 01:00 local, 04:00 UTC; New York's 2024-03-10 began at 05:00 UTC.
+        let santiago = Midnights::new("America/Santiago".parse().unwrap());
+        assert_eq!(santiago.start_of_day(date(2018, 8, 12)).to_rfc3339(), "2018-08-12T04:00:00+00:00");
+        let ny = Midnights::new(chrono_tz::America::New_York);
+        assert_eq!(ny.start_of_day(date(2024, 3, 10)).to_rfc3339(), "2024-03-10T05:00:00+00:00");
+        assert_eq!(format!("{ny:?}"), "Midnights { tz: America/New_York, years_kept: 1 }");
+    }
 
     #[test]
     fn month_lengths_match_the_calendar_s() {

@@ -148,7 +148,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn start(&self, day: NaiveDate) -> DateTime<Utc> {
-        calendar::start_of_day(day, self.program.time_zone())
+        self.program.start_of_day(day)
     }
 
     fn period(&self) -> &QualificationPeriod {

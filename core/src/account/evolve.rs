@@ -196,9 +196,7 @@ fn purchase(
     account.ledger.touch(rules, t);
     let days = program.config().pending_days;
     let available_day = calendar::add_days(p.today, days);
-    // A purchase's activation day is new with each purchase: resolved directly, so it does not
-    // push the expiry and warning days (shared by many lots) out of the ledger's memo.
-    let available_at = if days == 0 { t } else { calendar::start_of_day(available_day, program.time_zone()) };
+    let available_at = if days == 0 { t } else { program.start_of_day(available_day) };
     let mut lot = None;
     if earned.points.is_positive() {
         let credit = Credit {

@@ -12,8 +12,7 @@ use crate::calendar;
 use crate::effect::{Draw, Effect};
 use crate::points::Points;
 use crate::program::{ExpiryPolicy, Program};
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The lots of one member, the debt, and the instant the ledger was last brought up to.
@@ -41,34 +40,9 @@ pub(crate) struct Ledger {
     /// No expiry or warning of a usable lot falls before this: derived, a lower bound.
     #[serde(skip)]
     pub due: Option<DateTime<Utc>>,
-    /// Local midnights resolved lately: a memo, never serialized or compared.
-    #[serde(skip)]
-    pub midnights: Midnights,
     /// Lists of rule names purchases earned by lately: a memo, never serialized or compared.
     #[serde(skip)]
     pub rule_lists: crate::program::RuleLists,
-}
-
-/// The last few local midnights this ledger resolved, by (zone, day). Expiry and warning days
-/// repeat from credit to credit (a month end), and resolving a local midnight in a zone is the
-/// costliest step of a credit. A pure memo: the same answers as [`calendar::start_of_day`].
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Midnights {
-    slots: [Option<(Tz, NaiveDate, DateTime<Utc>)>; 8],
-    next: usize,
-}
-
-impl Midnights {
-    /// The instant `date` starts in `tz`.
-    pub fn start_of_day(&mut self, date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-        if let Some((_, _, at)) = self.slots.iter().flatten().find(|(z, d, _)| *z == tz && *d == date) {
-            return *at;
-        }
-        let at = calendar::start_of_day(date, tz);
-        self.slots[self.next] = Some((tz, date, at));
-        self.next = (self.next + 1) % self.slots.len();
-        at
-    }
 }
 
 impl PartialEq for Ledger {
@@ -95,7 +69,7 @@ impl Rules<'_> {
             return None;
         }
         let tz = self.program.time_zone();
-        let warn = calendar::start_of_day(calendar::sub_days(calendar::local_date(expires_at, tz), days), tz);
+        let warn = self.program.start_of_day(calendar::sub_days(calendar::local_date(expires_at, tz), days));
         Some(warn.max(available_at))
     }
 }
@@ -126,7 +100,6 @@ impl Ledger {
             live: Vec::new(),
             pending_lots: Vec::new(),
             due: None,
-            midnights: Midnights::default(),
             rule_lists: crate::program::RuleLists::default(),
         }
     }
@@ -193,9 +166,9 @@ impl Ledger {
                         let days = rules.program.config().expiring_soon_days;
                         let warn_at = (days > 0).then(|| {
                             let first_warned = calendar::add_days(calendar::sub_days(last_valid, days), 1);
-                            self.midnights.start_of_day(first_warned, tz).max(c.available_at)
+                            rules.program.start_of_day(first_warned).max(c.available_at)
                         });
-                        let expires_at = self.midnights.start_of_day(calendar::add_days(last_valid, 1), tz);
+                        let expires_at = rules.program.start_of_day(calendar::add_days(last_valid, 1));
                         (Some(expires_at), warn_at)
                     }
                 },
@@ -490,28 +463,4 @@ fn due_at(lot: &Lot) -> Option<DateTime<Utc>> {
 /// Draw helper re-exported for the account.
 pub(crate) fn total(draws: &[Draw]) -> Points {
     draws.iter().map(|d| d.points).sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remembered_midnights_are_the_calendar_s_and_keyed_by_zone() {
-        let mut memo = Midnights::default();
-        let (ny, tokyo) = (chrono_tz::America::New_York, chrono_tz::Asia::Tokyo);
-        // 2024-03-10 is New York's spring-forward day; its midnight is still 05:00 UTC.
-        let days = ["2024-03-10", "2024-03-11", "2024-11-03", "2024-01-31", "2024-02-29", "2024-03-10"];
-        for _ in 0..2 {
-            for day in days {
-                let date: NaiveDate = day.parse().unwrap();
-                for tz in [ny, tokyo] {
-                    assert_eq!(memo.start_of_day(date, tz), calendar::start_of_day(date, tz), "{day} {tz}");
-                }
-            }
-        }
-        let date: NaiveDate = "2024-03-10".parse().unwrap();
-        assert_eq!(memo.start_of_day(date, ny).to_rfc3339(), "2024-03-10T05:00:00+00:00");
-        assert_eq!(memo.start_of_day(date, tokyo).to_rfc3339(), "2024-03-09T15:00:00+00:00");
-    }
 }

@@ -190,6 +190,9 @@ pub struct Program {
     /// Shared names of the earning rules and multipliers, and of the tiers in ladder order.
     names: earning::Names,
     tier_names: Vec<std::sync::Arc<str>>,
+    /// The zone's local midnights as they are resolved, shared by clones (a memo: equal
+    /// programs compare equal whatever each has resolved).
+    midnights: std::sync::Arc<crate::calendar::Midnights>,
 }
 
 impl Program {
@@ -216,7 +219,8 @@ impl Program {
         let names = earning::Names::of(&config.earning);
         let tier_names =
             config.tiers.as_ref().map_or(Vec::new(), |t| t.levels.iter().map(|l| l.name.as_str().into()).collect());
-        Ok(Program { config, tz, highest_tier_multiplier, earning_bound, names, tier_names })
+        let midnights = std::sync::Arc::new(crate::calendar::Midnights::new(tz));
+        Ok(Program { config, tz, highest_tier_multiplier, earning_bound, names, tier_names, midnights })
     }
 
     /// Parses and validates a program from JSON text.
@@ -250,6 +254,12 @@ impl Program {
     /// The program's time zone.
     pub fn time_zone(&self) -> Tz {
         self.tz
+    }
+
+    /// The instant a local day starts in the program's zone ([`crate::calendar::start_of_day`]),
+    /// from the program's memo.
+    pub(crate) fn start_of_day(&self, date: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+        self.midnights.start_of_day(date)
     }
 
     /// The largest earning multiplier of any tier, 1 without tiers: what an order could earn
