@@ -572,6 +572,50 @@ mod tests {
     use crate::event::EventKind;
     use chrono::TimeZone;
 
+    /// Instants from 1970-01-01T00:00:00Z up to, not including, 9000-01-01T00:00:00Z are
+    /// taken; a second outside either end is refused, naming the field and the instant, and
+    /// the account is left as it was.
+    #[test]
+    fn events_from_1970_to_8999_are_taken_and_a_second_outside_is_not() {
+        let program = Program::from_json(
+            r#"{"name": "Cafe", "version": 1, "currency": "EUR", "time_zone": "UTC",
+                "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+                "redemption": {"point_value": "0.01"}}"#,
+        )
+        .unwrap();
+        let order = |i: u32, at: DateTime<Utc>| {
+            let kind = EventKind::OrderPlaced {
+                order_id: format!("o{i}"),
+                amount: Decimal::TEN,
+                channel: None,
+                lines: vec![],
+            };
+            Event::new(format!("e{i}"), at, kind)
+        };
+        let second = chrono::Duration::seconds(1);
+        let (first, end) =
+            (Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(9000, 1, 1, 0, 0, 0).unwrap());
+        let mut account = Account::new("m");
+        let refused = |account: &mut Account, e: &Event| {
+            let before = account.clone();
+            let err = account.apply(&program, e).unwrap_err();
+            assert_eq!(*account, before);
+            err.to_string()
+        };
+        let early = refused(&mut account, &order(0, first - second));
+        assert!(
+            early.contains("occurred_at")
+                && early.contains("1969-12-31 23:59:59 UTC")
+                && early.contains("must be from 1970 to 8999"),
+            "{early}"
+        );
+        account.apply(&program, &order(1, first)).unwrap();
+        account.apply(&program, &order(2, end - second)).unwrap();
+        let late = refused(&mut account, &order(3, end));
+        assert!(late.contains("occurred_at") && late.contains("9000-01-01 00:00:00 UTC"), "{late}");
+        assert_eq!(account.revision(), 2);
+    }
+
     /// Entries are kept for life, so an entry holds its effects without the spare room a
     /// first push reserves: a one-effect entry (an order's points, a day's activation) has
     /// room for one. (`with_capacity(1)` and `reserve_exact(1)` give exactly one in today's
