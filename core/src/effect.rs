@@ -224,7 +224,109 @@ pub struct Entry {
     /// The event that caused it, or `None` for the clock (activation, expiry, warnings).
     pub event_id: Option<std::sync::Arc<str>>,
     /// What it did.
-    pub effects: Vec<Effect>,
+    pub effects: Effects,
+}
+
+/// The effects of one statement entry: a list like a `Vec<Effect>` (it derefs to a slice and
+/// serializes as a sequence), holding a single effect in place. Entries are kept for life and
+/// most have one effect (an order's points, a day's activations), so most need no allocation
+/// of their own.
+///
+/// ```
+/// use loyalty::{Effect, Effects, Points};
+/// let one = Effects::from(vec![Effect::DebtCreated { order_id: "o".into(), points: Points::new(40), debt: Points::new(40) }]);
+/// assert_eq!(one.len(), 1);
+/// assert!(matches!(one[0], Effect::DebtCreated { .. }));
+/// assert_eq!(serde_json::to_string(&one).unwrap(), r#"[{"type":"debt_created","order_id":"o","points":40,"debt":40}]"#);
+/// assert!(Effects::default().is_empty());
+/// ```
+#[derive(Clone, Default, PartialEq)]
+pub struct Effects(Held);
+
+#[derive(Clone, Default, PartialEq)]
+enum Held {
+    #[default]
+    None,
+    One(Effect),
+    Many(Vec<Effect>),
+}
+
+impl Effects {
+    /// Moves `buffer`'s effects into a new list, leaving `buffer` empty with its capacity (the
+    /// account reuses one buffer for every event).
+    pub(crate) fn take_from(buffer: &mut Vec<Effect>) -> Effects {
+        match buffer.len() {
+            0 => Effects(Held::None),
+            1 => buffer.pop().map_or(Effects(Held::None), |e| Effects(Held::One(e))),
+            // Not `mem::take`: the buffer keeps its capacity for the next event, and the list
+            // gets exactly its length.
+            #[allow(clippy::drain_collect)]
+            _ => Effects(Held::Many(buffer.drain(..).collect())),
+        }
+    }
+
+    /// Whether the effects live in the entry itself, with no allocation of their own.
+    #[cfg(test)]
+    pub(crate) fn in_place(&self) -> bool {
+        !matches!(self.0, Held::Many(_))
+    }
+}
+
+impl From<Vec<Effect>> for Effects {
+    fn from(mut effects: Vec<Effect>) -> Effects {
+        if effects.len() > 1 {
+            effects.shrink_to_fit();
+            return Effects(Held::Many(effects));
+        }
+        Effects::take_from(&mut effects)
+    }
+}
+
+impl std::ops::Deref for Effects {
+    type Target = [Effect];
+    fn deref(&self) -> &[Effect] {
+        match &self.0 {
+            Held::None => &[],
+            Held::One(e) => std::slice::from_ref(e),
+            Held::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Effects {
+    fn deref_mut(&mut self) -> &mut [Effect] {
+        match &mut self.0 {
+            Held::None => &mut [],
+            Held::One(e) => std::slice::from_mut(e),
+            Held::Many(v) => v,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Effects {
+    type Item = &'a Effect;
+    type IntoIter = std::slice::Iter<'a, Effect>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::fmt::Debug for Effects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Effects {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Effects {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Effects, D::Error> {
+        Vec::<Effect>::deserialize(d).map(Effects::from)
+    }
 }
 
 impl Effect {

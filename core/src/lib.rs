@@ -68,7 +68,7 @@ pub use account::{
     transfer, Account, AccountError, Balances, Expiring, Outcome, SnapshotError, Transfer, MAX_EVENTS, MAX_LOTS,
     SNAPSHOT_FORMAT,
 };
-pub use effect::{Draw, Effect, Entry, Totals};
+pub use effect::{Draw, Effect, Effects, Entry, Totals};
 pub use event::{Event, EventKind, OrderLine, ReceivedLot};
 pub use ledger::{Lot, LotId, LotKind};
 pub use money::{Rounding, MAX_AMOUNT};

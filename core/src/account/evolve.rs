@@ -17,11 +17,9 @@ pub(crate) fn evolve(
     event: &Event,
     source: &Arc<str>,
     command: Command,
-) -> Vec<Effect> {
+    effects: &mut Vec<Effect>,
+) {
     let t = event.occurred_at;
-    // The statement keeps these for life: room for the one effect most events have, not the
-    // four a first push reserves.
-    let mut effects = Vec::with_capacity(1);
     match command {
         Command::Join { birthday, points } => {
             account.facts.joined = true;
@@ -31,7 +29,7 @@ pub(crate) fn evolve(
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(account, rules, event, source, points, LotKind::Bonus, "sign_up", &mut effects);
+                credit_now(account, rules, event, source, points, LotKind::Bonus, "sign_up", effects);
             }
         }
         Command::CompleteProfile { birthday, points } => {
@@ -41,12 +39,12 @@ pub(crate) fn evolve(
             }
             account.ledger.touch(rules, t);
             if let Some(points) = points {
-                credit_now(account, rules, event, source, points, LotKind::Bonus, "profile_completed", &mut effects);
+                credit_now(account, rules, event, source, points, LotKind::Bonus, "profile_completed", effects);
             }
         }
-        Command::Purchase(p) => purchase(account, rules, event, source, p, &mut effects),
+        Command::Purchase(p) => purchase(account, rules, event, source, p, effects),
         Command::Refund { order_id, amount, due, target } => {
-            refund(account, rules, &order_id, due, &mut effects);
+            refund(account, rules, &order_id, due, effects);
             let mut closed = false;
             let mut seq = 0;
             if let Some(order) = account.orders.get_mut(&order_id) {
@@ -56,7 +54,7 @@ pub(crate) fn evolve(
                 seq = order.seq;
             }
             if let Some(ctx) = Ctx::of(rules.program) {
-                account.tier.refund(&ctx, seq, amount, due, closed, t, &mut effects);
+                account.tier.refund(&ctx, seq, amount, due, closed, t, effects);
             }
         }
         Command::Redeem { points, reward_id, order_id, value } => {
@@ -68,7 +66,7 @@ pub(crate) fn evolve(
             effects.push(Effect::PointsRedeemed { reward_id, order_id, points, value, draws });
         }
         Command::CancelRedemption { redemption_id } => {
-            cancel_redemption(account, rules, event, source, &redemption_id, &mut effects)
+            cancel_redemption(account, rules, event, source, &redemption_id, effects)
         }
         Command::Bonus { points, rule, claim } => {
             match claim {
@@ -86,14 +84,14 @@ pub(crate) fn evolve(
                 }
             }
             account.ledger.touch(rules, t);
-            credit_now(account, rules, event, source, points, LotKind::Bonus, &rule, &mut effects);
+            credit_now(account, rules, event, source, points, LotKind::Bonus, &rule, effects);
         }
         Command::Send { to_member_id, points } => {
             let draws = account.ledger.draw(points);
             effects.push(Effect::PointsSent { to_member_id, points, draws });
         }
         Command::Receive { from_member_id } => {
-            let EventKind::PointsReceived { lots, .. } = &event.kind else { return effects };
+            let EventKind::PointsReceived { lots, .. } = &event.kind else { return };
             let program = rules.program;
             let tz = program.time_zone();
             let available_day = calendar::local_date(t, tz);
@@ -117,11 +115,11 @@ pub(crate) fn evolve(
                 total += points;
             }
             effects.push(Effect::PointsReceived { from_member_id, points: total, lots: ids });
-            repay(account, &mut effects);
+            repay(account, effects);
         }
         Command::AssignTier { tier, until, reason } => {
             if let Some(ctx) = Ctx::of(rules.program) {
-                account.tier.assign(&ctx, tier, until, &reason, t, &mut effects);
+                account.tier.assign(&ctx, tier, until, &reason, t, effects);
             }
         }
         Command::Adjust { points, reason } => {
@@ -145,10 +143,9 @@ pub(crate) fn evolve(
                 account.ledger.draw(-points)
             };
             effects.push(Effect::PointsAdjusted { points, reason, draws });
-            repay(account, &mut effects);
+            repay(account, effects);
         }
     }
-    effects
 }
 
 #[allow(clippy::too_many_arguments)]

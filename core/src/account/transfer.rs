@@ -94,7 +94,7 @@ impl Account {
     /// The outcome of an applied event, as a replay would return it.
     pub(crate) fn outcome_of(&self, id: &str) -> Option<Outcome> {
         let key = self.keys.get(id)?;
-        let effects = self.statement.get(key.entry as usize).map(|e| e.effects.clone()).unwrap_or_default();
+        let effects = self.statement.get(key.entry as usize).map(|e| e.effects.to_vec()).unwrap_or_default();
         Some(Outcome { effects, duplicate: true, revision: self.revision })
     }
 
@@ -144,7 +144,7 @@ impl Account {
         let mut b = other.clone();
         let common = self.ledger.clock.max(other.ledger.clock);
         for account in [&mut a, &mut b] {
-            catch_up(&mut account.ledger, &mut account.tier, program, common, &mut account.statement);
+            catch_up(&mut account.ledger, &mut account.tier, program, common, &mut account.statement, &mut Vec::new());
         }
         let b_points = b.ledger.available() + b.ledger.pending() - b.ledger.debt;
 
@@ -230,7 +230,7 @@ impl Account {
         if let Some(last) = a.ledger.last_activity {
             a.ledger.touch(Rules { program }, last);
         }
-        catch_up(&mut a.ledger, &mut a.tier, program, at, &mut a.statement);
+        catch_up(&mut a.ledger, &mut a.tier, program, at, &mut a.statement, &mut Vec::new());
         let mut effects =
             vec![Effect::AccountsMerged { merged_member_id: other.member_id.clone(), points: b_points, lots: b_live }];
         if let Some(e) = a.ledger.repay_debt() {
@@ -245,7 +245,7 @@ impl Account {
                 .fingerprint();
         let shared: std::sync::Arc<str> = id.into();
         a.keys.insert(std::sync::Arc::clone(&shared), Key { fingerprint, entry: a.statement.len() as u32 });
-        a.statement.push(Entry { at, event_id: Some(shared), effects: effects.clone() });
+        a.statement.push(Entry { at, event_id: Some(shared), effects: effects.clone().into() });
         a.revision = self.revision.max(other.revision) + 1;
         a.verify().map_err(|e| AccountError::invalid("merge", other.member_id.clone(), e.to_string()))?;
         let outcome = Outcome { effects, duplicate: false, revision: a.revision };

@@ -266,9 +266,10 @@ impl Ledger {
     }
 
     /// Moves the clock to `b` and activates pending lots that become usable by then, repaying
-    /// debt from them. Pending lots are few; no other lot is looked at.
-    pub fn activate(&mut self, b: DateTime<Utc>) -> Vec<Effect> {
-        let mut effects = Vec::new();
+    /// debt from them, and pushes what it did to `effects`. Pending lots are few; no other lot
+    /// is looked at.
+    pub fn activate(&mut self, b: DateTime<Utc>, effects: &mut Vec<Effect>) {
+        let before = effects.len();
         self.clock = self.clock.max(b);
         // 1. Activation: pending lots are few; no other lot needs looking at.
         let (lots, due) = (&self.lots, &mut self.due);
@@ -280,23 +281,17 @@ impl Ledger {
             if lot.available_at > b {
                 return true;
             }
-            if effects.is_empty() {
-                // Entries are kept for life: room for the one effect most activations have,
-                // not the four a first push reserves.
-                effects.reserve_exact(1);
-            }
             effects.push(Effect::PendingActivated { lot: id, points: lot.remaining, expires_at: lot.expires_at });
             if let Some(d) = due_at(lot) {
                 *due = Some(due.map_or(d, |due| due.min(d)));
             }
             false
         });
-        if !effects.is_empty() {
+        if effects.len() > before {
             if let Some(e) = self.repay_debt() {
                 effects.push(e);
             }
         }
-        effects
     }
 
     /// Expires lots and sends warnings due at `b` (the clock must be at `b`). Scans the usable
