@@ -71,10 +71,10 @@ export declare class NativeProgram {
 export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, timeZone: string, scale: number): Promise<unknown>
 
 /**
- * The purchase path: an order without lines, its outcome written to `tape` (see
- * `tape.rs`) rather than as JSON. `fields` is the event's id, order id, amount and,
- * when given, channel, each followed by a NUL (one string crosses faster than four);
- * `loyalty.js` sends only fields without NULs. Returns `null` when the outcome is on the
+ * The purchase path: an order, its outcome written to `tape` (see `tape.rs`) rather than
+ * as JSON. `fields` holds the order's strings, each followed by a NUL (one string crosses
+ * faster than several; the layout is `plain_order`'s); `loyalty.js` sends only fields
+ * without NULs. Returns `null` when the outcome is on the
  * tape and used no new names; `"N"` and the new names, each followed by a NUL, when
  * it did; `"J"` and the outcome's JSON when the tape does not carry it; `"S"` when the
  * arguments are not for this path (an instant that is not a whole millisecond of the

@@ -135,6 +135,36 @@ function sendable (text) {
   return typeof text === 'string' && text.indexOf('\0') < 0 && wellFormed(text)
 }
 
+/** `-` for a value left out, or `+` and the string: null when it cannot be sent. */
+function optional (v) {
+  if (v === undefined) return '-'
+  return sendable(v) ? '+' + v : null
+}
+
+/** A line of a plain order as the purchase path's fields (`plain_order` in src/lib.rs), or
+ * null when the JSON path must read it: a plain object with a SKU, an amount, and
+ * optionally a category (null reads as none) and a discount, all strings. */
+function plainLine (line) {
+  if (line === null || typeof line !== 'object' || Object.getPrototypeOf(line) !== Object.prototype) return null
+  let sku, category, amount, discount
+  for (const k of Object.keys(line)) {
+    const v = line[k]
+    if (v === undefined) continue
+    switch (k) {
+      case 'sku': sku = v; break
+      case 'category': if (v !== null) category = v; break
+      case 'amount': amount = v; break
+      case 'discount': discount = v; break
+      default: return null
+    }
+  }
+  if (!sendable(sku) || !sendable(amount)) return null
+  const c = optional(category)
+  const d = optional(discount)
+  if (c === null || d === null) return null
+  return sku + '\0' + c + '\0' + amount + '\0' + d + '\0'
+}
+
 /**
  * The fields of a plain order the native purchase path takes exactly as the JSON path would,
  * or null. Like `toCore`, it reads each own enumerable key once (no inherited field, no
@@ -143,7 +173,7 @@ function sendable (text) {
  */
 function plainOrder (e) {
   if (e === null || typeof e !== 'object' || e.type !== 'orderPlaced') return null
-  let id, at, orderId, amount, channel
+  let id, at, orderId, amount, channel, lines
   for (const k of Object.keys(e)) {
     const v = e[k]
     if (v === undefined) continue
@@ -154,16 +184,25 @@ function plainOrder (e) {
       case 'orderId': orderId = v; break
       case 'amount': amount = v; break
       case 'channel': if (v !== null) channel = v; break
-      case 'lines': if (!Array.isArray(v) || v.length !== 0) return null; break
+      case 'lines': if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype) return null; lines = v; break
       default: return null
     }
   }
   if (!(at instanceof Date) || Object.getPrototypeOf(at) !== Date.prototype || !sendable(id) || !sendable(orderId) ||
-      !sendable(amount) || (channel !== undefined && !sendable(channel))) return null
+      !sendable(amount)) return null
+  const c = optional(channel)
+  if (c === null) return null
   const ms = at.getTime()
   if (ms !== ms) return null // eslint-disable-line no-self-compare
-  const fields = id + '\0' + orderId + '\0' + amount + '\0'
-  return { ms, fields: channel === undefined ? fields : fields + channel + '\0' }
+  let fields = id + '\0' + orderId + '\0' + amount + '\0' + c + '\0'
+  if (lines !== undefined) {
+    for (let i = 0; i < lines.length; i++) {
+      const line = i in lines ? plainLine(lines[i]) : null // a hole reads as null in JSON
+      if (line === null) return null
+      fields += line
+    }
+  }
+  return { ms, fields }
 }
 
 function date (ms) { return ms === ms ? new Date(ms) : null } // eslint-disable-line no-self-compare

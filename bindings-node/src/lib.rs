@@ -228,10 +228,10 @@ impl NativeAccount {
     }
 }
 
-/// The purchase path: an order without lines, its outcome written to `tape` (see
-/// `tape.rs`) rather than as JSON. `fields` is the event's id, order id, amount and,
-/// when given, channel, each followed by a NUL (one string crosses faster than four);
-/// `loyalty.js` sends only fields without NULs. Returns `null` when the outcome is on the
+/// The purchase path: an order, its outcome written to `tape` (see `tape.rs`) rather than
+/// as JSON. `fields` holds the order's strings, each followed by a NUL (one string crosses
+/// faster than several; the layout is `plain_order`'s); `loyalty.js` sends only fields
+/// without NULs. Returns `null` when the outcome is on the
 /// tape and used no new names; `"N"` and the new names, each followed by a NUL, when
 /// it did; `"J"` and the outcome's JSON when the tape does not carry it; `"S"` when the
 /// arguments are not for this path (an instant that is not a whole millisecond of the
@@ -256,16 +256,9 @@ pub fn apply_order(
         && (-62_167_219_200_000.0..=253_402_300_799_999.0).contains(&occurred_at_ms))
     .then(|| DateTime::from_timestamp_millis(occurred_at_ms as i64))
     .flatten();
-    let mut parts = fields.split_terminator('\0');
-    let (Some(at), Some(id), Some(order_id), Some(amount)) = (at, parts.next(), parts.next(), parts.next()) else {
+    let Some((at, id, kind)) = at.and_then(|at| plain_order(&fields).map(|(id, kind)| (at, id, kind))) else {
         return Ok(Some("S".into()));
     };
-    let channel = parts.next().map(str::to_string);
-    let (Ok(amount), None) = (amount.parse(), parts.next()) else {
-        return Ok(Some("S".into()));
-    };
-    let (id, order_id) = (id.to_string(), order_id.to_string());
-    let kind = loyalty::EventKind::OrderPlaced { order_id, amount, channel, lines: Vec::new() };
     let bound = handle.bound.borrow();
     let Some((program, names)) = &*bound else {
         return Ok(Some("S".into()));
@@ -286,6 +279,34 @@ pub fn apply_order(
         }
         None => Ok(Some(format!("J{}", json(&outcome)))),
     }
+}
+
+/// The event id and the order of `apply_order`'s `fields`: id, order id, amount, the channel
+/// (`-` for none, `+` and the name), then per line its SKU, category (`-` or `+` and the
+/// name), amount and discount (`-` or `+` and the amount), each followed by a NUL. `None` for
+/// anything else, or an amount that is not a plain decimal.
+fn plain_order(fields: &str) -> Option<(String, loyalty::EventKind)> {
+    fn optional(marked: &str) -> Option<Option<&str>> {
+        match marked.split_at_checked(1)? {
+            ("-", "") => Some(None),
+            ("+", text) => Some(Some(text)),
+            _ => None,
+        }
+    }
+    let mut parts = fields.split_terminator('\0');
+    let (id, order_id, amount) = (parts.next()?, parts.next()?, parts.next()?.parse().ok()?);
+    let channel = optional(parts.next()?)?.map(str::to_string);
+    let mut lines = Vec::new();
+    while let Some(sku) = parts.next() {
+        let category = optional(parts.next()?)?.map(str::to_string);
+        let amount = parts.next()?.parse().ok()?;
+        let discount = match optional(parts.next()?)? {
+            Some(d) => d.parse().ok()?,
+            None => Default::default(),
+        };
+        lines.push(loyalty::OrderLine { sku: sku.to_string(), category, amount, discount });
+    }
+    Some((id.to_string(), loyalty::EventKind::OrderPlaced { order_id: order_id.to_string(), amount, channel, lines }))
 }
 
 /// Moves points between two members atomically; returns `[sent, received]` outcomes (JSON).

@@ -142,7 +142,11 @@ test('what the fast path cannot take exactly goes the JSON path, with the same r
     { id: 'b\u0000x', orderId: 'ob', amount: '5' }, // a NUL in an id
     { id: 'g', orderId: 'og', order_id: 'og2', amount: '3' }, // a snake_case twin (the later key wins)
     { id: 'h\ud800', orderId: 'oh', amount: '3' }, // a lone surrogate: the JSON path refuses it
-    { id: 'i', orderId: 'oi', amount: '3', lines: [{ sku: 's', amount: '3' }] } // lines
+    { id: 'i', orderId: 'oi', amount: '3', lines: [{ sku: 's', amount: 3 }] }, // a number for money
+    { id: 'l', orderId: 'ol', amount: '3', lines: [{ sku: 's', amount: '3', note: 'x' }] }, // a key beyond a line's
+    { id: 'm', orderId: 'om', amount: '3', lines: new Array(1) }, // a hole
+    { id: 'n', orderId: 'on', amount: '3', lines: [Object.create({ sku: 's', amount: '3' })] }, // inherited fields
+    { id: 'p', orderId: 'op', amount: '3', lines: [{ sku: 's\u0000', amount: '3' }] } // a NUL in a SKU
   ]
   taken()
   const outcomes = events.map((e, i) => both(fast, twin, retail, { type: 'orderPlaced', occurredAt: new Date(base + i * DAY), ...e }))
@@ -185,6 +189,40 @@ test('a member who stops buying: the warning comes as JSON, the downgrade on the
   ])
   // Upgrades and the downgrade on the tape, the warnings (with their missing metrics) as JSON.
   assert.deepEqual(taken().map((p) => p === 'N' ? null : p), [null, null, null, null, null, null, null, null, 'J', 'J', null])
+})
+
+test('orders with lines: category rules, discounts and categories left out match the JSON path', () => {
+  const fast = new loyalty.Account('m-10')
+  const twin = new loyalty.Account('m-10')
+  const at = new Date(Date.UTC(2024, 4, 14, 15)) // not the 8th: no member-day multiplier
+  taken()
+  const vinyl = both(fast, twin, retail, {
+    type: 'orderPlaced', id: 'e1', occurredAt: at, orderId: 'o1', amount: '30.00',
+    lines: [{ sku: 'lp-1', category: 'vinyl', amount: '20.00', discount: '5.00' }, { sku: 'cd-1', category: null, amount: '10.00' }]
+  })
+  // Vinyl earns 2 a dollar (40), the rest 1 (10): 50 points, by both rules.
+  const earned = vinyl.effects.find((e) => e.type === 'pointsEarned')
+  assert.deepEqual([earned.points, earned.rules], [50, ['vinyl_double', 'base']])
+  const plain = both(fast, twin, retail, {
+    type: 'orderPlaced', id: 'e2', occurredAt: new Date(at.getTime() + 86400000), orderId: 'o2', amount: '7.50',
+    channel: 'store', lines: [{ sku: 'x', amount: '7.50', discount: undefined }]
+  })
+  assert.deepEqual(plain.effects.find((e) => e.type === 'pointsEarned').points, 7)
+  // An empty category: the same error, naming the line, on both paths.
+  const empty = both(fast, twin, retail, {
+    type: 'orderPlaced', id: 'e4', occurredAt: new Date(at.getTime() + 86400000), orderId: 'o4', amount: '7.50',
+    lines: [{ sku: 'x', category: '', amount: '7.50' }]
+  })
+  assert.equal(empty.field, 'lines[0].category')
+  // Lines more than the order's amount: the core refuses them on both paths.
+  const over = both(fast, twin, retail, {
+    type: 'orderPlaced', id: 'e3', occurredAt: new Date(at.getTime() + 2 * 86400000), orderId: 'o3', amount: '1.00',
+    lines: [{ sku: 'x', amount: '2.00' }]
+  })
+  assert.ok(over instanceof loyalty.EventError, String(over))
+  const stored = JSON.parse(fast.toJson()).orders
+  assert.deepEqual(Object.keys(stored).sort(), ['o1', 'o2'])
+  assert.deepEqual(taken().map((p) => p === 'N' ? null : p), [null, null, 'E', 'E'])
 })
 
 test('names a JSON outcome numbered are numbered again when the tape first carries them', () => {
