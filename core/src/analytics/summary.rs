@@ -84,14 +84,104 @@ struct Acc {
     recent_orders: u64,
 }
 
-/// Members whose id hashes to one partition: a small hash map from id to a slot in `accs`,
-/// small enough to stay in cache while the partition's orders are folded in.
+/// The members of one partition, and an index from id to a slot in `accs` small enough to
+/// stay in cache while the partition's orders are folded in: a hash map when ids are hashed
+/// to partitions, a direct table of the partition's id range when they are ranged.
 #[derive(Clone, Debug, Default)]
 struct Partition {
     index: HashMap<u64, u32, FxBuild>,
+    table: Vec<u32>,
     ids: Vec<u64>,
     accs: Vec<Acc>,
     days: Vec<Vec<i32>>,
+}
+
+/// A slot of a ranged partition's table that holds no member.
+const NO_SLOT: u32 = u32::MAX;
+
+/// How member ids are routed to partitions.
+///
+/// Dense ids (auto-increment keys, the usual case) are split by range: partition `p` holds
+/// the ids `lo + (p << shift)..lo + ((p + 1) << shift)`, each partition finds a member's slot
+/// in a direct table instead of a hash map, and `finish` reads the members out in id order
+/// without sorting them (the "perfect hash" aggregation of column stores). Any other ids go
+/// by a hash of the id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    Hashed,
+    Ranged { lo: u64, shift: u32 },
+}
+
+/// Ids are ranged while their span is below this many times the orders added (or below
+/// [`SMALL_SPAN`]): the tables, 4 bytes per id of the span and at most twice the span, then
+/// take at most 32 bytes per order.
+const DENSITY: u64 = 4;
+
+/// Spans of ids this small are ranged whatever the orders (tables of at most 8 MB).
+const SMALL_SPAN: u64 = 1 << 20;
+
+impl Plan {
+    /// The plan for ids `lo..=hi` over `rows` orders, with a span of at least `span`.
+    fn for_ids(lo: u64, hi: u64, rows: u64, span: u64) -> Plan {
+        let span = (hi - lo).max(span);
+        if span >= rows.saturating_mul(DENSITY).max(SMALL_SPAN) {
+            return Plan::Hashed;
+        }
+        let shift = (u64::BITS - (span >> PARTITION_BITS).leading_zeros()).min(63);
+        Plan::Ranged { lo, shift }
+    }
+
+    /// Whether the ids `lo..=hi` have partitions in this plan.
+    fn covers(self, lo: u64, hi: u64) -> bool {
+        match self {
+            Plan::Hashed => true,
+            Plan::Ranged { lo: base, shift } => lo >= base && (hi - base) >> shift < PARTITIONS as u64,
+        }
+    }
+
+    /// The partition of an id the plan covers.
+    fn partition(self, member: u64) -> usize {
+        match self {
+            Plan::Hashed => partition_of(member),
+            Plan::Ranged { lo, shift } => ((member - lo) >> shift) as usize,
+        }
+    }
+}
+
+impl Partition {
+    /// The slot of a member, if the partition has it (a ranged partition has no table until
+    /// its first member).
+    #[inline]
+    fn slot(&self, plan: Plan, member: u64) -> Option<u32> {
+        match plan {
+            Plan::Hashed => self.index.get(&member).copied(),
+            Plan::Ranged { lo, shift } => {
+                self.table.get(((member - lo) & ((1 << shift) - 1)) as usize).copied().filter(|&s| s != NO_SLOT)
+            }
+        }
+    }
+
+    /// Adds a member the partition does not have yet, with its accumulator; returns its slot.
+    fn push(&mut self, plan: Plan, member: u64, acc: Acc, days: Option<Vec<i32>>) -> usize {
+        let slot = self.accs.len();
+        match plan {
+            Plan::Hashed => {
+                self.index.insert(member, slot as u32);
+            }
+            Plan::Ranged { lo, shift } => {
+                if self.table.is_empty() {
+                    self.table = vec![NO_SLOT; 1 << shift];
+                }
+                self.table[((member - lo) & ((1 << shift) - 1)) as usize] = slot as u32;
+            }
+        }
+        self.ids.push(member);
+        self.accs.push(acc);
+        if let Some(days) = days {
+            self.days.push(days);
+        }
+        slot
+    }
 }
 
 const PARTITION_BITS: u32 = 8;
@@ -110,6 +200,11 @@ pub struct Summarizer {
     as_of: i64,
     recent_from: i64,
     partitions: Vec<Partition>,
+    /// How ids are routed to the partitions: chosen by the first batch, widened or given up
+    /// for hashing when a later batch or a merge brings ids outside its range.
+    plan: Plan,
+    /// The ids seen: the smallest and the largest (`(u64::MAX, 0)` for none yet).
+    ids: (u64, u64),
     members: usize,
     days: DayCache,
     threads: usize,
@@ -217,9 +312,23 @@ impl<R: Row> Split<R> {
         Split { starts: vec![0; PARTITIONS + 1], rows: Vec::new() }
     }
 
-    /// Groups a range of rows by partition (a counting sort), skipping orders at or after
-    /// `as_of`, reusing this split's buffers (only their growth is written twice).
-    fn fill(&mut self, batch: &Orders<'_>, range: std::ops::Range<usize>, as_of: i64, base: i64) {
+    /// Groups a range of rows by the plan's partitions (a counting sort), skipping orders at
+    /// or after `as_of`, reusing this split's buffers (only their growth is written twice).
+    fn fill(&mut self, batch: &Orders<'_>, range: std::ops::Range<usize>, as_of: i64, base: i64, plan: Plan) {
+        match plan {
+            Plan::Hashed => self.fill_by(batch, range, as_of, base, partition_of),
+            Plan::Ranged { .. } => self.fill_by(batch, range, as_of, base, |m| plan.partition(m)),
+        }
+    }
+
+    fn fill_by(
+        &mut self,
+        batch: &Orders<'_>,
+        range: std::ops::Range<usize>,
+        as_of: i64,
+        base: i64,
+        partition_of: impl Fn(u64) -> usize,
+    ) {
         let starts = &mut self.starts;
         starts.iter_mut().for_each(|c| *c = 0);
         for row in range.clone() {
@@ -244,11 +353,12 @@ impl<R: Row> Split<R> {
     }
 }
 
-/// What folding rows into partitions needs of the settings.
+/// What folding rows into partitions needs of the settings, and the plan.
 #[derive(Clone, Copy)]
 struct Fold {
     distinct: bool,
     recent_from: i64,
+    plan: Plan,
 }
 
 impl Fold {
@@ -278,21 +388,14 @@ impl Fold {
         for row in rows {
             let (member, at, amount) = row.unpack(base);
             let day = days.day(at);
-            let slot = match part.index.get(&member) {
-                Some(&slot) => {
+            let slot = match part.slot(self.plan, member) {
+                Some(slot) => {
                     part.accs[slot as usize].observe(at, day);
                     slot as usize
                 }
                 None => {
                     new_members += 1;
-                    let slot = part.accs.len();
-                    part.index.insert(member, slot as u32);
-                    part.ids.push(member);
-                    part.accs.push(Acc::first(at, day));
-                    if self.distinct {
-                        part.days.push(Vec::new());
-                    }
-                    slot
+                    part.push(self.plan, member, Acc::first(at, day), self.distinct.then(Vec::new))
                 }
             };
             let acc = &mut part.accs[slot];
@@ -319,6 +422,8 @@ impl Summarizer {
             as_of,
             recent_from,
             partitions: vec![Partition::default(); PARTITIONS],
+            plan: Plan::Hashed,
+            ids: (u64::MAX, 0),
             members: 0,
             days,
             threads: 1,
@@ -371,6 +476,7 @@ impl Summarizer {
         }
         const MAX: i64 = 221_845_392_000; // 9000-01-01
         let (mut first, mut first_row, mut last, mut largest) = (i64::MAX, 0, i64::MIN, 0);
+        let (mut low, mut high) = (u64::MAX, 0);
         for row in 0..n {
             let at = batch.ordered_at[row];
             // Rows are counted over every batch added, so a stream's errors name its row.
@@ -387,8 +493,12 @@ impl Summarizer {
             }
             last = last.max(at);
             largest = largest.max(amount);
+            let member = batch.member_id[row];
+            low = low.min(member);
+            high = high.max(member);
         }
         if n > 0 {
+            self.cover(low, high, n as u64);
             let row = self.added + first_row as u64;
             if self.earliest.is_none_or(|(at, _)| first < at) {
                 self.earliest = Some((first, row));
@@ -400,6 +510,39 @@ impl Summarizer {
             self.add_rows::<(u64, u32, i32)>(batch, first, CHUNK, threads)
         } else {
             self.add_rows::<(u64, i64, i64)>(batch, 0, CHUNK, threads)
+        }
+    }
+
+    /// Makes the plan cover the ids `low..=high` (of a batch of `rows` orders): a ranged plan
+    /// that does not is widened (at least doubled) while the ids stay dense, else the
+    /// summarizer turns to hashing for good; either way its members move to the new plan's
+    /// partitions.
+    fn cover(&mut self, low: u64, high: u64, rows: u64) {
+        let (low, high) = (low.min(self.ids.0), high.max(self.ids.1));
+        self.ids = (low, high);
+        if self.members == 0 {
+            // No member to move: the plan these ids call for.
+            self.plan = Plan::for_ids(low, high, rows, 0);
+            return;
+        }
+        if self.plan.covers(low, high) {
+            return;
+        }
+        let plan = match self.plan {
+            Plan::Ranged { shift, .. } => {
+                Plan::for_ids(low, high, self.added + rows, 1 << (shift + PARTITION_BITS + 1).min(63))
+            }
+            Plan::Hashed => Plan::Hashed,
+        };
+        let old = std::mem::replace(&mut self.partitions, vec![Partition::default(); PARTITIONS]);
+        self.plan = plan;
+        for part in old {
+            let Partition { ids, accs, days, .. } = part;
+            let mut days = days.into_iter();
+            for (id, acc) in ids.into_iter().zip(accs) {
+                let days = if self.settings.distinct_days { Some(days.next().unwrap_or_default()) } else { None };
+                self.partitions[plan.partition(id)].push(plan, id, acc, days);
+            }
         }
     }
 
@@ -422,39 +565,49 @@ impl Summarizer {
             let share = chunk.len().div_ceil(threads);
             let ranges = (0..threads)
                 .map(|t| (chunk.start + t * share).min(chunk.end)..(chunk.start + (t + 1) * share).min(chunk.end));
-            let as_of = self.as_of;
+            let (as_of, plan) = (self.as_of, self.plan);
             if threads == 1 {
                 for (split, range) in splits.iter_mut().zip(ranges) {
-                    split.fill(batch, range, as_of, base);
+                    split.fill(batch, range, as_of, base, plan);
                 }
             } else {
                 std::thread::scope(|scope| {
                     let handles: Vec<_> = splits
                         .iter_mut()
                         .zip(ranges)
-                        .map(|(split, range)| scope.spawn(move || split.fill(batch, range, as_of, base)))
+                        .map(|(split, range)| scope.spawn(move || split.fill(batch, range, as_of, base, plan)))
                         .collect();
                     for h in handles {
                         h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
                     }
                 });
             }
-            // Then each thread folds its own range of partitions, reading every split's rows.
-            let fold = Fold { distinct: self.settings.distinct_days, recent_from: self.recent_from };
-            let per_thread = PARTITIONS.div_ceil(threads);
+            // Then each thread folds its own range of partitions, reading every split's rows;
+            // the ranges hold about as many rows each (ranged ids fill partitions unevenly).
+            let fold = Fold { distinct: self.settings.distinct_days, recent_from: self.recent_from, plan };
             let new_members: usize = if threads == 1 {
                 fold.partitions(&mut self.partitions, 0, &splits, base, &mut self.days)
             } else {
                 let days = &self.days;
                 let splits = &splits;
+                let total: usize = splits.iter().map(|s| s.rows.len()).sum();
+                let mut groups = Vec::with_capacity(threads);
+                let (mut rest, mut first, mut rows) = (&mut self.partitions[..], 0, 0);
+                for p in 0..PARTITIONS {
+                    rows += splits.iter().map(|s| (s.starts[p + 1] - s.starts[p]) as usize).sum::<usize>();
+                    let due = total.div_ceil(threads) * (groups.len() + 1);
+                    if (rows >= due && groups.len() + 1 < threads) || p + 1 == PARTITIONS {
+                        let (group, tail) = std::mem::take(&mut rest).split_at_mut(p + 1 - first);
+                        groups.push((first, group));
+                        (rest, first) = (tail, p + 1);
+                    }
+                }
                 std::thread::scope(|scope| {
-                    let handles: Vec<_> = self
-                        .partitions
-                        .chunks_mut(per_thread)
-                        .enumerate()
-                        .map(|(i, parts)| {
+                    let handles: Vec<_> = groups
+                        .into_iter()
+                        .map(|(first, parts)| {
                             let mut days = days.clone();
-                            scope.spawn(move || fold.partitions(parts, i * per_thread, splits, base, &mut days))
+                            scope.spawn(move || fold.partitions(parts, first, splits, base, &mut days))
                         })
                         .collect();
                     handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).sum()
@@ -486,26 +639,25 @@ impl Summarizer {
                 self.earliest = Some((at, self.added + row));
             }
         }
+        if other.ids.0 <= other.ids.1 {
+            self.cover(other.ids.0, other.ids.1, other.added);
+        }
         self.added += other.added;
-        for (mine, theirs) in self.partitions.iter_mut().zip(other.partitions) {
+        let plan = self.plan;
+        for theirs in other.partitions {
             let Partition { ids, accs, mut days, .. } = theirs;
             for (i, (id, acc)) in ids.into_iter().zip(accs).enumerate() {
                 let their_days = if days.is_empty() { Vec::new() } else { std::mem::take(&mut days[i]) };
-                match mine.index.get(&id) {
-                    Some(&slot) => {
+                let mine = &mut self.partitions[plan.partition(id)];
+                match mine.slot(plan, id) {
+                    Some(slot) => {
                         mine.accs[slot as usize].merge(acc);
                         if let Some(d) = mine.days.get_mut(slot as usize) {
                             d.extend(their_days);
                         }
                     }
                     None => {
-                        let slot = mine.accs.len();
-                        mine.index.insert(id, slot as u32);
-                        mine.ids.push(id);
-                        mine.accs.push(acc);
-                        if self.settings.distinct_days {
-                            mine.days.push(their_days);
-                        }
+                        mine.push(plan, id, acc, self.settings.distinct_days.then_some(their_days));
                         self.members += 1;
                     }
                 }
@@ -541,18 +693,19 @@ impl Summarizer {
                 first_order: chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
             });
         }
-        let (threads, members) = (self.threads, self.members);
+        let (threads, members, ranged) = (self.threads, self.members, self.plan != Plan::Hashed);
         let partitions = self.partitions;
         // A pool only for members enough to spread over it.
         if threads > 1 && super::parallel::worth_spreading(members) {
-            return Ok(super::parallel::with_threads(threads, move || summaries(partitions, members)));
+            return Ok(super::parallel::with_threads(threads, move || summaries(partitions, members, ranged)));
         }
-        Ok(summaries(partitions, members))
+        Ok(summaries(partitions, members, ranged))
     }
 }
 
-/// The partitions' members as summaries in member id order.
-fn summaries(mut partitions: Vec<Partition>, members: usize) -> Vec<MemberSummary> {
+/// The partitions' members as summaries in member id order. Ranged partitions hold their ids
+/// in order already, through their tables.
+fn summaries(mut partitions: Vec<Partition>, members: usize, ranged: bool) -> Vec<MemberSummary> {
     use super::parallel;
     // Distinct purchase days: sorted and counted per member, partitions on the pool's threads.
     let distinct: Vec<Vec<u64>> = parallel::map_mut(&mut partitions, |part| {
@@ -564,6 +717,10 @@ fn summaries(mut partitions: Vec<Partition>, members: usize) -> Vec<MemberSummar
                 d.len() as u64
             })
             .collect()
+    });
+    // Each ranged partition's slots in id order.
+    let order: Option<Vec<Vec<u32>>> = ranged.then(|| {
+        parallel::map_mut(&mut partitions, |part| part.table.iter().copied().filter(|&slot| slot != NO_SLOT).collect())
     });
     let summary = |p: usize, i: usize| {
         let (part, a) = (&partitions[p], partitions[p].accs[i]);
@@ -578,6 +735,13 @@ fn summaries(mut partitions: Vec<Partition>, members: usize) -> Vec<MemberSummar
             recent_orders: a.recent_orders,
         }
     };
+    if let Some(order) = order {
+        let mut keys: Vec<(u32, u32)> = Vec::with_capacity(members);
+        for (p, slots) in order.iter().enumerate() {
+            keys.extend(slots.iter().map(|&i| (p as u32, i)));
+        }
+        return parallel::map(&keys, |&(p, i)| summary(p as usize, i as usize));
+    }
     if !parallel::spread(members) {
         let mut out: Vec<MemberSummary> = Vec::with_capacity(members);
         for (p, part) in partitions.iter().enumerate() {
@@ -679,9 +843,10 @@ mod tests {
         let mut settings =
             Settings::new(Utc.timestamp_opt(1_704_067_200 + 250 * 86_400, 0).unwrap(), chrono_tz::Europe::Berlin);
         settings.distinct_days = true;
-        let summarize = |threads: usize, chunk: usize, compact: bool| {
+        let summarize = |threads: usize, chunk: usize, compact: bool, plan: Plan| {
             // The batch is below PARALLEL_ROWS: ask for the threads directly.
             let mut s = Summarizer::new(settings.clone());
+            s.plan = plan;
             if compact {
                 s.add_rows::<(u64, u32, i32)>(&orders, 1_704_067_200, chunk, threads).unwrap();
             } else {
@@ -689,17 +854,103 @@ mod tests {
             }
             s.finish().unwrap()
         };
-        let expected = summarize(1, usize::MAX, false);
+        let expected = summarize(1, usize::MAX, false, Plan::Hashed);
         let as_of = settings.as_of.timestamp();
         let members: std::collections::BTreeSet<u64> =
             member_id.iter().zip(&ordered_at).filter(|(_, t)| **t < as_of).map(|(m, _)| *m).collect();
         assert_eq!(expected.iter().map(|s| s.member_id).collect::<Vec<_>>(), members.into_iter().collect::<Vec<_>>());
+        // Ids 0..700: partitions of 4 ids each when ranged.
+        let ranged = Plan::Ranged { lo: 0, shift: 2 };
         for (threads, chunk, compact) in [(1, 7, false), (1, 999, true), (3, 1_000, true), (3, 64, false)] {
-            assert_eq!(
-                summarize(threads, chunk, compact),
-                expected,
-                "{threads} threads, chunks of {chunk}, compact {compact}"
-            );
+            for plan in [Plan::Hashed, ranged] {
+                assert_eq!(
+                    summarize(threads, chunk, compact, plan),
+                    expected,
+                    "{threads} threads, chunks of {chunk}, compact {compact}, {plan:?}"
+                );
+            }
         }
+    }
+
+    /// Orders of members with ids in `ids`, a few each, deterministic.
+    fn orders_of(ids: std::ops::Range<u64>, step: u64) -> (Vec<u64>, Vec<i64>, Vec<i64>) {
+        let member_id: Vec<u64> = ids.step_by(step as usize).flat_map(|id| [id, id, id]).collect();
+        let ordered_at = (0..member_id.len() as i64).map(|i| 1_704_067_200 + (i * 7_919) % (200 * 86_400)).collect();
+        let amount_minor = (0..member_id.len() as i64).map(|i| 100 + (i * 31) % 5_000).collect();
+        (member_id, ordered_at, amount_minor)
+    }
+
+    /// A stream whose ids outgrow the first batch's range: the ranged plan widens, then turns
+    /// to hashing when the ids stop being dense; merges move members between plans. Every
+    /// way gives the summaries of one hashed summarizer.
+    #[test]
+    fn plans_widen_give_way_to_hashing_and_merge() {
+        let settings = Settings::new(Utc.timestamp_opt(1_735_689_600, 0).unwrap(), chrono_tz::UTC);
+        let batches = [orders_of(1_000..2_000, 1), orders_of(1_500..40_000, 3), orders_of(1 << 40..(1 << 40) + 900, 1)];
+        let add = |s: &mut Summarizer, (m, t, a): &(Vec<u64>, Vec<i64>, Vec<i64>)| {
+            s.add(&Orders { member_id: m, ordered_at: t, amount_minor: a }).unwrap();
+        };
+        // Two late orders (not counted) of ids far apart make the reference hash from the start.
+        let mut hashed = Summarizer::new(settings.clone());
+        add(&mut hashed, &(vec![0, 1 << 50], vec![1_735_689_600; 2], vec![1; 2]));
+        for b in &batches {
+            add(&mut hashed, b);
+        }
+        assert_eq!(hashed.plan, Plan::Hashed);
+        let expected = hashed.finish().unwrap();
+        assert_eq!(expected.len(), 1_000 + 12_834 + 900 - 500 / 3 - 1);
+
+        let mut stream = Summarizer::new(settings.clone());
+        add(&mut stream, &batches[0]);
+        // 1,000 ids over 3,000 orders: ranged, 4 ids a partition.
+        assert_eq!(stream.plan, Plan::Ranged { lo: 1_000, shift: 2 });
+        add(&mut stream, &batches[1]);
+        // Ids 1,000..40,000 (a span of 38,999) over 41,500 orders: still dense, wider.
+        assert_eq!(stream.plan, Plan::Ranged { lo: 1_000, shift: 8 });
+        add(&mut stream, &batches[2]);
+        assert_eq!(stream.plan, Plan::Hashed);
+        assert_eq!(stream.finish().unwrap(), expected);
+
+        // Ranged into hashed, hashed into ranged, ranged into ranged of another range.
+        let one = |b: &(Vec<u64>, Vec<i64>, Vec<i64>)| {
+            let mut s = Summarizer::new(settings.clone());
+            add(&mut s, b);
+            s
+        };
+        let mut a = one(&batches[2]);
+        assert_eq!(a.plan, Plan::Ranged { lo: 1 << 40, shift: 2 });
+        a.merge(one(&batches[0])).unwrap();
+        a.merge(one(&batches[1])).unwrap();
+        assert_eq!(a.plan, Plan::Hashed);
+        assert_eq!(a.finish().unwrap(), expected);
+        let mut b = one(&batches[0]);
+        b.merge(one(&batches[1])).unwrap();
+        assert_eq!(b.plan, Plan::Ranged { lo: 1_000, shift: 8 });
+        let mut c = one(&batches[2]);
+        c.merge(b).unwrap();
+        assert_eq!(c.finish().unwrap(), expected);
+    }
+
+    /// The plan for a span of ids: ranged with the smallest partitions that hold it, while
+    /// the span stays below four times the orders or a million.
+    #[test]
+    fn plans_for_spans() {
+        assert_eq!(Plan::for_ids(5, 5, 1, 0), Plan::Ranged { lo: 5, shift: 0 });
+        assert_eq!(Plan::for_ids(0, 255, 1, 0), Plan::Ranged { lo: 0, shift: 0 });
+        assert_eq!(Plan::for_ids(0, 256, 1, 0), Plan::Ranged { lo: 0, shift: 1 });
+        assert_eq!(Plan::for_ids(0, 511, 1, 0), Plan::Ranged { lo: 0, shift: 1 });
+        assert_eq!(Plan::for_ids(0, 512, 1, 0), Plan::Ranged { lo: 0, shift: 2 });
+        assert_eq!(Plan::for_ids(0, (1 << 20) - 1, 1, 0), Plan::Ranged { lo: 0, shift: 12 });
+        assert_eq!(Plan::for_ids(0, 1 << 20, 1, 0), Plan::Hashed);
+        assert_eq!(Plan::for_ids(0, 1 << 20, 1 << 18, 0), Plan::Hashed);
+        assert_eq!(Plan::for_ids(0, 1 << 20, (1 << 18) + 1, 0), Plan::Ranged { lo: 0, shift: 13 });
+        assert_eq!(Plan::for_ids(7, 7, 1, 1 << 20), Plan::Hashed);
+        assert_eq!(Plan::for_ids(0, u64::MAX, u64::MAX, 0), Plan::Hashed);
+        let plan = Plan::Ranged { lo: 100, shift: 2 };
+        assert!(plan.covers(100, 100 + 1023) && !plan.covers(99, 200) && !plan.covers(100, 100 + 1024));
+        assert_eq!(
+            (plan.partition(100), plan.partition(103), plan.partition(104), plan.partition(1123)),
+            (0, 0, 1, 255)
+        );
     }
 }
