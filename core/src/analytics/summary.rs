@@ -375,6 +375,15 @@ impl Fold {
         let mut new_members = 0;
         for (i, part) in parts.iter_mut().enumerate() {
             let p = first + i;
+            if let Plan::Ranged { shift, .. } = self.plan {
+                // Room for every member these rows can bring, at most the partition's id
+                // range, so the accumulators are written once instead of copied at each
+                // doubling (room never written costs no memory).
+                let rows: usize = splits.iter().map(|s| (s.starts[p + 1] - s.starts[p]) as usize).sum();
+                let room = rows.min((1usize << shift).saturating_sub(part.accs.len()));
+                part.accs.reserve(room);
+                part.ids.reserve(room);
+            }
             for split in splits {
                 let rows = &split.rows[split.starts[p] as usize..split.starts[p + 1] as usize];
                 new_members += self.rows(part, rows, base, days);
