@@ -278,32 +278,52 @@ struct Split<R> {
     rows: Vec<R>,
 }
 
-/// An order as the partition split stores it. Most batches take the compact 16-byte form (an
-/// instant as seconds after the batch's earliest, an amount that fits an i32); others keep
-/// the full 24 bytes. Less memory to fill, and less to read back when folding.
+/// What a compact split row is relative to: the batch's earliest instant, and the ranged
+/// plan's lowest id (0 for forms that keep the whole id).
+#[derive(Clone, Copy)]
+struct Base {
+    at: i64,
+    member: u64,
+}
+
+/// An order as the partition split stores it. Most batches take a compact form: 12 bytes
+/// (an id as an offset from the ranged plan's lowest, an instant as seconds after the batch's
+/// earliest, an amount that fits an i32) when the ids are ranged within 2^32 of each other,
+/// else 16 (the whole id); others keep the full 24 bytes. Less memory to fill, and less to
+/// read back when folding.
 trait Row: Copy + Send + Sync {
     const EMPTY: Self;
-    fn pack(member: u64, at: i64, amount: i64, base: i64) -> Self;
-    fn unpack(self, base: i64) -> (u64, i64, i64);
+    fn pack(member: u64, at: i64, amount: i64, base: Base) -> Self;
+    fn unpack(self, base: Base) -> (u64, i64, i64);
 }
 
 impl Row for (u64, i64, i64) {
     const EMPTY: Self = (0, 0, 0);
-    fn pack(member: u64, at: i64, amount: i64, _: i64) -> Self {
+    fn pack(member: u64, at: i64, amount: i64, _: Base) -> Self {
         (member, at, amount)
     }
-    fn unpack(self, _: i64) -> (u64, i64, i64) {
+    fn unpack(self, _: Base) -> (u64, i64, i64) {
         self
     }
 }
 
 impl Row for (u64, u32, i32) {
     const EMPTY: Self = (0, 0, 0);
-    fn pack(member: u64, at: i64, amount: i64, base: i64) -> Self {
-        (member, (at - base) as u32, amount as i32)
+    fn pack(member: u64, at: i64, amount: i64, base: Base) -> Self {
+        (member, (at - base.at) as u32, amount as i32)
     }
-    fn unpack(self, base: i64) -> (u64, i64, i64) {
-        (self.0, base + i64::from(self.1), i64::from(self.2))
+    fn unpack(self, base: Base) -> (u64, i64, i64) {
+        (self.0, base.at + i64::from(self.1), i64::from(self.2))
+    }
+}
+
+impl Row for (u32, u32, i32) {
+    const EMPTY: Self = (0, 0, 0);
+    fn pack(member: u64, at: i64, amount: i64, base: Base) -> Self {
+        ((member - base.member) as u32, (at - base.at) as u32, amount as i32)
+    }
+    fn unpack(self, base: Base) -> (u64, i64, i64) {
+        (base.member + u64::from(self.0), base.at + i64::from(self.1), i64::from(self.2))
     }
 }
 
@@ -314,7 +334,7 @@ impl<R: Row> Split<R> {
 
     /// Groups a range of rows by the plan's partitions (a counting sort), skipping orders at
     /// or after `as_of`, reusing this split's buffers (only their growth is written twice).
-    fn fill(&mut self, batch: &Orders<'_>, range: std::ops::Range<usize>, as_of: i64, base: i64, plan: Plan) {
+    fn fill(&mut self, batch: &Orders<'_>, range: std::ops::Range<usize>, as_of: i64, base: Base, plan: Plan) {
         match plan {
             Plan::Hashed => self.fill_by(batch, range, as_of, base, partition_of),
             Plan::Ranged { .. } => self.fill_by(batch, range, as_of, base, |m| plan.partition(m)),
@@ -326,7 +346,7 @@ impl<R: Row> Split<R> {
         batch: &Orders<'_>,
         range: std::ops::Range<usize>,
         as_of: i64,
-        base: i64,
+        base: Base,
         partition_of: impl Fn(u64) -> usize,
     ) {
         let starts = &mut self.starts;
@@ -369,7 +389,7 @@ impl Fold {
         parts: &mut [Partition],
         first: usize,
         splits: &[Split<R>],
-        base: i64,
+        base: Base,
         days: &mut DayCache,
     ) -> usize {
         let mut new_members = 0;
@@ -392,7 +412,7 @@ impl Fold {
         new_members
     }
 
-    fn rows<R: Row>(self, part: &mut Partition, rows: &[R], base: i64, days: &mut DayCache) -> usize {
+    fn rows<R: Row>(self, part: &mut Partition, rows: &[R], base: Base, days: &mut DayCache) -> usize {
         let mut new_members = 0;
         for row in rows {
             let (member, at, amount) = row.unpack(base);
@@ -516,9 +536,15 @@ impl Summarizer {
         }
         let threads = if n >= PARALLEL_ROWS { self.threads } else { 1 };
         if n > 0 && last - first <= i64::from(u32::MAX) && largest <= i64::from(i32::MAX) {
-            self.add_rows::<(u64, u32, i32)>(batch, first, CHUNK, threads)
+            match self.plan {
+                // After `cover`, the plan's lowest id is at most the batch's lowest.
+                Plan::Ranged { lo, .. } if high - lo <= u64::from(u32::MAX) => {
+                    self.add_rows::<(u32, u32, i32)>(batch, Base { at: first, member: lo }, CHUNK, threads)
+                }
+                _ => self.add_rows::<(u64, u32, i32)>(batch, Base { at: first, member: 0 }, CHUNK, threads),
+            }
         } else {
-            self.add_rows::<(u64, i64, i64)>(batch, 0, CHUNK, threads)
+            self.add_rows::<(u64, i64, i64)>(batch, Base { at: 0, member: 0 }, CHUNK, threads)
         }
     }
 
@@ -561,7 +587,7 @@ impl Summarizer {
     fn add_rows<R: Row>(
         &mut self,
         batch: &Orders<'_>,
-        base: i64,
+        base: Base,
         chunk: usize,
         threads: usize,
     ) -> Result<(), AnalyticsError> {
@@ -852,30 +878,35 @@ mod tests {
         let mut settings =
             Settings::new(Utc.timestamp_opt(1_704_067_200 + 250 * 86_400, 0).unwrap(), chrono_tz::Europe::Berlin);
         settings.distinct_days = true;
-        let summarize = |threads: usize, chunk: usize, compact: bool, plan: Plan| {
+        // Row forms: 24 bytes, 16 (compact times and amounts), 12 (ids as offsets too).
+        let summarize = |threads: usize, chunk: usize, form: usize, plan: Plan| {
             // The batch is below PARALLEL_ROWS: ask for the threads directly.
             let mut s = Summarizer::new(settings.clone());
             s.plan = plan;
-            if compact {
-                s.add_rows::<(u64, u32, i32)>(&orders, 1_704_067_200, chunk, threads).unwrap();
-            } else {
-                s.add_rows::<(u64, i64, i64)>(&orders, 0, chunk, threads).unwrap();
+            let at = 1_704_067_200;
+            match form {
+                12 => s.add_rows::<(u32, u32, i32)>(&orders, Base { at, member: 0 }, chunk, threads).unwrap(),
+                16 => s.add_rows::<(u64, u32, i32)>(&orders, Base { at, member: 0 }, chunk, threads).unwrap(),
+                _ => s.add_rows::<(u64, i64, i64)>(&orders, Base { at: 0, member: 0 }, chunk, threads).unwrap(),
             }
             s.finish().unwrap()
         };
-        let expected = summarize(1, usize::MAX, false, Plan::Hashed);
+        let expected = summarize(1, usize::MAX, 24, Plan::Hashed);
         let as_of = settings.as_of.timestamp();
         let members: std::collections::BTreeSet<u64> =
             member_id.iter().zip(&ordered_at).filter(|(_, t)| **t < as_of).map(|(m, _)| *m).collect();
         assert_eq!(expected.iter().map(|s| s.member_id).collect::<Vec<_>>(), members.into_iter().collect::<Vec<_>>());
         // Ids 0..700: partitions of 4 ids each when ranged.
         let ranged = Plan::Ranged { lo: 0, shift: 2 };
-        for (threads, chunk, compact) in [(1, 7, false), (1, 999, true), (3, 1_000, true), (3, 64, false)] {
-            for plan in [Plan::Hashed, ranged] {
+        for (threads, chunk, form) in [(1, 7, 24), (1, 999, 16), (3, 1_000, 16), (3, 64, 24), (1, 999, 12), (3, 77, 12)]
+        {
+            // Ids as offsets need the ranged plan (its lowest id is the base).
+            let plans = if form == 12 { &[ranged][..] } else { &[Plan::Hashed, ranged][..] };
+            for &plan in plans {
                 assert_eq!(
-                    summarize(threads, chunk, compact, plan),
+                    summarize(threads, chunk, form, plan),
                     expected,
-                    "{threads} threads, chunks of {chunk}, compact {compact}, {plan:?}"
+                    "{threads} threads, chunks of {chunk}, {form}-byte rows, {plan:?}"
                 );
             }
         }
