@@ -43,7 +43,7 @@ def run_pandas(d):
 
     m, t, a = load(d)
     start = time.perf_counter()
-    df = pd.DataFrame({"member_id": m, "ordered_at": t, "amount_minor": a})
+    df = pd.DataFrame({"member_id": m, "ordered_at": t, "amount_minor": a}, copy=False)  # a view, as in run_python
     df = df[df["ordered_at"] < AS_OF]
     g = df.groupby("member_id").agg(last=("ordered_at", "max"), frequency=("ordered_at", "size"), monetary=("amount_minor", "sum"))
     g["recency_days"] = AS_OF // DAY - g["last"] // DAY
@@ -105,9 +105,10 @@ def run_python(d, threads=1):
     import loyalty
 
     m, t, a = load(d)
-    frame = pd.DataFrame({"member_id": m, "ordered_at": t, "amount_minor": a})
     as_of = __import__("datetime").datetime.fromtimestamp(AS_OF, __import__("datetime").timezone.utc)
     start = time.perf_counter()
+    # A view of the loaded columns, as polars' frame is (pandas copies a dict by default).
+    frame = pd.DataFrame({"member_id": m, "ordered_at": t, "amount_minor": a}, copy=False)
     out = loyalty.analytics.rfm(frame, as_of=as_of, amount_minor="amount_minor", threads=threads)
     elapsed = time.perf_counter() - start
     return elapsed, len(out), int(out["r"].sum() + out["f"].sum() + out["m"].sum())
