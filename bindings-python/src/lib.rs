@@ -2,6 +2,7 @@
 //! Values cross as JSON text, ISO-8601 instants and integer buffers; the pure-Python half
 //! (`python/loyalty/`) turns them into `Decimal`, `datetime` and DataFrames.
 
+mod alloc;
 mod analytics;
 mod arrow;
 mod clv;
@@ -9,6 +10,11 @@ mod engine;
 mod errors;
 
 use pyo3::prelude::*;
+
+/// Large blocks are mapped and unmapped (see [`alloc`]), so repeated calls do not grow the
+/// process.
+#[global_allocator]
+static ALLOCATOR: alloc::Mapped = alloc::Mapped;
 
 /// The `loyalty._native` module.
 #[pymodule]
