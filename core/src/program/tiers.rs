@@ -357,10 +357,23 @@ impl QualificationPeriod {
     }
 
     /// A number equal for two days exactly when they fall in the same period (rolling
-    /// periods: the same window length counted from the anchor).
+    /// periods, whose window slides: the same block of the window's length counted from the
+    /// anchor). Entry rewards are granted once per level and period by it.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use loyalty::program::QualificationPeriod;
+    /// let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    /// let quarter = QualificationPeriod::RollingMonths { months: 3 };
+    /// let joined = d(2024, 1, 10);
+    /// // 2024-01-10 to 2024-04-09 is one block, 2024-04-10 starts the next.
+    /// assert_eq!(quarter.index(d(2024, 1, 20), joined), quarter.index(d(2024, 4, 9), joined));
+    /// assert_eq!(quarter.index(d(2024, 4, 10), joined), quarter.index(d(2024, 1, 20), joined) + 1);
+    /// ```
     pub fn index(&self, day: NaiveDate, anchor: NaiveDate) -> i64 {
         match *self {
             QualificationPeriod::RollingDays { days } => (day - anchor).num_days().div_euclid(i64::from(days.max(1))),
+            QualificationPeriod::RollingMonths { months } => periodic_index(anchor, months, day).0,
             _ => i64::from(self.window_start(day, anchor).num_days_from_ce()),
         }
     }
@@ -479,22 +492,26 @@ impl Tiers {
                     }
                 }
             }
-            if let Some(below) = self.levels[i - 1].entry.as_ref() {
-                let pts = |p: Option<Points>| p.map(|p| Decimal::from(p.get()));
-                let ord = |o: Option<u32>| o.map(Decimal::from);
-                for (metric, here, there) in [
-                    ("spend", entry.spend, below.spend),
-                    ("points", pts(entry.points), pts(below.points)),
-                    ("orders", ord(entry.orders), ord(below.orders)),
-                ] {
-                    if let (Some(h), Some(t)) = (here, there) {
-                        if h <= t {
-                            return Err(Invalid::new(
-                                format!("{path}.entry.{metric}"),
-                                h,
-                                format!("must be more than the level below ({t})"),
-                            ));
-                        }
+            // Each metric must rise over the nearest level below that names it (not only the
+            // level just below: Silver spend 500, Gold orders 5, Platinum spend 400 is refused).
+            let pts = |p: Option<Points>| p.map(|p| Decimal::from(p.get()));
+            let ord = |o: Option<u32>| o.map(Decimal::from);
+            let metrics = |t: &Threshold| [("spend", t.spend), ("points", pts(t.points)), ("orders", ord(t.orders))];
+            for (k, (metric, here)) in metrics(entry).into_iter().enumerate() {
+                let Some(h) = here else { continue };
+                let below = self.levels[1..i]
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find_map(|(j, l)| l.entry.as_ref().and_then(|t| metrics(t)[k].1).map(|t| (j + 1, l, t)));
+                if let Some((j, lower, t)) = below {
+                    if h <= t {
+                        let reason = if j + 1 == i {
+                            format!("must be more than the level below ({t})")
+                        } else {
+                            format!("must be more than {}'s, the nearest level below with {metric} ({t})", lower.name)
+                        };
+                        return Err(Invalid::new(format!("{path}.entry.{metric}"), h, reason));
                     }
                 }
             }
@@ -514,6 +531,68 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// A ladder as JSON levels, validated.
+    fn ladder(levels: serde_json::Value) -> Result<(), Invalid> {
+        let tiers: Tiers =
+            serde_json::from_value(serde_json::json!({"period": {"kind": "calendar_year"}, "levels": levels}))
+                .map_err(|e| Invalid::new("json", e.to_string(), "parse"))?;
+        tiers.validate()
+    }
+
+    #[test]
+    fn each_metric_rises_over_the_nearest_level_below_that_names_it() {
+        // Gold names only orders, so Platinum's spend is compared with Silver's.
+        let err = ladder(serde_json::json!([
+            {"name": "Member"},
+            {"name": "Silver", "entry": {"spend": "500"}},
+            {"name": "Gold", "entry": {"orders": 5}},
+            {"name": "Platinum", "entry": {"spend": "400"}}
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tiers.levels[3].entry.spend: 400 must be more than Silver's, the nearest level below with spend (500)"
+        );
+        // Equal is not more; the level just below keeps its short message.
+        let err = ladder(serde_json::json!([
+            {"name": "Member"},
+            {"name": "Silver", "entry": {"orders": 5}},
+            {"name": "Gold", "entry": {"orders": 5, "spend": "100"}}
+        ]))
+        .unwrap_err();
+        assert_eq!(err.to_string(), "tiers.levels[2].entry.orders: 5 must be more than the level below (5)");
+        // Mixed metrics that each rise are a working ladder.
+        ladder(serde_json::json!([
+            {"name": "Member"},
+            {"name": "Silver", "entry": {"spend": "500"}},
+            {"name": "Gold", "entry": {"orders": 5}},
+            {"name": "Platinum", "entry": {"spend": "1500", "orders": 6}}
+        ]))
+        .unwrap();
+    }
+
+    #[test]
+    fn unknown_metric_names_are_refused() {
+        let err = crate::Program::from_json(
+            &serde_json::json!({
+                "name": "T", "version": 1, "currency": "USD", "time_zone": "UTC",
+                "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+                "redemption": {"point_value": "0.01"},
+                "tiers": {"period": {"kind": "calendar_year"}, "levels": [
+                    {"name": "Member"}, {"name": "Silver", "entry": {"visits": 5}}
+                ]}
+            })
+            .to_string(),
+        )
+        .unwrap_err();
+        // The path and the unknown name; the position is serde_json's, in the compact text.
+        assert_eq!(
+            err.to_string(),
+            "tiers.levels[1].entry.visits: unknown field `visits`, expected one of `spend`, `points`, `orders`, \
+             `combine` at line 1 column 180"
+        );
     }
 
     #[test]

@@ -85,3 +85,44 @@ fn by_default_a_refund_waits_for_the_period_end() {
         }]
     );
 }
+
+#[test]
+fn on_a_rolling_window_the_reward_comes_once_per_block_of_the_window_s_length() {
+    // Ren joins on 2024-01-10 under a 3-month rolling window: reward blocks are 2024-01-10 to
+    // 2024-04-09, 2024-04-10 to 2024-07-09, ... (the window itself slides every day, so it
+    // cannot say what "the same period" is).
+    let p = program(serde_json::json!({"tiers": {
+        "period": {"kind": "rolling_months", "months": 3},
+        "refunds": "immediately",
+        "levels": [
+            {"name": "Member"},
+            {"name": "Silver", "entry": {"spend": "500"}, "entry_reward": {"points": 100}}
+        ]
+    }}));
+    let mut ren = Account::new("ren");
+    let silver = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::TierUpgraded { to, reward_points, valid_until, .. } if to == "Silver" => {
+                Some((reward_points.map(|p| p.get()), *valid_until))
+            }
+            _ => None,
+        })
+    };
+    // 2024-01-10 order 600.00: Silver for one window (to 2024-04-10), 100 reward points.
+    let effects = apply(&mut ren, &p, &order("e1", "2024-01-10T12:00:00Z", "o1", "600.00"));
+    assert_eq!(silver(&effects), Some((Some(100), Some(at("2024-04-10T00:00:00Z")))));
+    // 2024-01-11 the order is returned: below Silver's entry at once, back to Member.
+    let effects = apply(&mut ren, &p, &refund("e2", "2024-01-11T12:00:00Z", "o1", "600.00"));
+    assert!(effects.iter().any(|e| matches!(e, Effect::TierDowngraded { to, .. } if to == "Member")));
+    // 2024-01-20 a new order of 600.00: Silver again (to 2024-04-20) in the same block: no reward.
+    let effects = apply(&mut ren, &p, &order("e3", "2024-01-20T12:00:00Z", "o2", "600.00"));
+    assert_eq!(silver(&effects), Some((None, Some(at("2024-04-20T00:00:00Z")))));
+    // 2024-04-12, in the second block, that order is returned too: Member again. 2024-04-15
+    // order 600.00: Silver (to 2024-07-15) in the second block, so the reward again.
+    let effects = apply(&mut ren, &p, &refund("e4", "2024-04-12T12:00:00Z", "o2", "600.00"));
+    assert!(effects.iter().any(|e| matches!(e, Effect::TierDowngraded { to, .. } if to == "Member")));
+    let effects = apply(&mut ren, &p, &order("e5", "2024-04-15T12:00:00Z", "o3", "600.00"));
+    assert_eq!(silver(&effects), Some((Some(100), Some(at("2024-07-15T00:00:00Z")))));
+    // 600 + 100 - 600 + 600 - 600 + 600 + 100 = 800.
+    assert_eq!(balance(&ren, &p, "2024-04-15T12:00:00Z"), (800, 0, 0));
+}
