@@ -99,6 +99,12 @@ pub(crate) struct TierState {
     /// An upgrade waiting for the next period: (tier, when).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled: Option<(String, DateTime<Utc>)>,
+    /// The span whose contributions earned the current level by an upgrade, from its window's
+    /// start through the upgrade (for an upgrade at a period's start, the period before it):
+    /// under `refunds: immediately` only a refund of an order that counted there re-judges
+    /// the level. `None` for a level kept or reached by a downgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualified_on: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// The day anniversary periods count from (the day the member joined).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined: Option<NaiveDate>,
@@ -351,6 +357,15 @@ impl TierState {
     ) {
         let before = self.effective(ctx, t);
         let day = ctx.day(t);
+        // What earned it: the window so far, or for an upgrade at a period's start, the period
+        // that just ended (taken before the anchor moves with the tier).
+        self.qualified_on = Some(match ctx.tiers.upgrade {
+            UpgradeTiming::Immediately => (ctx.start(ctx.period().window_start(day, self.anchor(ctx, day))), t),
+            UpgradeTiming::NextPeriod => {
+                let last_day = calendar::sub_days(day, 1);
+                (ctx.start(ctx.period().window_start(last_day, self.anchor(ctx, last_day))), t)
+            }
+        });
         if matches!(ctx.period(), QualificationPeriod::Anniversary { of: Anchor::TierReached }) {
             // The window is anchored on the day the tier was reached, which this changes.
             self.memo.valid = false;
@@ -412,7 +427,15 @@ impl TierState {
         if let Some((tier, at)) = self.scheduled.clone() {
             if at <= b {
                 self.scheduled = None;
-                if let Some(target) = ctx.tiers.position(&tier) {
+                if let Some(scheduled) = ctx.tiers.position(&tier) {
+                    // The period that earned it, as it ended: refunds since may have lowered
+                    // it to a lower level, or to none.
+                    let m = self.period_metrics(ctx, at, at);
+                    let levels = &ctx.tiers.levels;
+                    let target = (1..=scheduled)
+                        .rev()
+                        .find(|&i| levels[i].entry.as_ref().is_some_and(|e| e.is_met(&m)))
+                        .unwrap_or(0);
                     if target > self.computed(ctx) {
                         self.upgrade(ctx, ledger, target, at, "qualified", effects);
                     }
@@ -496,6 +519,7 @@ impl TierState {
         let from_effective = self.effective(ctx, end);
         self.set_level(ctx, to);
         self.since = Some(end);
+        self.qualified_on = None;
         self.set_valid_until(ctx, (to > 0).then_some(next_end));
         let now_effective = self.effective(ctx, end);
         if now_effective < from_effective {
@@ -527,10 +551,12 @@ impl TierState {
         // again when the refund slides out of a rolling window.) An order older than every
         // window kept is outside all windows already.
         self.memo.valid = false;
+        let mut counted_at = None;
         if let Some(c) = self.history.iter_mut().find(|c| c.order == Some(order)) {
             c.spend -= amount;
             c.points -= points;
             c.orders -= i64::from(order_closed);
+            counted_at = Some(c.at);
         }
         if ctx.tiers.refunds != crate::program::TierRefunds::Immediately {
             return;
@@ -539,14 +565,27 @@ impl TierState {
         if current == 0 {
             return;
         }
+        // Only a level an upgrade reached in the current window, and only a refund of an
+        // order that counted toward that upgrade: a small unrelated return, or a level kept
+        // or reached by a downgrade, re-judges nothing.
+        let Some((from, through)) = self.qualified_on else { return };
+        if !counted_at.is_some_and(|at| from <= at && at <= through) {
+            return;
+        }
         let day = ctx.day(t);
         let window_start = ctx.start(ctx.period().window_start(day, self.anchor(ctx, day)));
         let reached_in_window = self.since.is_some_and(|s| s >= window_start);
-        let m = self.window_metrics(ctx, t);
+        // An upgrade at the event is judged on the window so far (later orders count too);
+        // one at a period's start on the period that earned it.
+        let m = match ctx.tiers.upgrade {
+            UpgradeTiming::Immediately => self.window_metrics(ctx, t),
+            UpgradeTiming::NextPeriod => self.metrics(from, through),
+        };
         let still = ctx.tiers.levels[current].entry.as_ref().is_none_or(|e| e.is_met(&m));
         if reached_in_window && !still {
             let before = self.effective(ctx, t);
             self.set_level(ctx, current - 1);
+            self.qualified_on = None;
             let after = self.effective(ctx, t);
             if current - 1 == 0 {
                 self.set_valid_until(ctx, None);

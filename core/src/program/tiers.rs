@@ -188,8 +188,10 @@ pub enum TierRefunds {
     /// retain check at expiry sees the refund anyway).
     #[default]
     PeriodEnd,
-    /// A refund that takes the metrics below the entry threshold of a tier reached in the
-    /// current window demotes at once, one level at most.
+    /// A refund of an order that counted toward the upgrade to the current tier, in the
+    /// tier's first window, demotes at once (one level at most) when the metrics that earned
+    /// it no longer meet its entry threshold: the window so far, or for `next_period`
+    /// upgrades the period that earned it.
     Immediately,
 }
 
