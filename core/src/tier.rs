@@ -422,7 +422,8 @@ impl TierState {
     }
 
     /// Processes tier events due at `b`: scheduled upgrades, the end of a manual floor,
-    /// expiries (retain or downgrade), the end of a grace period, and warnings.
+    /// expiries (retain, downgrade, or the start of a grace period) and grace ends. Warnings
+    /// ahead of an expiry are [`TierState::warn`]'s.
     pub fn process(&mut self, ctx: &Ctx<'_>, ledger: &mut Ledger, b: DateTime<Utc>, effects: &mut Vec<Effect>) {
         if let Some((tier, at)) = self.scheduled.clone() {
             if at <= b {
@@ -476,6 +477,11 @@ impl TierState {
                 self.judge(ctx, end, &m, effects);
             }
         }
+    }
+
+    /// Warns, once, at the warning instant before the tier's expiry when the member does not
+    /// yet meet its retain threshold. Warnings go out last at an instant, after points expire.
+    pub fn warn(&mut self, ctx: &Ctx<'_>, b: DateTime<Utc>, effects: &mut Vec<Effect>) {
         if self.warn_at.is_some_and(|w| w <= b) && self.grace_until.is_none() {
             let until = self.valid_until;
             self.warn_at = None;

@@ -133,7 +133,7 @@ fn is_default_tier(t: &TierState) -> bool {
 /// Brings the ledger and the tiers to `t`. At each instant something is due, in time order:
 /// pending points activate (and repay debt), then tier expiries, grace ends, floors and
 /// scheduled upgrades are processed, then upgrades on the metrics now counting, then points
-/// expire, then expiry warnings go out. One statement entry per instant that did something.
+/// expire, then points' and tiers' warnings go out. One statement entry per instant that did something.
 /// `buffer` is scratch space, empty before and after (an account passes the one it keeps).
 fn catch_up(
     ledger: &mut Ledger,
@@ -173,6 +173,9 @@ fn catch_up(
             }
         }
         effects.extend(ledger.expire_and_warn(rules, b));
+        if let Some(ctx) = &ctx {
+            tier.warn(ctx, b, effects);
+        }
         if !effects.is_empty() {
             entries.push(Entry { at: b, event_id: None, effects: Effects::take_from(effects) });
         }
@@ -370,8 +373,10 @@ impl Account {
     }
 
     /// Moves the clock to `t`: at each instant where something is due, in time order,
-    /// pending points activate (repaying debt first), then points expire, then expiry
-    /// warnings go out. Advancing once or in many steps to the same `t` gives the same state
+    /// pending points activate (repaying debt first), then tiers expire (retained, downgraded
+    /// or given grace), grace periods, floors and scheduled upgrades end, then upgrades on the
+    /// metrics now counting, then points expire, then warnings go out (points expiring soon,
+    /// tiers that may go down). Advancing once or in many steps to the same `t` gives the same state
     /// and the same effects. A `t` earlier than the clock does nothing.
     pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Vec<Effect> {
         let first = self.statement.len();

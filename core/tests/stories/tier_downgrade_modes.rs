@@ -125,3 +125,35 @@ fn a_level_reached_by_a_downgrade_is_not_judged_again_by_a_refund() {
     assert_eq!(effects, vec![]);
     assert_eq!(zara.tier_progress(&p, at("2026-02-02T12:00:00Z")).unwrap().unwrap().tier, "Gold");
 }
+
+#[test]
+fn at_one_instant_points_expire_before_the_tier_warning() {
+    // Points expire at the end of the day 12 months after they were earned; Silver is warned
+    // 30 days before it ends. Ines's only order, 600.00 at 2024-12-01 00:00, earns Silver to
+    // 2026-01-01 and 600 points to 2025-12-02 00:00: the instant of the warning too
+    // (2026-01-01 - 30 days). Points expire first; warnings go out last.
+    let p = program(serde_json::json!({
+        "expiry": {"kind": "rolling_months", "months": 12},
+        "tiers": {
+            "period": {"kind": "calendar_year"},
+            "warn_days": 30,
+            "levels": [{"name": "Member"}, {"name": "Silver", "entry": {"spend": "500"}}]
+        }
+    }));
+    let mut ines = Account::new("ines");
+    apply(&mut ines, &p, &order("e1", "2024-12-01T00:00:00Z", "o1", "600.00"));
+    let effects = ines.advance_to(&p, at("2025-12-02T00:00:00Z"));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::PointsExpired { points: pts(600), lots: vec![loyalty::LotId(0)], at: at("2025-12-02T00:00:00Z") },
+            Effect::TierWillDowngrade {
+                tier: "Silver".into(),
+                on: at("2026-01-01T00:00:00Z"),
+                missing: vec![Missing { metric: "spend".into(), needed: dec("500") }],
+            },
+        ]
+    );
+    // One statement entry for the instant.
+    assert_eq!(ines.statement().last().map(|e| (e.at, e.effects.len())), Some((at("2025-12-02T00:00:00Z"), 2)));
+}
