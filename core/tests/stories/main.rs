@@ -37,5 +37,6 @@ mod tier_modes_and_periods;
 mod tier_next_period_refunds;
 mod tier_rewards_and_refunds;
 mod tier_rolling_grace_and_floor;
+mod tier_rolling_new_york;
 mod transfer_between_family;
 mod within_balance_clawback;
