@@ -59,7 +59,7 @@ export type ErrorCode =
   | 'id_conflict' | 'invalid_field' | 'out_of_order' | 'unknown_order' | 'duplicate_order'
   | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
-  | 'as_of_before_clock'
+  | 'as_of_before_clock' | 'account'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
 
 export class LoyaltyError extends Error {
@@ -75,6 +75,8 @@ export class InvalidInputError extends LoyaltyError {}
 
 export class Program {
   static fromJson (text: string): Program
+  /** The program as a plain object (snake_case keys, as in its JSON); money and rates as
+   * decimal strings: a number with a fraction is a TypeError naming its path. */
   static fromObject (config: object): Program
   toJson (): string
   toObject (): object

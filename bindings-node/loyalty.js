@@ -261,6 +261,21 @@ function readTape (names) {
   return { effects, duplicate: t[1] === 1, revision: t[0] }
 }
 
+// A program's money and rates are decimal strings: a number with a fraction would reach the
+// core through a binary float (0.01 is not 0.01), so it is refused with its path, as Python
+// refuses floats. Whole numbers (points, days, counts) pass.
+function noFractions (path, value) {
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) {
+      throw new TypeError(`${path}: ${value} is a number with a fraction; money and rates must be decimal strings like "0.01"`)
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => noFractions(`${path}[${i}]`, v))
+  } else if (value !== null && typeof value === 'object') {
+    for (const k of Object.keys(value)) noFractions(path ? `${path}.${k}` : k, value[k])
+  }
+}
+
 class Program {
   constructor (nativeProgram) {
     this._native = nativeProgram
@@ -268,7 +283,10 @@ class Program {
   }
 
   static fromJson (text) { return new Program(call(() => native.NativeProgram.fromJson(text))) }
-  static fromObject (config) { return Program.fromJson(JSON.stringify(config)) }
+  static fromObject (config) {
+    noFractions('', config)
+    return Program.fromJson(JSON.stringify(config))
+  }
   toJson () { return this._native.toJson() }
   toObject () { return JSON.parse(this._native.toJson()) }
 }
@@ -464,6 +482,8 @@ function scale (options) {
   return s
 }
 
+// The native call checks its arguments before it starts the task and throws at once (a bad
+// time zone, say): `call` maps that error as `settle` maps the task's rejection.
 async function settle (promise) {
   try {
     return await promise
@@ -476,7 +496,7 @@ async function settle (promise) {
 async function analyze (orders, options) {
   const asOf = iso('asOf', options.asOf)
   const c = orderColumns(orders)
-  const json = await settle(native.analyze(c.member, c.at, c.cents, asOf, options.timeZone || 'UTC', scale(options)))
+  const json = await settle(call(() => native.analyze(c.member, c.at, c.cents, asOf, options.timeZone || 'UTC', scale(options))))
   return JSON.parse(json).map((row) => {
     const out = fromCore(row)
     out.memberId = c.ids[Number(row.member_id)]
@@ -490,7 +510,7 @@ async function metrics (orders, options) {
   const asOf = iso('asOf', options.asOf)
   const start = iso('periodStart', options.periodStart)
   const c = orderColumns(orders)
-  const json = await settle(native.metrics(c.member, c.at, c.cents, asOf, start, options.timeZone || 'UTC', scale(options)))
+  const json = await settle(call(() => native.metrics(c.member, c.at, c.cents, asOf, start, options.timeZone || 'UTC', scale(options))))
   const out = fromCore(JSON.parse(json))
   // Segment names are data, not keys to respell.
   const raw = JSON.parse(json)

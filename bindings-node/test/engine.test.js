@@ -227,3 +227,77 @@ test('compact snapshots read back equal; damaged bytes are a SnapshotError', () 
     (err) => err instanceof loyalty.SnapshotError && err.code === 'snapshot_invalid' && err.field === 'compact')
   assert.throws(() => loyalty.Account.fromCompact('nope'), TypeError)
 })
+
+test('a program object with a fractional number is a TypeError naming its path', () => {
+  const config = {
+    name: 'Shop', version: 1, currency: 'USD', time_zone: 'UTC', pending_days: 0,
+    earning: { rules: [{ name: 'base', points_per_unit: '1' }] },
+    redemption: { point_value: 0.01 }
+  }
+  assert.throws(() => loyalty.Program.fromObject(config), {
+    name: 'TypeError',
+    message: 'redemption.point_value: 0.01 is a number with a fraction; money and rates must be decimal strings like "0.01"'
+  })
+  config.redemption.point_value = '0.01'
+  config.earning.rules.push({ name: 'vip', points_per_unit: 1.5 })
+  assert.throws(() => loyalty.Program.fromObject(config), { name: 'TypeError', message: /^earning\.rules\[1\]\.points_per_unit: 1\.5 / })
+  config.earning.rules.pop()
+  // Whole numbers (days, versions) pass.
+  assert.ok(loyalty.Program.fromObject(config) instanceof loyalty.Program)
+})
+
+test("the app member's story: advanceTo, tierProgress and the statement", () => {
+  // The core's mobile member story (core/tests/stories/mobile_member_story.rs), worked out by
+  // hand: retail program, New York, 14 pending days, Silver from 250 spend.
+  const mo = new loyalty.Account('mo')
+  mo.apply(retail, { type: 'orderPlaced', id: 'e1', occurredAt: '2024-05-08T16:00:00Z', orderId: 'o1', amount: '42.50' })
+  mo.apply(retail, { type: 'orderPlaced', id: 'e2', occurredAt: '2024-06-01T16:00:00Z', orderId: 'o2', amount: '600.00' })
+  const effects = mo.advanceTo(retail, new Date('2024-06-15T04:00:00Z'))
+  assert.deepEqual(effects.map((e) => e.type), ['pendingActivated', 'tierUpgraded'])
+  assert.equal(effects[0].points, 600)
+  assert.deepEqual([effects[1].from, effects[1].to, effects[1].validUntil.toISOString()], ['Member', 'Silver', '2026-01-01T05:00:00.000Z'])
+  // 642.50 spent this year: Gold needs 750 spend or 12 orders (any), Silver keeps at 200.
+  const p = mo.tierProgress(retail, '2024-06-15T04:00:00Z')
+  assert.equal(p.tier, 'Silver')
+  assert.equal(p.validUntil.toISOString(), '2026-01-01T05:00:00.000Z')
+  assert.deepEqual(p.metrics, { spend: '642.50', points: 685, orders: 2 })
+  assert.equal(p.nextTier, 'Gold')
+  assert.deepEqual(p.toNext, [{ metric: 'spend', needed: '107.50' }, { metric: 'orders', needed: '10' }])
+  // Silver runs through 2025 and its retain check judges 2025, which has no spend yet.
+  assert.deepEqual(p.toKeep, [{ metric: 'spend', needed: '200' }])
+  // Two events and two clock instants (the May activation, the June activation with the upgrade).
+  const statement = mo.statement()
+  assert.deepEqual(statement.map((e) => [e.at.toISOString(), e.eventId, e.effects.length]), [
+    ['2024-05-08T16:00:00.000Z', 'e1', 1],
+    ['2024-05-22T04:00:00.000Z', null, 1],
+    ['2024-06-01T16:00:00.000Z', 'e2', 1],
+    ['2024-06-15T04:00:00.000Z', null, 2]
+  ])
+  // Advancing again to the same instant does nothing.
+  assert.deepEqual(mo.advanceTo(retail, '2024-06-15T04:00:00Z'), [])
+  assert.equal(new loyalty.Account('x').tierProgress(simple, '2024-01-01T00:00:00Z'), null)
+})
+
+test('redemption and debt errors carry their codes', async () => {
+  const a = new loyalty.Account('m')
+  a.apply(simple, { type: 'orderPlaced', id: 'e1', occurredAt: '2024-01-01T00:00:00Z', orderId: 'o1', amount: '100' })
+  a.apply(simple, { type: 'rewardRedeemed', id: 'r1', occurredAt: '2024-01-02T00:00:00Z', rewardId: 'mug', points: 100 })
+  a.apply(simple, { type: 'redemptionCancelled', id: 'c1', occurredAt: '2024-01-03T00:00:00Z', redemptionId: 'r1' })
+  const again = { type: 'redemptionCancelled', id: 'c2', occurredAt: '2024-01-04T00:00:00Z', redemptionId: 'r1' }
+  assert.throws(() => a.apply(simple, again), (err) =>
+    err instanceof loyalty.EventError && err.code === 'already_cancelled' && err.field === 'redemptionId' && err.value === 'r1')
+  // Spend the 100 points, then return the order: 100 points of debt, and no redemption until repaid.
+  a.apply(simple, { type: 'rewardRedeemed', id: 'r2', occurredAt: '2024-01-05T00:00:00Z', rewardId: 'mug', points: 100 })
+  a.apply(simple, { type: 'orderRefunded', id: 'f1', occurredAt: '2024-01-06T00:00:00Z', orderId: 'o1', amount: '100' })
+  assert.equal(a.balances(simple, '2024-01-06T00:00:00Z').debt, 100)
+  const redeem = { type: 'rewardRedeemed', id: 'r3', occurredAt: '2024-01-07T00:00:00Z', rewardId: 'mug', points: 1 }
+  assert.throws(() => a.apply(simple, redeem), (err) => err.code === 'debt_outstanding' && err.field === 'points' && err.value === '100')
+  // An instant without an offset, on an event too, is a TypeError before the core sees it.
+  assert.throws(() => a.apply(simple, { ...redeem, occurredAt: '2024-01-07T00:00:00' }), TypeError)
+  // A time zone the analytics do not know is refused as input, by analyze and metrics alike.
+  const rows = [{ memberId: 'a', orderedAt: '2024-01-01T00:00:00Z', amountMinor: 1 }]
+  await assert.rejects(loyalty.metrics(rows, { asOf: '2024-02-01T00:00:00Z', periodStart: '2024-01-01T00:00:00Z', timeZone: 'Mars/Olympus' }),
+    (err) => err instanceof loyalty.InvalidInputError && err.field === 'timeZone')
+  await assert.rejects(loyalty.analyze(rows, { asOf: '2024-02-01T00:00:00Z', timeZone: 'Mars/Olympus' }),
+    (err) => err instanceof loyalty.InvalidInputError && err.code === 'invalid_input' && err.field === 'timeZone' && err.value === 'Mars/Olympus')
+})
