@@ -1,5 +1,7 @@
 //! Per-member summaries of an order log, built batch by batch and mergeable.
 
+mod partial;
+
 use super::{AnalyticsError, FxBuild};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -191,6 +193,8 @@ const PARTITIONS: usize = 1 << PARTITION_BITS;
 pub const MAX_MEMBERS: usize = 500_000_000;
 
 /// Builds member summaries from batches of orders; summarizers of different partitions merge.
+/// A summarizer serializes (serde, any format) to a partial that another process or machine
+/// reads back, checked, and merges: a log split across machines combines into one result.
 ///
 /// Orders are first split by a hash of the member id into 256 partitions, then folded
 /// partition by partition, so each partition's members stay in cache.
