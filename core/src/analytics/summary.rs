@@ -27,7 +27,7 @@ pub struct Settings {
     /// The time zone that defines days (recency, distinct purchase days).
     #[serde(with = "tz_name")]
     pub time_zone: Tz,
-    /// Also count distinct purchase days per member (costs memory per order).
+    /// Also count distinct purchase days per member (costs memory per distinct day).
     pub distinct_days: bool,
     /// Orders in the last this many days count as recent (for activity levels).
     pub recent_days: u32,
@@ -437,11 +437,25 @@ impl Fold {
                 acc.recent_orders += 1;
             }
             if self.distinct {
-                part.days[slot].push(day as i32);
+                remember_day(&mut part.days[slot], day as i32);
             }
         }
         new_members
     }
+}
+
+/// Adds a purchase day to a member's list. A full list is sorted and deduplicated before it
+/// grows, so it holds at most about twice the member's distinct days however many orders come
+/// (a stream's memory stays bounded by members and days, not orders).
+fn remember_day(days: &mut Vec<i32>, day: i32) {
+    if days.last() == Some(&day) {
+        return;
+    }
+    if days.len() == days.capacity() && days.len() >= 8 {
+        days.sort_unstable();
+        days.dedup();
+    }
+    days.push(day);
 }
 
 impl Summarizer {
@@ -977,6 +991,28 @@ mod tests {
 
     /// The plan for a span of ids: ranged with the smallest partitions that hold it, while
     /// the span stays below four times the orders or a million.
+    #[test]
+    fn distinct_days_take_memory_by_day_not_by_order() {
+        // Member 5 orders 200,000 times, every 3 minutes from 2024-01-01 00:00 UTC: 417 days
+        // (the last order, 199,999 x 180 s = 416.7 days later). The list of days never holds
+        // much more than twice that.
+        let mut settings = Settings::new(chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(), chrono_tz::UTC);
+        settings.distinct_days = true;
+        let mut s = Summarizer::new(settings);
+        let n = 200_000;
+        let at: Vec<i64> = (0..n).map(|i| 1_704_067_200 + i * 180).collect();
+        // Shuffled by a stride coprime with n, so days arrive out of order.
+        let at: Vec<i64> = (0..n).map(|i| at[((i * 7_919) % n) as usize]).collect();
+        for chunk in at.chunks(10_000) {
+            let ids = vec![5; chunk.len()];
+            s.add(&Orders { member_id: &ids, ordered_at: chunk, amount_minor: &vec![1; chunk.len()] }).unwrap();
+        }
+        let held = s.partitions.iter().flat_map(|p| p.days.iter()).map(Vec::capacity).max().unwrap();
+        assert!(held <= 2 * 417 + 8, "{held} days held");
+        let summaries = s.finish().unwrap();
+        assert_eq!((summaries[0].orders, summaries[0].days), (200_000, 417));
+    }
+
     #[test]
     fn plans_for_spans() {
         assert_eq!(Plan::for_ids(5, 5, 1, 0), Plan::Ranged { lo: 5, shift: 0 });
