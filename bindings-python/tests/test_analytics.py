@@ -360,6 +360,13 @@ def test_pandas_decimal_objects_take_the_arrow_path_and_bad_values_still_name_th
     mixed = frame.assign(amount=[Decimal("10.00"), 25.0, Decimal("4"), Decimal("99"), Decimal("1"), Decimal("0.5")])
     with pytest.raises(TypeError, match=r"amount\[1\]: 25.0 is a float"):
         loyalty.analytics.rfm(mixed, as_of=AS_OF, amount="amount")
+    # NaN and infinities are no amounts (pandas would read a NaN as null): the per-value
+    # path names them by row, where int() would raise a bare OverflowError.
+    for bad, text in [(Decimal("NaN"), "NaN"), (Decimal("-Infinity"), "-Infinity")]:
+        odd = frame.assign(amount=[Decimal("1"), Decimal("2"), bad] + [Decimal("1")] * 3)
+        with pytest.raises(loyalty.AnalyticsError) as err:
+            loyalty.analytics.rfm(odd, as_of=AS_OF, amount="amount")
+        assert (str(err.value), err.value.field, err.value.value) == (f"amount[2]: {text} is not a finite amount", "amount[2]", text)
     in_place()
     check_ints(loyalty.analytics.rfm(frame, as_of=AS_OF, amount="amount").to_dict(orient="list"))
     extra = frame.assign(amount=[Decimal("10.001")] + [Decimal("1")] * 5)

@@ -147,9 +147,10 @@ def _arrow_source(frame: Any, library: str, columns: Tuple[str, str, str], minor
             if not minor and kinds[2] == "O":
                 # An object column of Decimals converts to decimal128 (one pass in pyarrow);
                 # anything else (floats, text, mixed) stays on the checked per-value path,
-                # which names the offending row.
+                # which names the offending row. (Not pandas semantics: they would read a
+                # Decimal NaN as a null; NaN and infinities go to the per-value path too.)
                 try:
-                    money = pa.array(frame[columns[2]])
+                    money = pa.array(frame[columns[2]], from_pandas=False)
                 except Exception:
                     return None
                 if not pa.types.is_decimal(money.type):
@@ -222,6 +223,8 @@ def _amounts(values: Any, minor: bool, scale: int, name: str = "amount") -> Any:
     for i, v in enumerate(values):
         if not isinstance(v, Decimal) or isinstance(v, bool):
             raise TypeError(f"{name}[{i}]: {v!r} is a {type(v).__name__}; expected decimal.Decimal")
+        if not v.is_finite():
+            raise AnalyticsError(f"{name}[{i}]: {v} is not a finite amount", "invalid", f"{name}[{i}]", str(v))
         scaled = v.scaleb(scale)
         if scaled != scaled.to_integral_value():
             raise AnalyticsError(f"{name}[{i}]: {v} has more than {scale} decimal places", "invalid", f"{name}[{i}]", str(v))
