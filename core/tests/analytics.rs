@@ -92,6 +92,83 @@ fn value_segments_compare_with_exact_means() {
     );
 }
 
+#[test]
+fn every_value_segment_with_ties_counting_as_above() {
+    // Means: recency (4 x 10 + 4 x 50 + 30) / 9 = 30, frequency (4 x 5 + 4 x 1 + 3) / 9 = 3,
+    // monetary (4 x 300 + 4 x 100 + 200) / 9 = 200. Member 9 sits on all three means: recent,
+    // frequent and high spend (at the mean counts as above).
+    let values = [
+        v(1, 10, 5, 300),
+        v(2, 10, 1, 300),
+        v(3, 50, 5, 300),
+        v(4, 50, 1, 300),
+        v(5, 10, 5, 100),
+        v(6, 10, 1, 100),
+        v(7, 50, 5, 100),
+        v(8, 50, 1, 100),
+        v(9, 30, 3, 200),
+    ];
+    let got: Vec<ValueSegment> = CutPoints::fit(&values).score(&values).iter().map(|x| x.value_segment).collect();
+    assert_eq!(
+        got,
+        vec![
+            ValueSegment::ImportantValue,
+            ValueSegment::ImportantDevelopment,
+            ValueSegment::ImportantRetention,
+            ValueSegment::ImportantWinBack,
+            ValueSegment::GeneralValue,
+            ValueSegment::GeneralDevelopment,
+            ValueSegment::GeneralRetention,
+            ValueSegment::GeneralWinBack,
+            ValueSegment::ImportantValue,
+        ]
+    );
+}
+
+#[test]
+fn recency_counts_local_days_of_the_time_zone() {
+    // As of 2024-07-01 04:00Z, local midnight in New York (EDT, UTC-4). Member 1's order at
+    // 2024-06-30 03:30Z was on 29 June locally: 2 days (1 in UTC). Member 2's at 04:00Z that
+    // day was local midnight of 30 June: 1 day. Member 3's at 2024-07-01 03:59:59Z, still
+    // 30 June locally: 1 day (0 in UTC).
+    let as_of = Utc.with_ymd_and_hms(2024, 7, 1, 4, 0, 0).unwrap();
+    let ny = chrono_tz::America::New_York;
+    let mut s = Summarizer::new(Settings::new(as_of, ny));
+    s.add(&Orders {
+        member_id: &[1, 2, 3],
+        ordered_at: &[1_719_718_200, 1_719_720_000, 1_719_806_399],
+        amount_minor: &[100, 100, 100],
+    })
+    .unwrap();
+    let summaries = s.finish().unwrap();
+    let local: Vec<i64> =
+        rfm_values(&summaries, as_of, ny, 2, Monetary::Total, false).iter().map(|v| v.recency_days).collect();
+    assert_eq!(local, [2, 1, 1]);
+    let utc: Vec<i64> = rfm_values(&summaries, as_of, chrono_tz::UTC, 2, Monetary::Total, false)
+        .iter()
+        .map(|v| v.recency_days)
+        .collect();
+    assert_eq!(utc, [1, 1, 0]);
+}
+
+#[test]
+fn activity_levels_at_their_boundaries() {
+    // Recent orders against high 6 and medium 3 (the defaults), then high 4 and medium 2.
+    let as_of = at(400);
+    let members: Vec<MemberSummary> = [6, 5, 3, 2, 1, 0]
+        .iter()
+        .enumerate()
+        .map(|(i, &recent)| summary(i as u64, 300, None, 390, 8, recent))
+        .collect();
+    let levels = |s: &LifecycleSettings| {
+        lifecycle(&members, as_of, chrono_tz::UTC, s).iter().map(|t| t.activity).collect::<Vec<_>>()
+    };
+    use Activity::*;
+    assert_eq!(levels(&LifecycleSettings::default()), [High, Medium, Medium, Low, Low, Dormant]);
+    let custom = LifecycleSettings { high_orders: 4, medium_orders: 2, ..LifecycleSettings::default() };
+    assert_eq!(levels(&custom), [High, High, Medium, Medium, Low, Dormant]);
+}
+
 fn day(d: i64) -> i64 {
     1_704_067_200 + d * 86_400 // 2024-01-01 UTC + d days
 }
