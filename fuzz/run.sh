@@ -7,10 +7,11 @@ seconds="${1:-20}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --quiet
 fi
-mkdir -p corpus/program_roundtrip corpus/event_stream corpus/snapshot_bytes
+mkdir -p corpus/program_roundtrip corpus/event_stream corpus/snapshot_bytes corpus/summarizer_partial
 cp ../examples/programs/*.json corpus/program_roundtrip/
 cp ../bindings-mobile/kotlin-tests/golden/member_story_snapshot.json corpus/snapshot_bytes/
-for target in program_roundtrip event_stream snapshot_bytes; do
+cp seeds/summarizer_partial.json corpus/summarizer_partial/
+for target in program_roundtrip event_stream snapshot_bytes summarizer_partial; do
   echo "fuzzing $target for ${seconds}s"
   cargo fuzz run -s none "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' || true
   test "${PIPESTATUS[0]}" -eq 0

@@ -2,6 +2,7 @@
 //! got her there. UTC, calendar year; Silver 500, Gold 1,500; Gold gives 300 points and a
 //! lounge pass on entry and earns 1.5x.
 use super::common::*;
+use loyalty::program::Missing;
 use loyalty::{Account, Effect, LotId};
 
 fn tiers(refunds: &str) -> serde_json::Value {
@@ -125,4 +126,36 @@ fn on_a_rolling_window_the_reward_comes_once_per_block_of_the_window_s_length() 
     assert_eq!(silver(&effects), Some((Some(100), Some(at("2024-07-15T00:00:00Z")))));
     // 600 + 100 - 600 + 600 - 600 + 600 + 100 = 800.
     assert_eq!(balance(&ren, &p, "2024-04-15T12:00:00Z"), (800, 0, 0));
+}
+
+#[test]
+fn points_and_orders_qualify_together_and_a_full_refund_takes_back_all_three() {
+    // Gold needs 1,000 points earned and 3 orders, both ("all"); spend does not count. UTC,
+    // calendar year, refunds judged at once.
+    let p = program(serde_json::json!({"tiers": {
+        "period": {"kind": "calendar_year"},
+        "refunds": "immediately",
+        "levels": [
+            {"name": "Member"},
+            {"name": "Gold", "entry": {"points": 1000, "orders": 3, "combine": "all"}}
+        ]
+    }}));
+    let mut lea = Account::new("lea");
+    let gold =
+        |effects: &[Effect]| effects.iter().any(|e| matches!(e, Effect::TierUpgraded { to, .. } if to == "Gold"));
+    // 2024-03-01 900.00 and 2024-03-02 200.00: 1,100 points, but 2 orders: not yet.
+    assert!(!gold(&apply(&mut lea, &p, &order("e1", "2024-03-01T12:00:00Z", "o1", "900.00"))));
+    assert!(!gold(&apply(&mut lea, &p, &order("e2", "2024-03-02T12:00:00Z", "o2", "200.00"))));
+    let progress = lea.tier_progress(&p, at("2024-03-02T12:00:00Z")).unwrap().unwrap();
+    assert_eq!(progress.to_next, vec![Missing { metric: "orders".into(), needed: dec("1") }]);
+    // 2024-03-03 5.00: the third order, Gold.
+    assert!(gold(&apply(&mut lea, &p, &order("e3", "2024-03-03T12:00:00Z", "o3", "5.00"))));
+    // The 900.00 order returned in full: its spend, its 900 points and the order itself leave
+    // the metrics (205.00, 205 points, 2 orders), below both thresholds: back to Member.
+    let effects = apply(&mut lea, &p, &refund("e4", "2024-03-04T12:00:00Z", "o1", "900.00"));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::TierDowngraded { to, reason, .. } if to == "Member" && reason == "refund")));
+    let m = lea.tier_progress(&p, at("2024-03-04T12:00:00Z")).unwrap().unwrap().metrics;
+    assert_eq!((m.spend, m.points, m.orders), (dec("205.00"), pts(205), 2));
 }

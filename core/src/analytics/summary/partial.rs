@@ -256,6 +256,17 @@ mod tests {
     }
 
     #[test]
+    fn the_fuzz_seed_is_a_valid_partial() {
+        // fuzz/seeds/summarizer_partial.json, in New York with distinct days: member 7 ordered
+        // on 5 January (10:00 EST) and 20 June (11:00 EDT), member 9 on 29 February 19:00 EST
+        // (1 March UTC): its local day is 2024-02-29.
+        let s: Summarizer =
+            serde_json::from_str(include_str!("../../../../fuzz/seeds/summarizer_partial.json")).unwrap();
+        let got: Vec<(u64, u64, u64)> = s.finish().unwrap().iter().map(|m| (m.member_id, m.orders, m.days)).collect();
+        assert_eq!(got, [(7, 3, 2), (9, 1, 1)]);
+    }
+
+    #[test]
     fn damaged_partials_are_refused_with_the_member_and_field() {
         let mut s = Summarizer::new(settings(false));
         s.add(&Orders { member_id: &[1, 2], ordered_at: &[1_704_466_800, 1_704_466_900], amount_minor: &[5, 6] })
