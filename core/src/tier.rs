@@ -69,6 +69,35 @@ fn rank_is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// How a member reached the current level: what a refund under `refunds: immediately` may
+/// take back.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Reached {
+    /// Not recorded (snapshots written before it was): a refund re-judges a level reached in
+    /// the current window, on the window so far.
+    #[default]
+    Unrecorded,
+    /// By an upgrade that the contributions from `from` through `through` earned (the window
+    /// so far, or for an upgrade at a period's start, the period before it): only a refund of
+    /// an order counted there re-judges the level, and a refund's one-level drop keeps the
+    /// span for the next refund.
+    Upgrade {
+        /// The first instant of the span.
+        from: DateTime<Utc>,
+        /// Its last instant (included).
+        through: DateTime<Utc>,
+    },
+    /// By a downgrade at an expiry: no refund re-judges it.
+    Downgrade,
+}
+
+impl Reached {
+    fn is_unrecorded(&self) -> bool {
+        *self == Reached::Unrecorded
+    }
+}
+
 /// One member's tier state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct TierState {
@@ -99,12 +128,9 @@ pub(crate) struct TierState {
     /// An upgrade waiting for the next period: (tier, when).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled: Option<(String, DateTime<Utc>)>,
-    /// The span whose contributions earned the current level by an upgrade, from its window's
-    /// start through the upgrade (for an upgrade at a period's start, the period before it):
-    /// under `refunds: immediately` only a refund of an order that counted there re-judges
-    /// the level. `None` for a level kept or reached by a downgrade.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub qualified_on: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// How the current level was reached, for refunds under `refunds: immediately`.
+    #[serde(default, skip_serializing_if = "Reached::is_unrecorded")]
+    pub reached: Reached,
     /// The day anniversary periods count from (the day the member joined).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined: Option<NaiveDate>,
@@ -359,13 +385,14 @@ impl TierState {
         let day = ctx.day(t);
         // What earned it: the window so far, or for an upgrade at a period's start, the period
         // that just ended (taken before the anchor moves with the tier).
-        self.qualified_on = Some(match ctx.tiers.upgrade {
-            UpgradeTiming::Immediately => (ctx.start(ctx.period().window_start(day, self.anchor(ctx, day))), t),
+        let from = match ctx.tiers.upgrade {
+            UpgradeTiming::Immediately => ctx.start(ctx.period().window_start(day, self.anchor(ctx, day))),
             UpgradeTiming::NextPeriod => {
                 let last_day = calendar::sub_days(day, 1);
-                (ctx.start(ctx.period().window_start(last_day, self.anchor(ctx, last_day))), t)
+                ctx.start(ctx.period().window_start(last_day, self.anchor(ctx, last_day)))
             }
-        });
+        };
+        self.reached = Reached::Upgrade { from, through: t };
         if matches!(ctx.period(), QualificationPeriod::Anniversary { of: Anchor::TierReached }) {
             // The window is anchored on the day the tier was reached, which this changes.
             self.memo.valid = false;
@@ -525,7 +552,7 @@ impl TierState {
         let from_effective = self.effective(ctx, end);
         self.set_level(ctx, to);
         self.since = Some(end);
-        self.qualified_on = None;
+        self.reached = Reached::Downgrade;
         self.set_valid_until(ctx, (to > 0).then_some(next_end));
         let now_effective = self.effective(ctx, end);
         if now_effective < from_effective {
@@ -571,27 +598,31 @@ impl TierState {
         if current == 0 {
             return;
         }
-        // Only a level an upgrade reached in the current window, and only a refund of an
-        // order that counted toward that upgrade: a small unrelated return, or a level kept
-        // or reached by a downgrade, re-judges nothing.
-        let Some((from, through)) = self.qualified_on else { return };
-        if !counted_at.is_some_and(|at| from <= at && at <= through) {
-            return;
-        }
         let day = ctx.day(t);
         let window_start = ctx.start(ctx.period().window_start(day, self.anchor(ctx, day)));
         let reached_in_window = self.since.is_some_and(|s| s >= window_start);
-        // An upgrade at the event is judged on the window so far (later orders count too);
-        // one at a period's start on the period that earned it.
-        let m = match ctx.tiers.upgrade {
-            UpgradeTiming::Immediately => self.window_metrics(ctx, t),
-            UpgradeTiming::NextPeriod => self.metrics(from, through),
+        // Only a level an upgrade reached in the current window, and only a refund of an
+        // order that counted toward that upgrade: a small unrelated return, or a level kept
+        // or reached by a downgrade, re-judges nothing. The level is judged on what earned
+        // it: the span from its start through now, or for an upgrade at a period's start, the
+        // period that earned it.
+        let m = match self.reached {
+            Reached::Downgrade => return,
+            Reached::Unrecorded => self.window_metrics(ctx, t),
+            Reached::Upgrade { from, through } => {
+                if !counted_at.is_some_and(|at| from <= at && at <= through) {
+                    return;
+                }
+                match ctx.tiers.upgrade {
+                    UpgradeTiming::Immediately => self.metrics(from, t + chrono::Duration::nanoseconds(1)),
+                    UpgradeTiming::NextPeriod => self.metrics(from, through),
+                }
+            }
         };
         let still = ctx.tiers.levels[current].entry.as_ref().is_none_or(|e| e.is_met(&m));
         if reached_in_window && !still {
             let before = self.effective(ctx, t);
             self.set_level(ctx, current - 1);
-            self.qualified_on = None;
             let after = self.effective(ctx, t);
             if current - 1 == 0 {
                 self.set_valid_until(ctx, None);

@@ -159,3 +159,72 @@ fn points_and_orders_qualify_together_and_a_full_refund_takes_back_all_three() {
     let m = lea.tier_progress(&p, at("2024-03-04T12:00:00Z")).unwrap().unwrap().metrics;
     assert_eq!((m.spend, m.points, m.orders), (dec("205.00"), pts(205), 2));
 }
+
+fn immediately(period: serde_json::Value, levels: serde_json::Value) -> loyalty::Program {
+    program(serde_json::json!({"tiers": {"period": period, "refunds": "immediately", "levels": levels}}))
+}
+
+fn tier_at(account: &Account, p: &loyalty::Program, t: &str) -> String {
+    account.tier_progress(p, at(t)).unwrap().unwrap().tier
+}
+
+#[test]
+fn a_sliding_window_judges_a_refund_on_the_span_that_earned_the_tier() {
+    // Three rolling months; Gold 500. 300.00 on 2024-01-05 and 300.00 on 2024-03-01: Gold on
+    // 1 March, earned by 2023-12-02..2024-03-01. On 10 April 1.00 of the March order comes
+    // back: that span now holds 599.00, still Gold (the window of 10 April, from 11 January,
+    // holds 299.00 and would have demoted her).
+    let p = immediately(
+        serde_json::json!({"kind": "rolling_months", "months": 3}),
+        serde_json::json!([{"name": "Member"}, {"name": "Gold", "entry": {"spend": "500"}}]),
+    );
+    let mut kim = Account::new("kim");
+    apply(&mut kim, &p, &order("e1", "2024-01-05T12:00:00Z", "o1", "300.00"));
+    apply(&mut kim, &p, &order("e2", "2024-03-01T12:00:00Z", "o2", "300.00"));
+    assert_eq!(tier_at(&kim, &p, "2024-03-01T12:00:00Z"), "Gold");
+    let effects = apply(&mut kim, &p, &refund("e3", "2024-04-10T12:00:00Z", "o2", "1.00"));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::TierDowngraded { .. })));
+    assert_eq!(tier_at(&kim, &p, "2024-04-10T12:00:00Z"), "Gold");
+}
+
+#[test]
+fn two_refunds_take_two_levels_one_at_a_time() {
+    // Calendar year; Silver 500, Gold 1,000. 600.00 in February (Silver), 600.00 in April
+    // (Gold). The April order returned: 600.00 left, Silver. Then the February one: 0.00,
+    // Member.
+    let p = immediately(
+        serde_json::json!({"kind": "calendar_year"}),
+        serde_json::json!([{"name": "Member"}, {"name": "Silver", "entry": {"spend": "500"}},
+                           {"name": "Gold", "entry": {"spend": "1000"}}]),
+    );
+    let mut max = Account::new("max");
+    apply(&mut max, &p, &order("e1", "2024-02-01T12:00:00Z", "o1", "600.00"));
+    apply(&mut max, &p, &order("e2", "2024-04-01T12:00:00Z", "o2", "600.00"));
+    let down = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::TierDowngraded { from, to, reason, .. } if reason == "refund" => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+    };
+    let effects = apply(&mut max, &p, &refund("e3", "2024-05-01T12:00:00Z", "o2", "600.00"));
+    assert_eq!(down(&effects), Some(("Gold".into(), "Silver".into())));
+    let effects = apply(&mut max, &p, &refund("e4", "2024-06-01T12:00:00Z", "o1", "600.00"));
+    assert_eq!(down(&effects), Some(("Silver".into(), "Member".into())));
+}
+
+#[test]
+fn a_snapshot_from_before_the_span_was_kept_still_demotes_on_a_refund() {
+    // The same Silver as above, reached before snapshots recorded how: with the record taken
+    // out of the snapshot, returning the order that earned Silver still takes it away.
+    let p = immediately(
+        serde_json::json!({"kind": "calendar_year"}),
+        serde_json::json!([{"name": "Member"}, {"name": "Silver", "entry": {"spend": "500"}}]),
+    );
+    let mut old = Account::new("old");
+    apply(&mut old, &p, &order("e1", "2024-02-01T12:00:00Z", "o1", "600.00"));
+    let mut snapshot: serde_json::Value = serde_json::from_str(&old.to_json()).unwrap();
+    assert!(snapshot["tier"].as_object_mut().unwrap().remove("reached").is_some());
+    let mut old = Account::from_json(&snapshot.to_string()).unwrap();
+    let effects = apply(&mut old, &p, &refund("e2", "2024-03-01T12:00:00Z", "o1", "600.00"));
+    assert!(effects.iter().any(|e| matches!(e, Effect::TierDowngraded { to, .. } if to == "Member")));
+}
