@@ -266,6 +266,7 @@ function readTape (names) {
 // refuses floats. Whole numbers (points, days, counts) pass.
 function noFractions (path, value) {
   if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} is not a finite number`)
     if (!Number.isInteger(value)) {
       throw new TypeError(`${path}: ${value} is a number with a fraction; money and rates must be decimal strings like "0.01"`)
     }

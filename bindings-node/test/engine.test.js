@@ -242,6 +242,9 @@ test('a program object with a fractional number is a TypeError naming its path',
   config.earning.rules.push({ name: 'vip', points_per_unit: 1.5 })
   assert.throws(() => loyalty.Program.fromObject(config), { name: 'TypeError', message: /^earning\.rules\[1\]\.points_per_unit: 1\.5 / })
   config.earning.rules.pop()
+  assert.throws(() => loyalty.Program.fromObject({ ...config, pending_days: Infinity }), {
+    name: 'TypeError', message: 'pending_days: Infinity is not a finite number'
+  })
   // Whole numbers (days, versions) pass.
   assert.ok(loyalty.Program.fromObject(config) instanceof loyalty.Program)
 })

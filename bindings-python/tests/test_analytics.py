@@ -367,6 +367,12 @@ def test_pandas_decimal_objects_take_the_arrow_path_and_bad_values_still_name_th
         with pytest.raises(loyalty.AnalyticsError) as err:
             loyalty.analytics.rfm(odd, as_of=AS_OF, amount="amount")
         assert (str(err.value), err.value.field, err.value.value) == (f"amount[2]: {text} is not a finite amount", "amount[2]", text)
+    # Missing values of every pandas spelling are nulls, named by row.
+    for missing in [None, pd.NA, float("nan")]:
+        odd = frame.assign(amount=[Decimal("1"), missing] + [Decimal("1")] * 4)
+        with pytest.raises(loyalty.AnalyticsError) as err:
+            loyalty.analytics.rfm(odd, as_of=AS_OF, amount="amount")
+        assert (str(err.value), err.value.kind, err.value.field) == ("amount[1]: is null; every row needs a value", "null", "amount[1]")
     in_place()
     check_ints(loyalty.analytics.rfm(frame, as_of=AS_OF, amount="amount").to_dict(orient="list"))
     extra = frame.assign(amount=[Decimal("10.001")] + [Decimal("1")] * 5)

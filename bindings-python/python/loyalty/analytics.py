@@ -221,6 +221,9 @@ def _amounts(values: Any, minor: bool, scale: int, name: str = "amount") -> Any:
         return values.astype(np.int64, copy=False)
     out = np.empty(len(values), dtype=np.int64)
     for i, v in enumerate(values):
+        # pandas' missing values (None, pd.NA, a float NaN) are nulls, as on the Arrow path.
+        if v is None or type(v).__name__ == "NAType" or (isinstance(v, float) and v != v):
+            raise AnalyticsError(f"{name}[{i}]: is null; every row needs a value", "null", f"{name}[{i}]", "")
         if not isinstance(v, Decimal) or isinstance(v, bool):
             raise TypeError(f"{name}[{i}]: {v!r} is a {type(v).__name__}; expected decimal.Decimal")
         if not v.is_finite():

@@ -121,8 +121,8 @@ pub struct Lifecycle {
     pub days_since_last: i64,
     /// The typical days between purchases (last day − first day) / (purchase days − 1),
     /// rounded down; `None` with a single purchase day. When the summaries do not count
-    /// distinct days ([`super::Settings::distinct_days`]), orders stand in for purchase days:
-    /// several orders on one of them shorten the cycle.
+    /// distinct days ([`super::Settings::distinct_days`]), orders stand in for purchase days
+    /// (at most one a day from the first to the last): several orders on one day shorten it.
     pub cycle_days: Option<i64>,
     /// True when the next purchase is overdue by the cycle (time to restock).
     pub overdue: bool,
@@ -214,15 +214,10 @@ pub fn lifecycle(summaries: &[MemberSummary], as_of: DateTime<Utc>, tz: Tz, s: &
             0 => Activity::Dormant,
             _ => Activity::Low,
         };
-        // Without distinct days counted, orders stand in for purchase days; orders all on
-        // one day are one purchase day whatever their count.
-        let occasions = if m.days > 0 {
-            m.days
-        } else if last_day == first_day {
-            1
-        } else {
-            m.orders
-        };
+        // Without distinct days counted, orders stand in for purchase days, as many as the
+        // days from the first to the last at most: orders all on one day are one purchase
+        // day, and the cycle is never 0 days.
+        let occasions = if m.days > 0 { m.days } else { m.orders.min((last_day - first_day + 1).max(1) as u64) };
         let cycle_days = (occasions > 1).then(|| (last_day - first_day) / (occasions as i64 - 1));
         let overdue = cycle_days.is_some_and(|c| since_last * 100 > c * s.overdue_percent);
         let churn_warning = since_last >= s.warn_days && since_last < s.churn_days;
@@ -248,7 +243,9 @@ mod tests {
         // As of 2024-07-01 UTC. Member 1: three orders on 2024-06-01, days not counted: one
         // purchase day, no cycle (it was 0 days). Member 2: orders on 2024-05-01, 2024-05-01
         // and 2024-06-30, days not counted: 60 days / (3 orders - 1) = 30. Member 3: the same
-        // with its 2 distinct days counted: 60 / 1 = 60.
+        // with its 2 distinct days counted: 60 / 1 = 60. Member 4: five orders on 1 June and
+        // one on 3 June, days not counted: at most 3 purchase days in those 3 days, 2 / 2 = 1
+        // (not 2 / 5 = 0).
         let at = |d: &str| DateTime::parse_from_rfc3339(d).unwrap().timestamp();
         let m = |id, first: &str, last: &str, orders, days| MemberSummary {
             member_id: id,
@@ -264,10 +261,11 @@ mod tests {
             m(1, "2024-06-01T09:00:00Z", "2024-06-01T18:00:00Z", 3, 0),
             m(2, "2024-05-01T09:00:00Z", "2024-06-30T09:00:00Z", 3, 0),
             m(3, "2024-05-01T09:00:00Z", "2024-06-30T09:00:00Z", 3, 2),
+            m(4, "2024-06-01T09:00:00Z", "2024-06-03T09:00:00Z", 6, 0),
         ];
         let as_of = DateTime::parse_from_rfc3339("2024-07-01T00:00:00Z").unwrap().with_timezone(&Utc);
         let tags = lifecycle(&summaries, as_of, chrono_tz::UTC, &LifecycleSettings::default());
-        assert_eq!(tags.iter().map(|t| t.cycle_days).collect::<Vec<_>>(), [None, Some(30), Some(60)]);
+        assert_eq!(tags.iter().map(|t| t.cycle_days).collect::<Vec<_>>(), [None, Some(30), Some(60), Some(1)]);
     }
 
     #[test]

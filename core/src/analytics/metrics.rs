@@ -75,7 +75,8 @@ pub fn program_metrics(
         let segment: std::collections::HashMap<u64, &str> = scores.iter().map(|s| (s.member_id, &*s.segment)).collect();
         for s in summaries {
             if let Some(name) = segment.get(&s.member_id) {
-                *revenue_by_segment.entry(name.to_string()).or_insert(Decimal::ZERO) += money(s.total_minor);
+                let revenue = revenue_by_segment.entry(name.to_string()).or_insert(Decimal::ZERO);
+                *revenue = revenue.saturating_add(money(s.total_minor));
             }
         }
     }
@@ -97,8 +98,8 @@ pub fn program_metrics(
         purchase_frequency: ratio(Decimal::from(orders), Decimal::from(members)),
         historical_ltv: ratio(money(total), Decimal::from(members)),
         top_20_percent_revenue_share: ratio(
-            Decimal::from_i128_with_scale(top_total, 0),
-            Decimal::from_i128_with_scale(total, 0),
+            Decimal::try_from_i128_with_scale(top_total, 0).unwrap_or(Decimal::MAX),
+            Decimal::try_from_i128_with_scale(total, 0).unwrap_or(Decimal::MAX),
         ),
         revenue_by_segment,
         revenue_share_by_segment,

@@ -120,6 +120,7 @@ impl<'de> Deserialize<'de> for Summarizer {
         let mut s = Summarizer::new(form.settings);
         let tz = s.settings.time_zone;
         let (as_of, distinct) = (s.as_of, s.settings.distinct_days);
+        let mut orders: u64 = 0;
         for (i, m) in form.members.iter().enumerate() {
             let fail = |field: &str, value: &dyn std::fmt::Display, reason: &str| {
                 D::Error::custom(format!("members[{i}].{field}: {value} {reason}"))
@@ -133,26 +134,61 @@ impl<'de> Deserialize<'de> for Summarizer {
             if m.last_at < m.first_at || m.last_at >= as_of {
                 return Err(fail("last_at", &m.last_at, "is not from first_at to as_of"));
             }
-            if let Some(p) = m.previous_at {
-                if p < m.first_at || local_day(p, tz) >= local_day(m.last_at, tz) {
+            let (first_day, last_day) = (local_day(m.first_at, tz), local_day(m.last_at, tz));
+            match m.previous_at {
+                Some(p) if p < m.first_at || local_day(p, tz) >= last_day => {
                     return Err(fail("previous_at", &p, "is not from first_at to a day before last_at"));
                 }
+                None if first_day < last_day => {
+                    return Err(fail("previous_at", &"null", "is missing: first_at and last_at are on different days"));
+                }
+                _ => {}
             }
             if m.orders == 0 || (m.previous_at.is_some() || m.first_at < m.last_at) && m.orders < 2 {
                 return Err(fail("orders", &m.orders, "is fewer than the instants given"));
             }
+            orders = orders
+                .checked_add(m.orders)
+                .ok_or_else(|| fail("orders", &m.orders, "overflows the members' total"))?;
             if m.recent_orders > m.orders {
                 return Err(fail("recent_orders", &m.recent_orders, "is more than orders"));
             }
-            if m.total_minor < 0 {
-                return Err(fail("total_minor", &m.total_minor, "must not be negative"));
+            // Each order is at most i64::MAX, and totals stay within a Decimal's 96 bits.
+            let most = (i128::from(m.orders) * i128::from(i64::MAX)).min((1 << 96) - 1);
+            if !(0..=most).contains(&m.total_minor) {
+                return Err(fail("total_minor", &m.total_minor, "is not from 0 to what its orders can hold"));
             }
-            if !distinct && !m.days.is_empty() || m.days.len() as u64 > m.orders {
-                return Err(fail("days", &m.days.len(), "days do not fit the settings and orders"));
+            let days_fit = if distinct {
+                !m.days.is_empty() && m.days.iter().all(|&d| (first_day..=last_day).contains(&i64::from(d)))
+            } else {
+                m.days.is_empty()
+            };
+            if !days_fit || m.days.len() as u64 > m.orders {
+                return Err(fail(
+                    "days",
+                    &m.days.len(),
+                    "days do not fit the settings, the orders' days and their count",
+                ));
+            }
+        }
+        if orders > form.orders_added {
+            return Err(D::Error::custom(format!(
+                "orders_added: {} is fewer than the members' orders ({orders})",
+                form.orders_added
+            )));
+        }
+        if let Some(first_at) = form.members.iter().map(|m| m.first_at).min() {
+            if !form.earliest.is_some_and(|(at, row)| at <= first_at && row < form.orders_added) {
+                return Err(D::Error::custom(format!(
+                    "earliest: {:?} is not an order before every member's first, within orders_added",
+                    form.earliest
+                )));
             }
         }
         if let (Some(first), Some(last)) = (form.members.first(), form.members.last()) {
-            s.cover(first.member_id, last.member_id, form.orders_added.max(form.members.len() as u64));
+            // The plan (and the size of its tables) from the members read, never from a count
+            // the partial only claims.
+            s.cover(first.member_id, last.member_id, form.members.len() as u64);
         }
         let plan: Plan = s.plan;
         for m in form.members {
@@ -256,6 +292,38 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_s_claims_do_not_size_its_tables() {
+        // Two members 2^40 apart with a claimed trillion orders: a ranged plan sized by the
+        // claim would allocate tables of 2^33 slots per partition; the members alone call
+        // for hashing.
+        let text = r#"{"format":1,"settings":{"as_of":"2024-07-01T00:00:00Z","time_zone":"UTC",
+            "distinct_days":false,"recent_days":90},"orders_added":1099511627776,"earliest":[1704466800,0],
+            "members":[{"member_id":0,"first_at":1704466800,"last_at":1704466800,"orders":1,"recent_orders":0,"total_minor":5},
+            {"member_id":1099511627776,"first_at":1704466800,"last_at":1704466800,"orders":1,"recent_orders":0,"total_minor":6}]}"#;
+        let s: Summarizer = serde_json::from_str(text).unwrap();
+        assert_eq!(s.plan, Plan::Hashed);
+        assert_eq!(s.finish().unwrap().iter().map(|m| m.total_minor).collect::<Vec<_>>(), [5, 6]);
+    }
+
+    #[test]
+    fn distinct_days_must_fall_between_the_first_and_last_orders() {
+        let mut s = Summarizer::new(settings(true));
+        s.add(&Orders { member_id: &[1], ordered_at: &[1_704_466_800], amount_minor: &[5] }).unwrap();
+        let good = serde_json::to_value(&s).unwrap();
+        // 2024-01-05 15:00Z is 5 January in New York: day 19727.
+        assert_eq!(good["members"][0]["days"], serde_json::json!([19727]));
+        for (days, count) in [(serde_json::json!([19728]), 1), (serde_json::json!([]), 0)] {
+            let mut bad = good.clone();
+            bad["members"][0]["days"] = days;
+            let err = serde_json::from_value::<Summarizer>(bad).map(|_| ()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("members[0].days: {count} days do not fit the settings, the orders' days and their count")
+            );
+        }
+    }
+
+    #[test]
     fn the_fuzz_seed_is_a_valid_partial() {
         // fuzz/seeds/summarizer_partial.json, in New York with distinct days: member 7 ordered
         // on 5 January (10:00 EST) and 20 June (11:00 EDT), member 9 on 29 February 19:00 EST
@@ -272,16 +340,38 @@ mod tests {
         s.add(&Orders { member_id: &[1, 2], ordered_at: &[1_704_466_800, 1_704_466_900], amount_minor: &[5, 6] })
             .unwrap();
         let good = serde_json::to_value(&s).unwrap();
-        let cases: [(&str, serde_json::Value, &str); 6] = [
+        let cases: [(&str, serde_json::Value, &str); 10] = [
             ("/members/1/member_id", 1.into(), "members[1].member_id: 1 is not after the member before it"),
             ("/members/0/orders", 0.into(), "members[0].orders: 0 is fewer than the instants given"),
-            ("/members/0/total_minor", (-5).into(), "members[0].total_minor: -5 must not be negative"),
+            (
+                "/members/0/total_minor",
+                (-5).into(),
+                "members[0].total_minor: -5 is not from 0 to what its orders can hold",
+            ),
+            // One order holds at most i64::MAX.
+            (
+                "/members/0/total_minor",
+                serde_json::Value::from(9_223_372_036_854_775_808u64),
+                "members[0].total_minor: 9223372036854775808 is not from 0 to what its orders can hold",
+            ),
             (
                 "/members/0/last_at",
                 1_719_792_000.into(),
                 "members[0].last_at: 1719792000 is not from first_at to as_of",
             ),
+            // A day later than the first order, with no previous order on an earlier day.
+            (
+                "/members/0/last_at",
+                1_704_553_300.into(),
+                "members[0].previous_at: null is missing: first_at and last_at are on different days",
+            ),
             ("/members/0/recent_orders", 2.into(), "members[0].recent_orders: 2 is more than orders"),
+            ("/orders_added", 1.into(), "orders_added: 1 is fewer than the members' orders (2)"),
+            (
+                "/earliest",
+                serde_json::Value::Null,
+                "earliest: None is not an order before every member's first, within orders_added",
+            ),
             ("/format", 2.into(), "format: 2 is not a summarizer partial this version reads (1)"),
         ];
         for (pointer, value, message) in cases {
