@@ -157,3 +157,50 @@ fn at_one_instant_points_expire_before_the_tier_warning() {
     // One statement entry for the instant.
     assert_eq!(ines.statement().last().map(|e| (e.at, e.effects.len())), Some((at("2025-12-02T00:00:00Z"), 2)));
 }
+
+fn assign(id: &str, t: &str, tier: &str, until: &str) -> loyalty::Event {
+    event(
+        id,
+        t,
+        loyalty::EventKind::TierAssigned { tier: tier.into(), until: at(until), reason: "service recovery".into() },
+    )
+}
+
+#[test]
+fn an_earned_tier_can_lapse_under_a_manual_floor() {
+    // Silver earned with 600.00 on 2024-03-01 (through 2025). A Gold floor from 2025-06-01 to
+    // 2026-06-01. 2025 has no spend, so on 2026-01-01 the earned tier falls to Member under
+    // the floor: she stays Gold and is told nothing. When the floor ends she is a Member.
+    let p = ladder("requalify", 0);
+    let mut noa = Account::new("noa");
+    apply(&mut noa, &p, &order("e1", "2024-03-01T12:00:00Z", "o1", "600.00"));
+    let effects = apply(&mut noa, &p, &assign("a1", "2025-06-01T12:00:00Z", "Gold", "2026-06-01T00:00:00Z"));
+    assert!(
+        matches!(&effects[..], [Effect::TierUpgraded { from, to, reason, .. }] if from == "Silver" && to == "Gold" && reason == "manual")
+    );
+    assert_eq!(tier_effects(noa.advance_to(&p, at("2026-01-01T00:00:00Z"))), vec![]);
+    assert_eq!(noa.tier_progress(&p, at("2026-01-01T00:00:00Z")).unwrap().unwrap().tier, "Gold");
+    assert_eq!(
+        tier_effects(noa.advance_to(&p, at("2026-06-01T00:00:00Z"))),
+        vec![Effect::TierDowngraded {
+            from: "Gold".into(),
+            to: "Member".into(),
+            reason: "manual_floor_ended".into(),
+            valid_until: None
+        }]
+    );
+}
+
+#[test]
+fn an_earned_tier_can_rise_above_a_manual_floor() {
+    // A Silver floor from 2024-02-01 to 2024-12-31; 3,000.00 on 2024-03-01 earns Platinum,
+    // above the floor: upgraded from Silver. The floor's end changes nothing.
+    let p = ladder("requalify", 0);
+    let mut ori = Account::new("ori");
+    apply(&mut ori, &p, &assign("a1", "2024-02-01T12:00:00Z", "Silver", "2024-12-31T00:00:00Z"));
+    let effects = apply(&mut ori, &p, &order("e1", "2024-03-01T12:00:00Z", "o1", "3000.00"));
+    assert!(effects.iter().any(|e| matches!(e, Effect::TierUpgraded { from, to, reason, .. }
+        if from == "Silver" && to == "Platinum" && reason == "qualified")));
+    assert_eq!(tier_effects(ori.advance_to(&p, at("2024-12-31T00:00:00Z"))), vec![]);
+    assert_eq!(ori.tier_progress(&p, at("2024-12-31T00:00:00Z")).unwrap().unwrap().tier, "Platinum");
+}
