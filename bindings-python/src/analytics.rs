@@ -19,7 +19,17 @@ pub struct Summarizer {
     threads: usize,
 }
 
+/// A partial that does not read back, as the core's analytics error.
+fn invalid_partial(reason: String) -> loyalty::analytics::AnalyticsError {
+    loyalty::analytics::AnalyticsError::Invalid { field: "partial".into(), reason }
+}
+
 impl Summarizer {
+    /// The summarizer, unless finished or merged into another.
+    fn live(&self) -> PyResult<&loyalty::analytics::Summarizer> {
+        self.inner.as_ref().ok_or_else(|| errors::input("summarizer", "finished", "was already finished or merged"))
+    }
+
     fn settings(&self) -> Settings {
         let mut settings = Settings::new(self.as_of, self.tz);
         settings.distinct_days = self.distinct_days;
@@ -45,6 +55,46 @@ impl Summarizer {
         settings.distinct_days = distinct_days;
         let inner = loyalty::analytics::Summarizer::new(settings).with_threads(threads);
         Ok(Summarizer { inner: Some(inner), as_of, tz, distinct_days, threads })
+    }
+
+    /// The settings: (as_of as ISO-8601, zone name, recent_days, distinct_days).
+    fn settings_tuple(&self) -> PyResult<(String, String, u32, bool)> {
+        let inner = self.live()?;
+        let s = inner.settings();
+        Ok((s.as_of.to_rfc3339(), s.time_zone.name().to_string(), s.recent_days, s.distinct_days))
+    }
+
+    /// The partial summaries as JSON text (the core's serde form), for another process to
+    /// read with `from_json` and merge.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let inner = self.live()?;
+        py.detach(|| serde_json::to_string(inner)).map_err(|e| errors::analytics(invalid_partial(e.to_string())))
+    }
+
+    /// A summarizer read back from `to_json`'s text, checked member by member.
+    #[staticmethod]
+    #[pyo3(signature = (text, threads=1))]
+    fn from_json(py: Python<'_>, text: &str, threads: usize) -> PyResult<Summarizer> {
+        let inner: loyalty::analytics::Summarizer =
+            py.detach(|| serde_json::from_str(text)).map_err(|e| errors::analytics(invalid_partial(e.to_string())))?;
+        let threads = threads.max(1);
+        let s = inner.settings().clone();
+        Ok(Summarizer {
+            inner: Some(inner.with_threads(threads)),
+            as_of: s.as_of,
+            tz: s.time_zone,
+            distinct_days: s.distinct_days,
+            threads,
+        })
+    }
+
+    /// Merges another summarizer with the same settings into this one; the other is spent.
+    fn merge(&mut self, py: Python<'_>, other: &mut Summarizer) -> PyResult<()> {
+        let theirs =
+            other.inner.take().ok_or_else(|| errors::input("other", "finished", "was already finished or merged"))?;
+        let mine =
+            self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
+        py.detach(|| mine.merge(theirs)).map_err(errors::analytics)
     }
 
     /// Folds in one batch of little-endian 8-byte columns.

@@ -247,6 +247,83 @@ def _thread_count(threads: Any, error: Any) -> int:
         raise error(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
     return count
 
+class Summary:
+    """Partial per-member summaries of one part of an order log, from `summarize`: a log
+    split across processes or machines is summarized part by part, each part sent with
+    `to_bytes()`, read back with `Summary.from_bytes` (checked member by member), merged with
+    `merge`, and scored by passing the merged summary to `rfm` in place of a frame. Needs
+    integer member ids (labels are coded per frame, so parts would not agree on them)."""
+
+    __slots__ = ("_native", "_library")
+
+    def __init__(self, native: Any, library: str) -> None:
+        self._native = native
+        self._library = library
+
+    def to_bytes(self) -> bytes:
+        """The summaries as bytes (UTF-8 JSON: settings, orders added, one aggregate per
+        member in id order)."""
+        text: str = call(self._native.to_json)
+        return text.encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, library: str = "pandas", threads: int = 1) -> "Summary":
+        """Reads `to_bytes()` output; `rfm` on it returns a frame of `library` ("pandas",
+        "polars" or "pyarrow")."""
+        if library not in ("pandas", "polars", "pyarrow"):
+            raise InputError(f"library: {library!r} must be 'pandas', 'polars' or 'pyarrow'", "input", "library", repr(library))
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data: a {type(data).__name__}; expected the bytes of Summary.to_bytes()")
+        try:
+            text = bytes(data).decode()
+        except UnicodeDecodeError as e:
+            raise AnalyticsError(f"partial: not UTF-8 text ({e})", "invalid", "partial", "") from None
+        return cls(call(_native.Summarizer.from_json, text, _thread_count(threads, InputError)), library)
+
+    def merge(self, other: "Summary") -> None:
+        """Adds another part's summaries (same as_of, zone and options) to this one; `other`
+        is spent."""
+        if not isinstance(other, Summary):
+            raise TypeError(f"other: a {type(other).__name__}; expected a loyalty.analytics.Summary")
+        call(self._native.merge, other._native)
+
+    def __repr__(self) -> str:
+        as_of, zone, recent, distinct = call(self._native.settings_tuple)
+        return f"Summary(as_of={as_of!r}, time_zone={zone!r}, recent_days={recent}, distinct_days={distinct})"
+
+
+def summarize(
+    frame: Any,
+    *,
+    as_of: _dt.datetime,
+    member_id: str = "member_id",
+    ordered_at: str = "ordered_at",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    time_zone: str = "UTC",
+    scale: int = 2,
+    recent_days: int = 90,
+    distinct_days: bool = False,
+    threads: int = 1,
+) -> Summary:
+    """The per-member summaries of one part of an order log, for `Summary.merge` and `rfm`.
+    Arguments as for `rfm`; member ids must be integers."""
+    money_column = _money_column(amount, amount_minor)
+    codes = _Codes()
+    threads = _thread_count(threads, AnalyticsError)
+    as_of_text = instant("as_of", as_of)
+
+    def new() -> Any:
+        return call(_native.Summarizer, as_of_text, time_zone, recent_days, distinct_days, threads)
+
+    source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
+                                    amount_minor is not None, scale)
+    if codes.integers is False:
+        raise InputError(f"{member_id}: summaries to merge need integer member ids (labels are coded per frame)",
+                         "input", member_id, "labels")
+    return Summary(summarizer, source)
+
+
 def rfm(
     frame: Any,
     *,
@@ -270,6 +347,8 @@ def rfm(
 ) -> Any:
     """One row per member: RFM values (recency in whole local days, frequency, monetary total
     in minor units), 1-5 scores, R-F segment, value segment, lifecycle stage and activity.
+    `frame` may also be a `Summary` (from `summarize`, merged across parts), whose settings
+    must be the ones given here; it is spent.
 
     Naive timestamps in the frame are read as UTC; `as_of` must be timezone-aware. Batches of
     262,144 rows or more are summarized on `threads` threads, and the per-member stages
@@ -325,7 +404,8 @@ def rfm(
     if lifecycle is not None:
         options["lifecycle"] = dict(lifecycle)
 
-    money_column = _money_column(amount, amount_minor)
+    # A Summary has summarized its money already.
+    money_column = "" if isinstance(frame, Summary) else _money_column(amount, amount_minor)
     codes = _Codes()
     threads = _thread_count(threads, AnalyticsError)
     as_of_text = instant("as_of", as_of)
@@ -333,8 +413,18 @@ def rfm(
     def new() -> Any:
         return call(_native.Summarizer, as_of_text, time_zone, recent_days, distinct_days, threads)
 
-    source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
-                                    amount_minor is not None, scale)
+    if isinstance(frame, Summary):
+        # Summarized already: its settings must be the ones asked for here.
+        held = tuple(call(frame._native.settings_tuple))
+        asked = (as_of_text, time_zone, recent_days, distinct_days)
+        if _dt.datetime.fromisoformat(held[0]) != as_of or held[1:] != asked[1:]:
+            raise InputError(f"frame: a Summary of {held!r}, not of {asked!r} (as_of, time_zone, recent_days, distinct_days)",
+                             "input", "frame", repr(held))
+        source, summarizer = frame._library, frame._native
+        codes.integers = True
+    else:
+        source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
+                                        amount_minor is not None, scale)
     if cut_points is not None and codes.integers is False:
         # Ties break by member id; labels are coded per frame, so another frame's cut
         # points would break them differently.
