@@ -58,9 +58,11 @@ fn program(k: &Knobs) -> Option<Program> {
         _ => serde_json::json!({"kind": "rolling_months", "months": 2}),
     };
     let downgrade = ["requalify", "one_level", "to_base", "none"][usize::from(k.tiers / 6 % 4)];
+    // Upgrades at the next period's start need a period with a start (not a rolling one).
+    let upgrade = if k.tiers / 24 % 2 == 1 && matches!(k.tiers % 6, 1 | 3 | 4) { "next_period" } else { "immediately" };
     let tiers = (k.tiers % 6 != 0).then(|| {
         serde_json::json!({
-            "period": period, "downgrade": downgrade,
+            "period": period, "downgrade": downgrade, "upgrade": upgrade,
             "grace_days": k.expiry_n % 3 * 4, "warn_days": k.warn_days % 9,
             "refunds": if k.within_balance { "immediately" } else { "period_end" },
             "levels": [
