@@ -54,11 +54,20 @@ def test_every_input_library_agrees():
 
 
 def test_bad_lines_raise_typed_errors():
+    # Named by the caller's column and value (not the core's discount_minor and -100 cents).
     bad = pd.DataFrame({**LINES, "coupon": [Decimal("0")] * 5 + [Decimal("-1")]})
     with pytest.raises(loyalty.AnalyticsError) as err:
         preferences(bad, **KW)
-    assert str(err.value) == "discount_minor[5]: -100 must not be negative"
-    with pytest.raises(TypeError, match="discount: a float64 column"):
+    assert (str(err.value), err.value.kind, err.value.field, err.value.value) == (
+        "coupon[5]: -1 must not be negative", "negative_amount", "coupon[5]", "-1")
+    # In a stream, rows count over every batch: the second batch's row 1 is row 4.
+    cents = pa.table({"member": ["a", "a", "b", "b", "c", "c"], "order": ["1", "1", "2", "2", "3", "4"],
+                      "category": ["x"] * 6, "paid_minor": [5, 5, 5, 5, -3, 5]})
+    stream = pa.RecordBatchReader.from_batches(cents.schema, cents.to_batches(max_chunksize=3))
+    with pytest.raises(loyalty.AnalyticsError) as err:
+        preferences(stream, member_id="member", order_id="order", category="category", amount_minor="paid_minor")
+    assert str(err.value) == "paid_minor[4]: -3 must not be negative"
+    with pytest.raises(TypeError, match="coupon: a float64 column"):
         preferences(pd.DataFrame({**LINES, "coupon": [0.0] * 6}), **KW)
     assert len(preferences(pd.DataFrame(LINES).iloc[:0], **KW)) == 0
 

@@ -210,15 +210,25 @@ def _times(values: Any) -> Any:
     raise AnalyticsError(f"ordered_at: a {values.dtype} column; expected datetimes or Unix seconds", "invalid", "ordered_at", str(values.dtype))
 
 
-def _amounts(values: Any, minor: bool, scale: int, name: str = "amount") -> Any:
+def _amounts(values: Any, minor: bool, scale: int, name: str = "amount", first_row: Optional[int] = None) -> Any:
+    """A money column as minor units. With `first_row` (the batch's first row in the stream),
+    `name` is the caller's column and a negative value is refused here, named by the stream's
+    row and the caller's value (the native check knows neither)."""
     import numpy as np
 
     if values.dtype.kind == "f":
         raise TypeError(f"{name}: a {values.dtype} column; money must be Decimal or integer minor units, never float")
     if minor:
         if values.dtype.kind not in "iu":
-            raise TypeError(f"{name}_minor: a {values.dtype} column; expected integers")
-        return values.astype(np.int64, copy=False)
+            raise TypeError(f"{name if first_row is not None else name + '_minor'}: a {values.dtype} column; expected integers")
+        out_minor = values.astype(np.int64, copy=False)
+        if first_row is not None:
+            bad = np.flatnonzero(out_minor < 0)
+            if bad.size:
+                row = first_row + int(bad[0])
+                raise AnalyticsError(f"{name}[{row}]: {int(out_minor[bad[0]])} must not be negative", "negative_amount",
+                                     f"{name}[{row}]", str(int(out_minor[bad[0]])))
+        return out_minor
     out = np.empty(len(values), dtype=np.int64)
     for i, v in enumerate(values):
         # pandas' missing values (None, pd.NA, a float NaN) are nulls, as on the Arrow path.
@@ -228,6 +238,9 @@ def _amounts(values: Any, minor: bool, scale: int, name: str = "amount") -> Any:
             raise TypeError(f"{name}[{i}]: {v!r} is a {type(v).__name__}; expected decimal.Decimal")
         if not v.is_finite():
             raise AnalyticsError(f"{name}[{i}]: {v} is not a finite amount", "invalid", f"{name}[{i}]", str(v))
+        if first_row is not None and v < 0:
+            row = first_row + i
+            raise AnalyticsError(f"{name}[{row}]: {v} must not be negative", "negative_amount", f"{name}[{row}]", str(v))
         scaled = v.scaleb(scale)
         if scaled != scaled.to_integral_value():
             raise AnalyticsError(f"{name}[{i}]: {v} has more than {scale} decimal places", "invalid", f"{name}[{i}]", str(v))
@@ -681,13 +694,15 @@ def preferences(
     money = amount_minor if amount_minor is not None else amount
     off = discount_minor if discount_minor is not None else discount
     assert money is not None
+    row = 0  # the batch's first row in the stream, for errors
     for batch in batches:
         m = members.encode(_column(batch, batch_library, member_id))
         o = orders.encode(_column(batch, batch_library, order_id))
         c = categories.encode(_column(batch, batch_library, category))
-        a = _amounts(_column(batch, batch_library, money), amount_minor is not None, scale)
+        a = _amounts(_column(batch, batch_library, money), amount_minor is not None, scale, money, row)
         d = (np.zeros(len(a), dtype=np.int64) if off is None
-             else _amounts(_column(batch, batch_library, off), discount_minor is not None, scale, "discount"))
+             else _amounts(_column(batch, batch_library, off), discount_minor is not None, scale, off, row))
+        row += len(a)
         call(builder.add, *(np.ascontiguousarray(x, dtype=t).tobytes()
                             for x, t in ((m, "<u8"), (o, "<u8"), (c, "<u8"), (a, "<i8"), (d, "<i8"))))
     # Ties for the top category go to the smallest label, however the batches came.
