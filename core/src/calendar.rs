@@ -218,7 +218,19 @@ impl Period {
 pub(crate) struct Midnights {
     tz: Tz,
     years: OnceLock<Box<[OnceLock<Year>]>>,
+    /// The zone's UTC offset in seconds for each UTC day of 1970..2225, 512 days a block, or
+    /// [`NOT_CONSTANT`] for a day in which it changes: local dates without a zone lookup.
+    offsets: OnceLock<Box<[OnceLock<Offsets>]>>,
 }
+
+/// One block's UTC offsets, by UTC day.
+type Offsets = Box<[i32]>;
+
+/// A UTC day in which the zone's offset changes (its local dates are looked up each time).
+const NOT_CONSTANT: i32 = i32::MIN;
+
+/// UTC days per block of kept offsets, and the blocks kept (1970 to about 2225).
+const OFFSET_BLOCK: (i64, usize) = (512, 182);
 
 /// One year's local midnights, by day of the year.
 type Year = Box<[DateTime<Utc>]>;
@@ -229,7 +241,35 @@ const MIDNIGHT_YEARS: (i32, usize) = (1970, 256);
 impl Midnights {
     /// An empty memo for `tz`.
     pub fn new(tz: Tz) -> Midnights {
-        Midnights { tz, years: OnceLock::new() }
+        Midnights { tz, years: OnceLock::new(), offsets: OnceLock::new() }
+    }
+
+    /// The local date of `t` in the zone: always [`local_date`]`(t, tz)`. The zone's offset
+    /// is kept per UTC day; a day whose offset changes, and instants outside 1970..2225, are
+    /// looked up each time.
+    pub fn local_date(&self, t: DateTime<Utc>) -> NaiveDate {
+        let secs = t.timestamp();
+        let day = secs.div_euclid(86_400);
+        let (per, count) = OFFSET_BLOCK;
+        let Some(block) = usize::try_from(day / per).ok().filter(|&b| b < count) else {
+            return local_date(t, self.tz);
+        };
+        let blocks = self.offsets.get_or_init(|| (0..count).map(|_| OnceLock::new()).collect());
+        let Some(block) = blocks.get(block) else { return local_date(t, self.tz) };
+        let offsets = block.get_or_init(|| {
+            let first = (day / per) * per;
+            (first..first + per).map(|d| constant_offset(d, self.tz)).collect()
+        });
+        match offsets.get((day % per) as usize) {
+            Some(&offset) if offset != NOT_CONSTANT => {
+                let local_day = (secs + i64::from(offset)).div_euclid(86_400);
+                i32::try_from(local_day + 719_163)
+                    .ok()
+                    .and_then(NaiveDate::from_num_days_from_ce_opt)
+                    .unwrap_or_else(|| local_date(t, self.tz))
+            }
+            _ => local_date(t, self.tz),
+        }
     }
 
     /// The instant `date` starts in the zone: always [`start_of_day`]`(date, tz)`.
@@ -245,6 +285,19 @@ impl Midnights {
             jan1.iter_days().take_while(|d| d.year() == date.year()).map(|d| start_of_day(d, self.tz)).collect()
         });
         days.get(date.ordinal0() as usize).copied().unwrap_or_else(|| start_of_day(date, self.tz))
+    }
+}
+
+/// The zone's UTC offset (seconds) throughout UTC day `day` (days since 1970-01-01), or
+/// [`NOT_CONSTANT`] when it differs between the day's first and last second.
+fn constant_offset(day: i64, tz: Tz) -> i32 {
+    use chrono::Offset;
+    let at = |secs: i64| {
+        DateTime::<Utc>::from_timestamp(secs, 0).map(|t| t.with_timezone(&tz).offset().fix().local_minus_utc())
+    };
+    match (at(day * 86_400), at(day * 86_400 + 86_399)) {
+        (Some(a), Some(b)) if a == b => a,
+        _ => NOT_CONSTANT,
     }
 }
 
@@ -292,6 +345,38 @@ mod tests {
         let ny = Midnights::new(chrono_tz::America::New_York);
         assert_eq!(ny.start_of_day(date(2024, 3, 10)).to_rfc3339(), "2024-03-10T05:00:00+00:00");
         assert_eq!(format!("{ny:?}"), "Midnights { tz: America/New_York, years_kept: 1 }");
+    }
+
+    #[test]
+    fn kept_offsets_give_the_calendar_s_local_dates() {
+        // Every 20 minutes of 2015 to 2020 (two leap years, every daylight change) in zones
+        // with whole-hour, half-hour and midnight changes, and instants outside the kept
+        // years, against chrono-tz's own conversion.
+        for name in ["America/New_York", "America/Santiago", "America/Sao_Paulo", "Australia/Lord_Howe", "Asia/Kolkata"]
+        {
+            let tz: Tz = name.parse().unwrap();
+            let memo = Midnights::new(tz);
+            let start = Utc.with_ymd_and_hms(2015, 1, 1, 0, 0, 0).unwrap().timestamp();
+            let end = Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap().timestamp();
+            for secs in (start..end).step_by(1_200).chain([start - 1, end + 7]) {
+                let t = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
+                assert_eq!(memo.local_date(t), local_date(t, tz), "{name} {t}");
+            }
+            for t in [
+                Utc.with_ymd_and_hms(1969, 12, 31, 23, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2300, 6, 1, 3, 0, 0).unwrap(),
+            ] {
+                assert_eq!(memo.local_date(t), local_date(t, tz), "{name} {t}");
+            }
+        }
+        // Worked by hand: 2024-03-10 06:59:59Z is 01:59:59 EST on the 10th; 2024-11-03
+        // 04:30Z is 00:30 EDT on the 3rd, 05:30Z is 01:30 EDT, 06:30Z 01:30 EST, all the 3rd;
+        // 2024-11-03 03:59:59Z is 23:59:59 EDT on the 2nd.
+        let ny = Midnights::new(chrono_tz::America::New_York);
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(ny.local_date(at("2024-03-10T06:59:59Z")), date(2024, 3, 10));
+        assert_eq!(ny.local_date(at("2024-11-03T06:30:00Z")), date(2024, 11, 3));
+        assert_eq!(ny.local_date(at("2024-11-03T03:59:59Z")), date(2024, 11, 2));
     }
 
     #[test]

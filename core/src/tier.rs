@@ -176,7 +176,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn day(&self, t: DateTime<Utc>) -> NaiveDate {
-        calendar::local_date(t, self.program.time_zone())
+        self.program.local_date(t)
     }
 
     fn start(&self, day: NaiveDate) -> DateTime<Utc> {

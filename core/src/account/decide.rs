@@ -2,7 +2,7 @@
 //! [`Command`] that [`super::evolve`] carries out without any further checks.
 
 use super::{Account, AccountError, MAX_EVENTS, MAX_LOTS};
-use crate::calendar::{self, Period};
+use crate::calendar::Period;
 use crate::event::{Event, EventKind, OrderLine};
 use crate::money::{self, Rounding};
 use crate::points::Points;
@@ -143,9 +143,8 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
         return Err(AccountError::TooMany { what: "lots", limit: MAX_LOTS });
     }
     let c = program.config();
-    let tz = program.time_zone();
     let t = event.occurred_at;
-    let today = calendar::local_date(t, tz);
+    let today = program.local_date(t);
     let facts = &account.facts;
     match &event.kind {
         EventKind::Joined { birthday } => {

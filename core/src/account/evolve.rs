@@ -23,7 +23,7 @@ pub(crate) fn evolve(
     match command {
         Command::Join { birthday, points } => {
             account.facts.joined = true;
-            account.tier.joined = Some(calendar::local_date(t, rules.program.time_zone()));
+            account.tier.joined = Some(rules.program.local_date(t));
             if birthday.is_some() {
                 account.facts.birthday = birthday;
             }
@@ -93,8 +93,7 @@ pub(crate) fn evolve(
         Command::Receive { from_member_id } => {
             let EventKind::PointsReceived { lots, .. } = &event.kind else { return };
             let program = rules.program;
-            let tz = program.time_zone();
-            let available_day = calendar::local_date(t, tz);
+            let available_day = program.local_date(t);
             let reset = program.config().transfers.reset_expiry;
             let mut ids = Vec::with_capacity(lots.len());
             let mut total = Points::ZERO;
@@ -130,7 +129,7 @@ pub(crate) fn evolve(
                         points,
                         earned_at: t,
                         available_at: t,
-                        available_day: calendar::local_date(t, rules.program.time_zone()),
+                        available_day: rules.program.local_date(t),
                         expires_at: None,
                         kind: LotKind::Adjustment,
                         rule: "adjustment",
@@ -163,7 +162,7 @@ fn credit_now(
     if rules.program.config().tiers.is_some() {
         account.tier.contribute(Contribution { at: t, spend: Default::default(), points, orders: 0, order: None });
     }
-    let available_day = calendar::local_date(t, rules.program.time_zone());
+    let available_day = rules.program.local_date(t);
     let source = Some(Arc::clone(source));
     let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule, source };
     let (_, effect) = account.ledger.credit(rules, credit, None);
@@ -329,7 +328,7 @@ fn cancel_redemption(
         if let RestorePolicy::Reinstate { days } = rules.program.config().redemption.after_expiry {
             let t = event.occurred_at;
             let tz = rules.program.time_zone();
-            let today = calendar::local_date(t, tz);
+            let today = rules.program.local_date(t);
             let expires_at = calendar::end_of_day(calendar::add_days(today, days), tz);
             let credit = Credit {
                 points: lapsed,

@@ -322,7 +322,7 @@ impl Account {
         let command = decide::decide(self, program, event)?;
         let rules = Rules { program };
         if self.tier.joined.is_none() && program.config().tiers.is_some() {
-            self.tier.joined = Some(crate::calendar::local_date(event.occurred_at, program.time_zone()));
+            self.tier.joined = Some(program.local_date(event.occurred_at));
         }
         // The clock's own entries go straight into the statement (this call cannot fail now).
         let first_clock_entry = self.statement.len();

@@ -68,8 +68,7 @@ impl Rules<'_> {
         if days == 0 {
             return None;
         }
-        let tz = self.program.time_zone();
-        let warn = self.program.start_of_day(calendar::sub_days(calendar::local_date(expires_at, tz), days));
+        let warn = self.program.start_of_day(calendar::sub_days(self.program.local_date(expires_at), days));
         Some(warn.max(available_at))
     }
 }

@@ -256,6 +256,12 @@ impl Program {
         self.tz
     }
 
+    /// The local date of an instant in the program's zone ([`crate::calendar::local_date`]),
+    /// from the program's memo of the zone's offsets.
+    pub(crate) fn local_date(&self, t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        self.midnights.local_date(t)
+    }
+
     /// The instant a local day starts in the program's zone ([`crate::calendar::start_of_day`]),
     /// from the program's memo.
     pub(crate) fn start_of_day(&self, date: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
