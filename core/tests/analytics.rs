@@ -213,6 +213,26 @@ fn lifecycle_stages_activity_and_cycles() {
 }
 
 #[test]
+fn no_members_give_empty_scores_and_zero_metrics() {
+    // Nothing to rank and nothing to divide by: empty scores, and zeros rather than a
+    // division by zero.
+    assert!(CutPoints::fit(&[]).score(&[]).is_empty());
+    let x = program_metrics(&[], day(300), 2, None, None);
+    assert_eq!((x.members, x.new_members, x.orders), (0, 0, 0));
+    assert_eq!(
+        [
+            x.revenue,
+            x.repurchase_rate,
+            x.average_order_value,
+            x.purchase_frequency,
+            x.historical_ltv,
+            x.top_20_percent_revenue_share
+        ],
+        [Decimal::ZERO; 6]
+    );
+}
+
+#[test]
 fn program_metrics_worked_by_hand() {
     // Five members; period from day 300 to as_of.
     let mut m = vec![
