@@ -400,6 +400,11 @@ class Account {
 
 function transfer (program, sender, receiver, id, at, points) {
   const t = iso('at', at)
+  // The native call borrows both accounts; one account twice is refused here, as ours.
+  if (sender === receiver || sender._native === receiver._native) {
+    throw new InvalidInputError(`receiver: ${JSON.stringify(receiver.memberId)} is the sender; a transfer needs two accounts`,
+      'invalid_input', 'receiver', receiver.memberId)
+  }
   const [sent, received] = JSON.parse(call(() => native.transfer(program._native, sender._native, receiver._native, id, t, points)))
   return { sent: fromCore(sent), received: fromCore(received) }
 }

@@ -148,6 +148,10 @@ test('applyAll, expiring, quotes, transfers and merges', () => {
   assert.equal(outcome.effects[0].type, 'accountsMerged')
   assert.equal(account.balances(simple, '2024-01-04T00:00:00Z').available, 75)
   assert.throws(() => loyalty.transfer(simple, mum, kid, 't2', '2024-01-05T00:00:00Z', 1000), (e) => e.code === 'insufficient_points')
+  // One account on both sides is our error, not napi-rs's borrow error.
+  assert.throws(() => loyalty.transfer(simple, mum, mum, 't3', '2024-01-05T00:00:00Z', 1), (e) =>
+    e instanceof loyalty.InvalidInputError && e.code === 'invalid_input' && e.field === 'receiver' && e.value === 'mum' &&
+    e.message === 'receiver: "mum" is the sender; a transfer needs two accounts')
 })
 
 test('analyze and metrics take typed-array columns and give the rows answer', async () => {
