@@ -260,6 +260,24 @@ def _thread_count(threads: Any, error: Any) -> int:
         raise error(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
     return count
 
+def _summarized(frame: Any, as_of: _dt.datetime, member_id: str, ordered_at: str, amount: Optional[str],
+                amount_minor: Optional[str], time_zone: str, scale: int, recent_days: int, distinct_days: bool,
+                threads: int) -> Tuple[str, Any, "_Codes"]:
+    """A frame (or stream) folded into a new native summarizer: the result's library, the
+    summarizer and the member-id coding. What `rfm` and `summarize` share."""
+    money_column = _money_column(amount, amount_minor)
+    codes = _Codes()
+    count = _thread_count(threads, AnalyticsError)
+    as_of_text = instant("as_of", as_of)
+
+    def new() -> Any:
+        return call(_native.Summarizer, as_of_text, time_zone, recent_days, distinct_days, count)
+
+    source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
+                                    amount_minor is not None, scale)
+    return source, summarizer, codes
+
+
 class Summary:
     """Partial per-member summaries of one part of an order log, from `summarize`: a log
     split across processes or machines is summarized part by part, each part sent with
@@ -321,16 +339,8 @@ def summarize(
 ) -> Summary:
     """The per-member summaries of one part of an order log, for `Summary.merge` and `rfm`.
     Arguments as for `rfm`; member ids must be integers."""
-    money_column = _money_column(amount, amount_minor)
-    codes = _Codes()
-    threads = _thread_count(threads, AnalyticsError)
-    as_of_text = instant("as_of", as_of)
-
-    def new() -> Any:
-        return call(_native.Summarizer, as_of_text, time_zone, recent_days, distinct_days, threads)
-
-    source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
-                                    amount_minor is not None, scale)
+    source, summarizer, codes = _summarized(frame, as_of, member_id, ordered_at, amount, amount_minor, time_zone,
+                                            scale, recent_days, distinct_days, threads)
     if codes.integers is False:
         raise InputError(f"{member_id}: summaries to merge need integer member ids (labels are coded per frame)",
                          "input", member_id, "labels")
@@ -417,27 +427,19 @@ def rfm(
     if lifecycle is not None:
         options["lifecycle"] = dict(lifecycle)
 
-    # A Summary has summarized its money already.
-    money_column = "" if isinstance(frame, Summary) else _money_column(amount, amount_minor)
-    codes = _Codes()
-    threads = _thread_count(threads, AnalyticsError)
-    as_of_text = instant("as_of", as_of)
-
-    def new() -> Any:
-        return call(_native.Summarizer, as_of_text, time_zone, recent_days, distinct_days, threads)
-
     if isinstance(frame, Summary):
         # Summarized already: its settings must be the ones asked for here.
+        _thread_count(threads, AnalyticsError)
         held = tuple(call(frame._native.settings_tuple))
-        asked = (as_of_text, time_zone, recent_days, distinct_days)
+        asked = (instant("as_of", as_of), time_zone, recent_days, distinct_days)
         if _dt.datetime.fromisoformat(held[0]) != as_of or held[1:] != asked[1:]:
             raise InputError(f"frame: a Summary of {held!r}, not of {asked!r} (as_of, time_zone, recent_days, distinct_days)",
                              "input", "frame", repr(held))
-        source, summarizer = frame._library, frame._native
+        source, summarizer, codes = frame._library, frame._native, _Codes()
         codes.integers = True
     else:
-        source, summarizer = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
-                                        amount_minor is not None, scale)
+        source, summarizer, codes = _summarized(frame, as_of, member_id, ordered_at, amount, amount_minor, time_zone,
+                                                scale, recent_days, distinct_days, threads)
     if cut_points is not None and codes.integers is False:
         # Ties break by member id; labels are coded per frame, so another frame's cut
         # points would break them differently.

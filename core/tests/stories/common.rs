@@ -74,3 +74,19 @@ pub fn earned(effect: &Effect) -> i64 {
         other => panic!("expected points_earned, got {other:?}"),
     }
 }
+
+/// The tier effects among `effects` (upgraded, retained, downgraded, will downgrade), in order.
+pub fn tier_changes(effects: Vec<Effect>) -> Vec<Effect> {
+    effects
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Effect::TierUpgraded { .. }
+                    | Effect::TierRetained { .. }
+                    | Effect::TierDowngraded { .. }
+                    | Effect::TierWillDowngrade { .. }
+            )
+        })
+        .collect()
+}

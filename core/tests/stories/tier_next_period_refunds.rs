@@ -12,10 +12,6 @@ fn p() -> Program {
     }}))
 }
 
-fn tiers(effects: &[Effect]) -> Vec<&Effect> {
-    effects.iter().filter(|e| matches!(e, Effect::TierUpgraded { .. } | Effect::TierDowngraded { .. })).collect()
-}
-
 #[test]
 fn an_unrelated_refund_in_the_first_year_keeps_the_tier_earned_the_year_before() {
     // 600.00 in 2024 earns Silver from 2025-01-01. A small 2025 order refunded in 2025 takes
@@ -25,9 +21,9 @@ fn an_unrelated_refund_in_the_first_year_keeps_the_tier_earned_the_year_before()
     apply(&mut omar, &p, &order("e1", "2024-05-01T12:00:00Z", "o1", "600.00"));
     // The first event of 2025 carries the clock's upgrade, valid through 2026.
     let effects = apply(&mut omar, &p, &order("e2", "2025-02-01T12:00:00Z", "o2", "20.00"));
-    assert_eq!(tiers(&effects), [&silver()]);
+    assert_eq!(tier_changes(effects), [silver()]);
     let effects = apply(&mut omar, &p, &refund("e3", "2025-02-02T12:00:00Z", "o2", "20.00"));
-    assert_eq!(tiers(&effects), Vec::<&Effect>::new());
+    assert_eq!(tier_changes(effects), Vec::<Effect>::new());
     assert_eq!(omar.tier_progress(&p, at("2025-02-02T12:00:00Z")).unwrap().unwrap().tier, "Silver");
 }
 
@@ -44,7 +40,7 @@ fn returning_the_order_that_earned_it_takes_the_tier_away() {
         reason: "refund".into(),
         valid_until: None,
     };
-    assert_eq!(tiers(&effects), [&silver(), &down]);
+    assert_eq!(tier_changes(effects), [silver(), down]);
 }
 
 #[test]
@@ -55,7 +51,7 @@ fn returning_it_before_the_year_ends_cancels_the_scheduled_upgrade() {
     // Returned on 2024-12-10: 2024 ends with 0 spend, so 2025 starts with no upgrade.
     apply(&mut omar, &p, &refund("e2", "2024-12-10T12:00:00Z", "o1", "600.00"));
     let effects = omar.advance_to(&p, at("2025-01-02T00:00:00Z"));
-    assert_eq!(tiers(&effects), Vec::<&Effect>::new());
+    assert_eq!(tier_changes(effects), Vec::<Effect>::new());
     assert_eq!(omar.tier_progress(&p, at("2025-01-02T00:00:00Z")).unwrap().unwrap().tier, "Member");
 }
 
@@ -73,7 +69,7 @@ fn a_partial_return_before_the_year_ends_leaves_the_level_it_still_earns() {
     apply(&mut omar, &p, &order("e1", "2024-05-01T12:00:00Z", "o1", "1600.00"));
     apply(&mut omar, &p, &refund("e2", "2024-12-10T12:00:00Z", "o1", "1000.00"));
     let effects = omar.advance_to(&p, at("2025-01-01T00:00:00Z"));
-    assert_eq!(tiers(&effects), [&silver()]);
+    assert_eq!(tier_changes(effects), [silver()]);
 }
 
 /// Silver from 2025-01-01 through 2026 (the end of the next full period).

@@ -13,15 +13,6 @@ fn gym(period: serde_json::Value) -> Program {
     }))
 }
 
-fn tier_effects(effects: Vec<Effect>) -> Vec<Effect> {
-    effects
-        .into_iter()
-        .filter(|e| {
-            matches!(e, Effect::TierUpgraded { .. } | Effect::TierRetained { .. } | Effect::TierDowngraded { .. })
-        })
-        .collect()
-}
-
 #[test]
 fn thirty_days_count_the_leap_day_and_end_at_daylight_midnight() {
     // 600.00 at 12:00 EST on 2024-02-10: Silver for 30 local days, to the start of 2024-03-11
@@ -31,18 +22,18 @@ fn thirty_days_count_the_leap_day_and_end_at_daylight_midnight() {
     // 2024-04-09 holds nothing: back to Member.
     let p = gym(serde_json::json!({"kind": "rolling_days", "days": 30}));
     let mut ana = Account::new("ana");
-    let effects = tier_effects(apply(&mut ana, &p, &order("e1", "2024-02-10T17:00:00Z", "o1", "600.00")));
+    let effects = tier_changes(apply(&mut ana, &p, &order("e1", "2024-02-10T17:00:00Z", "o1", "600.00")));
     assert!(
         matches!(&effects[..], [Effect::TierUpgraded { to, valid_until: Some(v), .. }] if to == "Silver" && *v == at("2024-03-11T04:00:00Z"))
     );
     // One second before the end, nothing has happened yet.
-    assert_eq!(tier_effects(ana.advance_to(&p, at("2024-03-11T03:59:59Z"))), vec![]);
+    assert_eq!(tier_changes(ana.advance_to(&p, at("2024-03-11T03:59:59Z"))), vec![]);
     assert_eq!(
-        tier_effects(ana.advance_to(&p, at("2024-03-11T04:00:00Z"))),
+        tier_changes(ana.advance_to(&p, at("2024-03-11T04:00:00Z"))),
         vec![Effect::TierRetained { tier: "Silver".into(), valid_until: Some(at("2024-04-10T04:00:00Z")) }]
     );
     assert_eq!(
-        tier_effects(ana.advance_to(&p, at("2024-04-10T04:00:00Z"))),
+        tier_changes(ana.advance_to(&p, at("2024-04-10T04:00:00Z"))),
         vec![Effect::TierDowngraded {
             from: "Silver".into(),
             to: "Member".into(),
@@ -60,16 +51,16 @@ fn a_month_from_the_31st_of_january_ends_on_the_leap_day() {
     // nothing: Member.
     let p = gym(serde_json::json!({"kind": "rolling_months", "months": 1}));
     let mut ben = Account::new("ben");
-    let effects = tier_effects(apply(&mut ben, &p, &order("e1", "2024-01-31T17:00:00Z", "o1", "600.00")));
+    let effects = tier_changes(apply(&mut ben, &p, &order("e1", "2024-01-31T17:00:00Z", "o1", "600.00")));
     assert!(
         matches!(&effects[..], [Effect::TierUpgraded { to, valid_until: Some(v), .. }] if to == "Silver" && *v == at("2024-02-29T05:00:00Z"))
     );
     assert_eq!(
-        tier_effects(ben.advance_to(&p, at("2024-02-29T05:00:00Z"))),
+        tier_changes(ben.advance_to(&p, at("2024-02-29T05:00:00Z"))),
         vec![Effect::TierRetained { tier: "Silver".into(), valid_until: Some(at("2024-03-29T04:00:00Z")) }]
     );
     assert_eq!(
-        tier_effects(ben.advance_to(&p, at("2024-03-29T04:00:00Z"))),
+        tier_changes(ben.advance_to(&p, at("2024-03-29T04:00:00Z"))),
         vec![Effect::TierDowngraded {
             from: "Silver".into(),
             to: "Member".into(),
