@@ -71,5 +71,6 @@ def test_summaries_refuse_labels_other_settings_and_bad_bytes():
     with pytest.raises(loyalty.InputError, match="already finished or merged"):
         other.to_bytes()
     rfm(part, as_of=AS_OF)
-    with pytest.raises(loyalty.InputError):
+    with pytest.raises(loyalty.InputError) as err:
         rfm(part, as_of=AS_OF)
+    assert (str(err.value), err.value.field) == ('summarizer: "finished" was already finished or merged', "summarizer")

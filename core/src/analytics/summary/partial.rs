@@ -179,9 +179,9 @@ impl<'de> Deserialize<'de> for Summarizer {
         }
         if let Some(first_at) = form.members.iter().map(|m| m.first_at).min() {
             if !form.earliest.is_some_and(|(at, row)| at <= first_at && row < form.orders_added) {
+                let shown = form.earliest.map_or("null".to_string(), |(at, row)| format!("[{at}, {row}]"));
                 return Err(D::Error::custom(format!(
-                    "earliest: {:?} is not an order before every member's first, within orders_added",
-                    form.earliest
+                    "earliest: {shown} is not an order before every member's first, within orders_added"
                 )));
             }
         }
@@ -340,7 +340,7 @@ mod tests {
         s.add(&Orders { member_id: &[1, 2], ordered_at: &[1_704_466_800, 1_704_466_900], amount_minor: &[5, 6] })
             .unwrap();
         let good = serde_json::to_value(&s).unwrap();
-        let cases: [(&str, serde_json::Value, &str); 10] = [
+        let cases: [(&str, serde_json::Value, &str); 11] = [
             ("/members/1/member_id", 1.into(), "members[1].member_id: 1 is not after the member before it"),
             ("/members/0/orders", 0.into(), "members[0].orders: 0 is fewer than the instants given"),
             (
@@ -370,7 +370,12 @@ mod tests {
             (
                 "/earliest",
                 serde_json::Value::Null,
-                "earliest: None is not an order before every member's first, within orders_added",
+                "earliest: null is not an order before every member's first, within orders_added",
+            ),
+            (
+                "/earliest/0",
+                1_704_466_900.into(),
+                "earliest: [1704466900, 0] is not an order before every member's first, within orders_added",
             ),
             ("/format", 2.into(), "format: 2 is not a summarizer partial this version reads (1)"),
         ];
