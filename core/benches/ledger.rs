@@ -3,7 +3,8 @@
 //! typical account snapshot. `BENCH_TIERS=0` runs the same program without its tier ladder
 //! (issue 2's ledger goal; the default, with four tiers, is issue 3's).
 //!
-//! With `LEDGER_ONCE=1` the binary instead applies the bench's 50,000 events once and exits,
+//! With `LEDGER_ONCE=1` the binary instead applies the bench's 50,000 events once and exits
+//! (`LEDGER_ONCE=n`: n timed runs, printing the minimum and median),
 //! for instruction counts (BENCHMARKS.md):
 //!
 //! ```text
@@ -101,27 +102,39 @@ fn apply_purchases(c: &mut Criterion) {
     );
 }
 
-/// Every stream into a fresh account, once; returns the events applied.
+/// Every stream into a fresh account, once; returns the accounts (dropping them is not part
+/// of applying).
 #[inline(never)]
-fn apply_once(p: &Program, streams: &[Vec<Event>]) -> u64 {
-    let mut applied = 0;
+fn apply_once(p: &Program, streams: &[Vec<Event>]) -> Vec<Account> {
+    let mut accounts = Vec::with_capacity(streams.len());
     for (m, events) in streams.iter().enumerate() {
         let mut account = Account::new(format!("m{m}"));
         for e in events {
             account.apply(p, e).unwrap();
         }
-        applied += account.revision();
-        std::mem::forget(account); // dropping is not part of applying
+        accounts.push(account);
     }
-    applied
+    accounts
 }
 
 criterion_group!(benches, apply_purchases);
 
 fn main() {
-    if std::env::var_os("LEDGER_ONCE").is_some() {
+    if let Some(runs) = std::env::var_os("LEDGER_ONCE") {
+        // `LEDGER_ONCE=1`: once, for callgrind; `LEDGER_ONCE=n`: n timed runs, for comparing
+        // two builds on a noisy machine (the minimum is the steadiest figure).
+        let runs: usize = runs.to_str().and_then(|r| r.parse().ok()).unwrap_or(1).max(1);
         let (p, streams) = (program(), streams());
-        println!("applied {} events once", apply_once(&p, &streams));
+        let mut times = Vec::with_capacity(runs);
+        let mut applied = 0;
+        for _ in 0..runs {
+            let start = std::time::Instant::now();
+            let accounts = apply_once(&p, &streams);
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+            applied = accounts.iter().map(Account::revision).sum::<u64>();
+        }
+        times.sort_by(f64::total_cmp);
+        println!("applied {applied} events, {runs} runs: min {:.2} ms, median {:.2} ms", times[0], times[runs / 2]);
         return;
     }
     benches();

@@ -90,7 +90,15 @@ pub(crate) fn cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
         return ma.cmp(&mb);
     }
     // |mantissa| < 2^96 and 10^28 < 2^94: a product that overflows i128 exceeds any mantissa.
-    let scaled = |m: i128, by: u32| POWERS_OF_TEN.get(by as usize).and_then(|p| m.checked_mul(*p));
+    // When both factors fit 64 bits the product fits i128 as it is: one widening multiply,
+    // where `i128::checked_mul` is a library call.
+    let scaled = |m: i128, by: u32| {
+        let p = *POWERS_OF_TEN.get(by as usize)?;
+        match (i64::try_from(m), i64::try_from(p)) {
+            (Ok(m), Ok(p)) => Some(i128::from(m) * i128::from(p)),
+            _ => m.checked_mul(p),
+        }
+    };
     if sa < sb {
         scaled(ma, sb - sa)
             .map_or(if ma < 0 { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }, |x| x.cmp(&mb))

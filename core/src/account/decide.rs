@@ -169,8 +169,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             // Most orders are far below the limit under the program's earning bound (rounding
             // adds at most one point); only the others are quoted exactly.
             let spent = lines.iter().fold(*amount, |sum, l| sum.saturating_add(l.amount));
-            let limit = Decimal::from(Points::MAX_PER_EVENT.get() - 1);
-            if crate::money::cmp(spent.saturating_mul(program.earning_bound()), limit).is_ge() {
+            if program.may_exceed_event_limit(spent) {
                 let highest = program.highest_tier_multiplier();
                 c.earning
                     .points(*amount, channel.as_deref(), lines, today, facts.birthday, Some(highest), &mut |_| {})

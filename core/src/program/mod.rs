@@ -185,8 +185,13 @@ pub struct Program {
     tz: Tz,
     /// The largest earning multiplier of any tier (1 without tiers), derived once.
     highest_tier_multiplier: Decimal,
-    /// An upper bound on points per currency unit of any order (see [`Program::earning_bound`]).
+    /// Points per currency unit no order can exceed: the highest rate times every multiplier
+    /// above 1 and the highest tier multiplier (a product bounds a maximum and a sum of
+    /// bonuses too).
     earning_bound: Decimal,
+    /// Orders spending less than this cannot reach the per-event limit under `earning_bound`
+    /// (see `Program::may_exceed_event_limit`).
+    surely_within: Decimal,
     /// Shared names of the earning rules and multipliers, and of the tiers in ladder order.
     names: earning::Names,
     tier_names: Vec<std::sync::Arc<str>>,
@@ -216,11 +221,16 @@ impl Program {
             .map(|m| m.factor.max(Decimal::ONE))
             .chain([highest_tier_multiplier])
             .fold(highest_rate, Decimal::saturating_mul);
+        // floor(limit / bound) - 1: below it, amount x bound < limit even if the division
+        // rounded up to an integer. No rate at all: nothing can earn, everything is within.
+        let limit = Decimal::from(crate::points::Points::MAX_PER_EVENT.get() - 1);
+        let surely_within =
+            limit.checked_div(earning_bound).map_or(Decimal::MAX, |q| q.floor().saturating_sub(Decimal::ONE));
         let names = earning::Names::of(&config.earning);
         let tier_names =
             config.tiers.as_ref().map_or(Vec::new(), |t| t.levels.iter().map(|l| l.name.as_str().into()).collect());
         let midnights = std::sync::Arc::new(crate::calendar::Midnights::new(tz));
-        Ok(Program { config, tz, highest_tier_multiplier, earning_bound, names, tier_names, midnights })
+        Ok(Program { config, tz, highest_tier_multiplier, earning_bound, surely_within, names, tier_names, midnights })
     }
 
     /// Parses and validates a program from JSON text.
@@ -274,12 +284,15 @@ impl Program {
         self.highest_tier_multiplier
     }
 
-    /// Points per currency unit no order can exceed: the highest rate times every multiplier
-    /// above 1 and the highest tier multiplier (a product bounds a maximum and a sum of
-    /// bonuses too). An order whose amount times this stays below the per-event limit needs
-    /// no exact check.
-    pub(crate) fn earning_bound(&self) -> Decimal {
-        self.earning_bound
+    /// Whether an order spending `spent` in all might earn more than the per-event limit
+    /// at the most any order earns per unit (the rest need no exact quote). Most orders are
+    /// answered by one comparison with a threshold worked out on load.
+    pub(crate) fn may_exceed_event_limit(&self, spent: Decimal) -> bool {
+        if crate::money::cmp(spent, self.surely_within).is_lt() {
+            return false;
+        }
+        let limit = Decimal::from(crate::points::Points::MAX_PER_EVENT.get() - 1);
+        crate::money::cmp(spent.saturating_mul(self.earning_bound), limit).is_ge()
     }
 
     /// The shared names of the earning rules and multipliers.
@@ -342,6 +355,24 @@ mod tests {
         }
         target[parts[parts.len() - 1]] = value;
         Program::from_json(&doc.to_string()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn only_orders_near_the_event_limit_need_an_exact_quote() {
+        // The shipped retail program: rate 2 (vinyl) x member day 2 x birthday 1.5 x
+        // Platinum 1.5 = 9 points per unit at most; 999,999,999,999 / 9 = 111,111,111,111.
+        let retail = include_str!("../../../examples/programs/retail.json");
+        let p = Program::from_json(retail).unwrap();
+        assert_eq!(p.earning_bound, Decimal::from(9));
+        assert_eq!(p.surely_within, Decimal::from(111_111_111_110i64));
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // Below the threshold: no exact quote.
+        assert!(!p.may_exceed_event_limit(d("111111111109.99")));
+        // At or above it the product decides: 111,111,111,110.50 x 9 = 999,999,999,994.50.
+        assert!(!p.may_exceed_event_limit(d("111111111110.50")));
+        // 111,111,111,111 x 9 = 999,999,999,999, the limit itself.
+        assert!(p.may_exceed_event_limit(d("111111111111")));
+        assert!(p.may_exceed_event_limit(Decimal::MAX));
     }
 
     #[test]
