@@ -284,9 +284,9 @@ impl Program {
         self.highest_tier_multiplier
     }
 
-    /// Whether an order spending `spent` in all might earn more than the per-event limit
-    /// at the most any order earns per unit (the rest need no exact quote). Most orders are
-    /// answered by one comparison with a threshold worked out on load.
+    /// Whether an order spending `spent` in all could reach the per-event points limit at
+    /// the program's highest rate and multipliers (only such orders need an exact quote).
+    /// Most orders are answered by one comparison with a threshold worked out on load.
     pub(crate) fn may_exceed_event_limit(&self, spent: Decimal) -> bool {
         if crate::money::cmp(spent, self.surely_within).is_lt() {
             return false;
