@@ -127,12 +127,16 @@ export interface MemberRfm {
 export interface AnalyticsOptions { asOf: Instant, timeZone?: string, scale?: number }
 export function analyze (orders: Orders, options: AnalyticsOptions): Promise<MemberRfm[]>
 
+/** Member counts are about the period; `orders`, `revenue` and the unprefixed ratios count every order before `asOf`; the `period` figures the period's orders only. */
 export interface ProgramMetrics {
   members: number, newMembers: number, activeMembers: number, lapsedMembers: number,
   /** Members 180 days or more without an order. */
   churnedMembers: number, orders: number,
   revenue: Money, repurchaseRate: Money, averageOrderValue: Money, purchaseFrequency: Money, historicalLtv: Money,
   top20PercentRevenueShare: Money,
+  /** Orders and revenue from `periodStart` to `asOf`; revenue per order; orders per member who ordered in the period; the share of those who ordered twice or more in it. */
+  periodOrders: number, periodRevenue: Money, periodAverageOrderValue: Money, periodPurchaseFrequency: Money,
+  periodRepurchaseRate: Money,
   /** Revenue by R-F segment name. */
   revenueBySegment: Record<string, Money>
   /** Each segment's share of the revenue (6 places). */

@@ -331,8 +331,8 @@ pub struct AnalyzeTask {
     ordered_at: Vec<i64>,
     amount_minor: Vec<i64>,
     settings: loyalty::analytics::Settings,
-    /// Program metrics from this instant (Unix seconds) instead of per-member rows.
-    period_start: Option<i64>,
+    /// Program metrics from this instant instead of per-member rows.
+    period_start: Option<chrono::DateTime<chrono::Utc>>,
     /// The currency's minor-unit digits.
     scale: u32,
 }
@@ -354,14 +354,17 @@ impl Task for AnalyzeTask {
 
 impl AnalyzeTask {
     fn run(&mut self) -> Result<String> {
-        use loyalty::analytics::{analyze, metrics, Analysis, Orders, Summarizer};
-        let mut s = Summarizer::new(self.settings.clone());
-        s.add(&Orders { member_id: &self.member_id, ordered_at: &self.ordered_at, amount_minor: &self.amount_minor })
-            .map_err(errors::analytics)?;
-        let summaries = s.finish().map_err(errors::analytics)?;
+        use loyalty::analytics::{analyze, Analysis, MetricsBuilder, Orders, Summarizer};
+        let orders =
+            Orders { member_id: &self.member_id, ordered_at: &self.ordered_at, amount_minor: &self.amount_minor };
         if let Some(start) = self.period_start {
-            return Ok(json(&metrics(&summaries, &self.settings, start, self.scale)));
+            let mut b = MetricsBuilder::new(self.settings.clone(), start).map_err(errors::analytics)?;
+            b.add(&orders).map_err(errors::analytics)?;
+            return Ok(json(&b.finish(self.scale).map_err(errors::analytics)?));
         }
+        let mut s = Summarizer::new(self.settings.clone());
+        s.add(&orders).map_err(errors::analytics)?;
+        let summaries = s.finish().map_err(errors::analytics)?;
         let Analysis { summaries, values, scores, tags, .. } = analyze(summaries, &self.settings, self.scale);
         let rows: Vec<serde_json::Value> = summaries
             .iter()
@@ -396,7 +399,7 @@ fn task(
     let tz: chrono_tz::Tz =
         time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
     let period_start = match period_start {
-        Some(p) => Some(instant("periodStart", &p)?.timestamp()),
+        Some(p) => Some(instant("periodStart", &p)?),
         None => None,
     };
     Ok(AsyncTask::new(AnalyzeTask {

@@ -181,6 +181,13 @@ test('analyze and metrics take typed-array columns and give the rows answer', as
   assert.deepEqual(m.revenueBySegment, { Lost: '4.00', 'Need Attention': '35.00' })
   assert.deepEqual(m.revenueShareBySegment, { Lost: '0.102564', 'Need Attention': '0.897436' })
   assert.equal(m.churnedMembers, 0)
+  // From March: ann's June order (25.00) and bob's of 1 March (4.00), one each.
+  const spring = await loyalty.metrics(columns, { asOf, periodStart: '2024-03-01T00:00:00Z' })
+  assert.deepEqual([spring.orders, spring.periodOrders, spring.activeMembers], [3, 2, 2])
+  assert.deepEqual([spring.periodRevenue, spring.periodAverageOrderValue, spring.periodPurchaseFrequency, spring.periodRepurchaseRate],
+    ['29.00', '14.50', '1', '0'])
+  await assert.rejects(loyalty.metrics(rows, { asOf, periodStart: '2024-08-01T00:00:00Z' }), (e) =>
+    e instanceof loyalty.AnalyticsError && e.message === 'period_start: 2024-08-01T00:00:00+00:00 is after as_of 2024-07-01T00:00:00+00:00')
   await assert.rejects(loyalty.metrics(rows, { asOf, periodStart: 'yesterday' }), TypeError)
   await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2] }, { asOf }), /amountMinor: 2 values for 3 member ids/)
   await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2, 2n ** 64n] }, { asOf }),

@@ -19,6 +19,20 @@ pub struct Summarizer {
     threads: usize,
 }
 
+/// One batch of little-endian 8-byte columns handed to `add` without the interpreter lock.
+fn add_columns(
+    py: Python<'_>,
+    member_id: &[u8],
+    ordered_at: &[u8],
+    amount_minor: &[u8],
+    add: impl FnOnce(&Orders<'_>) -> Result<(), loyalty::analytics::AnalyticsError> + Send,
+) -> PyResult<()> {
+    let m = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
+    let t = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
+    let a = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
+    py.detach(|| add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a })).map_err(errors::analytics)
+}
+
 /// A partial that does not read back, as the core's analytics error.
 fn invalid_partial(reason: String) -> loyalty::analytics::AnalyticsError {
     loyalty::analytics::AnalyticsError::Invalid { field: "partial".into(), reason }
@@ -99,13 +113,9 @@ impl Summarizer {
 
     /// Folds in one batch of little-endian 8-byte columns.
     fn add(&mut self, py: Python<'_>, member_id: &[u8], ordered_at: &[u8], amount_minor: &[u8]) -> PyResult<()> {
-        let members = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
-        let times = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
-        let amounts = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
         let inner =
             self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
-        py.detach(|| inner.add(&Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts }))
-            .map_err(errors::analytics)
+        add_columns(py, member_id, ordered_at, amount_minor, |orders| inner.add(orders))
     }
 
     /// Folds in every batch of an Arrow stream (any object with `__arrow_c_stream__`),
@@ -128,18 +138,6 @@ impl Summarizer {
             self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
         let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
         arrow::each_batch(py, source, &names, |orders| inner.add(orders))
-    }
-
-    /// Program metrics (JSON) over everything added, the period starting at `period_start`
-    /// (an ISO-8601 instant). The summarizer is spent.
-    fn finish_metrics_json(&mut self, py: Python<'_>, period_start: &str, scale: u32) -> PyResult<String> {
-        let period_start = instant("period_start", period_start)?.timestamp();
-        let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
-        let settings = self.settings();
-        let metrics = py
-            .detach(move || inner.finish().map(|s| loyalty::analytics::metrics(&s, &settings, period_start, scale)))
-            .map_err(errors::analytics)?;
-        Ok(serde_json::to_string(&metrics).unwrap_or_default())
     }
 
     /// The analysis of everything added: a dict of columns, with the cut points used (JSON)
@@ -383,11 +381,8 @@ impl CohortBuilder {
 
     /// Adds one batch of little-endian 8-byte columns.
     fn add(&mut self, py: Python<'_>, member_id: &[u8], ordered_at: &[u8], amount_minor: &[u8]) -> PyResult<()> {
-        let m = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
-        let t = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
-        let a = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
         let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
-        py.detach(|| inner.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a })).map_err(errors::analytics)
+        add_columns(py, member_id, ordered_at, amount_minor, |orders| inner.add(orders))
     }
 
     /// Adds every batch of an Arrow stream, one at a time.
@@ -412,6 +407,58 @@ impl CohortBuilder {
     fn finish_json(&mut self) -> PyResult<String> {
         let inner = self.inner.take().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
         Ok(serde_json::to_string(&inner.finish()).unwrap_or_default())
+    }
+}
+
+/// Program metrics built batch by batch (the interpreter lock released while each is
+/// added): from bytes columns, or from an Arrow stream read in place.
+#[pyclass(module = "loyalty._native")]
+pub struct MetricsBuilder {
+    inner: Option<loyalty::analytics::MetricsBuilder>,
+}
+
+#[pymethods]
+impl MetricsBuilder {
+    /// An empty builder for the period from `period_start` to `as_of` (ISO-8601 instants),
+    /// days in `time_zone`.
+    #[new]
+    #[pyo3(signature = (as_of, time_zone, period_start, threads=1))]
+    fn new(as_of: &str, time_zone: &str, period_start: &str, threads: usize) -> PyResult<MetricsBuilder> {
+        let (as_of, tz, start) = (instant("as_of", as_of)?, zone(time_zone)?, instant("period_start", period_start)?);
+        let inner =
+            loyalty::analytics::MetricsBuilder::new(Settings::new(as_of, tz), start).map_err(errors::analytics)?;
+        Ok(MetricsBuilder { inner: Some(inner.with_threads(threads.max(1))) })
+    }
+
+    /// Adds one batch of little-endian 8-byte columns.
+    fn add(&mut self, py: Python<'_>, member_id: &[u8], ordered_at: &[u8], amount_minor: &[u8]) -> PyResult<()> {
+        let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
+        add_columns(py, member_id, ordered_at, amount_minor, |orders| inner.add(orders))
+    }
+
+    /// Adds every batch of an Arrow stream, one at a time.
+    #[pyo3(signature = (source, member_id, ordered_at, amount, minor, scale))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_arrow(
+        &mut self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        member_id: &str,
+        ordered_at: &str,
+        amount: &str,
+        minor: bool,
+        scale: u32,
+    ) -> PyResult<()> {
+        let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
+        let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
+        arrow::each_batch(py, source, &names, |orders| inner.add(orders))
+    }
+
+    /// The metrics (JSON), money in units of `scale` minor-unit digits. The builder is spent.
+    fn finish_json(&mut self, py: Python<'_>, scale: u32) -> PyResult<String> {
+        let inner = self.inner.take().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
+        let metrics = py.detach(move || inner.finish(scale)).map_err(errors::analytics)?;
+        Ok(serde_json::to_string(&metrics).unwrap_or_default())
     }
 }
 

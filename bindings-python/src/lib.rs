@@ -27,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<analytics::Summarizer>()?;
     m.add_class::<analytics::PreferenceBuilder>()?;
     m.add_class::<analytics::CohortBuilder>()?;
+    m.add_class::<analytics::MetricsBuilder>()?;
     m.add_function(wrap_pyfunction!(clv::clv_summary_columns, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_summary_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(clv::bgnbd_fit, m)?)?;

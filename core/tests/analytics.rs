@@ -217,8 +217,8 @@ fn no_members_give_empty_scores_and_zero_metrics() {
     // Nothing to rank and nothing to divide by: empty scores, and zeros rather than a
     // division by zero.
     assert!(CutPoints::fit(&[]).score(&[]).is_empty());
-    let x = program_metrics(&[], day(300), 2, None, None);
-    assert_eq!((x.members, x.new_members, x.orders), (0, 0, 0));
+    let x = program_metrics(&[], &[], day(300), 2, None, None);
+    assert_eq!((x.members, x.new_members, x.orders, x.period_orders), (0, 0, 0, 0));
     assert_eq!(
         [
             x.revenue,
@@ -226,9 +226,13 @@ fn no_members_give_empty_scores_and_zero_metrics() {
             x.average_order_value,
             x.purchase_frequency,
             x.historical_ltv,
-            x.top_20_percent_revenue_share
+            x.top_20_percent_revenue_share,
+            x.period_revenue,
+            x.period_average_order_value,
+            x.period_purchase_frequency,
+            x.period_repurchase_rate
         ],
-        [Decimal::ZERO; 6]
+        [Decimal::ZERO; 10]
     );
 }
 
@@ -245,8 +249,21 @@ fn program_metrics_worked_by_hand() {
     for (s, cents) in m.iter_mut().zip([1000, 5000, 2000, 1000, 11000]) {
         s.total_minor = cents;
     }
-    let x = program_metrics(&m, day(300), 2, None, None);
+    // The same members as of day 300: 1 and 4 had all their orders; 2 had two (days 100
+    // and 200) worth 30.00 of its 50.00; 3 and 5 had none.
+    let mut before =
+        vec![summary(1, 10, None, 10, 1, 0), summary(2, 100, None, 200, 2, 0), summary(4, 50, Some(60), 290, 2, 0)];
+    for (s, cents) in before.iter_mut().zip([1000, 3000, 1000]) {
+        s.total_minor = cents;
+    }
+    let x = program_metrics(&m, &before, day(300), 2, None, None);
     assert_eq!((x.members, x.new_members, x.active_members, x.lapsed_members, x.orders), (5, 2, 3, 2, 11));
+    // The period: member 2's third order (20.00), member 3's one (20.00) and member 5's four
+    // (110.00): 6 orders, 150.00, by 3 members of whom one ordered twice or more.
+    assert_eq!((x.period_orders, x.period_revenue), (6, Decimal::new(15000, 2)));
+    assert_eq!(x.period_average_order_value, Decimal::from(25));
+    assert_eq!(x.period_purchase_frequency, Decimal::from(2));
+    assert_eq!(x.period_repurchase_rate, "0.333333".parse::<Decimal>().unwrap());
     assert_eq!(x.revenue, Decimal::new(20000, 2));
     assert_eq!(x.repurchase_rate, Decimal::new(6, 1)); // 3 of 5
     assert_eq!(x.average_order_value, "18.181818".parse::<Decimal>().unwrap()); // 200 / 11
@@ -269,7 +286,7 @@ fn program_metrics_worked_by_hand() {
         })
         .collect();
     let tags = lifecycle(&m, at(400), chrono_tz::UTC, &LifecycleSettings::default());
-    let x = program_metrics(&m, day(300), 2, Some(&scores), Some(&tags));
+    let x = program_metrics(&m, &before, day(300), 2, Some(&scores), Some(&tags));
     assert_eq!(x.churned_members, 1);
     let shares: Vec<(&str, Decimal)> = x.revenue_share_by_segment.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(shares, [("A", Decimal::new(3, 1)), ("B", Decimal::new(7, 1))]);
@@ -498,11 +515,8 @@ proptest! {
     }
 }
 
-/// The CDNOW master log (69,659 orders of 23,570 members): RFM values, scores, segments and
-/// value segments must equal those computed independently with pandas
-/// (`bench/rfm_pandas.py`, output in `core/tests/golden/cdnow_rfm.csv`).
-#[test]
-fn cdnow_rfm_matches_the_pandas_golden_file() {
+/// The CDNOW master log as member, order instant (its day at midnight UTC) and cents columns.
+fn cdnow() -> (Vec<u64>, Vec<i64>, Vec<i64>) {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/CDNOW_master.txt")).unwrap();
     let (mut m, mut t, mut a) = (Vec::new(), Vec::new(), Vec::new());
@@ -516,6 +530,15 @@ fn cdnow_rfm_matches_the_pandas_golden_file() {
         t.push(d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp());
         a.push(f[3].replace('.', "").parse::<i64>().unwrap());
     }
+    (m, t, a)
+}
+
+/// The CDNOW master log (69,659 orders of 23,570 members): RFM values, scores, segments and
+/// value segments must equal those computed independently with pandas
+/// (`bench/rfm_pandas.py`, output in `core/tests/golden/cdnow_rfm.csv`).
+#[test]
+fn cdnow_rfm_matches_the_pandas_golden_file() {
+    let (m, t, a) = cdnow();
     let as_of = Utc.with_ymd_and_hms(1998, 7, 1, 0, 0, 0).unwrap();
     let mut s = Summarizer::new(Settings::new(as_of, chrono_tz::UTC));
     s.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
@@ -541,6 +564,74 @@ fn cdnow_rfm_matches_the_pandas_golden_file() {
         );
         assert_eq!(&mine, row);
     }
+}
+
+/// The CDNOW log's second half-year as the period (1998-01-01 to 1998-07-01): the builder's
+/// period orders and revenue equal a plain count and sum of the log's rows in it, and its
+/// lifetime figures those of every row before `as_of`; fed in three batches or one.
+#[test]
+fn cdnow_period_metrics_count_the_period_rows() {
+    let (m, t, a) = cdnow();
+    let as_of = Utc.with_ymd_and_hms(1998, 7, 1, 0, 0, 0).unwrap();
+    let start = Utc.with_ymd_and_hms(1998, 1, 1, 0, 0, 0).unwrap();
+    let (s, e) = (start.timestamp(), as_of.timestamp());
+    let rows = |from: i64| t.iter().zip(&a).filter(move |(at, _)| (from..e).contains(*at));
+    let (period_orders, period_cents) = (rows(s).count() as u64, rows(s).map(|(_, c)| i128::from(*c)).sum::<i128>());
+    let (orders, cents) = (rows(i64::MIN).count() as u64, rows(i64::MIN).map(|(_, c)| i128::from(*c)).sum::<i128>());
+    let mut buyers: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    for ((id, at), _) in m.iter().zip(&t).zip(&a) {
+        if (s..e).contains(at) {
+            *buyers.entry(*id).or_default() += 1;
+        }
+    }
+    let repeaters = buyers.values().filter(|n| **n >= 2).count();
+    let settings = Settings::new(as_of, chrono_tz::UTC);
+    let mut one = loyalty::analytics::MetricsBuilder::new(settings.clone(), start).unwrap();
+    one.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a }).unwrap();
+    let one = one.finish(2).unwrap();
+    let mut three = loyalty::analytics::MetricsBuilder::new(settings, start).unwrap().with_threads(2);
+    for (lo, hi) in [(0, 20_000), (20_000, 50_000), (50_000, m.len())] {
+        three.add(&Orders { member_id: &m[lo..hi], ordered_at: &t[lo..hi], amount_minor: &a[lo..hi] }).unwrap();
+    }
+    assert_eq!(three.finish(2).unwrap(), one);
+    assert_eq!((one.orders, one.revenue), (orders, Decimal::try_from_i128_with_scale(cents, 2).unwrap()));
+    assert_eq!(
+        (one.period_orders, one.period_revenue),
+        (period_orders, Decimal::try_from_i128_with_scale(period_cents, 2).unwrap())
+    );
+    assert_eq!(one.active_members, buyers.len() as u64);
+    let share = (Decimal::from(repeaters as u64) / Decimal::from(buyers.len() as u64)).round_dp(6);
+    assert_eq!(one.period_repurchase_rate, share);
+    // The figures themselves, counted with awk over the file:
+    // awk 'NR>1 && NF==4 && $2>=19980101 && $2<19980701 {n++; s+=$4; c[$1]++} END {...}'
+    // gives 12757 orders worth 476154.37 by 5374 members, 2693 of them twice or more.
+    assert_eq!((one.orders, one.period_orders, one.active_members), (69_659, 12_757, 5_374));
+    assert_eq!(one.period_revenue, "476154.37".parse::<Decimal>().unwrap());
+    assert_eq!(one.period_repurchase_rate, "0.501116".parse::<Decimal>().unwrap());
+}
+
+#[test]
+fn a_period_that_starts_after_as_of_is_refused_and_one_before_every_order_is_the_whole_log() {
+    use loyalty::analytics::MetricsBuilder;
+    let err = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(11)).unwrap_err();
+    assert_eq!(err.to_string(), "period_start: 2024-01-12T00:00:00+00:00 is after as_of 2024-01-11T00:00:00+00:00");
+    // No order before the period: the period's figures are the lifetime ones.
+    let mut b = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(0)).unwrap();
+    b.add(&Orders { member_id: &[1, 2, 2], ordered_at: &[day(1), day(2), day(3)], amount_minor: &[100, 250, 50] })
+        .unwrap();
+    let x = b.finish(2).unwrap();
+    assert_eq!(
+        (x.orders, x.period_orders, x.revenue, x.period_revenue),
+        (3, 3, Decimal::new(400, 2), Decimal::new(400, 2))
+    );
+    assert_eq!((x.repurchase_rate, x.period_repurchase_rate), (Decimal::new(5, 1), Decimal::new(5, 1)));
+    // A bad batch is refused whole: the builder is unchanged.
+    let mut b = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(2)).unwrap();
+    b.add(&Orders { member_id: &[1], ordered_at: &[day(1)], amount_minor: &[100] }).unwrap();
+    let err = b.add(&Orders { member_id: &[2, 3], ordered_at: &[day(3), day(4)], amount_minor: &[5, -1] }).unwrap_err();
+    assert_eq!(err.to_string(), "amount_minor[2]: -1 must not be negative");
+    let x = b.finish(2).unwrap();
+    assert_eq!((x.members, x.orders, x.period_orders), (1, 1, 0));
 }
 
 #[test]

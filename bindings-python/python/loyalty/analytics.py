@@ -586,22 +586,26 @@ def metrics(
     scale: int = 2,
 ) -> Dict[str, Any]:
     """Program metrics over the period from `period_start` to `as_of`: members, new, active,
-    lapsed and churned (180 days without an order) members, orders, revenue, repurchase rate, average order value, purchase frequency,
-    historical LTV, the top 20%'s revenue share, and revenue by R-F segment. Amounts and ratios
-    are `Decimal`."""
+    lapsed and churned (180 days without an order) members; orders, revenue, repurchase rate,
+    average order value, purchase frequency, historical LTV, the top 20%'s revenue share and
+    revenue by R-F segment, all over every order before `as_of`; and the period's own figures:
+    `period_orders`, `period_revenue`, `period_average_order_value`, `period_purchase_frequency`
+    (orders per member who ordered in the period) and `period_repurchase_rate` (the share of
+    those who ordered twice or more in it). Amounts and ratios are `Decimal`."""
     import json
 
     money_column = _money_column(amount, amount_minor)
     as_of_text, start_text = instant("as_of", as_of), instant("period_start", period_start)
 
     def new() -> Any:
-        return call(_native.Summarizer, as_of_text, time_zone, 90, False, 1)
+        return call(_native.MetricsBuilder, as_of_text, time_zone, start_text, 1)
 
-    _, summarizer = _summarize(frame, new(), new, _Codes(), (member_id, ordered_at, money_column),
-                               amount_minor is not None, scale)
-    raw = json.loads(call(summarizer.finish_metrics_json, start_text, scale))
+    _, builder = _summarize(frame, new(), new, _Codes(), (member_id, ordered_at, money_column),
+                            amount_minor is not None, scale)
+    raw = json.loads(call(builder.finish_json, scale))
     decimals = ("revenue", "repurchase_rate", "average_order_value", "purchase_frequency", "historical_ltv",
-                "top_20_percent_revenue_share")
+                "top_20_percent_revenue_share", "period_revenue", "period_average_order_value",
+                "period_purchase_frequency", "period_repurchase_rate")
     for key in decimals:
         raw[key] = Decimal(raw[key])
     for key in ("revenue_by_segment", "revenue_share_by_segment"):

@@ -3,8 +3,9 @@
 
 use super::{
     lifecycle, program_metrics, rfm_values, AnalyticsError, CutPoints, Lifecycle, LifecycleSettings, MemberSummary,
-    Monetary, ProgramMetrics, RfmScores, RfmValues, SegmentGrid, Settings,
+    Monetary, Orders, ProgramMetrics, RfmScores, RfmValues, SegmentGrid, Settings, Summarizer,
 };
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -136,11 +137,92 @@ pub fn analyze_with(
 
 /// Program metrics over the period from `period_start` (Unix seconds) to the summaries'
 /// `as_of`, with revenue by the R-F segments of the members' fitted scores and churned members
-/// by the default lifecycle settings.
-pub fn metrics(summaries: &[MemberSummary], settings: &Settings, period_start: i64, scale: u32) -> ProgramMetrics {
+/// by the default lifecycle settings. `before`: the same log summarized as of `period_start`
+/// (see [`program_metrics`]; [`MetricsBuilder`] makes both from one feed).
+pub fn metrics(
+    summaries: &[MemberSummary],
+    before: &[MemberSummary],
+    settings: &Settings,
+    period_start: i64,
+    scale: u32,
+) -> ProgramMetrics {
     let (as_of, tz) = (settings.as_of, settings.time_zone);
     let values = rfm_values(summaries, as_of, tz, scale, Monetary::Total, settings.distinct_days);
     let scores = CutPoints::fit(&values).score(&values);
     let tags = lifecycle(summaries, as_of, tz, &LifecycleSettings::default());
-    program_metrics(summaries, period_start, scale, Some(&scores), Some(&tags))
+    program_metrics(summaries, before, period_start, scale, Some(&scores), Some(&tags))
+}
+
+/// Program metrics of an order log fed batch by batch: the log is summarized twice, as of
+/// `as_of` and as of the period's start, so the period's own orders and revenue are known
+/// (each member's figures less those before the period). Bad batches are refused whole, as by
+/// [`Summarizer::add`].
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use loyalty::analytics::{MetricsBuilder, Orders, Settings};
+/// let day = |d: i64| d * 86_400;
+/// let as_of = Utc.timestamp_opt(day(10), 0).unwrap();
+/// let period_start = Utc.timestamp_opt(day(5), 0).unwrap();
+/// let mut b = MetricsBuilder::new(Settings::new(as_of, chrono_tz::UTC), period_start).unwrap();
+/// // Member 1: 10.00 on day 1, 20.00 and 30.00 on days 6 and 7; member 2: 40.00 on day 8.
+/// b.add(&Orders { member_id: &[1, 1, 1, 2], ordered_at: &[day(1), day(6), day(7), day(8)],
+///     amount_minor: &[1000, 2000, 3000, 4000] }).unwrap();
+/// let m = b.finish(2).unwrap();
+/// assert_eq!((m.orders, m.revenue), (4, "100".parse().unwrap()));
+/// assert_eq!((m.period_orders, m.period_revenue), (3, "90".parse().unwrap()));
+/// assert_eq!(m.period_repurchase_rate, "0.5".parse().unwrap()); // member 1 of 2
+/// ```
+#[derive(Clone, Debug)]
+pub struct MetricsBuilder {
+    now: Summarizer,
+    before: Summarizer,
+    period_start: DateTime<Utc>,
+}
+
+impl MetricsBuilder {
+    /// A builder for the period from `period_start` to `settings.as_of`.
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] naming `period_start` when it is after `as_of`.
+    pub fn new(settings: Settings, period_start: DateTime<Utc>) -> Result<MetricsBuilder, AnalyticsError> {
+        if period_start > settings.as_of {
+            return Err(AnalyticsError::Invalid {
+                field: "period_start".into(),
+                reason: format!("{} is after as_of {}", period_start.to_rfc3339(), settings.as_of.to_rfc3339()),
+            });
+        }
+        let mut early = settings.clone();
+        early.as_of = period_start;
+        Ok(MetricsBuilder { now: Summarizer::new(settings), before: Summarizer::new(early), period_start })
+    }
+
+    /// Spreads each summarizing over `threads` threads (as [`Summarizer::with_threads`]).
+    pub fn with_threads(self, threads: usize) -> MetricsBuilder {
+        MetricsBuilder { now: self.now.with_threads(threads), before: self.before.with_threads(threads), ..self }
+    }
+
+    /// Folds in one batch of orders.
+    ///
+    /// # Errors
+    /// As [`Summarizer::add`]; the builder is then unchanged.
+    pub fn add(&mut self, orders: &Orders<'_>) -> Result<(), AnalyticsError> {
+        // The same rows and the same checks: the second cannot refuse what the first took.
+        self.now.add(orders)?;
+        self.before.add(orders)
+    }
+
+    /// The metrics, with money in units of `scale` minor-unit digits.
+    ///
+    /// # Errors
+    /// As [`Summarizer::finish`] for `as_of`. No order before the period's start is no error.
+    pub fn finish(self, scale: u32) -> Result<ProgramMetrics, AnalyticsError> {
+        let settings = self.now.settings().clone();
+        let now = self.now.finish()?;
+        let before = match self.before.finish() {
+            Err(AnalyticsError::AsOfBeforeOrders { .. }) => Vec::new(),
+            other => other?,
+        };
+        Ok(metrics(&now, &before, &settings, self.period_start.timestamp(), scale))
+    }
 }

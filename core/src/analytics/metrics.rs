@@ -7,7 +7,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Program-level figures from member summaries (all orders before `as_of`).
+/// Program-level figures from member summaries. Member counts are about the period (from
+/// `period_start` to `as_of`); orders, revenue and the ratios named without `period_` count
+/// every order before `as_of` (lifetime figures); the `period_` figures count the period's
+/// orders only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramMetrics {
     /// Members with at least one order.
@@ -21,9 +24,9 @@ pub struct ProgramMetrics {
     /// Members tagged churned (no order for the lifecycle settings' `churn_days`), when
     /// lifecycle tags are given; 0 otherwise.
     pub churned_members: u64,
-    /// Orders.
+    /// Orders before `as_of`.
     pub orders: u64,
-    /// Revenue in currency units.
+    /// Revenue before `as_of`, in currency units.
     pub revenue: Decimal,
     /// Share of members with two orders or more.
     pub repurchase_rate: Decimal,
@@ -39,23 +42,50 @@ pub struct ProgramMetrics {
     pub revenue_by_segment: BTreeMap<String, Decimal>,
     /// Each segment's share of the revenue (rounded to 6 places), when scores are given.
     pub revenue_share_by_segment: BTreeMap<String, Decimal>,
+    /// Orders in the period.
+    #[serde(default)]
+    pub period_orders: u64,
+    /// Revenue in the period, in currency units.
+    #[serde(default)]
+    pub period_revenue: Decimal,
+    /// Revenue per order in the period.
+    #[serde(default)]
+    pub period_average_order_value: Decimal,
+    /// Orders in the period per member who ordered in it.
+    #[serde(default)]
+    pub period_purchase_frequency: Decimal,
+    /// Share of the members who ordered in the period that ordered twice or more in it.
+    #[serde(default)]
+    pub period_repurchase_rate: Decimal,
 }
 
 /// Program metrics for the period from `period_start` (Unix seconds) to the summaries'
 /// `as_of`; `scale` is the number of minor-unit digits. Ratios are exact decimals rounded to
 /// 6 places.
 ///
+/// `before` is the same log summarized as of `period_start` (empty when no order is that
+/// early): the period's orders and revenue are each member's figures less those. A member
+/// of `before` with more orders than in `summaries` counts no period orders (the two do not
+/// come from one log). [`MetricsBuilder`](super::MetricsBuilder) makes both from one feed.
+///
 /// ```
 /// use loyalty::analytics::{program_metrics, MemberSummary};
 /// let m = |id, first, last, orders, total| MemberSummary { member_id: id, first_at: first, last_at: last,
 ///     previous_at: None, orders, days: 0, total_minor: total, recent_orders: 0 };
-/// let x = program_metrics(&[m(1, 10, 500, 3, 9000), m(2, 400, 400, 1, 1000)], 300, 2, None, None);
+/// // Member 1 ordered twice before the period (second 300) and once in it; member 2 once.
+/// let now = [m(1, 10, 500, 3, 9000), m(2, 400, 400, 1, 1000)];
+/// let before = [m(1, 10, 200, 2, 4000)];
+/// let x = program_metrics(&now, &before, 300, 2, None, None);
 /// assert_eq!((x.members, x.new_members, x.active_members, x.lapsed_members), (2, 1, 2, 0));
 /// assert_eq!(x.average_order_value, "25".parse().unwrap());
 /// assert_eq!(x.top_20_percent_revenue_share, "0.9".parse().unwrap());
+/// // The period: 50.00 and 10.00 in two orders.
+/// assert_eq!((x.period_orders, x.period_revenue), (2, "60".parse().unwrap()));
+/// assert_eq!(x.period_average_order_value, "30".parse().unwrap());
 /// ```
 pub fn program_metrics(
     summaries: &[MemberSummary],
+    before: &[MemberSummary],
     period_start: i64,
     scale: u32,
     scores: Option<&[RfmScores]>,
@@ -82,6 +112,21 @@ pub fn program_metrics(
     }
     let revenue_share_by_segment =
         revenue_by_segment.iter().map(|(name, revenue)| (name.clone(), ratio(*revenue, money(total)))).collect();
+    // The period: each member's orders and spend less what they had before it.
+    let earlier: std::collections::HashMap<u64, (u64, i128)> =
+        before.iter().map(|b| (b.member_id, (b.orders, b.total_minor))).collect();
+    let (mut period_orders, mut period_total, mut buyers, mut repeaters) = (0u64, 0i128, 0u64, 0u64);
+    for s in summaries {
+        let (orders, total) = earlier.get(&s.member_id).copied().unwrap_or((0, 0));
+        let n = s.orders.saturating_sub(orders);
+        if n == 0 {
+            continue;
+        }
+        period_orders += n;
+        period_total += (s.total_minor - total).max(0);
+        buyers += 1;
+        repeaters += u64::from(n >= 2);
+    }
     ProgramMetrics {
         members,
         new_members: summaries.iter().filter(|s| s.first_at >= period_start).count() as u64,
@@ -103,5 +148,10 @@ pub fn program_metrics(
         ),
         revenue_by_segment,
         revenue_share_by_segment,
+        period_orders,
+        period_revenue: money(period_total),
+        period_average_order_value: ratio(money(period_total), Decimal::from(period_orders)),
+        period_purchase_frequency: ratio(Decimal::from(period_orders), Decimal::from(buyers)),
+        period_repurchase_rate: ratio(Decimal::from(repeaters), Decimal::from(buyers)),
     }
 }

@@ -30,7 +30,7 @@ mod summary;
 
 pub use cohort::{cohorts, Cohort, CohortBuilder};
 pub use columns::{le_decimal128_minor, le_f64, le_i64, le_u64, unix_seconds, TimeUnit};
-pub use job::{analyze, analyze_with, metrics, Analysis, JobOptions, Thresholds};
+pub use job::{analyze, analyze_with, metrics, Analysis, JobOptions, MetricsBuilder, Thresholds};
 pub use lifecycle::{lifecycle, tag_churn_risk, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};
 pub use parallel::with_threads;
