@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
   | 'as_of_before_clock' | 'account'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
+  | 'period_after_as_of'
 
 export class LoyaltyError extends Error {
   readonly code: ErrorCode

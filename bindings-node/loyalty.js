@@ -32,6 +32,7 @@ const CLASSES = {
   time_out_of_range: AnalyticsError,
   too_many_members: AnalyticsError,
   as_of_before_orders: AnalyticsError,
+  period_after_as_of: AnalyticsError,
   invalid_input: InvalidInputError
 }
 

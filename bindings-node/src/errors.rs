@@ -63,6 +63,9 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> Error {
         E::TimeOutOfRange { row, value } => ("time_out_of_range", format!("orderedAt[{row}]"), value.to_string()),
         E::TooManyMembers { limit } => ("too_many_members", "memberId".into(), limit.to_string()),
         E::AsOfBeforeOrders { as_of, .. } => ("as_of_before_orders", "asOf".into(), as_of.to_rfc3339()),
+        E::PeriodAfterAsOf { period_start, .. } => {
+            ("period_after_as_of", "periodStart".into(), period_start.to_rfc3339())
+        }
         E::Invalid { field, .. } => ("analytics_invalid", camel(field), String::new()),
         _ => ("analytics_invalid", String::new(), String::new()),
     };

@@ -187,7 +187,9 @@ test('analyze and metrics take typed-array columns and give the rows answer', as
   assert.deepEqual([spring.periodRevenue, spring.periodAverageOrderValue, spring.periodPurchaseFrequency, spring.periodRepurchaseRate],
     ['29.00', '14.50', '1', '0'])
   await assert.rejects(loyalty.metrics(rows, { asOf, periodStart: '2024-08-01T00:00:00Z' }), (e) =>
-    e instanceof loyalty.AnalyticsError && e.message === 'period_start: 2024-08-01T00:00:00+00:00 is after as_of 2024-07-01T00:00:00+00:00')
+    e instanceof loyalty.AnalyticsError && e.code === 'period_after_as_of' && e.field === 'periodStart' &&
+    e.value === '2024-08-01T00:00:00+00:00' &&
+    e.message === 'period_start: 2024-08-01 00:00:00 UTC is after as_of 2024-07-01 00:00:00 UTC')
   await assert.rejects(loyalty.metrics(rows, { asOf, periodStart: 'yesterday' }), TypeError)
   await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2] }, { asOf }), /amountMinor: 2 values for 3 member ids/)
   await assert.rejects(loyalty.analyze({ ...columns, amountMinor: [1, 2, 2n ** 64n] }, { asOf }),

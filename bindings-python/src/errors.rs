@@ -87,6 +87,9 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> PyErr {
         }
         E::TooManyMembers { limit } => details("too_many_members", "member_id", &limit.to_string()),
         E::AsOfBeforeOrders { as_of, .. } => details("as_of_before_orders", "as_of", &as_of.to_rfc3339()),
+        E::PeriodAfterAsOf { period_start, .. } => {
+            details("period_after_as_of", "period_start", &period_start.to_rfc3339())
+        }
         E::Invalid { field, .. } => details("invalid", field, ""),
         _ => details("analytics", "", ""),
     };

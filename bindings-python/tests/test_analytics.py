@@ -135,11 +135,16 @@ def test_program_metrics_and_cohorts():
     assert m["churned_members"] == 0
     # The period itself: ann's 25.00 of 06-20 and cat's 0.50 of 06-30, one order each.
     assert (m["period_orders"], m["period_revenue"]) == (2, Decimal("25.50"))
+    on_two = loyalty.analytics.metrics(pl.DataFrame(INT_ROWS), as_of=AS_OF, period_start=utc(2024, 6, 1),
+                                       amount_minor="amount_minor", threads=2)
+    assert on_two == m
     assert m["period_average_order_value"] == Decimal("12.75")
     assert (m["period_purchase_frequency"], m["period_repurchase_rate"]) == (Decimal(1), Decimal(0))
     with pytest.raises(loyalty.AnalyticsError) as err:
         loyalty.analytics.metrics(frame, as_of=AS_OF, period_start=utc(2024, 8, 1), amount_minor="amount_minor")
-    assert str(err.value) == "period_start: 2024-08-01T00:00:00+00:00 is after as_of 2024-07-01T00:00:00+00:00"
+    assert str(err.value) == "period_start: 2024-08-01 00:00:00 UTC is after as_of 2024-07-01 00:00:00 UTC"
+    assert (err.value.kind, err.value.field, err.value.value) == ("period_after_as_of", "period_start",
+                                                                  "2024-08-01T00:00:00+00:00")
     c = loyalty.analytics.cohorts(pl.DataFrame(ROWS), as_of=AS_OF, amount_minor="amount_minor")
     assert isinstance(c, pl.DataFrame)
     # cat's cohort is December 2023: orders in months 0, 2 and 6 (December, February, June).

@@ -594,6 +594,14 @@ fn cdnow_period_metrics_count_the_period_rows() {
         three.add(&Orders { member_id: &m[lo..hi], ordered_at: &t[lo..hi], amount_minor: &a[lo..hi] }).unwrap();
     }
     assert_eq!(three.finish(2).unwrap(), one);
+    // Halves folded apart (two machines) and merged give the same.
+    let half = m.len() / 2;
+    let mut x = loyalty::analytics::MetricsBuilder::new(Settings::new(as_of, chrono_tz::UTC), start).unwrap();
+    let mut y = x.clone();
+    x.add(&Orders { member_id: &m[..half], ordered_at: &t[..half], amount_minor: &a[..half] }).unwrap();
+    y.add(&Orders { member_id: &m[half..], ordered_at: &t[half..], amount_minor: &a[half..] }).unwrap();
+    x.merge(y).unwrap();
+    assert_eq!(x.finish(2).unwrap(), one);
     assert_eq!((one.orders, one.revenue), (orders, Decimal::try_from_i128_with_scale(cents, 2).unwrap()));
     assert_eq!(
         (one.period_orders, one.period_revenue),
@@ -614,7 +622,22 @@ fn cdnow_period_metrics_count_the_period_rows() {
 fn a_period_that_starts_after_as_of_is_refused_and_one_before_every_order_is_the_whole_log() {
     use loyalty::analytics::MetricsBuilder;
     let err = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(11)).unwrap_err();
-    assert_eq!(err.to_string(), "period_start: 2024-01-12T00:00:00+00:00 is after as_of 2024-01-11T00:00:00+00:00");
+    assert_eq!(err.to_string(), "period_start: 2024-01-12 00:00:00 UTC is after as_of 2024-01-11 00:00:00 UTC");
+    // Builders of other periods or settings do not merge.
+    let mut b = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(2)).unwrap();
+    let other = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(3)).unwrap();
+    assert_eq!(
+        b.merge(other).unwrap_err().to_string(),
+        "period_start: 2024-01-04T00:00:00+00:00 differs from this builder's 2024-01-03T00:00:00+00:00"
+    );
+    let other = MetricsBuilder::new(Settings::new(at(9), chrono_tz::UTC), at(2)).unwrap();
+    assert_eq!(b.merge(other).unwrap_err().to_string(), "settings: builders to merge must have the same settings");
+    // A period starting at as_of holds no order; an order at as_of counts nowhere.
+    let mut b = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(10)).unwrap();
+    b.add(&Orders { member_id: &[1, 1], ordered_at: &[day(4), day(10)], amount_minor: &[100, 900] }).unwrap();
+    let x = b.finish(2).unwrap();
+    assert_eq!((x.orders, x.revenue, x.period_orders, x.period_revenue), (1, Decimal::new(100, 2), 0, Decimal::ZERO));
+    assert_eq!((x.active_members, x.lapsed_members, x.period_repurchase_rate), (0, 1, Decimal::ZERO));
     // No order before the period: the period's figures are the lifetime ones.
     let mut b = MetricsBuilder::new(Settings::new(at(10), chrono_tz::UTC), at(0)).unwrap();
     b.add(&Orders { member_id: &[1, 2, 2], ordered_at: &[day(1), day(2), day(3)], amount_minor: &[100, 250, 50] })

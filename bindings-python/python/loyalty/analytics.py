@@ -584,6 +584,7 @@ def metrics(
     amount_minor: Optional[str] = None,
     time_zone: str = "UTC",
     scale: int = 2,
+    threads: int = 1,
 ) -> Dict[str, Any]:
     """Program metrics over the period from `period_start` to `as_of`: members, new, active,
     lapsed and churned (180 days without an order) members; orders, revenue, repurchase rate,
@@ -591,14 +592,16 @@ def metrics(
     revenue by R-F segment, all over every order before `as_of`; and the period's own figures:
     `period_orders`, `period_revenue`, `period_average_order_value`, `period_purchase_frequency`
     (orders per member who ordered in the period) and `period_repurchase_rate` (the share of
-    those who ordered twice or more in it). Amounts and ratios are `Decimal`."""
+    those who ordered twice or more in it). Amounts and ratios are `Decimal`. `threads`: as
+    for `rfm`."""
     import json
 
     money_column = _money_column(amount, amount_minor)
     as_of_text, start_text = instant("as_of", as_of), instant("period_start", period_start)
+    count = _thread_count(threads, AnalyticsError)
 
     def new() -> Any:
-        return call(_native.MetricsBuilder, as_of_text, time_zone, start_text, 1)
+        return call(_native.MetricsBuilder, as_of_text, time_zone, start_text, count)
 
     _, builder = _summarize(frame, new(), new, _Codes(), (member_id, ordered_at, money_column),
                             amount_minor is not None, scale)

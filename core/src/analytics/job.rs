@@ -137,9 +137,8 @@ pub fn analyze_with(
 
 /// Program metrics over the period from `period_start` (Unix seconds) to the summaries'
 /// `as_of`, with revenue by the R-F segments of the members' fitted scores and churned members
-/// by the default lifecycle settings. `before`: the same log summarized as of `period_start`
-/// (see [`program_metrics`]; [`MetricsBuilder`] makes both from one feed).
-pub fn metrics(
+/// by the default lifecycle settings. `before`: the same log summarized as of `period_start`.
+fn metrics(
     summaries: &[MemberSummary],
     before: &[MemberSummary],
     settings: &Settings,
@@ -178,23 +177,23 @@ pub struct MetricsBuilder {
     now: Summarizer,
     before: Summarizer,
     period_start: DateTime<Utc>,
+    /// An error after which the two summaries no longer hold the same orders.
+    broken: Option<AnalyticsError>,
 }
 
 impl MetricsBuilder {
     /// A builder for the period from `period_start` to `settings.as_of`.
     ///
     /// # Errors
-    /// [`AnalyticsError::Invalid`] naming `period_start` when it is after `as_of`.
+    /// [`AnalyticsError::PeriodAfterAsOf`] when `period_start` is after `as_of`.
     pub fn new(settings: Settings, period_start: DateTime<Utc>) -> Result<MetricsBuilder, AnalyticsError> {
         if period_start > settings.as_of {
-            return Err(AnalyticsError::Invalid {
-                field: "period_start".into(),
-                reason: format!("{} is after as_of {}", period_start.to_rfc3339(), settings.as_of.to_rfc3339()),
-            });
+            return Err(AnalyticsError::PeriodAfterAsOf { period_start, as_of: settings.as_of });
         }
         let mut early = settings.clone();
         early.as_of = period_start;
-        Ok(MetricsBuilder { now: Summarizer::new(settings), before: Summarizer::new(early), period_start })
+        let (now, before) = (Summarizer::new(settings), Summarizer::new(early));
+        Ok(MetricsBuilder { now, before, period_start, broken: None })
     }
 
     /// Spreads each summarizing over `threads` threads (as [`Summarizer::with_threads`]).
@@ -205,11 +204,52 @@ impl MetricsBuilder {
     /// Folds in one batch of orders.
     ///
     /// # Errors
-    /// As [`Summarizer::add`]; the builder is then unchanged.
+    /// As [`Summarizer::add`]; the builder is then unchanged, except after
+    /// [`AnalyticsError::TooManyMembers`] (found while folding): every later call, `finish`
+    /// included, returns that error again.
     pub fn add(&mut self, orders: &Orders<'_>) -> Result<(), AnalyticsError> {
-        // The same rows and the same checks: the second cannot refuse what the first took.
-        self.now.add(orders)?;
-        self.before.add(orders)
+        if let Some(e) = &self.broken {
+            return Err(e.clone());
+        }
+        // The same rows and the same checks (none depends on `as_of`), and the early
+        // summarizer's members are among the other's: it cannot refuse what the first took.
+        let added = self.now.add(orders).and_then(|()| self.before.add(orders));
+        if let Err(e @ AnalyticsError::TooManyMembers { .. }) = &added {
+            self.broken = Some(e.clone());
+        }
+        added
+    }
+
+    /// Merges another builder of the same settings and period into this one (batches of one
+    /// log folded apart, on threads or machines); the other is spent.
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] naming `settings` or `period_start` when the two differ;
+    /// this builder is then unchanged.
+    pub fn merge(&mut self, other: MetricsBuilder) -> Result<(), AnalyticsError> {
+        if let Some(e) = self.broken.as_ref().or(other.broken.as_ref()) {
+            return Err(e.clone());
+        }
+        if other.period_start != self.period_start {
+            return Err(AnalyticsError::Invalid {
+                field: "period_start".into(),
+                reason: format!(
+                    "{} differs from this builder's {}",
+                    other.period_start.to_rfc3339(),
+                    self.period_start.to_rfc3339()
+                ),
+            });
+        }
+        // Equal settings and periods make the early summarizers' settings equal too: checked
+        // first, neither merge below can fail half way.
+        if other.now.settings() != self.now.settings() {
+            return Err(AnalyticsError::Invalid {
+                field: "settings".into(),
+                reason: "builders to merge must have the same settings".into(),
+            });
+        }
+        self.now.merge(other.now)?;
+        self.before.merge(other.before)
     }
 
     /// The metrics, with money in units of `scale` minor-unit digits.
@@ -217,6 +257,9 @@ impl MetricsBuilder {
     /// # Errors
     /// As [`Summarizer::finish`] for `as_of`. No order before the period's start is no error.
     pub fn finish(self, scale: u32) -> Result<ProgramMetrics, AnalyticsError> {
+        if let Some(e) = self.broken {
+            return Err(e);
+        }
         let settings = self.now.settings().clone();
         let now = self.now.finish()?;
         let before = match self.before.finish() {

@@ -7,10 +7,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Program-level figures from member summaries. Member counts are about the period (from
-/// `period_start` to `as_of`); orders, revenue and the ratios named without `period_` count
-/// every order before `as_of` (lifetime figures); the `period_` figures count the period's
-/// orders only.
+/// Program-level figures from member summaries. `new_members`, `active_members` and
+/// `lapsed_members` are about the period (from `period_start` to `as_of`); `members`, orders,
+/// revenue and the ratios named without `period_` count every order before `as_of` (lifetime
+/// figures), and `churned_members` is judged at `as_of`; the `period_` figures count the
+/// period's orders only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramMetrics {
     /// Members with at least one order.

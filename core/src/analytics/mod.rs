@@ -30,7 +30,7 @@ mod summary;
 
 pub use cohort::{cohorts, Cohort, CohortBuilder};
 pub use columns::{le_decimal128_minor, le_f64, le_i64, le_u64, unix_seconds, TimeUnit};
-pub use job::{analyze, analyze_with, metrics, Analysis, JobOptions, MetricsBuilder, Thresholds};
+pub use job::{analyze, analyze_with, Analysis, JobOptions, MetricsBuilder, Thresholds};
 pub use lifecycle::{lifecycle, tag_churn_risk, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, ProgramMetrics};
 pub use parallel::with_threads;
@@ -97,6 +97,14 @@ pub enum AnalyticsError {
         row: u64,
         /// When the earliest order was placed.
         first_order: chrono::DateTime<chrono::Utc>,
+    },
+    /// A metrics period that starts after the metrics' `as_of`.
+    #[error("period_start: {period_start} is after as_of {as_of}")]
+    PeriodAfterAsOf {
+        /// The period's start.
+        period_start: chrono::DateTime<chrono::Utc>,
+        /// The instant the metrics are as of.
+        as_of: chrono::DateTime<chrono::Utc>,
     },
     /// Cut points or a grid do not fit the data they are applied to.
     #[error("{field}: {reason}")]

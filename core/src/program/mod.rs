@@ -376,6 +376,48 @@ mod tests {
     }
 
     #[test]
+    fn the_limit_gate_never_skips_an_order_that_could_reach_the_limit() {
+        let limit = Decimal::from(crate::points::Points::MAX_PER_EVENT.get() - 1);
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // An uneven bound, a tiny one, an ordinary one with multipliers, one past the limit
+        // for any spend of a unit or more, and no earning rule at all.
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&["0.3"], &[]),
+            (&["0.0001"], &[]),
+            (&["7", "2"], &["1.5", "3"]),
+            (&["10000"], &["100", "100", "100"]),
+            (&[], &[]),
+        ];
+        for (rates, factors) in cases {
+            let mut doc: serde_json::Value = serde_json::from_str(MINIMAL).unwrap();
+            doc["earning"]["rules"] = rates
+                .iter()
+                .enumerate()
+                .map(|(i, r)| serde_json::json!({"name": format!("r{i}"), "points_per_unit": r}))
+                .collect();
+            doc["earning"]["multipliers"] = factors
+                .iter()
+                .enumerate()
+                .map(|(i, f)| serde_json::json!({"name": format!("m{i}"), "factor": f, "when": {"kind": "always"}}))
+                .collect();
+            let p = Program::from_json(&doc.to_string()).unwrap();
+            let w = p.surely_within;
+            let steps = [-Decimal::ONE, d("-0.01"), Decimal::ZERO, d("0.01"), Decimal::ONE];
+            let near = steps.iter().filter_map(|s| w.checked_add(*s));
+            let spends = near.chain([Decimal::ZERO, d("0.01"), d("1000000000000"), Decimal::MAX]);
+            for spend in spends.filter(|s| !s.is_sign_negative()) {
+                let reaches = spend.checked_mul(p.earning_bound).is_none_or(|x| x >= limit);
+                if reaches {
+                    assert!(p.may_exceed_event_limit(spend), "{rates:?} {factors:?}: {spend} passed the gate");
+                }
+                if spend < w {
+                    assert!(!reaches, "{rates:?} {factors:?}: the threshold {w} is too high at {spend}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn minimal_program_loads_with_defaults() {
         let p = Program::from_json(MINIMAL).unwrap();
         assert_eq!(p.config().pending_days, 0);
