@@ -291,6 +291,13 @@ fn program_metrics_worked_by_hand() {
     let shares: Vec<(&str, Decimal)> = x.revenue_share_by_segment.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(shares, [("A", Decimal::new(3, 1)), ("B", Decimal::new(7, 1))]);
     assert_eq!(x.revenue_by_segment["B"], Decimal::new(14000, 2));
+    // Lists in another order (not by member id, scores not beside their summaries) give the
+    // same figures, through lookups instead of walks.
+    let (mut m2, mut before2, mut scores2) = (m.clone(), before.clone(), scores.clone());
+    m2.reverse();
+    before2.swap(0, 2);
+    scores2.rotate_left(2);
+    assert_eq!(program_metrics(&m2, &before2, day(300), 2, Some(&scores2), Some(&tags)), x);
 }
 
 #[test]

@@ -97,28 +97,22 @@ pub fn program_metrics(
     let orders: u64 = summaries.iter().map(|s| s.orders).sum();
     let total: i128 = summaries.iter().map(|s| s.total_minor).sum();
     let ratio = |a: Decimal, b: Decimal| if b.is_zero() { Decimal::ZERO } else { (a / b).round_dp(6) };
+    // The top fifth by (revenue descending, member id): a selection, not a sort.
     let mut by_revenue: Vec<(i128, u64)> = summaries.iter().map(|s| (s.total_minor, s.member_id)).collect();
-    by_revenue.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let top = by_revenue.len().div_ceil(5);
-    let top_total: i128 = by_revenue.iter().take(top).map(|x| x.0).sum();
-    let mut revenue_by_segment = BTreeMap::new();
-    if let Some(scores) = scores {
-        let segment: std::collections::HashMap<u64, &str> = scores.iter().map(|s| (s.member_id, &*s.segment)).collect();
-        for s in summaries {
-            if let Some(name) = segment.get(&s.member_id) {
-                let revenue = revenue_by_segment.entry(name.to_string()).or_insert(Decimal::ZERO);
-                *revenue = revenue.saturating_add(money(s.total_minor));
-            }
+    let top_total: i128 = match top.checked_sub(1) {
+        Some(last) => {
+            by_revenue.select_nth_unstable_by(last, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            by_revenue[..top].iter().map(|x| x.0).sum()
         }
-    }
+        None => 0,
+    };
+    let revenue_by_segment = scores.map_or_else(BTreeMap::new, |scores| segment_revenue(summaries, scores, money));
     let revenue_share_by_segment =
         revenue_by_segment.iter().map(|(name, revenue)| (name.clone(), ratio(*revenue, money(total)))).collect();
     // The period: each member's orders and spend less what they had before it.
-    let earlier: std::collections::HashMap<u64, (u64, i128)> =
-        before.iter().map(|b| (b.member_id, (b.orders, b.total_minor))).collect();
     let (mut period_orders, mut period_total, mut buyers, mut repeaters) = (0u64, 0i128, 0u64, 0u64);
-    for s in summaries {
-        let (orders, total) = earlier.get(&s.member_id).copied().unwrap_or((0, 0));
+    for (s, (orders, total)) in summaries.iter().zip(earlier(summaries, before)) {
         let n = s.orders.saturating_sub(orders);
         if n == 0 {
             continue;
@@ -155,4 +149,63 @@ pub fn program_metrics(
         period_purchase_frequency: ratio(Decimal::from(period_orders), Decimal::from(buyers)),
         period_repurchase_rate: ratio(Decimal::from(repeaters), Decimal::from(buyers)),
     }
+}
+
+/// Ascending by member id, no id twice (as a summarizer's output is).
+fn in_id_order(summaries: &[MemberSummary]) -> bool {
+    summaries.windows(2).all(|w| w[0].member_id < w[1].member_id)
+}
+
+/// For each of `summaries`, that member's orders and spend in `before` (zeros when absent):
+/// one walk through both when both are in member id order, a lookup table otherwise.
+fn earlier(summaries: &[MemberSummary], before: &[MemberSummary]) -> Vec<(u64, i128)> {
+    if in_id_order(summaries) && in_id_order(before) {
+        let mut rest = before.iter().peekable();
+        return summaries
+            .iter()
+            .map(|s| {
+                while rest.next_if(|b| b.member_id < s.member_id).is_some() {}
+                rest.next_if(|b| b.member_id == s.member_id).map_or((0, 0), |b| (b.orders, b.total_minor))
+            })
+            .collect();
+    }
+    let table: std::collections::HashMap<u64, (u64, i128), super::FxBuild> =
+        before.iter().map(|b| (b.member_id, (b.orders, b.total_minor))).collect();
+    summaries.iter().map(|s| table.get(&s.member_id).copied().unwrap_or((0, 0))).collect()
+}
+
+/// Revenue by the R-F segment of each summarized member's scores. Sums are kept per distinct
+/// name allocation (a grid shares one per cell), in minor units, and joined by name at the end.
+fn segment_revenue(
+    summaries: &[MemberSummary],
+    scores: &[RfmScores],
+    money: impl Fn(i128) -> Decimal,
+) -> BTreeMap<String, Decimal> {
+    type Sums<'a> = std::collections::HashMap<(*const u8, usize), (&'a str, i128), super::FxBuild>;
+    fn add<'a>(sums: &mut Sums<'a>, name: &'a str, minor: i128) {
+        let slot = sums.entry((name.as_ptr(), name.len())).or_insert((name, 0));
+        slot.1 = slot.1.saturating_add(minor);
+    }
+    let mut sums = Sums::default();
+    let aligned =
+        scores.len() == summaries.len() && scores.iter().zip(summaries).all(|(a, b)| a.member_id == b.member_id);
+    if aligned {
+        for (score, s) in scores.iter().zip(summaries) {
+            add(&mut sums, &score.segment, s.total_minor);
+        }
+    } else {
+        let segment: std::collections::HashMap<u64, &str, super::FxBuild> =
+            scores.iter().map(|s| (s.member_id, &*s.segment)).collect();
+        for s in summaries {
+            if let Some(name) = segment.get(&s.member_id) {
+                add(&mut sums, name, s.total_minor);
+            }
+        }
+    }
+    let mut by_name: BTreeMap<&str, i128> = BTreeMap::new();
+    for (name, minor) in sums.into_values() {
+        let sum = by_name.entry(name).or_insert(0);
+        *sum = sum.saturating_add(minor);
+    }
+    by_name.into_iter().map(|(name, minor)| (name.to_string(), money(minor))).collect()
 }
