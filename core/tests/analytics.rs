@@ -389,6 +389,70 @@ proptest! {
     }
 
     #[test]
+    fn period_metrics_count_the_period_rows(rows in order_log(), start_hour in 0i64..2100, cut in 0usize..300) {
+        // Hours over three months; the period from `start_hour` to as_of (hour 1900; a start
+        // past it is refused). Its figures, counted straight from the rows, must equal the
+        // builder's from one batch, from batches of 7, and from two halves merged.
+        use loyalty::analytics::MetricsBuilder;
+        let hour = |h: i64| Utc.timestamp_opt(1_704_067_200 + h * 3600, 0).unwrap();
+        let (as_of, start) = (hour(1900), hour(start_hour));
+        let settings = Settings::new(as_of, chrono_tz::America::New_York);
+        let columns = |rows: &[(u64, i64, i64)]| -> (Vec<u64>, Vec<i64>, Vec<i64>) {
+            (rows.iter().map(|r| r.0).collect(), rows.iter().map(|r| r.1).collect(), rows.iter().map(|r| r.2).collect())
+        };
+        let built = |parts: &[&[(u64, i64, i64)]]| {
+            let mut b = MetricsBuilder::new(settings.clone(), start)?;
+            for part in parts {
+                let (m, t, a) = columns(part);
+                b.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a })?;
+            }
+            b.finish(2)
+        };
+        let whole = built(&[&rows]);
+        if start > as_of {
+            let refused = matches!(whole, Err(loyalty::analytics::AnalyticsError::PeriodAfterAsOf { .. }));
+            prop_assert!(refused, "a period after as_of must be refused");
+            return Ok(());
+        }
+        let in_period: Vec<&(u64, i64, i64)> =
+            rows.iter().filter(|r| r.1 >= start.timestamp() && r.1 < as_of.timestamp()).collect();
+        let mut per_member: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+        for r in &in_period {
+            *per_member.entry(r.0).or_default() += 1;
+        }
+        let repeaters = per_member.values().filter(|n| **n >= 2).count() as u64;
+        let cents: i64 = in_period.iter().map(|r| r.2).sum();
+        let earlier = rows.iter().any(|r| r.1 < as_of.timestamp());
+        match &whole {
+            Ok(x) => {
+                prop_assert_eq!(x.period_orders, in_period.len() as u64);
+                prop_assert_eq!(x.period_revenue, Decimal::new(cents, 2));
+                prop_assert_eq!(x.active_members, per_member.len() as u64);
+                let share = if per_member.is_empty() {
+                    Decimal::ZERO
+                } else {
+                    (Decimal::from(repeaters) / Decimal::from(per_member.len() as u64)).round_dp(6)
+                };
+                prop_assert_eq!(x.period_repurchase_rate, share);
+            }
+            Err(e) => prop_assert!(!earlier, "{e}"),
+        }
+        let batches: Vec<&[(u64, i64, i64)]> = rows.chunks(7).collect();
+        prop_assert_eq!(&built(&batches), &whole);
+        let cut = cut.min(rows.len());
+        let halves = || -> Result<_, loyalty::analytics::AnalyticsError> {
+            let (mut left, mut right) = (MetricsBuilder::new(settings.clone(), start)?, MetricsBuilder::new(settings.clone(), start)?);
+            let (m, t, a) = columns(&rows[cut..]);
+            left.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a })?;
+            let (m, t, a) = columns(&rows[..cut]);
+            right.add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a })?;
+            left.merge(right)?;
+            left.finish(2)
+        };
+        prop_assert_eq!(&halves(), &whole);
+    }
+
+    #[test]
     fn cohorts_from_batches_and_partitions_agree(rows in order_log(), cut in 0usize..300) {
         // Hours over three months in New York (month boundaries at local midnight).
         let as_of = Utc.timestamp_opt(1_704_067_200 + 1900 * 3600, 0).unwrap();
