@@ -397,12 +397,18 @@ struct Means {
 impl Means {
     fn of(values: &[RfmValues]) -> Means {
         let n = values.len().max(1) as i128;
-        let recency = values.iter().map(|v| i128::from(v.recency_days)).sum();
-        let frequency = values.iter().map(|v| i128::from(v.frequency)).sum();
+        // One pass for the three sums (each pass reads every member's values again).
         // Mantissas are below 2^96 and members at most 2^29, so sums and products fit an i128.
         let scale = values.first().map_or(0, |v| v.monetary.scale());
-        let monetary = if values.iter().all(|v| v.monetary.scale() == scale) {
-            Ok((scale, values.iter().map(|v| v.monetary.mantissa()).sum()))
+        let (mut recency, mut frequency, mut monetary, mut one_scale) = (0i128, 0i128, 0i128, true);
+        for v in values {
+            recency += i128::from(v.recency_days);
+            frequency += i128::from(v.frequency);
+            monetary += v.monetary.mantissa();
+            one_scale &= v.monetary.scale() == scale;
+        }
+        let monetary = if one_scale {
+            Ok((scale, monetary))
         } else {
             let sum = values.iter().fold(Decimal::ZERO, |a, v| a.saturating_add(v.monetary));
             Err(sum / Decimal::from(values.len().max(1)))
