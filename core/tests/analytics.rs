@@ -349,7 +349,44 @@ fn summarize(rows: &[(u64, i64, i64)], settings: &Settings) -> Summarizer {
     s
 }
 
+/// The documented rank rule by brute force: members sorted ascending by (value, member id),
+/// rank r (1-based) of n scores 1 + floor(5 (r - 1) / n).
+fn ranked<K: Ord>(values: &[RfmValues], key: impl Fn(&RfmValues) -> K) -> Vec<u8> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| (key(&values[a]), values[a].member_id).cmp(&(key(&values[b]), values[b].member_id)));
+    let mut scores = vec![0; values.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        scores[i] = 1 + (5 * rank / values.len()) as u8;
+    }
+    scores
+}
+
 proptest! {
+    /// Fitted scores follow the rank rule whether the keys fit 64 bits (ids below 2^32,
+    /// values in an i32: the narrow keys) or not (ids or spend beyond them), and with ties.
+    #[test]
+    fn fitted_scores_follow_the_rank_rule(
+        members in prop::collection::vec((0u64..50, 0i64..30, 1u64..6, 0i64..1_000), 1..120),
+        wide_ids in any::<bool>(),
+        wide_spend in any::<bool>(),
+    ) {
+        let values: Vec<RfmValues> = members
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, recency, frequency, cents))| RfmValues {
+                // Distinct ids (a member appears once), some above u32::MAX.
+                member_id: id * 1_000 + i as u64 + if wide_ids { 1 << 33 } else { 0 },
+                recency_days: recency,
+                frequency,
+                monetary: Decimal::new(cents * if wide_spend { 10_000_000 } else { 1 }, 2),
+            })
+            .collect();
+        let got: Vec<(u8, u8, u8)> = CutPoints::fit(&values).score(&values).iter().map(|s| (s.r, s.f, s.m)).collect();
+        let (r, f, m) = (ranked(&values, |v| -v.recency_days), ranked(&values, |v| v.frequency), ranked(&values, |v| v.monetary));
+        let expected: Vec<(u8, u8, u8)> = (0..values.len()).map(|i| (r[i], f[i], m[i])).collect();
+        prop_assert_eq!(got, expected);
+    }
+
     #[test]
     fn batches_and_partitions_agree(rows in order_log(), cut in 0usize..300, distinct in any::<bool>()) {
         let mut settings = Settings::new(Utc.timestamp_opt(1_704_067_200 + 1900 * 3600, 0).unwrap(), chrono_tz::America::New_York);
