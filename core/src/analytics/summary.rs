@@ -282,6 +282,55 @@ const PARALLEL_ROWS: usize = 1 << 18;
 /// at 256 MB for huge batches and splits a 10M batch in one go.
 const CHUNK: usize = 1 << 24;
 
+/// What `add` checks and plans by: the earliest instant and its first row, the latest, the
+/// least and largest amounts, the lowest and highest member ids.
+#[derive(Clone, Copy)]
+struct Bounds {
+    first: i64,
+    first_row: usize,
+    last: i64,
+    least: i64,
+    largest: i64,
+    low: u64,
+    high: u64,
+}
+
+impl Bounds {
+    const EMPTY: Bounds =
+        Bounds { first: i64::MAX, first_row: 0, last: i64::MIN, least: i64::MAX, largest: 0, low: u64::MAX, high: 0 };
+
+    fn of(batch: &Orders<'_>, range: std::ops::Range<usize>) -> Bounds {
+        let mut b = Bounds { first_row: range.start, ..Bounds::EMPTY };
+        let rows = batch.ordered_at[range.clone()].iter().zip(&batch.amount_minor[range.clone()]);
+        for ((row, (&at, &amount)), &member) in range.clone().zip(rows).zip(&batch.member_id[range]) {
+            if at < b.first {
+                (b.first, b.first_row) = (at, row);
+            }
+            b.last = b.last.max(at);
+            b.least = b.least.min(amount);
+            b.largest = b.largest.max(amount);
+            b.low = b.low.min(member);
+            b.high = b.high.max(member);
+        }
+        b
+    }
+
+    /// The bounds of two ranges, `self`'s rows before `other`'s.
+    fn and(self, other: Bounds) -> Bounds {
+        let (first, first_row) =
+            if other.first < self.first { (other.first, other.first_row) } else { (self.first, self.first_row) };
+        Bounds {
+            first,
+            first_row,
+            last: self.last.max(other.last),
+            least: self.least.min(other.least),
+            largest: self.largest.max(other.largest),
+            low: self.low.min(other.low),
+            high: self.high.max(other.high),
+        }
+    }
+}
+
 /// Rows of one range of a batch, grouped by partition: partition `p`'s rows are
 /// `rows[starts[p]..starts[p + 1]]`.
 struct Split<R> {
@@ -574,20 +623,28 @@ impl Summarizer {
                 return Err(AnalyticsError::LengthMismatch { column, len, expected: n });
             }
         }
-        const MAX: i64 = 221_845_392_000; // 9000-01-01
-                                          // One pass of minima and maxima with no branch to leave it (a third of the
-                                          // instructions of checking each row as it comes); rows are looked at one by one only
-                                          // when something is out of range, for the first such row.
-        let (mut first, mut last, mut least, mut largest) = (i64::MAX, i64::MIN, i64::MAX, 0);
-        let (mut low, mut high) = (u64::MAX, 0);
-        for ((&at, &amount), &member) in batch.ordered_at.iter().zip(batch.amount_minor).zip(batch.member_id) {
-            first = first.min(at);
-            last = last.max(at);
-            least = least.min(amount);
-            largest = largest.max(amount);
-            low = low.min(member);
-            high = high.max(member);
-        }
+        // Instants from 1970 to 9000-01-01.
+        const MAX: i64 = 221_845_392_000;
+        // One pass of minima and maxima with no branch to leave it (a third of the
+        // instructions of checking each row as it comes), on the threads for a large batch;
+        // rows are looked at one by one only when something is out of range, for the first
+        // such row.
+        let threads = if n >= PARALLEL_ROWS { self.threads } else { 1 };
+        let share = n.div_ceil(threads).max(1);
+        let Bounds { first, first_row, last, least, largest, low, high } = if threads == 1 {
+            Bounds::of(batch, 0..n)
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..n)
+                    .step_by(share)
+                    .map(|start| scope.spawn(move || Bounds::of(batch, start..(start + share).min(n))))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .fold(Bounds::EMPTY, Bounds::and)
+            })
+        };
         if n > 0 && (first < 0 || last >= MAX || least < 0) {
             // Rows are counted over every batch added, so a stream's errors name its row.
             let stream_row = |row: usize| usize::try_from(self.added).unwrap_or(usize::MAX).saturating_add(row);
@@ -603,13 +660,10 @@ impl Summarizer {
         if n > 0 {
             self.cover(low, high, n as u64);
             if self.earliest.is_none_or(|(at, _)| first < at) {
-                // The first row holding the earliest instant.
-                let first_row = batch.ordered_at.iter().position(|&at| at == first).unwrap_or(0);
                 self.earliest = Some((first, self.added + first_row as u64));
             }
             self.added += n as u64;
         }
-        let threads = if n >= PARALLEL_ROWS { self.threads } else { 1 };
         if n > 0 && last - first <= i64::from(u32::MAX) && largest <= i64::from(i32::MAX) {
             let bits = |v: i64| u64::BITS - (v as u64).leading_zeros();
             let (at_bits, amount_bits) = (bits(last - first), bits(largest));
@@ -999,6 +1053,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A batch large enough to be checked on threads still names the first row: of the
+    /// earliest order (ties in two threads' shares) for `AsOfBeforeOrders`, and the first row
+    /// out of range.
+    #[test]
+    fn large_batches_checked_on_threads_name_the_first_row() {
+        let n = PARALLEL_ROWS + 1_000;
+        let as_of = DateTime::from_timestamp(1_704_067_200, 0).unwrap();
+        let member_id: Vec<u64> = (0..n as u64).collect();
+        let mut ordered_at = vec![1_800_000_000; n];
+        // The earliest instant at three rows: in the second and third shares of three threads.
+        for row in [n - 5, 100_000, 200_000] {
+            ordered_at[row] = 1_750_000_000;
+        }
+        let mut amount_minor = vec![100; n];
+        let orders = |ordered_at: &[i64], amount_minor: &[i64]| {
+            let mut s = Summarizer::new(Settings::new(as_of, chrono_tz::UTC)).with_threads(3);
+            s.add(&Orders { member_id: &member_id, ordered_at, amount_minor }).map(|()| s.finish())
+        };
+        let first_order = DateTime::from_timestamp(1_750_000_000, 0).unwrap();
+        assert_eq!(
+            orders(&ordered_at, &amount_minor).unwrap(),
+            Err(AnalyticsError::AsOfBeforeOrders { as_of, row: 100_000, first_order })
+        );
+        amount_minor[n - 3] = -1;
+        ordered_at[n - 2] = -5;
+        ordered_at[n - 1] = i64::MAX;
+        assert_eq!(orders(&ordered_at, &amount_minor), Err(AnalyticsError::NegativeAmount { row: n - 3, value: -1 }));
+        amount_minor[n - 3] = 0;
+        assert_eq!(orders(&ordered_at, &amount_minor), Err(AnalyticsError::TimeOutOfRange { row: n - 2, value: -5 }));
     }
 
     /// Packed rows at the edges of their 64 bits, through `add`: ids 0..=300 in partitions of
