@@ -237,22 +237,22 @@ fn zone(name: &str) -> PyResult<chrono_tz::Tz> {
 /// identity, name): rows with the same slot and identity have the same name, so a row costs
 /// one table lookup, and names are compared only when a slot sees a new identity (an enum's
 /// discriminant, or a shared segment name's address).
-struct Categories<'a> {
-    names: Vec<&'a str>,
+struct Categories {
+    names: Vec<String>,
     table: [(usize, u8); 64],
 }
 
-impl<'a> Categories<'a> {
-    fn new() -> Categories<'a> {
+impl Categories {
+    fn new() -> Categories {
         Categories { names: Vec::new(), table: [(usize::MAX, 0); 64] }
     }
 
-    fn code(&mut self, slot: usize, identity: usize, name: &'a str) -> u8 {
+    fn code(&mut self, slot: usize, identity: usize, name: &str) -> u8 {
         let entry = &mut self.table[slot % 64];
         if entry.0 != identity {
             let names = &mut self.names;
-            let position = names.iter().position(|c| *c == name).unwrap_or_else(|| {
-                names.push(name);
+            let position = names.iter().position(|c| c == name).unwrap_or_else(|| {
+                names.push(name.to_owned());
                 names.len() - 1
             });
             *entry = (identity, position as u8);
@@ -272,58 +272,68 @@ fn pieces<const K: usize>(mut buf: &mut [u8], size: usize) -> [&mut [u8]; K] {
 }
 
 /// The 8-byte and the 1-byte output columns, in buffer order, with their numpy dtypes.
-const WIDE: [(&str, &str); 6] = [
-    ("member_id", "<u8"),
-    ("monetary_minor", "<i8"),
-    ("recency_days", "<i8"),
-    ("frequency", "<u8"),
+/// The columns of the analysis by the part they come from: name and numpy dtype.
+const FROM_SUMMARIES: [(&str, &str); 2] = [("member_id", "<u8"), ("monetary_minor", "<i8")];
+const FROM_VALUES: [(&str, &str); 2] = [("recency_days", "<i8"), ("frequency", "<u8")];
+const FROM_SCORES: [(&str, &str); 5] =
+    [("r", "u1"), ("f", "u1"), ("m", "u1"), ("segment", "u1"), ("value_segment", "u1")];
+const FROM_TAGS: [(&str, &str); 6] = [
     ("days_since_last", "<i8"),
     ("cycle_days", "<i8"),
-];
-const NARROW: [(&str, &str); 9] = [
-    ("r", "u1"),
-    ("f", "u1"),
-    ("m", "u1"),
-    ("segment", "u1"),
-    ("value_segment", "u1"),
     ("stage", "u1"),
     ("activity", "u1"),
     ("overdue", "?"),
     ("churn_warning", "?"),
 ];
 
-/// The analysis as columns in one writable buffer (a `bytearray`: frames built over it stay
-/// writable without a copy): a dict of the buffer, the row count, the layout (name, numpy
-/// dtype, offset) and the categories of the coded columns. Each member list is read once,
-/// writing all of its columns in that pass.
+/// The analysis as columns in writable buffers (`bytearray`s: frames built over them stay
+/// writable without a copy), one for each part of the analysis: a dict of the buffers, the
+/// row count, the layout (name, numpy dtype, buffer, offset) and the categories of the coded
+/// columns. Each part is read once, writing all of its columns in that pass, and dropped
+/// before the next part's buffer is made: a buffer is zeroed when made, so one for all the
+/// columns would sit beside the whole analysis (at 10M orders, 70 MB at the peak).
 fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResult<Bound<'py, PyDict>> {
-    let Analysis { summaries, values, scores, tags, .. } = analysis;
+    let Analysis { mut summaries, mut values, mut scores, mut tags, .. } = analysis;
     let n = summaries.len();
-    let mut cats = [Categories::new(), Categories::new(), Categories::new(), Categories::new()];
-    let mut churn_cats = Categories::new();
-    let extra = usize::from(with_churn);
-    let buffer = PyByteArray::new_with(py, n * (8 * WIDE.len() + NARROW.len() + extra), |buf| {
-        let (wide, narrow) = buf.split_at_mut(n * 8 * WIDE.len());
-        let (narrow, churn) = narrow.split_at_mut(n * NARROW.len());
-        if with_churn {
-            for (code, t) in churn.iter_mut().zip(&tags) {
-                let name = t.churn_risk.map_or("unknown", ChurnRisk::as_str);
-                let slot = t.churn_risk.map_or(3, |r| usize::from(r.code()));
-                *code = churn_cats.code(slot, slot, name);
-            }
+    let mut layout: Vec<(&str, &str, usize, usize)> = Vec::new();
+    let mut buffers: Vec<Bound<'py, PyByteArray>> = Vec::new();
+    // A part's buffer: its columns one after another, `width` bytes a row each.
+    let mut part = |columns: &[(&'static str, &'static str)],
+                    width: &dyn Fn(&str) -> usize,
+                    fill: &mut dyn FnMut(&mut [u8]) -> PyResult<()>|
+     -> PyResult<()> {
+        let mut offset = 0;
+        for (name, dtype) in columns {
+            layout.push((name, dtype, buffers.len(), offset));
+            offset += n * width(dtype);
         }
-        let [member, monetary, recency, frequency, since, cycle] = pieces::<6>(wide, n * 8);
-        let [r, f, m, segment, value_segment, stage, activity, overdue, churn] = pieces::<9>(narrow, n);
+        buffers.push(PyByteArray::new_with(py, offset, |buf| fill(buf))?);
+        Ok(())
+    };
+    let width = |dtype: &str| if dtype.starts_with('<') { 8 } else { 1 };
+    part(&FROM_SUMMARIES, &width, &mut |buf| {
+        let [member, monetary] = pieces::<2>(buf, n * 8);
         for (i, s) in summaries.iter().enumerate() {
             member[i * 8..][..8].copy_from_slice(&s.member_id.to_le_bytes());
             let total = i64::try_from(s.total_minor).unwrap_or(i64::MAX);
             monetary[i * 8..][..8].copy_from_slice(&total.to_le_bytes());
         }
+        Ok(())
+    })?;
+    drop(std::mem::take(&mut summaries));
+    part(&FROM_VALUES, &width, &mut |buf| {
+        let [recency, frequency] = pieces::<2>(buf, n * 8);
         for (i, v) in values.iter().enumerate() {
             recency[i * 8..][..8].copy_from_slice(&v.recency_days.to_le_bytes());
             frequency[i * 8..][..8].copy_from_slice(&v.frequency.to_le_bytes());
         }
-        let [seg_cats, value_cats, stage_cats, activity_cats] = &mut cats;
+        Ok(())
+    })?;
+    drop(std::mem::take(&mut values));
+    let mut cats = [Categories::new(), Categories::new(), Categories::new(), Categories::new()];
+    let [seg_cats, value_cats, stage_cats, activity_cats] = &mut cats;
+    part(&FROM_SCORES, &width, &mut |buf| {
+        let [r, f, m, segment, value_segment] = pieces::<5>(buf, n);
         for (i, s) in scores.iter().enumerate() {
             (r[i], f[i], m[i]) = (s.r, s.f, s.m);
             // A segment is a cell of the R-F grid: the cell picks the slot.
@@ -332,6 +342,17 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResu
             let v = s.value_segment;
             value_segment[i] = value_cats.code(v as usize, v as usize, v.as_str());
         }
+        Ok(())
+    })?;
+    drop(std::mem::take(&mut scores));
+    let mut churn_cats = Categories::new();
+    let churn_column = [("churn_risk", "u1")];
+    let tag_columns: Vec<(&str, &str)> =
+        FROM_TAGS.iter().chain(if with_churn { &churn_column[..] } else { &[] }).copied().collect();
+    part(&tag_columns, &width, &mut |buf| {
+        let (wide, narrow) = buf.split_at_mut(n * 16);
+        let [since, cycle] = pieces::<2>(wide, n * 8);
+        let [stage, activity, overdue, churn, risk] = pieces::<5>(narrow, n);
         for (i, t) in tags.iter().enumerate() {
             since[i * 8..][..8].copy_from_slice(&t.days_since_last.to_le_bytes());
             cycle[i * 8..][..8].copy_from_slice(&t.cycle_days.unwrap_or(-1).to_le_bytes());
@@ -339,17 +360,18 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResu
             activity[i] = activity_cats.code(t.activity as usize, t.activity as usize, t.activity.as_str());
             (overdue[i], churn[i]) = (u8::from(t.overdue), u8::from(t.churn_warning));
         }
+        if with_churn {
+            for (code, t) in risk.iter_mut().zip(&tags) {
+                let name = t.churn_risk.map_or("unknown", ChurnRisk::as_str);
+                let slot = t.churn_risk.map_or(3, |r| usize::from(r.code()));
+                *code = churn_cats.code(slot, slot, name);
+            }
+        }
         Ok(())
     })?;
-    let layout: Vec<(&str, &str, usize)> = WIDE
-        .iter()
-        .enumerate()
-        .map(|(k, (name, dtype))| (*name, *dtype, k * n * 8))
-        .chain(NARROW.iter().enumerate().map(|(k, (name, dtype))| (*name, *dtype, WIDE.len() * n * 8 + k * n)))
-        .chain(with_churn.then_some(("churn_risk", "u1", WIDE.len() * n * 8 + NARROW.len() * n)))
-        .collect();
+    drop(std::mem::take(&mut tags));
     let out = PyDict::new(py);
-    out.set_item("buffer", buffer)?;
+    out.set_item("buffers", buffers)?;
     out.set_item("rows", n)?;
     out.set_item("layout", layout)?;
     let categories = PyDict::new(py);

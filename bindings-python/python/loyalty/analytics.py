@@ -449,10 +449,10 @@ def rfm(
     if churn_risk is not None:
         churn = _churn_codes(churn_risk, member_id, codes)
     raw: Dict[str, Any] = call(summarizer.finish, scale, json.dumps(options), *churn)
-    # Every column is a view of one writable buffer the native side filled: no copies.
-    buffer, rows = raw["buffer"], raw["rows"]
-    cols: Dict[str, Any] = {name: np.frombuffer(buffer, dtype=dtype, count=rows, offset=offset)
-                            for name, dtype, offset in raw["layout"]}
+    # Every column is a view of a writable buffer the native side filled: no copies.
+    buffers, rows = raw["buffers"], raw["rows"]
+    cols: Dict[str, Any] = {name: np.frombuffer(buffers[part], dtype=dtype, count=rows, offset=offset)
+                            for name, dtype, part, offset in raw["layout"]}
     categorical: Dict[str, Tuple[Any, list]] = {name: (cols.pop(name), list(names))
                                                  for name, names in raw["categories"].items()}
     cols[member_id] = codes.decode(cols.pop("member_id"))
