@@ -271,7 +271,6 @@ fn pieces<const K: usize>(mut buf: &mut [u8], size: usize) -> [&mut [u8]; K] {
     })
 }
 
-/// The 8-byte and the 1-byte output columns, in buffer order, with their numpy dtypes.
 /// The columns of the analysis by the part they come from: name and numpy dtype.
 const FROM_SUMMARIES: [(&str, &str); 2] = [("member_id", "<u8"), ("monetary_minor", "<i8")];
 const FROM_VALUES: [(&str, &str); 2] = [("recency_days", "<i8"), ("frequency", "<u8")];

@@ -47,7 +47,7 @@ def test_pandas_in_pandas_out():
     assert isinstance(out, pd.DataFrame)
     check(out)
     assert list(out["segment"]) == ["Hibernating", "Lost", "Loyal Customers"]
-    # The columns are views of one native buffer, and still the caller's to change.
+    # The columns are views of native buffers, and still the caller's to change.
     out.loc[0, "r"] = 5
     out["recency_days"] += 1
     assert (out.loc[0, "r"], list(out["recency_days"])) == (5, [12, 123, 2])

@@ -501,9 +501,10 @@ impl Fold {
                 part.accs.reserve(room);
                 part.ids.reserve(room);
             }
-            // Packed rows hold the id within the partition: rebase on its first id.
+            // Packed rows hold the id within the partition: rebase on its first id. (Wrapping:
+            // a partition past the top of the id space has no rows, and no use for its base.)
             let base = match self.plan {
-                Plan::Ranged { lo, shift } if R::LOCAL => Base { member: lo + ((p as u64) << shift), ..base },
+                Plan::Ranged { lo, shift } if R::LOCAL => Base { member: lo.wrapping_add((p as u64) << shift), ..base },
                 _ => base,
             };
             for split in splits {
@@ -1084,6 +1085,25 @@ mod tests {
         assert_eq!(orders(&ordered_at, &amount_minor), Err(AnalyticsError::NegativeAmount { row: n - 3, value: -1 }));
         amount_minor[n - 3] = 0;
         assert_eq!(orders(&ordered_at, &amount_minor), Err(AnalyticsError::TimeOutOfRange { row: n - 2, value: -5 }));
+    }
+
+    /// Ids at the top of the id space, ranged and packed: the partitions past them have no
+    /// rows (their first id would be past `u64::MAX`).
+    #[test]
+    fn packed_rows_at_the_top_of_the_id_space() {
+        let as_of = DateTime::from_timestamp(1_735_689_600, 0).unwrap();
+        let mut s = Summarizer::new(Settings::new(as_of, chrono_tz::UTC));
+        let at = 1_704_067_200;
+        s.add(&Orders {
+            member_id: &[u64::MAX - 1, u64::MAX, u64::MAX],
+            ordered_at: &[at; 3],
+            amount_minor: &[100, 250, 5],
+        })
+        .unwrap();
+        assert_eq!(s.plan, Plan::Ranged { lo: u64::MAX - 1, shift: 0 });
+        let got: Vec<(u64, u64, i128)> =
+            s.finish().unwrap().iter().map(|m| (m.member_id, m.orders, m.total_minor)).collect();
+        assert_eq!(got, [(u64::MAX - 1, 1, 100), (u64::MAX, 2, 255)]);
     }
 
     /// Packed rows at the edges of their 64 bits, through `add`: ids 0..=300 in partitions of
