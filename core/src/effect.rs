@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Points taken from (or given back to) one lot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Draw {
     /// The lot.
     pub lot: LotId,
@@ -20,7 +21,7 @@ pub struct Draw {
 /// Effects are deterministic: the same events and clock give the same effects in the same
 /// order. Amounts are positive; the variant says which way the points went.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Effect {
     /// Points were credited as a new lot (pending if `available_at` is in the future).
@@ -72,6 +73,7 @@ pub enum Effect {
         /// Points spent.
         points: Points,
         /// What they paid, in the program's currency (zero for rewards).
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
         value: Decimal,
         /// The lots they came from, in spend order.
         draws: Vec<Draw>,
@@ -218,6 +220,7 @@ pub enum Effect {
 
 /// One line of a member's statement: what one event or one clock instant did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     /// When.
     pub at: DateTime<Utc>,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Something that happened to a member, with the id that makes it idempotent.
 ///
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 /// }"#).unwrap();
 /// assert!(matches!(e.kind, EventKind::OrderPlaced { ref order_id, .. } if order_id == "A-1"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
     /// The idempotency key: the same id is applied once, for the life of the account.
     pub id: String,
@@ -27,7 +27,148 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// The most bytes of JSON one event may take (a thousand order lines fit in a fraction).
+pub const MAX_EVENT_JSON_BYTES: usize = 1 << 20;
+/// The most events [`Event::list_from_json`] reads at once.
+pub const MAX_EVENTS_PER_CALL: usize = 100_000;
+
+/// Strict reading: no unknown field (a misspelt `"chanel"` is an error, not an order without
+/// a channel), amounts in the decimal grammar of [`crate::parse_decimal`], and nothing after
+/// the document. An error names the field by its path (`lines[0].amount`) with its value.
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Event::from_value(value).map_err(|e| serde::de::Error::custom(e.to_string()))
+    }
+}
+
 impl Event {
+    /// Reads one event from JSON text, strictly (see the [`Deserialize`] impl): unknown
+    /// fields, text after the document and numbers outside the grammar are refused.
+    ///
+    /// ```
+    /// use loyalty::{AccountError, Event};
+    /// let e = Event::from_json(r#"{"id": "e1", "occurred_at": "2024-05-01T10:00:00Z",
+    ///     "type": "order_placed", "order_id": "A-1", "amount": "25.90"}"#).unwrap();
+    /// assert_eq!(e.id, "e1");
+    /// let err = Event::from_json(r#"{"id": "e1", "occurred_at": "2024-05-01T10:00:00Z",
+    ///     "type": "order_placed", "order_id": "A-1", "amount": "25.90", "chanel": "app"}"#).unwrap_err();
+    /// assert!(matches!(err, AccountError::InvalidField { ref field, .. } if field == "chanel"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`AccountError::InvalidField`] naming the field (its path), its value and why.
+    pub fn from_json(json: &str) -> Result<Event, crate::AccountError> {
+        if json.len() > MAX_EVENT_JSON_BYTES {
+            return Err(crate::AccountError::invalid(
+                "event",
+                format!("{} bytes", json.len()),
+                format!("must be at most {MAX_EVENT_JSON_BYTES} bytes of JSON"),
+            ));
+        }
+        Event::from_value(crate::json::parse_value("event", json)?)
+    }
+
+    /// Reads a JSON array of events, strictly, as [`Event::from_json`] reads one; an error's
+    /// field starts with the event's index (`events[3].amount`).
+    ///
+    /// # Errors
+    /// [`AccountError::InvalidField`] naming the first bad field.
+    pub fn list_from_json(json: &str) -> Result<Vec<Event>, crate::AccountError> {
+        let value = crate::json::parse_value("events", json)?;
+        let serde_json::Value::Array(items) = value else {
+            return Err(crate::AccountError::invalid("events", crate::json::show(&value), "must be a JSON array"));
+        };
+        if items.len() > MAX_EVENTS_PER_CALL {
+            return Err(crate::AccountError::invalid(
+                "events",
+                items.len(),
+                format!("must have at most {MAX_EVENTS_PER_CALL} events"),
+            ));
+        }
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                Event::from_value(v).map_err(|e| match e {
+                    crate::AccountError::InvalidField { field, value, reason } => {
+                        crate::AccountError::InvalidField { field: format!("events[{i}].{field}"), value, reason }
+                    }
+                    other => other,
+                })
+            })
+            .collect()
+    }
+
+    /// An event from a parsed JSON value.
+    fn from_value(value: serde_json::Value) -> Result<Event, crate::AccountError> {
+        use crate::AccountError;
+        let serde_json::Value::Object(mut map) = value else {
+            return Err(AccountError::invalid("event", crate::json::show(&value), "must be a JSON object"));
+        };
+        let id = match map.remove("id") {
+            Some(serde_json::Value::String(id)) => id,
+            Some(other) => return Err(AccountError::invalid("id", crate::json::show(&other), "must be a string")),
+            None => return Err(AccountError::invalid("id", "null", "is missing")),
+        };
+        let occurred_at = match map.remove("occurred_at") {
+            Some(serde_json::Value::String(text)) => DateTime::parse_from_rfc3339(&text)
+                .map_err(|e| AccountError::invalid("occurred_at", format!("{text:?}"), format!("is not an RFC 3339 instant: {e}")))?
+                .with_timezone(&Utc),
+            Some(other) => {
+                return Err(AccountError::invalid("occurred_at", crate::json::show(&other), "must be an RFC 3339 string"))
+            }
+            None => return Err(AccountError::invalid("occurred_at", "null", "is missing")),
+        };
+        let rest = serde_json::Value::Object(map);
+        let kind: EventKind = crate::json::from_value(&rest).map_err(|e| match e {
+            // The lists of an event hold structs of their own: name the element's field.
+            AccountError::InvalidField { ref field, .. } if field == "lines" || field == "lots" => {
+                let items = rest.get(field).and_then(serde_json::Value::as_array).map_or(&[][..], Vec::as_slice);
+                let inner = items.iter().enumerate().find_map(|(i, item)| {
+                    let err = if field == "lines" {
+                        crate::json::from_value::<OrderLine>(item).err()
+                    } else {
+                        crate::json::from_value::<ReceivedLot>(item).err()
+                    };
+                    match err {
+                        Some(AccountError::InvalidField { field: f, value, reason }) => {
+                            Some(AccountError::InvalidField { field: format!("{field}[{i}].{f}"), value, reason })
+                        }
+                        _ => None,
+                    }
+                });
+                inner.unwrap_or(e)
+            }
+            other => other,
+        })?;
+        // serde lets a kind without fields ignore any it is given: refuse them here.
+        if matches!(kind, EventKind::CheckedIn | EventKind::BirthdayReached) {
+            if let Some((key, value)) = rest.as_object().and_then(|m| m.iter().find(|(k, _)| k.as_str() != "type")) {
+                return Err(AccountError::invalid(
+                    key.as_str(),
+                    crate::json::show(value),
+                    format!("unknown field `{key}`: {} has no fields", kind.name()),
+                ));
+            }
+        }
+        Ok(Event { id, occurred_at, kind })
+    }
+
+    /// Whether the host may apply this kind of event itself. The two halves of a transfer
+    /// (`points_sent`, `points_received`) are written only by [`crate::transfer`], which
+    /// applies both sides together: a host that passed one through could mint points from
+    /// nobody or destroy points nobody receives.
+    ///
+    /// ```
+    /// use loyalty::EventKind;
+    /// assert!(EventKind::CheckedIn.is_external());
+    /// assert!(!EventKind::PointsSent { to_member_id: "b".into(), points: 5 }.is_external());
+    /// ```
+    pub fn is_external(&self) -> bool {
+        self.kind.is_external()
+    }
+
     /// Creates an event.
     ///
     /// ```
@@ -146,7 +287,7 @@ impl Event {
 
 /// The kinds of things that happen to a member.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum EventKind {
     /// The member joined the program: the sign-up bonus, and the birthday if told.
@@ -166,6 +307,7 @@ pub enum EventKind {
         /// The order's id, unique per member.
         order_id: String,
         /// What the member paid, in the program's currency.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
         amount: Decimal,
         /// The sales channel, for scoped rules.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -179,6 +321,7 @@ pub enum EventKind {
         /// The refunded order.
         order_id: String,
         /// The refunded amount (this refund only).
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
         amount: Decimal,
     },
     /// Points were exchanged for a reward.
@@ -193,6 +336,7 @@ pub enum EventKind {
         /// The order they paid.
         order_id: String,
         /// The order's full amount, for the share limit.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
         order_amount: Decimal,
         /// The points used.
         points: i64,
@@ -251,8 +395,42 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// Whether the host may apply this kind of event with [`crate::Account::apply`]: every
+    /// kind but the two halves of a transfer (see [`Event::is_external`]).
+    pub fn is_external(&self) -> bool {
+        !matches!(self, EventKind::PointsSent { .. } | EventKind::PointsReceived { .. })
+    }
+
+    /// The kind's name as it is written in JSON (`order_placed`).
+    ///
+    /// ```
+    /// assert_eq!(loyalty::EventKind::CheckedIn.name(), "checked_in");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Joined { .. } => "joined",
+            EventKind::ProfileCompleted { .. } => "profile_completed",
+            EventKind::OrderPlaced { .. } => "order_placed",
+            EventKind::OrderRefunded { .. } => "order_refunded",
+            EventKind::RewardRedeemed { .. } => "reward_redeemed",
+            EventKind::PointsPaid { .. } => "points_paid",
+            EventKind::RedemptionCancelled { .. } => "redemption_cancelled",
+            EventKind::CheckedIn => "checked_in",
+            EventKind::ReferralCompleted { .. } => "referral_completed",
+            EventKind::BirthdayReached => "birthday_reached",
+            EventKind::BonusClaimed { .. } => "bonus_claimed",
+            EventKind::PointsSent { .. } => "points_sent",
+            EventKind::PointsReceived { .. } => "points_received",
+            EventKind::TierAssigned { .. } => "tier_assigned",
+            EventKind::PointsAdjusted { .. } => "points_adjusted",
+        }
+    }
+}
+
 /// A lot as it arrives from another member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReceivedLot {
     /// Points in it.
     pub points: i64,
@@ -264,6 +442,7 @@ pub struct ReceivedLot {
 
 /// One line of an order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrderLine {
     /// The product's stock-keeping unit.
     pub sku: String,
@@ -271,9 +450,11 @@ pub struct OrderLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// What the member paid for the line, after discounts.
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub amount: Decimal,
     /// The discount given on the line (for analytics; points are earned on `amount`).
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub discount: Decimal,
 }
 

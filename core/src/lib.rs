@@ -56,8 +56,10 @@
 mod account;
 pub mod analytics;
 pub mod calendar;
+mod currency;
 mod effect;
 mod event;
+mod json;
 mod ledger;
 mod money;
 mod points;
@@ -66,12 +68,13 @@ mod tier;
 
 pub use account::{
     transfer, Account, AccountError, Balances, Expiring, Outcome, SnapshotError, Transfer, MAX_EVENTS, MAX_LOTS,
-    SNAPSHOT_FORMAT,
+    MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT,
 };
 pub use effect::{Draw, Effect, Effects, Entry, Totals};
-pub use event::{Event, EventKind, OrderLine, ReceivedLot};
+pub use event::{Event, EventKind, OrderLine, ReceivedLot, MAX_EVENTS_PER_CALL, MAX_EVENT_JSON_BYTES};
 pub use ledger::{Lot, LotId, LotKind};
-pub use money::{Rounding, MAX_AMOUNT};
+pub use currency::minor_units;
+pub use money::{parse_decimal, Rounding, MAX_AMOUNT};
 pub use points::Points;
 pub use program::{Program, ProgramConfig, ProgramError};
 pub use tier::TierProgress;

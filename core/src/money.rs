@@ -119,6 +119,98 @@ pub(crate) fn check_amount(amount: Decimal) -> Result<(), &'static str> {
     }
 }
 
+/// Reads a decimal written as the engine writes one: an optional `-`, digits, and optionally
+/// a point followed by digits (`"10"`, `"-0.5"`, `"25.90"`), at most 28 significant digits.
+/// Anything else is refused rather than reinterpreted: `"5_000"`, `"1e3"`, `"+1"`, `" 1"`,
+/// `".5"`, `"1."`, `"NaN"`.
+///
+/// ```
+/// use loyalty::parse_decimal;
+/// assert_eq!(parse_decimal("25.90").unwrap().to_string(), "25.90");
+/// assert_eq!(parse_decimal("5_000").unwrap_err(), "is not a decimal number (digits, optionally a point and digits)");
+/// assert!(parse_decimal("1e3").is_err());
+/// ```
+///
+/// # Errors
+/// Why the text is not a decimal, in words.
+pub fn parse_decimal(text: &str) -> Result<Decimal, &'static str> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || !fraction.is_none_or(all_digits) {
+        return Err("is not a decimal number (digits, optionally a point and digits)");
+    }
+    Decimal::from_str_exact(text).map_err(|_| "has more digits than a decimal holds (28)")
+}
+
+/// Serde's side of [`parse_decimal`]: a JSON string in that grammar, or a JSON integer. A
+/// JSON number with a fraction or an exponent is refused: it was a binary float on the way
+/// and may not be the amount that was meant.
+pub(crate) mod strict {
+    use rust_decimal::Decimal;
+    use serde::de::{self, Deserializer, Visitor};
+
+    struct Strict;
+
+    impl Visitor<'_> for Strict {
+        type Value = Decimal;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a decimal number as a string, like \"25.90\"")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            let shown: String = v.chars().take(40).collect();
+            super::parse_decimal(v).map_err(|reason| E::custom(format_args!("{shown:?} {reason}")))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+            Err(E::custom(format_args!("{v} is a JSON float; write the amount as a string, like \"25.90\"")))
+        }
+    }
+
+    /// A strict decimal.
+    pub(crate) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_any(Strict)
+    }
+
+    /// An optional strict decimal (`null` for none).
+    pub(crate) fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        struct Opt;
+        impl<'de> Visitor<'de> for Opt {
+            type Value = Option<Decimal>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a decimal number as a string, or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Option<Decimal>, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Option<Decimal>, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<Decimal>, D::Error> {
+                decimal(d).map(Some)
+            }
+        }
+        d.deserialize_option(Opt)
+    }
+}
+
+/// Checks that `amount` has no more decimal places than the currency's minor units
+/// (`10.001` is not a USD amount; `10.10` and `10.1` are).
+pub(crate) fn check_minor_units(amount: Decimal, minor_units: u32) -> Result<(), String> {
+    if amount.normalize().scale() > minor_units {
+        return Err(format!("has more than {minor_units} decimal places for the program's currency"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +278,50 @@ mod tests {
     #[test]
     fn max_amount_is_one_trillion() {
         assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_i64));
+    }
+
+    #[test]
+    fn the_decimal_grammar_takes_what_the_engine_writes_and_nothing_else() {
+        for ok in ["0", "10", "-0.5", "25.90", "000.10", "79228162514264337593543950335", "0.0000000000000000000000000001"] {
+            assert_eq!(parse_decimal(ok).unwrap(), ok.parse::<Decimal>().unwrap(), "{ok}");
+        }
+        for bad in ["", "-", ".5", "1.", "1..2", "5_000", "1e3", "1E+3", "+1", " 1", "1 ", "NaN", "inf", "0x10", "1,5", "١"] {
+            assert_eq!(parse_decimal(bad), Err("is not a decimal number (digits, optionally a point and digits)"), "{bad:?}");
+        }
+        assert_eq!(parse_decimal("79228162514264337593543950336"), Err("has more digits than a decimal holds (28)"));
+        assert_eq!(parse_decimal("1.00000000000000000000000000001"), Err("has more digits than a decimal holds (28)"));
+    }
+
+    #[test]
+    fn json_floats_are_refused_and_integers_taken() {
+        #[derive(serde::Deserialize, Debug)]
+        struct T {
+            #[serde(deserialize_with = "strict::decimal")]
+            a: Decimal,
+            #[serde(default, deserialize_with = "strict::option")]
+            b: Option<Decimal>,
+        }
+        let t: T = serde_json::from_str(r#"{"a": 12, "b": "0.10"}"#).unwrap();
+        assert_eq!((t.a, t.b), (Decimal::from(12), Some(Decimal::new(10, 2))));
+        let t: T = serde_json::from_str(r#"{"a": "-3", "b": null}"#).unwrap();
+        assert_eq!((t.a, t.b), (Decimal::from(-3), None));
+        let err = serde_json::from_str::<T>(r#"{"a": 42.5}"#).unwrap_err().to_string();
+        assert!(err.starts_with("42.5 is a JSON float; write the amount as a string"), "{err}");
+        let err = serde_json::from_str::<T>(r#"{"a": "5_000"}"#).unwrap_err().to_string();
+        assert!(err.starts_with(r#""5_000" is not a decimal number"#), "{err}");
+    }
+
+    #[test]
+    fn minor_units_bound_the_places_not_the_trailing_zeros() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert!(check_minor_units(d("10.10"), 2).is_ok());
+        assert!(check_minor_units(d("10.100"), 2).is_ok());
+        assert!(check_minor_units(d("10"), 0).is_ok());
+        assert_eq!(
+            check_minor_units(d("10.001"), 2),
+            Err("has more than 2 decimal places for the program's currency".to_string())
+        );
+        assert!(check_minor_units(d("10.5"), 0).is_err());
     }
 
     #[test]

@@ -15,9 +15,11 @@ use serde::{Deserialize, Serialize};
 
 /// Something that counts toward tiers, from the instant `at`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Contribution {
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub spend: Decimal,
     #[serde(default, skip_serializing_if = "Points::is_zero")]
     pub points: Points,
@@ -59,6 +61,7 @@ impl Eq for Memo {}
 
 /// A manual tier assignment: a floor until a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Floor {
     pub tier: String,
     pub until: DateTime<Utc>,
@@ -72,7 +75,7 @@ fn rank_is_zero(n: &usize) -> bool {
 /// How a member reached the current level: what a refund under `refunds: immediately` may
 /// take back.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Reached {
     /// Not recorded (snapshots written before it was): a refund re-judges a level reached in
     /// the current window, on the window so far.
@@ -100,6 +103,7 @@ impl Reached {
 
 /// One member's tier state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct TierState {
     /// The tier earned by qualification ("" before any evaluation: the base level).
     #[serde(default, skip_serializing_if = "String::is_empty")]

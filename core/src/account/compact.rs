@@ -18,7 +18,13 @@ const DICTIONARY_1: &[u8] = include_bytes!("compact.dict");
 
 /// Snapshots larger than this are refused when reading compact bytes (a few corrupt bytes
 /// must not make the reader allocate without bound).
-const MAX_JSON_BYTES: usize = 256 << 20;
+const MAX_JSON_BYTES: usize = super::MAX_SNAPSHOT_BYTES;
+/// How many times its compact size a snapshot may inflate to (plus a fixed allowance):
+/// real snapshots deflate 5 to 15 times against the dictionary; DEFLATE can reach about a
+/// thousand, which a crafted stream would use to turn a few hundred kilobytes into a
+/// quarter of a gigabyte.
+const MAX_RATIO: usize = 64;
+const ALLOWANCE: usize = 1 << 20;
 
 impl Account {
     /// The snapshot in a compact binary form, for storage: [`Account::to_json`] deflated
@@ -108,8 +114,9 @@ fn inflate(deflated: &[u8]) -> Result<Vec<u8>, String> {
             }
             return Ok(out);
         }
-        if out.len() > MAX_JSON_BYTES {
-            return Err(format!("inflates to more than {MAX_JSON_BYTES} bytes"));
+        let limit = deflated.len().saturating_mul(MAX_RATIO).saturating_add(ALLOWANCE).min(MAX_JSON_BYTES);
+        if out.len() > limit {
+            return Err(format!("inflates to more than {limit} bytes ({MAX_RATIO} times its size and 1 MiB)"));
         }
         if (d.total_in(), d.total_out()) == (read, written) && out.len() < out.capacity() {
             return Err("ends before the stream does (truncated)".into());

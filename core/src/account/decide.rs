@@ -11,6 +11,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 const MAX_LINES: usize = 1_000;
+/// 1970-01-01T00:00:00Z and 9000-01-01T00:00:00Z as Unix seconds (a test checks them): events
+/// and clock advances stay inside.
+pub(crate) const EARLIEST: i64 = 0;
+pub(crate) const LATEST: i64 = 221_845_392_000;
 const MAX_REASON_CHARS: usize = 512;
 
 /// A validated instruction.
@@ -123,13 +127,10 @@ pub(crate) enum Claim {
 pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Result<Command, AccountError> {
     // 2. The payload on its own.
     check_text("id", &event.id, MAX_NAME_CHARS)?;
-    // 1970-01-01T00:00:00Z and 9000-01-01T00:00:00Z as Unix seconds (a test checks them).
-    const EARLIEST: i64 = 0;
-    const LATEST: i64 = 221_845_392_000;
     if !(EARLIEST..LATEST).contains(&event.occurred_at.timestamp()) {
         return Err(AccountError::invalid("occurred_at", event.occurred_at, "must be from 1970 to 8999"));
     }
-    check_payload(&event.kind)?;
+    check_payload(&event.kind, program.minor_units())?;
     // 3. Time order.
     let clock = account.ledger.clock;
     if event.occurred_at < clock {
@@ -182,7 +183,9 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 .orders
                 .get(order_id)
                 .ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.clone() })?;
-            let refunded = order.refunded + *amount;
+            // Both are at most 10^12 (a snapshot's are checked on load): the sum cannot
+            // overflow, and saturating keeps that true for any order record.
+            let refunded = order.refunded.saturating_add(*amount);
             if refunded > order.amount {
                 return Err(AccountError::RefundExceedsOrder {
                     order_id: order_id.clone(),
@@ -195,7 +198,11 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             let target = if refunded == order.amount {
                 order.points
             } else {
-                let raw = Decimal::from(order.points.get()) * refunded / order.amount;
+                // points <= 10^12 and refunded <= 10^12: the product fits a Decimal.
+                let raw = Decimal::from(order.points.get())
+                    .checked_mul(refunded)
+                    .and_then(|p| p.checked_div(order.amount))
+                    .unwrap_or(Decimal::from(order.points.get()));
                 Rounding::Floor.to_points(raw).unwrap_or(order.points).min(order.points)
             };
             let due = (target - order.clawed).max(Points::ZERO);
@@ -379,10 +386,14 @@ fn check_balance(account: &Account, program: &Program, t: DateTime<Utc>, points:
     Ok(())
 }
 
-fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), AccountError> {
-    // An id almost always starts with a visible ASCII character: then it is not blank.
-    if !value.as_bytes().first().is_some_and(u8::is_ascii_graphic) && value.trim().is_empty() {
-        return Err(AccountError::invalid(field, format!("{value:?}"), "must not be empty"));
+pub(crate) fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), AccountError> {
+    // Most ids are printable ASCII: one pass over the bytes says so; anything else is checked
+    // for blanks (only invisible characters) and control characters.
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') || value.trim().is_empty() {
+        if let Some(reason) = crate::program::unprintable(value) {
+            let head: String = value.chars().take(40).collect();
+            return Err(AccountError::invalid(field, format!("{head:?}"), reason));
+        }
     }
     // Counting characters is only needed when the bytes could be too many.
     if value.len() > max_chars && value.chars().count() > max_chars {
@@ -396,8 +407,9 @@ fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), AccountE
     Ok(())
 }
 
-fn check_money(field: &str, amount: Decimal) -> Result<(), AccountError> {
-    money::check_amount(amount).map_err(|reason| AccountError::invalid(field, amount, reason))
+fn check_money(field: &str, amount: Decimal, minor_units: u32) -> Result<(), AccountError> {
+    money::check_amount(amount).map_err(|reason| AccountError::invalid(field, amount, reason))?;
+    money::check_minor_units(amount, minor_units).map_err(|reason| AccountError::invalid(field, amount, reason))
 }
 
 fn check_points(field: &str, points: i64, allow_negative: bool) -> Result<(), AccountError> {
@@ -414,7 +426,7 @@ fn check_points(field: &str, points: i64, allow_negative: bool) -> Result<(), Ac
     Ok(())
 }
 
-fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
+fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError> {
     match kind {
         EventKind::Joined { .. }
         | EventKind::ProfileCompleted { .. }
@@ -422,15 +434,15 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
         | EventKind::BirthdayReached => Ok(()),
         EventKind::OrderPlaced { order_id, amount, channel, lines } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
-            check_money("amount", *amount)?;
+            check_money("amount", *amount, minor_units)?;
             if let Some(channel) = channel {
                 check_text("channel", channel, MAX_NAME_CHARS)?;
             }
-            check_lines(lines, *amount)
+            check_lines(lines, *amount, minor_units)
         }
         EventKind::OrderRefunded { order_id, amount } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
-            check_money("amount", *amount)?;
+            check_money("amount", *amount, minor_units)?;
             if amount.is_zero() {
                 return Err(AccountError::invalid("amount", amount, "must be more than zero"));
             }
@@ -442,7 +454,7 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
         }
         EventKind::PointsPaid { order_id, order_amount, points } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
-            check_money("order_amount", *order_amount)?;
+            check_money("order_amount", *order_amount, minor_units)?;
             check_points("points", *points, false)
         }
         EventKind::RedemptionCancelled { redemption_id } => check_text("redemption_id", redemption_id, MAX_NAME_CHARS),
@@ -477,7 +489,7 @@ fn check_payload(kind: &EventKind) -> Result<(), AccountError> {
     }
 }
 
-fn check_lines(lines: &[OrderLine], amount: Decimal) -> Result<(), AccountError> {
+fn check_lines(lines: &[OrderLine], amount: Decimal, minor_units: u32) -> Result<(), AccountError> {
     if lines.len() > MAX_LINES {
         return Err(AccountError::invalid("lines", lines.len(), format!("must have at most {MAX_LINES} lines")));
     }
@@ -487,9 +499,10 @@ fn check_lines(lines: &[OrderLine], amount: Decimal) -> Result<(), AccountError>
         if let Some(category) = &line.category {
             check_text(&format!("lines[{i}].category"), category, MAX_NAME_CHARS)?;
         }
-        check_money(&format!("lines[{i}].amount"), line.amount)?;
-        check_money(&format!("lines[{i}].discount"), line.discount)?;
-        sum += line.amount;
+        check_money(&format!("lines[{i}].amount"), line.amount, minor_units)?;
+        check_money(&format!("lines[{i}].discount"), line.discount, minor_units)?;
+        // At most 1,000 lines of at most 10^12 each: the sum fits easily.
+        sum = sum.saturating_add(line.amount);
     }
     if sum > amount {
         return Err(AccountError::invalid("lines", sum, format!("add up to more than the order amount {amount}")));

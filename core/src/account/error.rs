@@ -164,6 +164,14 @@ pub enum SnapshotError {
         /// The format this version reads.
         supported: u32,
     },
+    /// The snapshot is larger than [`crate::MAX_SNAPSHOT_BYTES`].
+    #[error("snapshot: {bytes} bytes is more than the {limit} a snapshot may have")]
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The snapshot parsed but its contents contradict each other.
     #[error("{field}: {reason}")]
     Corrupt {

@@ -28,6 +28,13 @@ pub const SNAPSHOT_FORMAT: u32 = 1;
 pub const MAX_EVENTS: usize = 1_000_000;
 /// The most lots one account holds in its life.
 pub const MAX_LOTS: usize = 200_000;
+/// The largest JSON snapshot [`Account::from_json`] reads (compact bytes inflate to at most
+/// this too): an account at every limit stays well inside, and a damaged or hostile
+/// snapshot cannot make the reader allocate without bound.
+pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
+/// 10000-01-01T00:00:00Z as Unix seconds: a lot's dates may run past the last event's year
+/// (an expiry years after an order in 8999), not past this.
+const LATEST_INSTANT: i64 = 253_402_300_800;
 
 /// What applying an event did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,12 +75,15 @@ pub struct Expiring {
 
 /// What the account remembers of an order, for refunds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct OrderRecord {
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub amount: Decimal,
     pub points: Points,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot: Option<crate::ledger::LotId>,
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub refunded: Decimal,
     #[serde(default, skip_serializing_if = "Points::is_zero")]
     pub clawed: Points,
@@ -86,6 +96,7 @@ pub(crate) struct OrderRecord {
 
 /// What the account remembers of a redemption, to cancel it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct RedemptionRecord {
     pub at: DateTime<Utc>,
     pub points: Points,
@@ -96,6 +107,7 @@ pub(crate) struct RedemptionRecord {
 
 /// Facts about the member that rules depend on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Facts {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub joined: bool,
@@ -121,6 +133,7 @@ pub(crate) struct Facts {
 
 /// An applied event id: its payload fingerprint and its statement entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Key {
     pub fingerprint: u64,
     pub entry: u32,
@@ -233,6 +246,7 @@ fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize, H>(
 /// assert_eq!((b.available.get(), b.pending.get()), (42, 0));
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Account {
     format: u32,
     member_id: String,
@@ -280,6 +294,23 @@ impl Account {
         }
     }
 
+    /// A new, empty account, with the member id checked as events check ids: 1 to 128
+    /// characters, not blank, no control characters.
+    ///
+    /// ```
+    /// assert!(loyalty::Account::try_new("m-42").is_ok());
+    /// let err = loyalty::Account::try_new("\u{200b}").unwrap_err();
+    /// assert_eq!(err.to_string(), r#"member_id: "\u{200b}" must not be only invisible characters"#);
+    /// ```
+    ///
+    /// # Errors
+    /// [`AccountError::InvalidField`] naming `member_id`.
+    pub fn try_new(member_id: impl Into<String>) -> Result<Account, AccountError> {
+        let member_id = member_id.into();
+        decide::check_text("member_id", &member_id, crate::program::MAX_NAME_CHARS)?;
+        Ok(Account::new(member_id))
+    }
+
     /// The member's id.
     pub fn member_id(&self) -> &str {
         &self.member_id
@@ -311,6 +342,18 @@ impl Account {
     /// An [`AccountError`], the first by its documented precedence; the account is then
     /// exactly as it was.
     pub fn apply(&mut self, program: &Program, event: &Event) -> Result<Outcome, AccountError> {
+        if !event.is_external() {
+            return Err(AccountError::invalid(
+                "type",
+                format!("{:?}", event.kind.name()),
+                "is written only by loyalty::transfer, which applies both halves together",
+            ));
+        }
+        self.apply_any(program, event)
+    }
+
+    /// [`Account::apply`] for every kind of event, the halves of a transfer included.
+    pub(crate) fn apply_any(&mut self, program: &Program, event: &Event) -> Result<Outcome, AccountError> {
         let fingerprint = event.fingerprint();
         if let Some(key) = self.keys.get(event.id.as_str()) {
             if key.fingerprint != fingerprint {
@@ -382,15 +425,25 @@ impl Account {
     /// metrics now counting, then points expire, then warnings go out (points expiring soon,
     /// tiers that may go down). Advancing once or in many steps to the same `t` gives the same state
     /// and the same effects. A `t` earlier than the clock does nothing.
-    pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Vec<Effect> {
-        let first = self.statement.len();
+    ///
+    /// The revision counts the call whenever the snapshot changes: when the clock moves,
+    /// with effects or without (a host compares revisions to detect a concurrent write).
+    ///
+    /// # Errors
+    /// [`AccountError::InvalidField`] (field `t`) for an instant from the year 9000 on, where
+    /// no event could follow; the account is then unchanged.
+    pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Result<Vec<Effect>, AccountError> {
+        if t.timestamp() >= decide::LATEST {
+            return Err(AccountError::invalid("t", t, "must be before 9000-01-01T00:00:00Z, where events end"));
+        }
+        let (first, clock) = (self.statement.len(), self.ledger.clock);
         catch_up(&mut self.ledger, &mut self.tier, program, t, &mut self.statement, &mut self.buffer);
         let effects: Vec<Effect> = self.statement[first..].iter().flat_map(|e| e.effects.iter().cloned()).collect();
-        if self.statement.len() > first {
+        if self.statement.len() > first || self.ledger.clock != clock {
             self.revision += 1;
         }
         self.debug_check();
-        effects
+        Ok(effects)
     }
 
     /// The member's points as of `as_of`, computed from the lots as if the clock had been
@@ -464,6 +517,11 @@ impl Account {
         as_of: DateTime<Utc>,
     ) -> Result<crate::program::PaymentQuote, AccountError> {
         crate::money::check_amount(order_amount).map_err(|r| AccountError::invalid("order_amount", order_amount, r))?;
+        crate::money::check_minor_units(order_amount, program.minor_units())
+            .map_err(|r| AccountError::invalid("order_amount", order_amount, r))?;
+        if let Some(r) = requested.filter(|r| r.get() < 0 || *r > Points::MAX_PER_EVENT) {
+            return Err(AccountError::invalid("requested", r, "must be from 0 to 1000000000000"));
+        }
         let ledger = self.projected(program, as_of)?;
         let available = if ledger.debt.is_positive() { Points::ZERO } else { ledger.available() };
         Ok(program.config().redemption.quote(order_amount, available, requested))
@@ -525,9 +583,16 @@ impl Account {
     /// [`SnapshotError`] when the text is not a snapshot, has another format, or contradicts
     /// itself.
     pub fn from_json(json: &str) -> Result<Account, SnapshotError> {
+        if json.len() > MAX_SNAPSHOT_BYTES {
+            return Err(SnapshotError::TooLarge { bytes: json.len(), limit: MAX_SNAPSHOT_BYTES });
+        }
         let de = &mut serde_json::Deserializer::from_str(json);
-        let mut account: Account = serde_path_to_error::deserialize(de)
+        let mut account: Account = serde_path_to_error::deserialize(&mut *de)
             .map_err(|e| SnapshotError::Parse { path: e.path().to_string(), message: e.inner().to_string() })?;
+        de.end().map_err(|e| SnapshotError::Parse {
+            path: ".".to_string(),
+            message: format!("text after the snapshot: {e}"),
+        })?;
         if account.format != SNAPSHOT_FORMAT {
             return Err(SnapshotError::Format { found: account.format, supported: SNAPSHOT_FORMAT });
         }
@@ -556,8 +621,30 @@ impl Account {
     }
 
     /// The invariants, checked after every change in debug builds and on every snapshot load.
+    /// Together they bound every number later arithmetic meets (DESIGN.md, Limits): a
+    /// snapshot from storage a user can touch cannot make a later event overflow.
     fn check(&self) -> Result<(), (String, String)> {
         let fail = |field: &str, reason: String| Err((field.to_string(), reason));
+        if let Err(e) = decide::check_text("member_id", &self.member_id, crate::program::MAX_NAME_CHARS) {
+            return fail("member_id", e.to_string());
+        }
+        let max = Points::MAX_PER_EVENT;
+        let points_ok = |p: Points, top: Points| p.get() >= 0 && p <= top;
+        let instant_ok = |t: DateTime<Utc>| (decide::EARLIEST..LATEST_INSTANT).contains(&t.timestamp());
+        if !instant_ok(self.ledger.clock) || self.ledger.clock.timestamp() > decide::LATEST {
+            return fail("ledger.clock", format!("{} is outside 1970 to 8999", self.ledger.clock));
+        }
+        for (what, count, limit) in [
+            ("ledger.lots", self.ledger.lots.len(), MAX_LOTS),
+            ("keys", self.keys.len(), MAX_EVENTS),
+            ("orders", self.orders.len(), MAX_EVENTS),
+            ("redemptions", self.redemptions.len(), MAX_EVENTS),
+            ("tier.history", self.tier.history.len(), MAX_EVENTS),
+        ] {
+            if count > limit {
+                return fail(what, format!("has {count} entries, more than {limit}"));
+            }
+        }
         for (i, lot) in self.ledger.lots.iter().enumerate() {
             if lot.id.0 as usize != i {
                 return fail("ledger.lots", format!("lot at index {i} has id {}", lot.id.0));
@@ -565,9 +652,76 @@ impl Account {
             if lot.remaining.get() < 0 || lot.remaining > lot.points {
                 return fail("ledger.lots", format!("lot {i} has {} remaining of {}", lot.remaining, lot.points));
             }
+            if !points_ok(lot.points, max) || !points_ok(lot.expired, lot.points) || !points_ok(lot.cancelled, lot.points)
+            {
+                return fail(
+                    "ledger.lots",
+                    format!("lot {i} has {} points, {} expired, {} cancelled", lot.points, lot.expired, lot.cancelled),
+                );
+            }
+            let instants = [Some(lot.earned_at), Some(lot.available_at), lot.expires_at, lot.warn_at];
+            if let Some(t) = instants.into_iter().flatten().find(|t| !instant_ok(*t)) {
+                return fail("ledger.lots", format!("lot {i} has an instant {t} outside 1970 to 9999"));
+            }
         }
-        if self.ledger.debt.get() < 0 {
-            return fail("ledger.debt", format!("{} is negative", self.ledger.debt));
+        // Every lot is at most 10^12 and there are at most 200,000: 2 x 10^17 in all.
+        if !points_ok(self.ledger.debt, Points::new(max.get() * MAX_LOTS as i64)) {
+            return fail("ledger.debt", format!("{} is negative or more than any lots could owe", self.ledger.debt));
+        }
+        for (order_id, o) in &self.orders {
+            let field = format!("orders.{order_id}");
+            if crate::money::check_amount(o.amount).is_err()
+                || o.refunded.is_sign_negative() && !o.refunded.is_zero()
+                || o.refunded > o.amount
+            {
+                return fail(&field, format!("has amount {} and {} refunded", o.amount, o.refunded));
+            }
+            if !points_ok(o.points, max) || !points_ok(o.clawed, o.points) || !points_ok(o.forgiven, o.points) {
+                return fail(&field, format!("has {} points, {} clawed, {} forgiven", o.points, o.clawed, o.forgiven));
+            }
+            if o.lot.is_some_and(|l| l.0 as usize >= self.ledger.lots.len()) {
+                return fail(&field, "names a lot the ledger does not have".to_string());
+            }
+        }
+        // What live redemptions hold of a lot was taken from it: restoring it on a
+        // cancellation can never lift the lot above its own credit.
+        let mut held: HashMap<u32, i64> = HashMap::new();
+        for (id, r) in &self.redemptions {
+            let field = format!("redemptions.{id}");
+            if !points_ok(r.points, max) || !instant_ok(r.at) {
+                return fail(&field, format!("has {} points at {}", r.points, r.at));
+            }
+            let mut sum = Points::ZERO;
+            for d in &r.draws {
+                let Some(lot) = self.ledger.lots.get(d.lot.0 as usize) else {
+                    return fail(&field, format!("draws from {}, which the ledger does not have", d.lot));
+                };
+                if !d.points.is_positive() || d.points > lot.points {
+                    return fail(&field, format!("draws {} points from {} of {}", d.points, d.lot, lot.points));
+                }
+                sum += d.points;
+                if !r.cancelled {
+                    *held.entry(d.lot.0).or_default() += d.points.get();
+                }
+            }
+            if sum > r.points {
+                return fail(&field, format!("draws {sum} points for a redemption of {}", r.points));
+            }
+        }
+        for (lot, h) in held {
+            if let Some(l) = self.ledger.lots.get(lot as usize) {
+                if l.remaining.get() + h > l.points.get() {
+                    return fail(
+                        "redemptions",
+                        format!("hold {h} points of lot {lot}, which has {} of {} left", l.remaining, l.points),
+                    );
+                }
+            }
+        }
+        for (i, c) in self.tier.history.iter().enumerate() {
+            if crate::money::check_amount(c.spend).is_err() || !points_ok(c.points, max) || !instant_ok(c.at) {
+                return fail("tier.history", format!("contribution {i} has spend {} and {} points", c.spend, c.points));
+            }
         }
         if self.ledger.debt.is_positive() && self.ledger.available().is_positive() {
             return fail("ledger.debt", "debt and usable points coexist".to_string());

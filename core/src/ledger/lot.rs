@@ -38,6 +38,7 @@ pub enum LotKind {
 /// lots as of an instant. `points = remaining + expired + cancelled + drawn`, where drawn
 /// points went to redemptions, clawbacks, debt repayment or negative adjustments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Lot {
     /// The lot's id.
     pub id: LotId,

@@ -52,6 +52,7 @@ pub struct Earning {
     pub rounding: Rounding,
     /// Orders below this amount earn nothing.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub min_order_amount: Decimal,
     /// The rules, most specific first: the first matching rule wins for each line.
     pub rules: Vec<EarningRule>,
@@ -73,6 +74,7 @@ pub struct EarningRule {
     /// A name for statements and effects.
     pub name: String,
     /// Points per currency unit spent, more than zero.
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub points_per_unit: Decimal,
     /// What the rule applies to; empty lists match everything.
     #[serde(default)]
@@ -101,6 +103,7 @@ pub struct Multiplier {
     /// A name for effects, e.g. `"member_day"`.
     pub name: String,
     /// The factor, more than zero and at most 100.
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub factor: Decimal,
     /// When the factor applies.
     pub when: When,
@@ -250,6 +253,13 @@ impl Earning {
         }
         for (i, rule) in self.rules.iter().enumerate() {
             super::check_name(&format!("earning.rules[{i}].name"), &rule.name)?;
+            if self.rules[..i].iter().any(|r| r.name == rule.name) {
+                return Err(Invalid::new(
+                    format!("earning.rules[{i}].name"),
+                    format!("{:?}", rule.name),
+                    "is a duplicate rule name",
+                ));
+            }
             let rate = rule.points_per_unit;
             if rate <= Decimal::ZERO || rate > Decimal::from(10_000) {
                 return Err(Invalid::new(
@@ -279,6 +289,13 @@ impl Earning {
         }
         for (i, m) in self.multipliers.iter().enumerate() {
             super::check_name(&format!("earning.multipliers[{i}].name"), &m.name)?;
+            if self.multipliers[..i].iter().any(|o| o.name == m.name) || self.rules.iter().any(|r| r.name == m.name) {
+                return Err(Invalid::new(
+                    format!("earning.multipliers[{i}].name"),
+                    format!("{:?}", m.name),
+                    "is a duplicate name (of a rule or an earlier multiplier)",
+                ));
+            }
             if m.factor <= Decimal::ZERO || m.factor > Decimal::from(100) {
                 return Err(Invalid::new(
                     format!("earning.multipliers[{i}].factor"),

@@ -90,9 +90,33 @@ impl From<Invalid> for ProgramError {
     }
 }
 
+/// Characters that print nothing: whitespace, and the format characters that only steer
+/// layout (soft hyphen, zero-width spaces and joiners, direction marks and embeddings, word
+/// joiner and invisible operators, the byte-order mark). A name of only these is blank.
+pub(crate) fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}')
+}
+
+/// Why a name or an id cannot be shown or stored as it is: blank (nothing visible) or with a
+/// control character (NUL, a line break, escape sequences).
+pub(crate) fn unprintable(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        Some("must not be empty")
+    } else if text.chars().all(is_invisible) {
+        Some("must not be only invisible characters")
+    } else if text.chars().any(char::is_control) {
+        Some("must not contain control characters")
+    } else {
+        None
+    }
+}
+
 pub(crate) fn check_name(path: &str, name: &str) -> Result<(), Invalid> {
-    if name.trim().is_empty() {
-        Err(Invalid::new(path, format!("{name:?}"), "must not be empty"))
+    if let Some(reason) = unprintable(name) {
+        Err(Invalid::new(path, format!("{name:?}"), reason))
     } else if name.chars().count() > MAX_NAME_CHARS {
         Err(Invalid::new(
             path,
@@ -183,6 +207,8 @@ pub enum Shortfall {
 pub struct Program {
     config: ProgramConfig,
     tz: Tz,
+    /// The currency's minor units: amounts have at most this many decimal places.
+    minor_units: u32,
     /// The largest earning multiplier of any tier (1 without tiers), derived once.
     highest_tier_multiplier: Decimal,
     /// Points per currency unit no order can exceed: the highest rate times every multiplier
@@ -206,7 +232,7 @@ impl Program {
     /// # Errors
     /// [`ProgramError::Invalid`] naming the first field (in document order) that breaks a rule.
     pub fn new(config: ProgramConfig) -> Result<Program, ProgramError> {
-        let tz = validate(&config)?;
+        let (tz, minor_units) = validate(&config)?;
         let highest_tier_multiplier = config
             .tiers
             .as_ref()
@@ -230,7 +256,7 @@ impl Program {
         let tier_names =
             config.tiers.as_ref().map_or(Vec::new(), |t| t.levels.iter().map(|l| l.name.as_str().into()).collect());
         let midnights = std::sync::Arc::new(crate::calendar::Midnights::new(tz));
-        Ok(Program { config, tz, highest_tier_multiplier, earning_bound, surely_within, names, tier_names, midnights })
+        Ok(Program { config, tz, minor_units, highest_tier_multiplier, earning_bound, surely_within, names, tier_names, midnights })
     }
 
     /// Parses and validates a program from JSON text.
@@ -240,8 +266,12 @@ impl Program {
     /// values that break a rule.
     pub fn from_json(json: &str) -> Result<Program, ProgramError> {
         let de = &mut serde_json::Deserializer::from_str(json);
-        let config: ProgramConfig = serde_path_to_error::deserialize(de)
+        let config: ProgramConfig = serde_path_to_error::deserialize(&mut *de)
             .map_err(|e| ProgramError::Parse { path: e.path().to_string(), message: e.inner().to_string() })?;
+        de.end().map_err(|e| ProgramError::Parse {
+            path: ".".to_string(),
+            message: format!("text after the program: {e}"),
+        })?;
         Program::new(config)
     }
 
@@ -259,6 +289,12 @@ impl Program {
     /// The configuration.
     pub fn config(&self) -> &ProgramConfig {
         &self.config
+    }
+
+    /// The minor units of the program's currency: how many decimal places an amount may
+    /// have (2 for `USD`, 0 for `JPY`).
+    pub fn minor_units(&self) -> u32 {
+        self.minor_units
     }
 
     /// The program's time zone.
@@ -306,7 +342,7 @@ impl Program {
     }
 }
 
-fn validate(c: &ProgramConfig) -> Result<Tz, Invalid> {
+fn validate(c: &ProgramConfig) -> Result<(Tz, u32), Invalid> {
     check_name("name", &c.name)?;
     if c.version == 0 {
         return Err(Invalid::new("version", 0, "must be at least 1"));
@@ -318,11 +354,16 @@ fn validate(c: &ProgramConfig) -> Result<Tz, Invalid> {
             "must be an ISO 4217 code of three capital letters",
         ));
     }
+    let minor_units = crate::currency::minor_units(&c.currency).ok_or_else(|| {
+        Invalid::new("currency", format!("{:?}", c.currency), "is not an active ISO 4217 currency code")
+    })?;
     let tz: Tz = c
         .time_zone
         .parse()
         .map_err(|_| Invalid::new("time_zone", format!("{:?}", c.time_zone), "is not an IANA time zone name"))?;
     c.earning.validate()?;
+    crate::money::check_minor_units(c.earning.min_order_amount, minor_units)
+        .map_err(|reason| Invalid::new("earning.min_order_amount", c.earning.min_order_amount, reason))?;
     c.bonuses.validate()?;
     if c.pending_days > 3_650 {
         return Err(Invalid::new("pending_days", c.pending_days, "must be at most 3650"));
@@ -335,7 +376,27 @@ fn validate(c: &ProgramConfig) -> Result<Tz, Invalid> {
     if let Some(tiers) = &c.tiers {
         tiers.validate()?;
     }
-    Ok(tz)
+    if c.earning.combine == Combine::Add {
+        // 1 + the sum of (factor - 1): factors below 1 that all apply at once (and the lowest
+        // tier multiplier) must not take it below zero.
+        let tier_factors = c.tiers.iter().flat_map(|t| t.levels.iter().map(|l| l.multiplier()));
+        let lowest = c
+            .earning
+            .multipliers
+            .iter()
+            .map(|m| m.factor)
+            .chain(tier_factors.min())
+            .map(|f| (f - Decimal::ONE).min(Decimal::ZERO))
+            .fold(Decimal::ONE, |acc, d| acc + d);
+        if lowest.is_sign_negative() && !lowest.is_zero() {
+            return Err(Invalid::new(
+                "earning.combine",
+                "\"add\"",
+                format!("makes the multiplier negative ({lowest}) when every factor below 1 applies"),
+            ));
+        }
+    }
+    Ok((tz, minor_units))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 pub struct Redemption {
     /// What one point is worth in the program's currency when paying for an order
     /// (e.g. `0.01`: 100 points pay 1.00).
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub point_value: Decimal,
     /// The fewest points one redemption may use.
     #[serde(default)]
@@ -21,6 +22,7 @@ pub struct Redemption {
     pub step: Points,
     /// The largest share of an order's amount that points may pay (1 by default: all of it).
     #[serde(default = "whole_order")]
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub max_order_share: Decimal,
     /// What happens to redeemed points that are given back after their lot expired.
     #[serde(default)]
@@ -30,6 +32,9 @@ pub struct Redemption {
     #[serde(default)]
     pub rewards: Vec<Reward>,
 }
+
+/// The least a point may be worth: one millionth of a currency unit.
+const MIN_POINT_VALUE: Decimal = Decimal::from_parts(1, 0, 0, false, 6);
 
 fn one_point() -> Points {
     Points::new(1)
@@ -71,8 +76,10 @@ pub struct PaymentQuote {
     /// The points that would be used.
     pub points: Points,
     /// What those points pay, in the program's currency.
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub value: Decimal,
     /// What is left to pay in cash.
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub cash: Decimal,
     /// The most points this order could take, given the member's balance.
     pub max_points: Points,
@@ -80,8 +87,14 @@ pub struct PaymentQuote {
 
 impl Redemption {
     pub(crate) fn validate(&self) -> Result<(), Invalid> {
-        if self.point_value <= Decimal::ZERO || self.point_value > Decimal::from(1_000_000) {
-            return Err(Invalid::new("redemption.point_value", self.point_value, "must be > 0 and <= 1000000"));
+        // At least a millionth: an order's share (at most 10^12) over the point value is then
+        // at most 10^18 points, inside a `Decimal` and an `i64` (DESIGN.md, Limits).
+        if self.point_value < MIN_POINT_VALUE || self.point_value > Decimal::from(1_000_000) {
+            return Err(Invalid::new(
+                "redemption.point_value",
+                self.point_value,
+                "must be >= 0.000001 and <= 1000000",
+            ));
         }
         if self.min_points.get() < 0 || self.min_points > Points::MAX_PER_EVENT {
             return Err(Invalid::new("redemption.min_points", self.min_points, "must be >= 0 and <= 1000000000000"));
@@ -132,8 +145,12 @@ impl Redemption {
     /// ```
     pub fn max_points_for_order(&self, order_amount: Decimal) -> Points {
         let share = order_amount.saturating_mul(self.max_order_share);
-        let points = (share / self.point_value).floor().to_i64().unwrap_or(0);
-        self.round_to_step(Points::new(points))
+        // A validated program and an amount within MAX_AMOUNT keep this inside 10^18; the
+        // checked division and the clamp only guard a config built without validation.
+        let points = share.checked_div(self.point_value).map_or(Points::MAX_PER_EVENT.get(), |q| {
+            q.floor().to_i64().unwrap_or(Points::MAX_PER_EVENT.get())
+        });
+        self.round_to_step(Points::new(points.clamp(0, Points::MAX_PER_EVENT.get())))
     }
 
     /// What `points` are worth in money.
@@ -165,6 +182,6 @@ impl Redemption {
         let points = wanted.min(max_points);
         let points = if points < self.min_points { Points::ZERO } else { points };
         let value = self.value_of(points);
-        PaymentQuote { points, value, cash: order_amount - value, max_points }
+        PaymentQuote { points, value, cash: order_amount.saturating_sub(value), max_points }
     }
 }

@@ -62,6 +62,7 @@ pub struct TierLevel {
     pub retain: Option<Threshold>,
     /// A multiplier on purchase points for members in this level (1 when absent).
     #[serde(default)]
+    #[serde(deserialize_with = "crate::money::strict::option")]
     pub earn_multiplier: Option<Decimal>,
     /// Granted once on upgrade into this level: never on retain, nor on re-entry within the
     /// same qualification period.
@@ -88,6 +89,7 @@ pub struct Threshold {
     /// Qualifying spend: order amounts less refunds, counted when the order leaves its
     /// pending period.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::money::strict::option")]
     pub spend: Option<Decimal>,
     /// Qualifying points: points earned (purchases and bonuses) less clawbacks. Redeeming
     /// never reduces them.
@@ -199,6 +201,7 @@ pub enum TierRefunds {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Qualifying spend.
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub spend: Decimal,
     /// Qualifying points.
     pub points: Points,
@@ -212,6 +215,7 @@ pub struct Missing {
     /// `spend`, `points` or `orders`.
     pub metric: String,
     /// How much more is needed.
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
     pub needed: Decimal,
 }
 

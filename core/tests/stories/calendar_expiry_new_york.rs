@@ -35,8 +35,8 @@ fn expiry_follows_the_local_year_through_dst_changes() {
         ]
     );
 
-    assert!(ben.advance_to(&p, at("2025-12-02T04:59:59Z")).is_empty());
-    let warned = ben.advance_to(&p, at("2025-12-02T05:00:00Z"));
+    assert!(ben.advance_to(&p, at("2025-12-02T04:59:59Z")).unwrap().is_empty());
+    let warned = ben.advance_to(&p, at("2025-12-02T05:00:00Z")).unwrap();
     assert_eq!(
         warned,
         vec![Effect::PointsExpiringSoon {
@@ -47,7 +47,7 @@ fn expiry_follows_the_local_year_through_dst_changes() {
     );
     assert_eq!(ben.balances(&p, at("2025-12-02T05:00:00Z")).unwrap().expiring_soon, pts(60));
 
-    let expired = ben.advance_to(&p, at("2026-01-01T05:00:00Z"));
+    let expired = ben.advance_to(&p, at("2026-01-01T05:00:00Z")).unwrap();
     assert_eq!(
         expired,
         vec![Effect::PointsExpired {

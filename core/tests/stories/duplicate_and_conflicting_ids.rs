@@ -16,7 +16,7 @@ fn a_replayed_event_returns_the_original_outcome_and_changes_nothing() {
     assert_eq!(again.revision, first.revision);
     assert_eq!(hana.to_json(), snapshot);
     // Even much later, after the clock moved on, the replay is still a no-op.
-    hana.advance_to(&p, at("2024-09-01T00:00:00Z"));
+    hana.advance_to(&p, at("2024-09-01T00:00:00Z")).unwrap();
     assert!(hana.apply(&p, &e).unwrap().duplicate);
     assert_eq!(balance(&hana, &p, "2024-09-01T00:00:00Z"), (42, 0, 0));
 }

@@ -18,7 +18,7 @@ fn an_event_before_the_clock_is_refused_and_equal_instants_are_fine() {
     );
     apply(&mut quinn, &p, &order("e3", "2024-02-02T10:00:00Z", "o3", "5.00"));
     // Advancing the clock also closes the past.
-    quinn.advance_to(&p, at("2024-03-01T00:00:00Z"));
+    quinn.advance_to(&p, at("2024-03-01T00:00:00Z")).unwrap();
     assert!(matches!(
         quinn.apply(&p, &order("e4", "2024-02-15T00:00:00Z", "o4", "1.00")),
         Err(AccountError::OutOfOrder { .. })

@@ -18,7 +18,7 @@ fn pending_points_repay_debt_when_they_activate() {
     apply(&mut gus, &p, &refund("e3", "2024-07-09T10:00:00Z", "o1", "50.00"));
     apply(&mut gus, &p, &order("e4", "2024-07-10T10:00:00Z", "o2", "80.00"));
     assert_eq!(balance(&gus, &p, "2024-07-16T23:59:59Z"), (0, 80, 50));
-    let effects = gus.advance_to(&p, at("2024-07-20T00:00:00Z"));
+    let effects = gus.advance_to(&p, at("2024-07-20T00:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![

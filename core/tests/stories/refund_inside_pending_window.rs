@@ -21,7 +21,7 @@ fn refund_in_the_window_cancels_pending_points() {
     assert_eq!(effects, vec![Effect::PendingCancelled { order_id: "o1".into(), lot: LotId(0), points: pts(40) }]);
     assert_eq!(balance(&dev, &p, "2024-05-05T09:00:00Z"), (0, 60, 0));
 
-    let effects = dev.advance_to(&p, at("2024-05-15T00:00:00Z"));
+    let effects = dev.advance_to(&p, at("2024-05-15T00:00:00Z")).unwrap();
     assert_eq!(effects, vec![Effect::PendingActivated { lot: LotId(0), points: pts(60), expires_at: None }]);
     assert_eq!(balance(&dev, &p, "2024-05-15T00:00:00Z"), (60, 0, 0));
 

@@ -42,7 +42,7 @@ fn three_hundred_sixty_five_days_in_a_leap_year_end_on_new_years_eve() {
     let mut ana = Account::new("ana");
     apply(&mut ana, &p, &order("e1", "2024-01-01T09:00:00Z", "o1", "20.00"));
     assert_eq!(ana.lots()[0].expires_at, Some(at("2025-01-01T00:00:00Z")));
-    let effects = ana.advance_to(&p, at("2025-06-01T00:00:00Z"));
+    let effects = ana.advance_to(&p, at("2025-06-01T00:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![Effect::PointsExpired { points: pts(20), lots: vec![LotId(0)], at: at("2025-01-01T00:00:00Z") }]

@@ -32,12 +32,12 @@ fn anniversary_years_from_a_leap_day_across_dst_changes() {
         matches!(effects.last(), Some(Effect::TierUpgraded { to, valid_until: Some(v), .. }) if to == "Silver" && *v == at("2026-02-27T23:00:00Z"))
     );
     apply(&mut zoe, &p, &order("e2", "2025-03-30T00:30:00Z", "o2", "350.00"));
-    let effects = zoe.advance_to(&p, at("2026-03-01T00:00:00Z"));
+    let effects = zoe.advance_to(&p, at("2026-03-01T00:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![Effect::TierRetained { tier: "Silver".into(), valid_until: Some(at("2027-02-27T23:00:00Z")) }]
     );
-    let effects = zoe.advance_to(&p, at("2027-03-01T00:00:00Z"));
+    let effects = zoe.advance_to(&p, at("2027-03-01T00:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![Effect::TierDowngraded {

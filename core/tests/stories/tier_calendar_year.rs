@@ -38,14 +38,14 @@ fn an_upgrade_in_may_lasts_through_the_following_year() {
         })
     );
     apply(&mut wen, &p, &order("e2", "2026-01-01T04:30:00Z", "o2", "450.00"));
-    let effects = wen.advance_to(&p, at("2026-01-01T05:00:00Z"));
+    let effects = wen.advance_to(&p, at("2026-01-01T05:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![Effect::TierRetained { tier: "Silver".into(), valid_until: Some(at("2027-01-01T05:00:00Z")) }]
     );
 
     apply(&mut wen, &p, &order("e3", "2026-06-01T15:00:00Z", "o3", "100.00"));
-    let effects = wen.advance_to(&p, at("2027-06-01T00:00:00Z"));
+    let effects = wen.advance_to(&p, at("2027-06-01T00:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![Effect::TierDowngraded {
@@ -75,7 +75,7 @@ fn requalify_lands_on_the_highest_level_kept_and_redemption_never_demotes() {
     assert_eq!(progress.metrics.spend, dec("1000.00"));
     assert_eq!(progress.metrics.points, pts(1000), "redeeming does not reduce qualifying points");
     assert_eq!(progress.to_keep[0].needed, dec("200.00"));
-    let effects = wen.advance_to(&p, at("2026-01-02T00:00:00Z"));
+    let effects = wen.advance_to(&p, at("2026-01-02T00:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![Effect::TierDowngraded {

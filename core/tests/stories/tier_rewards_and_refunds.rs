@@ -75,7 +75,7 @@ fn by_default_a_refund_waits_for_the_period_end() {
     let progress = xia.tier_progress(&p, at("2024-02-03T12:00:00Z")).unwrap().unwrap();
     assert_eq!((progress.tier.as_str(), progress.metrics.spend), ("Silver", dec("0.00")));
     // At the end of 2025 the Silver retain check (entry threshold, 500) sees 2025's zero.
-    let effects = xia.advance_to(&p, at("2026-01-01T00:00:00Z"));
+    let effects = xia.advance_to(&p, at("2026-01-01T00:00:00Z")).unwrap();
     assert_eq!(
         effects,
         vec![Effect::TierDowngraded {
