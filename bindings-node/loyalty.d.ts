@@ -73,6 +73,8 @@ export class EventError extends LoyaltyError {}
 export class SnapshotError extends LoyaltyError {}
 export class AnalyticsError extends LoyaltyError {}
 export class InvalidInputError extends LoyaltyError {}
+/** A bug in the engine (a Rust panic caught at the boundary), never the caller's input. */
+export class InternalError extends LoyaltyError {}
 
 export class Program {
   static fromJson (text: string): Program

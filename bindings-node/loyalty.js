@@ -22,6 +22,8 @@ class EventError extends LoyaltyError {}
 class SnapshotError extends LoyaltyError {}
 class AnalyticsError extends LoyaltyError {}
 class InvalidInputError extends LoyaltyError {}
+/** A bug in the engine (a Rust panic caught at the boundary), never the caller's input. */
+class InternalError extends LoyaltyError {}
 
 const CLASSES = {
   program_invalid: ProgramError,
@@ -33,18 +35,48 @@ const CLASSES = {
   too_many_members: AnalyticsError,
   as_of_before_orders: AnalyticsError,
   period_after_as_of: AnalyticsError,
-  invalid_input: InvalidInputError
+  invalid_input: InvalidInputError,
+  internal: InternalError
 }
 
+// What napi says when an argument has the wrong JavaScript type: the caller's input.
+const NAPI_INPUT = new Set(['InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected', 'ArrayBufferExpected'])
+
 function rethrow (e) {
-  let body
+  let body = null
   try {
     body = JSON.parse(e.message)
-  } catch (_) {
-    throw e
+  } catch (_) {}
+  if (body !== null && typeof body === 'object' && typeof body.kind === 'string') {
+    const Cls = CLASSES[body.kind] || EventError
+    throw new Cls(body.message, body.kind, body.field, body.value)
   }
-  const Cls = CLASSES[body.kind] || EventError
-  throw new Cls(body.message, body.kind, body.field, body.value)
+  // Not one of ours: a native error without our body is napi's (a wrong argument type) or a
+  // panic that napi caught; a JavaScript error of our own goes on as it is.
+  if (e && typeof e.code === 'string' && NAPI_INPUT.has(e.code)) {
+    throw new InvalidInputError(e.message, 'invalid_input', '', '')
+  }
+  if (e && e.code === 'GenericFailure') {
+    throw new InternalError(`internal error (a bug in loyalty, please report it): ${e.message}`, 'internal', '', e.message)
+  }
+  throw e
+}
+
+/** A whole number of points: a safe integer (or a BigInt in that range), never 1.5 or NaN. */
+function wholePoints (field, v, optional) {
+  if (optional && (v === undefined || v === null)) return null
+  if (typeof v === 'bigint' && v >= -(2n ** 53n) && v <= 2n ** 53n) return Number(v)
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
+    throw new InvalidInputError(`${field}: ${show(v)} must be a whole number of points`, 'invalid_input', field, show(v))
+  }
+  return v
+}
+
+function show (v) {
+  if (typeof v === 'bigint') return `${v}n`
+  if (typeof v === 'number') return String(v)
+  try { return JSON.stringify(v) ?? String(v) } catch (_) { return String(v) }
 }
 
 function call (fn) {
@@ -284,7 +316,10 @@ class Program {
     if (!NAMES.has(nativeProgram)) NAMES.set(nativeProgram, [])
   }
 
-  static fromJson (text) { return new Program(call(() => native.NativeProgram.fromJson(text))) }
+  static fromJson (text) {
+    if (typeof text !== 'string') throw new InvalidInputError(`program: ${show(text)} must be JSON text`, 'invalid_input', 'program', show(text))
+    return new Program(call(() => native.NativeProgram.fromJson(text)))
+  }
   static fromObject (config) {
     noFractions('', config)
     return Program.fromJson(JSON.stringify(config))
@@ -295,7 +330,10 @@ class Program {
 
 class Account {
   constructor (memberId) {
-    this._native = new native.NativeAccount(memberId)
+    if (typeof memberId !== 'string') {
+      throw new InvalidInputError(`memberId: ${show(memberId)} must be a string`, 'invalid_input', 'memberId', show(memberId))
+    }
+    this._native = call(() => new native.NativeAccount(memberId))
     this._bound = null // the program the native purchase path applies
     this._handle = null // the account's handle for that path
   }
@@ -369,7 +407,7 @@ class Account {
     return p === null ? null : fromCore(JSON.parse(p))
   }
 
-  statement () { return fromCore(JSON.parse(this._native.statement())) }
+  statement () { return fromCore(JSON.parse(call(() => this._native.statement()))) }
 
   applyAll (program, events) {
     const payload = '[' + events.map(eventToCore).join(',') + ']'
@@ -385,7 +423,8 @@ class Account {
   quotePayment (program, orderAmount, requested, asOf) {
     if (typeof orderAmount !== 'string') throw new TypeError(`orderAmount: ${JSON.stringify(orderAmount)} is a ${typeof orderAmount}; money must be a decimal string like "19.99"`)
     const t = iso('asOf', asOf)
-    return fromCore(JSON.parse(call(() => this._native.quotePayment(program._native, orderAmount, requested ?? null, t))))
+    const r = wholePoints('requested', requested, true)
+    return fromCore(JSON.parse(call(() => this._native.quotePayment(program._native, orderAmount, r, t))))
   }
 
   merge (program, other, id, at) {
@@ -406,7 +445,8 @@ function transfer (program, sender, receiver, id, at, points) {
     throw new InvalidInputError(`receiver: ${JSON.stringify(receiver.memberId)} is the sender; a transfer needs two accounts`,
       'invalid_input', 'receiver', receiver.memberId)
   }
-  const [sent, received] = JSON.parse(call(() => native.transfer(program._native, sender._native, receiver._native, id, t, points)))
+  const p = wholePoints('points', points, false)
+  const [sent, received] = JSON.parse(call(() => native.transfer(program._native, sender._native, receiver._native, id, t, p)))
   return { sent: fromCore(sent), received: fromCore(received) }
 }
 
@@ -466,13 +506,28 @@ function orderColumns (orders) {
   } else {
     throw new TypeError('orders: expected an array of rows or an object of columns')
   }
+  // One member per id: 1 and 1n are the same member; strings and whole numbers do not mix
+  // (is "1" the member 1?), and anything else (null, 1.5, an object) is not an id.
   const index = new Map()
   const ids = []
   const codes = new BigUint64Array(memberIds.length)
+  let kind = null
   for (let i = 0; i < memberIds.length; i++) {
     const id = memberIds[i]
-    let code = index.get(id)
-    if (code === undefined) { code = ids.length; index.set(id, code); ids.push(id) }
+    let key, k
+    if (typeof id === 'string') {
+      key = id; k = 'string'
+    } else if ((typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) || (typeof id === 'bigint' && id >= 0n && id < 2n ** 64n)) {
+      key = BigInt(id); k = 'integer'
+    } else {
+      throw new InvalidInputError(`memberId[${i}]: ${show(id)} must be a string or a whole number >= 0`, 'invalid_input', `memberId[${i}]`, show(id))
+    }
+    if (kind === null) kind = k
+    if (k !== kind) {
+      throw new InvalidInputError(`memberId[${i}]: ${show(id)} is a ${k} among ${kind} ids; use one kind of member id`, 'invalid_input', `memberId[${i}]`, show(id))
+    }
+    let code = index.get(key)
+    if (code === undefined) { code = ids.length; index.set(key, code); ids.push(id) }
     codes[i] = BigInt(code)
   }
   const amounts = integers(cents, 'amountMinor', BigInt64Array)
@@ -527,5 +582,5 @@ async function metrics (orders, options) {
 }
 
 module.exports = {
-  Program, Account, analyze, metrics, transfer, LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, InvalidInputError
+  Program, Account, analyze, metrics, transfer, LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, InvalidInputError, InternalError
 }

@@ -22,7 +22,7 @@ pub(crate) fn account(e: loyalty::AccountError) -> Error {
     use loyalty::AccountError as E;
     let (kind, field, value) = match &e {
         E::IdConflict { event_id } => ("id_conflict", "id".to_string(), event_id.clone()),
-        E::InvalidField { field, value, .. } => ("invalid_field", field.clone(), value.clone()),
+        E::InvalidField { field, value, .. } => ("invalid_field", camel(field), value.clone()),
         E::OutOfOrder { occurred_at, .. } => ("out_of_order", "occurredAt".into(), occurred_at.to_rfc3339()),
         E::UnknownOrder { order_id } => ("unknown_order", "orderId".into(), order_id.clone()),
         E::DuplicateOrder { order_id } => ("duplicate_order", "orderId".into(), order_id.clone()),
@@ -31,10 +31,10 @@ pub(crate) fn account(e: loyalty::AccountError) -> Error {
         E::AlreadyCancelled { redemption_id } => ("already_cancelled", "redemptionId".into(), redemption_id.clone()),
         E::UnknownReward { reward_id } => ("unknown_reward", "rewardId".into(), reward_id.clone()),
         E::NoSuchBonus { bonus } => ("no_such_bonus", "type".into(), bonus.clone()),
-        E::LimitReached { bonus, .. } => ("limit_reached", bonus.clone(), String::new()),
+        E::LimitReached { bonus, limit } => ("limit_reached", bonus.clone(), limit.clone()),
         E::DebtOutstanding { debt } => ("debt_outstanding", "points".into(), debt.to_string()),
         E::InsufficientPoints { requested, .. } => ("insufficient_points", "points".into(), requested.to_string()),
-        E::TooMany { what, .. } => ("too_many", (*what).to_string(), String::new()),
+        E::TooMany { what, limit } => ("too_many", (*what).to_string(), limit.to_string()),
         E::AsOfBeforeClock { as_of, .. } => ("as_of_before_clock", "asOf".into(), as_of.to_rfc3339()),
         _ => ("account", String::new(), String::new()),
     };
@@ -46,7 +46,8 @@ pub(crate) fn snapshot(e: loyalty::SnapshotError) -> Error {
     let (field, value) = match &e {
         E::Parse { path, .. } => (path.clone(), String::new()),
         E::Format { found, .. } => ("format".to_string(), found.to_string()),
-        E::Corrupt { field, .. } => (field.to_string(), String::new()),
+        E::Corrupt { field, reason } => (field.to_string(), reason.clone()),
+        E::TooLarge { bytes, .. } => ("snapshot".to_string(), bytes.to_string()),
         _ => (String::new(), String::new()),
     };
     error("snapshot_invalid", &field, &value, e.to_string())
@@ -66,7 +67,7 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> Error {
         E::PeriodAfterAsOf { period_start, .. } => {
             ("period_after_as_of", "periodStart".into(), period_start.to_rfc3339())
         }
-        E::Invalid { field, .. } => ("analytics_invalid", camel(field), String::new()),
+        E::Invalid { field, reason } => ("analytics_invalid", camel(field), reason.clone()),
         _ => ("analytics_invalid", String::new(), String::new()),
     };
     error(kind, &field, &value, e.to_string())
@@ -91,4 +92,40 @@ fn camel(name: &str) -> String {
 
 pub(crate) fn input(field: &str, value: &str, reason: &str) -> Error {
     error("invalid_input", field, value, format!("{field}: {value:?} {reason}"))
+}
+
+/// A panic caught at the boundary, as a `LoyaltyError` of kind `internal`: a bug in the
+/// engine, never the caller's input; JavaScript sees an `InternalError`, not a bare `Error`.
+pub(crate) fn internal(payload: Box<dyn std::any::Any + Send>) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    error("internal", "", &what, format!("internal error (a bug in loyalty, please report it): {what}"))
+}
+
+/// Runs `f`, turning a panic into [`internal`].
+pub(crate) fn guard<T>(f: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| Err(internal(p)))
+}
+
+/// A JavaScript number that must be a whole number of points (napi would truncate 1.5 to
+/// 1 and NaN to 0 on the way to an `i64`).
+pub(crate) fn whole(field: &str, v: f64) -> napi::Result<i64> {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0 {
+        Ok(v as i64)
+    } else {
+        Err(input(field, &v.to_string(), "must be a whole number (a safe integer)"))
+    }
+}
+
+/// An error of the event at `index` of a list, its field prefixed `events[i].`.
+pub(crate) fn at_index(index: usize, e: loyalty::AccountError) -> loyalty::AccountError {
+    match e {
+        loyalty::AccountError::InvalidField { field, value, reason } => {
+            loyalty::AccountError::InvalidField { field: format!("events[{index}].{field}"), value, reason }
+        }
+        other => other,
+    }
 }

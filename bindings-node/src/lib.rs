@@ -91,8 +91,8 @@ impl Shared {
 impl NativeAccount {
     /// A new, empty account.
     #[napi(constructor, catch_unwind)]
-    pub fn new(member_id: String) -> NativeAccount {
-        NativeAccount::of(loyalty::Account::new(member_id))
+    pub fn new(member_id: String) -> Result<NativeAccount> {
+        loyalty::Account::try_new(member_id).map(NativeAccount::of).map_err(errors::account)
     }
 
     /// Reads a snapshot.
@@ -134,9 +134,10 @@ impl NativeAccount {
     /// Applies one event (JSON); returns the outcome (JSON).
     #[napi(catch_unwind)]
     pub fn apply(&mut self, program: &NativeProgram, event_json: String) -> Result<String> {
-        let event: loyalty::Event = serde_json::from_str(&event_json)
-            .map_err(|e| errors::input("event", "{...}", &format!("is not an event: {e}")))?;
-        self.account_mut()?.apply(&program.inner, &event).map(|o| json(&o)).map_err(errors::account)
+        errors::guard(|| {
+            let event = loyalty::Event::from_json(&event_json).map_err(errors::account)?;
+            self.account_mut()?.apply(&program.inner, &event).map(|o| json(&o)).map_err(errors::account)
+        })
     }
 
     /// Makes `program` the one `apply_order` applies.
@@ -154,7 +155,10 @@ impl NativeAccount {
     /// Moves the clock; returns the effects (JSON).
     #[napi(catch_unwind)]
     pub fn advance_to(&mut self, program: &NativeProgram, at: String) -> Result<String> {
-        Ok(json(&self.account_mut()?.advance_to(&program.inner, instant("at", &at)?)))
+        errors::guard(|| {
+            let effects = self.account_mut()?.advance_to(&program.inner, instant("at", &at)?).map_err(errors::account)?;
+            Ok(json(&effects))
+        })
     }
 
     /// Balances as of an instant (JSON).
@@ -181,9 +185,13 @@ impl NativeAccount {
     /// Applies events (a JSON array) all or nothing; returns the outcomes (JSON array).
     #[napi(catch_unwind)]
     pub fn apply_all(&mut self, program: &NativeProgram, events_json: String) -> Result<String> {
-        let events: Vec<loyalty::Event> = serde_json::from_str(&events_json)
-            .map_err(|e| errors::input("events", "[...]", &format!("is not a list of events: {e}")))?;
-        self.account_mut()?.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(_, e)| errors::account(e))
+        errors::guard(|| {
+            let events = loyalty::Event::list_from_json(&events_json).map_err(errors::account)?;
+            self.account_mut()?
+                .apply_all(&program.inner, &events)
+                .map(|o| json(&o))
+                .map_err(|(i, e)| errors::account(errors::at_index(i, e)))
+        })
     }
 
     /// Points expiring by `until` (JSON).
@@ -201,11 +209,11 @@ impl NativeAccount {
         &self,
         program: &NativeProgram,
         order_amount: String,
-        requested: Option<i64>,
+        requested: Option<f64>,
         as_of: String,
     ) -> Result<String> {
-        let amount =
-            order_amount.parse().map_err(|_| errors::input("orderAmount", &order_amount, "is not a decimal string"))?;
+        let amount = loyalty::parse_decimal(&order_amount).map_err(|r| errors::input("orderAmount", &order_amount, r))?;
+        let requested = requested.map(|r| errors::whole("requested", r)).transpose()?;
         self.account()
             .quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), instant("asOf", &as_of)?)
             .map(|q| json(&q))
@@ -263,7 +271,9 @@ pub fn apply_order(
     let Some((program, names)) = &*bound else {
         return Ok(Some("S".into()));
     };
-    let outcome = handle.account_mut()?.apply(program, &loyalty::Event::new(id, at, kind)).map_err(errors::account)?;
+    let outcome = errors::guard(|| {
+        handle.account_mut()?.apply(program, &loyalty::Event::new(id, at, kind)).map_err(errors::account)
+    })?;
     let Ok(mut names) = names.try_borrow_mut() else {
         return Ok(Some(format!("J{}", json(&outcome))));
     };
@@ -294,14 +304,16 @@ fn plain_order(fields: &str) -> Option<(String, loyalty::EventKind)> {
         }
     }
     let mut parts = fields.split_terminator('\0');
-    let (id, order_id, amount) = (parts.next()?, parts.next()?, parts.next()?.parse().ok()?);
+    // The core's strict grammar: an amount it refuses goes the JSON path, which names it.
+    let decimal = |text: &str| loyalty::parse_decimal(text).ok();
+    let (id, order_id, amount) = (parts.next()?, parts.next()?, decimal(parts.next()?)?);
     let channel = optional(parts.next()?)?.map(str::to_string);
     let mut lines = Vec::new();
     while let Some(sku) = parts.next() {
         let category = optional(parts.next()?)?.map(str::to_string);
-        let amount = parts.next()?.parse().ok()?;
+        let amount = decimal(parts.next()?)?;
         let discount = match optional(parts.next()?)? {
-            Some(d) => d.parse().ok()?,
+            Some(d) => decimal(d)?,
             None => Default::default(),
         };
         lines.push(loyalty::OrderLine { sku: sku.to_string(), category, amount, discount });
@@ -317,8 +329,9 @@ pub fn transfer(
     receiver: &mut NativeAccount,
     id: String,
     at: String,
-    points: i64,
+    points: f64,
 ) -> Result<String> {
+    let points = errors::whole("points", points)?;
     let at = instant("at", &at)?;
     let (mut sender, mut receiver) = (sender.account_mut()?, receiver.account_mut()?);
     let t = loyalty::transfer(&program.inner, &mut sender, &mut receiver, &id, at, points).map_err(errors::account)?;
@@ -344,7 +357,7 @@ impl Task for AnalyzeTask {
     fn compute(&mut self) -> Result<String> {
         // On a worker thread: a panic becomes the promise's rejection, never an abort.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run()))
-            .unwrap_or_else(|e| Err(napi::bindgen_prelude::panic_to_error(e)))
+            .unwrap_or_else(|e| Err(errors::internal(e)))
     }
 
     fn resolve(&mut self, _env: Env, output: String) -> Result<String> {
@@ -398,6 +411,7 @@ fn task(
 ) -> Result<AsyncTask<AnalyzeTask>> {
     let tz: chrono_tz::Tz =
         time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
+    loyalty::analytics::check_scale(scale).map_err(errors::analytics)?;
     let period_start = match period_start {
         Some(p) => Some(instant("periodStart", &p)?),
         None => None,

@@ -213,7 +213,7 @@ test('more event error codes, each with its field and value, the account unchang
     [{ type: 'orderRefunded', id: 'r1', occurredAt: t(5), orderId: 'o1', amount: '25.00' }, 'refund_exceeds_order', 'amount', '25.00'],
     [{ type: 'redemptionCancelled', id: 'c1', occurredAt: t(5), redemptionId: 'nope' }, 'unknown_redemption', 'redemptionId', 'nope'],
     [{ type: 'rewardRedeemed', id: 'w1', occurredAt: t(5), rewardId: 'nope', points: 1000 }, 'unknown_reward', 'rewardId', 'nope'],
-    [{ type: 'profileCompleted', id: 'p2', occurredAt: t(6) }, 'limit_reached', 'profile_completed', ''],
+    [{ type: 'profileCompleted', id: 'p2', occurredAt: t(6) }, 'limit_reached', 'profile_completed', 'once'],
     [{ type: 'tierAssigned', id: 'ta', occurredAt: t(7), tier: 'Nope', until: t(20), reason: 'x' }, 'invalid_field', 'tier', '"Nope"']
   ]
   for (const [event, code, field, value] of cases) {

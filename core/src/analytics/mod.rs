@@ -116,6 +116,27 @@ pub enum AnalyticsError {
     },
 }
 
+/// The most minor-unit digits an amount column may have: 10^18 is the largest power of ten
+/// an `i64` of minor units holds (ISO 4217 currencies use 0 to 4).
+pub const MAX_SCALE: u32 = 18;
+
+/// Checks a currency's minor-unit digits (`scale`) before a job turns minor units into
+/// decimals: 0 to [`MAX_SCALE`].
+///
+/// ```
+/// assert!(loyalty::analytics::check_scale(2).is_ok());
+/// assert_eq!(loyalty::analytics::check_scale(40).unwrap_err().to_string(), "scale: 40 must be from 0 to 18");
+/// ```
+///
+/// # Errors
+/// [`AnalyticsError::Invalid`] naming `scale`.
+pub fn check_scale(scale: u32) -> Result<(), AnalyticsError> {
+    if scale > MAX_SCALE {
+        return Err(AnalyticsError::Invalid { field: "scale".into(), reason: format!("{scale} must be from 0 to {MAX_SCALE}") });
+    }
+    Ok(())
+}
+
 /// A fast, deterministic hasher for integer keys (FxHash's multiply-rotate).
 #[derive(Default, Clone, Copy)]
 pub(crate) struct FxHasher(u64);
