@@ -70,10 +70,36 @@ class MemberStoryTest {
         }
         assertThrows(LoyaltyException.InvalidProgram::class.java) { Program.fromJson("{}") }
         assertThrows(LoyaltyException.InvalidSnapshot::class.java) { Account.fromSnapshot("{\"format\": 7}") }
-        assertThrows(LoyaltyException.InvalidInput::class.java) { a.applyEvent(program, "not json") }
+        assertThrows(LoyaltyException.InvalidField::class.java) { a.applyEvent(program, "not json") }
         val e = assertThrows(LoyaltyException.InvalidField::class.java) {
             a.applyEvent(program, order("n", "2024-01-01T00:00:00Z", "o", "-1"))
         }
         assertEquals("amount: -1 must not be negative", e.message)
+    }
+
+    /** The bad-input classes through the typed API: each refused, the snapshot unchanged. */
+    @Test
+    fun hostileInputIsRefusedByFieldAndChangesNothing() {
+        val a = Account("m-1")
+        a.applyEvent(program, order("e1", "2024-05-01T12:00:00Z", "o1", "80.00"))
+        val before = a.snapshot()
+        val cases = listOf(
+            // Only transfer() writes the halves of a transfer.
+            """{"id":"x","occurred_at":"2024-05-02T00:00:00Z","type":"points_received","from_member_id":"nobody","lots":[{"points":1000000000000,"earned_at":"2024-05-02T00:00:00Z","expires_at":null}]}""" to "type: ",
+            // A misspelt field, a lenient number, more places than the currency has.
+            """{"id":"e2","occurred_at":"2024-05-02T00:00:00Z","type":"order_placed","order_id":"o2","amount":"5.00","chanel":"app"}""" to "chanel: ",
+            order("e2", "2024-05-02T00:00:00Z", "o2", "5_000") to "amount: ",
+            order("e2", "2024-05-02T00:00:00Z", "o2", "10.001") to "amount: ",
+            // Text after the document.
+            order("e2", "2024-05-02T00:00:00Z", "o2", "5.00") + "{}" to "event: ",
+        )
+        for ((json, field) in cases) {
+            val e = assertThrows(LoyaltyException.InvalidField::class.java) { a.applyEvent(program, json) }
+            assertEquals(true, e.message!!.startsWith(field), e.message)
+            assertEquals(before, a.snapshot())
+        }
+        val late = assertThrows(LoyaltyException.InvalidField::class.java) { a.advanceTo(program, Instant.parse("9999-01-01T00:00:00Z")) }
+        assertEquals(true, late.message!!.startsWith("t: "), late.message)
+        assertEquals(before, a.snapshot())
     }
 }

@@ -210,15 +210,14 @@ impl Account {
 
     /// Applies a local event (the core's JSON event) optimistically; returns its effects.
     pub fn apply_event(&self, program: &Program, event_json: String) -> Result<Vec<EffectInfo>, LoyaltyError> {
-        let event: loyalty::Event =
-            serde_json::from_str(&event_json).map_err(|e| LoyaltyError::InvalidInput(format!("event: {e}")))?;
+        let event = loyalty::Event::from_json(&event_json).map_err(LoyaltyError::from)?;
         self.with(|a| a.apply(&program.inner, &event)).map(|o| effects(&o.effects)).map_err(LoyaltyError::from)
     }
 
     /// Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
-    pub fn advance_to(&self, program: &Program, at: SystemTime) -> Vec<EffectInfo> {
+    pub fn advance_to(&self, program: &Program, at: SystemTime) -> Result<Vec<EffectInfo>, LoyaltyError> {
         let at = from_system_time(at);
-        self.with(|a| effects(&a.advance_to(&program.inner, at)))
+        self.with(|a| a.advance_to(&program.inner, at)).map(|e| effects(&e)).map_err(LoyaltyError::from)
     }
 
     pub fn balances(&self, program: &Program, as_of: SystemTime) -> Result<Balances, LoyaltyError> {

@@ -594,7 +594,7 @@ public protocol AccountProtocol: AnyObject, Sendable {
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
-    func advanceTo(program: Program, at: Date)  -> [EffectInfo]
+    func advanceTo(program: Program, at: Date) throws  -> [EffectInfo]
     
     /**
      * Applies a local event (the core's JSON event) optimistically; returns its effects.
@@ -705,8 +705,8 @@ public static func fromSnapshot(json: String)throws  -> Account  {
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
-open func advanceTo(program: Program, at: Date) -> [EffectInfo]  {
-    return try!  FfiConverterSequenceTypeEffectInfo.lift(try! rustCall() {
+open func advanceTo(program: Program, at: Date)throws  -> [EffectInfo]  {
+    return try  FfiConverterSequenceTypeEffectInfo.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
         uniffiCallStatus in
     uniffi_loyalty_mobile_fn_method_account_advance_to(
             self.uniffiCloneHandle(),
@@ -1828,7 +1828,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_loyalty_mobile_checksum_method_account_advance_to() != 30003) {
+    if (uniffi_loyalty_mobile_checksum_method_account_advance_to() != 36794) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_apply_event() != 24304) {

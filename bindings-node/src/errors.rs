@@ -119,13 +119,3 @@ pub(crate) fn whole(field: &str, v: f64) -> napi::Result<i64> {
         Err(input(field, &v.to_string(), "must be a whole number (a safe integer)"))
     }
 }
-
-/// An error of the event at `index` of a list, its field prefixed `events[i].`.
-pub(crate) fn at_index(index: usize, e: loyalty::AccountError) -> loyalty::AccountError {
-    match e {
-        loyalty::AccountError::InvalidField { field, value, reason } => {
-            loyalty::AccountError::InvalidField { field: format!("events[{index}].{field}"), value, reason }
-        }
-        other => other,
-    }
-}

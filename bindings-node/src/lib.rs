@@ -156,7 +156,8 @@ impl NativeAccount {
     #[napi(catch_unwind)]
     pub fn advance_to(&mut self, program: &NativeProgram, at: String) -> Result<String> {
         errors::guard(|| {
-            let effects = self.account_mut()?.advance_to(&program.inner, instant("at", &at)?).map_err(errors::account)?;
+            let effects =
+                self.account_mut()?.advance_to(&program.inner, instant("at", &at)?).map_err(errors::account)?;
             Ok(json(&effects))
         })
     }
@@ -190,7 +191,7 @@ impl NativeAccount {
             self.account_mut()?
                 .apply_all(&program.inner, &events)
                 .map(|o| json(&o))
-                .map_err(|(i, e)| errors::account(errors::at_index(i, e)))
+                .map_err(|(i, e)| errors::account(e.at_index(i)))
         })
     }
 
@@ -212,7 +213,8 @@ impl NativeAccount {
         requested: Option<f64>,
         as_of: String,
     ) -> Result<String> {
-        let amount = loyalty::parse_decimal(&order_amount).map_err(|r| errors::input("orderAmount", &order_amount, r))?;
+        let amount =
+            loyalty::parse_decimal(&order_amount).map_err(|r| errors::input("orderAmount", &order_amount, r))?;
         let requested = requested.map(|r| errors::whole("requested", r)).transpose()?;
         self.account()
             .quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), instant("asOf", &as_of)?)

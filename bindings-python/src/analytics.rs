@@ -156,6 +156,7 @@ impl Summarizer {
         churn_member_id: Option<&[u8]>,
         churn_codes: Option<&[u8]>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        loyalty::analytics::check_scale(scale).map_err(errors::analytics)?;
         let churn = match (churn_member_id, churn_codes) {
             (Some(ids), Some(codes)) => {
                 let ids = loyalty::analytics::le_u64("churn_risk.member_id", ids).map_err(errors::analytics)?;
@@ -477,6 +478,7 @@ impl MetricsBuilder {
 
     /// The metrics (JSON), money in units of `scale` minor-unit digits. The builder is spent.
     fn finish_json(&mut self, py: Python<'_>, scale: u32) -> PyResult<String> {
+        loyalty::analytics::check_scale(scale).map_err(errors::analytics)?;
         let inner = self.inner.take().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
         let metrics = py.detach(move || inner.finish(scale)).map_err(errors::analytics)?;
         Ok(serde_json::to_string(&metrics).unwrap_or_default())

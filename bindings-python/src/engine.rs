@@ -63,15 +63,15 @@ pub struct Account {
 }
 
 fn event(json: &str) -> PyResult<loyalty::Event> {
-    serde_json::from_str(json).map_err(|e| errors::input("event", json, &format!("is not an event: {e}")))
+    loyalty::Event::from_json(json).map_err(errors::account)
 }
 
 #[pymethods]
 impl Account {
     /// A new, empty account.
     #[new]
-    fn new(member_id: &str) -> Account {
-        Account { inner: loyalty::Account::new(member_id) }
+    fn new(member_id: &str) -> PyResult<Account> {
+        Ok(Account { inner: loyalty::Account::try_new(member_id).map_err(errors::account)? })
     }
 
     /// Reads a snapshot written by `to_json`.
@@ -122,14 +122,13 @@ impl Account {
 
     /// Applies events (a JSON array) all or nothing; returns the outcomes (JSON array).
     fn apply_all(&mut self, program: &Program, events_json: &str) -> PyResult<String> {
-        let events: Vec<loyalty::Event> = serde_json::from_str(events_json)
-            .map_err(|e| errors::input("events", "[...]", &format!("is not a list of events: {e}")))?;
-        self.inner.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(_, e)| errors::account(e))
+        let events = loyalty::Event::list_from_json(events_json).map_err(errors::account)?;
+        self.inner.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(i, e)| errors::account(e.at_index(i)))
     }
 
     /// Moves the clock; returns the effects (JSON array).
     fn advance_to(&mut self, program: &Program, at: &str) -> PyResult<String> {
-        Ok(json(&self.inner.advance_to(&program.inner, instant("at", at)?)))
+        Ok(json(&self.inner.advance_to(&program.inner, instant("at", at)?).map_err(errors::account)?))
     }
 
     /// Balances as of an instant (JSON object).
@@ -197,12 +196,21 @@ impl Account {
 #[pyfunction]
 pub fn transfer(
     program: &Program,
-    sender: &mut Account,
-    receiver: &mut Account,
+    sender: &Bound<'_, Account>,
+    receiver: &Bound<'_, Account>,
     id: &str,
     at: &str,
     points: i64,
 ) -> PyResult<(String, String)> {
+    // One account as both sides would be borrowed twice ("Already borrowed"): name it.
+    if sender.is(receiver) {
+        return Err(errors::input(
+            "receiver",
+            sender.borrow().inner.member_id(),
+            "is the sender; a transfer needs two accounts",
+        ));
+    }
+    let (mut sender, mut receiver) = (sender.borrow_mut(), receiver.borrow_mut());
     let t = loyalty::transfer(&program.inner, &mut sender.inner, &mut receiver.inner, id, instant("at", at)?, points)
         .map_err(errors::account)?;
     Ok((json(&t.sent), json(&t.received)))

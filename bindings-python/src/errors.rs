@@ -53,10 +53,10 @@ pub(crate) fn account(e: loyalty::AccountError) -> PyErr {
         E::AlreadyCancelled { redemption_id } => details("already_cancelled", "redemption_id", redemption_id),
         E::UnknownReward { reward_id } => details("unknown_reward", "reward_id", reward_id),
         E::NoSuchBonus { bonus } => details("no_such_bonus", "type", bonus),
-        E::LimitReached { bonus, .. } => details("limit_reached", bonus, ""),
+        E::LimitReached { bonus, limit } => details("limit_reached", bonus, limit),
         E::DebtOutstanding { debt } => details("debt_outstanding", "points", &debt.to_string()),
         E::InsufficientPoints { requested, .. } => details("insufficient_points", "points", &requested.to_string()),
-        E::TooMany { what, .. } => details("too_many", what, ""),
+        E::TooMany { what, limit } => details("too_many", what, &limit.to_string()),
         E::AsOfBeforeClock { as_of, .. } => details("as_of_before_clock", "as_of", &as_of.to_rfc3339()),
         _ => details("account", "", ""),
     };
@@ -68,7 +68,8 @@ pub(crate) fn snapshot(e: loyalty::SnapshotError) -> PyErr {
     let (kind, field, value) = match &e {
         E::Parse { path, .. } => details("parse", path, ""),
         E::Format { found, .. } => details("format", "format", &found.to_string()),
-        E::Corrupt { field, .. } => details("corrupt", field, ""),
+        E::Corrupt { field, reason } => details("corrupt", field, reason),
+        E::TooLarge { bytes, .. } => details("too_large", "snapshot", &bytes.to_string()),
         _ => details("snapshot", "", ""),
     };
     SnapshotError::new_err((e.to_string(), kind, field, value))
@@ -90,7 +91,7 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> PyErr {
         E::PeriodAfterAsOf { period_start, .. } => {
             details("period_after_as_of", "period_start", &period_start.to_rfc3339())
         }
-        E::Invalid { field, .. } => details("invalid", field, ""),
+        E::Invalid { field, reason } => details("invalid", field, reason),
         _ => details("analytics", "", ""),
     };
     AnalyticsError::new_err((e.to_string(), kind, field, value))

@@ -86,18 +86,7 @@ impl Event {
                 format!("must have at most {MAX_EVENTS_PER_CALL} events"),
             ));
         }
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| {
-                Event::from_value(v).map_err(|e| match e {
-                    crate::AccountError::InvalidField { field, value, reason } => {
-                        crate::AccountError::InvalidField { field: format!("events[{i}].{field}"), value, reason }
-                    }
-                    other => other,
-                })
-            })
-            .collect()
+        items.into_iter().enumerate().map(|(i, v)| Event::from_value(v).map_err(|e| e.at_index(i))).collect()
     }
 
     /// An event from a parsed JSON value.
@@ -113,10 +102,20 @@ impl Event {
         };
         let occurred_at = match map.remove("occurred_at") {
             Some(serde_json::Value::String(text)) => DateTime::parse_from_rfc3339(&text)
-                .map_err(|e| AccountError::invalid("occurred_at", format!("{text:?}"), format!("is not an RFC 3339 instant: {e}")))?
+                .map_err(|e| {
+                    AccountError::invalid(
+                        "occurred_at",
+                        format!("{text:?}"),
+                        format!("is not an RFC 3339 instant: {e}"),
+                    )
+                })?
                 .with_timezone(&Utc),
             Some(other) => {
-                return Err(AccountError::invalid("occurred_at", crate::json::show(&other), "must be an RFC 3339 string"))
+                return Err(AccountError::invalid(
+                    "occurred_at",
+                    crate::json::show(&other),
+                    "must be an RFC 3339 string",
+                ))
             }
             None => return Err(AccountError::invalid("occurred_at", "null", "is missing")),
         };

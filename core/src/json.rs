@@ -10,7 +10,8 @@ pub(crate) fn parse_value(field: &str, text: &str) -> Result<Value, AccountError
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde::Deserialize::deserialize(&mut de)
         .map_err(|e| AccountError::invalid(field, excerpt(text, &e), format!("is not JSON: {e}")))?;
-    de.end().map_err(|e| AccountError::invalid(field, excerpt(text, &e), format!("has text after the document: {e}")))?;
+    de.end()
+        .map_err(|e| AccountError::invalid(field, excerpt(text, &e), format!("has text after the document: {e}")))?;
     Ok(value)
 }
 
@@ -117,7 +118,9 @@ mod tests {
         struct Order {
             lines: Vec<Line>,
         }
-        let value: Value = serde_json::from_str(r#"{"lines": [{"sku": "a", "amount": "1"}, {"sku": "b", "amount": "5_000"}]}"#).unwrap();
+        let value: Value =
+            serde_json::from_str(r#"{"lines": [{"sku": "a", "amount": "1"}, {"sku": "b", "amount": "5_000"}]}"#)
+                .unwrap();
         match from_value::<Order>(&value).unwrap_err() {
             AccountError::InvalidField { field, value, reason } => {
                 assert_eq!((field.as_str(), value.as_str()), ("lines[1].amount", r#""5_000""#));
@@ -127,7 +130,9 @@ mod tests {
         }
         let value: Value = serde_json::from_str(r#"{"lines": [{"sku": "a", "amount": "1", "qty": 3}]}"#).unwrap();
         match from_value::<Order>(&value).unwrap_err() {
-            AccountError::InvalidField { field, value, .. } => assert_eq!((field.as_str(), value.as_str()), ("lines[0].qty", "3")),
+            AccountError::InvalidField { field, value, .. } => {
+                assert_eq!((field.as_str(), value.as_str()), ("lines[0].qty", "3"))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -70,10 +70,10 @@ pub use account::{
     transfer, Account, AccountError, Balances, Expiring, Outcome, SnapshotError, Transfer, MAX_EVENTS, MAX_LOTS,
     MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT,
 };
+pub use currency::minor_units;
 pub use effect::{Draw, Effect, Effects, Entry, Totals};
 pub use event::{Event, EventKind, OrderLine, ReceivedLot, MAX_EVENTS_PER_CALL, MAX_EVENT_JSON_BYTES};
 pub use ledger::{Lot, LotId, LotKind};
-pub use currency::minor_units;
 pub use money::{parse_decimal, Rounding, MAX_AMOUNT};
 pub use points::Points;
 pub use program::{Program, ProgramConfig, ProgramError};

@@ -282,11 +282,19 @@ mod tests {
 
     #[test]
     fn the_decimal_grammar_takes_what_the_engine_writes_and_nothing_else() {
-        for ok in ["0", "10", "-0.5", "25.90", "000.10", "79228162514264337593543950335", "0.0000000000000000000000000001"] {
+        for ok in
+            ["0", "10", "-0.5", "25.90", "000.10", "79228162514264337593543950335", "0.0000000000000000000000000001"]
+        {
             assert_eq!(parse_decimal(ok).unwrap(), ok.parse::<Decimal>().unwrap(), "{ok}");
         }
-        for bad in ["", "-", ".5", "1.", "1..2", "5_000", "1e3", "1E+3", "+1", " 1", "1 ", "NaN", "inf", "0x10", "1,5", "١"] {
-            assert_eq!(parse_decimal(bad), Err("is not a decimal number (digits, optionally a point and digits)"), "{bad:?}");
+        for bad in
+            ["", "-", ".5", "1.", "1..2", "5_000", "1e3", "1E+3", "+1", " 1", "1 ", "NaN", "inf", "0x10", "1,5", "١"]
+        {
+            assert_eq!(
+                parse_decimal(bad),
+                Err("is not a decimal number (digits, optionally a point and digits)"),
+                "{bad:?}"
+            );
         }
         assert_eq!(parse_decimal("79228162514264337593543950336"), Err("has more digits than a decimal holds (28)"));
         assert_eq!(parse_decimal("1.00000000000000000000000000001"), Err("has more digits than a decimal holds (28)"));

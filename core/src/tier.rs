@@ -590,9 +590,11 @@ impl TierState {
         self.memo.valid = false;
         let mut counted_at = None;
         if let Some(c) = self.history.iter_mut().find(|c| c.order == Some(order)) {
-            c.spend -= amount;
-            c.points -= points;
-            c.orders -= i64::from(order_closed);
+            // Never below zero: a snapshot that loaded with a contribution smaller than its
+            // order (it was edited) must not turn a refund into negative metrics.
+            c.spend = (c.spend - amount).max(Decimal::ZERO);
+            c.points = (c.points - points).max(Points::ZERO);
+            c.orders = (c.orders - i64::from(order_closed)).max(0);
             counted_at = Some(c.at);
         }
         if ctx.tiers.refunds != crate::program::TierRefunds::Immediately {

@@ -97,12 +97,9 @@ pub fn replay(
                 }
             }
         }
-        account.advance_to(program, as_of).iter().for_each(|e| totals.record(e));
-        let b = account.balances(program, as_of).map_err(|source| ReplayError {
-            line: 0,
-            member_id: member_id.to_string(),
-            source,
-        })?;
+        let at_end = |source| ReplayError { line: 0, member_id: member_id.to_string(), source };
+        account.advance_to(program, as_of).map_err(at_end)?.iter().for_each(|e| totals.record(e));
+        let b = account.balances(program, as_of).map_err(at_end)?;
         report.available += b.available;
         report.pending += b.pending;
         report.debt += b.debt;

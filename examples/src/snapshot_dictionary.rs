@@ -72,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ),
             )?;
         }
-        account.advance_to(&program, t + Duration::days(300));
+        account.advance_to(&program, t + Duration::days(300))?;
         out.push_str(&account.to_json());
     }
     print!("{out}");

@@ -16,22 +16,33 @@ def money(name: str, value: Any) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{name}: {value!r} must be a finite amount")
-        return str(value)
+        # Positional notation: str(Decimal("1E+3")) is "1E+3", which the core's grammar refuses.
+        return format(value, "f")
     raise TypeError(f"{name}: {value!r} is a {type(value).__name__}; money must be decimal.Decimal (or int)")
+
+
+#: How deep a dict given in the core's JSON shape may nest (a program nests 5 levels).
+MAX_DEPTH = 32
 
 
 def no_floats(name: str, value: Any) -> None:
     """Refuses a float anywhere in a dict given in the core's JSON shape (an event or a
     program): the core reads JSON numbers as decimals, so 0.1 would arrive as the binary
-    float's value. `name` is the path so far, for the error."""
-    if isinstance(value, float):
-        raise TypeError(f"{name}: {value!r} is a float; amounts must be decimal.Decimal, str or int")
-    if isinstance(value, dict):
-        for k, v in value.items():
-            no_floats(f"{name}.{k}" if name else str(k), v)
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            no_floats(f"{name}[{i}]", v)
+    float's value. `name` is the path so far, for the error. A value nested deeper than
+    `MAX_DEPTH` is refused too (an `InputError`, not Python's `RecursionError`)."""
+    from .errors import InputError
+
+    stack = [(name, value, 0)]
+    while stack:
+        path, v, depth = stack.pop()
+        if isinstance(v, float):
+            raise TypeError(f"{path}: {v!r} is a float; amounts must be decimal.Decimal, str or int")
+        if isinstance(v, (dict, list, tuple)) and depth >= MAX_DEPTH:
+            raise InputError(f"{path}: nests deeper than {MAX_DEPTH} levels", "input", path, f"depth {depth}")
+        if isinstance(v, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), x, depth + 1) for k, x in reversed(list(v.items())))
+        elif isinstance(v, (list, tuple)):
+            stack.extend((f"{path}[{i}]", x, depth + 1) for i, x in reversed(list(enumerate(v))))
 
 
 def instant(name: str, value: Any) -> str:

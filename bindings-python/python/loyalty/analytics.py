@@ -100,6 +100,16 @@ class _Codes:
             raise AnalyticsError(f"{self.name}: batches mix integer and other ids", "invalid", self.name, str(values.dtype))
         if integers:
             return values.astype(np.uint64, copy=False)
+        if values.dtype.kind == "O":
+            # Labels must be one kind: numpy cannot order a mix of str and int (or None), and
+            # "1" and 1 would be two members.
+            for i, v in enumerate(values.tolist()):
+                if not isinstance(v, str):
+                    raise AnalyticsError(f"{self.name}[{i}]: {v!r} is a {type(v).__name__}; member ids are all strings "
+                                         "or all whole numbers", "invalid", f"{self.name}[{i}]", repr(v))
+        elif values.dtype.kind == "f":
+            raise AnalyticsError(f"{self.name}: a float column; member ids are strings or whole numbers", "invalid",
+                                 self.name, str(values.dtype))
         uniques, inverse = np.unique(values, return_inverse=True)
         mapped = np.empty(len(uniques), dtype=np.uint64)
         for i, u in enumerate(uniques.tolist()):
@@ -260,12 +270,20 @@ def _thread_count(threads: Any, error: Any) -> int:
         raise error(f"threads: {threads!r} must be a whole number of at least 1", "invalid", "threads", repr(threads))
     return count
 
+def _check_scale(scale: Any) -> None:
+    """The currency's minor-unit digits: a whole number from 0 to 18 (10^18 is the largest
+    power of ten an int64 of minor units holds)."""
+    if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= 18:
+        raise AnalyticsError(f"scale: {scale!r} must be a whole number from 0 to 18", "invalid", "scale", repr(scale))
+
+
 def _summarized(frame: Any, as_of: _dt.datetime, member_id: str, ordered_at: str, amount: Optional[str],
                 amount_minor: Optional[str], time_zone: str, scale: int, recent_days: int, distinct_days: bool,
                 threads: int) -> Tuple[str, Any, "_Codes"]:
     """A frame (or stream) folded into a new native summarizer: the result's library, the
     summarizer and the member-id coding. What `rfm` and `summarize` share."""
     money_column = _money_column(amount, amount_minor)
+    _check_scale(scale)
     codes = _Codes()
     count = _thread_count(threads, AnalyticsError)
     as_of_text = instant("as_of", as_of)
@@ -316,6 +334,8 @@ class Summary:
         is spent."""
         if not isinstance(other, Summary):
             raise TypeError(f"other: a {type(other).__name__}; expected a loyalty.analytics.Summary")
+        if other is self or other._native is self._native:
+            raise InputError("other: is this summary itself; merge another part", "input", "other", "self")
         call(self._native.merge, other._native)
 
     def __repr__(self) -> str:

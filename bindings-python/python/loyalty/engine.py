@@ -11,7 +11,19 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 from . import _native
 from ._convert import from_core, instant, money, no_floats
 from .effects import Effect, Outcome
-from .errors import call
+from .errors import InputError, call
+
+
+def _whole(name: str, value: Any, optional: bool = False) -> Optional[int]:
+    """A whole number of points: an int (not a bool, not a float), within what the core
+    takes (-10^12 to 10^12); the core checks the sign and the rest."""
+    if optional and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{name}: {value!r} must be a whole number of points (an int)", "input", name, repr(value))
+    if not -(10**12) <= value <= 10**12:
+        raise InputError(f"{name}: {value} must be from -1000000000000 to 1000000000000", "input", name, str(value))
+    return value
 from .events import to_core
 
 
@@ -70,8 +82,10 @@ class Program:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{value!r} is not JSON serializable")
+        return money("amount", value)
+    if isinstance(value, _dt.datetime):
+        return instant("instant", value)
+    raise InputError(f"{value!r} is a {type(value).__name__}, which has no JSON form", "input", type(value).__name__, repr(value))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +127,7 @@ class Account:
     """
 
     def __init__(self, member_id: str) -> None:
-        self._native = _native.Account(member_id)
+        self._native = call(_native.Account, member_id)
 
     @classmethod
     def _wrap(cls, native: _native.Account) -> "Account":
@@ -153,12 +167,12 @@ class Account:
 
     def apply(self, program: Program, event: Any) -> Outcome:
         """Applies one event (a `loyalty.events` object or a dict in the core's shape)."""
-        payload = json.dumps(to_core(event))
+        payload = json.dumps(to_core(event), default=_json_default)
         return Outcome.from_core(json.loads(call(self._native.apply, program._native, payload)))
 
     def apply_all(self, program: Program, events: Iterable[Any]) -> List[Outcome]:
         """Applies events in order, all or nothing."""
-        payload = json.dumps([to_core(e) for e in events])
+        payload = json.dumps([to_core(e) for e in events], default=_json_default)
         return [Outcome.from_core(o) for o in json.loads(call(self._native.apply_all, program._native, payload))]
 
     def advance_to(self, program: Program, at: _dt.datetime) -> List[Effect]:
@@ -179,7 +193,8 @@ class Account:
 
     def quote_payment(self, program: Program, order_amount: Decimal, requested: Optional[int], as_of: _dt.datetime) -> PaymentQuote:
         data = json.loads(
-            call(self._native.quote_payment, program._native, money("order_amount", order_amount), requested, instant("as_of", as_of))
+            call(self._native.quote_payment, program._native, money("order_amount", order_amount),
+                 _whole("requested", requested, optional=True), instant("as_of", as_of))
         )
         return PaymentQuote(data["points"], Decimal(data["value"]), Decimal(data["cash"]), data["max_points"])
 
@@ -200,5 +215,6 @@ class Account:
 
 def transfer(program: Program, sender: Account, receiver: Account, id: str, at: _dt.datetime, points: int) -> Tuple[Outcome, Outcome]:
     """Moves points between two members atomically; returns (sent, received) outcomes."""
-    sent, received = call(_native.transfer, program._native, sender._native, receiver._native, id, instant("at", at), points)
+    sent, received = call(_native.transfer, program._native, sender._native, receiver._native, id, instant("at", at),
+                          _whole("points", points))
     return Outcome.from_core(json.loads(sent)), Outcome.from_core(json.loads(received))

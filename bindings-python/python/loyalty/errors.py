@@ -40,6 +40,11 @@ class ClvError(LoyaltyError, ValueError):
     """A CLV model could not be fitted or applied (bad figures, or no convergence)."""
 
 
+class InternalError(LoyaltyError):
+    """A bug in the engine (a Rust panic caught at the boundary), never the caller's input.
+    An `Exception`, so `except Exception` catches it, unlike pyo3's `PanicException`."""
+
+
 class InputError(LoyaltyError, ValueError):
     """An argument was refused before reaching the core: a malformed instant or decimal
     text, an option, or a dict that is not an event (`field` names it, `value` is the whole
@@ -146,3 +151,16 @@ def call(fn: Callable[..., T], *args: object) -> T:
     except _native.EventError as e:
         message, kind, field, value = e.args
         raise _EVENT_ERRORS.get(kind, EventError)(message, kind, field, value) from None
+    except RuntimeError as e:
+        # pyo3 refuses a second borrow of one native object (a call from another thread
+        # while a long job runs on it): name the object, not "Already borrowed".
+        if "borrowed" in str(e):
+            raise InputError(f"self: this object is in use by another call (another thread?); {e}", "input", "self",
+                             "busy") from None
+        raise
+    except BaseException as e:
+        # pyo3 raises a Rust panic as PanicException, a BaseException that `except
+        # Exception` does not catch: it becomes our InternalError, with a distinct kind.
+        if type(e).__name__ == "PanicException":
+            raise InternalError(f"internal error (a bug in loyalty, please report it): {e}", "internal", "", str(e)) from None
+        raise

@@ -135,6 +135,24 @@ pub enum AccountError {
 }
 
 impl AccountError {
+    /// The error of the event at `index` of a list: an invalid field's path is prefixed
+    /// `events[index].`; other errors are unchanged.
+    ///
+    /// ```
+    /// use loyalty::AccountError;
+    /// let e = AccountError::InvalidField { field: "amount".into(), value: "x".into(), reason: "bad".into() };
+    /// assert_eq!(e.at_index(3).to_string(), "events[3].amount: x bad");
+    /// ```
+    #[must_use]
+    pub fn at_index(self, index: usize) -> AccountError {
+        match self {
+            AccountError::InvalidField { field, value, reason } => {
+                AccountError::InvalidField { field: format!("events[{index}].{field}"), value, reason }
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn invalid(
         field: impl Into<String>,
         value: impl std::fmt::Display,

@@ -652,7 +652,9 @@ impl Account {
             if lot.remaining.get() < 0 || lot.remaining > lot.points {
                 return fail("ledger.lots", format!("lot {i} has {} remaining of {}", lot.remaining, lot.points));
             }
-            if !points_ok(lot.points, max) || !points_ok(lot.expired, lot.points) || !points_ok(lot.cancelled, lot.points)
+            if !points_ok(lot.points, max)
+                || !points_ok(lot.expired, lot.points)
+                || !points_ok(lot.cancelled, lot.points)
             {
                 return fail(
                     "ledger.lots",
@@ -719,7 +721,11 @@ impl Account {
             }
         }
         for (i, c) in self.tier.history.iter().enumerate() {
-            if crate::money::check_amount(c.spend).is_err() || !points_ok(c.points, max) || !instant_ok(c.at) {
+            if crate::money::check_amount(c.spend).is_err()
+                || !points_ok(c.points, max)
+                || !instant_ok(c.at)
+                || !(0..=MAX_EVENTS as i64).contains(&c.orders)
+            {
                 return fail("tier.history", format!("contribution {i} has spend {} and {} points", c.spend, c.points));
             }
         }

@@ -132,7 +132,10 @@ pub const MAX_SCALE: u32 = 18;
 /// [`AnalyticsError::Invalid`] naming `scale`.
 pub fn check_scale(scale: u32) -> Result<(), AnalyticsError> {
     if scale > MAX_SCALE {
-        return Err(AnalyticsError::Invalid { field: "scale".into(), reason: format!("{scale} must be from 0 to {MAX_SCALE}") });
+        return Err(AnalyticsError::Invalid {
+            field: "scale".into(),
+            reason: format!("{scale} must be from 0 to {MAX_SCALE}"),
+        });
     }
     Ok(())
 }

@@ -256,7 +256,17 @@ impl Program {
         let tier_names =
             config.tiers.as_ref().map_or(Vec::new(), |t| t.levels.iter().map(|l| l.name.as_str().into()).collect());
         let midnights = std::sync::Arc::new(crate::calendar::Midnights::new(tz));
-        Ok(Program { config, tz, minor_units, highest_tier_multiplier, earning_bound, surely_within, names, tier_names, midnights })
+        Ok(Program {
+            config,
+            tz,
+            minor_units,
+            highest_tier_multiplier,
+            earning_bound,
+            surely_within,
+            names,
+            tier_names,
+            midnights,
+        })
     }
 
     /// Parses and validates a program from JSON text.

@@ -90,11 +90,7 @@ impl Redemption {
         // At least a millionth: an order's share (at most 10^12) over the point value is then
         // at most 10^18 points, inside a `Decimal` and an `i64` (DESIGN.md, Limits).
         if self.point_value < MIN_POINT_VALUE || self.point_value > Decimal::from(1_000_000) {
-            return Err(Invalid::new(
-                "redemption.point_value",
-                self.point_value,
-                "must be >= 0.000001 and <= 1000000",
-            ));
+            return Err(Invalid::new("redemption.point_value", self.point_value, "must be >= 0.000001 and <= 1000000"));
         }
         if self.min_points.get() < 0 || self.min_points > Points::MAX_PER_EVENT {
             return Err(Invalid::new("redemption.min_points", self.min_points, "must be >= 0 and <= 1000000000000"));
@@ -147,9 +143,9 @@ impl Redemption {
         let share = order_amount.saturating_mul(self.max_order_share);
         // A validated program and an amount within MAX_AMOUNT keep this inside 10^18; the
         // checked division and the clamp only guard a config built without validation.
-        let points = share.checked_div(self.point_value).map_or(Points::MAX_PER_EVENT.get(), |q| {
-            q.floor().to_i64().unwrap_or(Points::MAX_PER_EVENT.get())
-        });
+        let points = share
+            .checked_div(self.point_value)
+            .map_or(Points::MAX_PER_EVENT.get(), |q| q.floor().to_i64().unwrap_or(Points::MAX_PER_EVENT.get()));
         self.round_to_step(Points::new(points.clamp(0, Points::MAX_PER_EVENT.get())))
     }
 

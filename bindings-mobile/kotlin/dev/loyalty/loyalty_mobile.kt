@@ -878,7 +878,7 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_loyalty_mobile_checksum_method_account_advance_to() and 0xFFFF) != 30003) {
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_advance_to() and 0xFFFF) != 36794) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_apply_event() and 0xFFFF) != 24304) {
@@ -1476,10 +1476,11 @@ open class Account: Disposable, AutoCloseable, AccountInterface
     
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
-     */override fun `advanceTo`(`program`: Program, `at`: java.time.Instant): List<EffectInfo> {
+     */
+    @Throws(LoyaltyException::class)override fun `advanceTo`(`program`: Program, `at`: java.time.Instant): List<EffectInfo> {
             return FfiConverterSequenceTypeEffectInfo.lift(
     callWithHandle {
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(LoyaltyException) { _status ->
     UniffiLib.uniffi_loyalty_mobile_fn_method_account_advance_to(
         it,
         
