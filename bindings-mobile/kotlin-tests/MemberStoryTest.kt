@@ -98,6 +98,8 @@ class MemberStoryTest {
             assertEquals(true, e.message!!.startsWith(field), e.message)
             assertEquals(before, a.snapshot())
         }
+        val blank = assertThrows(LoyaltyException.InvalidField::class.java) { Account("\u200b") }
+        assertEquals(true, blank.message!!.startsWith("member_id: "), blank.message)
         val late = assertThrows(LoyaltyException.InvalidField::class.java) { a.advanceTo(program, Instant.parse("9999-01-01T00:00:00Z")) }
         assertEquals(true, late.message!!.startsWith("t: "), late.message)
         assertEquals(before, a.snapshot())

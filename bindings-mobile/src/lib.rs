@@ -50,6 +50,22 @@ pub enum LoyaltyError {
     TooMany(String),
     #[error("{0}")]
     AsOfBeforeClock(String),
+    /// A bug in the engine (a Rust panic caught at the boundary), never the caller's input.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Runs `f`, turning a panic into [`LoyaltyError::Internal`] (uniffi would raise its own
+/// `InternalException`, outside the app's `LoyaltyException` handling).
+fn guard<T>(f: impl FnOnce() -> Result<T, LoyaltyError>) -> Result<T, LoyaltyError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        Err(LoyaltyError::Internal(format!("internal error (a bug in loyalty, please report it): {what}")))
+    })
 }
 
 impl From<loyalty::AccountError> for LoyaltyError {
@@ -88,9 +104,11 @@ impl Program {
     /// Parses and validates a program from JSON text.
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Program>, LoyaltyError> {
-        loyalty::Program::from_json(&json)
-            .map(|inner| Arc::new(Program { inner }))
-            .map_err(|e| LoyaltyError::InvalidProgram(e.to_string()))
+        guard(|| {
+            loyalty::Program::from_json(&json)
+                .map(|inner| Arc::new(Program { inner }))
+                .map_err(|e| LoyaltyError::InvalidProgram(e.to_string()))
+        })
     }
 
     pub fn name(&self) -> String {
@@ -181,22 +199,33 @@ impl Account {
         let mut guard = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard)
     }
+
+    /// [`Account::with`] for a fallible call, with a panic as [`LoyaltyError::Internal`].
+    fn try_with<T>(
+        &self,
+        f: impl FnOnce(&mut loyalty::Account) -> Result<T, loyalty::AccountError>,
+    ) -> Result<T, LoyaltyError> {
+        guard(|| self.with(f).map_err(LoyaltyError::from))
+    }
 }
 
 #[uniffi::export]
 impl Account {
     /// A new, empty account.
     #[uniffi::constructor]
-    pub fn new(member_id: String) -> Arc<Account> {
-        Arc::new(Account { inner: Mutex::new(loyalty::Account::new(member_id)) })
+    pub fn new(member_id: String) -> Result<Arc<Account>, LoyaltyError> {
+        let account = loyalty::Account::try_new(member_id)?;
+        Ok(Arc::new(Account { inner: Mutex::new(account) }))
     }
 
     /// An account from the server's JSON snapshot.
     #[uniffi::constructor]
     pub fn from_snapshot(json: String) -> Result<Arc<Account>, LoyaltyError> {
-        loyalty::Account::from_json(&json)
-            .map(|a| Arc::new(Account { inner: Mutex::new(a) }))
-            .map_err(|e| LoyaltyError::InvalidSnapshot(e.to_string()))
+        guard(|| {
+            loyalty::Account::from_json(&json)
+                .map(|a| Arc::new(Account { inner: Mutex::new(a) }))
+                .map_err(|e| LoyaltyError::InvalidSnapshot(e.to_string()))
+        })
     }
 
     /// The snapshot, byte for byte what the server would store.
@@ -211,17 +240,17 @@ impl Account {
     /// Applies a local event (the core's JSON event) optimistically; returns its effects.
     pub fn apply_event(&self, program: &Program, event_json: String) -> Result<Vec<EffectInfo>, LoyaltyError> {
         let event = loyalty::Event::from_json(&event_json).map_err(LoyaltyError::from)?;
-        self.with(|a| a.apply(&program.inner, &event)).map(|o| effects(&o.effects)).map_err(LoyaltyError::from)
+        self.try_with(|a| a.apply(&program.inner, &event)).map(|o| effects(&o.effects))
     }
 
     /// Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
     pub fn advance_to(&self, program: &Program, at: SystemTime) -> Result<Vec<EffectInfo>, LoyaltyError> {
         let at = from_system_time(at);
-        self.with(|a| a.advance_to(&program.inner, at)).map(|e| effects(&e)).map_err(LoyaltyError::from)
+        self.try_with(|a| a.advance_to(&program.inner, at)).map(|e| effects(&e))
     }
 
     pub fn balances(&self, program: &Program, as_of: SystemTime) -> Result<Balances, LoyaltyError> {
-        let b = self.with(|a| a.balances(&program.inner, from_system_time(as_of)))?;
+        let b = self.try_with(|a| a.balances(&program.inner, from_system_time(as_of)))?;
         Ok(Balances {
             available: b.available.get(),
             pending: b.pending.get(),
@@ -236,7 +265,7 @@ impl Account {
         as_of: SystemTime,
         until: SystemTime,
     ) -> Result<Vec<ExpiringPoints>, LoyaltyError> {
-        let list = self.with(|a| a.expiring(&program.inner, from_system_time(as_of), from_system_time(until)))?;
+        let list = self.try_with(|a| a.expiring(&program.inner, from_system_time(as_of), from_system_time(until)))?;
         Ok(list
             .into_iter()
             .map(|e| ExpiringPoints { expires_at: to_system_time(e.expires_at), points: e.points.get() })
@@ -244,7 +273,7 @@ impl Account {
     }
 
     pub fn tier_progress(&self, program: &Program, as_of: SystemTime) -> Result<Option<TierStatus>, LoyaltyError> {
-        let p = self.with(|a| a.tier_progress(&program.inner, from_system_time(as_of)))?;
+        let p = self.try_with(|a| a.tier_progress(&program.inner, from_system_time(as_of)))?;
         let missing = |list: Vec<loyalty::program::Missing>| {
             list.into_iter().map(|m| MissingMetric { metric: m.metric, needed: Money(m.needed.to_string()) }).collect()
         };
@@ -262,7 +291,8 @@ impl Account {
         let amount = decimal("amount", &amount)?;
         let mut copy = self.with(|a| a.clone());
         let kind = loyalty::EventKind::OrderPlaced { order_id: "preview".into(), amount, channel: None, lines: vec![] };
-        let outcome = copy.apply(&program.inner, &loyalty::Event::new("preview", from_system_time(at), kind))?;
+        let outcome =
+            guard(|| Ok(copy.apply(&program.inner, &loyalty::Event::new("preview", from_system_time(at), kind))?))?;
         Ok(outcome
             .effects
             .iter()
@@ -281,7 +311,7 @@ impl Account {
         as_of: SystemTime,
     ) -> Result<PaymentQuote, LoyaltyError> {
         let amount = decimal("order_amount", &order_amount)?;
-        let q = self.with(|a| {
+        let q = self.try_with(|a| {
             a.quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), from_system_time(as_of))
         })?;
         Ok(PaymentQuote {
@@ -290,5 +320,21 @@ impl Account {
             cash: Money(q.cash.to_string()),
             max_points: q.max_points.get(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panic_is_a_loyalty_error_of_its_own_kind() {
+        let r: Result<(), LoyaltyError> = guard(|| panic!("index out of bounds"));
+        match r {
+            Err(LoyaltyError::Internal(m)) => assert!(m.ends_with("index out of bounds"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(guard(|| Ok(7)), Ok(7)));
     }
 }

@@ -667,9 +667,9 @@ open class Account: AccountProtocol, @unchecked Sendable {
     /**
      * A new, empty account.
      */
-public convenience init(memberId: String) {
+public convenience init(memberId: String)throws  {
     let handle =
-        try! rustCall() {
+        try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
         uniffiCallStatus in
     uniffi_loyalty_mobile_fn_constructor_account_new(
         FfiConverterString.lower(memberId),uniffiCallStatus
@@ -1426,6 +1426,11 @@ enum LoyaltyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     case AsOfBeforeClock(message: String)
     
+    /**
+     * A bug in the engine (a Rust panic caught at the boundary), never the caller's input.
+     */
+    case Internal(message: String)
+    
 
     
 
@@ -1527,6 +1532,10 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 19: return .Internal(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -1574,6 +1583,8 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(17))
         case .AsOfBeforeClock(_ /* message is ignored*/):
             writeInt(&buf, Int32(18))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(19))
 
         
         }
@@ -1864,7 +1875,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_loyalty_mobile_checksum_constructor_account_from_snapshot() != 51582) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_loyalty_mobile_checksum_constructor_account_new() != 50174) {
+    if (uniffi_loyalty_mobile_checksum_constructor_account_new() != 17782) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_constructor_program_from_json() != 4643) {

@@ -914,7 +914,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_loyalty_mobile_checksum_constructor_account_from_snapshot() and 0xFFFF) != 51582) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_loyalty_mobile_checksum_constructor_account_new() and 0xFFFF) != 50174) {
+    if ((lib.uniffi_loyalty_mobile_checksum_constructor_account_new() and 0xFFFF) != 17782) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_constructor_program_from_json() and 0xFFFF) != 4643) {
@@ -1389,7 +1389,7 @@ open class Account: Disposable, AutoCloseable, AccountInterface
      */
     constructor(`memberId`: kotlin.String) :
         this(UniffiWithHandle, 
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(LoyaltyException) { _status ->
     UniffiLib.uniffi_loyalty_mobile_fn_constructor_account_new(
     
         
@@ -2301,6 +2301,11 @@ sealed class LoyaltyException(message: String): kotlin.Exception(message) {
         
         class AsOfBeforeClock(message: String) : LoyaltyException(message)
         
+    /**
+     * A bug in the engine (a Rust panic caught at the boundary), never the caller's input.
+     */
+        class Internal(message: String) : LoyaltyException(message)
+        
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<LoyaltyException> {
         override fun lift(error_buf: RustBuffer.ByValue): LoyaltyException = FfiConverterTypeLoyaltyError.lift(error_buf)
@@ -2332,6 +2337,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
             16 -> LoyaltyException.InsufficientPoints(FfiConverterString.read(buf))
             17 -> LoyaltyException.TooMany(FfiConverterString.read(buf))
             18 -> LoyaltyException.AsOfBeforeClock(FfiConverterString.read(buf))
+            19 -> LoyaltyException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -2413,6 +2419,10 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
             }
             is LoyaltyException.AsOfBeforeClock -> {
                 buf.putInt(18)
+                Unit
+            }
+            is LoyaltyException.Internal -> {
+                buf.putInt(19)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
