@@ -315,7 +315,17 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResu
         let [member, monetary] = pieces::<2>(buf, n * 8);
         for (i, s) in summaries.iter().enumerate() {
             member[i * 8..][..8].copy_from_slice(&s.member_id.to_le_bytes());
-            let total = i64::try_from(s.total_minor).unwrap_or(i64::MAX);
+            // A 64-bit column holds any total a real business reaches; a larger one is an
+            // error naming the member (code), never a silent cap at 2^63 - 1.
+            let total = i64::try_from(s.total_minor).map_err(|_| {
+                errors::analytics(loyalty::analytics::AnalyticsError::Invalid {
+                    field: "monetary_minor".into(),
+                    reason: format!(
+                        "member (code) {} spent {} minor units in all, more than a 64-bit column holds",
+                        s.member_id, s.total_minor
+                    ),
+                })
+            })?;
             monetary[i * 8..][..8].copy_from_slice(&total.to_le_bytes());
         }
         Ok(())

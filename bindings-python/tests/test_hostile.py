@@ -148,3 +148,13 @@ def test_a_second_borrow_of_a_native_object_is_an_input_error():
     with pytest.raises(loyalty.InputError) as err:
         call(busy)
     assert (err.value.field, err.value.value) == ("self", "busy")
+
+
+def test_a_total_past_64_bits_is_an_error_not_a_cap():
+    import pandas as pd
+    big = 2**62
+    frame = pd.DataFrame({"member_id": [7, 7, 7], "ordered_at": [utc(2024, 1, d) for d in (1, 2, 3)],
+                          "amount_minor": [big, big, big]})
+    e = refused(None, lambda: loyalty.analytics.rfm(frame, as_of=utc(2024, 2, 1), amount_minor="amount_minor"),
+                loyalty.AnalyticsError, "invalid", "monetary_minor")
+    assert str(3 * big) in str(e)
