@@ -1,20 +1,10 @@
 //! What the host should do or tell the member after an event or a clock advance.
 
-use crate::ledger::LotId;
+pub use crate::draw::{Draw, LotId};
 use crate::points::Points;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-
-/// Points taken from (or given back to) one lot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Draw {
-    /// The lot.
-    pub lot: LotId,
-    /// How many points.
-    pub points: Points,
-}
 
 /// An outcome the host acts on: store it, notify the member, update a screen.
 ///

@@ -57,6 +57,7 @@ mod account;
 pub mod analytics;
 pub mod calendar;
 mod currency;
+mod draw;
 mod effect;
 mod event;
 mod json;
@@ -64,6 +65,7 @@ mod ledger;
 mod money;
 mod points;
 pub mod program;
+mod refund;
 mod tier;
 
 pub use account::{

@@ -4,7 +4,7 @@
 use super::{Account, AccountError, MAX_EVENTS, MAX_LOTS};
 use crate::calendar::Period;
 use crate::event::{Event, EventKind, OrderLine};
-use crate::money::{self, Rounding};
+use crate::money;
 use crate::points::Points;
 use crate::program::{Program, RuleLists, MAX_NAME_CHARS};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -183,29 +183,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 .orders
                 .get(order_id)
                 .ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.clone() })?;
-            // Both are at most 10^12 (a snapshot's are checked on load): the sum cannot
-            // overflow, and saturating keeps that true for any order record.
-            let refunded = order.refunded.saturating_add(*amount);
-            if refunded > order.amount {
-                return Err(AccountError::RefundExceedsOrder {
-                    order_id: order_id.clone(),
-                    amount: *amount,
-                    refunded: order.refunded,
-                    order_amount: order.amount,
-                });
-            }
-            // Cumulative, rounded down: a full refund claws back exactly what was awarded.
-            let target = if refunded == order.amount {
-                order.points
-            } else {
-                // points <= 10^12 and refunded <= 10^12: the product fits a Decimal.
-                let raw = Decimal::from(order.points.get())
-                    .checked_mul(refunded)
-                    .and_then(|p| p.checked_div(order.amount))
-                    .unwrap_or(Decimal::from(order.points.get()));
-                Rounding::Floor.to_points(raw).unwrap_or(order.points).min(order.points)
-            };
-            let due = (target - order.clawed).max(Points::ZERO);
+            let crate::refund::Due { due, target } = crate::refund::due(order_id, order, *amount)?;
             Ok(Command::Refund { order_id: order_id.clone(), amount: *amount, due, target })
         }
         EventKind::RewardRedeemed { reward_id, points } => {

@@ -7,7 +7,7 @@ use crate::effect::{Draw, Effect};
 use crate::event::{Event, EventKind};
 use crate::ledger::{total, Credit, LotKind, Rules};
 use crate::points::Points;
-use crate::program::{RestorePolicy, Shortfall};
+use crate::program::RestorePolicy;
 use crate::tier::{Contribution, Ctx};
 use std::sync::Arc;
 
@@ -244,60 +244,45 @@ fn purchase(
     );
 }
 
-/// Claws back `due` points for a refund: the order's own unspent points first (cancelling
-/// them if still pending), then forgiving what of the order's own points already expired,
-/// then other lots in spend order, then debt or waiver by policy.
-fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, mut due: Points, effects: &mut Vec<Effect>) {
-    if !due.is_positive() {
-        return;
-    }
+/// Carries out the clawback [`crate::refund::plan`] returns for a refund of `order_id`.
+fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, due: Points, effects: &mut Vec<Effect>) {
     let Some(order) = account.orders.get(order_id) else {
         return;
     };
-    let own = order.lot;
-    let already_forgiven = order.forgiven;
+    let shortfall = rules.program.config().clawback_shortfall;
+    let plan = crate::refund::plan(&account.ledger, order.lot, order.forgiven, due, shortfall);
     let mut draws = Vec::new();
-    let mut forgiven = Points::ZERO;
-    if let Some(lot) = own {
-        let cancelled = account.ledger.cancel_pending(lot, due);
-        if cancelled.is_positive() {
-            due -= cancelled;
-            effects.push(Effect::PendingCancelled { order_id: order_id.to_string(), lot, points: cancelled });
+    if let Some(lot) = plan.lot {
+        if plan.cancelled.is_positive() {
+            account.ledger.cancel_pending(lot, plan.cancelled);
+            effects.push(Effect::PendingCancelled { order_id: order_id.to_string(), lot, points: plan.cancelled });
         }
-        let taken = account.ledger.take_from(lot, due);
-        if taken.is_positive() {
-            due -= taken;
-            draws.push(Draw { lot, points: taken });
-        }
-        forgiven = due.min((account.ledger.expired_in(lot) - already_forgiven).max(Points::ZERO));
-        due -= forgiven;
-    }
-    let others = account.ledger.draw_except(due, own);
-    due -= total(&others);
-    draws.extend(others);
-    let mut waived = Points::ZERO;
-    let mut debt = Points::ZERO;
-    if due.is_positive() {
-        match rules.program.config().clawback_shortfall {
-            Shortfall::Debt => debt = due,
-            Shortfall::WithinBalance => waived = due,
+        if plan.own.is_positive() {
+            account.ledger.take(&[Draw { lot, points: plan.own }]);
+            draws.push(Draw { lot, points: plan.own });
         }
     }
+    account.ledger.take(&plan.others);
+    draws.extend_from_slice(&plan.others);
     if let Some(order) = account.orders.get_mut(order_id) {
-        order.forgiven += forgiven;
+        order.forgiven += plan.forgiven;
     }
-    if !draws.is_empty() || forgiven.is_positive() || waived.is_positive() || debt.is_positive() {
+    if !draws.is_empty() || plan.forgiven.is_positive() || plan.waived.is_positive() || plan.debt.is_positive() {
         effects.push(Effect::PointsClawedBack {
             order_id: order_id.to_string(),
             points: total(&draws),
             draws,
-            forgiven,
-            waived,
+            forgiven: plan.forgiven,
+            waived: plan.waived,
         });
     }
-    if debt.is_positive() {
-        account.ledger.add_debt(debt);
-        effects.push(Effect::DebtCreated { order_id: order_id.to_string(), points: debt, debt: account.ledger.debt });
+    if plan.debt.is_positive() {
+        account.ledger.add_debt(plan.debt);
+        effects.push(Effect::DebtCreated {
+            order_id: order_id.to_string(),
+            points: plan.debt,
+            debt: account.ledger.debt,
+        });
     }
 }
 

@@ -1,7 +1,7 @@
 //! Drawing points from lots in the spend order.
 
 use super::{Ledger, LotId};
-use crate::effect::Draw;
+use crate::draw::Draw;
 use crate::points::Points;
 
 impl Ledger {
@@ -15,30 +15,43 @@ impl Ledger {
 
     /// Like [`Ledger::draw`], leaving one lot out.
     pub fn draw_except(&mut self, points: Points, except: Option<LotId>) -> Vec<Draw> {
+        let draws = self.plan_draw(points, except);
+        self.take(&draws);
+        draws
+    }
+
+    /// The draws [`Ledger::draw_except`] would make, without making them: up to `points`
+    /// from the available lots at the clock in spend order, leaving `except` out.
+    pub fn plan_draw(&self, points: Points, except: Option<LotId>) -> Vec<Draw> {
         let clock = self.clock;
-        let mut order: Vec<LotId> = self
+        let mut order: Vec<&super::Lot> = self
             .live
             .iter()
-            .copied()
-            .filter(|id| Some(*id) != except)
-            .filter(|id| self.lot(*id).is_some_and(|l| l.available(clock).is_positive()))
+            .filter(|id| Some(**id) != except)
+            .filter_map(|id| self.lot(*id))
+            .filter(|l| l.available(clock).is_positive())
             .collect();
-        order.sort_by_key(|id| self.lot(*id).map(|l| l.spend_key()));
+        order.sort_by_key(|l| l.spend_key());
         let mut left = points;
         let mut draws = Vec::new();
-        for id in order {
+        for lot in order {
             if !left.is_positive() {
                 break;
             }
-            let Some(lot) = self.lots.get_mut(id.0 as usize) else {
-                continue;
-            };
             let n = left.min(lot.remaining);
-            lot.remaining -= n;
             left -= n;
-            draws.push(Draw { lot: id, points: n });
+            draws.push(Draw { lot: lot.id, points: n });
+        }
+        draws
+    }
+
+    /// Takes planned draws from their lots (each at most what the lot holds).
+    pub fn take(&mut self, draws: &[Draw]) {
+        for d in draws {
+            if let Some(lot) = self.lots.get_mut(d.lot.0 as usize) {
+                lot.remaining -= d.points.min(lot.remaining);
+            }
         }
         self.prune();
-        draws
     }
 }

@@ -1,20 +1,9 @@
 //! A lot: one credit of points, with its own dates.
 
+pub use crate::draw::LotId;
 use crate::points::Points;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// The id of a lot within one account: 0, 1, 2, ... in the order lots were credited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct LotId(pub u32);
-
-impl fmt::Display for LotId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "lot {}", self.0)
-    }
-}
 
 /// Where a lot's points came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

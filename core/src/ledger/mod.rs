@@ -9,7 +9,8 @@ mod lot;
 pub use lot::{Lot, LotId, LotKind};
 
 use crate::calendar;
-use crate::effect::{Draw, Effect};
+use crate::draw::Draw;
+use crate::effect::Effect;
 use crate::points::Points;
 use crate::program::{ExpiryPolicy, Program};
 use chrono::{DateTime, Utc};
@@ -392,16 +393,15 @@ impl Ledger {
         n
     }
 
-    /// Takes up to `points` available points from one lot.
-    pub fn take_from(&mut self, id: LotId, points: Points) -> Points {
+    /// Points of a lot still pending at the clock (zero once it is usable).
+    pub fn pending_in(&self, id: LotId) -> Points {
         let clock = self.clock;
-        let Some(lot) = self.lot_mut(id) else {
-            return Points::ZERO;
-        };
-        let n = points.min(lot.available(clock));
-        lot.remaining -= n;
-        self.prune();
-        n
+        self.lot(id).filter(|l| l.is_pending(clock)).map_or(Points::ZERO, |l| l.remaining)
+    }
+
+    /// Points of a lot usable at the clock.
+    pub fn available_in(&self, id: LotId) -> Points {
+        self.lot(id).map_or(Points::ZERO, |l| l.available(self.clock))
     }
 
     /// Points of a lot that expired.
@@ -455,7 +455,7 @@ fn due_at(lot: &Lot) -> Option<DateTime<Utc>> {
     }
 }
 
-/// Draw helper re-exported for the account.
+/// The points of some draws together.
 pub(crate) fn total(draws: &[Draw]) -> Points {
     draws.iter().map(|d| d.points).sum()
 }
