@@ -6,7 +6,7 @@
 
 use crate::calendar;
 use crate::effect::Effect;
-use crate::ledger::{Credit, Ledger, LotKind, Rules};
+
 use crate::points::Points;
 use crate::program::{Anchor, DowngradeMode, Metrics, Missing, Program, QualificationPeriod, Tiers, UpgradeTiming};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -58,6 +58,22 @@ impl PartialEq for Memo {
 }
 
 impl Eq for Memo {}
+
+/// Entry-reward points an upgrade grants: the tier decides them (once per tier and
+/// qualification period); the account credits them as a bonus lot (`account/evolve.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct EntryPoints {
+    pub points: Points,
+    /// The lot's rule: `tier_entry:<tier>`.
+    pub rule: String,
+    /// When, and the local day.
+    pub at: DateTime<Utc>,
+    pub day: NaiveDate,
+}
+
+/// Carries out [`EntryPoints`] as the tier grants them, pushing its effects after the
+/// upgrade's.
+pub(crate) type Payer<'a> = &'a mut dyn FnMut(EntryPoints, &mut Vec<Effect>);
 
 /// A manual tier assignment: a floor until a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,7 +364,7 @@ impl TierState {
     }
 
     /// Upgrades the member if the current window meets a higher entry threshold.
-    pub fn check_upgrade(&mut self, ctx: &Ctx<'_>, ledger: &mut Ledger, t: DateTime<Utc>, effects: &mut Vec<Effect>) {
+    pub fn check_upgrade(&mut self, ctx: &Ctx<'_>, pay: Payer<'_>, t: DateTime<Utc>, effects: &mut Vec<Effect>) {
         let current = self.computed(ctx);
         if current + 1 >= ctx.tiers.levels.len() {
             return; // Already at the top of the ladder.
@@ -364,7 +380,7 @@ impl TierState {
             return;
         };
         match ctx.tiers.upgrade {
-            UpgradeTiming::Immediately => self.upgrade(ctx, ledger, target, t, "qualified", effects),
+            UpgradeTiming::Immediately => self.upgrade(ctx, pay, target, t, "qualified", effects),
             UpgradeTiming::NextPeriod => {
                 let day = ctx.day(t);
                 let at = ctx.start(ctx.period().next_period_start(day, self.anchor(ctx, day)));
@@ -379,7 +395,7 @@ impl TierState {
     fn upgrade(
         &mut self,
         ctx: &Ctx<'_>,
-        ledger: &mut Ledger,
+        pay: Payer<'_>,
         target: usize,
         t: DateTime<Utc>,
         reason: &str,
@@ -433,29 +449,14 @@ impl TierState {
             reward_id,
         });
         if let Some(points) = reward_points {
-            let rule = format!("tier_entry:{}", level.name);
-            let credit = Credit {
-                points,
-                earned_at: t,
-                available_at: t,
-                available_day: day,
-                expires_at: None,
-                kind: LotKind::Bonus,
-                rule: &rule,
-                source: None,
-            };
-            let (_, earned) = ledger.credit(Rules { program: ctx.program }, credit, None);
-            effects.push(earned);
-            if let Some(e) = ledger.repay_debt() {
-                effects.push(e);
-            }
+            pay(EntryPoints { points, rule: format!("tier_entry:{}", level.name), at: t, day }, effects);
         }
     }
 
     /// Processes tier events due at `b`: scheduled upgrades, the end of a manual floor,
     /// expiries (retain, downgrade, or the start of a grace period) and grace ends. Warnings
     /// ahead of an expiry are [`TierState::warn`]'s.
-    pub fn process(&mut self, ctx: &Ctx<'_>, ledger: &mut Ledger, b: DateTime<Utc>, effects: &mut Vec<Effect>) {
+    pub fn process(&mut self, ctx: &Ctx<'_>, pay: Payer<'_>, b: DateTime<Utc>, effects: &mut Vec<Effect>) {
         if let Some((tier, at)) = self.scheduled.clone() {
             if at <= b {
                 self.scheduled = None;
@@ -469,7 +470,7 @@ impl TierState {
                         .find(|&i| levels[i].entry.as_ref().is_some_and(|e| e.is_met(&m)))
                         .unwrap_or(0);
                     if target > self.computed(ctx) {
-                        self.upgrade(ctx, ledger, target, at, "qualified", effects);
+                        self.upgrade(ctx, pay, target, at, "qualified", effects);
                     }
                 }
             }

@@ -2,7 +2,6 @@
 //! [`Command`] that [`super::evolve`] carries out without any further checks.
 
 use super::{Account, AccountError, MAX_EVENTS, MAX_LOTS};
-use crate::calendar::Period;
 use crate::event::{Event, EventKind, OrderLine};
 use crate::money;
 use crate::points::Points;
@@ -88,30 +87,11 @@ pub(crate) fn purchase_points(
         Some(q) => (q.points, q.rules),
         None => (Points::MAX_PER_EVENT, std::sync::Arc::from([])),
     };
-    let day_key = Period::Day.key(today);
-    let caps = &c.earning.caps;
-    let period_key = caps.per_period.map_or(0, |p| p.period.key(today));
-    let mut points = raw;
-    if let Some(cap) = caps.per_order {
-        points = points.min(cap);
-    }
-    if let Some(cap) = caps.per_day {
-        let used = if facts.day_earned.0 == day_key { facts.day_earned.1 } else { Points::ZERO };
-        points = points.min((cap - used).max(Points::ZERO));
-    }
-    if let Some(cap) = caps.per_period {
-        let used = if facts.period_earned.0 == period_key { facts.period_earned.1 } else { Points::ZERO };
-        points = points.min((cap.points - used).max(Points::ZERO));
-    }
-    let nothing_because = if points.is_positive() {
-        None
-    } else if *amount < c.earning.min_order_amount {
-        Some("below_minimum")
-    } else if raw.is_zero() {
-        Some("no_matching_rule")
-    } else {
-        Some("capped")
-    };
+    let (day_key, period_key) = c.earning.caps.keys(today);
+    let today_so_far = if facts.day_earned.0 == day_key { facts.day_earned.1 } else { Points::ZERO };
+    let period_so_far = if facts.period_earned.0 == period_key { facts.period_earned.1 } else { Points::ZERO };
+    let points = c.earning.caps.cap(raw, today_so_far, period_so_far);
+    let nothing_because = c.earning.why_nothing(*amount, raw, points);
     Earned { points, rules, nothing_because, day_key, period_key }
 }
 

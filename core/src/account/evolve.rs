@@ -7,8 +7,9 @@ use crate::effect::{Draw, Effect};
 use crate::event::{Event, EventKind};
 use crate::ledger::{total, Credit, LotKind, Rules};
 use crate::points::Points;
-use crate::program::RestorePolicy;
+use crate::program::expiry::{self, LotDates};
 use crate::tier::{Contribution, Ctx};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
 pub(crate) fn evolve(
@@ -99,17 +100,17 @@ pub(crate) fn evolve(
             let mut total = Points::ZERO;
             for lot in lots {
                 let points = Points::new(lot.points);
+                let explicit = if reset { None } else { Some(lot.expires_at) };
                 let credit = Credit {
                     points,
                     earned_at: lot.earned_at,
                     available_at: t,
-                    available_day,
-                    expires_at: if reset { None } else { Some(lot.expires_at) },
+                    dates: dates(account, rules, explicit, t, available_day),
                     kind: LotKind::Transfer,
                     rule: "transfer",
                     source: Some(Arc::clone(source)),
                 };
-                let (id, _) = account.ledger.credit(rules, credit, None);
+                let (id, _) = account.ledger.credit(credit, None);
                 ids.push(id);
                 total += points;
             }
@@ -123,20 +124,16 @@ pub(crate) fn evolve(
         }
         Command::Adjust { points, reason } => {
             let draws = if points.is_positive() {
-                let (lot, _) = account.ledger.credit(
-                    rules,
-                    Credit {
-                        points,
-                        earned_at: t,
-                        available_at: t,
-                        available_day: rules.program.local_date(t),
-                        expires_at: None,
-                        kind: LotKind::Adjustment,
-                        rule: "adjustment",
-                        source: Some(Arc::clone(source)),
-                    },
-                    None,
-                );
+                let credit = Credit {
+                    points,
+                    earned_at: t,
+                    available_at: t,
+                    dates: dates(account, rules, None, t, rules.program.local_date(t)),
+                    kind: LotKind::Adjustment,
+                    rule: "adjustment",
+                    source: Some(Arc::clone(source)),
+                };
+                let (lot, _) = account.ledger.credit(credit, None);
                 vec![Draw { lot, points }]
             } else {
                 account.ledger.draw(-points)
@@ -164,10 +161,22 @@ fn credit_now(
     }
     let available_day = rules.program.local_date(t);
     let source = Some(Arc::clone(source));
-    let credit = Credit { points, earned_at: t, available_at: t, available_day, expires_at: None, kind, rule, source };
-    let (_, effect) = account.ledger.credit(rules, credit, None);
+    let dates = dates(account, rules, None, t, available_day);
+    let credit = Credit { points, earned_at: t, available_at: t, dates, kind, rule, source };
+    let (_, effect) = account.ledger.credit(credit, None);
     effects.push(effect);
     repay(account, effects);
+}
+
+/// The dates the expiry rules (`program/expiry.rs`) give a lot credited now.
+fn dates(
+    account: &Account,
+    rules: Rules<'_>,
+    explicit: Option<Option<DateTime<Utc>>>,
+    available_at: DateTime<Utc>,
+    available_day: NaiveDate,
+) -> LotDates {
+    expiry::lot_dates(rules.program, explicit, available_at, available_day, account.ledger.last_activity)
 }
 
 fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
@@ -199,13 +208,12 @@ fn purchase(
             points: earned.points,
             earned_at: t,
             available_at,
-            available_day,
-            expires_at: None,
+            dates: dates(account, rules, None, available_at, available_day),
             kind: LotKind::Purchase,
             rule: "",
             source: Some(Arc::clone(source)),
         };
-        let (id, effect) = account.ledger.credit(rules, credit, Some(earned.rules));
+        let (id, effect) = account.ledger.credit(credit, Some(earned.rules));
         lot = Some(id);
         effects.push(effect);
         repay(account, effects);
@@ -310,22 +318,18 @@ fn cancel_redemption(
     }
     let mut expired = lapsed;
     if lapsed.is_positive() {
-        if let RestorePolicy::Reinstate { days } = rules.program.config().redemption.after_expiry {
-            let t = event.occurred_at;
-            let tz = rules.program.time_zone();
-            let today = rules.program.local_date(t);
-            let expires_at = calendar::end_of_day(calendar::add_days(today, days), tz);
+        let t = event.occurred_at;
+        if let Some(expires_at) = rules.program.config().redemption.after_expiry.reinstated_until(rules.program, t) {
             let credit = Credit {
                 points: lapsed,
                 earned_at: t,
                 available_at: t,
-                available_day: today,
-                expires_at: Some(Some(expires_at)),
+                dates: dates(account, rules, Some(Some(expires_at)), t, rules.program.local_date(t)),
                 kind: LotKind::Reinstated,
                 rule: "reinstated",
                 source: Some(Arc::clone(source)),
             };
-            let (lot, _) = account.ledger.credit(rules, credit, None);
+            let (lot, _) = account.ledger.credit(credit, None);
             restored.push(Draw { lot, points: lapsed });
             expired = Points::ZERO;
         }
@@ -337,4 +341,23 @@ fn cancel_redemption(
         draws: restored,
     });
     repay(account, effects);
+}
+
+/// Credits a tier's entry-reward points (the tier decided them) as a bonus lot, and repays
+/// debt from them: the effects follow the upgrade's.
+pub(crate) fn pay_entry_points(
+    ledger: &mut crate::ledger::Ledger,
+    program: &crate::program::Program,
+    reward: crate::tier::EntryPoints,
+    effects: &mut Vec<Effect>,
+) {
+    let crate::tier::EntryPoints { points, rule, at, day } = reward;
+    let dates = expiry::lot_dates(program, None, at, day, ledger.last_activity);
+    let credit =
+        Credit { points, earned_at: at, available_at: at, dates, kind: LotKind::Bonus, rule: &rule, source: None };
+    let (_, earned) = ledger.credit(credit, None);
+    effects.push(earned);
+    if let Some(e) = ledger.repay_debt() {
+        effects.push(e);
+    }
 }

@@ -180,9 +180,11 @@ fn catch_up(
             // when the first contribution after the clock does.)
             let counted = contribution.is_some_and(|c| c <= b);
             let level = tier.computed(ctx);
-            tier.process(ctx, ledger, b, effects);
+            let pay =
+                &mut |reward, effects: &mut Vec<Effect>| evolve::pay_entry_points(ledger, program, reward, effects);
+            tier.process(ctx, pay, b, effects);
             if counted || tier.computed(ctx) != level {
-                tier.check_upgrade(ctx, ledger, b, effects);
+                tier.check_upgrade(ctx, pay, b, effects);
             }
         }
         effects.extend(ledger.expire_and_warn(rules, b));
@@ -380,7 +382,10 @@ impl Account {
             // Only new metrics counting now can raise the tier (purchases still pending count
             // when they activate).
             if self.tier.counted(t) > counting {
-                self.tier.check_upgrade(&ctx, &mut self.ledger, t, &mut own);
+                let ledger = &mut self.ledger;
+                let pay =
+                    &mut |reward, effects: &mut Vec<Effect>| evolve::pay_entry_points(ledger, program, reward, effects);
+                self.tier.check_upgrade(&ctx, pay, t, &mut own);
             }
             self.tier.prune(&ctx, t);
         }

@@ -238,7 +238,11 @@ impl Account {
         }
         // Together, the person may qualify for more than either account did.
         if let Some(ctx) = Ctx::of(program) {
-            a.tier.check_upgrade(&ctx, &mut a.ledger, at, &mut effects);
+            let ledger = &mut a.ledger;
+            let pay = &mut |reward, effects: &mut Vec<Effect>| {
+                super::evolve::pay_entry_points(ledger, program, reward, effects)
+            };
+            a.tier.check_upgrade(&ctx, pay, at, &mut effects);
         }
         let fingerprint =
             Event::new(id, at, EventKind::PointsSent { to_member_id: other.member_id.clone(), points: 0 })

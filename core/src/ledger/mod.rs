@@ -8,10 +8,10 @@ mod lot;
 
 pub use lot::{Lot, LotId, LotKind};
 
-use crate::calendar;
 use crate::draw::Draw;
 use crate::effect::Effect;
 use crate::points::Points;
+use crate::program::expiry::{self, LotDates};
 use crate::program::{ExpiryPolicy, Program};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -63,30 +63,14 @@ pub(crate) struct Rules<'a> {
     pub program: &'a Program,
 }
 
-impl Rules<'_> {
-    fn warn_at(&self, expires_at: Option<DateTime<Utc>>, available_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let days = self.program.config().expiring_soon_days;
-        let expires_at = expires_at?;
-        if days == 0 {
-            return None;
-        }
-        let warn = self.program.start_of_day(calendar::sub_days(self.program.local_date(expires_at), days));
-        Some(warn.max(available_at))
-    }
-}
-
-/// A new credit.
+/// A new credit, with its dates decided by the expiry rules (`program/expiry.rs`).
 pub(crate) struct Credit<'a> {
     pub points: Points,
     pub earned_at: DateTime<Utc>,
     pub available_at: DateTime<Utc>,
-    /// The local day of `available_at`.
-    pub available_day: chrono::NaiveDate,
-    /// Overrides the program's expiry (reinstated points).
-    pub expires_at: Option<Option<DateTime<Utc>>>,
+    pub dates: LotDates,
     pub kind: LotKind,
     pub rule: &'a str,
-    /// The event that credited it (shared with the idempotency key), if an event did.
     pub source: Option<std::sync::Arc<str>>,
 }
 
@@ -139,42 +123,9 @@ impl Ledger {
 
     /// Credits a new lot and returns its id and the effect, naming the rules that earned it
     /// (`None`: the credit's own rule).
-    pub fn credit(
-        &mut self,
-        rules: Rules<'_>,
-        c: Credit<'_>,
-        names: Option<std::sync::Arc<[std::sync::Arc<str>]>>,
-    ) -> (LotId, Effect) {
+    pub fn credit(&mut self, c: Credit<'_>, names: Option<std::sync::Arc<[std::sync::Arc<str>]>>) -> (LotId, Effect) {
         let id = LotId(self.lots.len() as u32);
-        let tz = rules.program.time_zone();
-        let policy = &rules.program.config().expiry;
-        let (expires_at, warn_at) = match c.expires_at {
-            Some(explicit) => (explicit, rules.warn_at(explicit, c.available_at)),
-            None => match policy {
-                // Points credited when the deadline has passed (a staff adjustment, a purchase
-                // with a pending period longer than the window) get a full window from
-                // availability rather than being born expired.
-                ExpiryPolicy::Inactivity { .. } => {
-                    let expires_at = match self.last_activity.and_then(|a| policy.inactivity_deadline(a, tz)) {
-                        Some(deadline) if deadline > c.available_at => Some(deadline),
-                        _ => policy.inactivity_deadline(c.available_at, tz),
-                    };
-                    (expires_at, rules.warn_at(expires_at, c.available_at))
-                }
-                _ => match policy.last_valid_day(c.available_day) {
-                    None => (None, None),
-                    Some(last_valid) => {
-                        let days = rules.program.config().expiring_soon_days;
-                        let warn_at = (days > 0).then(|| {
-                            let first_warned = calendar::add_days(calendar::sub_days(last_valid, days), 1);
-                            rules.program.start_of_day(first_warned).max(c.available_at)
-                        });
-                        let expires_at = rules.program.start_of_day(calendar::add_days(last_valid, 1));
-                        (Some(expires_at), warn_at)
-                    }
-                },
-            },
-        };
+        let LotDates { expires_at, warn_at } = c.dates;
         // Without names of its own (a bonus, an adjustment), a lot is named by its rule.
         let names = match names {
             Some(names) if !names.is_empty() => names,
@@ -239,7 +190,7 @@ impl Ledger {
             // keeps its own, later one).
             if lot.expires_at.is_some_and(|e| e < deadline) {
                 lot.expires_at = Some(deadline);
-                lot.warn_at = rules.warn_at(Some(deadline), lot.available_at);
+                lot.warn_at = expiry::warn_at(rules.program, Some(deadline), lot.available_at);
             }
         }
         self.due = self.exact_due();
@@ -432,7 +383,7 @@ impl Ledger {
         let was_dead = !lot.remaining.is_positive();
         lot.remaining += points;
         if was_dead {
-            lot.warn_at = rules.warn_at(lot.expires_at, lot.available_at);
+            lot.warn_at = expiry::warn_at(rules.program, lot.expires_at, lot.available_at);
         }
         let lot = lot.clone();
         if was_dead {

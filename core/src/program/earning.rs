@@ -196,6 +196,55 @@ pub struct Caps {
     pub per_period: Option<PeriodCap>,
 }
 
+impl Caps {
+    /// The keys of `today` and of its cap period: what was earned is counted per key, and a
+    /// new key starts from zero.
+    pub(crate) fn keys(&self, today: NaiveDate) -> (i64, i64) {
+        (Period::Day.key(today), self.per_period.map_or(0, |p| p.period.key(today)))
+    }
+
+    /// What an order may earn of `raw` points under the caps per order, per local day and per
+    /// period, given the purchase points already earned on the day and in the period.
+    ///
+    /// ```
+    /// use loyalty::{program::Caps, Points};
+    /// let caps: Caps = serde_json::from_str(r#"{"per_order": 300, "per_day": 500}"#).unwrap();
+    /// // 400 raw points: 300 by the order cap; then 200 left of the day's 500.
+    /// assert_eq!(caps.cap(Points::new(400), Points::ZERO, Points::ZERO).get(), 300);
+    /// assert_eq!(caps.cap(Points::new(400), Points::new(300), Points::ZERO).get(), 200);
+    /// ```
+    pub fn cap(&self, raw: Points, earned_today: Points, earned_in_period: Points) -> Points {
+        let mut points = raw;
+        if let Some(cap) = self.per_order {
+            points = points.min(cap);
+        }
+        if let Some(cap) = self.per_day {
+            points = points.min((cap - earned_today).max(Points::ZERO));
+        }
+        if let Some(cap) = self.per_period {
+            points = points.min((cap.points - earned_in_period).max(Points::ZERO));
+        }
+        points
+    }
+}
+
+impl Earning {
+    /// Why a purchase of `amount` that came to `raw` points before the caps earned `points`
+    /// after them: `None` when it earned something, else `below_minimum`, `no_matching_rule`
+    /// or `capped`.
+    pub(crate) fn why_nothing(&self, amount: Decimal, raw: Points, points: Points) -> Option<&'static str> {
+        if points.is_positive() {
+            None
+        } else if amount < self.min_order_amount {
+            Some("below_minimum")
+        } else if raw.is_zero() {
+            Some("no_matching_rule")
+        } else {
+            Some("capped")
+        }
+    }
+}
+
 /// A cap over a calendar period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

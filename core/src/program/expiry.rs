@@ -177,6 +177,74 @@ impl ExpiryPolicy {
     }
 }
 
+/// When a new lot expires, and from when its member is warned about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LotDates {
+    /// When it expires, if it does on its own.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the warning that it expires soon is due, if one is.
+    pub warn_at: Option<DateTime<Utc>>,
+}
+
+/// The dates of a lot that becomes usable at `available_at` (on local day `available_day`):
+/// `explicit` when the credit brings its own expiry (a transfer keeps the sender's, a
+/// reinstatement has its own window), else the program's policy. Under an inactivity policy
+/// the lot expires with the balance, at the deadline set by the last activity; points
+/// credited when that deadline has passed (a staff adjustment, a purchase with a pending
+/// period longer than the window) get a full window from availability rather than being
+/// born expired.
+pub(crate) fn lot_dates(
+    program: &super::Program,
+    explicit: Option<Option<DateTime<Utc>>>,
+    available_at: DateTime<Utc>,
+    available_day: NaiveDate,
+    last_activity: Option<DateTime<Utc>>,
+) -> LotDates {
+    let policy = &program.config().expiry;
+    let tz = program.time_zone();
+    match explicit {
+        Some(expires_at) => LotDates { expires_at, warn_at: warn_at(program, expires_at, available_at) },
+        None => match policy {
+            ExpiryPolicy::Inactivity { .. } => {
+                let expires_at = match last_activity.and_then(|a| policy.inactivity_deadline(a, tz)) {
+                    Some(deadline) if deadline > available_at => Some(deadline),
+                    _ => policy.inactivity_deadline(available_at, tz),
+                };
+                LotDates { expires_at, warn_at: warn_at(program, expires_at, available_at) }
+            }
+            _ => match policy.last_valid_day(available_day) {
+                None => LotDates { expires_at: None, warn_at: None },
+                Some(last_valid) => {
+                    let days = program.config().expiring_soon_days;
+                    let warn_at = (days > 0).then(|| {
+                        let first_warned = calendar::add_days(calendar::sub_days(last_valid, days), 1);
+                        program.start_of_day(first_warned).max(available_at)
+                    });
+                    let expires_at = program.start_of_day(calendar::add_days(last_valid, 1));
+                    LotDates { expires_at: Some(expires_at), warn_at }
+                }
+            },
+        },
+    }
+}
+
+/// When to warn about points that expire at `expires_at`: the local midnight that starts the
+/// program's `expiring_soon_days` before it, never before the points are usable; `None`
+/// without an expiry or without warnings.
+pub(crate) fn warn_at(
+    program: &super::Program,
+    expires_at: Option<DateTime<Utc>>,
+    available_at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let days = program.config().expiring_soon_days;
+    let expires_at = expires_at?;
+    if days == 0 {
+        return None;
+    }
+    let warn = program.start_of_day(calendar::sub_days(program.local_date(expires_at), days));
+    Some(warn.max(available_at))
+}
+
 /// `month`/`day` of `year`, with a day past the month's end clamped to it.
 fn calendar_day(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
     let first = NaiveDate::from_ymd_opt(year, month, 1)?;

@@ -16,7 +16,7 @@
 
 mod bonuses;
 mod earning;
-mod expiry;
+pub(crate) mod expiry;
 mod redemption;
 mod tiers;
 

@@ -68,6 +68,25 @@ pub enum RestorePolicy {
     },
 }
 
+impl RestorePolicy {
+    /// When points given back at `t` after their lot expired expire again: under
+    /// `reinstate`, at the end of the local day `days` after `t`'s; `None` when they stay
+    /// expired.
+    pub(crate) fn reinstated_until(
+        &self,
+        program: &super::Program,
+        t: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        match *self {
+            RestorePolicy::StayExpired => None,
+            RestorePolicy::Reinstate { days } => {
+                let today = program.local_date(t);
+                Some(crate::calendar::end_of_day(crate::calendar::add_days(today, days), program.time_zone()))
+            }
+        }
+    }
+}
+
 /// How many points may pay part of an order, and what they are worth.
 ///
 /// See [`Redemption::quote`] for an example.
