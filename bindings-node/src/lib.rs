@@ -419,9 +419,9 @@ fn task(
         None => None,
     };
     Ok(AsyncTask::new(AnalyzeTask {
-        member_id: loyalty::analytics::le_u64("memberId", &member_id).map_err(errors::analytics)?.into_owned(),
-        ordered_at: loyalty::analytics::le_i64("orderedAt", &ordered_at).map_err(errors::analytics)?.into_owned(),
-        amount_minor: loyalty::analytics::le_i64("amountMinor", &amount_minor).map_err(errors::analytics)?.into_owned(),
+        member_id: loyalty::interop::le_u64("memberId", &member_id).map_err(errors::analytics)?.into_owned(),
+        ordered_at: loyalty::interop::le_i64("orderedAt", &ordered_at).map_err(errors::analytics)?.into_owned(),
+        amount_minor: loyalty::interop::le_i64("amountMinor", &amount_minor).map_err(errors::analytics)?.into_owned(),
         settings: loyalty::analytics::Settings::new(instant("asOf", &as_of)?, tz),
         period_start,
         scale,

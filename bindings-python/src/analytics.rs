@@ -27,9 +27,9 @@ fn add_columns(
     amount_minor: &[u8],
     add: impl FnOnce(&Orders<'_>) -> Result<(), loyalty::analytics::AnalyticsError> + Send,
 ) -> PyResult<()> {
-    let m = loyalty::analytics::le_u64("member_id", member_id).map_err(errors::analytics)?;
-    let t = loyalty::analytics::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
-    let a = loyalty::analytics::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
+    let m = loyalty::interop::le_u64("member_id", member_id).map_err(errors::analytics)?;
+    let t = loyalty::interop::le_i64("ordered_at", ordered_at).map_err(errors::analytics)?;
+    let a = loyalty::interop::le_i64("amount_minor", amount_minor).map_err(errors::analytics)?;
     py.detach(|| add(&Orders { member_id: &m, ordered_at: &t, amount_minor: &a })).map_err(errors::analytics)
 }
 
@@ -159,7 +159,7 @@ impl Summarizer {
         loyalty::analytics::check_scale(scale).map_err(errors::analytics)?;
         let churn = match (churn_member_id, churn_codes) {
             (Some(ids), Some(codes)) => {
-                let ids = loyalty::analytics::le_u64("churn_risk.member_id", ids).map_err(errors::analytics)?;
+                let ids = loyalty::interop::le_u64("churn_risk.member_id", ids).map_err(errors::analytics)?;
                 let risks = codes
                     .iter()
                     .enumerate()
@@ -520,7 +520,7 @@ impl PreferenceBuilder {
         amount_minor: &[u8],
         discount_minor: &[u8],
     ) -> PyResult<()> {
-        use loyalty::analytics::{le_i64, le_u64};
+        use loyalty::interop::{le_i64, le_u64};
         let members = le_u64("member_id", member_id).map_err(errors::analytics)?;
         let orders = le_u64("order_id", order_id).map_err(errors::analytics)?;
         let categories: Vec<u32> = le_u64("category", category)

@@ -10,7 +10,7 @@
 #![allow(unsafe_code)]
 
 use crate::errors;
-use loyalty::analytics::TimeUnit;
+use loyalty::interop::TimeUnit;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -399,7 +399,7 @@ fn non_negative<'a>(
         return Err(unsupported(name, "", "integers", false));
     };
     if w == 8 {
-        let values = loyalty::analytics::le_u64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
+        let values = loyalty::interop::le_u64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
         if kind == Kind::Int(8) {
             if let Some(row) = values.iter().position(|&v| v >> 63 != 0) {
                 return Err(negative(row, values[row] as i64));
@@ -446,15 +446,15 @@ pub(crate) fn seconds<'a>(
     format: &str,
 ) -> PyResult<Cow<'a, [i64]>> {
     let (unit, values) = match kind {
-        Kind::Instant(unit) => (unit, loyalty::analytics::le_i64(name, batch.values(index, 8, name)?)),
-        Kind::Int(8) => (TimeUnit::Seconds, loyalty::analytics::le_i64(name, batch.values(index, 8, name)?)),
+        Kind::Instant(unit) => (unit, loyalty::interop::le_i64(name, batch.values(index, 8, name)?)),
+        Kind::Int(8) => (TimeUnit::Seconds, loyalty::interop::le_i64(name, batch.values(index, 8, name)?)),
         Kind::Date32 => (TimeUnit::Days, Ok(Cow::Owned(widen(batch.values(index, 4, name)?, 4, true)))),
         _ => return Err(unsupported(name, format, "timestamps, dates or integer Unix seconds", false)),
     };
     let values = values.map_err(errors::analytics)?;
     Ok(match (values, unit) {
         (Cow::Borrowed(v), TimeUnit::Seconds) => Cow::Borrowed(v),
-        (v, unit) => Cow::Owned(loyalty::analytics::unix_seconds(&v, unit).into_owned()),
+        (v, unit) => Cow::Owned(loyalty::interop::unix_seconds(&v, unit).into_owned()),
     })
 }
 
@@ -473,10 +473,10 @@ pub(crate) fn minor_units<'a>(
             "{name}: a floating-point column ({format:?}); money must be Decimal or integer minor units, never float"
         ))),
         Kind::Int(8) if minor => {
-            loyalty::analytics::le_i64(name, batch.values(index, 8, name)?).map_err(errors::analytics)
+            loyalty::interop::le_i64(name, batch.values(index, 8, name)?).map_err(errors::analytics)
         }
         Kind::UInt(8) if minor => {
-            let values = loyalty::analytics::le_u64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
+            let values = loyalty::interop::le_u64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
             if let Some(row) = values.iter().position(|&v| i64::try_from(v).is_err()) {
                 let (field, value) = (format!("{name}[{}]", batch.first + row), values[row].to_string());
                 return Err(errors::AnalyticsError::new_err((
@@ -490,15 +490,11 @@ pub(crate) fn minor_units<'a>(
         }
         Kind::Int(w) if minor => Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, true))),
         Kind::UInt(w) if minor => Ok(Cow::Owned(widen(batch.values(index, w, name)?, w, false))),
-        Kind::Decimal128(from_scale) if !minor => loyalty::analytics::le_decimal128_minor(
-            name,
-            batch.values(index, 16, name)?,
-            from_scale,
-            scale,
-            batch.first,
-        )
-        .map(Cow::Owned)
-        .map_err(errors::analytics),
+        Kind::Decimal128(from_scale) if !minor => {
+            loyalty::interop::le_decimal128_minor(name, batch.values(index, 16, name)?, from_scale, scale, batch.first)
+                .map(Cow::Owned)
+                .map_err(errors::analytics)
+        }
         _ if minor => Err(unsupported(name, format, "integers (minor units)", true)),
         _ => Err(unsupported(name, format, "decimals", true)),
     }
@@ -624,7 +620,7 @@ fn counts<'a>(batch: &'a Batch, index: usize, kind: Kind, name: &str, format: &s
         Kind::UInt(_) | Kind::Int(_) => non_negative(batch, index, kind, name, negative),
         // Floats holding whole counts (as other libraries' summaries have them).
         Kind::Float if format == "g" => {
-            let values = loyalty::analytics::le_f64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
+            let values = loyalty::interop::le_f64(name, batch.values(index, 8, name)?).map_err(errors::analytics)?;
             values
                 .iter()
                 .enumerate()
@@ -651,9 +647,7 @@ fn counts<'a>(batch: &'a Batch, index: usize, kind: Kind, name: &str, format: &s
 /// and integers converted.
 fn numbers<'a>(batch: &'a Batch, index: usize, kind: Kind, name: &str, format: &str) -> PyResult<Cow<'a, [f64]>> {
     match (kind, format) {
-        (Kind::Float, "g") => {
-            loyalty::analytics::le_f64(name, batch.values(index, 8, name)?).map_err(errors::analytics)
-        }
+        (Kind::Float, "g") => loyalty::interop::le_f64(name, batch.values(index, 8, name)?).map_err(errors::analytics),
         (Kind::Float, "f") => Ok(Cow::Owned(
             batch
                 .values(index, 4, name)?

@@ -5,7 +5,8 @@ use loyalty::analytics::clv::{
     churn_risk, churn_risks, clv_summary, lifetime_values, BgNbd, ClvSummary, Customer, CustomerColumns, GammaGamma,
     PeriodUnit,
 };
-use loyalty::analytics::{le_f64, le_i64, le_u64, Orders};
+use loyalty::analytics::Orders;
+use loyalty::interop::{le_f64, le_i64, le_u64};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict};
 

@@ -60,6 +60,7 @@ mod currency;
 mod draw;
 mod effect;
 mod event;
+pub mod interop;
 mod json;
 mod ledger;
 mod money;

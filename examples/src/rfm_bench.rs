@@ -9,9 +9,8 @@
 //! Prints one JSON line: seconds and seconds_with_lifecycle (computation only), members,
 //! checksum (sum of all scores).
 
-use loyalty::analytics::{
-    analyze, le_i64, le_u64, rfm_values, with_threads, CutPoints, Monetary, Orders, Settings, Summarizer,
-};
+use loyalty::analytics::{analyze, rfm_values, with_threads, CutPoints, Monetary, Orders, Settings, Summarizer};
+use loyalty::interop::{le_i64, le_u64};
 use std::process::ExitCode;
 use std::time::Instant;
 

@@ -1,8 +1,12 @@
 //! Program metrics over a period.
 
+use super::lifecycle::{lifecycle, LifecycleSettings};
 use super::lifecycle::{Lifecycle, Stage};
 use super::rfm::RfmScores;
-use super::summary::MemberSummary;
+use super::rfm::{rfm_values, CutPoints, Monetary};
+use super::summary::{MemberSummary, Orders, Settings, Summarizer};
+use super::AnalyticsError;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -208,4 +212,139 @@ fn segment_revenue(
         *sum = sum.saturating_add(minor);
     }
     by_name.into_iter().map(|(name, minor)| (name.to_string(), money(minor))).collect()
+}
+
+/// Program metrics over the period from `period_start` (Unix seconds) to the summaries'
+/// `as_of`, with revenue by the R-F segments of the members' fitted scores and churned members
+/// by the default lifecycle settings. `before`: the same log summarized as of `period_start`.
+fn metrics(
+    summaries: &[MemberSummary],
+    before: &[MemberSummary],
+    settings: &Settings,
+    period_start: i64,
+    scale: u32,
+) -> ProgramMetrics {
+    let (as_of, tz) = (settings.as_of, settings.time_zone);
+    let values = rfm_values(summaries, as_of, tz, scale, Monetary::Total, settings.distinct_days);
+    let scores = CutPoints::fit(&values).score(&values);
+    let tags = lifecycle(summaries, as_of, tz, &LifecycleSettings::default());
+    program_metrics(summaries, before, period_start, scale, Some(&scores), Some(&tags))
+}
+
+/// Program metrics of an order log fed batch by batch: the log is summarized twice, as of
+/// `as_of` and as of the period's start, so the period's own orders and revenue are known
+/// (each member's figures less those before the period). Bad batches are refused whole, as by
+/// [`Summarizer::add`].
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use loyalty::analytics::{MetricsBuilder, Orders, Settings};
+/// let day = |d: i64| d * 86_400;
+/// let as_of = Utc.timestamp_opt(day(10), 0).unwrap();
+/// let period_start = Utc.timestamp_opt(day(5), 0).unwrap();
+/// let mut b = MetricsBuilder::new(Settings::new(as_of, chrono_tz::UTC), period_start).unwrap();
+/// // Member 1: 10.00 on day 1, 20.00 and 30.00 on days 6 and 7; member 2: 40.00 on day 8.
+/// b.add(&Orders { member_id: &[1, 1, 1, 2], ordered_at: &[day(1), day(6), day(7), day(8)],
+///     amount_minor: &[1000, 2000, 3000, 4000] }).unwrap();
+/// let m = b.finish(2).unwrap();
+/// assert_eq!((m.orders, m.revenue), (4, "100".parse().unwrap()));
+/// assert_eq!((m.period_orders, m.period_revenue), (3, "90".parse().unwrap()));
+/// assert_eq!(m.period_repurchase_rate, "0.5".parse().unwrap()); // member 1 of 2
+/// ```
+#[derive(Clone, Debug)]
+pub struct MetricsBuilder {
+    now: Summarizer,
+    before: Summarizer,
+    period_start: DateTime<Utc>,
+    /// An error after which the two summaries no longer hold the same orders.
+    broken: Option<AnalyticsError>,
+}
+
+impl MetricsBuilder {
+    /// A builder for the period from `period_start` to `settings.as_of`.
+    ///
+    /// # Errors
+    /// [`AnalyticsError::PeriodAfterAsOf`] when `period_start` is after `as_of`.
+    pub fn new(settings: Settings, period_start: DateTime<Utc>) -> Result<MetricsBuilder, AnalyticsError> {
+        if period_start > settings.as_of {
+            return Err(AnalyticsError::PeriodAfterAsOf { period_start, as_of: settings.as_of });
+        }
+        let mut early = settings.clone();
+        early.as_of = period_start;
+        let (now, before) = (Summarizer::new(settings), Summarizer::new(early));
+        Ok(MetricsBuilder { now, before, period_start, broken: None })
+    }
+
+    /// Spreads each summarizing over `threads` threads (as [`Summarizer::with_threads`]).
+    pub fn with_threads(self, threads: usize) -> MetricsBuilder {
+        MetricsBuilder { now: self.now.with_threads(threads), before: self.before.with_threads(threads), ..self }
+    }
+
+    /// Folds in one batch of orders.
+    ///
+    /// # Errors
+    /// As [`Summarizer::add`]; the builder is then unchanged, except after
+    /// [`AnalyticsError::TooManyMembers`] (found while folding): every later call, `finish`
+    /// included, returns that error again.
+    pub fn add(&mut self, orders: &Orders<'_>) -> Result<(), AnalyticsError> {
+        if let Some(e) = &self.broken {
+            return Err(e.clone());
+        }
+        // The same rows and the same checks (none depends on `as_of`), and the early
+        // summarizer's members are among the other's: it cannot refuse what the first took.
+        let added = self.now.add(orders).and_then(|()| self.before.add(orders));
+        if let Err(e @ AnalyticsError::TooManyMembers { .. }) = &added {
+            self.broken = Some(e.clone());
+        }
+        added
+    }
+
+    /// Merges another builder of the same settings and period into this one (batches of one
+    /// log folded apart, on threads or machines); the other is spent.
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] naming `settings` or `period_start` when the two differ;
+    /// this builder is then unchanged.
+    pub fn merge(&mut self, other: MetricsBuilder) -> Result<(), AnalyticsError> {
+        if let Some(e) = self.broken.as_ref().or(other.broken.as_ref()) {
+            return Err(e.clone());
+        }
+        if other.period_start != self.period_start {
+            return Err(AnalyticsError::Invalid {
+                field: "period_start".into(),
+                reason: format!(
+                    "{} differs from this builder's {}",
+                    other.period_start.to_rfc3339(),
+                    self.period_start.to_rfc3339()
+                ),
+            });
+        }
+        // Equal settings and periods make the early summarizers' settings equal too: checked
+        // first, neither merge below can fail half way.
+        if other.now.settings() != self.now.settings() {
+            return Err(AnalyticsError::Invalid {
+                field: "settings".into(),
+                reason: "builders to merge must have the same settings".into(),
+            });
+        }
+        self.now.merge(other.now)?;
+        self.before.merge(other.before)
+    }
+
+    /// The metrics, with money in units of `scale` minor-unit digits.
+    ///
+    /// # Errors
+    /// As [`Summarizer::finish`] for `as_of`. No order before the period's start is no error.
+    pub fn finish(self, scale: u32) -> Result<ProgramMetrics, AnalyticsError> {
+        if let Some(e) = self.broken {
+            return Err(e);
+        }
+        let settings = self.now.settings().clone();
+        let now = self.now.finish()?;
+        let before = match self.before.finish() {
+            Err(AnalyticsError::AsOfBeforeOrders { .. }) => Vec::new(),
+            other => other?,
+        };
+        Ok(metrics(&now, &before, &settings, self.period_start.timestamp(), scale))
+    }
 }

@@ -17,10 +17,9 @@
 //! assert_eq!((members[0].member_id, members[0].orders, members[0].total_minor), (7, 2, 2050));
 //! ```
 
+mod analysis;
 pub mod clv;
 mod cohort;
-mod columns;
-mod job;
 mod lifecycle;
 mod metrics;
 mod parallel;
@@ -28,15 +27,15 @@ mod preference;
 mod rfm;
 mod summary;
 
+pub use analysis::{analyze, analyze_with, Analysis, JobOptions};
 pub use cohort::{cohorts, Cohort, CohortBuilder};
-pub use columns::{le_decimal128_minor, le_f64, le_i64, le_u64, unix_seconds, TimeUnit};
-pub use job::{analyze, analyze_with, Analysis, JobOptions, MetricsBuilder, Thresholds};
 pub use lifecycle::{lifecycle, tag_churn_risk, Activity, Lifecycle, LifecycleSettings, Stage};
-pub use metrics::{program_metrics, ProgramMetrics};
+pub use metrics::{program_metrics, MetricsBuilder, ProgramMetrics};
 pub use parallel::with_threads;
 pub use preference::{Lines, Preference, PreferenceBuilder, PreferenceSettings, PriceBand, Promotion};
 pub use rfm::{
-    rfm_values, value_segment, CutPoints, Monetary, RfmScores, RfmValues, ScoreKey, SegmentGrid, ValueSegment,
+    rfm_values, value_segment, CutPoints, Monetary, RfmScores, RfmValues, ScoreKey, SegmentGrid, Thresholds,
+    ValueSegment,
 };
 pub use summary::{MemberSummary, Orders, Settings, Summarizer};
 

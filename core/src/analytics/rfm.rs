@@ -454,3 +454,15 @@ impl Means {
         )
     }
 }
+
+/// Fixed score thresholds, as [`CutPoints::from_thresholds`] takes them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// At most this many days for R 2, 3, 4, 5 (descending).
+    pub recency_days: [i64; 4],
+    /// At least this many orders for F 2, 3, 4, 5 (ascending).
+    pub frequency: [u64; 4],
+    /// At least this spend, in currency units, for M 2, 3, 4, 5 (ascending).
+    pub monetary: [Decimal; 4],
+}

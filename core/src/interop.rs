@@ -1,8 +1,10 @@
-//! Columns as little-endian bytes: how bindings hand columns over without a shared array
-//! type (numpy's `tobytes()`, Node's typed-array buffers), read in place where alignment
-//! allows.
+//! For bindings: columns as little-endian bytes, how a binding hands a column over without a
+//! shared array type (numpy's `tobytes()`, Node's typed-array buffers, Arrow's buffers), read
+//! in place where alignment allows, and the conversions of Arrow's instant and decimal
+//! columns. Kept apart from [`crate::analytics`], whose API takes typed columns
+//! ([`crate::analytics::Orders`]).
 
-use super::AnalyticsError;
+use crate::analytics::AnalyticsError;
 use std::borrow::Cow;
 
 /// The bytes as values: borrowed without copying when the host is little-endian and the bytes
@@ -39,11 +41,11 @@ fn words<'a, T: bytemuck::Pod>(
 ///
 /// ```
 /// let bytes: Vec<u8> = [7u64, 9].iter().flat_map(|v| v.to_le_bytes()).collect();
-/// assert_eq!(*loyalty::analytics::le_u64("member_id", &bytes).unwrap(), [7, 9]);
+/// assert_eq!(*loyalty::interop::le_u64("member_id", &bytes).unwrap(), [7, 9]);
 /// // Misaligned bytes are copied, with the same values.
 /// let shifted: Vec<u8> = std::iter::once(0).chain(bytes.iter().copied()).collect();
-/// assert_eq!(*loyalty::analytics::le_u64("member_id", &shifted[1..]).unwrap(), [7, 9]);
-/// assert!(loyalty::analytics::le_u64("member_id", &bytes[..5]).is_err());
+/// assert_eq!(*loyalty::interop::le_u64("member_id", &shifted[1..]).unwrap(), [7, 9]);
+/// assert!(loyalty::interop::le_u64("member_id", &bytes[..5]).is_err());
 /// ```
 ///
 /// # Errors
@@ -89,7 +91,7 @@ pub enum TimeUnit {
 /// range).
 ///
 /// ```
-/// use loyalty::analytics::{unix_seconds, TimeUnit};
+/// use loyalty::interop::{unix_seconds, TimeUnit};
 /// assert_eq!(*unix_seconds(&[1_500, -1], TimeUnit::Milliseconds), [1, -1]);
 /// assert_eq!(*unix_seconds(&[2], TimeUnit::Days), [172_800]);
 /// assert_eq!(*unix_seconds(&[7], TimeUnit::Seconds), [7]);
@@ -111,7 +113,7 @@ pub fn unix_seconds(values: &[i64], unit: TimeUnit) -> Cow<'_, [i64]> {
 /// `first_row`: the bytes' first row in the caller's whole column or stream).
 ///
 /// ```
-/// use loyalty::analytics::le_decimal128_minor;
+/// use loyalty::interop::le_decimal128_minor;
 /// // 19.990 and 0.500 at scale 3, as cents.
 /// let bytes: Vec<u8> = [19_990i128, 500].iter().flat_map(|v| v.to_le_bytes()).collect();
 /// assert_eq!(le_decimal128_minor("amount", &bytes, 3, 2, 0).unwrap(), [1_999, 50]);
