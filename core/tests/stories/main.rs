@@ -35,6 +35,7 @@ mod tier_calendar_year;
 mod tier_downgrade_modes;
 mod tier_modes_and_periods;
 mod tier_next_period_refunds;
+mod tier_period_end_refunds;
 mod tier_rewards_and_refunds;
 mod tier_rolling_grace_and_floor;
 mod tier_rolling_new_york;
