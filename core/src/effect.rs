@@ -323,32 +323,6 @@ impl<'de> Deserialize<'de> for Effects {
 }
 
 impl Effect {
-    /// Renumbers the lots this effect names (used when two accounts merge).
-    pub(crate) fn map_lots(&mut self, f: impl Fn(LotId) -> LotId) {
-        let draws = |d: &mut Vec<Draw>| d.iter_mut().for_each(|d| d.lot = f(d.lot));
-        match self {
-            Effect::PointsEarned { lot, .. }
-            | Effect::PendingActivated { lot, .. }
-            | Effect::PendingCancelled { lot, .. } => *lot = f(*lot),
-            Effect::PointsRedeemed { draws: d, .. }
-            | Effect::PointsClawedBack { draws: d, .. }
-            | Effect::DebtRepaid { draws: d, .. }
-            | Effect::RedemptionReversed { draws: d, .. }
-            | Effect::PointsSent { draws: d, .. }
-            | Effect::PointsAdjusted { draws: d, .. } => draws(d),
-            Effect::PointsExpired { lots, .. }
-            | Effect::PointsExpiringSoon { lots, .. }
-            | Effect::PointsReceived { lots, .. }
-            | Effect::AccountsMerged { lots, .. } => lots.iter_mut().for_each(|l| *l = f(*l)),
-            Effect::NoPointsEarned { .. }
-            | Effect::DebtCreated { .. }
-            | Effect::TierUpgraded { .. }
-            | Effect::TierRetained { .. }
-            | Effect::TierDowngraded { .. }
-            | Effect::TierWillDowngrade { .. } => {}
-        }
-    }
-
     /// The change this effect makes to the member's points (available plus pending, less
     /// debt): positive for credits, negative for debits, zero for notices.
     ///

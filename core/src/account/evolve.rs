@@ -259,22 +259,33 @@ fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, due: Points, 
     };
     let shortfall = rules.program.config().clawback_shortfall;
     let plan = crate::refund::plan(&account.ledger, order.lot, order.forgiven, due, shortfall);
+    let forgiven = claw_back(&mut account.ledger, order_id, plan, effects);
+    if let Some(order) = account.orders.get_mut(order_id) {
+        order.forgiven += forgiven;
+    }
+}
+
+/// Takes a clawback plan's points from the ledger and pushes its effects (pending points
+/// cancelled, points clawed back, debt created); returns the points it forgave.
+pub(crate) fn claw_back(
+    ledger: &mut crate::ledger::Ledger,
+    order_id: &str,
+    plan: crate::refund::Clawback,
+    effects: &mut Vec<Effect>,
+) -> Points {
     let mut draws = Vec::new();
     if let Some(lot) = plan.lot {
         if plan.cancelled.is_positive() {
-            account.ledger.cancel_pending(lot, plan.cancelled);
+            ledger.cancel_pending(lot, plan.cancelled);
             effects.push(Effect::PendingCancelled { order_id: order_id.to_string(), lot, points: plan.cancelled });
         }
         if plan.own.is_positive() {
-            account.ledger.take(&[Draw { lot, points: plan.own }]);
+            ledger.take(&[Draw { lot, points: plan.own }]);
             draws.push(Draw { lot, points: plan.own });
         }
     }
-    account.ledger.take(&plan.others);
+    ledger.take(&plan.others);
     draws.extend_from_slice(&plan.others);
-    if let Some(order) = account.orders.get_mut(order_id) {
-        order.forgiven += plan.forgiven;
-    }
     if !draws.is_empty() || plan.forgiven.is_positive() || plan.waived.is_positive() || plan.debt.is_positive() {
         effects.push(Effect::PointsClawedBack {
             order_id: order_id.to_string(),
@@ -285,13 +296,10 @@ fn refund(account: &mut Account, rules: Rules<'_>, order_id: &str, due: Points, 
         });
     }
     if plan.debt.is_positive() {
-        account.ledger.add_debt(plan.debt);
-        effects.push(Effect::DebtCreated {
-            order_id: order_id.to_string(),
-            points: plan.debt,
-            debt: account.ledger.debt,
-        });
+        ledger.add_debt(plan.debt);
+        effects.push(Effect::DebtCreated { order_id: order_id.to_string(), points: plan.debt, debt: ledger.debt });
     }
+    plan.forgiven
 }
 
 fn cancel_redemption(
@@ -306,11 +314,28 @@ fn cancel_redemption(
         return;
     };
     record.cancelled = true;
-    let record = record.clone();
+    let (at, draws) = (record.at, record.draws.clone());
+    give_back(&mut account.ledger, rules, redemption_id, at, &draws, event.occurred_at, source, effects);
+}
+
+/// Gives a redemption's draws (made at `drawn_at`) back to their lots at `t`: what expired
+/// since stays expired or comes back as a reinstated lot, as the program's `after_expiry`
+/// says (`RestorePolicy::reinstated_until`); then repays debt.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn give_back(
+    ledger: &mut crate::ledger::Ledger,
+    rules: Rules<'_>,
+    redemption_id: &str,
+    drawn_at: DateTime<Utc>,
+    draws: &[Draw],
+    t: DateTime<Utc>,
+    source: &Arc<str>,
+    effects: &mut Vec<Effect>,
+) {
     let mut restored = Vec::new();
     let mut lapsed = Points::ZERO;
-    for d in &record.draws {
-        if account.ledger.give_back(rules, d.lot, d.points, record.at) {
+    for d in draws {
+        if ledger.give_back(rules, d.lot, d.points, drawn_at) {
             restored.push(*d);
         } else {
             lapsed += d.points;
@@ -318,18 +343,19 @@ fn cancel_redemption(
     }
     let mut expired = lapsed;
     if lapsed.is_positive() {
-        let t = event.occurred_at;
         if let Some(expires_at) = rules.program.config().redemption.after_expiry.reinstated_until(rules.program, t) {
+            let today = rules.program.local_date(t);
+            let dates = expiry::lot_dates(rules.program, Some(Some(expires_at)), t, today, ledger.last_activity);
             let credit = Credit {
                 points: lapsed,
                 earned_at: t,
                 available_at: t,
-                dates: dates(account, rules, Some(Some(expires_at)), t, rules.program.local_date(t)),
+                dates,
                 kind: LotKind::Reinstated,
                 rule: "reinstated",
                 source: Some(Arc::clone(source)),
             };
-            let (lot, _) = account.ledger.credit(credit, None);
+            let (lot, _) = ledger.credit(credit, None);
             restored.push(Draw { lot, points: lapsed });
             expired = Points::ZERO;
         }
@@ -340,7 +366,9 @@ fn cancel_redemption(
         expired,
         draws: restored,
     });
-    repay(account, effects);
+    if let Some(e) = ledger.repay_debt() {
+        effects.push(e);
+    }
 }
 
 /// Credits a tier's entry-reward points (the tier decided them) as a bonus lot, and repays

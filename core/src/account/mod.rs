@@ -5,6 +5,7 @@ mod compact;
 mod decide;
 mod error;
 mod evolve;
+mod merge;
 mod transfer;
 
 pub use error::{AccountError, SnapshotError};
@@ -193,6 +194,25 @@ fn catch_up(
         }
         if !effects.is_empty() {
             entries.push(Entry { at: b, event_id: None, effects: Effects::take_from(effects) });
+        }
+    }
+    if t > ledger.clock {
+        ledger.clock = t;
+    }
+}
+
+/// Brings the ledger alone to `t` (activations, expiries and warnings, as [`catch_up`] does
+/// without tiers), one statement entry per instant that did something: a replay of a ledger's
+/// history ([`Account::merge`]) does the clock's work again between entries.
+fn catch_up_ledger(ledger: &mut Ledger, program: &Program, t: DateTime<Utc>, entries: &mut Vec<Entry>) {
+    let rules = Rules { program };
+    while let Some(b) = ledger.next_boundary().filter(|n| *n <= t) {
+        let b = b.max(ledger.clock);
+        let mut effects = Vec::new();
+        ledger.activate(b, &mut effects);
+        effects.extend(ledger.expire_and_warn(rules, b));
+        if !effects.is_empty() {
+            entries.push(Entry { at: b, event_id: None, effects: Effects::take_from(&mut effects) });
         }
     }
     if t > ledger.clock {

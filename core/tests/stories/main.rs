@@ -17,6 +17,7 @@ mod expiring_soon_warning;
 mod inactivity_expiry;
 mod joining_and_bonuses;
 mod member_day_with_caps;
+mod merge_after_redeeming;
 mod merge_duplicate_accounts;
 mod mobile_member_story;
 mod out_of_order_events;

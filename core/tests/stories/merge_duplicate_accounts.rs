@@ -4,7 +4,10 @@
 //! - Account A: 2024-01-05 order 200.00 (200), redeems 50: 150 usable.
 //! - Account B: 2024-02-01 order 100.00 (100), redeems 80, then the order is refunded in
 //!   full: the 20 left are clawed back and 80 become debt.
-//! - Merged: 150 usable and 80 debt net to 70 usable; every event id of both is known.
+//! - Merged: what one account would hold had both phones been one. B's redemption of 80 on
+//!   2024-02-02 takes the oldest points first, A's (no expiry here), so B's refund on
+//!   2024-02-10 finds its own 100 intact and claws them back: 70 usable and no debt, where
+//!   the two accounts apart had 150 and a debt of 80. Every event id of both is known.
 use super::common::*;
 use loyalty::{Account, AccountError, Draw, Effect, LotId};
 
@@ -24,11 +27,23 @@ fn the_survivor_takes_all_lots_keys_and_nets_the_debt() {
 
     let (mut merged, outcome) = a.merge(&p, &b, "merge-1", at("2024-03-01T00:00:00Z")).unwrap();
     assert_eq!(
-        outcome.effects[..2],
-        [
-            Effect::AccountsMerged { merged_member_id: "chen-b".into(), points: pts(-80), lots: vec![] },
-            Effect::DebtRepaid { points: pts(80), debt: pts(0), draws: vec![Draw { lot: LotId(0), points: pts(80) }] },
-        ]
+        outcome.effects,
+        [Effect::AccountsMerged { merged_member_id: "chen-b".into(), points: pts(-80), lots: vec![] }]
+    );
+    // The combined history: B's redemption drew from A's lot 0, and B's refund took its own
+    // lot 1 (credited second) whole.
+    let entry = |id: &str| merged.statement().iter().find(|e| e.event_id.as_deref() == Some(id)).unwrap().clone();
+    assert!(matches!(&entry("b2").effects[..], [Effect::PointsRedeemed { draws, .. }]
+        if draws[..] == [Draw { lot: LotId(0), points: pts(80) }]));
+    assert_eq!(
+        entry("b3").effects[..],
+        [Effect::PointsClawedBack {
+            order_id: "B1".into(),
+            points: pts(100),
+            draws: vec![Draw { lot: LotId(1), points: pts(100) }],
+            forgiven: pts(0),
+            waived: pts(0),
+        }]
     );
     assert_eq!(merged.member_id(), "chen-a");
     assert_eq!(balance(&merged, &p, "2024-03-01T00:00:00Z"), (70, 0, 0));
