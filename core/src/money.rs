@@ -109,6 +109,7 @@ pub(crate) fn cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
 }
 
 /// Checks a money amount: not negative and at most [`MAX_AMOUNT`].
+#[inline]
 pub(crate) fn check_amount(amount: Decimal) -> Result<(), &'static str> {
     if amount.is_sign_negative() && !amount.is_zero() {
         Err("must not be negative")
@@ -204,8 +205,10 @@ pub(crate) mod strict {
 
 /// Checks that `amount` has no more decimal places than the currency's minor units
 /// (`10.001` is not a USD amount; `10.10` and `10.1` are).
+#[inline]
 pub(crate) fn check_minor_units(amount: Decimal, minor_units: u32) -> Result<(), String> {
-    if amount.normalize().scale() > minor_units {
+    // Most amounts are written with at most the currency's places: no need to strip zeros.
+    if amount.scale() > minor_units && amount.normalize().scale() > minor_units {
         return Err(format!("has more than {minor_units} decimal places for the program's currency"));
     }
     Ok(())

@@ -193,6 +193,7 @@ pub(crate) struct LotDates {
 /// credited when that deadline has passed (a staff adjustment, a purchase with a pending
 /// period longer than the window) get a full window from availability rather than being
 /// born expired.
+#[inline]
 pub(crate) fn lot_dates(
     program: &super::Program,
     explicit: Option<Option<DateTime<Utc>>>,
