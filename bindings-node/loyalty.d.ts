@@ -55,11 +55,11 @@ export interface TierProgress {
 }
 
 export type ErrorCode =
-  | 'program_invalid' | 'snapshot_invalid' | 'analytics_invalid' | 'invalid_input'
+  | 'parse' | 'invalid' | 'format' | 'too_large' | 'corrupt' | 'invalid_input' | 'internal'
   | 'id_conflict' | 'invalid_field' | 'out_of_order' | 'unknown_order' | 'duplicate_order'
   | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
-  | 'as_of_before_clock' | 'account'
+  | 'as_of_before_clock'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
   | 'period_after_as_of'
 

@@ -26,9 +26,6 @@ class InvalidInputError extends LoyaltyError {}
 class InternalError extends LoyaltyError {}
 
 const CLASSES = {
-  program_invalid: ProgramError,
-  snapshot_invalid: SnapshotError,
-  analytics_invalid: AnalyticsError,
   length_mismatch: AnalyticsError,
   negative_amount: AnalyticsError,
   time_out_of_range: AnalyticsError,
@@ -38,6 +35,9 @@ const CLASSES = {
   invalid_input: InvalidInputError,
   internal: InternalError
 }
+
+// The class the native side names for a core error (its code is the core's kind).
+const BY_CLASS = { program: ProgramError, event: EventError, snapshot: SnapshotError, analytics: AnalyticsError }
 
 // What napi says when an argument has the wrong JavaScript type: the caller's input.
 const NAPI_INPUT = new Set(['InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
@@ -49,7 +49,7 @@ function rethrow (e) {
     body = JSON.parse(e.message)
   } catch (_) {}
   if (body !== null && typeof body === 'object' && typeof body.kind === 'string') {
-    const Cls = CLASSES[body.kind] || EventError
+    const Cls = BY_CLASS[body.class] || CLASSES[body.kind] || EventError
     throw new Cls(body.message, body.kind, body.field, body.value)
   }
   // Not one of ours: a native error without our body is napi's (a wrong argument type) or a

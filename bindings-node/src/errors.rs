@@ -4,73 +4,44 @@
 use napi::{Error, Status};
 
 fn error(kind: &str, field: &str, value: &str, message: String) -> Error {
-    let body = serde_json::json!({"message": message, "kind": kind, "field": field, "value": value});
+    raise("", kind, field, value, message)
+}
+
+/// The JSON body `loyalty.js` turns into an error: its class (`program`, `event`,
+/// `snapshot`, `analytics`; empty to choose by kind), the core's kind as its `code`, the field
+/// as JavaScript spells it, the value and the message.
+fn raise(class: &str, kind: &str, field: &str, value: &str, message: String) -> Error {
+    let body = serde_json::json!({"message": message, "class": class, "kind": kind, "field": field, "value": value});
     Error::new(Status::GenericFailure, body.to_string())
 }
 
+/// Each core error with the core's own kind, field and value: the bindings render the
+/// core's error surface, they do not restate it. Fields that name arguments and event
+/// fields are camelCased as JavaScript spells them; program paths, snapshot paths and bonus
+/// names are data and stay as they are.
+macro_rules! render {
+    ($class:literal, $e:expr, $camel:expr) => {{
+        let e = $e;
+        let field = if $camel { camel(&e.field()) } else { e.field() };
+        raise($class, e.kind(), &field, &e.value(), e.to_string())
+    }};
+}
+
 pub(crate) fn program(e: loyalty::ProgramError) -> Error {
-    use loyalty::ProgramError as E;
-    let (field, value) = match &e {
-        E::Parse { path, .. } => (path.clone(), String::new()),
-        E::Invalid { path, value, .. } => (path.clone(), value.clone()),
-        _ => (String::new(), String::new()),
-    };
-    error("program_invalid", &field, &value, e.to_string())
+    render!("program", e, false)
 }
 
 pub(crate) fn account(e: loyalty::AccountError) -> Error {
-    use loyalty::AccountError as E;
-    let (kind, field, value) = match &e {
-        E::IdConflict { event_id } => ("id_conflict", "id".to_string(), event_id.clone()),
-        E::InvalidField { field, value, .. } => ("invalid_field", camel(field), value.clone()),
-        E::OutOfOrder { occurred_at, .. } => ("out_of_order", "occurredAt".into(), occurred_at.to_rfc3339()),
-        E::UnknownOrder { order_id } => ("unknown_order", "orderId".into(), order_id.clone()),
-        E::DuplicateOrder { order_id } => ("duplicate_order", "orderId".into(), order_id.clone()),
-        E::RefundExceedsOrder { amount, .. } => ("refund_exceeds_order", "amount".into(), amount.to_string()),
-        E::UnknownRedemption { redemption_id } => ("unknown_redemption", "redemptionId".into(), redemption_id.clone()),
-        E::AlreadyCancelled { redemption_id } => ("already_cancelled", "redemptionId".into(), redemption_id.clone()),
-        E::UnknownReward { reward_id } => ("unknown_reward", "rewardId".into(), reward_id.clone()),
-        E::NoSuchBonus { bonus } => ("no_such_bonus", "type".into(), bonus.clone()),
-        E::LimitReached { bonus, limit } => ("limit_reached", bonus.clone(), limit.clone()),
-        E::DebtOutstanding { debt } => ("debt_outstanding", "points".into(), debt.to_string()),
-        E::InsufficientPoints { requested, .. } => ("insufficient_points", "points".into(), requested.to_string()),
-        E::TooMany { what, limit } => ("too_many", (*what).to_string(), limit.to_string()),
-        E::AsOfBeforeClock { as_of, .. } => ("as_of_before_clock", "asOf".into(), as_of.to_rfc3339()),
-        _ => ("account", String::new(), String::new()),
-    };
-    error(kind, &field, &value, e.to_string())
+    let names_data = matches!(e, loyalty::AccountError::LimitReached { .. });
+    render!("event", e, !names_data)
 }
 
 pub(crate) fn snapshot(e: loyalty::SnapshotError) -> Error {
-    use loyalty::SnapshotError as E;
-    let (field, value) = match &e {
-        E::Parse { path, .. } => (path.clone(), String::new()),
-        E::Format { found, .. } => ("format".to_string(), found.to_string()),
-        E::Corrupt { field, reason } => (field.to_string(), reason.clone()),
-        E::TooLarge { bytes, .. } => ("snapshot".to_string(), bytes.to_string()),
-        _ => (String::new(), String::new()),
-    };
-    error("snapshot_invalid", &field, &value, e.to_string())
+    render!("snapshot", e, false)
 }
 
 pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> Error {
-    use loyalty::analytics::AnalyticsError as E;
-    let (kind, field, value) = match &e {
-        E::LengthMismatch { column, len, .. } => ("length_mismatch", camel(column), len.to_string()),
-        E::NegativeAmount { row, value } => ("negative_amount", format!("amountMinor[{row}]"), value.to_string()),
-        E::NegativeValue { column, row, value } => {
-            ("negative_amount", format!("{}[{row}]", camel(column)), value.to_string())
-        }
-        E::TimeOutOfRange { row, value } => ("time_out_of_range", format!("orderedAt[{row}]"), value.to_string()),
-        E::TooManyMembers { limit } => ("too_many_members", "memberId".into(), limit.to_string()),
-        E::AsOfBeforeOrders { as_of, .. } => ("as_of_before_orders", "asOf".into(), as_of.to_rfc3339()),
-        E::PeriodAfterAsOf { period_start, .. } => {
-            ("period_after_as_of", "periodStart".into(), period_start.to_rfc3339())
-        }
-        E::Invalid { field, reason } => ("analytics_invalid", camel(field), reason.clone()),
-        _ => ("analytics_invalid", String::new(), String::new()),
-    };
-    error(kind, &field, &value, e.to_string())
+    render!("analytics", e, true)
 }
 
 /// A core field name as JavaScript spells it (`amount_minor` -> `amountMinor`).

@@ -50,10 +50,10 @@ test('class 3: unknown fields, lenient numbers and trailing text are refused by 
     loyalty.EventError, 'invalid_field', 'amount')
   refused(a, () => a.apply(shop, { type: 'checkedIn', id: 'c', occurredAt: at(2), points: 500 }),
     loyalty.EventError, 'invalid_field', 'points')
-  refused(null, () => loyalty.Program.fromJson(shop.toJson() + '{"junk": 1}'), loyalty.ProgramError, 'program_invalid', '.')
-  refused(null, () => loyalty.Account.fromJson(a.toJson() + a.toJson()), loyalty.SnapshotError, 'snapshot_invalid', '.')
+  refused(null, () => loyalty.Program.fromJson(shop.toJson() + '{"junk": 1}'), loyalty.ProgramError, 'parse', '.')
+  refused(null, () => loyalty.Account.fromJson(a.toJson() + a.toJson()), loyalty.SnapshotError, 'parse', '.')
   refused(null, () => loyalty.Program.fromObject({ ...JSON.parse(shop.toJson()), currency: 'ABC' }),
-    loyalty.ProgramError, 'program_invalid', 'currency')
+    loyalty.ProgramError, 'invalid', 'currency')
 })
 
 test('class 4: numbers are whole or refused, never truncated', () => {
@@ -97,7 +97,7 @@ test('class 5: the clock stops where events stop', () => {
 test('class 6: tampered snapshots are refused on load', () => {
   const doc = JSON.parse(member().toJson())
   doc.ledger.lots[0].points = 4611686018427387904
-  refused(null, () => loyalty.Account.fromJson(JSON.stringify(doc)), loyalty.SnapshotError, 'snapshot_invalid', 'ledger.lots')
+  refused(null, () => loyalty.Account.fromJson(JSON.stringify(doc)), loyalty.SnapshotError, 'corrupt', 'ledger.lots')
 })
 
 test('class 7: errors name something: wrong types and ids are input errors', () => {

@@ -239,7 +239,7 @@ test('a name with a NUL never reaches the tape: the program refuses it', () => {
     redemption: { point_value: '0.01' }
   }), (err) => {
     assert.ok(err instanceof loyalty.ProgramError)
-    assert.deepEqual([err.code, err.field, err.value], ['program_invalid', 'earning.multipliers[0].name', '"day\\0two"'])
+    assert.deepEqual([err.code, err.field, err.value], ['invalid', 'earning.multipliers[0].name', '"day\\0two"'])
     return true
   })
 })

@@ -135,6 +135,73 @@ pub enum AccountError {
 }
 
 impl AccountError {
+    /// The error's kind: a stable snake_case name every binding maps to its own class or
+    /// code (`invalid_field`, `insufficient_points`, ...).
+    ///
+    /// ```
+    /// let e = loyalty::AccountError::UnknownOrder { order_id: "o-9".into() };
+    /// assert_eq!((e.kind(), e.field(), e.value()), ("unknown_order", "order_id".to_string(), "o-9".to_string()));
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AccountError::IdConflict { .. } => "id_conflict",
+            AccountError::InvalidField { .. } => "invalid_field",
+            AccountError::OutOfOrder { .. } => "out_of_order",
+            AccountError::UnknownOrder { .. } => "unknown_order",
+            AccountError::DuplicateOrder { .. } => "duplicate_order",
+            AccountError::RefundExceedsOrder { .. } => "refund_exceeds_order",
+            AccountError::UnknownRedemption { .. } => "unknown_redemption",
+            AccountError::AlreadyCancelled { .. } => "already_cancelled",
+            AccountError::UnknownReward { .. } => "unknown_reward",
+            AccountError::NoSuchBonus { .. } => "no_such_bonus",
+            AccountError::LimitReached { .. } => "limit_reached",
+            AccountError::DebtOutstanding { .. } => "debt_outstanding",
+            AccountError::InsufficientPoints { .. } => "insufficient_points",
+            AccountError::TooMany { .. } => "too_many",
+            AccountError::AsOfBeforeClock { .. } => "as_of_before_clock",
+        }
+    }
+
+    /// The field the error is about, as the core's JSON spells it (`amount`, `lines[0].sku`,
+    /// `order_id`; for a limit, the bonus or the thing counted).
+    pub fn field(&self) -> String {
+        match self {
+            AccountError::IdConflict { .. } => "id".into(),
+            AccountError::InvalidField { field, .. } => field.clone(),
+            AccountError::OutOfOrder { .. } => "occurred_at".into(),
+            AccountError::UnknownOrder { .. } | AccountError::DuplicateOrder { .. } => "order_id".into(),
+            AccountError::RefundExceedsOrder { .. } => "amount".into(),
+            AccountError::UnknownRedemption { .. } | AccountError::AlreadyCancelled { .. } => "redemption_id".into(),
+            AccountError::UnknownReward { .. } => "reward_id".into(),
+            AccountError::NoSuchBonus { .. } => "type".into(),
+            AccountError::LimitReached { bonus, .. } => bonus.clone(),
+            AccountError::DebtOutstanding { .. } | AccountError::InsufficientPoints { .. } => "points".into(),
+            AccountError::TooMany { what, .. } => (*what).to_string(),
+            AccountError::AsOfBeforeClock { .. } => "as_of".into(),
+        }
+    }
+
+    /// The offending value, as text (an instant in RFC 3339; for a limit, the limit).
+    pub fn value(&self) -> String {
+        match self {
+            AccountError::IdConflict { event_id } => event_id.clone(),
+            AccountError::InvalidField { value, .. } => value.clone(),
+            AccountError::OutOfOrder { occurred_at, .. } => occurred_at.to_rfc3339(),
+            AccountError::UnknownOrder { order_id } | AccountError::DuplicateOrder { order_id } => order_id.clone(),
+            AccountError::RefundExceedsOrder { amount, .. } => amount.to_string(),
+            AccountError::UnknownRedemption { redemption_id } | AccountError::AlreadyCancelled { redemption_id } => {
+                redemption_id.clone()
+            }
+            AccountError::UnknownReward { reward_id } => reward_id.clone(),
+            AccountError::NoSuchBonus { bonus } => bonus.clone(),
+            AccountError::LimitReached { limit, .. } => limit.clone(),
+            AccountError::DebtOutstanding { debt } => debt.to_string(),
+            AccountError::InsufficientPoints { requested, .. } => requested.to_string(),
+            AccountError::TooMany { limit, .. } => limit.to_string(),
+            AccountError::AsOfBeforeClock { as_of, .. } => as_of.to_rfc3339(),
+        }
+    }
+
     /// The error of the event at `index` of a list: an invalid field's path is prefixed
     /// `events[index].`; other errors are unchanged.
     ///
@@ -159,6 +226,39 @@ impl AccountError {
         reason: impl Into<String>,
     ) -> AccountError {
         AccountError::InvalidField { field: field.into(), value: value.to_string(), reason: reason.into() }
+    }
+}
+
+impl SnapshotError {
+    /// The error's kind: `parse`, `format`, `too_large` or `corrupt`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SnapshotError::Parse { .. } => "parse",
+            SnapshotError::Format { .. } => "format",
+            SnapshotError::TooLarge { .. } => "too_large",
+            SnapshotError::Corrupt { .. } => "corrupt",
+        }
+    }
+
+    /// Where in the snapshot (`ledger.lots`, `orders.o-1`, `format`; `.` for the whole).
+    pub fn field(&self) -> String {
+        match self {
+            SnapshotError::Parse { path, .. } => path.clone(),
+            SnapshotError::Format { .. } => "format".into(),
+            SnapshotError::TooLarge { .. } => "snapshot".into(),
+            SnapshotError::Corrupt { field, .. } => field.clone(),
+        }
+    }
+
+    /// What was found there: the parser's message, the format number, the size, or what
+    /// is wrong.
+    pub fn value(&self) -> String {
+        match self {
+            SnapshotError::Parse { message, .. } => message.clone(),
+            SnapshotError::Format { found, .. } => found.to_string(),
+            SnapshotError::TooLarge { bytes, .. } => bytes.to_string(),
+            SnapshotError::Corrupt { reason, .. } => reason.clone(),
+        }
     }
 }
 

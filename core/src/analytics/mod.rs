@@ -115,6 +115,50 @@ pub enum AnalyticsError {
     },
 }
 
+impl AnalyticsError {
+    /// The error's kind: `length_mismatch`, `negative_amount`, `time_out_of_range`,
+    /// `too_many_members`, `as_of_before_orders`, `period_after_as_of` or `invalid`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AnalyticsError::LengthMismatch { .. } => "length_mismatch",
+            AnalyticsError::NegativeAmount { .. } | AnalyticsError::NegativeValue { .. } => "negative_amount",
+            AnalyticsError::TimeOutOfRange { .. } => "time_out_of_range",
+            AnalyticsError::TooManyMembers { .. } => "too_many_members",
+            AnalyticsError::AsOfBeforeOrders { .. } => "as_of_before_orders",
+            AnalyticsError::PeriodAfterAsOf { .. } => "period_after_as_of",
+            AnalyticsError::Invalid { .. } => "invalid",
+        }
+    }
+
+    /// The column and row (`amount_minor[3]`) or the argument the error is about.
+    pub fn field(&self) -> String {
+        match self {
+            AnalyticsError::LengthMismatch { column, .. } => (*column).to_string(),
+            AnalyticsError::NegativeAmount { row, .. } => format!("amount_minor[{row}]"),
+            AnalyticsError::NegativeValue { column, row, .. } => format!("{column}[{row}]"),
+            AnalyticsError::TimeOutOfRange { row, .. } => format!("ordered_at[{row}]"),
+            AnalyticsError::TooManyMembers { .. } => "member_id".into(),
+            AnalyticsError::AsOfBeforeOrders { .. } => "as_of".into(),
+            AnalyticsError::PeriodAfterAsOf { .. } => "period_start".into(),
+            AnalyticsError::Invalid { field, .. } => field.clone(),
+        }
+    }
+
+    /// The offending value, as text.
+    pub fn value(&self) -> String {
+        match self {
+            AnalyticsError::LengthMismatch { len, .. } => len.to_string(),
+            AnalyticsError::NegativeAmount { value, .. }
+            | AnalyticsError::NegativeValue { value, .. }
+            | AnalyticsError::TimeOutOfRange { value, .. } => value.to_string(),
+            AnalyticsError::TooManyMembers { limit } => limit.to_string(),
+            AnalyticsError::AsOfBeforeOrders { as_of, .. } => as_of.to_rfc3339(),
+            AnalyticsError::PeriodAfterAsOf { period_start, .. } => period_start.to_rfc3339(),
+            AnalyticsError::Invalid { reason, .. } => reason.clone(),
+        }
+    }
+}
+
 /// The most minor-unit digits an amount column may have: 10^18 is the largest power of ten
 /// an `i64` of minor units holds (ISO 4217 currencies use 0 to 4).
 pub const MAX_SCALE: u32 = 18;

@@ -64,6 +64,31 @@ pub enum ProgramError {
     },
 }
 
+impl ProgramError {
+    /// The error's kind: `parse` (not a program's JSON) or `invalid` (a value breaks a rule).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProgramError::Parse { .. } => "parse",
+            ProgramError::Invalid { .. } => "invalid",
+        }
+    }
+
+    /// The field, as a dotted path (`earning.rules[0].name`; `.` for the document).
+    pub fn field(&self) -> String {
+        match self {
+            ProgramError::Parse { path, .. } | ProgramError::Invalid { path, .. } => path.clone(),
+        }
+    }
+
+    /// The offending value (for a parse error, the parser's message).
+    pub fn value(&self) -> String {
+        match self {
+            ProgramError::Parse { message, .. } => message.clone(),
+            ProgramError::Invalid { value, .. } => value.clone(),
+        }
+    }
+}
+
 /// A validation failure before it becomes a [`ProgramError`].
 #[derive(Debug)]
 pub(crate) struct Invalid {

@@ -78,6 +78,44 @@ pub enum ClvError {
     },
 }
 
+impl ClvError {
+    /// The error's kind: `empty`, `invalid`, `length_mismatch`, `no_interior_maximum` or
+    /// `not_converged`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClvError::Empty { .. } => "empty",
+            ClvError::Invalid { .. } | ClvError::InvalidArgument { .. } => "invalid",
+            ClvError::LengthMismatch { .. } => "length_mismatch",
+            ClvError::NoInteriorMaximum { .. } => "no_interior_maximum",
+            ClvError::NotConverged { .. } => "not_converged",
+        }
+    }
+
+    /// The field (a customer's as `frequency[3]`), the parameter, or what was empty.
+    pub fn field(&self) -> String {
+        match self {
+            ClvError::Empty { what } => (*what).to_string(),
+            ClvError::Invalid { field, row, .. } => format!("{field}[{row}]"),
+            ClvError::InvalidArgument { field, .. } => (*field).to_string(),
+            ClvError::LengthMismatch { column, .. } => (*column).to_string(),
+            ClvError::NoInteriorMaximum { parameter, .. } => (*parameter).to_string(),
+            ClvError::NotConverged { .. } => "fit".into(),
+        }
+    }
+
+    /// The offending value, as text.
+    pub fn value(&self) -> String {
+        match self {
+            ClvError::Empty { .. } => String::new(),
+            ClvError::Invalid { value, .. }
+            | ClvError::InvalidArgument { value, .. }
+            | ClvError::NoInteriorMaximum { value, .. } => value.to_string(),
+            ClvError::LengthMismatch { len, .. } => len.to_string(),
+            ClvError::NotConverged { iterations, .. } => iterations.to_string(),
+        }
+    }
+}
+
 /// One customer as the models see them, in periods (weeks, say).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
