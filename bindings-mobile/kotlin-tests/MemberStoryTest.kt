@@ -63,7 +63,7 @@ class MemberStoryTest {
     }
 
     @Test
-    fun errorsAreOneFlatExceptionWithAVariantPerKind() {
+    fun errorsAreOneExceptionWithAVariantPerKindAndTheCoresKindFieldAndValue() {
         val a = Account("x")
         assertThrows(LoyaltyException.InsufficientPoints::class.java) {
             a.applyEvent(program, """{"id":"r","occurred_at":"2024-01-01T00:00:00Z","type":"reward_redeemed","reward_id":"tote-bag","points":1500}""")
@@ -74,7 +74,15 @@ class MemberStoryTest {
         val e = assertThrows(LoyaltyException.InvalidField::class.java) {
             a.applyEvent(program, order("n", "2024-01-01T00:00:00Z", "o", "-1"))
         }
-        assertEquals("amount: -1 must not be negative", e.message)
+        assertEquals("amount: -1 must not be negative", e.reason)
+        assertEquals(listOf("invalid_field", "amount", "-1"), listOf(e.kind, e.field, e.value))
+        val short = assertThrows(LoyaltyException.InsufficientPoints::class.java) {
+            a.applyEvent(program, """{"id":"r2","occurred_at":"2024-01-01T00:00:00Z","type":"reward_redeemed","reward_id":"tote-bag","points":1500}""")
+        }
+        assertEquals(listOf("insufficient_points", "points", "1500"), listOf(short.kind, short.field, short.value))
+        val seven = Account("x").snapshot().replace("\"format\":1", "\"format\":7")
+        val snapshot = assertThrows(LoyaltyException.InvalidSnapshot::class.java) { Account.fromSnapshot(seven) }
+        assertEquals(listOf("format", "format", "7"), listOf(snapshot.kind, snapshot.field, snapshot.value))
     }
 
     /** The bad-input classes through the typed API: each refused, the snapshot unchanged. */
@@ -85,23 +93,29 @@ class MemberStoryTest {
         val before = a.snapshot()
         val cases = listOf(
             // Only transfer() writes the halves of a transfer.
-            """{"id":"x","occurred_at":"2024-05-02T00:00:00Z","type":"points_received","from_member_id":"nobody","lots":[{"points":1000000000000,"earned_at":"2024-05-02T00:00:00Z","expires_at":null}]}""" to "type: ",
+            """{"id":"x","occurred_at":"2024-05-02T00:00:00Z","type":"points_received","from_member_id":"nobody","lots":[{"points":1000000000000,"earned_at":"2024-05-02T00:00:00Z","expires_at":null}]}""" to "type",
             // A misspelt field, a lenient number, more places than the currency has.
-            """{"id":"e2","occurred_at":"2024-05-02T00:00:00Z","type":"order_placed","order_id":"o2","amount":"5.00","chanel":"app"}""" to "chanel: ",
-            order("e2", "2024-05-02T00:00:00Z", "o2", "5_000") to "amount: ",
-            order("e2", "2024-05-02T00:00:00Z", "o2", "10.001") to "amount: ",
+            """{"id":"e2","occurred_at":"2024-05-02T00:00:00Z","type":"order_placed","order_id":"o2","amount":"5.00","chanel":"app"}""" to "chanel",
+            order("e2", "2024-05-02T00:00:00Z", "o2", "5_000") to "amount",
+            order("e2", "2024-05-02T00:00:00Z", "o2", "10.001") to "amount",
             // Text after the document.
-            order("e2", "2024-05-02T00:00:00Z", "o2", "5.00") + "{}" to "event: ",
+            order("e2", "2024-05-02T00:00:00Z", "o2", "5.00") + "{}" to "event",
         )
         for ((json, field) in cases) {
             val e = assertThrows(LoyaltyException.InvalidField::class.java) { a.applyEvent(program, json) }
-            assertEquals(true, e.message!!.startsWith(field), e.message)
+            assertEquals(listOf("invalid_field", field), listOf(e.kind, e.field), e.reason)
+            assertEquals(true, e.reason.startsWith("$field: "), e.reason)
             assertEquals(before, a.snapshot())
         }
         val blank = assertThrows(LoyaltyException.InvalidField::class.java) { Account("\u200b") }
-        assertEquals(true, blank.message!!.startsWith("member_id: "), blank.message)
+        assertEquals("member_id", blank.field)
         val late = assertThrows(LoyaltyException.InvalidField::class.java) { a.advanceTo(program, Instant.parse("9999-01-01T00:00:00Z")) }
-        assertEquals(true, late.message!!.startsWith("t: "), late.message)
+        assertEquals(listOf("t", "9999-01-01 00:00:00 UTC"), listOf(late.field, late.value))
+        // A BigDecimal crosses as plain digits; more places than USD has is the core's error.
+        val money = assertThrows(LoyaltyException.InvalidField::class.java) {
+            a.previewOrder(program, BigDecimal("10.001"), Instant.parse("2024-05-02T00:00:00Z"))
+        }
+        assertEquals(listOf("invalid_field", "amount", "10.001"), listOf(money.kind, money.field, money.value))
         assertEquals(before, a.snapshot())
     }
 }

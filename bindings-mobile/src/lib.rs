@@ -10,49 +10,112 @@ use uniffi_support::{from_system_time, to_system_time, Money};
 
 uniffi::setup_scaffolding!();
 
-/// One flat error: a variant per core error kind, with the core's message.
+/// One error: a variant per core error kind, each with the core's own kind, field and value
+/// (`kind()`, `field()`, `value()` of the core error) and its message as `reason`. Kotlin sees
+/// `LoyaltyException.InsufficientPoints(kind, field, value, reason)`, Swift an enum case.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
 pub enum LoyaltyError {
-    #[error("{0}")]
-    InvalidProgram(String),
-    #[error("{0}")]
-    InvalidSnapshot(String),
-    #[error("{0}")]
-    InvalidInput(String),
-    #[error("{0}")]
-    IdConflict(String),
-    #[error("{0}")]
-    InvalidField(String),
-    #[error("{0}")]
-    OutOfOrder(String),
-    #[error("{0}")]
-    UnknownOrder(String),
-    #[error("{0}")]
-    DuplicateOrder(String),
-    #[error("{0}")]
-    RefundExceedsOrder(String),
-    #[error("{0}")]
-    UnknownRedemption(String),
-    #[error("{0}")]
-    AlreadyCancelled(String),
-    #[error("{0}")]
-    UnknownReward(String),
-    #[error("{0}")]
-    NoSuchBonus(String),
-    #[error("{0}")]
-    LimitReached(String),
-    #[error("{0}")]
-    DebtOutstanding(String),
-    #[error("{0}")]
-    InsufficientPoints(String),
-    #[error("{0}")]
-    TooMany(String),
-    #[error("{0}")]
-    AsOfBeforeClock(String),
+    /// A program configuration was refused.
+    #[error("{reason}")]
+    InvalidProgram { kind: String, field: String, value: String, reason: String },
+    /// A snapshot could not be read.
+    #[error("{reason}")]
+    InvalidSnapshot { kind: String, field: String, value: String, reason: String },
+    /// An argument the binding could not read (a decimal that is not one).
+    #[error("{reason}")]
+    InvalidInput { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    IdConflict { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    InvalidField { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    OutOfOrder { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    UnknownOrder { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    DuplicateOrder { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    RefundExceedsOrder { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    UnknownRedemption { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    AlreadyCancelled { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    UnknownReward { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    NoSuchBonus { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    LimitReached { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    DebtOutstanding { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    InsufficientPoints { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    TooMany { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    AsOfBeforeClock { kind: String, field: String, value: String, reason: String },
     /// A bug in the engine (a Rust panic caught at the boundary), never the caller's input.
-    #[error("{0}")]
-    Internal(String),
+    #[error("{reason}")]
+    Internal { kind: String, field: String, value: String, reason: String },
+}
+
+impl LoyaltyError {
+    /// The variant for a core error of `kind`, with its field, value and message.
+    fn of(kind: &str, field: String, value: String, reason: String) -> LoyaltyError {
+        let k = kind.to_string();
+        match kind {
+            "id_conflict" => LoyaltyError::IdConflict { kind: k, field, value, reason },
+            "invalid_field" => LoyaltyError::InvalidField { kind: k, field, value, reason },
+            "out_of_order" => LoyaltyError::OutOfOrder { kind: k, field, value, reason },
+            "unknown_order" => LoyaltyError::UnknownOrder { kind: k, field, value, reason },
+            "duplicate_order" => LoyaltyError::DuplicateOrder { kind: k, field, value, reason },
+            "refund_exceeds_order" => LoyaltyError::RefundExceedsOrder { kind: k, field, value, reason },
+            "unknown_redemption" => LoyaltyError::UnknownRedemption { kind: k, field, value, reason },
+            "already_cancelled" => LoyaltyError::AlreadyCancelled { kind: k, field, value, reason },
+            "unknown_reward" => LoyaltyError::UnknownReward { kind: k, field, value, reason },
+            "no_such_bonus" => LoyaltyError::NoSuchBonus { kind: k, field, value, reason },
+            "limit_reached" => LoyaltyError::LimitReached { kind: k, field, value, reason },
+            "debt_outstanding" => LoyaltyError::DebtOutstanding { kind: k, field, value, reason },
+            "insufficient_points" => LoyaltyError::InsufficientPoints { kind: k, field, value, reason },
+            "too_many" => LoyaltyError::TooMany { kind: k, field, value, reason },
+            "as_of_before_clock" => LoyaltyError::AsOfBeforeClock { kind: k, field, value, reason },
+            "internal" => LoyaltyError::Internal { kind: k, field, value, reason },
+            _ => LoyaltyError::InvalidInput { kind: k, field, value, reason },
+        }
+    }
+
+    /// An argument the binding could not read.
+    fn input(field: &str, value: &str, reason: String) -> LoyaltyError {
+        LoyaltyError::InvalidInput { kind: "invalid_input".into(), field: field.into(), value: value.into(), reason }
+    }
+}
+
+impl From<loyalty::AccountError> for LoyaltyError {
+    fn from(e: loyalty::AccountError) -> LoyaltyError {
+        LoyaltyError::of(e.kind(), e.field(), e.value(), e.to_string())
+    }
+}
+
+impl From<loyalty::ProgramError> for LoyaltyError {
+    fn from(e: loyalty::ProgramError) -> LoyaltyError {
+        LoyaltyError::InvalidProgram {
+            kind: e.kind().into(),
+            field: e.field(),
+            value: e.value(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<loyalty::SnapshotError> for LoyaltyError {
+    fn from(e: loyalty::SnapshotError) -> LoyaltyError {
+        LoyaltyError::InvalidSnapshot {
+            kind: e.kind().into(),
+            field: e.field(),
+            value: e.value(),
+            reason: e.to_string(),
+        }
+    }
 }
 
 /// Runs `f`, turning a panic into [`LoyaltyError::Internal`] (uniffi would raise its own
@@ -64,33 +127,9 @@ fn guard<T>(f: impl FnOnce() -> Result<T, LoyaltyError>) -> Result<T, LoyaltyErr
             .map(|s| (*s).to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic".to_string());
-        Err(LoyaltyError::Internal(format!("internal error (a bug in loyalty, please report it): {what}")))
+        let reason = format!("internal error (a bug in loyalty, please report it): {what}");
+        Err(LoyaltyError::Internal { kind: "internal".into(), field: String::new(), value: what, reason })
     })
-}
-
-impl From<loyalty::AccountError> for LoyaltyError {
-    fn from(e: loyalty::AccountError) -> LoyaltyError {
-        use loyalty::AccountError as E;
-        let m = e.to_string();
-        match e {
-            E::IdConflict { .. } => LoyaltyError::IdConflict(m),
-            E::InvalidField { .. } => LoyaltyError::InvalidField(m),
-            E::OutOfOrder { .. } => LoyaltyError::OutOfOrder(m),
-            E::UnknownOrder { .. } => LoyaltyError::UnknownOrder(m),
-            E::DuplicateOrder { .. } => LoyaltyError::DuplicateOrder(m),
-            E::RefundExceedsOrder { .. } => LoyaltyError::RefundExceedsOrder(m),
-            E::UnknownRedemption { .. } => LoyaltyError::UnknownRedemption(m),
-            E::AlreadyCancelled { .. } => LoyaltyError::AlreadyCancelled(m),
-            E::UnknownReward { .. } => LoyaltyError::UnknownReward(m),
-            E::NoSuchBonus { .. } => LoyaltyError::NoSuchBonus(m),
-            E::LimitReached { .. } => LoyaltyError::LimitReached(m),
-            E::DebtOutstanding { .. } => LoyaltyError::DebtOutstanding(m),
-            E::InsufficientPoints { .. } => LoyaltyError::InsufficientPoints(m),
-            E::TooMany { .. } => LoyaltyError::TooMany(m),
-            E::AsOfBeforeClock { .. } => LoyaltyError::AsOfBeforeClock(m),
-            _ => LoyaltyError::InvalidInput(m),
-        }
-    }
 }
 
 /// A validated loyalty program.
@@ -105,9 +144,7 @@ impl Program {
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Program>, LoyaltyError> {
         guard(|| {
-            loyalty::Program::from_json(&json)
-                .map(|inner| Arc::new(Program { inner }))
-                .map_err(|e| LoyaltyError::InvalidProgram(e.to_string()))
+            loyalty::Program::from_json(&json).map(|inner| Arc::new(Program { inner })).map_err(LoyaltyError::from)
         })
     }
 
@@ -185,7 +222,7 @@ fn effects(list: &[loyalty::Effect]) -> Vec<EffectInfo> {
 }
 
 fn decimal(field: &str, m: &Money) -> Result<rust_decimal::Decimal, LoyaltyError> {
-    m.0.parse().map_err(|_| LoyaltyError::InvalidInput(format!("{field}: {:?} is not a decimal amount", m.0)))
+    loyalty::parse_decimal(&m.0).map_err(|r| LoyaltyError::input(field, &m.0, format!("{field}: {:?} {r}", m.0)))
 }
 
 /// One member's account, as the server keeps it.
@@ -224,7 +261,7 @@ impl Account {
         guard(|| {
             loyalty::Account::from_json(&json)
                 .map(|a| Arc::new(Account { inner: Mutex::new(a) }))
-                .map_err(|e| LoyaltyError::InvalidSnapshot(e.to_string()))
+                .map_err(LoyaltyError::from)
         })
     }
 
@@ -332,7 +369,10 @@ mod tests {
     fn a_panic_is_a_loyalty_error_of_its_own_kind() {
         let r: Result<(), LoyaltyError> = guard(|| panic!("index out of bounds"));
         match r {
-            Err(LoyaltyError::Internal(m)) => assert!(m.ends_with("index out of bounds"), "{m}"),
+            Err(LoyaltyError::Internal { kind, value, reason, .. }) => {
+                assert_eq!((kind.as_str(), value.as_str()), ("internal", "index out of bounds"));
+                assert!(reason.ends_with("index out of bounds"), "{reason}");
+            }
             other => panic!("{other:?}"),
         }
         assert!(matches!(guard(|| Ok(7)), Ok(7)));

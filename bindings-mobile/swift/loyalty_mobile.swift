@@ -1383,54 +1383,65 @@ public func FfiConverterTypeTierStatus_lower(_ value: TierStatus) -> RustBuffer 
 
 
 /**
- * One flat error: a variant per core error kind, with the core's message.
+ * One error: a variant per core error kind, each with the core's own kind, field and value
+ * (`kind()`, `field()`, `value()` of the core error) and its message as `reason`. Kotlin sees
+ * `LoyaltyException.InsufficientPoints(kind, field, value, reason)`, Swift an enum case.
  */
 public 
 enum LoyaltyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
-    case InvalidProgram(message: String)
-    
-    case InvalidSnapshot(message: String)
-    
-    case InvalidInput(message: String)
-    
-    case IdConflict(message: String)
-    
-    case InvalidField(message: String)
-    
-    case OutOfOrder(message: String)
-    
-    case UnknownOrder(message: String)
-    
-    case DuplicateOrder(message: String)
-    
-    case RefundExceedsOrder(message: String)
-    
-    case UnknownRedemption(message: String)
-    
-    case AlreadyCancelled(message: String)
-    
-    case UnknownReward(message: String)
-    
-    case NoSuchBonus(message: String)
-    
-    case LimitReached(message: String)
-    
-    case DebtOutstanding(message: String)
-    
-    case InsufficientPoints(message: String)
-    
-    case TooMany(message: String)
-    
-    case AsOfBeforeClock(message: String)
-    
+    /**
+     * A program configuration was refused.
+     */
+    case InvalidProgram(kind: String, field: String, value: String, reason: String
+    )
+    /**
+     * A snapshot could not be read.
+     */
+    case InvalidSnapshot(kind: String, field: String, value: String, reason: String
+    )
+    /**
+     * An argument the binding could not read (a decimal that is not one).
+     */
+    case InvalidInput(kind: String, field: String, value: String, reason: String
+    )
+    case IdConflict(kind: String, field: String, value: String, reason: String
+    )
+    case InvalidField(kind: String, field: String, value: String, reason: String
+    )
+    case OutOfOrder(kind: String, field: String, value: String, reason: String
+    )
+    case UnknownOrder(kind: String, field: String, value: String, reason: String
+    )
+    case DuplicateOrder(kind: String, field: String, value: String, reason: String
+    )
+    case RefundExceedsOrder(kind: String, field: String, value: String, reason: String
+    )
+    case UnknownRedemption(kind: String, field: String, value: String, reason: String
+    )
+    case AlreadyCancelled(kind: String, field: String, value: String, reason: String
+    )
+    case UnknownReward(kind: String, field: String, value: String, reason: String
+    )
+    case NoSuchBonus(kind: String, field: String, value: String, reason: String
+    )
+    case LimitReached(kind: String, field: String, value: String, reason: String
+    )
+    case DebtOutstanding(kind: String, field: String, value: String, reason: String
+    )
+    case InsufficientPoints(kind: String, field: String, value: String, reason: String
+    )
+    case TooMany(kind: String, field: String, value: String, reason: String
+    )
+    case AsOfBeforeClock(kind: String, field: String, value: String, reason: String
+    )
     /**
      * A bug in the engine (a Rust panic caught at the boundary), never the caller's input.
      */
-    case Internal(message: String)
-    
+    case Internal(kind: String, field: String, value: String, reason: String
+    )
 
     
 
@@ -1461,83 +1472,121 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
 
         
         case 1: return .InvalidProgram(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 2: return .InvalidSnapshot(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 3: return .InvalidInput(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 4: return .IdConflict(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 5: return .InvalidField(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 6: return .OutOfOrder(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 7: return .UnknownOrder(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 8: return .DuplicateOrder(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 9: return .RefundExceedsOrder(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 10: return .UnknownRedemption(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 11: return .AlreadyCancelled(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 12: return .UnknownReward(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 13: return .NoSuchBonus(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 14: return .LimitReached(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 15: return .DebtOutstanding(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 16: return .InsufficientPoints(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 17: return .TooMany(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 18: return .AsOfBeforeClock(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 19: return .Internal(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -1547,46 +1596,158 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
         
 
         
-        case .InvalidProgram(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .InvalidSnapshot(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .InvalidInput(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .IdConflict(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .InvalidField(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .OutOfOrder(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .UnknownOrder(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-        case .DuplicateOrder(_ /* message is ignored*/):
-            writeInt(&buf, Int32(8))
-        case .RefundExceedsOrder(_ /* message is ignored*/):
-            writeInt(&buf, Int32(9))
-        case .UnknownRedemption(_ /* message is ignored*/):
-            writeInt(&buf, Int32(10))
-        case .AlreadyCancelled(_ /* message is ignored*/):
-            writeInt(&buf, Int32(11))
-        case .UnknownReward(_ /* message is ignored*/):
-            writeInt(&buf, Int32(12))
-        case .NoSuchBonus(_ /* message is ignored*/):
-            writeInt(&buf, Int32(13))
-        case .LimitReached(_ /* message is ignored*/):
-            writeInt(&buf, Int32(14))
-        case .DebtOutstanding(_ /* message is ignored*/):
-            writeInt(&buf, Int32(15))
-        case .InsufficientPoints(_ /* message is ignored*/):
-            writeInt(&buf, Int32(16))
-        case .TooMany(_ /* message is ignored*/):
-            writeInt(&buf, Int32(17))
-        case .AsOfBeforeClock(_ /* message is ignored*/):
-            writeInt(&buf, Int32(18))
-        case .Internal(_ /* message is ignored*/):
-            writeInt(&buf, Int32(19))
-
         
+        case let .InvalidProgram(kind,field,value,reason):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .InvalidSnapshot(kind,field,value,reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .InvalidInput(kind,field,value,reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .IdConflict(kind,field,value,reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .InvalidField(kind,field,value,reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .OutOfOrder(kind,field,value,reason):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .UnknownOrder(kind,field,value,reason):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .DuplicateOrder(kind,field,value,reason):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .RefundExceedsOrder(kind,field,value,reason):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .UnknownRedemption(kind,field,value,reason):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .AlreadyCancelled(kind,field,value,reason):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .UnknownReward(kind,field,value,reason):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .NoSuchBonus(kind,field,value,reason):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .LimitReached(kind,field,value,reason):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .DebtOutstanding(kind,field,value,reason):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .InsufficientPoints(kind,field,value,reason):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .TooMany(kind,field,value,reason):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .AsOfBeforeClock(kind,field,value,reason):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(kind,field,value,reason):
+            writeInt(&buf, Int32(19))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
         }
     }
 }

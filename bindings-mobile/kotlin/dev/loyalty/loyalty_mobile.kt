@@ -2261,55 +2261,299 @@ public object FfiConverterTypeTierStatus: FfiConverterRustBuffer<TierStatus> {
 
 
 /**
- * One flat error: a variant per core error kind, with the core's message.
+ * One error: a variant per core error kind, each with the core's own kind, field and value
+ * (`kind()`, `field()`, `value()` of the core error) and its message as `reason`. Kotlin sees
+ * `LoyaltyException.InsufficientPoints(kind, field, value, reason)`, Swift an enum case.
  */
-sealed class LoyaltyException(message: String): kotlin.Exception(message) {
+sealed class LoyaltyException: kotlin.Exception() {
+    
+    /**
+     * A program configuration was refused.
+     */
+    class InvalidProgram(
         
-        class InvalidProgram(message: String) : LoyaltyException(message)
+        val `kind`: kotlin.String, 
         
-        class InvalidSnapshot(message: String) : LoyaltyException(message)
+        val `field`: kotlin.String, 
         
-        class InvalidInput(message: String) : LoyaltyException(message)
+        val `value`: kotlin.String, 
         
-        class IdConflict(message: String) : LoyaltyException(message)
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    /**
+     * A snapshot could not be read.
+     */
+    class InvalidSnapshot(
         
-        class InvalidField(message: String) : LoyaltyException(message)
+        val `kind`: kotlin.String, 
         
-        class OutOfOrder(message: String) : LoyaltyException(message)
+        val `field`: kotlin.String, 
         
-        class UnknownOrder(message: String) : LoyaltyException(message)
+        val `value`: kotlin.String, 
         
-        class DuplicateOrder(message: String) : LoyaltyException(message)
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    /**
+     * An argument the binding could not read (a decimal that is not one).
+     */
+    class InvalidInput(
         
-        class RefundExceedsOrder(message: String) : LoyaltyException(message)
+        val `kind`: kotlin.String, 
         
-        class UnknownRedemption(message: String) : LoyaltyException(message)
+        val `field`: kotlin.String, 
         
-        class AlreadyCancelled(message: String) : LoyaltyException(message)
+        val `value`: kotlin.String, 
         
-        class UnknownReward(message: String) : LoyaltyException(message)
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class IdConflict(
         
-        class NoSuchBonus(message: String) : LoyaltyException(message)
+        val `kind`: kotlin.String, 
         
-        class LimitReached(message: String) : LoyaltyException(message)
+        val `field`: kotlin.String, 
         
-        class DebtOutstanding(message: String) : LoyaltyException(message)
+        val `value`: kotlin.String, 
         
-        class InsufficientPoints(message: String) : LoyaltyException(message)
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class InvalidField(
         
-        class TooMany(message: String) : LoyaltyException(message)
+        val `kind`: kotlin.String, 
         
-        class AsOfBeforeClock(message: String) : LoyaltyException(message)
+        val `field`: kotlin.String, 
         
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class OutOfOrder(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class UnknownOrder(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class DuplicateOrder(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class RefundExceedsOrder(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class UnknownRedemption(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class AlreadyCancelled(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class UnknownReward(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class NoSuchBonus(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class LimitReached(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class DebtOutstanding(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class InsufficientPoints(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class TooMany(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class AsOfBeforeClock(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
     /**
      * A bug in the engine (a Rust panic caught at the boundary), never the caller's input.
      */
-        class Internal(message: String) : LoyaltyException(message)
+    class Internal(
         
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+
+    
+
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<LoyaltyException> {
         override fun lift(error_buf: RustBuffer.ByValue): LoyaltyException = FfiConverterTypeLoyaltyError.lift(error_buf)
     }
+
+    
 }
 
 /**
@@ -2318,111 +2562,435 @@ sealed class LoyaltyException(message: String): kotlin.Exception(message) {
 public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyException> {
     override fun read(buf: ByteBuffer): LoyaltyException {
         
-            return when(buf.getInt()) {
-            1 -> LoyaltyException.InvalidProgram(FfiConverterString.read(buf))
-            2 -> LoyaltyException.InvalidSnapshot(FfiConverterString.read(buf))
-            3 -> LoyaltyException.InvalidInput(FfiConverterString.read(buf))
-            4 -> LoyaltyException.IdConflict(FfiConverterString.read(buf))
-            5 -> LoyaltyException.InvalidField(FfiConverterString.read(buf))
-            6 -> LoyaltyException.OutOfOrder(FfiConverterString.read(buf))
-            7 -> LoyaltyException.UnknownOrder(FfiConverterString.read(buf))
-            8 -> LoyaltyException.DuplicateOrder(FfiConverterString.read(buf))
-            9 -> LoyaltyException.RefundExceedsOrder(FfiConverterString.read(buf))
-            10 -> LoyaltyException.UnknownRedemption(FfiConverterString.read(buf))
-            11 -> LoyaltyException.AlreadyCancelled(FfiConverterString.read(buf))
-            12 -> LoyaltyException.UnknownReward(FfiConverterString.read(buf))
-            13 -> LoyaltyException.NoSuchBonus(FfiConverterString.read(buf))
-            14 -> LoyaltyException.LimitReached(FfiConverterString.read(buf))
-            15 -> LoyaltyException.DebtOutstanding(FfiConverterString.read(buf))
-            16 -> LoyaltyException.InsufficientPoints(FfiConverterString.read(buf))
-            17 -> LoyaltyException.TooMany(FfiConverterString.read(buf))
-            18 -> LoyaltyException.AsOfBeforeClock(FfiConverterString.read(buf))
-            19 -> LoyaltyException.Internal(FfiConverterString.read(buf))
+
+        return when(buf.getInt()) {
+            1 -> LoyaltyException.InvalidProgram(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> LoyaltyException.InvalidSnapshot(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> LoyaltyException.InvalidInput(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            4 -> LoyaltyException.IdConflict(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            5 -> LoyaltyException.InvalidField(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            6 -> LoyaltyException.OutOfOrder(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            7 -> LoyaltyException.UnknownOrder(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            8 -> LoyaltyException.DuplicateOrder(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            9 -> LoyaltyException.RefundExceedsOrder(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            10 -> LoyaltyException.UnknownRedemption(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            11 -> LoyaltyException.AlreadyCancelled(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            12 -> LoyaltyException.UnknownReward(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            13 -> LoyaltyException.NoSuchBonus(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            14 -> LoyaltyException.LimitReached(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            15 -> LoyaltyException.DebtOutstanding(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            16 -> LoyaltyException.InsufficientPoints(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            17 -> LoyaltyException.TooMany(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            18 -> LoyaltyException.AsOfBeforeClock(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            19 -> LoyaltyException.Internal(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
-        
     }
 
     override fun allocationSize(value: LoyaltyException): ULong {
-        return 4UL
+        return when(value) {
+            is LoyaltyException.InvalidProgram -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.InvalidSnapshot -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.InvalidInput -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.IdConflict -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.InvalidField -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.OutOfOrder -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.UnknownOrder -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.DuplicateOrder -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.RefundExceedsOrder -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.UnknownRedemption -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.AlreadyCancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.UnknownReward -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.NoSuchBonus -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.LimitReached -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.DebtOutstanding -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.InsufficientPoints -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.TooMany -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.AsOfBeforeClock -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.Internal -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
     }
 
     override fun write(value: LoyaltyException, buf: ByteBuffer) {
         when(value) {
             is LoyaltyException.InvalidProgram -> {
                 buf.putInt(1)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.InvalidSnapshot -> {
                 buf.putInt(2)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.InvalidInput -> {
                 buf.putInt(3)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.IdConflict -> {
                 buf.putInt(4)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.InvalidField -> {
                 buf.putInt(5)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.OutOfOrder -> {
                 buf.putInt(6)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.UnknownOrder -> {
                 buf.putInt(7)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.DuplicateOrder -> {
                 buf.putInt(8)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.RefundExceedsOrder -> {
                 buf.putInt(9)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.UnknownRedemption -> {
                 buf.putInt(10)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.AlreadyCancelled -> {
                 buf.putInt(11)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.UnknownReward -> {
                 buf.putInt(12)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.NoSuchBonus -> {
                 buf.putInt(13)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.LimitReached -> {
                 buf.putInt(14)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.DebtOutstanding -> {
                 buf.putInt(15)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.InsufficientPoints -> {
                 buf.putInt(16)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.TooMany -> {
                 buf.putInt(17)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.AsOfBeforeClock -> {
                 buf.putInt(18)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LoyaltyException.Internal -> {
                 buf.putInt(19)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
