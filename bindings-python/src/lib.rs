@@ -20,6 +20,7 @@ static ALLOCATOR: alloc::Mapped = alloc::Mapped;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<engine::Program>()?;
     m.add_class::<engine::Account>()?;
     m.add_function(wrap_pyfunction!(engine::transfer, m)?)?;

@@ -4,7 +4,7 @@ The rules live in a Rust core; this package converts Python values (`decimal.Dec
 money, timezone-aware `datetime` for instants, DataFrames for analytics) and raises
 `LoyaltyError` subclasses.
 """
-from . import analytics, clv, events
+from . import _native, analytics, clv, events
 from .effects import Effect, Outcome
 from .engine import Account, Balances, PaymentQuote, Program, transfer
 from .errors import (
@@ -33,7 +33,11 @@ from .errors import (
     UnknownReward,
 )
 
+#: The package's version (the Rust core's: they are built and released together).
+__version__: str = _native.__version__
+
 __all__ = [
+    "__version__",
     "Account",
     "AlreadyCancelled",
     "AnalyticsError",

@@ -55,6 +55,7 @@ def instant(name: str, value: Any) -> str:
 
 
 def date(name: str, value: Any) -> str:
+    """A `datetime.date` as ISO-8601 text; a datetime (or anything else) is refused."""
     if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
         raise TypeError(f"{name}: {value!r} is a {type(value).__name__}; expected a datetime.date")
     return value.isoformat()

@@ -1,7 +1,9 @@
 from typing import Any, Dict, List, Optional, Tuple, Union, final
 
+__version__: str
 
 __all__ = [
+    "__version__",
     "Account",
     "AnalyticsError",
     "ClvError",

@@ -338,9 +338,17 @@ class Summary:
             raise InputError("other: is this summary itself; merge another part", "input", "other", "self")
         call(self._native.merge, other._native)
 
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes, str]]:
+        # Pickles as its bytes (parts cross to worker processes and Spark executors).
+        return (_summary_from_bytes, (self.to_bytes(), self._library))
+
     def __repr__(self) -> str:
         as_of, zone, recent, distinct = call(self._native.settings_tuple)
         return f"Summary(as_of={as_of!r}, time_zone={zone!r}, recent_days={recent}, distinct_days={distinct})"
+
+
+def _summary_from_bytes(data: bytes, library: str) -> Summary:
+    return Summary.from_bytes(data, library=library)
 
 
 def summarize(

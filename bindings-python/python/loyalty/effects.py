@@ -60,6 +60,8 @@ Draws = List[Dict[str, int]]
 
 
 class PointsEarned(Effect, kind="points_earned"):
+    """Points were credited as a new lot (pending if `available_at` is in the future)."""
+
     __slots__ = ()
     lot: int
     points: int
@@ -70,12 +72,16 @@ class PointsEarned(Effect, kind="points_earned"):
 
 
 class NoPointsEarned(Effect, kind="no_points_earned"):
+    """A purchase earned nothing (below the minimum amount, no matching rule, or capped)."""
+
     __slots__ = ()
     order_id: str
     reason: str
 
 
 class PendingActivated(Effect, kind="pending_activated"):
+    """Pending points became usable."""
+
     __slots__ = ()
     lot: int
     points: int
@@ -83,6 +89,8 @@ class PendingActivated(Effect, kind="pending_activated"):
 
 
 class PendingCancelled(Effect, kind="pending_cancelled"):
+    """Pending points were cancelled by a refund inside the pending window (not a clawback)."""
+
     __slots__ = ()
     order_id: str
     lot: int
@@ -90,6 +98,8 @@ class PendingCancelled(Effect, kind="pending_cancelled"):
 
 
 class PointsRedeemed(Effect, kind="points_redeemed"):
+    """Points were spent."""
+
     __slots__ = ()
     reward_id: Optional[str]
     order_id: Optional[str]
@@ -99,6 +109,8 @@ class PointsRedeemed(Effect, kind="points_redeemed"):
 
 
 class PointsClawedBack(Effect, kind="points_clawed_back"):
+    """Available points were taken back because an order was refunded."""
+
     __slots__ = ()
     order_id: str
     points: int
@@ -108,6 +120,8 @@ class PointsClawedBack(Effect, kind="points_clawed_back"):
 
 
 class DebtCreated(Effect, kind="debt_created"):
+    """A clawback exceeded the balance; the rest is owed."""
+
     __slots__ = ()
     order_id: str
     points: int
@@ -115,6 +129,8 @@ class DebtCreated(Effect, kind="debt_created"):
 
 
 class DebtRepaid(Effect, kind="debt_repaid"):
+    """New points paid off debt."""
+
     __slots__ = ()
     points: int
     debt: int
@@ -122,6 +138,8 @@ class DebtRepaid(Effect, kind="debt_repaid"):
 
 
 class PointsExpired(Effect, kind="points_expired"):
+    """Points expired."""
+
     __slots__ = ()
     points: int
     lots: List[int]
@@ -129,6 +147,8 @@ class PointsExpired(Effect, kind="points_expired"):
 
 
 class PointsExpiringSoon(Effect, kind="points_expiring_soon"):
+    """Points will expire soon: the lots, their points now and when they expire."""
+
     __slots__ = ()
     points: int
     lots: List[int]
@@ -136,6 +156,8 @@ class PointsExpiringSoon(Effect, kind="points_expiring_soon"):
 
 
 class RedemptionReversed(Effect, kind="redemption_reversed"):
+    """A cancelled redemption gave its points back."""
+
     __slots__ = ()
     redemption_id: str
     restored: int
@@ -144,6 +166,8 @@ class RedemptionReversed(Effect, kind="redemption_reversed"):
 
 
 class TierUpgraded(Effect, kind="tier_upgraded"):
+    """The member moved up the tier ladder."""
+
     __slots__ = ()
     # `from` is a keyword: read it as getattr(effect, "from") or effect.to_dict()["from"].
     to: str
@@ -154,12 +178,16 @@ class TierUpgraded(Effect, kind="tier_upgraded"):
 
 
 class TierRetained(Effect, kind="tier_retained"):
+    """The member met the retain threshold at the tier's expiry and keeps it another period."""
+
     __slots__ = ()
     tier: str
     valid_until: Optional[_dt.datetime]
 
 
 class TierDowngraded(Effect, kind="tier_downgraded"):
+    """The member moved down the ladder."""
+
     __slots__ = ()
     to: str
     reason: str
@@ -167,6 +195,8 @@ class TierDowngraded(Effect, kind="tier_downgraded"):
 
 
 class TierWillDowngrade(Effect, kind="tier_will_downgrade"):
+    """The member will be downgraded on `on` unless the missing metrics are reached."""
+
     __slots__ = ()
     tier: str
     on: _dt.datetime
@@ -174,6 +204,8 @@ class TierWillDowngrade(Effect, kind="tier_will_downgrade"):
 
 
 class PointsSent(Effect, kind="points_sent"):
+    """Points went to another member."""
+
     __slots__ = ()
     to_member_id: str
     points: int
@@ -181,6 +213,8 @@ class PointsSent(Effect, kind="points_sent"):
 
 
 class PointsReceived(Effect, kind="points_received"):
+    """Points came from another member."""
+
     __slots__ = ()
     from_member_id: str
     points: int
@@ -188,6 +222,8 @@ class PointsReceived(Effect, kind="points_received"):
 
 
 class AccountsMerged(Effect, kind="accounts_merged"):
+    """Another account of the same person was merged into this one."""
+
     __slots__ = ()
     merged_member_id: str
     points: int
@@ -195,6 +231,8 @@ class AccountsMerged(Effect, kind="accounts_merged"):
 
 
 class PointsAdjusted(Effect, kind="points_adjusted"):
+    """Staff changed the balance."""
+
     __slots__ = ()
     points: int
     reason: str
@@ -211,4 +249,5 @@ class Outcome:
 
     @staticmethod
     def from_core(data: Dict[str, Any]) -> "Outcome":
+        """An outcome from the core's JSON shape."""
         return Outcome([Effect(e) for e in data["effects"]], bool(data["duplicate"]), int(data["revision"]))

@@ -59,22 +59,36 @@ class Program:
             return cls.from_json(f.read())
 
     def to_json(self) -> str:
+        """The program as JSON text; `from_json` reads it back to an equal program."""
         return self._native.to_json()
 
     def to_dict(self) -> Dict[str, Any]:
+        """The program as a dict in the core's JSON shape (amounts as strings)."""
         return json.loads(self._native.to_json())
 
     @property
     def name(self) -> str:
+        """The program's name."""
         return self._native.name
 
     @property
     def currency(self) -> str:
+        """The ISO 4217 code amounts are in."""
         return self._native.currency
 
     @property
     def time_zone(self) -> str:
+        """The IANA time zone that defines the program's days."""
         return self._native.time_zone
+
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]:
+        # Pickles as its JSON (programs cross to worker processes and Spark executors).
+        return (Program.from_json, (self.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Program) and self.to_json() == other.to_json()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return repr(self._native)
@@ -141,7 +155,17 @@ class Account:
         return cls._wrap(call(_native.Account.from_json, text))
 
     def to_json(self) -> str:
+        """The snapshot as JSON text: store it beside `revision`; `from_json` reads it back."""
         return self._native.to_json()
+
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]:
+        # Pickles as its compact snapshot, checked again when read.
+        return (Account.from_compact, (self.to_compact(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Account) and self.to_json() == other.to_json()
+
+    __hash__ = None  # type: ignore[assignment]
 
     @classmethod
     def from_compact(cls, data: bytes) -> "Account":
@@ -155,14 +179,17 @@ class Account:
 
     @property
     def member_id(self) -> str:
+        """The member's id."""
         return self._native.member_id
 
     @property
     def revision(self) -> int:
+        """Counts the changes: store it beside the snapshot for optimistic concurrency."""
         return self._native.revision
 
     @property
     def clock(self) -> _dt.datetime:
+        """The instant the account has been brought up to."""
         return _dt.datetime.fromisoformat(self._native.clock)
 
     def apply(self, program: Program, event: Any) -> Outcome:
@@ -180,18 +207,25 @@ class Account:
         return [Effect(e) for e in json.loads(call(self._native.advance_to, program._native, instant("at", at)))]
 
     def balances(self, program: Program, as_of: _dt.datetime) -> Balances:
+        """The member's points as of `as_of` (the account itself does not change)."""
         data = json.loads(call(self._native.balances, program._native, instant("as_of", as_of)))
         return Balances(from_core(data["as_of"], "as_of"), data["available"], data["pending"], data["debt"], data["expiring_soon"])
 
     def expiring(self, program: Program, as_of: _dt.datetime, until: _dt.datetime) -> List[Tuple[_dt.datetime, int]]:
+        """Usable points as of `as_of` that expire by `until`: (expiry instant, points), soonest
+        first."""
         data = json.loads(call(self._native.expiring, program._native, instant("as_of", as_of), instant("until", until)))
         return [(from_core(e["expires_at"], "expires_at"), e["points"]) for e in data]
 
     def tier_progress(self, program: Program, as_of: _dt.datetime) -> Optional[Dict[str, Any]]:
+        """The tier, its expiry and what is missing to reach the next and keep this one; None
+        without tiers."""
         data = call(self._native.tier_progress, program._native, instant("as_of", as_of))
         return None if data is None else from_core(json.loads(data))
 
     def quote_payment(self, program: Program, order_amount: Decimal, requested: Optional[int], as_of: _dt.datetime) -> PaymentQuote:
+        """Quotes paying part of an order with points: at most `requested` (or the most
+        allowed when None); a negative or non-whole `requested` is refused."""
         data = json.loads(
             call(self._native.quote_payment, program._native, money("order_amount", order_amount),
                  _whole("requested", requested, optional=True), instant("as_of", as_of))
@@ -206,6 +240,8 @@ class Account:
         ]
 
     def merge(self, program: Program, other: "Account", id: str, at: _dt.datetime) -> Tuple["Account", Outcome]:
+        """Merges another account of the same person into a copy of this one, as replaying
+        both members' events into one account would; neither input changes."""
         native, outcome = call(self._native.merge, program._native, other._native, id, instant("at", at))
         return Account._wrap(native), Outcome.from_core(json.loads(outcome))
 

@@ -23,6 +23,7 @@ class OrderLine:
     discount: Decimal = Decimal(0)
 
     def to_core(self) -> Dict[str, Any]:
+        """The line in the core's JSON shape."""
         d: Dict[str, Any] = {"sku": self.sku, "amount": money("lines.amount", self.amount)}
         if self.category is not None:
             d["category"] = self.category
@@ -39,6 +40,7 @@ class _Event:
     type_name = ""
 
     def to_core(self) -> Dict[str, Any]:
+        """The event in the core's JSON shape."""
         d: Dict[str, Any] = {"id": self.id, "occurred_at": instant("occurred_at", self.occurred_at), "type": self.type_name}
         for f in dataclasses.fields(self)[2:]:
             v = getattr(self, f.name)
