@@ -147,6 +147,7 @@ pub fn last_day_of_month(date: NaiveDate) -> NaiveDate {
 /// assert_eq!(Period::Quarter.last_day(b), a);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// A local calendar day.

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// The id of a lot within one account: 0, 1, 2, ... in the order lots were credited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LotId(pub u32);
 
@@ -19,6 +20,7 @@ impl fmt::Display for LotId {
 
 /// Points taken from (or given back to) one lot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Draw {
     /// The lot.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Effects are deterministic: the same events and clock give the same effects in the same
 /// order. Amounts are positive; the variant says which way the points went.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Effect {
@@ -64,6 +65,7 @@ pub enum Effect {
         points: Points,
         /// What they paid, in the program's currency (zero for rewards).
         #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
         value: Decimal,
         /// The lots they came from, in spend order.
         draws: Vec<Draw>,
@@ -210,6 +212,7 @@ pub enum Effect {
 
 /// One line of a member's statement: what one event or one clock instant did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// When.
@@ -235,6 +238,18 @@ pub struct Entry {
 /// ```
 #[derive(Clone, Default, PartialEq)]
 pub struct Effects(Held);
+
+/// In the schema, as in JSON, a list of effects.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Effects {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Effects".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<Effect> as schemars::JsonSchema>::json_schema(generator)
+    }
+}
 
 #[derive(Clone, Default, PartialEq)]
 enum Held {
@@ -373,6 +388,7 @@ impl Effect {
 /// assert_eq!(totals.held(), Points::ZERO);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Totals {
     /// Points credited by purchases and bonuses.
     pub earned: Points,

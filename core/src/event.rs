@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// assert!(matches!(e.kind, EventKind::OrderPlaced { ref order_id, .. } if order_id == "A-1"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// The idempotency key: the same id is applied once, for the life of the account.
     pub id: String,
@@ -286,6 +287,7 @@ impl Event {
 
 /// The kinds of things that happen to a member.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum EventKind {
@@ -307,6 +309,7 @@ pub enum EventKind {
         order_id: String,
         /// What the member paid, in the program's currency.
         #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
         amount: Decimal,
         /// The sales channel, for scoped rules.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -321,6 +324,7 @@ pub enum EventKind {
         order_id: String,
         /// The refunded amount (this refund only).
         #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
         amount: Decimal,
     },
     /// Points were exchanged for a reward.
@@ -336,6 +340,7 @@ pub enum EventKind {
         order_id: String,
         /// The order's full amount, for the share limit.
         #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
         order_amount: Decimal,
         /// The points used.
         points: i64,
@@ -429,6 +434,7 @@ impl EventKind {
 
 /// A lot as it arrives from another member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReceivedLot {
     /// Points in it.
@@ -441,6 +447,7 @@ pub struct ReceivedLot {
 
 /// One line of an order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderLine {
     /// The product's stock-keeping unit.
@@ -450,10 +457,12 @@ pub struct OrderLine {
     pub category: Option<String>,
     /// What the member paid for the line, after discounts.
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub amount: Decimal,
     /// The discount given on the line (for analytics; points are earned on `amount`).
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub discount: Decimal,
 }
 

@@ -67,6 +67,8 @@ mod money;
 mod points;
 pub mod program;
 mod refund;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod tier;
 
 pub use account::{

@@ -23,6 +23,7 @@ pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false
 /// assert_eq!(Rounding::Ceil.to_points(Decimal::new(121, 1)).map(|p| p.get()), Some(13));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Toward negative infinity (the default).
@@ -201,6 +202,27 @@ pub(crate) mod strict {
         }
         d.deserialize_option(Opt)
     }
+}
+
+/// The schema of a decimal in the grammar of [`parse_decimal`]: a string of digits with an
+/// optional point, or a JSON integer.
+#[cfg(feature = "schema")]
+pub(crate) fn decimal_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "A decimal as a string (digits, optionally a point and digits), or an integer.",
+        "type": ["string", "integer"],
+        "pattern": "^-?[0-9]+(\\.[0-9]+)?$"
+    })
+}
+
+/// [`decimal_schema`], or null.
+#[cfg(feature = "schema")]
+pub(crate) fn optional_decimal_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "A decimal as a string (digits, optionally a point and digits), an integer, or null.",
+        "type": ["string", "integer", "null"],
+        "pattern": "^-?[0-9]+(\\.[0-9]+)?$"
+    })
 }
 
 /// Checks that `amount` has no more decimal places than the currency's minor units

@@ -15,11 +15,13 @@ use serde::{Deserialize, Serialize};
 
 /// Something that counts toward tiers, from the instant `at`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Contribution {
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub spend: Decimal,
     #[serde(default, skip_serializing_if = "Points::is_zero")]
     pub points: Points,
@@ -77,6 +79,7 @@ pub(crate) type Payer<'a> = &'a mut dyn FnMut(EntryPoints, &mut Vec<Effect>);
 
 /// A manual tier assignment: a floor until a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Floor {
     pub tier: String,
@@ -91,6 +94,7 @@ fn rank_is_zero(n: &usize) -> bool {
 /// How a member reached the current level: what a refund under `refunds: immediately` may
 /// take back.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Reached {
     /// Not recorded (snapshots written before it was): a refund re-judges a level reached in
@@ -119,6 +123,7 @@ impl Reached {
 
 /// One member's tier state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TierState {
     /// The tier earned by qualification ("" before any evaluation: the base level).
@@ -166,6 +171,7 @@ pub(crate) struct TierState {
 
 /// Where a member stands in the tier ladder as of an instant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TierProgress {
     /// The instant.
     pub as_of: DateTime<Utc>,

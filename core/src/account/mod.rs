@@ -39,6 +39,7 @@ const LATEST_INSTANT: i64 = 253_402_300_800;
 
 /// What applying an event did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Outcome {
     /// The effects, in order: first those of the clock catching up to the event's time
     /// (activations, expiries, warnings), then those of the event itself. For a replayed
@@ -52,6 +53,7 @@ pub struct Outcome {
 
 /// A member's points as of an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Balances {
     /// The instant.
     pub as_of: DateTime<Utc>,
@@ -67,6 +69,7 @@ pub struct Balances {
 
 /// Points that expire together.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Expiring {
     /// When they expire.
     pub expires_at: DateTime<Utc>,
@@ -76,15 +79,18 @@ pub struct Expiring {
 
 /// What the account remembers of an order, for refunds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OrderRecord {
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub amount: Decimal,
     pub points: Points,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot: Option<crate::ledger::LotId>,
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub refunded: Decimal,
     #[serde(default, skip_serializing_if = "Points::is_zero")]
     pub clawed: Points,
@@ -97,6 +103,7 @@ pub(crate) struct OrderRecord {
 
 /// What the account remembers of a redemption, to cancel it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RedemptionRecord {
     pub at: DateTime<Utc>,
@@ -108,6 +115,7 @@ pub(crate) struct RedemptionRecord {
 
 /// Facts about the member that rules depend on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Facts {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -134,6 +142,7 @@ pub(crate) struct Facts {
 
 /// An applied event id: its payload fingerprint and its statement entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Key {
     pub fingerprint: u64,
@@ -268,6 +277,7 @@ fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize, H>(
 /// assert_eq!((b.available.get(), b.pending.get()), (42, 0));
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     format: u32,

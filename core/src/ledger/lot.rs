@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a lot's points came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LotKind {
     /// Earned by an order.
@@ -27,6 +28,7 @@ pub enum LotKind {
 /// lots as of an instant. `points = remaining + expired + cancelled + drawn`, where drawn
 /// points went to redemptions, clawbacks, debt repayment or negative adjustments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Lot {
     /// The lot's id.

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// The lots of one member, the debt, and the instant the ledger was last brought up to.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Ledger {
     /// Every lot ever credited; index = id.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Points awarded for member actions. A bonus left out is not offered: the matching event is
 /// refused with [`crate::AccountError::NoSuchBonus`], so a host notices a misconfiguration.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Bonuses {
     /// Points for joining the program (once).
@@ -32,6 +33,7 @@ pub struct Bonuses {
 
 /// A named bonus with an optional frequency limit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomBonus {
     /// The name events use to claim it.
@@ -45,6 +47,7 @@ pub struct CustomBonus {
 
 /// At most `count` claims per `per` period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
     /// Claims allowed in one period (at least 1).

@@ -45,6 +45,7 @@ impl Names {
 /// matches its channel and names no categories or SKUs. The raw points of all lines are
 /// summed, multiplied by the combined multiplier, rounded once with `rounding`, then capped.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Earning {
     /// How fractional points become whole points (floor by default).
@@ -53,6 +54,7 @@ pub struct Earning {
     /// Orders below this amount earn nothing.
     #[serde(default)]
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub min_order_amount: Decimal,
     /// The rules, most specific first: the first matching rule wins for each line.
     pub rules: Vec<EarningRule>,
@@ -69,12 +71,14 @@ pub struct Earning {
 
 /// One earning rule: a rate over a scope.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EarningRule {
     /// A name for statements and effects.
     pub name: String,
     /// Points per currency unit spent, more than zero.
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub points_per_unit: Decimal,
     /// What the rule applies to; empty lists match everything.
     #[serde(default)]
@@ -83,6 +87,7 @@ pub struct EarningRule {
 
 /// What an earning rule applies to. An empty list matches anything.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scope {
     /// Sales channels, e.g. `"web"`, `"store"`.
@@ -98,12 +103,14 @@ pub struct Scope {
 
 /// A factor applied to an order's points when its condition holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Multiplier {
     /// A name for effects, e.g. `"member_day"`.
     pub name: String,
     /// The factor, more than zero and at most 100.
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub factor: Decimal,
     /// When the factor applies.
     pub when: When,
@@ -111,6 +118,7 @@ pub struct Multiplier {
 
 /// A condition on the order's local date (in the program's time zone) or on the member.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum When {
     /// On these weekdays (a weekly member day).
@@ -147,6 +155,7 @@ pub enum When {
 /// assert_eq!(Combine::Add.combine(&factors), Decimal::new(25, 1));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Combine {
     /// The product of the factors (2x and 1.5x give 3x). The default.
@@ -183,6 +192,7 @@ impl Combine {
 
 /// Limits on purchase points. Event-rule points (sign-up, check-in, ...) are not capped here.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Caps {
     /// At most this many points from one order.
@@ -247,6 +257,7 @@ impl Earning {
 
 /// A cap over a calendar period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PeriodCap {
     /// The most purchase points in one period.

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 /// );
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ExpiryPolicy {
     /// Points never expire.
@@ -72,6 +73,7 @@ pub enum ExpiryPolicy {
 
 /// Where to round a rolling expiry up to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoundUp {
     /// The end of the day (the same as no rounding: validity is counted in whole days).

@@ -157,6 +157,7 @@ pub(crate) fn check_name(path: &str, name: &str) -> Result<(), Invalid> {
 ///
 /// Turn it into a usable [`Program`] with [`Program::new`], which validates it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProgramConfig {
     /// The program's name.
@@ -197,6 +198,7 @@ pub struct ProgramConfig {
 
 /// Points moving between members (family pooling).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Transfers {
     /// Received points expire by the program's policy from the transfer date, instead of
@@ -211,6 +213,7 @@ fn is_default_transfers(t: &Transfers) -> bool {
 
 /// What happens when a clawback exceeds the member's balance.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Shortfall {
     /// The rest becomes debt, paid by the next points the member earns (the default).

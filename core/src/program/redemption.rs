@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 
 /// How members spend points.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Redemption {
     /// What one point is worth in the program's currency when paying for an order
     /// (e.g. `0.01`: 100 points pay 1.00).
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub point_value: Decimal,
     /// The fewest points one redemption may use.
     #[serde(default)]
@@ -23,6 +25,7 @@ pub struct Redemption {
     /// The largest share of an order's amount that points may pay (1 by default: all of it).
     #[serde(default = "whole_order")]
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub max_order_share: Decimal,
     /// What happens to redeemed points that are given back after their lot expired.
     #[serde(default)]
@@ -46,6 +49,7 @@ fn whole_order() -> Decimal {
 
 /// A reward in the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reward {
     /// The reward's id, as the host's catalog knows it.
@@ -56,6 +60,7 @@ pub struct Reward {
 
 /// What happens when a cancelled redemption gives back points whose lot has expired since.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RestorePolicy {
     /// The points stay expired (the default): the member gets back only what is still valid.
@@ -91,14 +96,17 @@ impl RestorePolicy {
 ///
 /// See [`Redemption::quote`] for an example.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PaymentQuote {
     /// The points that would be used.
     pub points: Points,
     /// What those points pay, in the program's currency.
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub value: Decimal,
     /// What is left to pay in cash.
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub cash: Decimal,
     /// The most points this order could take, given the member's balance.
     pub max_points: Points,

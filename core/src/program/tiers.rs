@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(err.to_string(), "tiers.levels[2].entry.spend: 400 must be more than the level below (500)");
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Tiers {
     /// The levels, lowest first.
@@ -50,6 +51,7 @@ pub struct Tiers {
 
 /// One level of the ladder.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierLevel {
     /// The name members see, unique in the ladder.
@@ -63,6 +65,7 @@ pub struct TierLevel {
     /// A multiplier on purchase points for members in this level (1 when absent).
     #[serde(default)]
     #[serde(deserialize_with = "crate::money::strict::option")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
     pub earn_multiplier: Option<Decimal>,
     /// Granted once on upgrade into this level: never on retain, nor on re-entry within the
     /// same qualification period.
@@ -72,6 +75,7 @@ pub struct TierLevel {
 
 /// A reward for reaching a level.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EntryReward {
     /// Bonus points credited on upgrade.
@@ -84,12 +88,14 @@ pub struct EntryReward {
 
 /// Qualifying metrics a threshold asks for; unknown metric names are refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
     /// Qualifying spend: order amounts less refunds, counted when the order leaves its
     /// pending period.
     #[serde(default)]
     #[serde(deserialize_with = "crate::money::strict::option")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
     pub spend: Option<Decimal>,
     /// Qualifying points: points earned (purchases and bonuses) less clawbacks. Redeeming
     /// never reduces them.
@@ -105,6 +111,7 @@ pub struct Threshold {
 
 /// How the metrics of a threshold combine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MetricCombine {
     /// Meeting one metric is enough (the default).
@@ -116,6 +123,7 @@ pub enum MetricCombine {
 
 /// The span over which metrics count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum QualificationPeriod {
     /// The calendar year in the program's time zone. An upgrade lasts through the end of the
@@ -147,6 +155,7 @@ pub enum QualificationPeriod {
 
 /// The date anniversary periods count from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     /// The day the member joined (the first event, if no `joined` event came).
@@ -157,6 +166,7 @@ pub enum Anchor {
 
 /// When an upgrade takes effect.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UpgradeTiming {
     /// At the event (or activation) that crosses the entry threshold (the default).
@@ -168,6 +178,7 @@ pub enum UpgradeTiming {
 
 /// What happens at a tier's expiry when the retain threshold is missed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DowngradeMode {
     /// Never downgrade: a tier, once reached, is kept.
@@ -183,6 +194,7 @@ pub enum DowngradeMode {
 
 /// How refunds affect the tier.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TierRefunds {
     /// Refunds lower the metrics; the tier is judged at the period's end (the default: a
@@ -199,9 +211,11 @@ pub enum TierRefunds {
 
 /// Qualifying metrics over a window.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Metrics {
     /// Qualifying spend.
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub spend: Decimal,
     /// Qualifying points.
     pub points: Points,
@@ -211,11 +225,13 @@ pub struct Metrics {
 
 /// What is still missing on one metric.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Missing {
     /// `spend`, `points` or `orders`.
     pub metric: String,
     /// How much more is needed.
     #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub needed: Decimal,
 }
 
