@@ -111,7 +111,6 @@ mod tests {
         struct Line {
             sku: String,
             #[serde(deserialize_with = "crate::money::strict::decimal")]
-            #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
             amount: rust_decimal::Decimal,
         }
         #[derive(serde::Deserialize, Debug)]
