@@ -58,7 +58,7 @@ impl Event {
     /// ```
     ///
     /// # Errors
-    /// [`AccountError::InvalidField`] naming the field (its path), its value and why.
+    /// [`crate::AccountError::InvalidField`] naming the field (its path), its value and why.
     pub fn from_json(json: &str) -> Result<Event, crate::AccountError> {
         if json.len() > MAX_EVENT_JSON_BYTES {
             return Err(crate::AccountError::invalid(
@@ -74,7 +74,7 @@ impl Event {
     /// field starts with the event's index (`events[3].amount`).
     ///
     /// # Errors
-    /// [`AccountError::InvalidField`] naming the first bad field.
+    /// [`crate::AccountError::InvalidField`] naming the first bad field.
     pub fn list_from_json(json: &str) -> Result<Vec<Event>, crate::AccountError> {
         let value = crate::json::parse_value("events", json)?;
         let serde_json::Value::Array(items) = value else {

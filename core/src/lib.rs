@@ -50,8 +50,25 @@
 //!
 //! `examples/` in the repository replays the CDNOW order log through a retail program and
 //! prints a liability report: `cargo run --release -p loyalty-examples --bin replay`.
+//!
+//! ## Crate features
+//!
+//! - `compact` (default): compact snapshots, [`Account::to_compact`] and
+//!   [`Account::from_compact`] (flate2 on zlib-rs, pure Rust).
+//! - `parallel` (default): the analytics' per-member stages on threads when asked
+//!   ([`analytics::with_threads`]), with rayon.
+//! - `schema`: JSON Schemas of programs, events, effects and snapshots ([`schema`]), with
+//!   schemars.
+//!
+//! The types of [`chrono`], [`chrono_tz`] and [`rust_decimal`] that appear in this API come
+//! re-exported, so a caller needs no version of its own.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub use chrono;
+pub use chrono_tz;
+pub use rust_decimal;
 
 mod account;
 pub mod analytics;
@@ -68,6 +85,7 @@ mod points;
 pub mod program;
 mod refund;
 #[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub mod schema;
 mod tier;
 

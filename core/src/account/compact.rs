@@ -44,6 +44,7 @@ impl Account {
     /// assert!(bytes.len() < account.to_json().len() / 2);
     /// assert_eq!(Account::from_compact(&bytes).unwrap(), account);
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
     pub fn to_compact(&self) -> Vec<u8> {
         let json = self.to_json();
         deflate(json.as_bytes()).unwrap_or_else(|| {
@@ -67,6 +68,7 @@ impl Account {
     /// [`SnapshotError::Format`] for an encoding byte this version does not know,
     /// [`SnapshotError::Corrupt`] (field `compact`) for bytes that do not inflate, and the
     /// errors of [`Account::from_json`] for what they inflate to.
+    #[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
     pub fn from_compact(bytes: &[u8]) -> Result<Account, SnapshotError> {
         let corrupt = |reason: &str| SnapshotError::Corrupt { field: "compact".into(), reason: reason.into() };
         match bytes.split_first() {
