@@ -50,6 +50,11 @@ export declare class NativeAccount {
   applyAll(program: NativeProgram, eventsJson: string): string
   /** Points expiring by `until` (JSON). */
   expiring(program: NativeProgram, asOf: string, until: string): string
+  /**
+   * The points an order would earn at `at` (lines as the core's JSON list), the account
+   * unchanged.
+   */
+  previewOrder(program: NativeProgram, amount: string, at: string, channel?: string | undefined | null, linesJson?: string | undefined | null): number
   /** Quotes paying part of an order with points (JSON). */
   quotePayment(program: NativeProgram, orderAmount: string, requested: number | undefined | null, asOf: string): string
   /** Merges another account of the same person into a copy of this one. */

@@ -102,6 +102,7 @@ export class Account {
   statement (): StatementEntry[]
   applyAll (program: Program, events: Event[]): Outcome[]
   expiring (program: Program, asOf: Instant, until: Instant): Array<{ expiresAt: Date, points: number }>
+  previewOrder (program: Program, amount: Money, at: Instant, options?: { channel?: string, lines?: OrderLine[] }): number
   quotePayment (program: Program, orderAmount: Money, requested: number | null, asOf: Instant): PaymentQuote
   merge (program: Program, other: Account, id: string, at: Instant): { account: Account, outcome: Outcome }
 }

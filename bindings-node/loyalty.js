@@ -420,6 +420,17 @@ class Account {
     return fromCore(JSON.parse(call(() => this._native.expiring(program._native, a, u))))
   }
 
+  /** The points an order would earn at `at` (with `channel` and `lines`), the account unchanged. */
+  previewOrder (program, amount, at, options = {}) {
+    if (typeof amount !== 'string') throw new InvalidInputError(`amount: ${show(amount)} must be a decimal string like "19.99"`, 'invalid_input', 'amount', show(amount))
+    const t = iso('at', at)
+    if (options.lines !== undefined && !Array.isArray(options.lines)) {
+      throw new InvalidInputError(`lines: ${show(options.lines)} must be an array of order lines`, 'invalid_input', 'lines', show(options.lines))
+    }
+    const lines = options.lines === undefined ? null : JSON.stringify(toCore(options.lines, 'lines'))
+    return call(() => this._native.previewOrder(program._native, amount, t, options.channel ?? null, lines))
+  }
+
   quotePayment (program, orderAmount, requested, asOf) {
     if (typeof orderAmount !== 'string') throw new TypeError(`orderAmount: ${JSON.stringify(orderAmount)} is a ${typeof orderAmount}; money must be a decimal string like "19.99"`)
     const t = iso('asOf', asOf)

@@ -282,12 +282,13 @@ impl Account {
 
     /// Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
     pub fn advance_to(&self, program: &Program, at: SystemTime) -> Result<Vec<EffectInfo>, LoyaltyError> {
-        let at = from_system_time(at);
+        let at = from_system_time("at", at)?;
         self.try_with(|a| a.advance_to(&program.inner, at)).map(|e| effects(&e))
     }
 
     pub fn balances(&self, program: &Program, as_of: SystemTime) -> Result<Balances, LoyaltyError> {
-        let b = self.try_with(|a| a.balances(&program.inner, from_system_time(as_of)))?;
+        let as_of = from_system_time("as_of", as_of)?;
+        let b = self.try_with(|a| a.balances(&program.inner, as_of))?;
         Ok(Balances {
             available: b.available.get(),
             pending: b.pending.get(),
@@ -302,7 +303,8 @@ impl Account {
         as_of: SystemTime,
         until: SystemTime,
     ) -> Result<Vec<ExpiringPoints>, LoyaltyError> {
-        let list = self.try_with(|a| a.expiring(&program.inner, from_system_time(as_of), from_system_time(until)))?;
+        let (as_of, until) = (from_system_time("as_of", as_of)?, from_system_time("until", until)?);
+        let list = self.try_with(|a| a.expiring(&program.inner, as_of, until))?;
         Ok(list
             .into_iter()
             .map(|e| ExpiringPoints { expires_at: to_system_time(e.expires_at), points: e.points.get() })
@@ -310,7 +312,8 @@ impl Account {
     }
 
     pub fn tier_progress(&self, program: &Program, as_of: SystemTime) -> Result<Option<TierStatus>, LoyaltyError> {
-        let p = self.try_with(|a| a.tier_progress(&program.inner, from_system_time(as_of)))?;
+        let as_of = from_system_time("as_of", as_of)?;
+        let p = self.try_with(|a| a.tier_progress(&program.inner, as_of))?;
         let missing = |list: Vec<loyalty::program::Missing>| {
             list.into_iter().map(|m| MissingMetric { metric: m.metric, needed: Money(m.needed.to_string()) }).collect()
         };
@@ -326,18 +329,8 @@ impl Account {
     /// The points an order of `amount` would earn at `at`, without changing the account.
     pub fn preview_order(&self, program: &Program, amount: Money, at: SystemTime) -> Result<i64, LoyaltyError> {
         let amount = decimal("amount", &amount)?;
-        let mut copy = self.with(|a| a.clone());
-        let kind = loyalty::EventKind::OrderPlaced { order_id: "preview".into(), amount, channel: None, lines: vec![] };
-        let outcome =
-            guard(|| Ok(copy.apply(&program.inner, &loyalty::Event::new("preview", from_system_time(at), kind))?))?;
-        Ok(outcome
-            .effects
-            .iter()
-            .map(|e| match e {
-                loyalty::Effect::PointsEarned { points, .. } => points.get(),
-                _ => 0,
-            })
-            .sum())
+        let at = from_system_time("at", at)?;
+        self.try_with(|a| a.preview_order(&program.inner, amount, None, &[], at)).map(|p| p.get())
     }
 
     pub fn quote_payment(
@@ -347,10 +340,10 @@ impl Account {
         requested: Option<i64>,
         as_of: SystemTime,
     ) -> Result<PaymentQuote, LoyaltyError> {
+        let as_of = from_system_time("as_of", as_of)?;
         let amount = decimal("order_amount", &order_amount)?;
-        let q = self.try_with(|a| {
-            a.quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), from_system_time(as_of))
-        })?;
+        let q =
+            self.try_with(|a| a.quote_payment(&program.inner, amount, requested.map(loyalty::Points::new), as_of))?;
         Ok(PaymentQuote {
             points: q.points.get(),
             value: Money(q.value.to_string()),

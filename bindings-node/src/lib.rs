@@ -204,6 +204,32 @@ impl NativeAccount {
             .map_err(errors::account)
     }
 
+    /// The points an order would earn at `at` (lines as the core's JSON list), the account
+    /// unchanged.
+    #[napi(catch_unwind)]
+    pub fn preview_order(
+        &self,
+        program: &NativeProgram,
+        amount: String,
+        at: String,
+        channel: Option<String>,
+        lines_json: Option<String>,
+    ) -> Result<f64> {
+        errors::guard(|| {
+            let amount = loyalty::parse_decimal(&amount).map_err(|r| errors::input("amount", &amount, r))?;
+            let lines: Vec<loyalty::OrderLine> = match &lines_json {
+                Some(text) => serde_json::from_str(text).map_err(|e| errors::input("lines", text, &e.to_string()))?,
+                None => Vec::new(),
+            };
+            let points = self
+                .account()
+                .preview_order(&program.inner, amount, channel.as_deref(), &lines, instant("at", &at)?)
+                .map_err(errors::account)?;
+            // At most 10^12: exact as a JavaScript number.
+            Ok(points.get() as f64)
+        })
+    }
+
     /// Quotes paying part of an order with points (JSON).
     #[napi(catch_unwind)]
     pub fn quote_payment(

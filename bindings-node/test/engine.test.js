@@ -317,3 +317,14 @@ test('redemption and debt errors carry their codes', async () => {
   await assert.rejects(loyalty.analyze(rows, { asOf: '2024-02-01T00:00:00Z', timeZone: 'Mars/Olympus' }),
     (err) => err instanceof loyalty.InvalidInputError && err.code === 'invalid_input' && err.field === 'timeZone' && err.value === 'Mars/Olympus')
 })
+
+test('previewOrder: the points an order would earn, the account unchanged', () => {
+  const a = new loyalty.Account('m-p')
+  const at = new Date('2024-05-08T16:00:00Z')
+  // Retail: 2 points a unit on the 8th (member day) for 42.50: 85, as applying it earns.
+  assert.equal(a.previewOrder(retail, '42.50', at), 85)
+  assert.equal(a.revision, 0)
+  assert.equal(a.apply(retail, { type: 'orderPlaced', id: 'e-1', occurredAt: at, orderId: 'o-1', amount: '42.50' }).effects[0].points, 85)
+  assert.throws(() => a.previewOrder(retail, '10.001', at), (err) => err instanceof loyalty.EventError && err.field === 'amount')
+  assert.throws(() => a.previewOrder(retail, 42.5, at), (err) => err instanceof loyalty.InvalidInputError && err.field === 'amount')
+})

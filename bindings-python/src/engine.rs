@@ -152,6 +152,28 @@ impl Account {
             .map_err(errors::account)
     }
 
+    /// The points an order would earn at `at` (lines as the core's JSON list), the account
+    /// unchanged.
+    #[pyo3(signature = (program, amount, at, channel, lines_json))]
+    fn preview_order(
+        &self,
+        program: &Program,
+        amount: &str,
+        at: &str,
+        channel: Option<&str>,
+        lines_json: Option<&str>,
+    ) -> PyResult<i64> {
+        let amount = loyalty::parse_decimal(amount).map_err(|r| errors::input("amount", amount, r))?;
+        let lines: Vec<loyalty::OrderLine> = match lines_json {
+            Some(text) => serde_json::from_str(text).map_err(|e| errors::input("lines", text, &e.to_string()))?,
+            None => Vec::new(),
+        };
+        self.inner
+            .preview_order(&program.inner, amount, channel, &lines, instant("at", at)?)
+            .map(|p| p.get())
+            .map_err(errors::account)
+    }
+
     /// Quotes paying part of an order with points (JSON object).
     #[pyo3(signature = (program, order_amount, requested, as_of))]
     fn quote_payment(

@@ -158,3 +158,19 @@ def test_compact_snapshots_read_back_equal_and_refuse_damage(retail):
     with pytest.raises(loyalty.SnapshotError) as err:
         loyalty.Account.from_compact(data[: len(data) // 2])
     assert err.value.field == "compact"
+
+
+def test_preview_order_is_the_points_an_order_would_earn_and_changes_nothing(retail):
+    a = loyalty.Account("m-p")
+    at = dt.datetime(2024, 5, 8, 16, tzinfo=dt.timezone.utc)
+    # Retail: 2 points a unit on the 8th (member day) for 42.50: 85, as applying it earns.
+    assert a.preview_order(retail, Decimal("42.50"), at) == 85
+    assert a.revision == 0
+    # A line in the vinyl category earns that rule's rate.
+    lines = [events.OrderLine(sku="LP-1", category="vinyl", amount=Decimal("42.50"))]
+    with_lines = a.preview_order(retail, Decimal("42.50"), at, lines=lines)
+    placed = a.apply(retail, events.OrderPlaced("e-1", at, order_id="o-1", amount=Decimal("42.50"), lines=lines))
+    assert with_lines == placed.effects[0].points
+    with pytest.raises(loyalty.InvalidField) as err:
+        a.preview_order(retail, Decimal("10.001"), at)
+    assert err.value.field == "amount"

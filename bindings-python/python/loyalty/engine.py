@@ -223,6 +223,16 @@ class Account:
         data = call(self._native.tier_progress, program._native, instant("as_of", as_of))
         return None if data is None else from_core(json.loads(data))
 
+    def preview_order(self, program: Program, amount: Decimal, at: _dt.datetime, *, channel: Optional[str] = None,
+                      lines: Optional[List[Any]] = None) -> int:
+        """The points an order of `amount` (its `channel` and `lines`, `loyalty.events.OrderLine`
+        objects, for scoped rules) would earn at `at`, without changing the account: what a
+        cart shows before the order is placed."""
+        lines_json = None if lines is None else json.dumps([line.to_core() for line in lines])
+        result: int = call(self._native.preview_order, program._native, money("amount", amount), instant("at", at),
+                           channel, lines_json)
+        return result
+
     def quote_payment(self, program: Program, order_amount: Decimal, requested: Optional[int], as_of: _dt.datetime) -> PaymentQuote:
         """Quotes paying part of an order with points: at most `requested` (or the most
         allowed when None); a negative or non-whole `requested` is refused."""

@@ -539,6 +539,51 @@ impl Account {
         Ok(out)
     }
 
+    /// The points an order of `amount` (with its `channel` and `lines`, for scoped rules)
+    /// would earn at `at`, under the member's tier, multipliers and caps as they would be
+    /// then, without changing the account: what a checkout or a cart shows before the order
+    /// is placed. The order is checked as an `order_placed` event would be.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use loyalty::{Account, Program};
+    /// let program = Program::from_json(r#"{"name": "Shop", "version": 1, "currency": "USD",
+    ///     "time_zone": "UTC", "earning": {"rules": [{"name": "base", "points_per_unit": "2"}]},
+    ///     "redemption": {"point_value": "0.01"}}"#).unwrap();
+    /// let account = Account::new("m-1");
+    /// let at = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+    /// assert_eq!(account.preview_order(&program, "19.99".parse().unwrap(), None, &[], at).unwrap().get(), 39);
+    /// assert_eq!(account.revision(), 0);
+    /// ```
+    ///
+    /// # Errors
+    /// The errors an `order_placed` event at `at` would get: an invalid amount or line, an
+    /// instant before the account's clock.
+    pub fn preview_order(
+        &self,
+        program: &Program,
+        amount: Decimal,
+        channel: Option<&str>,
+        lines: &[crate::event::OrderLine],
+        at: DateTime<Utc>,
+    ) -> Result<Points, AccountError> {
+        // An event and an order id this account has not used (the copy is thrown away).
+        let free = |prefix: &str, taken: &dyn Fn(&str) -> bool| {
+            (0u32..).map(|n| format!("{prefix}-{n}")).find(|id| !taken(id)).unwrap_or_default()
+        };
+        let event_id = free("preview", &|id| self.keys.contains_key(id));
+        let order_id = free("preview", &|id| self.orders.contains_key(id));
+        let kind = crate::event::EventKind::OrderPlaced {
+            order_id: order_id.clone(),
+            amount,
+            channel: channel.map(str::to_string),
+            lines: lines.to_vec(),
+        };
+        let mut copy = self.clone();
+        copy.apply(program, &Event::new(event_id, at, kind))?;
+        Ok(copy.orders.get(&order_id).map_or(Points::ZERO, |o| o.points))
+    }
+
     /// Quotes paying part of an order of `order_amount` with points as of `as_of`: at most
     /// `requested` points, or the most allowed when `None`.
     ///
