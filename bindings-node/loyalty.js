@@ -496,6 +496,17 @@ function seconds (values, name) {
  * Unix seconds and minor units cross without copying). Member ids become dense codes; `ids`
  * maps them back.
  */
+/** Orders strings by code point (as Python and Rust do), not by UTF-16 code unit. */
+function byCodePoint (a, b) {
+  const x = Array.from(a)
+  const y = Array.from(b)
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0)
+    if (d !== 0) return d
+  }
+  return x.length - y.length
+}
+
 function orderColumns (orders) {
   let memberIds, at, cents
   if (Array.isArray(orders)) {
@@ -517,19 +528,19 @@ function orderColumns (orders) {
   } else {
     throw new TypeError('orders: expected an array of rows or an object of columns')
   }
-  // One member per id: 1 and 1n are the same member; strings and whole numbers do not mix
-  // (is "1" the member 1?), and anything else (null, 1.5, an object) is not an id.
-  const index = new Map()
-  const ids = []
-  const codes = new BigUint64Array(memberIds.length)
+  // Member ids are coded as Python codes them, so ties in RFM (broken by member id) score
+  // alike in both: whole numbers >= 0 cross as themselves (1 and 1n are one member); strings
+  // are numbered in code-point order of the distinct labels. The two kinds do not mix (is
+  // "1" the member 1?), and anything else (null, 1.5, an object) is not an id.
   let kind = null
+  const keys = new Array(memberIds.length)
   for (let i = 0; i < memberIds.length; i++) {
     const id = memberIds[i]
-    let key, k
+    let k
     if (typeof id === 'string') {
-      key = id; k = 'string'
+      keys[i] = id; k = 'string'
     } else if ((typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) || (typeof id === 'bigint' && id >= 0n && id < 2n ** 64n)) {
-      key = BigInt(id); k = 'integer'
+      keys[i] = BigInt(id); k = 'integer'
     } else {
       throw new InvalidInputError(`memberId[${i}]: ${show(id)} must be a string or a whole number >= 0`, 'invalid_input', `memberId[${i}]`, show(id))
     }
@@ -537,9 +548,21 @@ function orderColumns (orders) {
     if (k !== kind) {
       throw new InvalidInputError(`memberId[${i}]: ${show(id)} is a ${k} among ${kind} ids; use one kind of member id`, 'invalid_input', `memberId[${i}]`, show(id))
     }
-    let code = index.get(key)
-    if (code === undefined) { code = ids.length; index.set(key, code); ids.push(id) }
-    codes[i] = BigInt(code)
+  }
+  const codes = new BigUint64Array(memberIds.length)
+  // Each code's id as the caller gave it: labels by code, whole numbers (their own codes) by
+  // value, the first spelling given (7 or 7n) kept.
+  let ids
+  if (kind === 'integer') {
+    ids = new Map()
+    for (let i = 0; i < keys.length; i++) {
+      codes[i] = keys[i]
+      if (!ids.has(keys[i])) ids.set(keys[i], memberIds[i])
+    }
+  } else {
+    ids = [...new Set(keys)].sort(byCodePoint)
+    const index = new Map(ids.map((label, code) => [label, code]))
+    for (let i = 0; i < keys.length; i++) codes[i] = BigInt(index.get(keys[i]))
   }
   const amounts = integers(cents, 'amountMinor', BigInt64Array)
   for (const [name, column] of [['orderedAt', at], ['amountMinor', amounts]]) {
@@ -572,7 +595,7 @@ async function analyze (orders, options) {
   const json = await settle(call(() => native.analyze(c.member, c.at, c.cents, asOf, options.timeZone || 'UTC', scale(options))))
   return JSON.parse(json).map((row) => {
     const out = fromCore(row)
-    out.memberId = c.ids[Number(row.member_id)]
+    out.memberId = c.ids instanceof Map ? c.ids.get(BigInt(row.member_id)) : c.ids[Number(row.member_id)]
     out.monetaryMinor = BigInt(row.monetary_minor)
     return out
   })

@@ -416,7 +416,7 @@ impl AnalyzeTask {
                 // Minor units as a decimal string (a BigInt in JavaScript): money never crosses
                 // as a JS number, which would round above 2^53.
                 serde_json::json!({
-                    "member_id": s.member_id, "recency_days": v.recency_days, "frequency": v.frequency,
+                    "member_id": s.member_id.to_string(), "recency_days": v.recency_days, "frequency": v.frequency,
                     "monetary_minor": s.total_minor.to_string(),
                     "r": sc.r, "f": sc.f, "m": sc.m, "segment": sc.segment, "value_segment": sc.value_segment,
                     "stage": t.stage, "activity": t.activity, "days_since_last": t.days_since_last,

@@ -106,3 +106,19 @@ test('class 7: errors name something: wrong types and ids are input errors', () 
   const a = member()
   refused(a, () => loyalty.transfer(shop, a, a, 't', at(2), 5), loyalty.InvalidInputError, 'invalid_input', 'receiver')
 })
+
+test('member ids are coded as Python codes them: tied members score alike in both', async () => {
+  // examples/data/tied_members.json holds the scores worked out by hand; the Python tests
+  // check the same file.
+  const fs = require('node:fs')
+  const path = require('node:path')
+  const tied = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'data', 'tied_members.json'), 'utf8'))
+  const asOf = new Date(tied.as_of)
+  const rows = (ids) => ids.map((memberId) => ({ memberId, orderedAt: new Date(tied.ordered_at), amountMinor: tied.amount_minor }))
+  for (const [ids, expected] of [[tied.labels, tied.label_scores], [tied.integers, tied.integer_scores]]) {
+    const scores = await loyalty.analyze(rows(ids), { asOf })
+    const got = Object.fromEntries(scores.map((s) => [String(s.memberId), [s.r, s.f, s.m]]))
+    const want = Object.fromEntries(Object.entries(expected).map(([id, k]) => [id, [k, k, k]]))
+    assert.deepEqual(got, want)
+  }
+})

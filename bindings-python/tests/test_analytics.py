@@ -404,3 +404,18 @@ def test_sliced_arrow_data_is_read_from_its_offset(in_place):
     out = loyalty.analytics.rfm(batches, as_of=AS_OF, amount_minor="amount_minor").to_pydict()
     # Left out: rows 0 (ann 10.00) and 3 (cat 99.00).
     assert out["monetary_minor"] == [2500, 400, 150]
+
+
+def test_member_ids_are_coded_as_node_codes_them_so_tied_members_score_alike():
+    # examples/data/tied_members.json holds the scores worked out by hand; the Node tests
+    # check the same file.
+    import json
+    import pathlib
+    tied = json.loads((pathlib.Path(__file__).resolve().parents[2] / "examples" / "data" / "tied_members.json").read_text())
+    as_of = dt.datetime.fromisoformat(tied["as_of"].replace("Z", "+00:00"))
+    at = dt.datetime.fromisoformat(tied["ordered_at"].replace("Z", "+00:00"))
+    for ids, expected in ((tied["labels"], tied["label_scores"]), (tied["integers"], tied["integer_scores"])):
+        frame = pd.DataFrame({"member_id": ids, "ordered_at": [at] * len(ids), "amount_minor": [tied["amount_minor"]] * len(ids)})
+        scores = loyalty.analytics.rfm(frame, as_of=as_of, amount_minor="amount_minor")
+        got = {str(m): [int(r), int(f), int(mm)] for m, r, f, mm in zip(scores["member_id"], scores["r"], scores["f"], scores["m"])}
+        assert got == {k: [v, v, v] for k, v in expected.items()}
