@@ -574,7 +574,9 @@ function orderColumns (orders) {
 /** The currency's minor-unit digits (2 for cents, 0 for yen, 3 for dinars). */
 function scale (options) {
   const s = options.scale === undefined ? 2 : options.scale
-  if (!Number.isInteger(s) || s < 0 || s > 18) throw new TypeError(`scale: ${JSON.stringify(s)} must be a whole number of decimal places from 0 to 18`)
+  if (!Number.isInteger(s) || s < 0 || s > 18) {
+    throw new InvalidInputError(`scale: ${show(s)} must be a whole number of decimal places from 0 to 18`, 'invalid_input', 'scale', show(s))
+  }
   return s
 }
 

@@ -276,7 +276,7 @@ impl Account {
 
     /// Applies a local event (the core's JSON event) optimistically; returns its effects.
     pub fn apply_event(&self, program: &Program, event_json: String) -> Result<Vec<EffectInfo>, LoyaltyError> {
-        let event = loyalty::Event::from_json(&event_json).map_err(LoyaltyError::from)?;
+        let event = guard(|| loyalty::Event::from_json(&event_json).map_err(LoyaltyError::from))?;
         self.try_with(|a| a.apply(&program.inner, &event)).map(|o| effects(&o.effects))
     }
 

@@ -86,6 +86,17 @@ test('class 4: member ids are one kind, and 1 and 1n are one member', async () =
   }
 })
 
+test('class 4: a scale outside 0 to 18 is an input error naming it', async () => {
+  const rows = [{ memberId: 1, orderedAt: at(1), amountMinor: 100 }]
+  for (const bad of [40, -1, 1.5, '2']) {
+    await assert.rejects(loyalty.analyze(rows, { asOf: at(20), scale: bad }), (err) => {
+      assert.ok(err instanceof loyalty.InvalidInputError, err.message)
+      assert.equal(err.field, 'scale')
+      return true
+    })
+  }
+})
+
 test('class 5: the clock stops where events stop', () => {
   const a = member()
   refused(a, () => a.advanceTo(shop, new Date(Date.UTC(9999, 0, 1))), loyalty.EventError, 'invalid_field', 't')

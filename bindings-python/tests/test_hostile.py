@@ -83,6 +83,11 @@ def test_class_4_numbers_are_whole_or_refused(simple):
     for bad in (40, -1, True):
         refused(None, lambda: loyalty.analytics.rfm(frame, as_of=utc(2024, 2, 1), amount_minor="amount_minor", scale=bad),
                 loyalty.AnalyticsError, "invalid", "scale")
+        refused(None, lambda: loyalty.analytics.metrics(frame, as_of=utc(2024, 2, 1), period_start=utc(2024, 1, 1),
+                                                        amount_minor="amount_minor", scale=bad),
+                loyalty.AnalyticsError, "invalid", "scale")
+        refused(None, lambda: loyalty.analytics.cohorts(frame, as_of=utc(2024, 2, 1), amount_minor="amount_minor", scale=bad),
+                loyalty.AnalyticsError, "invalid", "scale")
 
 
 def test_class_5_the_clock_stops_where_events_stop(simple):

@@ -30,6 +30,8 @@ pub struct Event {
 
 /// The most bytes of JSON one event may take (a thousand order lines fit in a fraction).
 pub const MAX_EVENT_JSON_BYTES: usize = 1 << 20;
+/// The most bytes of JSON [`Event::list_from_json`] reads at once.
+pub const MAX_EVENTS_JSON_BYTES: usize = 64 << 20;
 /// The most events [`Event::list_from_json`] reads at once.
 pub const MAX_EVENTS_PER_CALL: usize = 100_000;
 
@@ -76,6 +78,13 @@ impl Event {
     /// # Errors
     /// [`crate::AccountError::InvalidField`] naming the first bad field.
     pub fn list_from_json(json: &str) -> Result<Vec<Event>, crate::AccountError> {
+        if json.len() > MAX_EVENTS_JSON_BYTES {
+            return Err(crate::AccountError::invalid(
+                "events",
+                format!("{} bytes", json.len()),
+                format!("must be at most {MAX_EVENTS_JSON_BYTES} bytes of JSON"),
+            ));
+        }
         let value = crate::json::parse_value("events", json)?;
         let serde_json::Value::Array(items) = value else {
             return Err(crate::AccountError::invalid("events", crate::json::show(&value), "must be a JSON array"));

@@ -45,6 +45,11 @@ fn named_field(message: &str) -> Option<String> {
 /// The first field of an object whose removal cures the error or makes it "missing field".
 fn bad_field<T: DeserializeOwned>(value: &Value) -> Option<String> {
     let map = value.as_object()?;
+    // An event has at most seven fields: a larger object is named by the message alone, so a
+    // refusal never costs more than a few parses.
+    if map.len() > 8 {
+        return None;
+    }
     for key in map.keys().filter(|k| k.as_str() != "type") {
         let mut without = map.clone();
         without.remove(key);

@@ -95,7 +95,9 @@ pub use account::{
 };
 pub use currency::minor_units;
 pub use effect::{Draw, Effect, Effects, Entry, Totals};
-pub use event::{Event, EventKind, OrderLine, ReceivedLot, MAX_EVENTS_PER_CALL, MAX_EVENT_JSON_BYTES};
+pub use event::{
+    Event, EventKind, OrderLine, ReceivedLot, MAX_EVENTS_JSON_BYTES, MAX_EVENTS_PER_CALL, MAX_EVENT_JSON_BYTES,
+};
 pub use ledger::{Lot, LotId, LotKind};
 pub use money::{parse_decimal, Rounding, MAX_AMOUNT};
 pub use points::Points;

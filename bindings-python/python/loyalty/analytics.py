@@ -625,6 +625,7 @@ def metrics(
     import json
 
     money_column = _money_column(amount, amount_minor)
+    _check_scale(scale)
     as_of_text, start_text = instant("as_of", as_of), instant("period_start", period_start)
     count = _thread_count(threads, AnalyticsError)
 
@@ -660,6 +661,7 @@ def cohorts(
     import json
 
     money_column = _money_column(amount, amount_minor)
+    _check_scale(scale)
     at = instant("as_of", as_of)
 
     def new() -> Any:

@@ -110,15 +110,16 @@ fn inflate(deflated: &[u8]) -> Result<Vec<u8>, String> {
         let rest = deflated.get(done..).unwrap_or_default();
         let status =
             d.decompress_vec(rest, &mut out, FlushDecompress::Finish).map_err(|e| format!("does not inflate: {e}"))?;
+        // Checked before the end too: a stream that ends just past the limit is refused.
+        let limit = deflated.len().saturating_mul(MAX_RATIO).saturating_add(ALLOWANCE).min(MAX_JSON_BYTES);
+        if out.len() > limit {
+            return Err(format!("inflates to more than {limit} bytes ({MAX_RATIO} times its size and 1 MiB)"));
+        }
         if status == Status::StreamEnd {
             if usize::try_from(d.total_in()).ok() != Some(deflated.len()) {
                 return Err("has bytes after the deflated stream".into());
             }
             return Ok(out);
-        }
-        let limit = deflated.len().saturating_mul(MAX_RATIO).saturating_add(ALLOWANCE).min(MAX_JSON_BYTES);
-        if out.len() > limit {
-            return Err(format!("inflates to more than {limit} bytes ({MAX_RATIO} times its size and 1 MiB)"));
         }
         if (d.total_in(), d.total_out()) == (read, written) && out.len() < out.capacity() {
             return Err("ends before the stream does (truncated)".into());

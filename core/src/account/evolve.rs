@@ -81,7 +81,7 @@ pub(crate) fn evolve(
                     if slot.0 != key {
                         *slot = (key, 0);
                     }
-                    slot.1 += 1;
+                    slot.1 = slot.1.saturating_add(1);
                 }
             }
             account.ledger.touch(rules, t);

@@ -65,8 +65,9 @@ impl Account {
         if let Some(order_id) = other.orders.keys().find(|k| self.orders.contains_key(*k)) {
             return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
         }
-        // Each account is brought to the later of the two clocks on its own first (what
-        // expired there stays expired); from there on the person's activity is one.
+        // Each account is brought to the later of the two clocks on its own first (its
+        // tiers judged and warnings sent as they were); the replay then works out the ledger
+        // of both as one.
         let common = self.ledger.clock.max(other.ledger.clock);
         let (mut a, mut b) = (self.clone(), other.clone());
         for account in [&mut a, &mut b] {
@@ -110,7 +111,10 @@ impl Account {
         let mut keys = HashMap::new();
         for (side, account) in [&a, &b].into_iter().enumerate() {
             for (k, key) in &account.keys {
-                let entry = replay.entry(side, key.entry).unwrap_or(key.entry);
+                // Every key names an event entry, and the replay keeps every event entry.
+                let entry = replay.entry(side, key.entry).ok_or_else(|| {
+                    AccountError::invalid("merge", format!("{k:?}"), "names no entry of its statement")
+                })?;
                 keys.insert(Arc::clone(k), Key { fingerprint: key.fingerprint, entry });
             }
         }
@@ -135,7 +139,7 @@ impl Account {
         for (name, (key, count)) in &fb.custom {
             let slot = fa.custom.entry(name.clone()).or_insert((*key, 0));
             if slot.0 == *key {
-                slot.1 += count;
+                slot.1 = slot.1.saturating_add(*count);
             } else if *key > slot.0 {
                 *slot = (*key, *count);
             }
@@ -239,6 +243,19 @@ impl Replay {
             let Some(entry) = account.statement.get(index) else { continue };
             super::catch_up_ledger(&mut r.ledger, program, at, &mut r.statement);
             let source = entry.event_id.clone().unwrap_or_else(|| Arc::from(""));
+            // Earning and redeeming were activity: the replay's inactivity deadline follows them.
+            let active = entry.event_id.is_some()
+                && entry.effects.iter().any(|e| {
+                    matches!(e, Effect::NoPointsEarned { .. } | Effect::PointsRedeemed { .. })
+                        || matches!(e, Effect::PointsEarned { lot, .. } if account
+                            .ledger
+                            .lots
+                            .get(lot.0 as usize)
+                            .is_some_and(|l| matches!(l.kind, crate::ledger::LotKind::Purchase | crate::ledger::LotKind::Bonus)))
+                });
+            if active {
+                r.ledger.touch(rules, at);
+            }
             let mut effects = Vec::new();
             let mut refunded = false;
             for effect in entry.effects.iter() {

@@ -711,7 +711,7 @@ impl Account {
         let max = Points::MAX_PER_EVENT;
         let points_ok = |p: Points, top: Points| p.get() >= 0 && p <= top;
         let instant_ok = |t: DateTime<Utc>| (decide::EARLIEST..LATEST_INSTANT).contains(&t.timestamp());
-        if !instant_ok(self.ledger.clock) || self.ledger.clock.timestamp() > decide::LATEST {
+        if !instant_ok(self.ledger.clock) || self.ledger.clock.timestamp() >= decide::LATEST {
             return fail("ledger.clock", format!("{} is outside 1970 to 8999", self.ledger.clock));
         }
         for (what, count, limit) in [
@@ -732,9 +732,11 @@ impl Account {
             if lot.remaining.get() < 0 || lot.remaining > lot.points {
                 return fail("ledger.lots", format!("lot {i} has {} remaining of {}", lot.remaining, lot.points));
             }
+            let accounted = lot.remaining.get().saturating_add(lot.expired.get()).saturating_add(lot.cancelled.get());
             if !points_ok(lot.points, max)
                 || !points_ok(lot.expired, lot.points)
                 || !points_ok(lot.cancelled, lot.points)
+                || accounted > lot.points.get()
             {
                 return fail(
                     "ledger.lots",
@@ -799,6 +801,9 @@ impl Account {
                     );
                 }
             }
+        }
+        if let Some((name, (_, count))) = self.facts.custom.iter().find(|(_, (_, n))| *n as usize > MAX_EVENTS) {
+            return fail("facts.custom", format!("{name:?} counts {count} claims, more than {MAX_EVENTS}"));
         }
         for (i, c) in self.tier.history.iter().enumerate() {
             if crate::money::check_amount(c.spend).is_err()

@@ -378,8 +378,9 @@ impl Ledger {
         if expired {
             return false;
         }
-        if inactivity {
-            lot.expires_at = deadline;
+        // The balance's deadline, when there is one (never none for want of an activity).
+        if let (true, Some(deadline)) = (inactivity, deadline) {
+            lot.expires_at = Some(deadline);
         }
         let was_dead = !lot.remaining.is_positive();
         lot.remaining += points;

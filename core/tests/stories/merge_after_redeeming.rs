@@ -69,3 +69,23 @@ fn a_refund_claws_back_from_the_other_accounts_points_as_one_account_would() {
     let lots: Vec<(i64, i64)> = merged.lots().iter().map(|l| (l.points.get(), l.remaining.get())).collect();
     assert_eq!(lots, [(100, 50), (50, 0)]);
 }
+
+#[test]
+fn points_given_back_before_a_merge_still_lapse_with_the_balance_under_inactivity() {
+    // Inactivity expiry: the balance lapses 30 days after the last earning or redeeming. A:
+    // 2024-01-01 order 100.00, redeems 50 on the 2nd, cancels on the 3rd (the 50 come back
+    // to their lot). B: 2024-01-05 order 10.00. The person's last activity is the 5th: all
+    // 110 points are valid through 2024-02-04 and lapse at 2024-02-05 00:00, the given-back
+    // 50 with them.
+    let p = p(serde_json::json!({"expiry": {"kind": "inactivity", "days": 30}}));
+    let mut a = Account::new("dana-a");
+    apply(&mut a, &p, &order("a1", "2024-01-01T12:00:00Z", "A1", "100.00"));
+    apply(&mut a, &p, &redeem("a2", "2024-01-02T12:00:00Z", "mug", 50));
+    apply(&mut a, &p, &cancel("a3", "2024-01-03T12:00:00Z", "a2"));
+    let mut b = Account::new("dana-b");
+    apply(&mut b, &p, &order("b1", "2024-01-05T12:00:00Z", "B1", "10.00"));
+    let (merged, _) = a.merge(&p, &b, "merge", at("2024-01-10T00:00:00Z")).unwrap();
+    assert_eq!(balance(&merged, &p, "2024-02-04T23:59:59Z"), (110, 0, 0));
+    assert_eq!(balance(&merged, &p, "2024-02-05T00:00:00Z"), (0, 0, 0));
+    assert!(merged.lots().iter().all(|l| l.expires_at == Some(at("2024-02-05T00:00:00Z"))));
+}
