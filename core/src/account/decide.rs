@@ -88,8 +88,8 @@ pub(crate) fn purchase_points(
         None => (Points::MAX_PER_EVENT, std::sync::Arc::from([])),
     };
     let (day_key, period_key) = c.earning.caps.keys(today);
-    let today_so_far = if facts.day_earned.0 == day_key { facts.day_earned.1 } else { Points::ZERO };
-    let period_so_far = if facts.period_earned.0 == period_key { facts.period_earned.1 } else { Points::ZERO };
+    let today_so_far = crate::program::Caps::so_far(facts.day_earned, day_key);
+    let period_so_far = crate::program::Caps::so_far(facts.period_earned, period_key);
     let points = c.earning.caps.cap(raw, today_so_far, period_so_far);
     let nothing_because = c.earning.why_nothing(*amount, raw, points);
     Earned { points, rules, nothing_because, day_key, period_key }

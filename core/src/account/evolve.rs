@@ -2,7 +2,6 @@
 
 use super::decide::{purchase_points, Claim, Command, Purchase};
 use super::{Account, OrderRecord, RedemptionRecord};
-use crate::calendar;
 use crate::effect::{Draw, Effect};
 use crate::event::{Event, EventKind};
 use crate::ledger::{total, Credit, LotKind, Rules};
@@ -95,12 +94,11 @@ pub(crate) fn evolve(
             let EventKind::PointsReceived { lots, .. } = &event.kind else { return };
             let program = rules.program;
             let available_day = program.local_date(t);
-            let reset = program.config().transfers.reset_expiry;
             let mut ids = Vec::with_capacity(lots.len());
             let mut total = Points::ZERO;
             for lot in lots {
                 let points = Points::new(lot.points);
-                let explicit = if reset { None } else { Some(lot.expires_at) };
+                let explicit = program.config().transfers.received_expiry(lot.expires_at);
                 let credit = Credit {
                     points,
                     earned_at: lot.earned_at,
@@ -199,9 +197,7 @@ fn purchase(
     let earned = purchase_points(account, program, event, p.today, &mut lists);
     account.ledger.rule_lists = lists;
     account.ledger.touch(rules, t);
-    let days = program.config().pending_days;
-    let available_day = calendar::add_days(p.today, days);
-    let available_at = if days == 0 { t } else { program.start_of_day(available_day) };
+    let (available_at, available_day) = expiry::pending_until(program, t, p.today);
     let mut lot = None;
     if earned.points.is_positive() {
         let credit = Credit {
@@ -219,9 +215,8 @@ fn purchase(
         repay(account, effects);
         let facts = &mut account.facts;
         let (day, period, points) = (earned.day_key, earned.period_key, earned.points);
-        facts.day_earned = if facts.day_earned.0 == day { (day, facts.day_earned.1 + points) } else { (day, points) };
-        facts.period_earned =
-            if facts.period_earned.0 == period { (period, facts.period_earned.1 + points) } else { (period, points) };
+        facts.day_earned = crate::program::Caps::counted(facts.day_earned, day, points);
+        facts.period_earned = crate::program::Caps::counted(facts.period_earned, period, points);
     } else if let Some(reason) = earned.nothing_because {
         effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
     }

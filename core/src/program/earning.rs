@@ -207,6 +207,21 @@ pub struct Caps {
 }
 
 impl Caps {
+    /// What a running counter `(key, points)` holds for `key`: its points while the key is
+    /// the same, none once a new day or period has started.
+    pub(crate) fn so_far(counter: (i64, Points), key: i64) -> Points {
+        if counter.0 == key {
+            counter.1
+        } else {
+            Points::ZERO
+        }
+    }
+
+    /// A running counter after `points` more are earned under `key`.
+    pub(crate) fn counted(counter: (i64, Points), key: i64, points: Points) -> (i64, Points) {
+        (key, Caps::so_far(counter, key) + points)
+    }
+
     /// The keys of `today` and of its cap period: what was earned is counted per key, and a
     /// new key starts from zero.
     pub(crate) fn keys(&self, today: NaiveDate) -> (i64, i64) {

@@ -231,6 +231,19 @@ pub(crate) fn lot_dates(
     }
 }
 
+/// When purchase points earned at `t` (on local day `today`) become usable, and that local
+/// day: at local midnight `pending_days` days later (the return window; `T+1` is 1), or at
+/// once without a pending period.
+pub(crate) fn pending_until(
+    program: &super::Program,
+    t: DateTime<Utc>,
+    today: NaiveDate,
+) -> (DateTime<Utc>, NaiveDate) {
+    let days = program.config().pending_days;
+    let day = calendar::add_days(today, days);
+    (if days == 0 { t } else { program.start_of_day(day) }, day)
+}
+
 /// When to warn about points that expire at `expires_at`: the local midnight that starts the
 /// program's `expiring_soon_days` before it, never before the points are usable; `None`
 /// without an expiry or without warnings.

@@ -207,6 +207,21 @@ pub struct Transfers {
     pub reset_expiry: bool,
 }
 
+impl Transfers {
+    /// The expiry a lot received from another member keeps: the sender's (`Some`), or none
+    /// given (`None`: the program's policy dates it from the transfer) under `reset_expiry`.
+    pub(crate) fn received_expiry(
+        &self,
+        at_sender: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Option<Option<chrono::DateTime<chrono::Utc>>> {
+        if self.reset_expiry {
+            None
+        } else {
+            Some(at_sender)
+        }
+    }
+}
+
 fn is_default_transfers(t: &Transfers) -> bool {
     *t == Transfers::default()
 }
