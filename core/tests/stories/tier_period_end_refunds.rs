@@ -73,3 +73,21 @@ fn a_return_after_the_period_was_judged_does_not_reopen_it() {
     let effects = lea.advance_to(&p, at("2026-01-01T00:00:00Z")).unwrap();
     assert_eq!(tier_changes(effects), [not_retained(None)]);
 }
+
+#[test]
+fn returning_the_order_that_earned_the_upgrade_the_next_year_keeps_the_status_it_earned() {
+    // The case: 600.00 on 2023-03-01 earned Silver at once (through 2024). The same
+    // order is returned on 2024-01-15, after 2023 ended. The 600 points go at once; Silver,
+    // earned in 2023, stands until its judgment at 2025-01-01, which reads 2024 (no spend):
+    // not retained.
+    let p = p();
+    let mut lea = Account::new("lea");
+    apply(&mut lea, &p, &order("e1", "2023-03-01T12:00:00Z", "o1", "600.00"));
+    let effects = apply(&mut lea, &p, &refund("e2", "2024-01-15T12:00:00Z", "o1", "600.00"));
+    assert_eq!(tier_changes(effects), Vec::<Effect>::new());
+    assert_eq!(balance(&lea, &p, "2024-01-15T12:00:00Z"), (0, 0, 0));
+    let progress = lea.tier_progress(&p, at("2024-12-31T23:59:59Z")).unwrap().unwrap();
+    assert_eq!((progress.tier.as_str(), progress.valid_until), ("Silver", Some(at("2025-01-01T00:00:00Z"))));
+    let effects = lea.advance_to(&p, at("2025-01-01T00:00:00Z")).unwrap();
+    assert_eq!(tier_changes(effects), [not_retained(None)]);
+}
