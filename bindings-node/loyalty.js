@@ -63,6 +63,25 @@ function rethrow (e) {
   throw e
 }
 
+/** Refuses an option bag with a key the call does not take (a misspelt `timezone` would
+ * otherwise be ignored and the default used), naming the key. */
+function onlyKeys (options, allowed) {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidInputError(`options: ${show(options)} must be an object`, 'invalid_input', 'options', show(options))
+  }
+  for (const k of Object.keys(options)) {
+    if (!allowed.includes(k)) {
+      throw new InvalidInputError(`${k}: is not an option here (${allowed.join(', ')})`, 'invalid_input', k, show(options[k]))
+    }
+  }
+  return options
+}
+
+/** A time zone option: absent is UTC; anything given is passed on to be checked. */
+function zone (options) {
+  return options.timeZone === undefined ? 'UTC' : options.timeZone
+}
+
 /** A whole number of points: a safe integer (or a BigInt in that range), never 1.5 or NaN. */
 function wholePoints (field, v, optional) {
   if (optional && (v === undefined || v === null)) return null
@@ -422,6 +441,7 @@ class Account {
 
   /** The points an order would earn at `at` (with `channel` and `lines`), the account unchanged. */
   previewOrder (program, amount, at, options = {}) {
+    onlyKeys(options, ['channel', 'lines'])
     if (typeof amount !== 'string') throw new InvalidInputError(`amount: ${show(amount)} must be a decimal string like "19.99"`, 'invalid_input', 'amount', show(amount))
     const t = iso('at', at)
     if (options.lines !== undefined && !Array.isArray(options.lines)) {
@@ -592,9 +612,10 @@ async function settle (promise) {
 
 /** RFM, segments and lifecycle tags per member, from rows or columns; resolves without blocking. */
 async function analyze (orders, options) {
+  onlyKeys(options, ['asOf', 'timeZone', 'scale'])
   const asOf = iso('asOf', options.asOf)
   const c = orderColumns(orders)
-  const json = await settle(call(() => native.analyze(c.member, c.at, c.cents, asOf, options.timeZone || 'UTC', scale(options))))
+  const json = await settle(call(() => native.analyze(c.member, c.at, c.cents, asOf, zone(options), scale(options))))
   return JSON.parse(json).map((row) => {
     const out = fromCore(row)
     out.memberId = c.ids instanceof Map ? c.ids.get(BigInt(row.member_id)) : c.ids[Number(row.member_id)]
@@ -605,10 +626,11 @@ async function analyze (orders, options) {
 
 /** Program metrics over the period from `periodStart` to `asOf`; money and ratios as decimal strings. */
 async function metrics (orders, options) {
+  onlyKeys(options, ['asOf', 'periodStart', 'timeZone', 'scale'])
   const asOf = iso('asOf', options.asOf)
   const start = iso('periodStart', options.periodStart)
   const c = orderColumns(orders)
-  const json = await settle(call(() => native.metrics(c.member, c.at, c.cents, asOf, start, options.timeZone || 'UTC', scale(options))))
+  const json = await settle(call(() => native.metrics(c.member, c.at, c.cents, asOf, start, zone(options), scale(options))))
   const out = fromCore(JSON.parse(json))
   // Segment names are data, not keys to respell.
   const raw = JSON.parse(json)

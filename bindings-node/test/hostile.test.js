@@ -133,3 +133,15 @@ test('member ids are coded as Python codes them: tied members score alike in bot
     assert.deepEqual(got, want)
   }
 })
+
+test('class 3: a misspelt option is refused by name, not ignored', async () => {
+  const rows = [{ memberId: 1, orderedAt: at(1), amountMinor: 100 }]
+  await assert.rejects(loyalty.analyze(rows, { asOf: at(20), timezone: 'Europe/Paris' }), (err) => {
+    assert.ok(err instanceof loyalty.InvalidInputError, err.message)
+    assert.deepEqual([err.field, err.value], ['timezone', '"Europe/Paris"'])
+    return true
+  })
+  await assert.rejects(loyalty.analyze(rows, { asOf: at(20), timeZone: '' }), (err) => err instanceof loyalty.InvalidInputError && err.field === 'timeZone')
+  const a = member()
+  refused(a, () => a.previewOrder(shop, '10.00', at(3), { chanel: 'app' }), loyalty.InvalidInputError, 'invalid_input', 'chanel')
+})
