@@ -1,11 +1,16 @@
 // The member story of core/tests/stories/mobile_member_story.rs, from Kotlin through the
-// generated bindings: the same balances, effects and snapshot as the core.
+// generated bindings' typed API: the same balances, effects and snapshot as the core.
 import dev.loyalty.Account
+import dev.loyalty.Effect
+import dev.loyalty.Event
+import dev.loyalty.EventKind
 import dev.loyalty.LoyaltyException
+import dev.loyalty.OrderLine
 import dev.loyalty.Program
 import java.io.File
 import java.math.BigDecimal
 import java.time.Instant
+import java.time.LocalDate
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Test
@@ -14,47 +19,72 @@ class MemberStoryTest {
     private val root = File(System.getProperty("loyalty.root", "."))
     private val program = Program.fromJson(File(root, "examples/programs/retail.json").readText())
 
-    private fun order(id: String, at: String, orderId: String, amount: String) =
-        """{"id":"$id","occurred_at":"$at","type":"order_placed","order_id":"$orderId","amount":"$amount"}"""
+    private fun at(text: String) = Instant.parse(text)
+
+    private fun order(id: String, time: String, orderId: String, amount: String) =
+        Event(id, at(time), EventKind.OrderPlaced(orderId, BigDecimal(amount), null, emptyList()))
+
+    private fun orderJson(id: String, time: String, orderId: String, amount: String) =
+        """{"id":"$id","occurred_at":"$time","type":"order_placed","order_id":"$orderId","amount":"$amount"}"""
 
     @Test
     fun theAppMembersStoryMatchesTheCore() {
         val mo = Account("mo")
-        val first = mo.applyEvent(program, order("e1", "2024-05-08T16:00:00Z", "o1", "42.50"))
-        assertEquals(listOf("points_earned"), first.map { it.kind })
-        assertEquals(85L, first[0].balanceChange)
-        val b1 = mo.balances(program, Instant.parse("2024-05-08T16:00:00Z"))
+        val first = mo.apply(program, order("e1", "2024-05-08T16:00:00Z", "o1", "42.50"))
+        // Member day (the 8th) doubles the base rule's 42 points; pending 14 days, to local midnight in New York.
+        assertEquals(
+            listOf(Effect.PointsEarned(0u, 85L, listOf("base", "member_day"), at("2024-05-22T04:00:00Z"), at("2025-06-01T04:00:00Z"), true)),
+            first.effects,
+        )
+        assertEquals(85L, first.balanceChange)
+        val b1 = mo.balances(program, at("2024-05-08T16:00:00Z"))
         assertEquals(listOf(0L, 85L, 0L), listOf(b1.available, b1.pending, b1.debt))
 
-        val second = mo.applyEvent(program, order("e2", "2024-06-01T16:00:00Z", "o2", "600.00"))
-        assertEquals(listOf("pending_activated", "points_earned"), second.map { it.kind })
-        assertEquals(600L, second[1].balanceChange)
+        val second = mo.apply(program, order("e2", "2024-06-01T16:00:00Z", "o2", "600.00"))
+        assertEquals(Effect.PendingActivated(0u, 85L, at("2025-06-01T04:00:00Z")), second.effects[0])
+        val earned = second.effects[1] as Effect.PointsEarned
+        assertEquals(listOf(600L, true), listOf(earned.points, earned.pending))
+        // Points count in the balance change when earned (pending or not), not again when activated.
+        assertEquals(600L, second.balanceChange)
 
-        val activated = mo.advanceTo(program, Instant.parse("2024-06-15T04:00:00Z"))
-        assertEquals(listOf("pending_activated", "tier_upgraded"), activated.map { it.kind })
-        val tier = mo.tierProgress(program, Instant.parse("2024-06-15T04:00:00Z"))!!
+        val activated = mo.advanceTo(program, at("2024-06-15T04:00:00Z"))
+        assertEquals(Effect.PendingActivated(1u, 600L, at("2025-07-01T04:00:00Z")), activated[0])
+        val upgraded = activated[1] as Effect.TierUpgraded
+        assertEquals(listOf("Member", "Silver"), listOf(upgraded.from, upgraded.to))
+        assertEquals(at("2026-01-01T05:00:00Z"), upgraded.validUntil)
+        val tier = mo.tierProgress(program, at("2024-06-15T04:00:00Z"))!!
         assertEquals("Silver", tier.tier)
-        assertEquals(Instant.parse("2026-01-01T05:00:00Z"), tier.validUntil)
-        assertEquals(685L, mo.balances(program, Instant.parse("2024-06-15T04:00:00Z")).available)
+        assertEquals(at("2026-01-01T05:00:00Z"), tier.validUntil)
+        assertEquals(685L, mo.balances(program, at("2024-06-15T04:00:00Z")).available)
 
-        val quote = mo.quotePayment(program, BigDecimal("20.00"), 500L, Instant.parse("2024-06-20T16:00:00Z"))
+        val quote = mo.quotePayment(program, BigDecimal("20.00"), 500L, at("2024-06-20T16:00:00Z"))
         assertEquals(500L, quote.points)
         assertEquals(0, BigDecimal("5.00").compareTo(quote.value))
         assertEquals(0, BigDecimal("15.00").compareTo(quote.cash))
-        mo.applyEvent(program, """{"id":"e3","occurred_at":"2024-06-20T16:00:00Z","type":"points_paid","order_id":"o3","order_amount":"20.00","points":500}""")
-        assertEquals(185L, mo.balances(program, Instant.parse("2024-06-20T16:00:00Z")).available)
+        val paid = mo.apply(program, Event("e3", at("2024-06-20T16:00:00Z"), EventKind.PointsPaid("o3", BigDecimal("20.00"), 500L)))
+        val redeemed = paid.effects.single() as Effect.PointsRedeemed
+        // Oldest lot first: all 85 of the May lot, then 415 of June's.
+        assertEquals(listOf(listOf(0u, 85L), listOf(1u, 415L)), redeemed.draws.map { listOf(it.lot, it.points) })
+        assertEquals(0, BigDecimal("5.00").compareTo(redeemed.value))
+        assertEquals(-500L, paid.balanceChange)
+        assertEquals(185L, mo.balances(program, at("2024-06-20T16:00:00Z")).available)
 
-        val warned = mo.advanceTo(program, Instant.parse("2025-06-01T04:00:00Z"))
-        assertEquals(listOf("points_expiring_soon"), warned.map { it.kind })
-        val expiring = mo.expiring(program, Instant.parse("2025-06-01T04:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"))
+        // The same event again is a duplicate: the original effects, nothing changes.
+        val revision = mo.revision()
+        val again = mo.apply(program, Event("e3", at("2024-06-20T16:00:00Z"), EventKind.PointsPaid("o3", BigDecimal("20.00"), 500L)))
+        assertEquals(listOf(true, revision), listOf(again.duplicate, again.revision))
+
+        val warned = mo.advanceTo(program, at("2025-06-01T04:00:00Z"))
+        assertEquals(listOf(Effect.PointsExpiringSoon(185L, listOf(1u), at("2025-07-01T04:00:00Z"))), warned)
+        val expiring = mo.expiring(program, at("2025-06-01T04:00:00Z"), at("2026-01-01T00:00:00Z"))
         assertEquals(1, expiring.size)
-        assertEquals(Instant.parse("2025-07-01T04:00:00Z"), expiring[0].expiresAt)
+        assertEquals(at("2025-07-01T04:00:00Z"), expiring[0].expiresAt)
         assertEquals(185L, expiring[0].points)
 
         // A cart preview changes nothing: Silver earns 1.1x.
-        val revision = mo.revision()
-        assertEquals(110L, mo.previewOrder(program, BigDecimal("100.00"), Instant.parse("2025-06-02T16:00:00Z")))
-        assertEquals(revision, mo.revision())
+        val before = mo.revision()
+        assertEquals(110L, mo.previewOrder(program, BigDecimal("100.00"), at("2025-06-02T16:00:00Z")))
+        assertEquals(before, mo.revision())
 
         // The same snapshot the server (the core) produces for this story.
         val golden = File(root, "bindings-mobile/kotlin-tests/golden/member_story_snapshot.json").readText().trimEnd()
@@ -62,22 +92,54 @@ class MemberStoryTest {
         assertEquals(golden, Account.fromSnapshot(golden).snapshot())
     }
 
+    /**
+     * Ana joins in March 2024 (New York, EST until the 10th, EDT after), orders 200.00 and
+     * returns 50.00 of it while its points are pending:
+     * - joining pays the sign-up 100 at once, expiring 12 months on, rounded to the end of
+     *   March 2025: 2025-04-01 00:00 EDT = 04:00Z;
+     * - the order earns 200 (1 per unit), pending until 2024-03-19 00:00 EDT = 04:00Z;
+     * - the refund of a quarter cancels a quarter of the pending lot, 50 points;
+     * - on the 19th the remaining 150 become usable: 250 in all.
+     */
+    @Test
+    fun anaJoinsOrdersAndReturnsPartOfTheOrderWhileItsPointsArePending() {
+        val ana = Account("ana")
+        val joined = ana.apply(program, Event("j", at("2024-03-04T15:00:00Z"), EventKind.Joined(LocalDate.of(1990, 7, 14))))
+        assertEquals(
+            listOf(Effect.PointsEarned(0u, 100L, listOf("sign_up"), at("2024-03-04T15:00:00Z"), at("2025-04-01T04:00:00Z"), false)),
+            joined.effects,
+        )
+        val line = OrderLine("LP-1", "vinyl", BigDecimal("0"), BigDecimal("0"))
+        assertEquals(listOf("LP-1", "vinyl"), listOf(line.sku, line.category))
+        val ordered = ana.apply(program, order("e1", "2024-03-05T15:00:00Z", "o1", "200.00"))
+        assertEquals(
+            listOf(Effect.PointsEarned(1u, 200L, listOf("base"), at("2024-03-19T04:00:00Z"), at("2025-04-01T04:00:00Z"), true)),
+            ordered.effects,
+        )
+        val refunded = ana.apply(program, Event("r1", at("2024-03-06T15:00:00Z"), EventKind.OrderRefunded("o1", BigDecimal("50.00"))))
+        assertEquals(listOf(Effect.PendingCancelled("o1", 1u, 50L)), refunded.effects)
+        assertEquals(-50L, refunded.balanceChange)
+        val b = ana.balances(program, at("2024-03-06T15:00:00Z"))
+        assertEquals(listOf(100L, 150L, 0L), listOf(b.available, b.pending, b.debt))
+        assertEquals(listOf(Effect.PendingActivated(1u, 150L, at("2025-04-01T04:00:00Z"))), ana.advanceTo(program, at("2024-03-19T04:00:00Z")))
+        assertEquals(250L, ana.balances(program, at("2024-03-19T04:00:00Z")).available)
+    }
+
     @Test
     fun errorsAreOneExceptionWithAVariantPerKindAndTheCoresKindFieldAndValue() {
         val a = Account("x")
-        assertThrows(LoyaltyException.InsufficientPoints::class.java) {
-            a.applyEvent(program, """{"id":"r","occurred_at":"2024-01-01T00:00:00Z","type":"reward_redeemed","reward_id":"tote-bag","points":1500}""")
-        }
+        val tote = Event("r", at("2024-01-01T00:00:00Z"), EventKind.RewardRedeemed("tote-bag", 1500L))
+        assertThrows(LoyaltyException.InsufficientPoints::class.java) { a.apply(program, tote) }
         assertThrows(LoyaltyException.InvalidProgram::class.java) { Program.fromJson("{}") }
         assertThrows(LoyaltyException.InvalidSnapshot::class.java) { Account.fromSnapshot("{\"format\": 7}") }
-        assertThrows(LoyaltyException.InvalidField::class.java) { a.applyEvent(program, "not json") }
+        assertThrows(LoyaltyException.InvalidField::class.java) { a.applyJson(program, "not json") }
         val e = assertThrows(LoyaltyException.InvalidField::class.java) {
-            a.applyEvent(program, order("n", "2024-01-01T00:00:00Z", "o", "-1"))
+            a.apply(program, order("n", "2024-01-01T00:00:00Z", "o", "-1"))
         }
         assertEquals("amount: -1 must not be negative", e.reason)
         assertEquals(listOf("invalid_field", "amount", "-1"), listOf(e.kind, e.field, e.value))
         val short = assertThrows(LoyaltyException.InsufficientPoints::class.java) {
-            a.applyEvent(program, """{"id":"r2","occurred_at":"2024-01-01T00:00:00Z","type":"reward_redeemed","reward_id":"tote-bag","points":1500}""")
+            a.apply(program, Event("r2", at("2024-01-01T00:00:00Z"), EventKind.RewardRedeemed("tote-bag", 1500L)))
         }
         assertEquals(listOf("insufficient_points", "points", "1500"), listOf(short.kind, short.field, short.value))
         val seven = Account("x").snapshot().replace("\"format\":1", "\"format\":7")
@@ -85,35 +147,50 @@ class MemberStoryTest {
         assertEquals(listOf("format", "format", "7"), listOf(snapshot.kind, snapshot.field, snapshot.value))
     }
 
-    /** The bad-input classes through the typed API: each refused, the snapshot unchanged. */
+    /** The bad-input classes through the typed API and the JSON one: each refused, the snapshot unchanged. */
     @Test
     fun hostileInputIsRefusedByFieldAndChangesNothing() {
         val a = Account("m-1")
-        a.applyEvent(program, order("e1", "2024-05-01T12:00:00Z", "o1", "80.00"))
+        a.apply(program, order("e1", "2024-05-01T12:00:00Z", "o1", "80.00"))
         val before = a.snapshot()
         val cases = listOf(
             // Only transfer() writes the halves of a transfer.
             """{"id":"x","occurred_at":"2024-05-02T00:00:00Z","type":"points_received","from_member_id":"nobody","lots":[{"points":1000000000000,"earned_at":"2024-05-02T00:00:00Z","expires_at":null}]}""" to "type",
             // A misspelt field, a lenient number, more places than the currency has.
             """{"id":"e2","occurred_at":"2024-05-02T00:00:00Z","type":"order_placed","order_id":"o2","amount":"5.00","chanel":"app"}""" to "chanel",
-            order("e2", "2024-05-02T00:00:00Z", "o2", "5_000") to "amount",
-            order("e2", "2024-05-02T00:00:00Z", "o2", "10.001") to "amount",
+            orderJson("e2", "2024-05-02T00:00:00Z", "o2", "5_000") to "amount",
+            orderJson("e2", "2024-05-02T00:00:00Z", "o2", "10.001") to "amount",
             // Text after the document.
-            order("e2", "2024-05-02T00:00:00Z", "o2", "5.00") + "{}" to "event",
+            orderJson("e2", "2024-05-02T00:00:00Z", "o2", "5.00") + "{}" to "event",
         )
         for ((json, field) in cases) {
-            val e = assertThrows(LoyaltyException.InvalidField::class.java) { a.applyEvent(program, json) }
+            val e = assertThrows(LoyaltyException.InvalidField::class.java) { a.applyJson(program, json) }
             assertEquals(listOf("invalid_field", field), listOf(e.kind, e.field), e.reason)
             assertEquals(true, e.reason.startsWith("$field: "), e.reason)
             assertEquals(before, a.snapshot())
         }
+        // Typed: a line's amount with more places than USD has names the line; a transfer half is refused.
+        val badLine = Event("e2", at("2024-05-02T00:00:00Z"), EventKind.OrderPlaced("o2", BigDecimal("5.00"), null,
+            listOf(OrderLine("tea", null, BigDecimal("5.001"), BigDecimal.ZERO))))
+        val line = assertThrows(LoyaltyException.InvalidField::class.java) { a.apply(program, badLine) }
+        assertEquals(listOf("invalid_field", "lines[0].amount"), listOf(line.kind, line.field), line.reason)
+        val sent = assertThrows(LoyaltyException.InvalidField::class.java) {
+            a.apply(program, Event("s", at("2024-05-02T00:00:00Z"), EventKind.PointsSent("m-2", 10L)))
+        }
+        assertEquals("type", sent.field)
+        // An instant no DateTime holds is the core's error naming the field, not a default.
+        val far = assertThrows(LoyaltyException.InvalidField::class.java) {
+            a.apply(program, Event("c", Instant.MAX, EventKind.CheckedIn))
+        }
+        assertEquals("occurred_at", far.field)
+        assertEquals(before, a.snapshot())
         val blank = assertThrows(LoyaltyException.InvalidField::class.java) { Account("\u200b") }
         assertEquals("member_id", blank.field)
-        val late = assertThrows(LoyaltyException.InvalidField::class.java) { a.advanceTo(program, Instant.parse("9999-01-01T00:00:00Z")) }
+        val late = assertThrows(LoyaltyException.InvalidField::class.java) { a.advanceTo(program, at("9999-01-01T00:00:00Z")) }
         assertEquals(listOf("t", "9999-01-01 00:00:00 UTC"), listOf(late.field, late.value))
         // A BigDecimal crosses as plain digits; more places than USD has is the core's error.
         val money = assertThrows(LoyaltyException.InvalidField::class.java) {
-            a.previewOrder(program, BigDecimal("10.001"), Instant.parse("2024-05-02T00:00:00Z"))
+            a.previewOrder(program, BigDecimal("10.001"), at("2024-05-02T00:00:00Z"))
         }
         assertEquals(listOf("invalid_field", "amount", "10.001"), listOf(money.kind, money.field, money.value))
         assertEquals(before, a.snapshot())

@@ -2,11 +2,14 @@
 //! server. Wrappers that convert and map errors; every rule lives in the core.
 #![allow(missing_docs)]
 
+mod surface;
 mod uniffi_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
-use uniffi_support::{from_system_time, to_system_time, Money};
+pub use surface::{Day, Draw, Effect, Event, EventKind, MissingMetric, OrderLine, ReceivedLot};
+pub use uniffi_support::Money;
+use uniffi_support::{from_system_time, to_system_time};
 
 uniffi::setup_scaffolding!();
 
@@ -173,13 +176,6 @@ pub struct ExpiringPoints {
     pub points: i64,
 }
 
-/// What is still needed on one metric.
-#[derive(uniffi::Record)]
-pub struct MissingMetric {
-    pub metric: String,
-    pub needed: Money,
-}
-
 /// Where a member stands in the tier ladder.
 #[derive(uniffi::Record)]
 pub struct TierStatus {
@@ -199,26 +195,29 @@ pub struct PaymentQuote {
     pub max_points: i64,
 }
 
-/// One effect: its kind (`points_earned`, ...), the change to the balance, and the full
-/// effect as the core's JSON.
+/// What applying an event did (the core's `Outcome`), with the effects' total change to the
+/// available balance.
 #[derive(uniffi::Record)]
-pub struct EffectInfo {
-    pub kind: String,
+pub struct Outcome {
+    /// The effects, in order: the clock's catching up first, then the event's own.
+    pub effects: Vec<Effect>,
+    /// True when the event id had been applied before with the same payload: nothing changed.
+    pub duplicate: bool,
+    /// The account's revision after the call.
+    pub revision: u64,
+    /// The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
     pub balance_change: i64,
-    pub json: String,
 }
 
-fn effects(list: &[loyalty::Effect]) -> Vec<EffectInfo> {
-    list.iter()
-        .map(|e| {
-            let json = serde_json::to_value(e).unwrap_or_default();
-            EffectInfo {
-                kind: json.get("type").and_then(|t| t.as_str()).unwrap_or_default().to_string(),
-                balance_change: e.balance_change().get(),
-                json: json.to_string(),
-            }
+impl Outcome {
+    fn from_core(o: &loyalty::Outcome) -> Result<Outcome, LoyaltyError> {
+        Ok(Outcome {
+            effects: Effect::list(&o.effects)?,
+            duplicate: o.duplicate,
+            revision: o.revision,
+            balance_change: o.effects.iter().map(|e| e.balance_change().get()).sum(),
         })
-        .collect()
+    }
 }
 
 fn decimal(field: &str, m: &Money) -> Result<rust_decimal::Decimal, LoyaltyError> {
@@ -274,16 +273,29 @@ impl Account {
         self.with(|a| a.revision())
     }
 
-    /// Applies a local event (the core's JSON event) optimistically; returns its effects.
-    pub fn apply_event(&self, program: &Program, event_json: String) -> Result<Vec<EffectInfo>, LoyaltyError> {
-        let event = guard(|| loyalty::Event::from_json(&event_json).map_err(LoyaltyError::from))?;
-        self.try_with(|a| a.apply(&program.inner, &event)).map(|o| effects(&o.effects))
+    /// Applies a local event optimistically: the typed event is read by the core's strict
+    /// reader, so a bad amount is an error naming the field.
+    pub fn apply(&self, program: &Program, event: Event) -> Result<Outcome, LoyaltyError> {
+        guard(|| {
+            let event = event.to_core()?;
+            let outcome = self.try_with(|a| a.apply(&program.inner, &event))?;
+            Outcome::from_core(&outcome)
+        })
+    }
+
+    /// Applies an event the server sent as the core's JSON.
+    pub fn apply_json(&self, program: &Program, event_json: String) -> Result<Outcome, LoyaltyError> {
+        guard(|| {
+            let event = loyalty::Event::from_json(&event_json)?;
+            let outcome = self.try_with(|a| a.apply(&program.inner, &event))?;
+            Outcome::from_core(&outcome)
+        })
     }
 
     /// Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
-    pub fn advance_to(&self, program: &Program, at: SystemTime) -> Result<Vec<EffectInfo>, LoyaltyError> {
+    pub fn advance_to(&self, program: &Program, at: SystemTime) -> Result<Vec<Effect>, LoyaltyError> {
         let at = from_system_time("at", at)?;
-        self.try_with(|a| a.advance_to(&program.inner, at)).map(|e| effects(&e))
+        guard(|| Effect::list(&self.try_with(|a| a.advance_to(&program.inner, at))?))
     }
 
     pub fn balances(&self, program: &Program, as_of: SystemTime) -> Result<Balances, LoyaltyError> {

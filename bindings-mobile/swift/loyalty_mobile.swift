@@ -465,6 +465,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -490,6 +506,30 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     }
 
     public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -594,12 +634,18 @@ public protocol AccountProtocol: AnyObject, Sendable {
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
-    func advanceTo(program: Program, at: Date) throws  -> [EffectInfo]
+    func advanceTo(program: Program, at: Date) throws  -> [Effect]
     
     /**
-     * Applies a local event (the core's JSON event) optimistically; returns its effects.
+     * Applies a local event optimistically: the typed event is read by the core's strict
+     * reader, so a bad amount is an error naming the field.
      */
-    func applyEvent(program: Program, eventJson: String) throws  -> [EffectInfo]
+    func apply(program: Program, event: Event) throws  -> Outcome
+    
+    /**
+     * Applies an event the server sent as the core's JSON.
+     */
+    func applyJson(program: Program, eventJson: String) throws  -> Outcome
     
     func balances(program: Program, asOf: Date) throws  -> Balances
     
@@ -705,8 +751,8 @@ public static func fromSnapshot(json: String)throws  -> Account  {
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
-open func advanceTo(program: Program, at: Date)throws  -> [EffectInfo]  {
-    return try  FfiConverterSequenceTypeEffectInfo.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+open func advanceTo(program: Program, at: Date)throws  -> [Effect]  {
+    return try  FfiConverterSequenceTypeEffect.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
         uniffiCallStatus in
     uniffi_loyalty_mobile_fn_method_account_advance_to(
             self.uniffiCloneHandle(),
@@ -717,12 +763,27 @@ open func advanceTo(program: Program, at: Date)throws  -> [EffectInfo]  {
 }
     
     /**
-     * Applies a local event (the core's JSON event) optimistically; returns its effects.
+     * Applies a local event optimistically: the typed event is read by the core's strict
+     * reader, so a bad amount is an error naming the field.
      */
-open func applyEvent(program: Program, eventJson: String)throws  -> [EffectInfo]  {
-    return try  FfiConverterSequenceTypeEffectInfo.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+open func apply(program: Program, event: Event)throws  -> Outcome  {
+    return try  FfiConverterTypeOutcome_lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
         uniffiCallStatus in
-    uniffi_loyalty_mobile_fn_method_account_apply_event(
+    uniffi_loyalty_mobile_fn_method_account_apply(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProgram_lower(program),
+        FfiConverterTypeEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies an event the server sent as the core's JSON.
+     */
+open func applyJson(program: Program, eventJson: String)throws  -> Outcome  {
+    return try  FfiConverterTypeOutcome_lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+        uniffiCallStatus in
+    uniffi_loyalty_mobile_fn_method_account_apply_json(
             self.uniffiCloneHandle(),
         FfiConverterTypeProgram_lower(program),
         FfiConverterString.lower(eventJson),uniffiCallStatus
@@ -1073,20 +1134,17 @@ public func FfiConverterTypeBalances_lower(_ value: Balances) -> RustBuffer {
 
 
 /**
- * One effect: its kind (`points_earned`, ...), the change to the balance, and the full
- * effect as the core's JSON.
+ * Points taken from (or given back to) one lot.
  */
-public struct EffectInfo: Equatable, Hashable {
-    public let kind: String
-    public let balanceChange: Int64
-    public let json: String
+public struct Draw: Equatable, Hashable {
+    public let lot: UInt32
+    public let points: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: String, balanceChange: Int64, json: String) {
-        self.kind = kind
-        self.balanceChange = balanceChange
-        self.json = json
+    public init(lot: UInt32, points: Int64) {
+        self.lot = lot
+        self.points = points
     }
 
     
@@ -1095,26 +1153,24 @@ public struct EffectInfo: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension EffectInfo: Sendable {}
+extension Draw: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeEffectInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EffectInfo {
+public struct FfiConverterTypeDraw: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Draw {
         return
-            try EffectInfo(
-                kind: FfiConverterString.read(from: &buf), 
-                balanceChange: FfiConverterInt64.read(from: &buf), 
-                json: FfiConverterString.read(from: &buf)
+            try Draw(
+                lot: FfiConverterUInt32.read(from: &buf), 
+                points: FfiConverterInt64.read(from: &buf)
         )
     }
 
-    public static func write(_ value: EffectInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.kind, into: &buf)
-        FfiConverterInt64.write(value.balanceChange, into: &buf)
-        FfiConverterString.write(value.json, into: &buf)
+    public static func write(_ value: Draw, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.lot, into: &buf)
+        FfiConverterInt64.write(value.points, into: &buf)
     }
 }
 
@@ -1122,15 +1178,95 @@ public struct FfiConverterTypeEffectInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEffectInfo_lift(_ buf: RustBuffer) throws -> EffectInfo {
-    return try FfiConverterTypeEffectInfo.lift(buf)
+public func FfiConverterTypeDraw_lift(_ buf: RustBuffer) throws -> Draw {
+    return try FfiConverterTypeDraw.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEffectInfo_lower(_ value: EffectInfo) -> RustBuffer {
-    return FfiConverterTypeEffectInfo.lower(value)
+public func FfiConverterTypeDraw_lower(_ value: Draw) -> RustBuffer {
+    return FfiConverterTypeDraw.lower(value)
+}
+
+
+/**
+ * Something that happened to a member, with the id that makes it idempotent (the core's
+ * `Event`).
+ */
+public struct Event: Equatable, Hashable {
+    /**
+     * The idempotency key: the same id is applied once.
+     */
+    public let id: String
+    /**
+     * When it happened.
+     */
+    public let occurredAt: Date
+    /**
+     * What happened.
+     */
+    public let kind: EventKind
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The idempotency key: the same id is applied once.
+         */id: String, 
+        /**
+         * When it happened.
+         */occurredAt: Date, 
+        /**
+         * What happened.
+         */kind: EventKind) {
+        self.id = id
+        self.occurredAt = occurredAt
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        return
+            try Event(
+                id: FfiConverterString.read(from: &buf), 
+                occurredAt: FfiConverterTimestamp.read(from: &buf), 
+                kind: FfiConverterTypeEventKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTimestamp.write(value.occurredAt, into: &buf)
+        FfiConverterTypeEventKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
 }
 
 
@@ -1192,7 +1328,7 @@ public func FfiConverterTypeExpiringPoints_lower(_ value: ExpiringPoints) -> Rus
 
 
 /**
- * What is still needed on one metric.
+ * What is still missing on one tier metric (`spend`, `points` or `orders`).
  */
 public struct MissingMetric: Equatable, Hashable {
     public let metric: String
@@ -1245,6 +1381,167 @@ public func FfiConverterTypeMissingMetric_lift(_ buf: RustBuffer) throws -> Miss
 #endif
 public func FfiConverterTypeMissingMetric_lower(_ value: MissingMetric) -> RustBuffer {
     return FfiConverterTypeMissingMetric.lower(value)
+}
+
+
+/**
+ * One line of an order.
+ */
+public struct OrderLine: Equatable, Hashable {
+    public let sku: String
+    public let category: String?
+    public let amount: Money
+    /**
+     * The discount given on the line (for analytics), `0` for none.
+     */
+    public let discount: Money
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(sku: String, category: String?, amount: Money, 
+        /**
+         * The discount given on the line (for analytics), `0` for none.
+         */discount: Money) {
+        self.sku = sku
+        self.category = category
+        self.amount = amount
+        self.discount = discount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OrderLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrderLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OrderLine {
+        return
+            try OrderLine(
+                sku: FfiConverterString.read(from: &buf), 
+                category: FfiConverterOptionString.read(from: &buf), 
+                amount: FfiConverterTypeMoney.read(from: &buf), 
+                discount: FfiConverterTypeMoney.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OrderLine, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterOptionString.write(value.category, into: &buf)
+        FfiConverterTypeMoney.write(value.amount, into: &buf)
+        FfiConverterTypeMoney.write(value.discount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderLine_lift(_ buf: RustBuffer) throws -> OrderLine {
+    return try FfiConverterTypeOrderLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderLine_lower(_ value: OrderLine) -> RustBuffer {
+    return FfiConverterTypeOrderLine.lower(value)
+}
+
+
+/**
+ * What applying an event did (the core's `Outcome`), with the effects' total change to the
+ * available balance.
+ */
+public struct Outcome: Equatable, Hashable {
+    /**
+     * The effects, in order: the clock's catching up first, then the event's own.
+     */
+    public let effects: [Effect]
+    /**
+     * True when the event id had been applied before with the same payload: nothing changed.
+     */
+    public let duplicate: Bool
+    /**
+     * The account's revision after the call.
+     */
+    public let revision: UInt64
+    /**
+     * The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
+     */
+    public let balanceChange: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The effects, in order: the clock's catching up first, then the event's own.
+         */effects: [Effect], 
+        /**
+         * True when the event id had been applied before with the same payload: nothing changed.
+         */duplicate: Bool, 
+        /**
+         * The account's revision after the call.
+         */revision: UInt64, 
+        /**
+         * The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
+         */balanceChange: Int64) {
+        self.effects = effects
+        self.duplicate = duplicate
+        self.revision = revision
+        self.balanceChange = balanceChange
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Outcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Outcome {
+        return
+            try Outcome(
+                effects: FfiConverterSequenceTypeEffect.read(from: &buf), 
+                duplicate: FfiConverterBool.read(from: &buf), 
+                revision: FfiConverterUInt64.read(from: &buf), 
+                balanceChange: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Outcome, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeEffect.write(value.effects, into: &buf)
+        FfiConverterBool.write(value.duplicate, into: &buf)
+        FfiConverterUInt64.write(value.revision, into: &buf)
+        FfiConverterInt64.write(value.balanceChange, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lift(_ buf: RustBuffer) throws -> Outcome {
+    return try FfiConverterTypeOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lower(_ value: Outcome) -> RustBuffer {
+    return FfiConverterTypeOutcome.lower(value)
 }
 
 
@@ -1310,6 +1607,67 @@ public func FfiConverterTypePaymentQuote_lift(_ buf: RustBuffer) throws -> Payme
 #endif
 public func FfiConverterTypePaymentQuote_lower(_ value: PaymentQuote) -> RustBuffer {
     return FfiConverterTypePaymentQuote.lower(value)
+}
+
+
+/**
+ * A lot as it arrives from another member.
+ */
+public struct ReceivedLot: Equatable, Hashable {
+    public let points: Int64
+    public let earnedAt: Date
+    public let expiresAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(points: Int64, earnedAt: Date, expiresAt: Date?) {
+        self.points = points
+        self.earnedAt = earnedAt
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReceivedLot: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceivedLot: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceivedLot {
+        return
+            try ReceivedLot(
+                points: FfiConverterInt64.read(from: &buf), 
+                earnedAt: FfiConverterTimestamp.read(from: &buf), 
+                expiresAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReceivedLot, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.points, into: &buf)
+        FfiConverterTimestamp.write(value.earnedAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceivedLot_lift(_ buf: RustBuffer) throws -> ReceivedLot {
+    return try FfiConverterTypeReceivedLot.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceivedLot_lower(_ value: ReceivedLot) -> RustBuffer {
+    return FfiConverterTypeReceivedLot.lower(value)
 }
 
 
@@ -1380,6 +1738,518 @@ public func FfiConverterTypeTierStatus_lift(_ buf: RustBuffer) throws -> TierSta
 public func FfiConverterTypeTierStatus_lower(_ value: TierStatus) -> RustBuffer {
     return FfiConverterTypeTierStatus.lower(value)
 }
+
+
+/**
+ * What the host should do or tell the member (the core's `Effect`; its docs say what each
+ * field means).
+ */
+
+public enum Effect: Equatable, Hashable {
+    
+    case pointsEarned(lot: UInt32, points: Int64, rules: [String], availableAt: Date, expiresAt: Date?, pending: Bool
+    )
+    case noPointsEarned(orderId: String, reason: String
+    )
+    case pendingActivated(lot: UInt32, points: Int64, expiresAt: Date?
+    )
+    case pendingCancelled(orderId: String, lot: UInt32, points: Int64
+    )
+    case pointsRedeemed(rewardId: String?, orderId: String?, points: Int64, value: Money, draws: [Draw]
+    )
+    case pointsClawedBack(orderId: String, points: Int64, draws: [Draw], forgiven: Int64, waived: Int64
+    )
+    case debtCreated(orderId: String, points: Int64, debt: Int64
+    )
+    case debtRepaid(points: Int64, debt: Int64, draws: [Draw]
+    )
+    case pointsExpired(points: Int64, lots: [UInt32], at: Date
+    )
+    case pointsExpiringSoon(points: Int64, lots: [UInt32], expiresAt: Date
+    )
+    case redemptionReversed(redemptionId: String, restored: Int64, expired: Int64, draws: [Draw]
+    )
+    case tierUpgraded(from: String, to: String, validUntil: Date?, reason: String, rewardPoints: Int64?, rewardId: String?
+    )
+    case tierRetained(tier: String, validUntil: Date?
+    )
+    case tierDowngraded(from: String, to: String, reason: String, validUntil: Date?
+    )
+    case tierWillDowngrade(tier: String, on: Date, missing: [MissingMetric]
+    )
+    case pointsSent(toMemberId: String, points: Int64, draws: [Draw]
+    )
+    case pointsReceived(fromMemberId: String, points: Int64, lots: [UInt32]
+    )
+    case accountsMerged(mergedMemberId: String, points: Int64, lots: [UInt32]
+    )
+    case pointsAdjusted(points: Int64, reason: String, draws: [Draw]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Effect: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
+    typealias SwiftType = Effect
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Effect {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pointsEarned(lot: try FfiConverterUInt32.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), rules: try FfiConverterSequenceString.read(from: &buf), availableAt: try FfiConverterTimestamp.read(from: &buf), expiresAt: try FfiConverterOptionTimestamp.read(from: &buf), pending: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 2: return .noPointsEarned(orderId: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .pendingActivated(lot: try FfiConverterUInt32.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), expiresAt: try FfiConverterOptionTimestamp.read(from: &buf)
+        )
+        
+        case 4: return .pendingCancelled(orderId: try FfiConverterString.read(from: &buf), lot: try FfiConverterUInt32.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 5: return .pointsRedeemed(rewardId: try FfiConverterOptionString.read(from: &buf), orderId: try FfiConverterOptionString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), value: try FfiConverterTypeMoney.read(from: &buf), draws: try FfiConverterSequenceTypeDraw.read(from: &buf)
+        )
+        
+        case 6: return .pointsClawedBack(orderId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), draws: try FfiConverterSequenceTypeDraw.read(from: &buf), forgiven: try FfiConverterInt64.read(from: &buf), waived: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 7: return .debtCreated(orderId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), debt: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 8: return .debtRepaid(points: try FfiConverterInt64.read(from: &buf), debt: try FfiConverterInt64.read(from: &buf), draws: try FfiConverterSequenceTypeDraw.read(from: &buf)
+        )
+        
+        case 9: return .pointsExpired(points: try FfiConverterInt64.read(from: &buf), lots: try FfiConverterSequenceUInt32.read(from: &buf), at: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 10: return .pointsExpiringSoon(points: try FfiConverterInt64.read(from: &buf), lots: try FfiConverterSequenceUInt32.read(from: &buf), expiresAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 11: return .redemptionReversed(redemptionId: try FfiConverterString.read(from: &buf), restored: try FfiConverterInt64.read(from: &buf), expired: try FfiConverterInt64.read(from: &buf), draws: try FfiConverterSequenceTypeDraw.read(from: &buf)
+        )
+        
+        case 12: return .tierUpgraded(from: try FfiConverterString.read(from: &buf), to: try FfiConverterString.read(from: &buf), validUntil: try FfiConverterOptionTimestamp.read(from: &buf), reason: try FfiConverterString.read(from: &buf), rewardPoints: try FfiConverterOptionInt64.read(from: &buf), rewardId: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 13: return .tierRetained(tier: try FfiConverterString.read(from: &buf), validUntil: try FfiConverterOptionTimestamp.read(from: &buf)
+        )
+        
+        case 14: return .tierDowngraded(from: try FfiConverterString.read(from: &buf), to: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf), validUntil: try FfiConverterOptionTimestamp.read(from: &buf)
+        )
+        
+        case 15: return .tierWillDowngrade(tier: try FfiConverterString.read(from: &buf), on: try FfiConverterTimestamp.read(from: &buf), missing: try FfiConverterSequenceTypeMissingMetric.read(from: &buf)
+        )
+        
+        case 16: return .pointsSent(toMemberId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), draws: try FfiConverterSequenceTypeDraw.read(from: &buf)
+        )
+        
+        case 17: return .pointsReceived(fromMemberId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), lots: try FfiConverterSequenceUInt32.read(from: &buf)
+        )
+        
+        case 18: return .accountsMerged(mergedMemberId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf), lots: try FfiConverterSequenceUInt32.read(from: &buf)
+        )
+        
+        case 19: return .pointsAdjusted(points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf), draws: try FfiConverterSequenceTypeDraw.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Effect, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .pointsEarned(lot,points,rules,availableAt,expiresAt,pending):
+            writeInt(&buf, Int32(1))
+            FfiConverterUInt32.write(lot, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterSequenceString.write(rules, into: &buf)
+            FfiConverterTimestamp.write(availableAt, into: &buf)
+            FfiConverterOptionTimestamp.write(expiresAt, into: &buf)
+            FfiConverterBool.write(pending, into: &buf)
+            
+        
+        case let .noPointsEarned(orderId,reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .pendingActivated(lot,points,expiresAt):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt32.write(lot, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterOptionTimestamp.write(expiresAt, into: &buf)
+            
+        
+        case let .pendingCancelled(orderId,lot,points):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterUInt32.write(lot, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            
+        
+        case let .pointsRedeemed(rewardId,orderId,points,value,draws):
+            writeInt(&buf, Int32(5))
+            FfiConverterOptionString.write(rewardId, into: &buf)
+            FfiConverterOptionString.write(orderId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterTypeMoney.write(value, into: &buf)
+            FfiConverterSequenceTypeDraw.write(draws, into: &buf)
+            
+        
+        case let .pointsClawedBack(orderId,points,draws,forgiven,waived):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterSequenceTypeDraw.write(draws, into: &buf)
+            FfiConverterInt64.write(forgiven, into: &buf)
+            FfiConverterInt64.write(waived, into: &buf)
+            
+        
+        case let .debtCreated(orderId,points,debt):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterInt64.write(debt, into: &buf)
+            
+        
+        case let .debtRepaid(points,debt,draws):
+            writeInt(&buf, Int32(8))
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterInt64.write(debt, into: &buf)
+            FfiConverterSequenceTypeDraw.write(draws, into: &buf)
+            
+        
+        case let .pointsExpired(points,lots,at):
+            writeInt(&buf, Int32(9))
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterSequenceUInt32.write(lots, into: &buf)
+            FfiConverterTimestamp.write(at, into: &buf)
+            
+        
+        case let .pointsExpiringSoon(points,lots,expiresAt):
+            writeInt(&buf, Int32(10))
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterSequenceUInt32.write(lots, into: &buf)
+            FfiConverterTimestamp.write(expiresAt, into: &buf)
+            
+        
+        case let .redemptionReversed(redemptionId,restored,expired,draws):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(redemptionId, into: &buf)
+            FfiConverterInt64.write(restored, into: &buf)
+            FfiConverterInt64.write(expired, into: &buf)
+            FfiConverterSequenceTypeDraw.write(draws, into: &buf)
+            
+        
+        case let .tierUpgraded(from,to,validUntil,reason,rewardPoints,rewardId):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(from, into: &buf)
+            FfiConverterString.write(to, into: &buf)
+            FfiConverterOptionTimestamp.write(validUntil, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterOptionInt64.write(rewardPoints, into: &buf)
+            FfiConverterOptionString.write(rewardId, into: &buf)
+            
+        
+        case let .tierRetained(tier,validUntil):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(tier, into: &buf)
+            FfiConverterOptionTimestamp.write(validUntil, into: &buf)
+            
+        
+        case let .tierDowngraded(from,to,reason,validUntil):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(from, into: &buf)
+            FfiConverterString.write(to, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterOptionTimestamp.write(validUntil, into: &buf)
+            
+        
+        case let .tierWillDowngrade(tier,on,missing):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(tier, into: &buf)
+            FfiConverterTimestamp.write(on, into: &buf)
+            FfiConverterSequenceTypeMissingMetric.write(missing, into: &buf)
+            
+        
+        case let .pointsSent(toMemberId,points,draws):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(toMemberId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterSequenceTypeDraw.write(draws, into: &buf)
+            
+        
+        case let .pointsReceived(fromMemberId,points,lots):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(fromMemberId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterSequenceUInt32.write(lots, into: &buf)
+            
+        
+        case let .accountsMerged(mergedMemberId,points,lots):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(mergedMemberId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterSequenceUInt32.write(lots, into: &buf)
+            
+        
+        case let .pointsAdjusted(points,reason,draws):
+            writeInt(&buf, Int32(19))
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterSequenceTypeDraw.write(draws, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEffect_lift(_ buf: RustBuffer) throws -> Effect {
+    return try FfiConverterTypeEffect.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEffect_lower(_ value: Effect) -> RustBuffer {
+    return FfiConverterTypeEffect.lower(value)
+}
+
+
+
+/**
+ * The kinds of things that happen to a member (the core's `EventKind`; its docs say what
+ * each one does).
+ */
+
+public enum EventKind: Equatable, Hashable {
+    
+    case joined(birthday: Day?
+    )
+    case profileCompleted(birthday: Day?
+    )
+    case orderPlaced(orderId: String, amount: Money, channel: String?, lines: [OrderLine]
+    )
+    case orderRefunded(orderId: String, amount: Money
+    )
+    case rewardRedeemed(rewardId: String, points: Int64
+    )
+    case pointsPaid(orderId: String, orderAmount: Money, points: Int64
+    )
+    case redemptionCancelled(redemptionId: String
+    )
+    case checkedIn
+    case referralCompleted(referredMemberId: String
+    )
+    case birthdayReached
+    case bonusClaimed(name: String
+    )
+    /**
+     * Written only by a transfer on the server; `apply` refuses it.
+     */
+    case pointsSent(toMemberId: String, points: Int64
+    )
+    /**
+     * Written only by a transfer on the server; `apply` refuses it.
+     */
+    case pointsReceived(fromMemberId: String, lots: [ReceivedLot]
+    )
+    case tierAssigned(tier: String, until: Date, reason: String
+    )
+    case pointsAdjusted(points: Int64, reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EventKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
+    typealias SwiftType = EventKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .joined(birthday: try FfiConverterOptionTypeDay.read(from: &buf)
+        )
+        
+        case 2: return .profileCompleted(birthday: try FfiConverterOptionTypeDay.read(from: &buf)
+        )
+        
+        case 3: return .orderPlaced(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), channel: try FfiConverterOptionString.read(from: &buf), lines: try FfiConverterSequenceTypeOrderLine.read(from: &buf)
+        )
+        
+        case 4: return .orderRefunded(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf)
+        )
+        
+        case 5: return .rewardRedeemed(rewardId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 6: return .pointsPaid(orderId: try FfiConverterString.read(from: &buf), orderAmount: try FfiConverterTypeMoney.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 7: return .redemptionCancelled(redemptionId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 8: return .checkedIn
+        
+        case 9: return .referralCompleted(referredMemberId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .birthdayReached
+        
+        case 11: return .bonusClaimed(name: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .pointsSent(toMemberId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 13: return .pointsReceived(fromMemberId: try FfiConverterString.read(from: &buf), lots: try FfiConverterSequenceTypeReceivedLot.read(from: &buf)
+        )
+        
+        case 14: return .tierAssigned(tier: try FfiConverterString.read(from: &buf), until: try FfiConverterTimestamp.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 15: return .pointsAdjusted(points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EventKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .joined(birthday):
+            writeInt(&buf, Int32(1))
+            FfiConverterOptionTypeDay.write(birthday, into: &buf)
+            
+        
+        case let .profileCompleted(birthday):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionTypeDay.write(birthday, into: &buf)
+            
+        
+        case let .orderPlaced(orderId,amount,channel,lines):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeMoney.write(amount, into: &buf)
+            FfiConverterOptionString.write(channel, into: &buf)
+            FfiConverterSequenceTypeOrderLine.write(lines, into: &buf)
+            
+        
+        case let .orderRefunded(orderId,amount):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeMoney.write(amount, into: &buf)
+            
+        
+        case let .rewardRedeemed(rewardId,points):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(rewardId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            
+        
+        case let .pointsPaid(orderId,orderAmount,points):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeMoney.write(orderAmount, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            
+        
+        case let .redemptionCancelled(redemptionId):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(redemptionId, into: &buf)
+            
+        
+        case .checkedIn:
+            writeInt(&buf, Int32(8))
+        
+        
+        case let .referralCompleted(referredMemberId):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(referredMemberId, into: &buf)
+            
+        
+        case .birthdayReached:
+            writeInt(&buf, Int32(10))
+        
+        
+        case let .bonusClaimed(name):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(name, into: &buf)
+            
+        
+        case let .pointsSent(toMemberId,points):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(toMemberId, into: &buf)
+            FfiConverterInt64.write(points, into: &buf)
+            
+        
+        case let .pointsReceived(fromMemberId,lots):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(fromMemberId, into: &buf)
+            FfiConverterSequenceTypeReceivedLot.write(lots, into: &buf)
+            
+        
+        case let .tierAssigned(tier,until,reason):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(tier, into: &buf)
+            FfiConverterTimestamp.write(until, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .pointsAdjusted(points,reason):
+            writeInt(&buf, Int32(15))
+            FfiConverterInt64.write(points, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventKind_lift(_ buf: RustBuffer) throws -> EventKind {
+    return try FfiConverterTypeEventKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventKind_lower(_ value: EventKind) -> RustBuffer {
+    return FfiConverterTypeEventKind.lower(value)
+}
+
 
 
 /**
@@ -1866,23 +2736,97 @@ fileprivate struct FfiConverterOptionTypeTierStatus: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeEffectInfo: FfiConverterRustBuffer {
-    typealias SwiftType = [EffectInfo]
+fileprivate struct FfiConverterOptionTypeDay: FfiConverterRustBuffer {
+    typealias SwiftType = Day?
 
-    public static func write(_ value: [EffectInfo], into buf: inout [UInt8]) {
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDay.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDay.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeEffectInfo.write(item, into: &buf)
+            FfiConverterUInt32.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [EffectInfo] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
         let len: Int32 = try readInt(&buf)
-        var seq = [EffectInfo]()
+        var seq = [UInt32]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeEffectInfo.read(from: &buf))
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDraw: FfiConverterRustBuffer {
+    typealias SwiftType = [Draw]
+
+    public static func write(_ value: [Draw], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDraw.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Draw] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Draw]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDraw.read(from: &buf))
         }
         return seq
     }
@@ -1937,6 +2881,121 @@ fileprivate struct FfiConverterSequenceTypeMissingMetric: FfiConverterRustBuffer
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOrderLine: FfiConverterRustBuffer {
+    typealias SwiftType = [OrderLine]
+
+    public static func write(_ value: [OrderLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOrderLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OrderLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OrderLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOrderLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReceivedLot: FfiConverterRustBuffer {
+    typealias SwiftType = [ReceivedLot]
+
+    public static func write(_ value: [ReceivedLot], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReceivedLot.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReceivedLot] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReceivedLot]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReceivedLot.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEffect: FfiConverterRustBuffer {
+    typealias SwiftType = [Effect]
+
+    public static func write(_ value: [Effect], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEffect.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Effect] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Effect]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEffect.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+
+public typealias Day = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDay: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Day {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Day, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Day {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Day) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDay_lift(_ value: RustBuffer) throws -> Day {
+    return try FfiConverterTypeDay.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDay_lower(_ value: Day) -> RustBuffer {
+    return FfiConverterTypeDay.lower(value)
+}
+
 
 
 
@@ -2000,10 +3059,13 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_loyalty_mobile_checksum_method_account_advance_to() != 36794) {
+    if (uniffi_loyalty_mobile_checksum_method_account_advance_to() != 58883) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_loyalty_mobile_checksum_method_account_apply_event() != 24304) {
+    if (uniffi_loyalty_mobile_checksum_method_account_apply() != 42354) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_loyalty_mobile_checksum_method_account_apply_json() != 8393) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_balances() != 35850) {

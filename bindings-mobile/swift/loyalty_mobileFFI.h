@@ -268,9 +268,14 @@ uint64_t uniffi_loyalty_mobile_fn_constructor_account_new(RustBuffer member_id, 
 RustBuffer uniffi_loyalty_mobile_fn_method_account_advance_to(uint64_t ptr, uint64_t program, RustBuffer at, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_APPLY_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_APPLY_EVENT
-RustBuffer uniffi_loyalty_mobile_fn_method_account_apply_event(uint64_t ptr, uint64_t program, RustBuffer event_json, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_APPLY
+RustBuffer uniffi_loyalty_mobile_fn_method_account_apply(uint64_t ptr, uint64_t program, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_APPLY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_APPLY_JSON
+RustBuffer uniffi_loyalty_mobile_fn_method_account_apply_json(uint64_t ptr, uint64_t program, RustBuffer event_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_BALANCES
@@ -599,9 +604,15 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_advance_to(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_APPLY_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_APPLY_EVENT
-uint16_t uniffi_loyalty_mobile_checksum_method_account_apply_event(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_APPLY
+uint16_t uniffi_loyalty_mobile_checksum_method_account_apply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_APPLY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_APPLY_JSON
+uint16_t uniffi_loyalty_mobile_checksum_method_account_apply_json(void
     
 );
 #endif

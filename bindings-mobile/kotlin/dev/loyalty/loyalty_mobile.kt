@@ -677,7 +677,9 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_loyalty_mobile_checksum_method_account_advance_to(
     ): Int
-    external fun uniffi_loyalty_mobile_checksum_method_account_apply_event(
+    external fun uniffi_loyalty_mobile_checksum_method_account_apply(
+    ): Int
+    external fun uniffi_loyalty_mobile_checksum_method_account_apply_json(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_balances(
     ): Int
@@ -733,7 +735,9 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_loyalty_mobile_fn_method_account_advance_to(`ptr`: Long,`program`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_loyalty_mobile_fn_method_account_apply_event(`ptr`: Long,`program`: Long,`eventJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_loyalty_mobile_fn_method_account_apply(`ptr`: Long,`program`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_loyalty_mobile_fn_method_account_apply_json(`ptr`: Long,`program`: Long,`eventJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_balances(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -878,10 +882,13 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_loyalty_mobile_checksum_method_account_advance_to() and 0xFFFF) != 36794) {
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_advance_to() and 0xFFFF) != 58883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_loyalty_mobile_checksum_method_account_apply_event() and 0xFFFF) != 24304) {
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_apply() and 0xFFFF) != 42354) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_apply_json() and 0xFFFF) != 8393) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_balances() and 0xFFFF) != 35850) {
@@ -1080,6 +1087,29 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
+public object FfiConverterUInt: FfiConverter<UInt, Int> {
+    override fun lift(value: Int): UInt {
+        return value.toUInt()
+    }
+
+    override fun read(buf: ByteBuffer): UInt {
+        return lift(buf.getInt())
+    }
+
+    override fun lower(value: UInt): Int {
+        return value.toInt()
+    }
+
+    override fun allocationSize(value: UInt) = 4UL
+
+    override fun write(value: UInt, buf: ByteBuffer) {
+        buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
@@ -1120,6 +1150,29 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
+    override fun lift(value: Byte): Boolean {
+        return value.toInt() != 0
+    }
+
+    override fun read(buf: ByteBuffer): Boolean {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: Boolean): Byte {
+        return if (value) 1.toByte() else 0.toByte()
+    }
+
+    override fun allocationSize(value: Boolean) = 1UL
+
+    override fun write(value: Boolean, buf: ByteBuffer) {
+        buf.put(lower(value))
     }
 }
 
@@ -1327,12 +1380,18 @@ public interface AccountInterface {
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
-    fun `advanceTo`(`program`: Program, `at`: java.time.Instant): List<EffectInfo>
+    fun `advanceTo`(`program`: Program, `at`: java.time.Instant): List<Effect>
     
     /**
-     * Applies a local event (the core's JSON event) optimistically; returns its effects.
+     * Applies a local event optimistically: the typed event is read by the core's strict
+     * reader, so a bad amount is an error naming the field.
      */
-    fun `applyEvent`(`program`: Program, `eventJson`: kotlin.String): List<EffectInfo>
+    fun `apply`(`program`: Program, `event`: Event): Outcome
+    
+    /**
+     * Applies an event the server sent as the core's JSON.
+     */
+    fun `applyJson`(`program`: Program, `eventJson`: kotlin.String): Outcome
     
     fun `balances`(`program`: Program, `asOf`: java.time.Instant): Balances
     
@@ -1477,8 +1536,8 @@ open class Account: Disposable, AutoCloseable, AccountInterface
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
-    @Throws(LoyaltyException::class)override fun `advanceTo`(`program`: Program, `at`: java.time.Instant): List<EffectInfo> {
-            return FfiConverterSequenceTypeEffectInfo.lift(
+    @Throws(LoyaltyException::class)override fun `advanceTo`(`program`: Program, `at`: java.time.Instant): List<Effect> {
+            return FfiConverterSequenceTypeEffect.lift(
     callWithHandle {
     uniffiRustCallWithError(LoyaltyException) { _status ->
     UniffiLib.uniffi_loyalty_mobile_fn_method_account_advance_to(
@@ -1494,13 +1553,33 @@ open class Account: Disposable, AutoCloseable, AccountInterface
 
     
     /**
-     * Applies a local event (the core's JSON event) optimistically; returns its effects.
+     * Applies a local event optimistically: the typed event is read by the core's strict
+     * reader, so a bad amount is an error naming the field.
      */
-    @Throws(LoyaltyException::class)override fun `applyEvent`(`program`: Program, `eventJson`: kotlin.String): List<EffectInfo> {
-            return FfiConverterSequenceTypeEffectInfo.lift(
+    @Throws(LoyaltyException::class)override fun `apply`(`program`: Program, `event`: Event): Outcome {
+            return FfiConverterTypeOutcome.lift(
     callWithHandle {
     uniffiRustCallWithError(LoyaltyException) { _status ->
-    UniffiLib.uniffi_loyalty_mobile_fn_method_account_apply_event(
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_apply(
+        it,
+        
+        FfiConverterTypeProgram.lower(`program`),
+        FfiConverterTypeEvent.lower(`event`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies an event the server sent as the core's JSON.
+     */
+    @Throws(LoyaltyException::class)override fun `applyJson`(`program`: Program, `eventJson`: kotlin.String): Outcome {
+            return FfiConverterTypeOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LoyaltyException) { _status ->
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_apply_json(
         it,
         
         FfiConverterTypeProgram.lower(`program`),
@@ -2023,15 +2102,12 @@ public object FfiConverterTypeBalances: FfiConverterRustBuffer<Balances> {
 
 
 /**
- * One effect: its kind (`points_earned`, ...), the change to the balance, and the full
- * effect as the core's JSON.
+ * Points taken from (or given back to) one lot.
  */
-data class EffectInfo (
-    val `kind`: kotlin.String
+data class Draw (
+    val `lot`: kotlin.UInt
     , 
-    val `balanceChange`: kotlin.Long
-    , 
-    val `json`: kotlin.String
+    val `points`: kotlin.Long
     
 ){
     
@@ -2045,25 +2121,78 @@ data class EffectInfo (
 /**
  * @suppress
  */
-public object FfiConverterTypeEffectInfo: FfiConverterRustBuffer<EffectInfo> {
-    override fun read(buf: ByteBuffer): EffectInfo {
-        return EffectInfo(
-            FfiConverterString.read(buf),
+public object FfiConverterTypeDraw: FfiConverterRustBuffer<Draw> {
+    override fun read(buf: ByteBuffer): Draw {
+        return Draw(
+            FfiConverterUInt.read(buf),
             FfiConverterLong.read(buf),
-            FfiConverterString.read(buf),
         )
     }
 
-    override fun allocationSize(value: EffectInfo) = (
-            FfiConverterString.allocationSize(value.`kind`) +
-            FfiConverterLong.allocationSize(value.`balanceChange`) +
-            FfiConverterString.allocationSize(value.`json`)
+    override fun allocationSize(value: Draw) = (
+            FfiConverterUInt.allocationSize(value.`lot`) +
+            FfiConverterLong.allocationSize(value.`points`)
     )
 
-    override fun write(value: EffectInfo, buf: ByteBuffer) {
-            FfiConverterString.write(value.`kind`, buf)
-            FfiConverterLong.write(value.`balanceChange`, buf)
-            FfiConverterString.write(value.`json`, buf)
+    override fun write(value: Draw, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`lot`, buf)
+            FfiConverterLong.write(value.`points`, buf)
+    }
+}
+
+
+
+/**
+ * Something that happened to a member, with the id that makes it idempotent (the core's
+ * `Event`).
+ */
+data class Event (
+    /**
+     * The idempotency key: the same id is applied once.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * When it happened.
+     */
+    val `occurredAt`: java.time.Instant
+    , 
+    /**
+     * What happened.
+     */
+    val `kind`: EventKind
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTypeEventKind.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTimestamp.allocationSize(value.`occurredAt`) +
+            FfiConverterTypeEventKind.allocationSize(value.`kind`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTimestamp.write(value.`occurredAt`, buf)
+            FfiConverterTypeEventKind.write(value.`kind`, buf)
     }
 }
 
@@ -2111,7 +2240,7 @@ public object FfiConverterTypeExpiringPoints: FfiConverterRustBuffer<ExpiringPoi
 
 
 /**
- * What is still needed on one metric.
+ * What is still missing on one tier metric (`spend`, `points` or `orders`).
  */
 data class MissingMetric (
     val `metric`: kotlin.String
@@ -2146,6 +2275,124 @@ public object FfiConverterTypeMissingMetric: FfiConverterRustBuffer<MissingMetri
     override fun write(value: MissingMetric, buf: ByteBuffer) {
             FfiConverterString.write(value.`metric`, buf)
             FfiConverterTypeMoney.write(value.`needed`, buf)
+    }
+}
+
+
+
+/**
+ * One line of an order.
+ */
+data class OrderLine (
+    val `sku`: kotlin.String
+    , 
+    val `category`: kotlin.String?
+    , 
+    val `amount`: Money
+    , 
+    /**
+     * The discount given on the line (for analytics), `0` for none.
+     */
+    val `discount`: Money
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOrderLine: FfiConverterRustBuffer<OrderLine> {
+    override fun read(buf: ByteBuffer): OrderLine {
+        return OrderLine(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterTypeMoney.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OrderLine) = (
+            FfiConverterString.allocationSize(value.`sku`) +
+            FfiConverterOptionalString.allocationSize(value.`category`) +
+            FfiConverterTypeMoney.allocationSize(value.`amount`) +
+            FfiConverterTypeMoney.allocationSize(value.`discount`)
+    )
+
+    override fun write(value: OrderLine, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sku`, buf)
+            FfiConverterOptionalString.write(value.`category`, buf)
+            FfiConverterTypeMoney.write(value.`amount`, buf)
+            FfiConverterTypeMoney.write(value.`discount`, buf)
+    }
+}
+
+
+
+/**
+ * What applying an event did (the core's `Outcome`), with the effects' total change to the
+ * available balance.
+ */
+data class Outcome (
+    /**
+     * The effects, in order: the clock's catching up first, then the event's own.
+     */
+    val `effects`: List<Effect>
+    , 
+    /**
+     * True when the event id had been applied before with the same payload: nothing changed.
+     */
+    val `duplicate`: kotlin.Boolean
+    , 
+    /**
+     * The account's revision after the call.
+     */
+    val `revision`: kotlin.ULong
+    , 
+    /**
+     * The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
+     */
+    val `balanceChange`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutcome: FfiConverterRustBuffer<Outcome> {
+    override fun read(buf: ByteBuffer): Outcome {
+        return Outcome(
+            FfiConverterSequenceTypeEffect.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Outcome) = (
+            FfiConverterSequenceTypeEffect.allocationSize(value.`effects`) +
+            FfiConverterBoolean.allocationSize(value.`duplicate`) +
+            FfiConverterULong.allocationSize(value.`revision`) +
+            FfiConverterLong.allocationSize(value.`balanceChange`)
+    )
+
+    override fun write(value: Outcome, buf: ByteBuffer) {
+            FfiConverterSequenceTypeEffect.write(value.`effects`, buf)
+            FfiConverterBoolean.write(value.`duplicate`, buf)
+            FfiConverterULong.write(value.`revision`, buf)
+            FfiConverterLong.write(value.`balanceChange`, buf)
     }
 }
 
@@ -2197,6 +2444,52 @@ public object FfiConverterTypePaymentQuote: FfiConverterRustBuffer<PaymentQuote>
             FfiConverterTypeMoney.write(value.`value`, buf)
             FfiConverterTypeMoney.write(value.`cash`, buf)
             FfiConverterLong.write(value.`maxPoints`, buf)
+    }
+}
+
+
+
+/**
+ * A lot as it arrives from another member.
+ */
+data class ReceivedLot (
+    val `points`: kotlin.Long
+    , 
+    val `earnedAt`: java.time.Instant
+    , 
+    val `expiresAt`: java.time.Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceivedLot: FfiConverterRustBuffer<ReceivedLot> {
+    override fun read(buf: ByteBuffer): ReceivedLot {
+        return ReceivedLot(
+            FfiConverterLong.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReceivedLot) = (
+            FfiConverterLong.allocationSize(value.`points`) +
+            FfiConverterTimestamp.allocationSize(value.`earnedAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`)
+    )
+
+    override fun write(value: ReceivedLot, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`points`, buf)
+            FfiConverterTimestamp.write(value.`earnedAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
     }
 }
 
@@ -2255,6 +2548,1126 @@ public object FfiConverterTypeTierStatus: FfiConverterRustBuffer<TierStatus> {
             FfiConverterSequenceTypeMissingMetric.write(value.`toKeep`, buf)
     }
 }
+
+
+
+/**
+ * What the host should do or tell the member (the core's `Effect`; its docs say what each
+ * field means).
+ */
+sealed class Effect {
+    
+    data class PointsEarned(
+        val `lot`: kotlin.UInt, 
+        val `points`: kotlin.Long, 
+        val `rules`: List<kotlin.String>, 
+        val `availableAt`: java.time.Instant, 
+        val `expiresAt`: java.time.Instant?, 
+        val `pending`: kotlin.Boolean) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class NoPointsEarned(
+        val `orderId`: kotlin.String, 
+        val `reason`: kotlin.String) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PendingActivated(
+        val `lot`: kotlin.UInt, 
+        val `points`: kotlin.Long, 
+        val `expiresAt`: java.time.Instant?) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PendingCancelled(
+        val `orderId`: kotlin.String, 
+        val `lot`: kotlin.UInt, 
+        val `points`: kotlin.Long) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsRedeemed(
+        val `rewardId`: kotlin.String?, 
+        val `orderId`: kotlin.String?, 
+        val `points`: kotlin.Long, 
+        val `value`: dev.loyalty.Money, 
+        val `draws`: List<dev.loyalty.Draw>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsClawedBack(
+        val `orderId`: kotlin.String, 
+        val `points`: kotlin.Long, 
+        val `draws`: List<dev.loyalty.Draw>, 
+        val `forgiven`: kotlin.Long, 
+        val `waived`: kotlin.Long) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class DebtCreated(
+        val `orderId`: kotlin.String, 
+        val `points`: kotlin.Long, 
+        val `debt`: kotlin.Long) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class DebtRepaid(
+        val `points`: kotlin.Long, 
+        val `debt`: kotlin.Long, 
+        val `draws`: List<dev.loyalty.Draw>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsExpired(
+        val `points`: kotlin.Long, 
+        val `lots`: List<kotlin.UInt>, 
+        val `at`: java.time.Instant) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsExpiringSoon(
+        val `points`: kotlin.Long, 
+        val `lots`: List<kotlin.UInt>, 
+        val `expiresAt`: java.time.Instant) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class RedemptionReversed(
+        val `redemptionId`: kotlin.String, 
+        val `restored`: kotlin.Long, 
+        val `expired`: kotlin.Long, 
+        val `draws`: List<dev.loyalty.Draw>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class TierUpgraded(
+        val `from`: kotlin.String, 
+        val `to`: kotlin.String, 
+        val `validUntil`: java.time.Instant?, 
+        val `reason`: kotlin.String, 
+        val `rewardPoints`: kotlin.Long?, 
+        val `rewardId`: kotlin.String?) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class TierRetained(
+        val `tier`: kotlin.String, 
+        val `validUntil`: java.time.Instant?) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class TierDowngraded(
+        val `from`: kotlin.String, 
+        val `to`: kotlin.String, 
+        val `reason`: kotlin.String, 
+        val `validUntil`: java.time.Instant?) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class TierWillDowngrade(
+        val `tier`: kotlin.String, 
+        val `on`: java.time.Instant, 
+        val `missing`: List<dev.loyalty.MissingMetric>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsSent(
+        val `toMemberId`: kotlin.String, 
+        val `points`: kotlin.Long, 
+        val `draws`: List<dev.loyalty.Draw>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsReceived(
+        val `fromMemberId`: kotlin.String, 
+        val `points`: kotlin.Long, 
+        val `lots`: List<kotlin.UInt>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class AccountsMerged(
+        val `mergedMemberId`: kotlin.String, 
+        val `points`: kotlin.Long, 
+        val `lots`: List<kotlin.UInt>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsAdjusted(
+        val `points`: kotlin.Long, 
+        val `reason`: kotlin.String, 
+        val `draws`: List<dev.loyalty.Draw>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
+    override fun read(buf: ByteBuffer): Effect {
+        return when(buf.getInt()) {
+            1 -> Effect.PointsEarned(
+                FfiConverterUInt.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                FfiConverterOptionalTimestamp.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            2 -> Effect.NoPointsEarned(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> Effect.PendingActivated(
+                FfiConverterUInt.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterOptionalTimestamp.read(buf),
+                )
+            4 -> Effect.PendingCancelled(
+                FfiConverterString.read(buf),
+                FfiConverterUInt.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            5 -> Effect.PointsRedeemed(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterSequenceTypeDraw.read(buf),
+                )
+            6 -> Effect.PointsClawedBack(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceTypeDraw.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            7 -> Effect.DebtCreated(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            8 -> Effect.DebtRepaid(
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceTypeDraw.read(buf),
+                )
+            9 -> Effect.PointsExpired(
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceUInt.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            10 -> Effect.PointsExpiringSoon(
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceUInt.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            11 -> Effect.RedemptionReversed(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceTypeDraw.read(buf),
+                )
+            12 -> Effect.TierUpgraded(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalTimestamp.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalLong.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            13 -> Effect.TierRetained(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalTimestamp.read(buf),
+                )
+            14 -> Effect.TierDowngraded(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalTimestamp.read(buf),
+                )
+            15 -> Effect.TierWillDowngrade(
+                FfiConverterString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                FfiConverterSequenceTypeMissingMetric.read(buf),
+                )
+            16 -> Effect.PointsSent(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceTypeDraw.read(buf),
+                )
+            17 -> Effect.PointsReceived(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceUInt.read(buf),
+                )
+            18 -> Effect.AccountsMerged(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterSequenceUInt.read(buf),
+                )
+            19 -> Effect.PointsAdjusted(
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterSequenceTypeDraw.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Effect): ULong = when(value) {
+        is Effect.PointsEarned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`lot`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterSequenceString.allocationSize(value.`rules`)
+                + FfiConverterTimestamp.allocationSize(value.`availableAt`)
+                + FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`)
+                + FfiConverterBoolean.allocationSize(value.`pending`)
+            )
+        }
+        is Effect.NoPointsEarned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is Effect.PendingActivated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`lot`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`)
+            )
+        }
+        is Effect.PendingCancelled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterUInt.allocationSize(value.`lot`)
+                + FfiConverterLong.allocationSize(value.`points`)
+            )
+        }
+        is Effect.PointsRedeemed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`rewardId`)
+                + FfiConverterOptionalString.allocationSize(value.`orderId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterTypeMoney.allocationSize(value.`value`)
+                + FfiConverterSequenceTypeDraw.allocationSize(value.`draws`)
+            )
+        }
+        is Effect.PointsClawedBack -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterSequenceTypeDraw.allocationSize(value.`draws`)
+                + FfiConverterLong.allocationSize(value.`forgiven`)
+                + FfiConverterLong.allocationSize(value.`waived`)
+            )
+        }
+        is Effect.DebtCreated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterLong.allocationSize(value.`debt`)
+            )
+        }
+        is Effect.DebtRepaid -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterLong.allocationSize(value.`debt`)
+                + FfiConverterSequenceTypeDraw.allocationSize(value.`draws`)
+            )
+        }
+        is Effect.PointsExpired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterSequenceUInt.allocationSize(value.`lots`)
+                + FfiConverterTimestamp.allocationSize(value.`at`)
+            )
+        }
+        is Effect.PointsExpiringSoon -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterSequenceUInt.allocationSize(value.`lots`)
+                + FfiConverterTimestamp.allocationSize(value.`expiresAt`)
+            )
+        }
+        is Effect.RedemptionReversed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`redemptionId`)
+                + FfiConverterLong.allocationSize(value.`restored`)
+                + FfiConverterLong.allocationSize(value.`expired`)
+                + FfiConverterSequenceTypeDraw.allocationSize(value.`draws`)
+            )
+        }
+        is Effect.TierUpgraded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`from`)
+                + FfiConverterString.allocationSize(value.`to`)
+                + FfiConverterOptionalTimestamp.allocationSize(value.`validUntil`)
+                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterOptionalLong.allocationSize(value.`rewardPoints`)
+                + FfiConverterOptionalString.allocationSize(value.`rewardId`)
+            )
+        }
+        is Effect.TierRetained -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`tier`)
+                + FfiConverterOptionalTimestamp.allocationSize(value.`validUntil`)
+            )
+        }
+        is Effect.TierDowngraded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`from`)
+                + FfiConverterString.allocationSize(value.`to`)
+                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterOptionalTimestamp.allocationSize(value.`validUntil`)
+            )
+        }
+        is Effect.TierWillDowngrade -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`tier`)
+                + FfiConverterTimestamp.allocationSize(value.`on`)
+                + FfiConverterSequenceTypeMissingMetric.allocationSize(value.`missing`)
+            )
+        }
+        is Effect.PointsSent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`toMemberId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterSequenceTypeDraw.allocationSize(value.`draws`)
+            )
+        }
+        is Effect.PointsReceived -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`fromMemberId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterSequenceUInt.allocationSize(value.`lots`)
+            )
+        }
+        is Effect.AccountsMerged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`mergedMemberId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterSequenceUInt.allocationSize(value.`lots`)
+            )
+        }
+        is Effect.PointsAdjusted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterSequenceTypeDraw.allocationSize(value.`draws`)
+            )
+        }
+    }
+
+    override fun write(value: Effect, buf: ByteBuffer) {
+        when(value) {
+            is Effect.PointsEarned -> {
+                buf.putInt(1)
+                FfiConverterUInt.write(value.`lot`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterSequenceString.write(value.`rules`, buf)
+                FfiConverterTimestamp.write(value.`availableAt`, buf)
+                FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+                FfiConverterBoolean.write(value.`pending`, buf)
+                Unit
+            }
+            is Effect.NoPointsEarned -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is Effect.PendingActivated -> {
+                buf.putInt(3)
+                FfiConverterUInt.write(value.`lot`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+                Unit
+            }
+            is Effect.PendingCancelled -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterUInt.write(value.`lot`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                Unit
+            }
+            is Effect.PointsRedeemed -> {
+                buf.putInt(5)
+                FfiConverterOptionalString.write(value.`rewardId`, buf)
+                FfiConverterOptionalString.write(value.`orderId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterTypeMoney.write(value.`value`, buf)
+                FfiConverterSequenceTypeDraw.write(value.`draws`, buf)
+                Unit
+            }
+            is Effect.PointsClawedBack -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterSequenceTypeDraw.write(value.`draws`, buf)
+                FfiConverterLong.write(value.`forgiven`, buf)
+                FfiConverterLong.write(value.`waived`, buf)
+                Unit
+            }
+            is Effect.DebtCreated -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterLong.write(value.`debt`, buf)
+                Unit
+            }
+            is Effect.DebtRepaid -> {
+                buf.putInt(8)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterLong.write(value.`debt`, buf)
+                FfiConverterSequenceTypeDraw.write(value.`draws`, buf)
+                Unit
+            }
+            is Effect.PointsExpired -> {
+                buf.putInt(9)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterSequenceUInt.write(value.`lots`, buf)
+                FfiConverterTimestamp.write(value.`at`, buf)
+                Unit
+            }
+            is Effect.PointsExpiringSoon -> {
+                buf.putInt(10)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterSequenceUInt.write(value.`lots`, buf)
+                FfiConverterTimestamp.write(value.`expiresAt`, buf)
+                Unit
+            }
+            is Effect.RedemptionReversed -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`redemptionId`, buf)
+                FfiConverterLong.write(value.`restored`, buf)
+                FfiConverterLong.write(value.`expired`, buf)
+                FfiConverterSequenceTypeDraw.write(value.`draws`, buf)
+                Unit
+            }
+            is Effect.TierUpgraded -> {
+                buf.putInt(12)
+                FfiConverterString.write(value.`from`, buf)
+                FfiConverterString.write(value.`to`, buf)
+                FfiConverterOptionalTimestamp.write(value.`validUntil`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterOptionalLong.write(value.`rewardPoints`, buf)
+                FfiConverterOptionalString.write(value.`rewardId`, buf)
+                Unit
+            }
+            is Effect.TierRetained -> {
+                buf.putInt(13)
+                FfiConverterString.write(value.`tier`, buf)
+                FfiConverterOptionalTimestamp.write(value.`validUntil`, buf)
+                Unit
+            }
+            is Effect.TierDowngraded -> {
+                buf.putInt(14)
+                FfiConverterString.write(value.`from`, buf)
+                FfiConverterString.write(value.`to`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterOptionalTimestamp.write(value.`validUntil`, buf)
+                Unit
+            }
+            is Effect.TierWillDowngrade -> {
+                buf.putInt(15)
+                FfiConverterString.write(value.`tier`, buf)
+                FfiConverterTimestamp.write(value.`on`, buf)
+                FfiConverterSequenceTypeMissingMetric.write(value.`missing`, buf)
+                Unit
+            }
+            is Effect.PointsSent -> {
+                buf.putInt(16)
+                FfiConverterString.write(value.`toMemberId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterSequenceTypeDraw.write(value.`draws`, buf)
+                Unit
+            }
+            is Effect.PointsReceived -> {
+                buf.putInt(17)
+                FfiConverterString.write(value.`fromMemberId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterSequenceUInt.write(value.`lots`, buf)
+                Unit
+            }
+            is Effect.AccountsMerged -> {
+                buf.putInt(18)
+                FfiConverterString.write(value.`mergedMemberId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterSequenceUInt.write(value.`lots`, buf)
+                Unit
+            }
+            is Effect.PointsAdjusted -> {
+                buf.putInt(19)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterSequenceTypeDraw.write(value.`draws`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The kinds of things that happen to a member (the core's `EventKind`; its docs say what
+ * each one does).
+ */
+sealed class EventKind {
+    
+    data class Joined(
+        val `birthday`: dev.loyalty.Day?) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class ProfileCompleted(
+        val `birthday`: dev.loyalty.Day?) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class OrderPlaced(
+        val `orderId`: kotlin.String, 
+        val `amount`: dev.loyalty.Money, 
+        val `channel`: kotlin.String?, 
+        val `lines`: List<dev.loyalty.OrderLine>) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class OrderRefunded(
+        val `orderId`: kotlin.String, 
+        val `amount`: dev.loyalty.Money) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class RewardRedeemed(
+        val `rewardId`: kotlin.String, 
+        val `points`: kotlin.Long) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsPaid(
+        val `orderId`: kotlin.String, 
+        val `orderAmount`: dev.loyalty.Money, 
+        val `points`: kotlin.Long) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class RedemptionCancelled(
+        val `redemptionId`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object CheckedIn : EventKind()
+    
+    
+    data class ReferralCompleted(
+        val `referredMemberId`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object BirthdayReached : EventKind()
+    
+    
+    data class BonusClaimed(
+        val `name`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Written only by a transfer on the server; `apply` refuses it.
+     */
+    data class PointsSent(
+        val `toMemberId`: kotlin.String, 
+        val `points`: kotlin.Long) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Written only by a transfer on the server; `apply` refuses it.
+     */
+    data class PointsReceived(
+        val `fromMemberId`: kotlin.String, 
+        val `lots`: List<dev.loyalty.ReceivedLot>) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class TierAssigned(
+        val `tier`: kotlin.String, 
+        val `until`: java.time.Instant, 
+        val `reason`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class PointsAdjusted(
+        val `points`: kotlin.Long, 
+        val `reason`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
+    override fun read(buf: ByteBuffer): EventKind {
+        return when(buf.getInt()) {
+            1 -> EventKind.Joined(
+                FfiConverterOptionalTypeDay.read(buf),
+                )
+            2 -> EventKind.ProfileCompleted(
+                FfiConverterOptionalTypeDay.read(buf),
+                )
+            3 -> EventKind.OrderPlaced(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterSequenceTypeOrderLine.read(buf),
+                )
+            4 -> EventKind.OrderRefunded(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                )
+            5 -> EventKind.RewardRedeemed(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            6 -> EventKind.PointsPaid(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            7 -> EventKind.RedemptionCancelled(
+                FfiConverterString.read(buf),
+                )
+            8 -> EventKind.CheckedIn
+            9 -> EventKind.ReferralCompleted(
+                FfiConverterString.read(buf),
+                )
+            10 -> EventKind.BirthdayReached
+            11 -> EventKind.BonusClaimed(
+                FfiConverterString.read(buf),
+                )
+            12 -> EventKind.PointsSent(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            13 -> EventKind.PointsReceived(
+                FfiConverterString.read(buf),
+                FfiConverterSequenceTypeReceivedLot.read(buf),
+                )
+            14 -> EventKind.TierAssigned(
+                FfiConverterString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                FfiConverterString.read(buf),
+                )
+            15 -> EventKind.PointsAdjusted(
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: EventKind): ULong = when(value) {
+        is EventKind.Joined -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalTypeDay.allocationSize(value.`birthday`)
+            )
+        }
+        is EventKind.ProfileCompleted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalTypeDay.allocationSize(value.`birthday`)
+            )
+        }
+        is EventKind.OrderPlaced -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeMoney.allocationSize(value.`amount`)
+                + FfiConverterOptionalString.allocationSize(value.`channel`)
+                + FfiConverterSequenceTypeOrderLine.allocationSize(value.`lines`)
+            )
+        }
+        is EventKind.OrderRefunded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeMoney.allocationSize(value.`amount`)
+            )
+        }
+        is EventKind.RewardRedeemed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`rewardId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+            )
+        }
+        is EventKind.PointsPaid -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeMoney.allocationSize(value.`orderAmount`)
+                + FfiConverterLong.allocationSize(value.`points`)
+            )
+        }
+        is EventKind.RedemptionCancelled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`redemptionId`)
+            )
+        }
+        is EventKind.CheckedIn -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is EventKind.ReferralCompleted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`referredMemberId`)
+            )
+        }
+        is EventKind.BirthdayReached -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is EventKind.BonusClaimed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`name`)
+            )
+        }
+        is EventKind.PointsSent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`toMemberId`)
+                + FfiConverterLong.allocationSize(value.`points`)
+            )
+        }
+        is EventKind.PointsReceived -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`fromMemberId`)
+                + FfiConverterSequenceTypeReceivedLot.allocationSize(value.`lots`)
+            )
+        }
+        is EventKind.TierAssigned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`tier`)
+                + FfiConverterTimestamp.allocationSize(value.`until`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is EventKind.PointsAdjusted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`points`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: EventKind, buf: ByteBuffer) {
+        when(value) {
+            is EventKind.Joined -> {
+                buf.putInt(1)
+                FfiConverterOptionalTypeDay.write(value.`birthday`, buf)
+                Unit
+            }
+            is EventKind.ProfileCompleted -> {
+                buf.putInt(2)
+                FfiConverterOptionalTypeDay.write(value.`birthday`, buf)
+                Unit
+            }
+            is EventKind.OrderPlaced -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeMoney.write(value.`amount`, buf)
+                FfiConverterOptionalString.write(value.`channel`, buf)
+                FfiConverterSequenceTypeOrderLine.write(value.`lines`, buf)
+                Unit
+            }
+            is EventKind.OrderRefunded -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeMoney.write(value.`amount`, buf)
+                Unit
+            }
+            is EventKind.RewardRedeemed -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`rewardId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                Unit
+            }
+            is EventKind.PointsPaid -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeMoney.write(value.`orderAmount`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                Unit
+            }
+            is EventKind.RedemptionCancelled -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`redemptionId`, buf)
+                Unit
+            }
+            is EventKind.CheckedIn -> {
+                buf.putInt(8)
+                Unit
+            }
+            is EventKind.ReferralCompleted -> {
+                buf.putInt(9)
+                FfiConverterString.write(value.`referredMemberId`, buf)
+                Unit
+            }
+            is EventKind.BirthdayReached -> {
+                buf.putInt(10)
+                Unit
+            }
+            is EventKind.BonusClaimed -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`name`, buf)
+                Unit
+            }
+            is EventKind.PointsSent -> {
+                buf.putInt(12)
+                FfiConverterString.write(value.`toMemberId`, buf)
+                FfiConverterLong.write(value.`points`, buf)
+                Unit
+            }
+            is EventKind.PointsReceived -> {
+                buf.putInt(13)
+                FfiConverterString.write(value.`fromMemberId`, buf)
+                FfiConverterSequenceTypeReceivedLot.write(value.`lots`, buf)
+                Unit
+            }
+            is EventKind.TierAssigned -> {
+                buf.putInt(14)
+                FfiConverterString.write(value.`tier`, buf)
+                FfiConverterTimestamp.write(value.`until`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is EventKind.PointsAdjusted -> {
+                buf.putInt(15)
+                FfiConverterLong.write(value.`points`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
@@ -3132,24 +4545,112 @@ public object FfiConverterOptionalTypeTierStatus: FfiConverterRustBuffer<TierSta
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeEffectInfo: FfiConverterRustBuffer<List<EffectInfo>> {
-    override fun read(buf: ByteBuffer): List<EffectInfo> {
-        val len = buf.getInt()
-        return List<EffectInfo>(len) {
-            FfiConverterTypeEffectInfo.read(buf)
+public object FfiConverterOptionalTypeDay: FfiConverterRustBuffer<Day?> {
+    override fun read(buf: ByteBuffer): Day? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDay.read(buf)
+    }
+
+    override fun allocationSize(value: Day?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDay.allocationSize(value)
         }
     }
 
-    override fun allocationSize(value: List<EffectInfo>): ULong {
+    override fun write(value: Day?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDay.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>> {
+    override fun read(buf: ByteBuffer): List<kotlin.UInt> {
+        val len = buf.getInt()
+        return List<kotlin.UInt>(len) {
+            FfiConverterUInt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.UInt>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeEffectInfo.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterUInt.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<EffectInfo>, buf: ByteBuffer) {
+    override fun write(value: List<kotlin.UInt>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeEffectInfo.write(it, buf)
+            FfiConverterUInt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDraw: FfiConverterRustBuffer<List<Draw>> {
+    override fun read(buf: ByteBuffer): List<Draw> {
+        val len = buf.getInt()
+        return List<Draw>(len) {
+            FfiConverterTypeDraw.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Draw>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDraw.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Draw>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDraw.write(it, buf)
         }
     }
 }
@@ -3207,6 +4708,126 @@ public object FfiConverterSequenceTypeMissingMetric: FfiConverterRustBuffer<List
         value.iterator().forEach {
             FfiConverterTypeMissingMetric.write(it, buf)
         }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOrderLine: FfiConverterRustBuffer<List<OrderLine>> {
+    override fun read(buf: ByteBuffer): List<OrderLine> {
+        val len = buf.getInt()
+        return List<OrderLine>(len) {
+            FfiConverterTypeOrderLine.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OrderLine>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOrderLine.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OrderLine>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOrderLine.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReceivedLot: FfiConverterRustBuffer<List<ReceivedLot>> {
+    override fun read(buf: ByteBuffer): List<ReceivedLot> {
+        val len = buf.getInt()
+        return List<ReceivedLot>(len) {
+            FfiConverterTypeReceivedLot.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReceivedLot>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReceivedLot.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReceivedLot>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReceivedLot.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEffect: FfiConverterRustBuffer<List<Effect>> {
+    override fun read(buf: ByteBuffer): List<Effect> {
+        val len = buf.getInt()
+        return List<Effect>(len) {
+            FfiConverterTypeEffect.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Effect>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEffect.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Effect>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEffect.write(it, buf)
+        }
+    }
+}
+
+
+
+
+
+public typealias Day = java.time.LocalDate
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDay: FfiConverter<Day, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): Day {
+        val builtinValue = FfiConverterString.lift(value)
+        return java.time.LocalDate.parse(builtinValue)
+    }
+
+    override fun lower(value: Day): RustBuffer.ByValue {
+        val builtinValue = value.toString()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Day {
+        val builtinValue = FfiConverterString.read(buf)
+        return java.time.LocalDate.parse(builtinValue)
+    }
+
+    override fun allocationSize(value: Day): ULong {
+        val builtinValue = value.toString()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Day, buf: ByteBuffer) {
+        val builtinValue = value.toString()
+        FfiConverterString.write(builtinValue, buf)
     }
 }
 
