@@ -71,7 +71,7 @@ export declare class NativeProgram {
 
 /**
  * RFM, segments and lifecycle tags from little-endian 8-byte columns (`scale`: the
- * currency's minor-unit digits); resolves to JSON rows.
+ * currency's minor-unit digits); resolves to columns.
  */
 export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, timeZone: string, scale: number): Promise<unknown>
 
@@ -92,11 +92,133 @@ export declare function analyze(memberId: Buffer, orderedAt: Buffer, amountMinor
  */
 export declare function applyOrder(handle: ExternalObject<unknown>, occurredAtMs: number, fields: string, tape: Buffer): string | null
 
+/** Fits BG/NBD on customers' (frequency, recency, T); resolves to `[r, alpha, a, b]`. */
+export declare function bgnbdFit(frequency: Float64Array, recency: Float64Array, t: Float64Array): Promise<unknown>
+
+export declare function bgnbdPopulation(params: Array<number>, horizons: Array<number>, ks: Array<number>): Population
+
+/**
+ * P(alive), the expected purchases in the next `horizon` periods and the churn risk (`high`
+ * below `high_below`, `low` from `low_from`).
+ */
+export declare function bgnbdPredict(params: Array<number>, frequency: Float64Array, recency: Float64Array, t: Float64Array, horizon: number, highBelow: number, lowFrom: number): Promise<unknown>
+
+/**
+ * P(k purchases in the next `horizon` periods | history) for k from 0 to `max_k`:
+ * `max_k + 1` values per customer, row by row.
+ */
+export declare function bgnbdPurchaseProbabilities(params: Array<number>, frequency: Float64Array, recency: Float64Array, t: Float64Array, horizon: number, maxK: number): Promise<unknown>
+
+/**
+ * The CLV summary of an order log: calibration up to the Unix day `calibration_end_day`
+ * (exclusive), the holdout up to `holdout_end_day`, periods of `unit` (`day` or `week`).
+ */
+export declare function clvSummary(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, calibrationEndDay: number, holdoutEndDay: number | undefined | null, unit: string): Promise<unknown>
+
+/** The CLV models' summary by column, one row per member. */
+export interface ClvSummaryColumns {
+  memberId: BigUint64Array
+  frequency: Float64Array
+  recency: Float64Array
+  T: Float64Array
+  monetaryMinor: Float64Array
+  holdoutFrequency: Float64Array
+}
+
+/** A coded column: each row's code, and the names by code. */
+export interface CodedColumn {
+  codes: Uint8Array
+  names: Array<string>
+}
+
+/**
+ * The retention matrix by first-order month (`time_zone` months, orders before `as_of`);
+ * resolves to JSON rows (one per cohort: its month, size and active members by month).
+ */
+export declare function cohorts(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, timeZone: string): Promise<unknown>
+
+/** A fitted model: its parameters, log-likelihood and iterations. */
+export interface Fit {
+  params: Array<number>
+  logLikelihood: number
+  iterations: number
+}
+
+/** Each customer's expected value per purchase. */
+export declare function gammaGammaExpected(params: Array<number>, frequency: Float64Array, monetary: Float64Array): Promise<unknown>
+
+/** Fits Gamma-Gamma on repeat customers' (frequency, mean value); resolves to `[p, q, gamma]`. */
+export declare function gammaGammaFit(frequency: Float64Array, monetary: Float64Array): Promise<unknown>
+
+/** Discounted lifetime values over `horizon` periods. */
+export declare function lifetimeValues(bgnbdParams: Array<number>, gammaGammaParams: Array<number>, frequency: Float64Array, recency: Float64Array, t: Float64Array, monetary: Float64Array, horizon: number, discountRate: number): Promise<unknown>
+
 /**
  * Program metrics over the period from `period_start` to `as_of`, from little-endian 8-byte
  * columns; resolves to JSON.
  */
 export declare function metrics(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, periodStart: string, timeZone: string, scale: number): Promise<unknown>
+
+/**
+ * The population curve: for each horizon, the expected purchases of a new customer, then
+ * P(X(t) = k) for each k in `ks`.
+ */
+export interface Population {
+  expectedPurchases: Array<number>
+  probabilities: Array<Array<number>>
+}
+
+/** BG/NBD predictions by column. */
+export interface Predictions {
+  pAlive: Float64Array
+  expectedPurchases: Float64Array
+  churnRisk: CodedColumn
+}
+
+/** Each member's preferences by column. */
+export interface PreferenceColumns {
+  memberId: BigUint64Array
+  /** The top category's code (as the caller coded categories). */
+  topCategory: Float64Array
+  topCategoryMinor: BigInt64Array
+  spendMinor: BigInt64Array
+  lines: Float64Array
+  priceBand: CodedColumn
+  orders: Float64Array
+  discountedOrders: Float64Array
+  promotion: CodedColumn
+  /** The price-band bounds used, in minor units (low below the first, high from the second). */
+  priceBands: BigInt64Array
+}
+
+/**
+ * Preferences from order lines as little-endian 8-byte columns (categories coded by the
+ * caller, `category_rank[code]` their order for ties); resolves to columns.
+ */
+export declare function preferences(memberId: Buffer, orderId: Buffer, category: Buffer, amountMinor: Buffer, discountMinor: Buffer, priceBands: Array<number> | undefined | null, promotionHighPercent: number, promotionMediumPercent: number, categoryRank: Array<number>): Promise<unknown>
+
+/**
+ * The RFM analysis by column, one row per member (see [`loyalty::analytics::Columns`]):
+ * counts and days as `Float64Array`s (exact below 2^53; `cycleDays` NaN for one purchase
+ * day), money as `BigInt64Array` minor units, flags as 0/1 bytes.
+ */
+export interface RfmColumns {
+  memberId: BigUint64Array
+  monetaryMinor: BigInt64Array
+  recencyDays: Float64Array
+  frequency: Float64Array
+  r: Uint8Array
+  f: Uint8Array
+  m: Uint8Array
+  segment: CodedColumn
+  valueSegment: CodedColumn
+  daysSinceLast: Float64Array
+  cycleDays: Float64Array
+  stage: CodedColumn
+  activity: CodedColumn
+  overdue: Uint8Array
+  churnWarning: Uint8Array
+}
 
 /** Moves points between two members atomically; returns `[sent, received]` outcomes (JSON). */
 export declare function transfer(program: NativeProgram, sender: NativeAccount, receiver: NativeAccount, id: string, at: string, points: number): string

@@ -62,6 +62,7 @@ export type ErrorCode =
   | 'as_of_before_clock'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
   | 'period_after_as_of'
+  | 'empty' | 'no_interior_maximum' | 'not_converged'
 
 export class LoyaltyError extends Error {
   readonly code: ErrorCode
@@ -72,6 +73,8 @@ export class ProgramError extends LoyaltyError {}
 export class EventError extends LoyaltyError {}
 export class SnapshotError extends LoyaltyError {}
 export class AnalyticsError extends LoyaltyError {}
+/** A CLV model refused its data or an argument. */
+export class ClvError extends LoyaltyError {}
 export class InvalidInputError extends LoyaltyError {}
 /** A bug in the engine (a Rust panic caught at the boundary), never the caller's input. */
 export class InternalError extends LoyaltyError {}
@@ -120,16 +123,36 @@ export interface OrderColumns {
   amountMinor: BigInt64Array | Array<number | bigint>
 }
 export type Orders = OrderRow[] | OrderColumns
+/** Member ids as they come back: numbers when any was given as a number (and all are safe integers), BigInts otherwise, labels for strings. */
+export type MemberIds = Float64Array | BigUint64Array | string[]
+/** RFM per member by column, row `i` of every column being one member. */
+export interface RfmColumns {
+  length: number
+  memberId: MemberIds
+  /** Whole local days from the last order's day to the `asOf` day; orders (or purchase days). */
+  recencyDays: Float64Array, frequency: Float64Array
+  /** Total spend in minor units: exact at any size (money never crosses as a JS number). */
+  monetaryMinor: BigInt64Array
+  /** Scores 1 to 5. */
+  r: Uint8Array, f: Uint8Array, m: Uint8Array
+  segment: string[], valueSegment: string[], stage: string[], activity: string[]
+  /** Whole local days since the last order; the typical days between orders (NaN below two purchase days). */
+  daysSinceLast: Float64Array, cycleDays: Float64Array
+  /** 1 when the next order is overdue by the cycle; 1 when the member is past the churn warning. */
+  overdue: Uint8Array, churnWarning: Uint8Array
+}
+/** One member of `rows(await analyze(...))`. */
 export interface MemberRfm {
-  /** Total spend in minor units: a `bigint`, exact at any size (money never crosses as a JS number). */
   memberId: MemberId, recencyDays: number, frequency: number, monetaryMinor: bigint,
   r: number, f: number, m: number, segment: string, valueSegment: string, stage: string, activity: string,
-  /** Whole local days since the last order; the typical days between orders (null below two orders); whether the next order is overdue; whether the member is past the churn warning. */
   daysSinceLast: number, cycleDays: number | null, overdue: boolean, churnWarning: boolean
 }
 /** `scale`: the currency's minor-unit digits (default 2; 0 for JPY, 3 for KWD). */
 export interface AnalyticsOptions { asOf: Instant, timeZone?: string, scale?: number }
-export function analyze (orders: Orders, options: AnalyticsOptions): Promise<MemberRfm[]>
+export function analyze (orders: Orders, options: AnalyticsOptions): Promise<RfmColumns>
+/** Columns as row objects (NaN becomes null, 0/1 flags booleans): handy for a few members, heavy for millions. */
+export function rows (columns: RfmColumns): MemberRfm[]
+export function rows (columns: object): Array<Record<string, unknown>>
 
 /** Member counts are about the period; `orders`, `revenue` and the unprefixed ratios count every order before `asOf`; the `period` figures the period's orders only. */
 export interface ProgramMetrics {
@@ -147,3 +170,59 @@ export interface ProgramMetrics {
   revenueShareBySegment: Record<string, Money>
 }
 export function metrics (orders: Orders, options: AnalyticsOptions & { periodStart: Instant }): Promise<ProgramMetrics>
+
+/** The retention matrix, long form: one row per (cohort month, months since first order). */
+export interface CohortColumns { cohort: string[], monthsSince: number[], members: number[], active: number[] }
+export function cohorts (orders: Orders, options: { asOf: Instant, timeZone?: string }): Promise<CohortColumns>
+
+export type Label = string | number | bigint
+/** Order lines as rows or columns; discounts default to none. */
+export interface LineRow { memberId: MemberId, orderId: Label, category: Label, amountMinor: number | bigint, discountMinor?: number | bigint }
+export interface LineColumns {
+  memberId: BigUint64Array | MemberId[], orderId: Label[], category: Label[],
+  amountMinor: BigInt64Array | Array<number | bigint>, discountMinor?: BigInt64Array | Array<number | bigint>
+}
+export interface PreferenceOptions {
+  /** Price-band bounds in minor units: low below the first, high from the second (default: thirds of the members by mean line amount). */
+  priceBands?: [number | bigint, number | bigint], promotionHighPercent?: number, promotionMediumPercent?: number
+}
+export interface PreferenceColumns {
+  length: number, memberId: MemberIds, topCategory: Label[], topCategoryMinor: BigInt64Array, spendMinor: BigInt64Array,
+  lines: Float64Array, priceBand: Array<'low' | 'mid' | 'high'>, orders: Float64Array, discountedOrders: Float64Array,
+  promotion: Array<'low' | 'medium' | 'high'>,
+  /** The bounds used, in minor units. */
+  priceBands: [bigint, bigint]
+}
+export function preferences (lines: LineRow[] | LineColumns, options?: PreferenceOptions): Promise<PreferenceColumns>
+
+/** Columns the CLV models read: counts, and periods of the summary's unit. */
+export interface Customers { frequency: Float64Array | number[], recency: Float64Array | number[], T: Float64Array | number[] }
+export interface ClvSummary {
+  length: number, memberId: MemberIds,
+  frequency: Float64Array, recency: Float64Array, T: Float64Array,
+  /** Mean value of repeat purchase days, in currency units. */
+  monetary: Float64Array, holdoutFrequency: Float64Array
+}
+export namespace clv {
+  /** `calibrationEnd` and `holdoutEnd` are calendar days, `YYYY-MM-DD`; `unit` is `week` (default) or `day`. */
+  function summary (orders: Orders, options: { calibrationEnd: string, holdoutEnd?: string, unit?: 'day' | 'week', scale?: number }): Promise<ClvSummary>
+  class BgNbd {
+    constructor (r: number, alpha: number, a: number, b: number, logLikelihood?: number)
+    readonly r: number; readonly alpha: number; readonly a: number; readonly b: number; readonly logLikelihood: number
+    readonly params: [number, number, number, number]
+    static fit (summary: Customers): Promise<BgNbd>
+    predict (summary: Customers, horizon: number, options?: { churnThresholds?: [number, number] }):
+      Promise<{ pAlive: Float64Array, expectedPurchases: Float64Array, churnRisk: Array<'low' | 'medium' | 'high'> }>
+    /** One column per k from 0 to `purchases`. */
+    purchaseProbabilities (summary: Customers, horizon: number, purchases?: number): Promise<Float64Array[]>
+    population (horizons: number[], purchases?: number): { t: number[], expectedPurchases: number[], p: number[][] }
+  }
+  class GammaGamma {
+    constructor (p: number, q: number, gamma: number, logLikelihood?: number)
+    readonly p: number; readonly q: number; readonly gamma: number; readonly logLikelihood: number
+    readonly params: [number, number, number]
+    static fit (summary: { frequency: Float64Array | number[], monetary: Float64Array | number[] }): Promise<GammaGamma>
+    expectedValue (summary: { frequency: Float64Array | number[], monetary: Float64Array | number[] }): Promise<Float64Array>
+    lifetimeValue (summary: Customers & { monetary: Float64Array | number[] }, bgnbd: BgNbd, horizon: number, discountRate?: number): Promise<Float64Array>
+  }
+}

@@ -4,83 +4,11 @@
 // Rust core.
 
 const native = require('./index.js')
-
-const INSTANTS = new Set(['at', 'occurredAt', 'availableAt', 'expiresAt', 'on', 'validUntil', 'asOf', 'earnedAt', 'until'])
-const MONEY = new Set(['amount', 'orderAmount', 'discount'])
-
-class LoyaltyError extends Error {
-  constructor (message, code, field, value) {
-    super(message)
-    this.name = this.constructor.name
-    this.code = code
-    this.field = field
-    this.value = value
-  }
-}
-class ProgramError extends LoyaltyError {}
-class EventError extends LoyaltyError {}
-class SnapshotError extends LoyaltyError {}
-class AnalyticsError extends LoyaltyError {}
-class InvalidInputError extends LoyaltyError {}
-/** A bug in the engine (a Rust panic caught at the boundary), never the caller's input. */
-class InternalError extends LoyaltyError {}
-
-const CLASSES = {
-  length_mismatch: AnalyticsError,
-  negative_amount: AnalyticsError,
-  time_out_of_range: AnalyticsError,
-  too_many_members: AnalyticsError,
-  as_of_before_orders: AnalyticsError,
-  period_after_as_of: AnalyticsError,
-  invalid_input: InvalidInputError,
-  internal: InternalError
-}
-
-// The class the native side names for a core error (its code is the core's kind).
-const BY_CLASS = { program: ProgramError, event: EventError, snapshot: SnapshotError, analytics: AnalyticsError }
-
-// What napi says when an argument has the wrong JavaScript type: the caller's input.
-const NAPI_INPUT = new Set(['InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
-  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected', 'ArrayBufferExpected'])
-
-function rethrow (e) {
-  let body = null
-  try {
-    body = JSON.parse(e.message)
-  } catch (_) {}
-  if (body !== null && typeof body === 'object' && typeof body.kind === 'string') {
-    const Cls = BY_CLASS[body.class] || CLASSES[body.kind] || EventError
-    throw new Cls(body.message, body.kind, body.field, body.value)
-  }
-  // Not one of ours: a native error without our body is napi's (a wrong argument type) or a
-  // panic that napi caught; a JavaScript error of our own goes on as it is.
-  if (e && typeof e.code === 'string' && NAPI_INPUT.has(e.code)) {
-    throw new InvalidInputError(e.message, 'invalid_input', '', '')
-  }
-  if (e && e.code === 'GenericFailure') {
-    throw new InternalError(`internal error (a bug in loyalty, please report it): ${e.message}`, 'internal', '', e.message)
-  }
-  throw e
-}
-
-/** Refuses an option bag with a key the call does not take (a misspelt `timezone` would
- * otherwise be ignored and the default used), naming the key. */
-function onlyKeys (options, allowed) {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidInputError(`options: ${show(options)} must be an object`, 'invalid_input', 'options', show(options))
-  }
-  for (const k of Object.keys(options)) {
-    if (!allowed.includes(k)) {
-      throw new InvalidInputError(`${k}: is not an option here (${allowed.join(', ')})`, 'invalid_input', k, show(options[k]))
-    }
-  }
-  return options
-}
-
-/** A time zone option: absent is UTC; anything given is passed on to be checked. */
-function zone (options) {
-  return options.timeZone === undefined ? 'UTC' : options.timeZone
-}
+const {
+  LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, ClvError, InvalidInputError, InternalError,
+  rethrow, onlyKeys, zone, show, call, iso, toCore, fromCore, snake
+} = require('./support.js')
+const analytics = require('./analytics.js')
 
 /** A whole number of points: a safe integer (or a BigInt in that range), never 1.5 or NaN. */
 function wholePoints (field, v, optional) {
@@ -90,77 +18,6 @@ function wholePoints (field, v, optional) {
     throw new InvalidInputError(`${field}: ${show(v)} must be a whole number of points`, 'invalid_input', field, show(v))
   }
   return v
-}
-
-function show (v) {
-  if (typeof v === 'bigint') return `${v}n`
-  if (typeof v === 'number') return String(v)
-  try { return JSON.stringify(v) ?? String(v) } catch (_) { return String(v) }
-}
-
-function call (fn) {
-  try {
-    return fn()
-  } catch (e) {
-    rethrow(e)
-  }
-}
-
-// Key spellings are few and repeat on every call: convert each once.
-function cached (convert) {
-  const seen = new Map()
-  return (k) => {
-    let v = seen.get(k)
-    if (v === undefined) {
-      v = convert(k)
-      if (seen.size < 10000) seen.set(k, v)
-    }
-    return v
-  }
-}
-const snake = cached((k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()))
-const camel = cached((k) => k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()))
-
-function iso (field, value) {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new TypeError(`${field}: invalid Date`)
-    return value.toISOString()
-  }
-  if (typeof value === 'string' && /([zZ]|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value))) return value
-  throw new TypeError(`${field}: ${JSON.stringify(value)} must be a Date or an ISO-8601 string with an offset`)
-}
-
-function toCore (value, key) {
-  if (Array.isArray(value)) return value.map((v) => toCore(v, key))
-  if (value instanceof Date || INSTANTS.has(key)) return iso(key, value)
-  if (MONEY.has(key)) {
-    if (typeof value !== 'string') throw new TypeError(`${key}: ${JSON.stringify(value)} is a ${typeof value}; money must be a decimal string like "19.99"`)
-    return value
-  }
-  if (value && typeof value === 'object') {
-    const out = {}
-    for (const k in value) {
-      const v = value[k]
-      if (v !== undefined && Object.prototype.hasOwnProperty.call(value, k)) out[snake(k)] = toCore(v, k)
-    }
-    return out
-  }
-  return value
-}
-
-function fromCore (value, key) {
-  if (Array.isArray(value)) return value.map((v) => fromCore(v, key))
-  if (value && typeof value === 'object') {
-    const out = {}
-    for (const k in value) {
-      const name = camel(k)
-      out[name] = fromCore(value[k], name)
-    }
-    return out
-  }
-  if (typeof value === 'string' && INSTANTS.has(key)) return new Date(value)
-  if (key === 'type' && typeof value === 'string') return camel(value)
-  return value
 }
 
 function eventToCore (event) {
@@ -481,164 +338,17 @@ function transfer (program, sender, receiver, id, at, points) {
   return { sent: fromCore(sent), received: fromCore(received) }
 }
 
-function bytes (typed) {
-  return Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength)
-}
-
-const I64 = [-(2n ** 63n), 2n ** 63n - 1n]
-
-function integers (values, name, Array64) {
-  if (values instanceof Array64) return values
-  if (values === undefined || values === null || typeof values[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${name}: ${JSON.stringify(values)} is not a column`)
-  }
-  return Array64.from(values, (v, i) => {
-    const n = typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v
-    if (typeof n !== 'bigint' || n < I64[0] || n > I64[1]) {
-      throw new TypeError(`${name}[${i}]: ${typeof v === 'bigint' ? v + 'n' : JSON.stringify(v)} must be a whole number that fits 64 bits`)
-    }
-    return n
-  })
-}
-
-function seconds (values, name) {
-  if (values instanceof BigInt64Array) return values
-  if (values === undefined || values === null || typeof values[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${name}: ${JSON.stringify(values)} is not a column`)
-  }
-  if (values instanceof Float64Array || values instanceof Int32Array) return integers(Array.from(values), name, BigInt64Array)
-  return BigInt64Array.from(values, (v, i) => BigInt(Math.floor(new Date(iso(`${name}[${i}]`, v)).getTime() / 1000)))
-}
-
-/**
- * Orders as the native calls take them, from rows ({ memberId, orderedAt, amountMinor }) or
- * from columns ({ memberId, orderedAt, amountMinor } of arrays or typed arrays: BigInt64Array
- * Unix seconds and minor units cross without copying). Member ids become dense codes; `ids`
- * maps them back.
- */
-/** Orders strings by code point (as Python and Rust do), not by UTF-16 code unit. */
-function byCodePoint (a, b) {
-  const x = Array.from(a)
-  const y = Array.from(b)
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0) - y[i].codePointAt(0)
-    if (d !== 0) return d
-  }
-  return x.length - y.length
-}
-
-function orderColumns (orders) {
-  let memberIds, at, cents
-  if (Array.isArray(orders)) {
-    memberIds = orders.map((o) => o.memberId)
-    at = seconds(orders.map((o) => o.orderedAt), 'orders.orderedAt')
-    cents = orders.map((o, i) => {
-      if (typeof o.amountMinor !== 'number' && typeof o.amountMinor !== 'bigint') {
-        throw new TypeError(`orders[${i}].amountMinor: ${JSON.stringify(o.amountMinor)} must be an integer of minor units`)
-      }
-      return o.amountMinor
-    })
-  } else if (orders && typeof orders === 'object') {
-    memberIds = orders.memberId
-    if (memberIds === undefined || memberIds === null || typeof memberIds.length !== 'number') {
-      throw new TypeError(`memberId: ${JSON.stringify(memberIds)} is not a column`)
-    }
-    at = seconds(orders.orderedAt, 'orderedAt')
-    cents = orders.amountMinor
-  } else {
-    throw new TypeError('orders: expected an array of rows or an object of columns')
-  }
-  // Member ids are coded as Python codes them, so ties in RFM (broken by member id) score
-  // alike in both: whole numbers >= 0 cross as themselves (1 and 1n are one member); strings
-  // are numbered in code-point order of the distinct labels. The two kinds do not mix (is
-  // "1" the member 1?), and anything else (null, 1.5, an object) is not an id.
-  let kind = null
-  const keys = new Array(memberIds.length)
-  for (let i = 0; i < memberIds.length; i++) {
-    const id = memberIds[i]
-    let k
-    if (typeof id === 'string') {
-      keys[i] = id; k = 'string'
-    } else if ((typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) || (typeof id === 'bigint' && id >= 0n && id < 2n ** 64n)) {
-      keys[i] = BigInt(id); k = 'integer'
-    } else {
-      throw new InvalidInputError(`memberId[${i}]: ${show(id)} must be a string or a whole number >= 0`, 'invalid_input', `memberId[${i}]`, show(id))
-    }
-    if (kind === null) kind = k
-    if (k !== kind) {
-      throw new InvalidInputError(`memberId[${i}]: ${show(id)} is a ${k} among ${kind} ids; use one kind of member id`, 'invalid_input', `memberId[${i}]`, show(id))
-    }
-  }
-  const codes = new BigUint64Array(memberIds.length)
-  // Each code's id as the caller gave it: labels by code, whole numbers (their own codes) by
-  // value, the first spelling given (7 or 7n) kept.
-  let ids
-  if (kind === 'integer') {
-    ids = new Map()
-    for (let i = 0; i < keys.length; i++) {
-      codes[i] = keys[i]
-      if (!ids.has(keys[i])) ids.set(keys[i], memberIds[i])
-    }
-  } else {
-    ids = [...new Set(keys)].sort(byCodePoint)
-    const index = new Map(ids.map((label, code) => [label, code]))
-    for (let i = 0; i < keys.length; i++) codes[i] = BigInt(index.get(keys[i]))
-  }
-  const amounts = integers(cents, 'amountMinor', BigInt64Array)
-  for (const [name, column] of [['orderedAt', at], ['amountMinor', amounts]]) {
-    if (column.length !== codes.length) throw new TypeError(`${name}: ${column.length} values for ${codes.length} member ids`)
-  }
-  return { member: bytes(codes), at: bytes(at), cents: bytes(amounts), ids }
-}
-
-/** The currency's minor-unit digits (2 for cents, 0 for yen, 3 for dinars). */
-function scale (options) {
-  const s = options.scale === undefined ? 2 : options.scale
-  if (!Number.isInteger(s) || s < 0 || s > 18) {
-    throw new InvalidInputError(`scale: ${show(s)} must be a whole number of decimal places from 0 to 18`, 'invalid_input', 'scale', show(s))
-  }
-  return s
-}
-
-// The native call checks its arguments before it starts the task and throws at once (a bad
-// time zone, say): `call` maps that error as `settle` maps the task's rejection.
-async function settle (promise) {
-  try {
-    return await promise
-  } catch (e) {
-    rethrow(e)
-  }
-}
-
-/** RFM, segments and lifecycle tags per member, from rows or columns; resolves without blocking. */
-async function analyze (orders, options) {
-  onlyKeys(options, ['asOf', 'timeZone', 'scale'])
-  const asOf = iso('asOf', options.asOf)
-  const c = orderColumns(orders)
-  const json = await settle(call(() => native.analyze(c.member, c.at, c.cents, asOf, zone(options), scale(options))))
-  return JSON.parse(json).map((row) => {
-    const out = fromCore(row)
-    out.memberId = c.ids instanceof Map ? c.ids.get(BigInt(row.member_id)) : c.ids[Number(row.member_id)]
-    out.monetaryMinor = BigInt(row.monetary_minor)
-    return out
-  })
-}
-
-/** Program metrics over the period from `periodStart` to `asOf`; money and ratios as decimal strings. */
-async function metrics (orders, options) {
-  onlyKeys(options, ['asOf', 'periodStart', 'timeZone', 'scale'])
-  const asOf = iso('asOf', options.asOf)
-  const start = iso('periodStart', options.periodStart)
-  const c = orderColumns(orders)
-  const json = await settle(call(() => native.metrics(c.member, c.at, c.cents, asOf, start, zone(options), scale(options))))
-  const out = fromCore(JSON.parse(json))
-  // Segment names are data, not keys to respell.
-  const raw = JSON.parse(json)
-  out.revenueBySegment = raw.revenue_by_segment
-  out.revenueShareBySegment = raw.revenue_share_by_segment
-  return out
-}
-
 module.exports = {
-  Program, Account, analyze, metrics, transfer, LoyaltyError, ProgramError, EventError, SnapshotError, AnalyticsError, InvalidInputError, InternalError
+  Program,
+  Account,
+  transfer,
+  ...analytics,
+  LoyaltyError,
+  ProgramError,
+  EventError,
+  SnapshotError,
+  AnalyticsError,
+  ClvError,
+  InvalidInputError,
+  InternalError
 }

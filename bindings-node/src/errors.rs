@@ -44,6 +44,10 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> Error {
     render!("analytics", e, true)
 }
 
+pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> Error {
+    render!("clv", e, true)
+}
+
 /// A core field name as JavaScript spells it (`amount_minor` -> `amountMinor`).
 fn camel(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

@@ -3,12 +3,13 @@
 //! `loyalty.js` turns them into camelCase objects, `Date`s and `LoyaltyError`s.
 #![allow(missing_docs)]
 
+pub mod analytics;
 mod errors;
 mod tape;
 
 use chrono::{DateTime, Utc};
-use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice, External};
-use napi::{Env, Result, Task};
+use napi::bindgen_prelude::{Buffer, BufferSlice, External};
+use napi::Result;
 use napi_derive::napi;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -364,121 +365,4 @@ pub fn transfer(
     let (mut sender, mut receiver) = (sender.account_mut()?, receiver.account_mut()?);
     let t = loyalty::transfer(&program.inner, &mut sender, &mut receiver, &id, at, points).map_err(errors::account)?;
     Ok(json(&(t.sent, t.received)))
-}
-
-/// Batch analytics off the event loop: RFM with lifecycle tags, or program metrics.
-pub struct AnalyzeTask {
-    member_id: Vec<u64>,
-    ordered_at: Vec<i64>,
-    amount_minor: Vec<i64>,
-    settings: loyalty::analytics::Settings,
-    /// Program metrics from this instant instead of per-member rows.
-    period_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// The currency's minor-unit digits.
-    scale: u32,
-}
-
-impl Task for AnalyzeTask {
-    type Output = String;
-    type JsValue = String;
-
-    fn compute(&mut self) -> Result<String> {
-        // On a worker thread: a panic becomes the promise's rejection, never an abort.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run()))
-            .unwrap_or_else(|e| Err(errors::internal(e)))
-    }
-
-    fn resolve(&mut self, _env: Env, output: String) -> Result<String> {
-        Ok(output)
-    }
-}
-
-impl AnalyzeTask {
-    fn run(&mut self) -> Result<String> {
-        use loyalty::analytics::{analyze, Analysis, MetricsBuilder, Orders, Summarizer};
-        let orders =
-            Orders { member_id: &self.member_id, ordered_at: &self.ordered_at, amount_minor: &self.amount_minor };
-        if let Some(start) = self.period_start {
-            let mut b = MetricsBuilder::new(self.settings.clone(), start).map_err(errors::analytics)?;
-            b.add(&orders).map_err(errors::analytics)?;
-            return Ok(json(&b.finish(self.scale).map_err(errors::analytics)?));
-        }
-        let mut s = Summarizer::new(self.settings.clone());
-        s.add(&orders).map_err(errors::analytics)?;
-        let summaries = s.finish().map_err(errors::analytics)?;
-        let Analysis { summaries, values, scores, tags, .. } = analyze(summaries, &self.settings, self.scale);
-        let rows: Vec<serde_json::Value> = summaries
-            .iter()
-            .zip(&values)
-            .zip(&scores)
-            .zip(&tags)
-            .map(|(((s, v), sc), t)| {
-                // Minor units as a decimal string (a BigInt in JavaScript): money never crosses
-                // as a JS number, which would round above 2^53.
-                serde_json::json!({
-                    "member_id": s.member_id.to_string(), "recency_days": v.recency_days, "frequency": v.frequency,
-                    "monetary_minor": s.total_minor.to_string(),
-                    "r": sc.r, "f": sc.f, "m": sc.m, "segment": sc.segment, "value_segment": sc.value_segment,
-                    "stage": t.stage, "activity": t.activity, "days_since_last": t.days_since_last,
-                    "cycle_days": t.cycle_days, "overdue": t.overdue, "churn_warning": t.churn_warning,
-                })
-            })
-            .collect();
-        Ok(json(&rows))
-    }
-}
-
-fn task(
-    member_id: Buffer,
-    ordered_at: Buffer,
-    amount_minor: Buffer,
-    as_of: String,
-    time_zone: String,
-    period_start: Option<String>,
-    scale: u32,
-) -> Result<AsyncTask<AnalyzeTask>> {
-    let tz: chrono_tz::Tz =
-        time_zone.parse().map_err(|_| errors::input("timeZone", &time_zone, "is not an IANA time zone name"))?;
-    loyalty::analytics::check_scale(scale).map_err(errors::analytics)?;
-    let period_start = match period_start {
-        Some(p) => Some(instant("periodStart", &p)?),
-        None => None,
-    };
-    Ok(AsyncTask::new(AnalyzeTask {
-        member_id: loyalty::interop::le_u64("memberId", &member_id).map_err(errors::analytics)?.into_owned(),
-        ordered_at: loyalty::interop::le_i64("orderedAt", &ordered_at).map_err(errors::analytics)?.into_owned(),
-        amount_minor: loyalty::interop::le_i64("amountMinor", &amount_minor).map_err(errors::analytics)?.into_owned(),
-        settings: loyalty::analytics::Settings::new(instant("asOf", &as_of)?, tz),
-        period_start,
-        scale,
-    }))
-}
-
-/// RFM, segments and lifecycle tags from little-endian 8-byte columns (`scale`: the
-/// currency's minor-unit digits); resolves to JSON rows.
-#[napi(catch_unwind)]
-pub fn analyze(
-    member_id: Buffer,
-    ordered_at: Buffer,
-    amount_minor: Buffer,
-    as_of: String,
-    time_zone: String,
-    scale: u32,
-) -> Result<AsyncTask<AnalyzeTask>> {
-    task(member_id, ordered_at, amount_minor, as_of, time_zone, None, scale)
-}
-
-/// Program metrics over the period from `period_start` to `as_of`, from little-endian 8-byte
-/// columns; resolves to JSON.
-#[napi(catch_unwind)]
-pub fn metrics(
-    member_id: Buffer,
-    ordered_at: Buffer,
-    amount_minor: Buffer,
-    as_of: String,
-    period_start: String,
-    time_zone: String,
-    scale: u32,
-) -> Result<AsyncTask<AnalyzeTask>> {
-    task(member_id, ordered_at, amount_minor, as_of, time_zone, Some(period_start), scale)
 }

@@ -100,7 +100,14 @@ test('analyze resolves without blocking and matches the hand-worked scores', asy
   ]
   const pending = loyalty.analyze(rows, { asOf: new Date('2024-07-01T00:00:00Z') })
   assert.ok(pending instanceof Promise)
-  const out = await pending
+  const columns = await pending
+  // Columns, one row per member: typed arrays made by the core, names for the coded ones.
+  assert.equal(columns.length, 3)
+  assert.deepEqual(columns.memberId, ['ann', 'bob', 'cat'])
+  assert.ok(columns.monetaryMinor instanceof BigInt64Array && columns.recencyDays instanceof Float64Array && columns.r instanceof Uint8Array)
+  assert.deepEqual(Array.from(columns.monetaryMinor), [3500n, 400n, 10050n])
+  assert.deepEqual(columns.segment, ['Hibernating', 'Lost', 'Loyal Customers'])
+  const out = loyalty.rows(columns)
   assert.deepEqual(out.map((r) => [r.memberId, r.recencyDays, r.frequency, r.monetaryMinor, r.r, r.f, r.m, r.segment]), [
     ['ann', 11, 2, 3500n, 2, 2, 2, 'Hibernating'],
     ['bob', 122, 1, 400n, 1, 1, 1, 'Lost'],
@@ -166,8 +173,8 @@ test('analyze and metrics take typed-array columns and give the rows answer', as
     amountMinor: new BigInt64Array([1000n, 2500n, 400n])
   }
   const asOf = '2024-07-01T00:00:00Z'
-  const fromRows = await loyalty.analyze(rows, { asOf })
-  const fromColumns = await loyalty.analyze(columns, { asOf })
+  const fromRows = loyalty.rows(await loyalty.analyze(rows, { asOf }))
+  const fromColumns = loyalty.rows(await loyalty.analyze(columns, { asOf }))
   assert.deepEqual(fromColumns.map((r) => r.memberId), [7n, 9n])
   const strip = (out) => out.map(({ memberId, ...rest }) => rest)
   assert.deepEqual(strip(fromColumns), strip(fromRows))

@@ -75,7 +75,7 @@ test('class 4: numbers are whole or refused, never truncated', () => {
 test('class 4: member ids are one kind, and 1 and 1n are one member', async () => {
   const asOf = new Date(Date.UTC(2024, 6, 1))
   const rows = (ids) => ids.map((memberId, i) => ({ memberId, orderedAt: at(1 + i), amountMinor: 100 }))
-  const scores = await loyalty.analyze(rows([1, 1n, 2]), { asOf })
+  const scores = loyalty.rows(await loyalty.analyze(rows([1, 1n, 2]), { asOf }))
   assert.deepEqual(scores.map((s) => [s.memberId, s.frequency]), [[1, 2], [2, 1]])
   for (const [ids, field] of [[[1, '1'], 'memberId[1]'], [[null], 'memberId[0]'], [['a', 1.5], 'memberId[1]'], [[-1], 'memberId[0]']]) {
     await assert.rejects(loyalty.analyze(rows(ids), { asOf }), (err) => {
@@ -127,7 +127,7 @@ test('member ids are coded as Python codes them: tied members score alike in bot
   const asOf = new Date(tied.as_of)
   const rows = (ids) => ids.map((memberId) => ({ memberId, orderedAt: new Date(tied.ordered_at), amountMinor: tied.amount_minor }))
   for (const [ids, expected] of [[tied.labels, tied.label_scores], [tied.integers, tied.integer_scores]]) {
-    const scores = await loyalty.analyze(rows(ids), { asOf })
+    const scores = loyalty.rows(await loyalty.analyze(rows(ids), { asOf }))
     const got = Object.fromEntries(scores.map((s) => [String(s.memberId), [s.r, s.f, s.m]]))
     const want = Object.fromEntries(Object.entries(expected).map(([id, k]) => [id, [k, k, k]]))
     assert.deepEqual(got, want)

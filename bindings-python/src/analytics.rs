@@ -4,7 +4,7 @@
 use crate::errors::instant;
 use crate::{arrow, errors};
 use loyalty::analytics::clv::ChurnRisk;
-use loyalty::analytics::{Analysis, Orders, Settings};
+use loyalty::analytics::{Analysis, Categories, Orders, Settings};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict};
 
@@ -234,34 +234,6 @@ fn zone(name: &str) -> PyResult<chrono_tz::Tz> {
     name.parse().map_err(|_| errors::input("time_zone", name, "is not an IANA time zone name"))
 }
 
-/// Codes for names, assigned in order of first appearance. Each row comes as (slot,
-/// identity, name): rows with the same slot and identity have the same name, so a row costs
-/// one table lookup, and names are compared only when a slot sees a new identity (an enum's
-/// discriminant, or a shared segment name's address).
-struct Categories {
-    names: Vec<String>,
-    table: [(usize, u8); 64],
-}
-
-impl Categories {
-    fn new() -> Categories {
-        Categories { names: Vec::new(), table: [(usize::MAX, 0); 64] }
-    }
-
-    fn code(&mut self, slot: usize, identity: usize, name: &str) -> u8 {
-        let entry = &mut self.table[slot % 64];
-        if entry.0 != identity {
-            let names = &mut self.names;
-            let position = names.iter().position(|c| c == name).unwrap_or_else(|| {
-                names.push(name.to_owned());
-                names.len() - 1
-            });
-            *entry = (identity, position as u8);
-        }
-        entry.1
-    }
-}
-
 /// `buf` cut into `K` consecutive pieces of `size` bytes (the rest ignored).
 fn pieces<const K: usize>(mut buf: &mut [u8], size: usize) -> [&mut [u8]; K] {
     std::array::from_fn(|_| {
@@ -315,17 +287,7 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResu
         let [member, monetary] = pieces::<2>(buf, n * 8);
         for (i, s) in summaries.iter().enumerate() {
             member[i * 8..][..8].copy_from_slice(&s.member_id.to_le_bytes());
-            // A 64-bit column holds any total a real business reaches; a larger one is an
-            // error naming the member (code), never a silent cap at 2^63 - 1.
-            let total = i64::try_from(s.total_minor).map_err(|_| {
-                errors::analytics(loyalty::analytics::AnalyticsError::Invalid {
-                    field: "monetary_minor".into(),
-                    reason: format!(
-                        "member (code) {} spent {} minor units in all, more than a 64-bit column holds",
-                        s.member_id, s.total_minor
-                    ),
-                })
-            })?;
+            let total = loyalty::analytics::monetary_minor(s).map_err(errors::analytics)?;
             monetary[i * 8..][..8].copy_from_slice(&total.to_le_bytes());
         }
         Ok(())

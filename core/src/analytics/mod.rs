@@ -20,6 +20,7 @@
 mod analysis;
 pub mod clv;
 mod cohort;
+mod columns;
 mod lifecycle;
 mod metrics;
 mod parallel;
@@ -29,6 +30,7 @@ mod summary;
 
 pub use analysis::{analyze, analyze_with, Analysis, JobOptions};
 pub use cohort::{cohorts, Cohort, CohortBuilder};
+pub use columns::{monetary_minor, Categories, Coded, Columns};
 pub use lifecycle::{lifecycle, tag_churn_risk, Activity, Lifecycle, LifecycleSettings, Stage};
 pub use metrics::{program_metrics, MetricsBuilder, ProgramMetrics};
 pub use parallel::with_threads;

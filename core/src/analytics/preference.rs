@@ -101,6 +101,21 @@ pub enum PriceBand {
     High,
 }
 
+impl PriceBand {
+    /// The band's name as it is written in JSON (`low`, `mid`, `high`).
+    ///
+    /// ```
+    /// assert_eq!(loyalty::analytics::PriceBand::Mid.as_str(), "mid");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriceBand::Low => "low",
+            PriceBand::Mid => "mid",
+            PriceBand::High => "high",
+        }
+    }
+}
+
 /// A member's promotion sensitivity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -111,6 +126,21 @@ pub enum Promotion {
     Medium,
     /// From the high share.
     High,
+}
+
+impl Promotion {
+    /// The sensitivity's name as it is written in JSON (`low`, `medium`, `high`).
+    ///
+    /// ```
+    /// assert_eq!(loyalty::analytics::Promotion::Medium.as_str(), "medium");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Promotion::Low => "low",
+            Promotion::Medium => "medium",
+            Promotion::High => "high",
+        }
+    }
 }
 
 /// One member's preferences.
