@@ -17,6 +17,8 @@ pub struct Summarizer {
     tz: chrono_tz::Tz,
     distinct_days: bool,
     threads: usize,
+    /// Text member ids read in place, coded as first seen.
+    labels: arrow::Labels,
 }
 
 /// One batch of little-endian 8-byte columns handed to `add` without the interpreter lock.
@@ -68,7 +70,7 @@ impl Summarizer {
         settings.recent_days = recent_days;
         settings.distinct_days = distinct_days;
         let inner = loyalty::analytics::Summarizer::new(settings).with_threads(threads);
-        Ok(Summarizer { inner: Some(inner), as_of, tz, distinct_days, threads })
+        Ok(Summarizer { inner: Some(inner), as_of, tz, distinct_days, threads, labels: arrow::Labels::default() })
     }
 
     /// The settings: (as_of as ISO-8601, zone name, recent_days, distinct_days).
@@ -99,6 +101,7 @@ impl Summarizer {
             tz: s.time_zone,
             distinct_days: s.distinct_days,
             threads,
+            labels: arrow::Labels::default(),
         })
     }
 
@@ -137,7 +140,13 @@ impl Summarizer {
         let inner =
             self.inner.as_mut().ok_or_else(|| errors::input("summarizer", "finished", "takes no more batches"))?;
         let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
-        arrow::each_batch(py, source, &names, |orders| inner.add(orders))
+        arrow::each_batch(py, source, &names, &mut self.labels, |orders| inner.add(orders))
+    }
+
+    /// The text member ids `add_arrow` read, in code-point order (a member's code is its
+    /// position: `finish` renumbers the first-seen codes so), or `None` for integer ids.
+    fn labels(&mut self) -> Option<Vec<String>> {
+        (!self.labels.is_empty()).then(|| self.labels.sorted_names())
     }
 
     /// The analysis of everything added: a dict of columns, with the cut points used (JSON)
@@ -186,13 +195,18 @@ impl Summarizer {
         };
         let inner = self.inner.take().ok_or_else(|| errors::input("summarizer", "finished", "was already finished"))?;
         let (settings, threads) = (self.settings(), self.threads);
+        // Labels read in place were coded as first seen: renumbered in code-point order, as
+        // Python numbers them, so ties (broken by member id) fall the same way.
+        let ranks = (!self.labels.is_empty()).then(|| self.labels.ranks());
         let with_churn = churn.is_some();
         let done = py
             .detach(move || {
                 // The per-member stages on the summarizer's threads too.
                 loyalty::analytics::with_threads(threads, move || {
-                    let mut done =
-                        inner.finish().and_then(|s| loyalty::analytics::analyze_with(s, &settings, scale, &options))?;
+                    let mut done = inner
+                        .finish()
+                        .map(|s| renumbered(s, ranks.as_deref()))
+                        .and_then(|s| loyalty::analytics::analyze_with(s, &settings, scale, &options))?;
                     if let Some((ids, risks)) = churn {
                         loyalty::analytics::tag_churn_risk(&mut done.tags, &ids, &risks)?;
                     }
@@ -205,6 +219,20 @@ impl Summarizer {
         out.set_item("cut_points", cut_points)?;
         Ok(out)
     }
+}
+
+/// Summaries with each member code `c` replaced by `ranks[c]`, in the new codes' order.
+fn renumbered(
+    mut summaries: Vec<loyalty::analytics::MemberSummary>,
+    ranks: Option<&[u64]>,
+) -> Vec<loyalty::analytics::MemberSummary> {
+    if let Some(ranks) = ranks {
+        for s in &mut summaries {
+            s.member_id = usize::try_from(s.member_id).ok().and_then(|c| ranks.get(c)).copied().unwrap_or(s.member_id);
+        }
+        summaries.sort_unstable_by_key(|s| s.member_id);
+    }
+    summaries
 }
 
 /// RFM values, scores, segments and lifecycle tags for member codes `member_id`, orders at
@@ -362,6 +390,7 @@ fn columns<'py>(py: Python<'py>, analysis: Analysis, with_churn: bool) -> PyResu
 #[pyclass(module = "loyalty._native")]
 pub struct CohortBuilder {
     inner: Option<loyalty::analytics::CohortBuilder>,
+    labels: arrow::Labels,
 }
 
 #[pymethods]
@@ -370,7 +399,10 @@ impl CohortBuilder {
     #[new]
     fn new(as_of: &str, time_zone: &str) -> PyResult<CohortBuilder> {
         let (as_of, tz) = (instant("as_of", as_of)?, zone(time_zone)?);
-        Ok(CohortBuilder { inner: Some(loyalty::analytics::CohortBuilder::new(as_of, tz)) })
+        Ok(CohortBuilder {
+            inner: Some(loyalty::analytics::CohortBuilder::new(as_of, tz)),
+            labels: arrow::Labels::default(),
+        })
     }
 
     /// Adds one batch of little-endian 8-byte columns.
@@ -394,7 +426,7 @@ impl CohortBuilder {
     ) -> PyResult<()> {
         let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
         let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
-        arrow::each_batch(py, source, &names, |orders| inner.add(orders))
+        arrow::each_batch(py, source, &names, &mut self.labels, |orders| inner.add(orders))
     }
 
     /// The retention matrix (JSON list of cohorts). The builder is spent.
@@ -409,6 +441,7 @@ impl CohortBuilder {
 #[pyclass(module = "loyalty._native")]
 pub struct MetricsBuilder {
     inner: Option<loyalty::analytics::MetricsBuilder>,
+    labels: arrow::Labels,
 }
 
 #[pymethods]
@@ -421,7 +454,7 @@ impl MetricsBuilder {
         let (as_of, tz, start) = (instant("as_of", as_of)?, zone(time_zone)?, instant("period_start", period_start)?);
         let inner =
             loyalty::analytics::MetricsBuilder::new(Settings::new(as_of, tz), start).map_err(errors::analytics)?;
-        Ok(MetricsBuilder { inner: Some(inner.with_threads(threads.max(1))) })
+        Ok(MetricsBuilder { inner: Some(inner.with_threads(threads.max(1))), labels: arrow::Labels::default() })
     }
 
     /// Adds one batch of little-endian 8-byte columns.
@@ -445,7 +478,7 @@ impl MetricsBuilder {
     ) -> PyResult<()> {
         let inner = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
         let names = arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
-        arrow::each_batch(py, source, &names, |orders| inner.add(orders))
+        arrow::each_batch(py, source, &names, &mut self.labels, |orders| inner.add(orders))
     }
 
     /// The metrics (JSON), money in units of `scale` minor-unit digits. The builder is spent.

@@ -130,8 +130,22 @@ pub(crate) enum Kind {
     Decimal128(i32),
     /// Floating point: never money.
     Float,
+    /// UTF-8 text with 32-bit (`u`) or 64-bit (`U`, `large`) offsets.
+    Utf8 { large: bool },
+    /// UTF-8 text as 16-byte views (`vu`).
+    Utf8View,
+    /// Dictionary-encoded text: integer indices of this many bytes (and sign) into a
+    /// dictionary of this text kind.
+    Dictionary { width: usize, signed: bool, values: TextKind },
     /// Anything else, by its format string.
     Other,
+}
+
+/// The text kinds a dictionary's values may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TextKind {
+    Utf8 { large: bool },
+    Utf8View,
 }
 
 fn kind(format: &str) -> Kind {
@@ -152,6 +166,9 @@ fn kind(format: &str) -> Kind {
         "I" => Kind::UInt(4),
         "L" => Kind::UInt(8),
         "e" | "f" | "g" => Kind::Float,
+        "u" => Kind::Utf8 { large: false },
+        "U" => Kind::Utf8 { large: true },
+        "vu" => Kind::Utf8View,
         "tdD" => Kind::Date32,
         "tdm" => Kind::Instant(TimeUnit::Milliseconds),
         _ => {
@@ -180,6 +197,8 @@ pub(crate) struct Stream {
     rows: usize,
     /// Each top-level field: its name and format.
     fields: Vec<(String, String)>,
+    /// Each top-level field's dictionary format, when it is dictionary-encoded.
+    dictionaries: Vec<Option<String>>,
 }
 
 /// Text from a C string the producer owns, or empty.
@@ -209,7 +228,7 @@ impl Stream {
             (*source).release = None;
             raw
         };
-        let mut stream = Stream { raw, rows: 0, fields: Vec::new() };
+        let mut stream = Stream { raw, rows: 0, fields: Vec::new(), dictionaries: Vec::new() };
         let mut schema = FfiSchema::empty();
         let get_schema = stream.raw.get_schema.ok_or_else(|| stream_error("the stream has no get_schema"))?;
         // SAFETY: the stream is live (not released) and `schema` is a valid place to write.
@@ -227,6 +246,10 @@ impl Stream {
             // SAFETY: a struct schema has `n_children` valid child pointers.
             let child = unsafe { &**schema.children.add(i) };
             stream.fields.push((text(child.name), text(child.format)));
+            // SAFETY: a schema's dictionary is NULL or a valid schema that lives as long.
+            stream
+                .dictionaries
+                .push((!child.dictionary.is_null()).then(|| text(unsafe { (*child.dictionary).format })));
         }
         Ok(stream)
     }
@@ -246,7 +269,17 @@ impl Stream {
 
     /// The index and kind of the column called `name`, or an error naming it.
     pub(crate) fn column(&self, name: &str) -> PyResult<(usize, Kind)> {
-        self.fields.iter().position(|(n, _)| n == name).map(|i| (i, kind(&self.fields[i].1))).ok_or_else(|| {
+        let kind_of = |i: usize| match (kind(&self.fields[i].1), self.dictionaries[i].as_deref().map(kind)) {
+            (Kind::Int(width) | Kind::UInt(width), Some(values @ (Kind::Utf8 { .. } | Kind::Utf8View))) => {
+                let signed = matches!(kind(&self.fields[i].1), Kind::Int(_));
+                let values =
+                    if let Kind::Utf8 { large } = values { TextKind::Utf8 { large } } else { TextKind::Utf8View };
+                Kind::Dictionary { width, signed, values }
+            }
+            (_, Some(_)) => Kind::Other,
+            (k, None) => k,
+        };
+        self.fields.iter().position(|(n, _)| n == name).map(|i| (i, kind_of(i))).ok_or_else(|| {
             crate::errors::AnalyticsError::new_err((
                 format!("{name}: no such column"),
                 "missing_column".to_string(),
@@ -332,27 +365,10 @@ impl Batch {
                 ),
             ));
         }
-        // SAFETY: a primitive array has a validity buffer (buffers[0], may be NULL when there
-        // are no nulls) and a data buffer (buffers[1]) of at least offset + length values.
-        let (validity, data) = unsafe { (*child.buffers, *child.buffers.add(1)) };
-        if child.null_count != 0 && !validity.is_null() {
-            // SAFETY: the validity bitmap covers offset + length bits.
-            let bits = unsafe { std::slice::from_raw_parts(validity.cast::<u8>(), (start + len).div_ceil(8)) };
-            if let Some(row) = (0..len).find(|&row| bits[(start + row) / 8] & (1 << ((start + row) % 8)) == 0) {
-                return Err(errors::AnalyticsError::new_err((
-                    format!("{name}[{}]: is null; every row needs a value", self.first + row),
-                    "null".to_string(),
-                    format!("{name}[{}]", self.first + row),
-                    String::new(),
-                )));
-            }
-        } else if child.null_count > 0 {
-            return Err(column_error(
-                name,
-                &child.null_count.to_string(),
-                &format!("{name}: {} nulls without a validity bitmap", child.null_count),
-            ));
-        }
+        no_nulls(child, start, len, name, self.first)?;
+        // SAFETY: a primitive array has a data buffer (buffers[1]) of at least offset + length
+        // values.
+        let data = unsafe { *child.buffers.add(1) };
         if len == 0 {
             return Ok(&[]);
         }
@@ -361,6 +377,286 @@ impl Batch {
         }
         // SAFETY: the data buffer holds at least `start + len` values of `width` bytes.
         Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>().add(start * width), len * width) })
+    }
+}
+
+/// Checks rows `start..start + len` of `array` hold values (`first`: the stream row of the
+/// batch's first row, for the error).
+fn no_nulls(array: &FfiArray, start: usize, len: usize, name: &str, first: usize) -> PyResult<()> {
+    // SAFETY: every array but a null array has a validity buffer first (NULL when there are
+    // no nulls); the callers checked `n_buffers` is at least 2.
+    let validity = unsafe { *array.buffers };
+    if array.null_count != 0 && !validity.is_null() {
+        // SAFETY: the validity bitmap covers offset + length bits.
+        let bits = unsafe { std::slice::from_raw_parts(validity.cast::<u8>(), (start + len).div_ceil(8)) };
+        if let Some(row) = (0..len).find(|&row| bits[(start + row) / 8] & (1 << ((start + row) % 8)) == 0) {
+            return Err(errors::AnalyticsError::new_err((
+                format!("{name}[{}]: is null; every row needs a value", first + row),
+                "null".to_string(),
+                format!("{name}[{}]", first + row),
+                String::new(),
+            )));
+        }
+    } else if array.null_count > 0 {
+        return Err(column_error(
+            name,
+            &array.null_count.to_string(),
+            &format!("{name}: {} nulls without a validity bitmap", array.null_count),
+        ));
+    }
+    Ok(())
+}
+
+/// Calls `each(row, bytes)` for rows `start..start + len` of a text array, in order.
+fn each_text(
+    array: &FfiArray,
+    kind: TextKind,
+    start: usize,
+    len: usize,
+    name: &str,
+    first: usize,
+    mut each: impl FnMut(&[u8]),
+) -> PyResult<()> {
+    let bad = |what: &str| column_error(name, what, &format!("{name}: a malformed text column ({what})"));
+    // `start` counts from the buffers' beginning; the array's `length` from its own offset.
+    let logical = start.saturating_sub(usize::try_from(array.offset).unwrap_or(0));
+    if array.n_buffers < 2 || usize::try_from(array.length).unwrap_or(0) < logical.saturating_add(len) {
+        return Err(bad("buffers or length"));
+    }
+    no_nulls(array, start, len, name, first)?;
+    if len == 0 {
+        return Ok(());
+    }
+    match kind {
+        TextKind::Utf8 { large } => {
+            if array.n_buffers < 3 {
+                return Err(bad("no data buffer"));
+            }
+            // SAFETY: a (large) UTF-8 array has three buffers: validity, offsets, data.
+            let (offsets, data) = unsafe { (*array.buffers.add(1), *array.buffers.add(2)) };
+            if offsets.is_null() {
+                return Err(bad("no offsets"));
+            }
+            let width = if large { 8 } else { 4 };
+            // SAFETY: the offsets buffer holds offset + length + 1 offsets.
+            let offsets =
+                unsafe { std::slice::from_raw_parts(offsets.cast::<u8>().add(start * width), (len + 1) * width) };
+            let at = |i: usize| -> i64 {
+                let b = &offsets[i * width..][..width];
+                if large {
+                    i64::from_le_bytes(b.try_into().unwrap_or([0; 8]))
+                } else {
+                    i64::from(i32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
+                }
+            };
+            let end = usize::try_from(at(len)).map_err(|_| bad("a negative offset"))?;
+            if end > 0 && data.is_null() {
+                return Err(bad("no data buffer"));
+            }
+            // SAFETY: the data buffer holds the bytes up to the last offset.
+            let data: &[u8] =
+                if end == 0 { &[] } else { unsafe { std::slice::from_raw_parts(data.cast::<u8>(), end) } };
+            for row in 0..len {
+                let (a, b) = (at(row), at(row + 1));
+                let (Ok(a), Ok(b)) = (usize::try_from(a), usize::try_from(b)) else {
+                    return Err(bad("a negative offset"));
+                };
+                if a > b || b > end {
+                    return Err(bad("offsets out of order"));
+                }
+                each(&data[a..b]);
+            }
+        }
+        TextKind::Utf8View => {
+            // Buffers: validity, the 16-byte views, the data buffers, then the data
+            // buffers' sizes (int64 each).
+            let n = usize::try_from(array.n_buffers).unwrap_or(0);
+            if n < 3 {
+                return Err(bad("no buffer sizes"));
+            }
+            let data_buffers = n - 3;
+            // SAFETY: buffers[1] is the views (offset + length of 16 bytes), the last buffer
+            // the data buffers' sizes.
+            let (views, sizes) = unsafe { (*array.buffers.add(1), *array.buffers.add(n - 1)) };
+            if views.is_null() || (data_buffers > 0 && sizes.is_null()) {
+                return Err(bad("no views"));
+            }
+            // SAFETY: as above.
+            let views = unsafe { std::slice::from_raw_parts(views.cast::<u8>().add(start * 16), len * 16) };
+            let sizes: Vec<i64> = (0..data_buffers)
+                // SAFETY: one int64 size per data buffer.
+                .map(|i| unsafe { sizes.cast::<i64>().add(i).read_unaligned() })
+                .collect();
+            for view in views.chunks_exact(16) {
+                let length = i32::from_le_bytes([view[0], view[1], view[2], view[3]]);
+                let length = usize::try_from(length).map_err(|_| bad("a negative length"))?;
+                if length <= 12 {
+                    each(&view[4..4 + length]);
+                    continue;
+                }
+                let buffer = usize::try_from(i32::from_le_bytes([view[8], view[9], view[10], view[11]]))
+                    .map_err(|_| bad("a negative buffer index"))?;
+                let offset = usize::try_from(i32::from_le_bytes([view[12], view[13], view[14], view[15]]))
+                    .map_err(|_| bad("a negative offset"))?;
+                if buffer >= data_buffers
+                    || usize::try_from(sizes[buffer]).map_or(true, |size| offset.saturating_add(length) > size)
+                {
+                    return Err(bad("a view outside its buffer"));
+                }
+                // SAFETY: data buffer `buffer` (buffers[2 + buffer]) holds `sizes[buffer]`
+                // bytes, and the view lies within them (checked just above).
+                let bytes = unsafe {
+                    let data = *array.buffers.add(2 + buffer);
+                    if data.is_null() {
+                        return Err(bad("no data buffer"));
+                    }
+                    std::slice::from_raw_parts(data.cast::<u8>().add(offset), length)
+                };
+                each(bytes);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Member labels coded as they are first seen, across the batches of a stream; `sorted`
+/// renumbers them in code-point order (UTF-8 byte order), as Python and Node number labels.
+#[derive(Default)]
+pub(crate) struct Labels {
+    index: std::collections::HashMap<Box<[u8]>, u64, std::hash::BuildHasherDefault<Fx>>,
+    names: Vec<Box<[u8]>>,
+    /// Whether a batch had integer ids (which do not mix with labels).
+    integers: bool,
+    /// The order `sorted` found, kept until another label arrives.
+    sorted: Option<(Vec<usize>, Vec<u64>)>,
+}
+
+/// FxHash's word step (one multiply per 8 bytes) with a final mix, so the low bits the table
+/// indexes by depend on every byte (labels like `member-123456` differ only in their last
+/// bytes). Labels come from the host's own data: speed matters more than resisting chosen
+/// collisions.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(tail) ^ (bytes.len() as u64) << 56);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Labels {
+    fn code(&mut self, bytes: &[u8]) -> u64 {
+        if let Some(code) = self.index.get(bytes) {
+            return *code;
+        }
+        let code = self.names.len() as u64;
+        self.names.push(bytes.into());
+        self.index.insert(bytes.into(), code);
+        self.sorted = None;
+        code
+    }
+
+    /// True when no batch had labels.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn order(&mut self) -> &(Vec<usize>, Vec<u64>) {
+        let names = &self.names;
+        self.sorted.get_or_insert_with(|| {
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]));
+            let mut rank = vec![0u64; order.len()];
+            for (position, &code) in order.iter().enumerate() {
+                rank[code] = position as u64;
+            }
+            (order, rank)
+        })
+    }
+
+    /// Each first-seen code's position in code-point order.
+    pub(crate) fn ranks(&mut self) -> Vec<u64> {
+        self.order().1.clone()
+    }
+
+    /// The labels in code-point order.
+    pub(crate) fn sorted_names(&mut self) -> Vec<String> {
+        let order = self.order().0.clone();
+        order.iter().map(|&code| String::from_utf8_lossy(&self.names[code]).into_owned()).collect()
+    }
+}
+
+impl Batch {
+    /// A text column (plain, large, view or dictionary) as member codes from `labels`.
+    fn text_codes(&self, index: usize, kind: Kind, name: &str, labels: &mut Labels) -> PyResult<Vec<u64>> {
+        let len = self.len();
+        let mut codes = Vec::with_capacity(len);
+        if let Kind::Dictionary { width, signed, values } = kind {
+            let indices = widen(self.values(index, width, name)?, width, signed);
+            // SAFETY: `next_batch` checked the batch has one child per field; a dictionary
+            // array's `dictionary` is NULL or a valid array that lives as long.
+            let dictionary = unsafe { (**self.array.children.add(index)).dictionary };
+            if dictionary.is_null() {
+                return Err(column_error(
+                    name,
+                    "dictionary",
+                    &format!("{name}: a dictionary column without its values"),
+                ));
+            }
+            // SAFETY: just checked non-NULL.
+            let dictionary = unsafe { &*dictionary };
+            let (start, count) =
+                (usize::try_from(dictionary.offset).unwrap_or(0), usize::try_from(dictionary.length).unwrap_or(0));
+            let mut entries: Vec<Box<[u8]>> = Vec::with_capacity(count);
+            each_text(dictionary, values, start, count, name, 0, |b| entries.push(b.into()))?;
+            // Only the entries the rows use are coded.
+            let mut coded: Vec<Option<u64>> = vec![None; count];
+            for (row, &i) in indices.iter().enumerate() {
+                let entry = usize::try_from(i).ok().filter(|&e| e < count).ok_or_else(|| {
+                    column_error(
+                        &format!("{name}[{}]", self.first + row),
+                        &i.to_string(),
+                        &format!("{name}[{}]: dictionary index {i} is outside the dictionary", self.first + row),
+                    )
+                })?;
+                let code = *coded[entry].get_or_insert_with(|| labels.code(&entries[entry]));
+                codes.push(code);
+            }
+            return Ok(codes);
+        }
+        let text = match kind {
+            Kind::Utf8 { large } => TextKind::Utf8 { large },
+            _ => TextKind::Utf8View,
+        };
+        // SAFETY: `next_batch` checked the batch has one child per field.
+        let child = unsafe { &**self.array.children.add(index) };
+        let start = usize::try_from(self.array.offset + child.offset)
+            .map_err(|_| column_error(name, "offset", &format!("{name}: a negative offset")))?;
+        each_text(child, text, start, len, name, self.first, |b| codes.push(labels.code(b)))?;
+        Ok(codes)
     }
 }
 
@@ -414,13 +710,16 @@ fn non_negative<'a>(
     Ok(Cow::Owned(values.into_iter().map(|v| v as u64).collect()))
 }
 
-/// A member-id column as unsigned 64-bit ids: borrowed when 64-bit, refused when negative.
+/// A member-id column as unsigned 64-bit ids: integers borrowed when 64-bit and refused when
+/// negative; text (plain, large, view or dictionary) coded by `labels`. A stream's batches
+/// have one kind of id.
 pub(crate) fn member_ids<'a>(
     batch: &'a Batch,
     index: usize,
     kind: Kind,
     name: &str,
     format: &str,
+    labels: &mut Labels,
 ) -> PyResult<Cow<'a, [u64]>> {
     let negative = |row: usize, value: i64| {
         errors::AnalyticsError::new_err((
@@ -430,9 +729,29 @@ pub(crate) fn member_ids<'a>(
             value.to_string(),
         ))
     };
+    let mixed = || {
+        errors::AnalyticsError::new_err((
+            format!("{name}: batches mix integer and other ids"),
+            "invalid".to_string(),
+            name.to_string(),
+            format.to_string(),
+        ))
+    };
     match kind {
-        Kind::UInt(_) | Kind::Int(_) => non_negative(batch, index, kind, name, negative),
-        _ => Err(unsupported(name, format, "integer member ids", false)),
+        Kind::UInt(_) | Kind::Int(_) => {
+            if !labels.is_empty() {
+                return Err(mixed());
+            }
+            labels.integers = true;
+            non_negative(batch, index, kind, name, negative)
+        }
+        Kind::Utf8 { .. } | Kind::Utf8View | Kind::Dictionary { .. } => {
+            if labels.integers {
+                return Err(mixed());
+            }
+            batch.text_codes(index, kind, name, labels).map(Cow::Owned)
+        }
+        _ => Err(unsupported(name, format, "integer or text member ids", false)),
     }
 }
 
@@ -517,10 +836,11 @@ fn read_orders<'b>(
     columns: &[(usize, Kind); 3],
     formats: &[String; 3],
     names: &OrderColumns<'_>,
+    labels: &mut Labels,
 ) -> PyResult<(Cow<'b, [u64]>, Cow<'b, [i64]>, Cow<'b, [i64]>)> {
     let [(m, m_kind), (t, t_kind), (a, a_kind)] = *columns;
     Ok((
-        member_ids(batch, m, m_kind, names.member_id, &formats[0])?,
+        member_ids(batch, m, m_kind, names.member_id, &formats[0], labels)?,
         seconds(batch, t, t_kind, names.ordered_at, &formats[1])?,
         minor_units(batch, a, a_kind, names.amount, &formats[2], names.minor, names.scale)?,
     ))
@@ -548,22 +868,28 @@ impl<'a> OrderStream<'a> {
     }
 
     #[allow(clippy::type_complexity)]
-    fn read<'b>(&self, batch: &'b Batch) -> PyResult<(Cow<'b, [u64]>, Cow<'b, [i64]>, Cow<'b, [i64]>)> {
-        read_orders(batch, &self.columns, &self.formats, self.names)
+    fn read<'b>(
+        &self,
+        batch: &'b Batch,
+        labels: &mut Labels,
+    ) -> PyResult<(Cow<'b, [u64]>, Cow<'b, [i64]>, Cow<'b, [i64]>)> {
+        read_orders(batch, &self.columns, &self.formats, self.names, labels)
     }
 }
 
 /// Calls `f` with each batch of a stream in turn (without the interpreter lock). The core
 /// numbers rows over all the batches it was given, so its errors name the stream's row.
+/// Text member ids are coded by `labels`.
 pub(crate) fn each_batch(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     names: &OrderColumns<'_>,
+    labels: &mut Labels,
     mut f: impl FnMut(&loyalty::analytics::Orders<'_>) -> Result<(), loyalty::analytics::AnalyticsError> + Send,
 ) -> PyResult<()> {
     let mut stream = OrderStream::open(source, names)?;
     while let Some(batch) = stream.next_batch()? {
-        let (members, times, amounts) = stream.read(&batch)?;
+        let (members, times, amounts) = stream.read(&batch, labels)?;
         let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
         py.detach(|| f(&orders)).map_err(errors::analytics)?;
     }
@@ -572,11 +898,13 @@ pub(crate) fn each_batch(
 
 /// Calls `f` with a whole stream's orders at once (for the jobs that need every order
 /// together: cohorts, CLV summaries): a stream of one batch is read in place; several are
-/// gathered into one set of columns first. `f` runs without the interpreter lock.
+/// gathered into one set of columns first. `f` runs without the interpreter lock. Text
+/// member ids are coded by `labels`.
 pub(crate) fn whole_stream<R: Send>(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     names: &OrderColumns<'_>,
+    labels: &mut Labels,
     f: impl FnOnce(&loyalty::analytics::Orders<'_>) -> R + Send,
 ) -> PyResult<R> {
     let mut stream = OrderStream::open(source, names)?;
@@ -584,7 +912,7 @@ pub(crate) fn whole_stream<R: Send>(
         return Ok(py.detach(|| f(&loyalty::analytics::Orders { member_id: &[], ordered_at: &[], amount_minor: &[] })));
     };
     let Some(second) = stream.next_batch()? else {
-        let (members, times, amounts) = stream.read(&first)?;
+        let (members, times, amounts) = stream.read(&first, labels)?;
         let orders = loyalty::analytics::Orders { member_id: &members, ordered_at: &times, amount_minor: &amounts };
         return Ok(py.detach(|| f(&orders)));
     };
@@ -592,7 +920,7 @@ pub(crate) fn whole_stream<R: Send>(
     let mut batch = Some(first);
     let mut pending = Some(second);
     while let Some(b) = batch {
-        let (bm, bt, ba) = stream.read(&b)?;
+        let (bm, bt, ba) = stream.read(&b, labels)?;
         members.extend_from_slice(&bm);
         times.extend_from_slice(&bt);
         amounts.extend_from_slice(&ba);

@@ -90,11 +90,24 @@ pub fn clv_summary_arrow<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let unit = period_unit(unit)?;
     let names = crate::arrow::OrderColumns { member_id, ordered_at, amount, minor, scale };
-    let rows = crate::arrow::whole_stream(py, source, &names, |orders| {
+    let mut labels = crate::arrow::Labels::default();
+    let mut rows = crate::arrow::whole_stream(py, source, &names, &mut labels, |orders| {
         clv_summary(orders, calibration_end_day, holdout_end_day, unit)
     })?
     .map_err(errors::analytics)?;
-    summary_dict(py, &rows)
+    if labels.is_empty() {
+        return summary_dict(py, &rows);
+    }
+    // Text ids were coded as first seen: renumbered in code-point order, as Python numbers
+    // them, with the labels by code under `labels`.
+    let (names, ranks) = (labels.sorted_names(), labels.ranks());
+    for r in &mut rows {
+        r.member_id = usize::try_from(r.member_id).ok().and_then(|c| ranks.get(c)).copied().unwrap_or(r.member_id);
+    }
+    rows.sort_unstable_by_key(|r| r.member_id);
+    let out = summary_dict(py, &rows)?;
+    out.set_item("labels", names)?;
+    Ok(out)
 }
 
 fn period_unit(unit: &str) -> PyResult<PeriodUnit> {

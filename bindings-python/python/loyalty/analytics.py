@@ -84,7 +84,7 @@ class _Codes:
 
     def __init__(self, name: str = "member_id", always: bool = False) -> None:
         self.name = name
-        self.index: Dict[Any, int] = {}
+        self.index: Optional[Dict[Any, int]] = {}
         self.ids: list = []
         self.integers: Optional[bool] = False if always else None
 
@@ -111,6 +111,8 @@ class _Codes:
             raise AnalyticsError(f"{self.name}: a float column; member ids are strings or whole numbers", "invalid",
                                  self.name, str(values.dtype))
         uniques, inverse = np.unique(values, return_inverse=True)
+        if self.index is None:
+            self.index = {label: code for code, label in enumerate(self.ids)}
         mapped = np.empty(len(uniques), dtype=np.uint64)
         for i, u in enumerate(uniques.tolist()):
             code = self.index.get(u)
@@ -141,19 +143,40 @@ def _batches(frame: Any) -> Tuple[str, str, Any]:
     return library, library, iter([frame])
 
 
+def _text_type(t: Any) -> bool:
+    """Whether an Arrow type is text the native side reads in place as member ids: string,
+    large string, string view, or a dictionary of one of them."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        return pa.types.is_integer(t.index_type) and _text_type(t.value_type)
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t)
+                or (hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t)))
+
+
 def _arrow_source(frame: Any, library: str, columns: Tuple[str, str, str], minor: bool) -> Any:
     """An object exporting the Arrow C stream of just `columns` (member id, instant, money),
-    for the native side to read in place; or None when the member ids are not integers (they
-    are coded here first) or the frame cannot export Arrow (then its columns are copied)."""
+    for the native side to read in place: member ids that are integers or text (string,
+    large string, string view, dictionary); or None when the frame cannot export Arrow or its
+    ids are of another kind or have nulls (then its columns are copied, and the copy's checks
+    name the bad row)."""
     member_id = columns[0]
     try:
         if library == "pandas":
             import pyarrow as pa
 
             kinds = [frame[c].dtype.kind for c in columns]
-            if kinds[0] not in "iu":
-                return None
             data = {c: frame[c] for c in columns}
+            if kinds[0] not in "iu":
+                # Text ids (object columns of str, or pandas string dtypes) convert to Arrow
+                # strings in one pass; anything else (mixed, None, floats) is coded here.
+                try:
+                    ids = pa.array(frame[member_id], from_pandas=False)
+                except Exception:
+                    return None
+                if not _text_type(ids.type) or ids.null_count:
+                    return None
+                data[member_id] = ids
             if not minor and kinds[2] == "O":
                 # An object column of Decimals converts to decimal128 (one pass in pyarrow);
                 # anything else (floats, text, mixed) stays on the checked per-value path,
@@ -168,18 +191,39 @@ def _arrow_source(frame: Any, library: str, columns: Tuple[str, str, str], minor
                 data[columns[2]] = money
             return pa.table(data)
         if library == "polars":
-            if not frame.schema[member_id].is_integer() or not hasattr(frame, "__arrow_c_stream__"):
+            import polars as pl
+
+            kind = frame.schema[member_id]
+            text = kind == pl.String or isinstance(kind, (pl.Categorical, pl.Enum))
+            if not (kind.is_integer() or text) or not hasattr(frame, "__arrow_c_stream__"):
+                return None
+            if text and frame[member_id].null_count():
                 return None
             return frame.select(list(columns))
         if library in ("pyarrow", "stream"):
             import pyarrow as pa
 
-            if not pa.types.is_integer(frame.schema.field(member_id).type):
+            t = frame.schema.field(member_id).type
+            if not (pa.types.is_integer(t) or _text_type(t)):
+                return None
+            if library == "pyarrow" and not pa.types.is_integer(t) and frame.column(member_id).null_count:
                 return None
             return frame.select(list(columns)) if hasattr(frame, "select") else frame
     except (ImportError, KeyError):
         return None
     return None
+
+
+def _read_labels(codes: "_Codes", labels: Optional[list]) -> None:
+    """The member-id coding after an in-place read: integer ids as themselves, or the labels
+    the native side read, each coded by its position (code-point order)."""
+    if labels is None:
+        codes.integers = True
+        return
+    codes.integers = False
+    codes.ids = list(labels)
+    # Built when first needed: only a churn-risk frame looks codes up (0.13 s per 500,000 labels).
+    codes.index = None
 
 
 def _summarize(frame: Any, summarizer: Any, new: Any, codes: "_Codes", columns: Tuple[str, str, str], minor: bool,
@@ -196,7 +240,7 @@ def _summarize(frame: Any, summarizer: Any, new: Any, codes: "_Codes", columns: 
     if arrow is not None:
         try:
             call(summarizer.add_arrow, arrow, *columns, minor, scale)
-            codes.integers = True
+            _read_labels(codes, call(summarizer.labels) if hasattr(summarizer, "labels") else None)
             return ("pyarrow" if library == "stream" else library), summarizer
         except AnalyticsError as e:
             # Negative integer ids are coded like labels, from a fresh start (a one-shot
@@ -576,8 +620,8 @@ def _whole(frame: Any, member_id: str, ordered_at: str, amount: Optional[str], a
     if source is not None:
         try:
             codes = _Codes()
-            codes.integers = True
             result = call(arrow_job, source, member_id, ordered_at, money_column, minor, scale)
+            _read_labels(codes, result.get("labels") if isinstance(result, dict) else None)
             return result, ("pyarrow" if library == "stream" else library), codes
         except AnalyticsError as e:
             if e.kind != "negative_member_id" or library == "stream":
