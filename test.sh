@@ -25,6 +25,20 @@ if ! cargo fmt --all -- --check; then echo "cargo fmt found unformatted code"; s
 step "clippy"
 if ! cargo clippy --workspace --exclude uniffi-bindgen --all-targets --quiet -- -D warnings; then status=1; fi
 
+step "minimum Rust versions (the declared rust-version of each crate)"
+# The library and the examples build on Rust 1.85; the Python and Node bindings on 1.88
+# (napi's floor); the mobile binding on 1.91 (uniffi's cargo_metadata), which this step does
+# not install. Checked in their own target folder.
+if rustup toolchain install 1.85 1.88 --profile minimal >/dev/null 2>&1 \
+  && cargo +1.85 check --quiet --target-dir target/msrv -p loyalty --all-features --lib \
+  && cargo +1.85 check --quiet --target-dir target/msrv -p loyalty-examples --bins \
+  && cargo +1.88 check --quiet --target-dir target/msrv -p loyalty-python -p loyalty-node --lib; then
+  passed=$((passed + 1))
+else
+  echo "a crate does not build on its declared minimum Rust version"
+  status=1; failed=$((failed + 1))
+fi
+
 step "cargo test (core, examples, doc tests)"
 cargo test --workspace --exclude uniffi-bindgen 2>&1 | tee "$log/cargo.txt" | grep -E '^(test result|failures:|---- )|panicked' || true
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then status=1; fi
