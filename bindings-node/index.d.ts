@@ -42,6 +42,8 @@ export declare class NativeAccount {
   advanceTo(program: NativeProgram, at: string): string
   /** Balances as of an instant (JSON). */
   balances(program: NativeProgram, asOf: string): string
+  /** Stored value as of an instant (JSON: principal, bonus, available, liability). */
+  storedValue(program: NativeProgram, asOf: string): string
   /** Tier progress (JSON, or null without tiers). */
   tierProgress(program: NativeProgram, asOf: string): string | null
   /** The statement (JSON). */

@@ -10,7 +10,7 @@ export interface OrderLine { sku: string, amount: Money, category?: string, disc
 export type Event =
   | EventBase & { type: 'joined', birthday?: string }
   | EventBase & { type: 'profileCompleted', birthday?: string }
-  | EventBase & { type: 'orderPlaced', orderId: string, amount: Money, channel?: string, lines?: OrderLine[] }
+  | EventBase & { type: 'orderPlaced', orderId: string, amount: Money, channel?: string, lines?: OrderLine[], /** The part paid from stored value. */ storedValue?: Money }
   | EventBase & { type: 'orderRefunded', orderId: string, amount: Money }
   | EventBase & { type: 'rewardRedeemed', rewardId: string, points: number }
   | EventBase & { type: 'pointsPaid', orderId: string, orderAmount: Money, points: number }
@@ -21,8 +21,14 @@ export type Event =
   | EventBase & { type: 'bonusClaimed', name: string }
   | EventBase & { type: 'pointsAdjusted', points: number, reason: string }
   | EventBase & { type: 'tierAssigned', tier: string, until: Instant, reason: string }
+  | EventBase & { type: 'storedValueLoaded', paid: Money, paymentRef?: string }
+  | EventBase & { type: 'storedValueCashedOut' }
 
 export interface Draw { lot: number, points: number }
+/** Stored value taken from (or given back to) one top-up's principal or bonus. */
+export interface FundDraw { topupId: string, fund: 'principal' | 'bonus', amount: Money }
+/** Stored value as of an instant: bonus expiring by then left out; `liability` at each top-up's discount. */
+export interface StoredValueBalance { principal: Money, bonus: Money, available: Money, liability: Money }
 
 export type Effect =
   | { type: 'pointsEarned', lot: number, points: number, rules: string[], availableAt: Date, expiresAt: Date | null, pending: boolean }
@@ -44,6 +50,12 @@ export type Effect =
   | { type: 'pointsReceived', fromMemberId: string, points: number, lots: number[] }
   | { type: 'accountsMerged', mergedMemberId: string, points: number, lots: number[] }
   | { type: 'pointsAdjusted', points: number, reason: string, draws: Draw[] }
+  | { type: 'storedValueLoaded', topupId: string, paid: Money, bonus: Money, bonusExpiresAt?: Date, paymentRef?: string, available: Money }
+  | { type: 'storedValueSpent', orderId: string, amount: Money, principal: Money, bonus: Money, draws: FundDraw[] }
+  | { type: 'storedValueRefilled', orderId: string, principal: Money, bonus: Money, forfeited: Money }
+  | { type: 'storedValueBonusExpiring', topupId: string, amount: Money, expiresAt: Date }
+  | { type: 'storedValueBonusExpired', topupId: string, amount: Money, at: Date }
+  | { type: 'storedValueRefundDue', amount: Money, mode: 'face_value' | 'proportional', principalRetained: Money, bonusForfeited: Money }
 
 export interface Outcome { effects: Effect[], duplicate: boolean, revision: number }
 export interface Balances { asOf: Date, available: number, pending: number, debt: number, expiringSoon: number }
@@ -59,7 +71,7 @@ export type ErrorCode =
   | 'id_conflict' | 'invalid_field' | 'out_of_order' | 'unknown_order' | 'duplicate_order'
   | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
-  | 'as_of_before_clock'
+  | 'as_of_before_clock' | 'insufficient_funds' | 'cap_exceeded'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
   | 'period_after_as_of'
   | 'empty' | 'no_interior_maximum' | 'not_converged'
@@ -101,6 +113,7 @@ export class Account {
   apply (program: Program, event: Event): Outcome
   advanceTo (program: Program, at: Instant): Effect[]
   balances (program: Program, asOf: Instant): Balances
+  storedValue (program: Program, asOf: Instant): StoredValueBalance
   tierProgress (program: Program, asOf: Instant): TierProgress | null
   statement (): StatementEntry[]
   applyAll (program: Program, events: Event[]): Outcome[]

@@ -277,6 +277,12 @@ class Account {
     return fromCore(JSON.parse(call(() => this._native.balances(program._native, t))))
   }
 
+  /** Stored value as of `asOf`: principal, bonus, available and liability, as decimal strings. */
+  storedValue (program, asOf) {
+    const t = iso('asOf', asOf)
+    return JSON.parse(call(() => this._native.storedValue(program._native, t)))
+  }
+
   tierProgress (program, asOf) {
     const t = iso('asOf', asOf)
     const p = call(() => this._native.tierProgress(program._native, t))

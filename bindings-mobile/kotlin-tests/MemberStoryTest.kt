@@ -125,6 +125,47 @@ class MemberStoryTest {
         assertEquals(250L, ana.balances(program, at("2024-03-19T04:00:00Z")).available)
     }
 
+    /**
+     * Lin's tea-house card (core/tests/stories/stored_value_card.rs): a top-up of 1000 earns
+     * a bonus of 100; an order of 550 paid from the card takes 500 of principal and 50 of
+     * bonus (in proportion) and earns points on 500; a return of 220 gives 200 and 20 back.
+     */
+    @Test
+    fun aStoredValueCardThroughTheTypedApi() {
+        val teaHouse = Program.fromJson(
+            """{"name": "Tea", "version": 1, "currency": "CNY", "time_zone": "Asia/Shanghai",
+              "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]}, "redemption": {"point_value": "0.01"},
+              "stored_value": {"bonus_tiers": [{"min_paid": "1000", "bonus": "100"}], "bonus_expiry": {"kind": "rolling_days", "days": 180}, "cap": "5000"}}"""
+        )
+        val lin = Account("lin")
+        val loaded = lin.apply(teaHouse, Event("t1", at("2025-03-01T02:00:00Z"), EventKind.StoredValueLoaded(BigDecimal("1000"), "pay-1")))
+        val top = loaded.effects.single() as Effect.StoredValueLoaded
+        assertEquals(listOf(0, 0), listOf(BigDecimal("100").compareTo(top.bonus), BigDecimal("1100").compareTo(top.available)))
+        assertEquals(at("2025-08-28T16:00:00Z"), top.bonusExpiresAt)
+        val paid = lin.apply(teaHouse, Event("e1", at("2025-03-02T04:00:00Z"),
+            EventKind.OrderPlaced("o1", BigDecimal("550"), null, emptyList(), BigDecimal("550"))))
+        val spent = paid.effects[0] as Effect.StoredValueSpent
+        assertEquals(listOf(0, 0), listOf(BigDecimal("500").compareTo(spent.principal), BigDecimal("50").compareTo(spent.bonus)))
+        assertEquals(listOf(dev.loyalty.Fund.PRINCIPAL, dev.loyalty.Fund.BONUS), spent.draws.map { it.fund })
+        assertEquals(500L, (paid.effects[1] as Effect.PointsEarned).points)
+        val back = lin.apply(teaHouse, Event("r1", at("2025-03-03T04:00:00Z"), EventKind.OrderRefunded("o1", BigDecimal("220"))))
+        val refilled = back.effects.filterIsInstance<Effect.StoredValueRefilled>().single()
+        assertEquals(listOf(0, 0), listOf(BigDecimal("200").compareTo(refilled.principal), BigDecimal("20").compareTo(refilled.bonus)))
+        val balance = lin.storedValue(teaHouse, at("2025-03-03T04:00:00Z"))
+        assertEquals(listOf(0, 0), listOf(BigDecimal("700").compareTo(balance.principal), BigDecimal("70").compareTo(balance.bonus)))
+        // More than the card holds: the core's error, its field and value; nothing changed.
+        val before = lin.snapshot()
+        val short = assertThrows(LoyaltyException.InsufficientFunds::class.java) {
+            lin.apply(teaHouse, Event("e2", at("2025-03-04T04:00:00Z"), EventKind.OrderPlaced("o2", BigDecimal("900"), null, emptyList(), BigDecimal("900"))))
+        }
+        assertEquals(listOf("insufficient_funds", "stored_value", "900"), listOf(short.kind, short.field, short.value))
+        val cap = assertThrows(LoyaltyException.CapExceeded::class.java) {
+            lin.apply(teaHouse, Event("t2", at("2025-03-04T04:00:00Z"), EventKind.StoredValueLoaded(BigDecimal("4301"), null)))
+        }
+        assertEquals(listOf("cap_exceeded", "paid", "4301"), listOf(cap.kind, cap.field, cap.value))
+        assertEquals(before, lin.snapshot())
+    }
+
     @Test
     fun errorsAreOneExceptionWithAVariantPerKindAndTheCoresKindFieldAndValue() {
         val a = Account("x")

@@ -7,7 +7,9 @@ mod uniffi_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
-pub use surface::{Day, Draw, Effect, Event, EventKind, MissingMetric, OrderLine, ReceivedLot};
+pub use surface::{
+    CashOutMode, Day, Draw, Effect, Event, EventKind, Fund, FundDraw, MissingMetric, OrderLine, ReceivedLot,
+};
 pub use uniffi_support::Money;
 use uniffi_support::{from_system_time, to_system_time};
 
@@ -54,6 +56,10 @@ pub enum LoyaltyError {
     #[error("{reason}")]
     InsufficientPoints { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
+    InsufficientFunds { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    CapExceeded { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
     TooMany { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
     AsOfBeforeClock { kind: String, field: String, value: String, reason: String },
@@ -80,6 +86,8 @@ impl LoyaltyError {
             "limit_reached" => LoyaltyError::LimitReached { kind: k, field, value, reason },
             "debt_outstanding" => LoyaltyError::DebtOutstanding { kind: k, field, value, reason },
             "insufficient_points" => LoyaltyError::InsufficientPoints { kind: k, field, value, reason },
+            "insufficient_funds" => LoyaltyError::InsufficientFunds { kind: k, field, value, reason },
+            "cap_exceeded" => LoyaltyError::CapExceeded { kind: k, field, value, reason },
             "too_many" => LoyaltyError::TooMany { kind: k, field, value, reason },
             "as_of_before_clock" => LoyaltyError::AsOfBeforeClock { kind: k, field, value, reason },
             "internal" => LoyaltyError::Internal { kind: k, field, value, reason },
@@ -167,6 +175,16 @@ pub struct Balances {
     pub pending: i64,
     pub debt: i64,
     pub expiring_soon: i64,
+}
+
+/// A member's stored value as of an instant: principal, bonus (what expires by then left
+/// out), what the member can spend, and the liability at each top-up's discount.
+#[derive(uniffi::Record)]
+pub struct StoredValueBalance {
+    pub principal: Money,
+    pub bonus: Money,
+    pub available: Money,
+    pub liability: Money,
 }
 
 /// Points that expire together.
@@ -306,6 +324,17 @@ impl Account {
             pending: b.pending.get(),
             debt: b.debt.get(),
             expiring_soon: b.expiring_soon.get(),
+        })
+    }
+
+    pub fn stored_value(&self, program: &Program, as_of: SystemTime) -> Result<StoredValueBalance, LoyaltyError> {
+        let as_of = from_system_time("as_of", as_of)?;
+        let b = self.try_with(|a| a.stored_value(&program.inner, as_of))?;
+        Ok(StoredValueBalance {
+            principal: Money(b.principal.to_string()),
+            bonus: Money(b.bonus.to_string()),
+            available: Money(b.available.to_string()),
+            liability: Money(b.liability.to_string()),
         })
     }
 

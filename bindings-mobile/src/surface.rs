@@ -59,6 +59,10 @@ pub enum EventKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         channel: Option<String>,
         lines: Vec<OrderLine>,
+        /// The part of `amount` paid from the member's stored value.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[uniffi(default = None)]
+        stored_value: Option<Money>,
     },
     OrderRefunded {
         order_id: String,
@@ -104,6 +108,14 @@ pub enum EventKind {
         points: i64,
         reason: String,
     },
+    /// A top-up of the member's stored value; the event id is its id.
+    StoredValueLoaded {
+        paid: Money,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        payment_ref: Option<String>,
+    },
+    /// The member cashed out the stored value.
+    StoredValueCashedOut,
 }
 
 /// One line of an order.
@@ -132,6 +144,31 @@ pub struct ReceivedLot {
 pub struct Draw {
     pub lot: u32,
     pub points: i64,
+}
+
+/// Principal (paid in) or bonus (given with a top-up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum Fund {
+    Principal,
+    Bonus,
+}
+
+/// How a cash-out was worked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum CashOutMode {
+    FaceValue,
+    Proportional,
+}
+
+/// Stored value taken from (or given back to) one top-up's principal or bonus.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, uniffi::Record)]
+#[serde(deny_unknown_fields)]
+pub struct FundDraw {
+    pub topup_id: String,
+    pub fund: Fund,
+    pub amount: Money,
 }
 
 /// What is still missing on one tier metric (`spend`, `points` or `orders`).
@@ -265,6 +302,47 @@ pub enum Effect {
         reason: String,
         draws: Vec<Draw>,
     },
+    StoredValueLoaded {
+        topup_id: String,
+        paid: Money,
+        bonus: Money,
+        #[serde(default, deserialize_with = "instant::read_opt")]
+        bonus_expires_at: Option<SystemTime>,
+        #[serde(default)]
+        payment_ref: Option<String>,
+        available: Money,
+    },
+    StoredValueSpent {
+        order_id: String,
+        amount: Money,
+        principal: Money,
+        bonus: Money,
+        draws: Vec<FundDraw>,
+    },
+    StoredValueRefilled {
+        order_id: String,
+        principal: Money,
+        bonus: Money,
+        forfeited: Money,
+    },
+    StoredValueBonusExpiring {
+        topup_id: String,
+        amount: Money,
+        #[serde(deserialize_with = "instant::read")]
+        expires_at: SystemTime,
+    },
+    StoredValueBonusExpired {
+        topup_id: String,
+        amount: Money,
+        #[serde(deserialize_with = "instant::read")]
+        at: SystemTime,
+    },
+    StoredValueRefundDue {
+        amount: Money,
+        mode: CashOutMode,
+        principal_retained: Money,
+        bonus_forfeited: Money,
+    },
 }
 
 impl Event {
@@ -361,6 +439,7 @@ mod tests {
                     amount: Money("25.90".into()),
                     discount: Money("0".into()),
                 }],
+                stored_value: None,
             },
         };
         let core = e.to_core().unwrap();
@@ -387,6 +466,7 @@ mod tests {
                     amount: Money("1e3".into()),
                     discount: Money("0".into()),
                 }],
+                stored_value: None,
             },
         };
         match e.to_core() {

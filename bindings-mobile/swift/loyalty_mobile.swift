@@ -665,6 +665,8 @@ public protocol AccountProtocol: AnyObject, Sendable {
      */
     func snapshot()  -> String
     
+    func storedValue(program: Program, asOf: Date) throws  -> StoredValueBalance
+    
     func tierProgress(program: Program, asOf: Date) throws  -> TierStatus?
     
 }
@@ -859,6 +861,17 @@ open func snapshot() -> String  {
         uniffiCallStatus in
     uniffi_loyalty_mobile_fn_method_account_snapshot(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func storedValue(program: Program, asOf: Date)throws  -> StoredValueBalance  {
+    return try  FfiConverterTypeStoredValueBalance_lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+        uniffiCallStatus in
+    uniffi_loyalty_mobile_fn_method_account_stored_value(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProgram_lower(program),
+        FfiConverterTimestamp.lower(asOf),uniffiCallStatus
     )
 })
 }
@@ -1328,6 +1341,67 @@ public func FfiConverterTypeExpiringPoints_lower(_ value: ExpiringPoints) -> Rus
 
 
 /**
+ * Stored value taken from (or given back to) one top-up's principal or bonus.
+ */
+public struct FundDraw: Equatable, Hashable {
+    public let topupId: String
+    public let fund: Fund
+    public let amount: Money
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(topupId: String, fund: Fund, amount: Money) {
+        self.topupId = topupId
+        self.fund = fund
+        self.amount = amount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FundDraw: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFundDraw: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FundDraw {
+        return
+            try FundDraw(
+                topupId: FfiConverterString.read(from: &buf), 
+                fund: FfiConverterTypeFund.read(from: &buf), 
+                amount: FfiConverterTypeMoney.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FundDraw, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.topupId, into: &buf)
+        FfiConverterTypeFund.write(value.fund, into: &buf)
+        FfiConverterTypeMoney.write(value.amount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFundDraw_lift(_ buf: RustBuffer) throws -> FundDraw {
+    return try FfiConverterTypeFundDraw.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFundDraw_lower(_ value: FundDraw) -> RustBuffer {
+    return FfiConverterTypeFundDraw.lower(value)
+}
+
+
+/**
  * What is still missing on one tier metric (`spend`, `points` or `orders`).
  */
 public struct MissingMetric: Equatable, Hashable {
@@ -1672,6 +1746,72 @@ public func FfiConverterTypeReceivedLot_lower(_ value: ReceivedLot) -> RustBuffe
 
 
 /**
+ * A member's stored value as of an instant: principal, bonus (what expires by then left
+ * out), what the member can spend, and the liability at each top-up's discount.
+ */
+public struct StoredValueBalance: Equatable, Hashable {
+    public let principal: Money
+    public let bonus: Money
+    public let available: Money
+    public let liability: Money
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(principal: Money, bonus: Money, available: Money, liability: Money) {
+        self.principal = principal
+        self.bonus = bonus
+        self.available = available
+        self.liability = liability
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StoredValueBalance: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoredValueBalance: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoredValueBalance {
+        return
+            try StoredValueBalance(
+                principal: FfiConverterTypeMoney.read(from: &buf), 
+                bonus: FfiConverterTypeMoney.read(from: &buf), 
+                available: FfiConverterTypeMoney.read(from: &buf), 
+                liability: FfiConverterTypeMoney.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StoredValueBalance, into buf: inout [UInt8]) {
+        FfiConverterTypeMoney.write(value.principal, into: &buf)
+        FfiConverterTypeMoney.write(value.bonus, into: &buf)
+        FfiConverterTypeMoney.write(value.available, into: &buf)
+        FfiConverterTypeMoney.write(value.liability, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredValueBalance_lift(_ buf: RustBuffer) throws -> StoredValueBalance {
+    return try FfiConverterTypeStoredValueBalance.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredValueBalance_lower(_ value: StoredValueBalance) -> RustBuffer {
+    return FfiConverterTypeStoredValueBalance.lower(value)
+}
+
+
+/**
  * Where a member stands in the tier ladder.
  */
 public struct TierStatus: Equatable, Hashable {
@@ -1741,6 +1881,75 @@ public func FfiConverterTypeTierStatus_lower(_ value: TierStatus) -> RustBuffer 
 
 
 /**
+ * How a cash-out was worked out.
+ */
+
+public enum CashOutMode: Equatable, Hashable {
+    
+    case faceValue
+    case proportional
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CashOutMode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCashOutMode: FfiConverterRustBuffer {
+    typealias SwiftType = CashOutMode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CashOutMode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .faceValue
+        
+        case 2: return .proportional
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CashOutMode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .faceValue:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .proportional:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCashOutMode_lift(_ buf: RustBuffer) throws -> CashOutMode {
+    return try FfiConverterTypeCashOutMode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCashOutMode_lower(_ value: CashOutMode) -> RustBuffer {
+    return FfiConverterTypeCashOutMode.lower(value)
+}
+
+
+
+/**
  * What the host should do or tell the member (the core's `Effect`; its docs say what each
  * field means).
  */
@@ -1784,6 +1993,18 @@ public enum Effect: Equatable, Hashable {
     case accountsMerged(mergedMemberId: String, points: Int64, lots: [UInt32]
     )
     case pointsAdjusted(points: Int64, reason: String, draws: [Draw]
+    )
+    case storedValueLoaded(topupId: String, paid: Money, bonus: Money, bonusExpiresAt: Date?, paymentRef: String?, available: Money
+    )
+    case storedValueSpent(orderId: String, amount: Money, principal: Money, bonus: Money, draws: [FundDraw]
+    )
+    case storedValueRefilled(orderId: String, principal: Money, bonus: Money, forfeited: Money
+    )
+    case storedValueBonusExpiring(topupId: String, amount: Money, expiresAt: Date
+    )
+    case storedValueBonusExpired(topupId: String, amount: Money, at: Date
+    )
+    case storedValueRefundDue(amount: Money, mode: CashOutMode, principalRetained: Money, bonusForfeited: Money
     )
 
 
@@ -1861,6 +2082,24 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
         )
         
         case 19: return .pointsAdjusted(points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf), draws: try FfiConverterSequenceTypeDraw.read(from: &buf)
+        )
+        
+        case 20: return .storedValueLoaded(topupId: try FfiConverterString.read(from: &buf), paid: try FfiConverterTypeMoney.read(from: &buf), bonus: try FfiConverterTypeMoney.read(from: &buf), bonusExpiresAt: try FfiConverterOptionTimestamp.read(from: &buf), paymentRef: try FfiConverterOptionString.read(from: &buf), available: try FfiConverterTypeMoney.read(from: &buf)
+        )
+        
+        case 21: return .storedValueSpent(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), principal: try FfiConverterTypeMoney.read(from: &buf), bonus: try FfiConverterTypeMoney.read(from: &buf), draws: try FfiConverterSequenceTypeFundDraw.read(from: &buf)
+        )
+        
+        case 22: return .storedValueRefilled(orderId: try FfiConverterString.read(from: &buf), principal: try FfiConverterTypeMoney.read(from: &buf), bonus: try FfiConverterTypeMoney.read(from: &buf), forfeited: try FfiConverterTypeMoney.read(from: &buf)
+        )
+        
+        case 23: return .storedValueBonusExpiring(topupId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), expiresAt: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 24: return .storedValueBonusExpired(topupId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), at: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 25: return .storedValueRefundDue(amount: try FfiConverterTypeMoney.read(from: &buf), mode: try FfiConverterTypeCashOutMode.read(from: &buf), principalRetained: try FfiConverterTypeMoney.read(from: &buf), bonusForfeited: try FfiConverterTypeMoney.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -2013,6 +2252,55 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             FfiConverterSequenceTypeDraw.write(draws, into: &buf)
             
+        
+        case let .storedValueLoaded(topupId,paid,bonus,bonusExpiresAt,paymentRef,available):
+            writeInt(&buf, Int32(20))
+            FfiConverterString.write(topupId, into: &buf)
+            FfiConverterTypeMoney.write(paid, into: &buf)
+            FfiConverterTypeMoney.write(bonus, into: &buf)
+            FfiConverterOptionTimestamp.write(bonusExpiresAt, into: &buf)
+            FfiConverterOptionString.write(paymentRef, into: &buf)
+            FfiConverterTypeMoney.write(available, into: &buf)
+            
+        
+        case let .storedValueSpent(orderId,amount,principal,bonus,draws):
+            writeInt(&buf, Int32(21))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeMoney.write(amount, into: &buf)
+            FfiConverterTypeMoney.write(principal, into: &buf)
+            FfiConverterTypeMoney.write(bonus, into: &buf)
+            FfiConverterSequenceTypeFundDraw.write(draws, into: &buf)
+            
+        
+        case let .storedValueRefilled(orderId,principal,bonus,forfeited):
+            writeInt(&buf, Int32(22))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeMoney.write(principal, into: &buf)
+            FfiConverterTypeMoney.write(bonus, into: &buf)
+            FfiConverterTypeMoney.write(forfeited, into: &buf)
+            
+        
+        case let .storedValueBonusExpiring(topupId,amount,expiresAt):
+            writeInt(&buf, Int32(23))
+            FfiConverterString.write(topupId, into: &buf)
+            FfiConverterTypeMoney.write(amount, into: &buf)
+            FfiConverterTimestamp.write(expiresAt, into: &buf)
+            
+        
+        case let .storedValueBonusExpired(topupId,amount,at):
+            writeInt(&buf, Int32(24))
+            FfiConverterString.write(topupId, into: &buf)
+            FfiConverterTypeMoney.write(amount, into: &buf)
+            FfiConverterTimestamp.write(at, into: &buf)
+            
+        
+        case let .storedValueRefundDue(amount,mode,principalRetained,bonusForfeited):
+            writeInt(&buf, Int32(25))
+            FfiConverterTypeMoney.write(amount, into: &buf)
+            FfiConverterTypeCashOutMode.write(mode, into: &buf)
+            FfiConverterTypeMoney.write(principalRetained, into: &buf)
+            FfiConverterTypeMoney.write(bonusForfeited, into: &buf)
+            
         }
     }
 }
@@ -2045,7 +2333,10 @@ public enum EventKind: Equatable, Hashable {
     )
     case profileCompleted(birthday: Day?
     )
-    case orderPlaced(orderId: String, amount: Money, channel: String?, lines: [OrderLine]
+    case orderPlaced(orderId: String, amount: Money, channel: String?, lines: [OrderLine], 
+        /**
+         * The part of `amount` paid from the member's stored value.
+         */storedValue: Money? = nil
     )
     case orderRefunded(orderId: String, amount: Money
     )
@@ -2075,6 +2366,15 @@ public enum EventKind: Equatable, Hashable {
     )
     case pointsAdjusted(points: Int64, reason: String
     )
+    /**
+     * A top-up of the member's stored value; the event id is its id.
+     */
+    case storedValueLoaded(paid: Money, paymentRef: String?
+    )
+    /**
+     * The member cashed out the stored value.
+     */
+    case storedValueCashedOut
 
 
 
@@ -2102,7 +2402,7 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
         case 2: return .profileCompleted(birthday: try FfiConverterOptionTypeDay.read(from: &buf)
         )
         
-        case 3: return .orderPlaced(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), channel: try FfiConverterOptionString.read(from: &buf), lines: try FfiConverterSequenceTypeOrderLine.read(from: &buf)
+        case 3: return .orderPlaced(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), channel: try FfiConverterOptionString.read(from: &buf), lines: try FfiConverterSequenceTypeOrderLine.read(from: &buf), storedValue: try FfiConverterOptionTypeMoney.read(from: &buf)
         )
         
         case 4: return .orderRefunded(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf)
@@ -2139,6 +2439,11 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
         case 15: return .pointsAdjusted(points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
+        case 16: return .storedValueLoaded(paid: try FfiConverterTypeMoney.read(from: &buf), paymentRef: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 17: return .storedValueCashedOut
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -2157,12 +2462,13 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
             FfiConverterOptionTypeDay.write(birthday, into: &buf)
             
         
-        case let .orderPlaced(orderId,amount,channel,lines):
+        case let .orderPlaced(orderId,amount,channel,lines,storedValue):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(orderId, into: &buf)
             FfiConverterTypeMoney.write(amount, into: &buf)
             FfiConverterOptionString.write(channel, into: &buf)
             FfiConverterSequenceTypeOrderLine.write(lines, into: &buf)
+            FfiConverterOptionTypeMoney.write(storedValue, into: &buf)
             
         
         case let .orderRefunded(orderId,amount):
@@ -2231,6 +2537,16 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
             FfiConverterInt64.write(points, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
+        
+        case let .storedValueLoaded(paid,paymentRef):
+            writeInt(&buf, Int32(16))
+            FfiConverterTypeMoney.write(paid, into: &buf)
+            FfiConverterOptionString.write(paymentRef, into: &buf)
+            
+        
+        case .storedValueCashedOut:
+            writeInt(&buf, Int32(17))
+        
         }
     }
 }
@@ -2248,6 +2564,75 @@ public func FfiConverterTypeEventKind_lift(_ buf: RustBuffer) throws -> EventKin
 #endif
 public func FfiConverterTypeEventKind_lower(_ value: EventKind) -> RustBuffer {
     return FfiConverterTypeEventKind.lower(value)
+}
+
+
+
+/**
+ * Principal (paid in) or bonus (given with a top-up).
+ */
+
+public enum Fund: Equatable, Hashable {
+    
+    case principal
+    case bonus
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Fund: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFund: FfiConverterRustBuffer {
+    typealias SwiftType = Fund
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Fund {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .principal
+        
+        case 2: return .bonus
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Fund, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .principal:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .bonus:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFund_lift(_ buf: RustBuffer) throws -> Fund {
+    return try FfiConverterTypeFund.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFund_lower(_ value: Fund) -> RustBuffer {
+    return FfiConverterTypeFund.lower(value)
 }
 
 
@@ -2302,6 +2687,10 @@ enum LoyaltyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case DebtOutstanding(kind: String, field: String, value: String, reason: String
     )
     case InsufficientPoints(kind: String, field: String, value: String, reason: String
+    )
+    case InsufficientFunds(kind: String, field: String, value: String, reason: String
+    )
+    case CapExceeded(kind: String, field: String, value: String, reason: String
     )
     case TooMany(kind: String, field: String, value: String, reason: String
     )
@@ -2437,19 +2826,31 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 17: return .TooMany(
+        case 17: return .InsufficientFunds(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 18: return .AsOfBeforeClock(
+        case 18: return .CapExceeded(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 19: return .Internal(
+        case 19: return .TooMany(
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 20: return .AsOfBeforeClock(
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 21: return .Internal(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
@@ -2595,7 +2996,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .TooMany(kind,field,value,reason):
+        case let .InsufficientFunds(kind,field,value,reason):
             writeInt(&buf, Int32(17))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -2603,7 +3004,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .AsOfBeforeClock(kind,field,value,reason):
+        case let .CapExceeded(kind,field,value,reason):
             writeInt(&buf, Int32(18))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -2611,8 +3012,24 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(kind,field,value,reason):
+        case let .TooMany(kind,field,value,reason):
             writeInt(&buf, Int32(19))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .AsOfBeforeClock(kind,field,value,reason):
+            writeInt(&buf, Int32(20))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(kind,field,value,reason):
+            writeInt(&buf, Int32(21))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
             FfiConverterString.write(value, into: &buf)
@@ -2760,6 +3177,30 @@ fileprivate struct FfiConverterOptionTypeDay: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMoney: FfiConverterRustBuffer {
+    typealias SwiftType = Money?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMoney.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMoney.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
     typealias SwiftType = [UInt32]
 
@@ -2852,6 +3293,31 @@ fileprivate struct FfiConverterSequenceTypeExpiringPoints: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeExpiringPoints.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFundDraw: FfiConverterRustBuffer {
+    typealias SwiftType = [FundDraw]
+
+    public static func write(_ value: [FundDraw], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFundDraw.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FundDraw] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FundDraw]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFundDraw.read(from: &buf))
         }
         return seq
     }
@@ -3084,6 +3550,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_snapshot() != 30637) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_loyalty_mobile_checksum_method_account_stored_value() != 39954) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_tier_progress() != 64308) {

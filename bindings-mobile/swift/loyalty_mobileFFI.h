@@ -308,6 +308,11 @@ uint64_t uniffi_loyalty_mobile_fn_method_account_revision(uint64_t ptr, RustCall
 RustBuffer uniffi_loyalty_mobile_fn_method_account_snapshot(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_STORED_VALUE
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_STORED_VALUE
+RustBuffer uniffi_loyalty_mobile_fn_method_account_stored_value(uint64_t ptr, uint64_t program, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_TIER_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_TIER_PROGRESS
 RustBuffer uniffi_loyalty_mobile_fn_method_account_tier_progress(uint64_t ptr, uint64_t program, RustBuffer as_of, RustCallStatus *_Nonnull out_status
@@ -649,6 +654,12 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_revision(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_SNAPSHOT
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_SNAPSHOT
 uint16_t uniffi_loyalty_mobile_checksum_method_account_snapshot(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_STORED_VALUE
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_STORED_VALUE
+uint16_t uniffi_loyalty_mobile_checksum_method_account_stored_value(void
     
 );
 #endif

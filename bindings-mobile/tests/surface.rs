@@ -160,6 +160,7 @@ fn swift_and_kotlin_name_every_event_and_effect_variant_and_field_of_the_schema(
         ("ReceivedLot", "schema/event.schema.json", "ReceivedLot"),
         ("Draw", "schema/effect.schema.json", "Draw"),
         ("MissingMetric", "schema/effect.schema.json", "Missing"),
+        ("FundDraw", "schema/effect.schema.json", "FundDraw"),
     ] {
         let expected = schema_record(file, def);
         assert_eq!(swift_record(&swift, ours), expected, "Swift {ours}");

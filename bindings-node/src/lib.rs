@@ -169,6 +169,12 @@ impl NativeAccount {
         self.account().balances(&program.inner, instant("asOf", &as_of)?).map(|b| json(&b)).map_err(errors::account)
     }
 
+    /// Stored value as of an instant (JSON: principal, bonus, available, liability).
+    #[napi(catch_unwind)]
+    pub fn stored_value(&self, program: &NativeProgram, as_of: String) -> Result<String> {
+        self.account().stored_value(&program.inner, instant("asOf", &as_of)?).map(|b| json(&b)).map_err(errors::account)
+    }
+
     /// Tier progress (JSON, or null without tiers).
     #[napi(catch_unwind)]
     pub fn tier_progress(&self, program: &NativeProgram, as_of: String) -> Result<Option<String>> {
@@ -347,7 +353,10 @@ fn plain_order(fields: &str) -> Option<(String, loyalty::EventKind)> {
         };
         lines.push(loyalty::OrderLine { sku: sku.to_string(), category, amount, discount });
     }
-    Some((id.to_string(), loyalty::EventKind::OrderPlaced { order_id: order_id.to_string(), amount, channel, lines }))
+    Some((
+        id.to_string(),
+        loyalty::EventKind::OrderPlaced { order_id: order_id.to_string(), amount, channel, lines, stored_value: None },
+    ))
 }
 
 /// Moves points between two members atomically; returns `[sent, received]` outcomes (JSON).

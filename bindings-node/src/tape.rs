@@ -102,7 +102,7 @@ impl Writer<'_> {
 /// milliseconds (a `Date`'s precision) of the years 0000 to 9999 (chrono spells later years
 /// `+10000-...`, which `Date` does not parse).
 fn whole_ms(t: DateTime<Utc>) -> bool {
-    t.timestamp_subsec_nanos() % 1_000_000 == 0
+    t.timestamp_subsec_nanos().is_multiple_of(1_000_000)
         && (-62_167_219_200_000..=253_402_300_799_999).contains(&t.timestamp_millis())
 }
 

@@ -1056,8 +1056,21 @@ mod tests {
         assert_eq!(kind("d:10,3,128"), Kind::Decimal128(3));
         assert_eq!(kind("d:10,3,256"), Kind::Other);
         assert_eq!(kind("g"), Kind::Float);
-        assert_eq!(kind("u"), Kind::Other);
+        assert_eq!(kind("u"), Kind::Utf8 { large: false });
+        assert_eq!(kind("U"), Kind::Utf8 { large: true });
+        assert_eq!(kind("vu"), Kind::Utf8View);
+        assert_eq!(kind("z"), Kind::Other);
         assert_eq!(kind("tsx:"), Kind::Other);
+    }
+
+    #[test]
+    fn labels_are_numbered_in_code_point_order_whatever_order_they_came_in() {
+        let mut labels = Labels::default();
+        let codes: Vec<u64> = ["émile", "bob", "Zoë", "bob", "ann"].iter().map(|l| labels.code(l.as_bytes())).collect();
+        assert_eq!(codes, [0, 1, 2, 1, 3]);
+        assert_eq!(labels.sorted_names(), ["Zoë", "ann", "bob", "émile"]);
+        // émile (first seen, code 0) is last in code-point order; Zoë (code 2) first.
+        assert_eq!(labels.ranks(), [3, 2, 0, 1]);
     }
 
     #[test]

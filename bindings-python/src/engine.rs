@@ -136,6 +136,11 @@ impl Account {
         self.inner.balances(&program.inner, instant("as_of", as_of)?).map(|b| json(&b)).map_err(errors::account)
     }
 
+    /// Stored value as of `as_of` (JSON: principal, bonus, available, liability).
+    fn stored_value(&self, program: &Program, as_of: &str) -> PyResult<String> {
+        self.inner.stored_value(&program.inner, instant("as_of", as_of)?).map(|b| json(&b)).map_err(errors::account)
+    }
+
     /// Points expiring by `until` (JSON array).
     fn expiring(&self, program: &Program, as_of: &str, until: &str) -> PyResult<String> {
         self.inner

@@ -51,8 +51,13 @@ fn streams() -> Vec<Vec<Event>> {
                 .map(|i| {
                     t += Duration::hours(24 * 3 + (next() % (24 * 8)) as i64);
                     let amount = Decimal::new(500 + (next() % 20_000) as i64, 2);
-                    let kind =
-                        EventKind::OrderPlaced { order_id: format!("m{m}-o{i}"), amount, channel: None, lines: vec![] };
+                    let kind = EventKind::OrderPlaced {
+                        order_id: format!("m{m}-o{i}"),
+                        amount,
+                        channel: None,
+                        lines: vec![],
+                        stored_value: None,
+                    };
                     Event::new(format!("m{m}-e{i}"), t, kind)
                 })
                 .collect()

@@ -208,6 +208,104 @@ pub enum Effect {
         /// Lots created or drawn from.
         draws: Vec<Draw>,
     },
+    /// Money was loaded onto the stored value (a top-up), with its bonus.
+    StoredValueLoaded {
+        /// The top-up (its event id).
+        topup_id: std::sync::Arc<str>,
+        /// Principal paid in.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        paid: Decimal,
+        /// Bonus given with it.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        bonus: Decimal,
+        /// When the bonus expires, if it does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bonus_expires_at: Option<DateTime<Utc>>,
+        /// The payment's reference at the host.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payment_ref: Option<String>,
+        /// What the member can spend now, principal and bonus.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        available: Decimal,
+    },
+    /// Stored value paid (part of) an order.
+    StoredValueSpent {
+        /// The order.
+        order_id: String,
+        /// The amount paid from stored value.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        amount: Decimal,
+        /// Of which principal.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        principal: Decimal,
+        /// Of which bonus.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        bonus: Decimal,
+        /// Which top-ups' funds paid it.
+        draws: Vec<crate::purse::FundDraw>,
+    },
+    /// A refund gave stored value back to the funds that paid the order (never as cash).
+    StoredValueRefilled {
+        /// The order.
+        order_id: String,
+        /// Principal given back.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        principal: Decimal,
+        /// Bonus given back, with its original expiry.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        bonus: Decimal,
+        /// Bonus that would have come back but had expired meanwhile.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        forfeited: Decimal,
+    },
+    /// A top-up's bonus will expire (announced once).
+    StoredValueBonusExpiring {
+        /// The top-up.
+        topup_id: std::sync::Arc<str>,
+        /// The bonus left.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        amount: Decimal,
+        /// When it expires.
+        expires_at: DateTime<Utc>,
+    },
+    /// A top-up's bonus expired.
+    StoredValueBonusExpired {
+        /// The top-up.
+        topup_id: std::sync::Arc<str>,
+        /// The bonus that expired.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        amount: Decimal,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The member cashed out: what the host must pay back, and what stays with the business.
+    StoredValueRefundDue {
+        /// To pay the member.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        amount: Decimal,
+        /// How it was worked out.
+        mode: crate::program::CashOutMode,
+        /// Principal not paid back (consumption valued at face beyond the bonus).
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        principal_retained: Decimal,
+        /// Bonus forfeited (never paid out).
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        bonus_forfeited: Decimal,
+    },
 }
 
 /// One line of a member's statement: what one event or one clock instant did.
@@ -361,6 +459,12 @@ impl Effect {
             // The merged account's own history comes along in the statement and already adds
             // up to these points.
             Effect::AccountsMerged { .. } => Points::ZERO,
+            Effect::StoredValueLoaded { .. }
+            | Effect::StoredValueSpent { .. }
+            | Effect::StoredValueRefilled { .. }
+            | Effect::StoredValueBonusExpiring { .. }
+            | Effect::StoredValueBonusExpired { .. }
+            | Effect::StoredValueRefundDue { .. } => Points::ZERO,
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::DebtRepaid { .. }
@@ -433,6 +537,12 @@ impl Totals {
             Effect::PointsSent { points, .. } => self.sent += *points,
             Effect::PointsReceived { points, .. } => self.received += *points,
             Effect::AccountsMerged { .. } => {}
+            Effect::StoredValueLoaded { .. }
+            | Effect::StoredValueSpent { .. }
+            | Effect::StoredValueRefilled { .. }
+            | Effect::StoredValueBonusExpiring { .. }
+            | Effect::StoredValueBonusExpired { .. }
+            | Effect::StoredValueRefundDue { .. } => {}
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::PointsExpiringSoon { .. }

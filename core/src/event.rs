@@ -152,7 +152,7 @@ impl Event {
             other => other,
         })?;
         // serde lets a kind without fields ignore any it is given: refuse them here.
-        if matches!(kind, EventKind::CheckedIn | EventKind::BirthdayReached) {
+        if matches!(kind, EventKind::CheckedIn | EventKind::BirthdayReached | EventKind::StoredValueCashedOut) {
             if let Some((key, value)) = rest.as_object().and_then(|m| m.iter().find(|(k, _)| k.as_str() != "type")) {
                 return Err(AccountError::invalid(
                     key.as_str(),
@@ -219,7 +219,7 @@ impl Event {
                 h.tag(2);
                 h.date(*birthday);
             }
-            EventKind::OrderPlaced { order_id, amount, channel, lines } => {
+            EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
                 h.tag(3);
                 h.str(order_id);
                 h.decimal(*amount);
@@ -230,6 +230,12 @@ impl Event {
                     h.opt_str(line.category.as_deref());
                     h.decimal(line.amount);
                     h.decimal(line.discount);
+                }
+                // Hashed only when given, so orders without it keep the fingerprints their
+                // snapshots hold.
+                if let Some(x) = stored_value {
+                    h.tag(16);
+                    h.decimal(*x);
                 }
             }
             EventKind::OrderRefunded { order_id, amount } => {
@@ -282,6 +288,12 @@ impl Event {
                     h.i64(lot.expires_at.map_or(i64::MIN, |e| e.timestamp()));
                 }
             }
+            EventKind::StoredValueLoaded { paid, payment_ref } => {
+                h.tag(17);
+                h.decimal(*paid);
+                h.opt_str(payment_ref.as_deref());
+            }
+            EventKind::StoredValueCashedOut => h.tag(18),
             EventKind::TierAssigned { tier, until, reason } => {
                 h.tag(13);
                 h.str(tier);
@@ -326,6 +338,12 @@ pub enum EventKind {
         /// The order lines, for category and SKU rules (their amounts may not exceed the order's).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         lines: Vec<OrderLine>,
+        /// The part of `amount` paid from the member's stored value (a tender, applied after
+        /// any discount; the rest is paid outside the engine).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(deserialize_with = "crate::money::strict::option")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
+        stored_value: Option<Decimal>,
     },
     /// Part or all of an earlier order was refunded: claws back its points in proportion.
     OrderRefunded {
@@ -406,6 +424,21 @@ pub enum EventKind {
         /// Why, for the statement.
         reason: String,
     },
+    /// Money was loaded onto the member's stored value (a top-up; the event id is the
+    /// top-up's id). It earns the program's top-up bonus, and no points. It cannot be paid
+    /// from the stored value itself: it has no stored-value tender.
+    StoredValueLoaded {
+        /// The amount paid in.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        paid: Decimal,
+        /// The payment's reference at the host (for reconciliation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payment_ref: Option<String>,
+    },
+    /// The member cashed out the stored value: the engine says what the host must pay back
+    /// (never the bonus) and empties the balance.
+    StoredValueCashedOut,
 }
 
 impl EventKind {
@@ -437,6 +470,8 @@ impl EventKind {
             EventKind::PointsReceived { .. } => "points_received",
             EventKind::TierAssigned { .. } => "tier_assigned",
             EventKind::PointsAdjusted { .. } => "points_adjusted",
+            EventKind::StoredValueLoaded { .. } => "stored_value_loaded",
+            EventKind::StoredValueCashedOut => "stored_value_cashed_out",
         }
     }
 }

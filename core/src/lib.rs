@@ -32,7 +32,7 @@
 //! let bought = Event::new(
 //!     "evt-1",
 //!     Utc.with_ymd_and_hms(2024, 3, 5, 15, 0, 0).unwrap(),
-//!     EventKind::OrderPlaced { order_id: "A-100".into(), amount: "59.99".parse()?, channel: None, lines: vec![] },
+//!     EventKind::OrderPlaced { order_id: "A-100".into(), amount: "59.99".parse()?, channel: None, lines: vec![], stored_value: None },
 //! );
 //! let outcome = account.apply(&program, &bought)?;
 //! assert!(matches!(outcome.effects[0], Effect::PointsEarned { points, .. } if points.get() == 59));
@@ -83,6 +83,7 @@ mod ledger;
 mod money;
 mod points;
 pub mod program;
+mod purse;
 mod refund;
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
@@ -102,6 +103,7 @@ pub use ledger::{Lot, LotId, LotKind};
 pub use money::{parse_decimal, Rounding, MAX_AMOUNT};
 pub use points::Points;
 pub use program::{Program, ProgramConfig, ProgramError};
+pub use purse::{Fund, FundDraw, StoredValueBalance, StoredValueTotals};
 pub use tier::TierProgress;
 
 /// The README's Rust examples, run as doc tests so they stay true.

@@ -37,6 +37,7 @@ fn member() -> Account {
         amount: "80.00".parse().unwrap(),
         channel: None,
         lines: vec![],
+        stored_value: None,
     };
     a.apply(&p, &Event::new("e1", at(1), order)).unwrap();
     a.apply(&p, &Event::new("e2", at(2), EventKind::RewardRedeemed { reward_id: "mug".into(), points: 30 })).unwrap();
@@ -114,6 +115,7 @@ fn a_point_value_too_small_to_divide_by_is_refused_and_the_smallest_allowed_quot
         amount: "1000000000000".parse().unwrap(),
         channel: None,
         lines: vec![],
+        stored_value: None,
     };
     a.apply(&p, &Event::new("e", at(1), order)).unwrap();
     // 10^12 spent earns 10^12 points; an order of 10^12 could take 10^18 at a millionth each,
@@ -249,6 +251,7 @@ fn ids_with_control_or_only_invisible_characters_are_refused() {
         amount: "1".parse().unwrap(),
         channel: None,
         lines: vec![],
+        stored_value: None,
     };
     assert_eq!(field_of(&refused(&mut a, &p, &Event::new("e5", at(3), order))).0, "order_id");
     assert_eq!(field_of(&Account::try_new("").unwrap_err()).0, "member_id");
@@ -305,8 +308,13 @@ fn an_advance_with_effects_counts_a_revision_and_one_to_where_the_clock_is_does_
     // Pending one day: the order's points activate at the next UTC midnight.
     let p = patched(json!({"pending_days": 1})).unwrap();
     let mut a = Account::new("m");
-    let order =
-        EventKind::OrderPlaced { order_id: "o".into(), amount: "10".parse().unwrap(), channel: None, lines: vec![] };
+    let order = EventKind::OrderPlaced {
+        order_id: "o".into(),
+        amount: "10".parse().unwrap(),
+        channel: None,
+        lines: vec![],
+        stored_value: None,
+    };
     a.apply(&p, &Event::new("e", at(1), order)).unwrap();
     let effects = a.advance_to(&p, at(2)).unwrap();
     assert!(matches!(effects[..], [loyalty::Effect::PendingActivated { .. }]), "{effects:?}");

@@ -173,6 +173,7 @@ fn events(ops: &[Op]) -> Vec<Event> {
                         amount: Decimal::new(*cents, 2),
                         channel: None,
                         lines,
+                        stored_value: None,
                     },
                     *hours,
                 )
@@ -211,8 +212,8 @@ fn prefixed(events: &[Event]) -> Vec<Event> {
         .iter()
         .map(|e| {
             let kind = match e.kind.clone() {
-                EventKind::OrderPlaced { order_id, amount, channel, lines } => {
-                    EventKind::OrderPlaced { order_id: format!("x{order_id}"), amount, channel, lines }
+                EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
+                    EventKind::OrderPlaced { order_id: format!("x{order_id}"), amount, channel, lines, stored_value }
                 }
                 EventKind::OrderRefunded { order_id, amount } => {
                     EventKind::OrderRefunded { order_id: format!("x{order_id}"), amount }

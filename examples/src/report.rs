@@ -81,6 +81,7 @@ pub fn replay(
                 amount: row.amount,
                 channel: None,
                 lines: vec![],
+                stored_value: None,
             };
             let outcome = account
                 .apply(program, &Event::new(format!("order-{}", row.line), row.occurred_at, kind))

@@ -43,7 +43,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &Event::new(
                     id(),
                     t,
-                    EventKind::OrderPlaced { order_id: order_id.clone(), amount, channel: None, lines: vec![] },
+                    EventKind::OrderPlaced {
+                        order_id: order_id.clone(),
+                        amount,
+                        channel: None,
+                        lines: vec![],
+                        stored_value: None,
+                    },
                 ),
             )?;
             orders.push((order_id, amount));

@@ -1,12 +1,13 @@
 //! Replays an arbitrary event stream against an arbitrary program and checks, after every
 //! step: refused events change nothing, balances never go below zero, the effects add up to
-//! what the lots hold (conservation), replays are no-ops, and snapshots round-trip.
+//! what the lots hold (conservation), stored value is conserved to the cent, replays are
+//! no-ops, and snapshots round-trip.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
-use loyalty::{Account, Event, EventKind, Program, Totals};
+use loyalty::{Account, Event, EventKind, Program, StoredValueTotals, Totals};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Arbitrary)]
@@ -34,6 +35,9 @@ enum Op {
     Assign { tier: u8, days: u8, hours: u16 },
     Advance { hours: u16 },
     Replay { index: u8 },
+    TopUp { cents: u32, hours: u16 },
+    CardOrder { cents: u32, card_cents: u32, hours: u16 },
+    CashOut { hours: u16 },
 }
 
 fn program(k: &Knobs) -> Option<Program> {
@@ -73,6 +77,7 @@ fn program(k: &Knobs) -> Option<Program> {
             ]
         })
     });
+    let spend = ["proportional", "principal_first", "bonus_first"][usize::from(k.expiry % 3)];
     let json = serde_json::json!({
         "name": "fuzz", "version": 1, "currency": "USD",
         "time_zone": if k.new_york { "America/New_York" } else { "UTC" },
@@ -83,7 +88,16 @@ fn program(k: &Knobs) -> Option<Program> {
         "expiring_soon_days": k.warn_days % 40,
         "redemption": {"point_value": "0.01", "step": 10, "max_order_share": "0.5", "after_expiry": after},
         "clawback_shortfall": if k.within_balance { "within_balance" } else { "debt" },
-        "tiers": tiers
+        "tiers": tiers,
+        "stored_value": {
+            "bonus_tiers": [{"min_paid": "10", "bonus": "0.33"}, {"min_paid": "100", "bonus": "10"}],
+            "bonus_expiry": {"kind": "rolling_days", "days": u32::from(k.expiry_n % 60) + 1},
+            "bonus_warn_days": k.warn_days % 5,
+            "cap": "2000",
+            "cap_counts_bonus": k.reinstate,
+            "spend": spend,
+            "cash_out": if k.new_york { "face_value" } else { "proportional" }
+        }
     });
     Program::from_json(&json.to_string()).ok()
 }
@@ -94,6 +108,7 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
     let mut account = Account::new("fuzz");
     let mut t: DateTime<Utc> = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().expect("valid start");
     let mut totals = Totals::default();
+    let mut wallet = StoredValueTotals::default();
     let mut applied: Vec<Event> = Vec::new();
     let mut orders = 0u32;
     let mut redemptions: Vec<String> = Vec::new();
@@ -104,7 +119,7 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
             Op::Order { cents, hours } => {
                 t += step(hours);
                 orders += 1;
-                Event::new(id, t, EventKind::OrderPlaced { order_id: format!("o{}", orders - 1), amount: Decimal::new(i64::from(*cents % 1_000_000), 2), channel: None, lines: vec![] })
+                Event::new(id, t, EventKind::OrderPlaced { order_id: format!("o{}", orders - 1), amount: Decimal::new(i64::from(*cents % 1_000_000), 2), channel: None, lines: vec![], stored_value: None })
             }
             Op::Refund { order, cents, hours } => {
                 t += step(hours);
@@ -142,9 +157,28 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
             }
             Op::Advance { hours } => {
                 t += step(hours);
-                account.advance_to(&p, t).expect("instants stay far before 9000").iter().for_each(|e| totals.record(e));
-                check(&account, &p, t, &totals);
+                let effects = account.advance_to(&p, t).expect("instants stay far before 9000");
+                effects.iter().for_each(|e| {
+                    totals.record(e);
+                    wallet.record(e);
+                });
+                check(&account, &p, t, &totals, &wallet);
                 continue;
+            }
+            Op::TopUp { cents, hours } => {
+                t += step(hours);
+                Event::new(id, t, EventKind::StoredValueLoaded { paid: Decimal::new(i64::from(*cents % 300_000), 2), payment_ref: None })
+            }
+            Op::CardOrder { cents, card_cents, hours } => {
+                t += step(hours);
+                orders += 1;
+                let amount = Decimal::new(i64::from(*cents % 1_000_000), 2);
+                let card = Decimal::new(i64::from(*card_cents % 1_000_000), 2);
+                Event::new(id, t, EventKind::OrderPlaced { order_id: format!("o{}", orders - 1), amount, channel: None, lines: vec![], stored_value: Some(card) })
+            }
+            Op::CashOut { hours } => {
+                t += step(hours);
+                Event::new(id, t, EventKind::StoredValueCashedOut)
             }
             Op::Replay { index } => {
                 if applied.is_empty() {
@@ -161,12 +195,15 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
         let before = account.to_json();
         match account.apply(&p, &event) {
             Ok(outcome) => {
-                outcome.effects.iter().for_each(|e| totals.record(e));
+                outcome.effects.iter().for_each(|e| {
+                    totals.record(e);
+                    wallet.record(e);
+                });
                 applied.push(event);
             }
             Err(_) => assert_eq!(account.to_json(), before, "a refused event changed the account"),
         }
-        check(&account, &p, t, &totals);
+        check(&account, &p, t, &totals, &wallet);
     }
     let json = account.to_json();
     let loaded = Account::from_json(&json).expect("a snapshot loads");
@@ -177,7 +214,7 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
     }
 });
 
-fn check(account: &Account, p: &Program, t: DateTime<Utc>, totals: &Totals) {
+fn check(account: &Account, p: &Program, t: DateTime<Utc>, totals: &Totals, wallet: &StoredValueTotals) {
     account.verify().expect("invariants hold");
     // Balances as of a later instant may include expiries not yet emitted as effects.
     assert!(account.balances(p, t).is_ok());
@@ -186,4 +223,7 @@ fn check(account: &Account, p: &Program, t: DateTime<Utc>, totals: &Totals) {
     assert!(b.debt.get() == 0 || b.available.get() == 0);
     assert_eq!(totals.held(), b.available + b.pending, "conservation");
     assert_eq!(totals.debt(), b.debt, "debt conservation");
+    let sv = account.stored_value(p, account.clock()).expect("as of the clock");
+    assert_eq!(wallet.held(), sv.available, "stored value conservation");
+    assert!(sv.liability >= Decimal::ZERO && sv.liability <= sv.available);
 }

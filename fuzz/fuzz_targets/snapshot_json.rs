@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
     events.push(Event::new("fz-redeem", t, EventKind::PointsPaid {
         order_id: "fz".into(), order_amount: loyalty::MAX_AMOUNT, points: 1_000_000_000_000 }));
     events.push(Event::new("fz-order", t, EventKind::OrderPlaced {
-        order_id: "fz-o".into(), amount: loyalty::MAX_AMOUNT, channel: None, lines: vec![] }));
+        order_id: "fz-o".into(), amount: loyalty::MAX_AMOUNT, channel: None, lines: vec![], stored_value: None }));
     for event in &events {
         let before = account.to_json();
         if account.apply(&program, event).is_err() {

@@ -67,8 +67,10 @@ def parse_instant(text: Optional[str]) -> Optional[_dt.datetime]:
     return _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-_INSTANTS = {"at", "occurred_at", "available_at", "expires_at", "on", "valid_until", "earned_at", "as_of", "until", "clock"}
-_DECIMALS = {"value", "cash", "needed", "spend", "amount", "order_amount", "discount"}
+_INSTANTS = {"at", "occurred_at", "available_at", "expires_at", "on", "valid_until", "earned_at", "as_of", "until", "clock",
+             "bonus_expires_at"}
+_DECIMALS = {"value", "cash", "needed", "spend", "amount", "order_amount", "discount", "paid", "bonus", "available",
+             "principal", "forfeited", "principal_retained", "bonus_forfeited", "stored_value", "liability"}
 
 
 def from_core(value: Any, key: str = "") -> Any:

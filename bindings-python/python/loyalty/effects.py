@@ -239,6 +239,67 @@ class PointsAdjusted(Effect, kind="points_adjusted"):
     draws: Draws
 
 
+class StoredValueLoaded(Effect, kind="stored_value_loaded"):
+    """Money was loaded onto the stored value, with its bonus."""
+
+    __slots__ = ()
+    topup_id: str
+    paid: Decimal
+    bonus: Decimal
+    bonus_expires_at: Optional[_dt.datetime]
+    payment_ref: Optional[str]
+    available: Decimal
+
+
+class StoredValueSpent(Effect, kind="stored_value_spent"):
+    """Stored value paid (part of) an order: `draws` are {"topup_id", "fund", "amount"}."""
+
+    __slots__ = ()
+    order_id: str
+    amount: Decimal
+    principal: Decimal
+    bonus: Decimal
+    draws: List[Dict[str, Any]]
+
+
+class StoredValueRefilled(Effect, kind="stored_value_refilled"):
+    """A refund gave stored value back to the funds that paid the order."""
+
+    __slots__ = ()
+    order_id: str
+    principal: Decimal
+    bonus: Decimal
+    forfeited: Decimal
+
+
+class StoredValueBonusExpiring(Effect, kind="stored_value_bonus_expiring"):
+    """A top-up's bonus will expire (announced once)."""
+
+    __slots__ = ()
+    topup_id: str
+    amount: Decimal
+    expires_at: _dt.datetime
+
+
+class StoredValueBonusExpired(Effect, kind="stored_value_bonus_expired"):
+    """A top-up's bonus expired."""
+
+    __slots__ = ()
+    topup_id: str
+    amount: Decimal
+    at: _dt.datetime
+
+
+class StoredValueRefundDue(Effect, kind="stored_value_refund_due"):
+    """The member cashed out: `amount` is what the host must pay back."""
+
+    __slots__ = ()
+    amount: Decimal
+    mode: str
+    principal_retained: Decimal
+    bonus_forfeited: Decimal
+
+
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     """What applying an event did."""

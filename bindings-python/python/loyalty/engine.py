@@ -211,6 +211,13 @@ class Account:
         data = json.loads(call(self._native.balances, program._native, instant("as_of", as_of)))
         return Balances(from_core(data["as_of"], "as_of"), data["available"], data["pending"], data["debt"], data["expiring_soon"])
 
+    def stored_value(self, program: Program, as_of: _dt.datetime) -> Dict[str, Decimal]:
+        """The member's stored value as of `as_of`: `principal`, `bonus` (what expires by then
+        left out), `available` (what the member can spend) and `liability` (the revenue still
+        to recognize, at each top-up's discount), all `Decimal` (the account does not change)."""
+        data = json.loads(call(self._native.stored_value, program._native, instant("as_of", as_of)))
+        return {k: Decimal(v) for k, v in data.items()}
+
     def expiring(self, program: Program, as_of: _dt.datetime, until: _dt.datetime) -> List[Tuple[_dt.datetime, int]]:
         """Usable points as of `as_of` that expire by `until`: (expiry instant, points), soonest
         first."""

@@ -107,6 +107,14 @@ class InsufficientPoints(EventError):
     """Not enough usable points."""
 
 
+class InsufficientFunds(EventError):
+    """Not enough stored value for a payment."""
+
+
+class CapExceeded(EventError):
+    """A top-up would take the stored value above the program's cap."""
+
+
 class TooMany(EventError):
     """The account reached a size limit."""
 
@@ -129,6 +137,8 @@ _EVENT_ERRORS: Dict[str, Type[EventError]] = {
     "limit_reached": LimitReached,
     "debt_outstanding": DebtOutstanding,
     "insufficient_points": InsufficientPoints,
+    "insufficient_funds": InsufficientFunds,
+    "cap_exceeded": CapExceeded,
     "too_many": TooMany,
     "as_of_before_clock": AsOfBeforeClock,
 }

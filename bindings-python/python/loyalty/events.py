@@ -51,7 +51,7 @@ class _Event:
 
 
 def _field(name: str, v: Any) -> Any:
-    if name in ("amount", "order_amount"):
+    if name in ("amount", "order_amount", "stored_value", "paid"):
         return money(name, v)
     if name in ("until",):
         return instant(name, v)
@@ -86,6 +86,8 @@ class OrderPlaced(_Event):
     amount: Decimal = Decimal(0)
     channel: Optional[str] = None
     lines: Tuple[OrderLine, ...] = ()
+    stored_value: Optional[Decimal] = None
+    """The part of `amount` paid from the member's stored value."""
     type_name = "order_placed"
 
 
@@ -174,6 +176,22 @@ class TierAssigned(_Event):
     type_name = "tier_assigned"
 
 
+@dataclasses.dataclass(frozen=True)
+class StoredValueLoaded(_Event):
+    """Money was loaded onto the member's stored value (a top-up; the event id is its id)."""
+
+    paid: Decimal = Decimal(0)
+    payment_ref: Optional[str] = None
+    type_name = "stored_value_loaded"
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredValueCashedOut(_Event):
+    """The member cashed out the stored value: the engine says what is due, never the bonus."""
+
+    type_name = "stored_value_cashed_out"
+
+
 Event = Union[
     Joined,
     ProfileCompleted,
@@ -188,6 +206,8 @@ Event = Union[
     BonusClaimed,
     PointsAdjusted,
     TierAssigned,
+    StoredValueLoaded,
+    StoredValueCashedOut,
 ]
 
 

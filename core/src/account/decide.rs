@@ -20,6 +20,8 @@ const MAX_REASON_CHARS: usize = 512;
 #[derive(Debug)]
 pub(crate) enum Command {
     Join { birthday: Option<NaiveDate>, points: Option<Points> },
+    Load { paid: Decimal, bonus: Decimal, bonus_expires_at: Option<DateTime<Utc>>, payment_ref: Option<String> },
+    CashOut,
     CompleteProfile { birthday: Option<NaiveDate>, points: Option<Points> },
     Purchase(Purchase),
     Refund { order_id: String, amount: Decimal, due: Points, target: Points },
@@ -36,6 +38,8 @@ pub(crate) enum Command {
 pub(crate) struct Purchase {
     pub order_id: String,
     pub amount: Decimal,
+    /// The part paid from stored value (checked to be there at the event's time).
+    pub stored_value: Option<Decimal>,
     /// The order's local day.
     pub today: NaiveDate,
 }
@@ -56,6 +60,7 @@ pub(crate) fn purchase_points(
     program: &Program,
     event: &Event,
     today: NaiveDate,
+    base: Option<Decimal>,
     lists: &mut RuleLists,
 ) -> Earned {
     let c = program.config();
@@ -75,7 +80,7 @@ pub(crate) fn purchase_points(
     });
     let quote = c.earning.quote(
         program.earning_names(),
-        *amount,
+        base.unwrap_or(*amount),
         channel.as_deref(),
         lines,
         today,
@@ -140,9 +145,16 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             }
             Ok(Command::CompleteProfile { birthday: *birthday, points: c.bonuses.profile_completed })
         }
-        EventKind::OrderPlaced { order_id, amount, channel, lines } => {
+        EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
             if account.orders.contains_key(order_id) {
                 return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
+            }
+            if let Some(x) = stored_value {
+                stored_value_section(program, "stored_value")?;
+                let available = account.purse.balance(program.minor_units(), t).available;
+                if *x > available {
+                    return Err(AccountError::InsufficientFunds { needed: *x, available });
+                }
             }
             // The points depend on the tier at the event's time, known only once the clock
             // has caught up: evolve computes them with `purchase_points`. Here, refuse an
@@ -156,7 +168,12 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                     .points(*amount, channel.as_deref(), lines, today, facts.birthday, Some(highest), &mut |_| {})
                     .ok_or_else(|| AccountError::invalid("amount", amount, "earns more than 1000000000000 points"))?;
             }
-            Ok(Command::Purchase(Purchase { order_id: order_id.clone(), amount: *amount, today }))
+            Ok(Command::Purchase(Purchase {
+                order_id: order_id.clone(),
+                amount: *amount,
+                stored_value: *stored_value,
+                today,
+            }))
         }
         EventKind::OrderRefunded { order_id, amount } => {
             let order = account
@@ -304,6 +321,30 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             }
             Ok(Command::Receive { from_member_id: from_member_id.clone() })
         }
+        EventKind::StoredValueLoaded { paid, payment_ref } => {
+            let sv = stored_value_section(program, "type")?;
+            let bonus = sv.bonus_for(*paid);
+            if let Some(cap) = sv.cap {
+                let held = account.purse.balance(program.minor_units(), t);
+                let would_hold = sv.toward_cap(held.principal, held.bonus, *paid, bonus);
+                if would_hold > cap {
+                    return Err(AccountError::CapExceeded { paid: *paid, would_hold, cap });
+                }
+            }
+            Ok(Command::Load {
+                paid: *paid,
+                bonus,
+                bonus_expires_at: sv.bonus_expires_at(program, t),
+                payment_ref: payment_ref.clone(),
+            })
+        }
+        EventKind::StoredValueCashedOut => {
+            stored_value_section(program, "type")?;
+            if account.purse.balance(program.minor_units(), t).available.is_zero() {
+                return Err(AccountError::invalid("type", "\"stored_value_cashed_out\"", "has nothing to cash out"));
+            }
+            Ok(Command::CashOut)
+        }
         EventKind::TierAssigned { tier, until, reason } => {
             let tiers = c.tiers.as_ref().ok_or_else(|| {
                 AccountError::invalid("tier", format!("{tier:?}"), "cannot be assigned: the program has no tiers")
@@ -317,6 +358,16 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             Ok(Command::AssignTier { tier: index, until: *until, reason: reason.clone() })
         }
     }
+}
+
+/// The program's stored-value section, or an error naming `field` when it has none.
+fn stored_value_section<'p>(
+    program: &'p Program,
+    field: &str,
+) -> Result<&'p crate::program::StoredValue, AccountError> {
+    program.config().stored_value.as_ref().ok_or_else(|| {
+        AccountError::invalid(field, "stored value", "is not offered: the program has no stored_value section")
+    })
 }
 
 fn no_bonus(name: &str) -> AccountError {
@@ -414,14 +465,35 @@ fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError>
         | EventKind::ProfileCompleted { .. }
         | EventKind::CheckedIn
         | EventKind::BirthdayReached => Ok(()),
-        EventKind::OrderPlaced { order_id, amount, channel, lines } => {
+        EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("amount", *amount, minor_units)?;
             if let Some(channel) = channel {
                 check_text("channel", channel, MAX_NAME_CHARS)?;
             }
+            if let Some(x) = stored_value {
+                check_money("stored_value", *x, minor_units)?;
+                if x.is_zero() || x > amount {
+                    return Err(AccountError::invalid(
+                        "stored_value",
+                        x,
+                        format!("must be more than zero and at most the amount, {amount}"),
+                    ));
+                }
+            }
             check_lines(lines, *amount, minor_units)
         }
+        EventKind::StoredValueLoaded { paid, payment_ref } => {
+            check_money("paid", *paid, minor_units)?;
+            if paid.is_zero() || *paid > crate::program::stored_value::MAX_AMOUNT {
+                return Err(AccountError::invalid("paid", paid, "must be more than zero and at most 100000000"));
+            }
+            if let Some(r) = payment_ref {
+                check_text("payment_ref", r, MAX_NAME_CHARS)?;
+            }
+            Ok(())
+        }
+        EventKind::StoredValueCashedOut => Ok(()),
         EventKind::OrderRefunded { order_id, amount } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("amount", *amount, minor_units)?;

@@ -124,6 +124,24 @@ pub enum AccountError {
         /// The limit.
         limit: usize,
     },
+    /// Not enough stored value for a payment.
+    #[error("stored_value: {needed} needed but {available} available")]
+    InsufficientFunds {
+        /// The amount asked for.
+        needed: rust_decimal::Decimal,
+        /// Principal and bonus usable at the event's time.
+        available: rust_decimal::Decimal,
+    },
+    /// A top-up would take the stored value above the program's cap.
+    #[error("paid: {paid} would take the stored value to {would_hold}, above the cap of {cap}")]
+    CapExceeded {
+        /// The top-up's amount.
+        paid: rust_decimal::Decimal,
+        /// What would count toward the cap after it.
+        would_hold: rust_decimal::Decimal,
+        /// The cap.
+        cap: rust_decimal::Decimal,
+    },
     /// A query asked about an instant the account has already moved past.
     #[error("as_of: {as_of} is before the account's clock {clock}")]
     AsOfBeforeClock {
@@ -159,6 +177,8 @@ impl AccountError {
             AccountError::InsufficientPoints { .. } => "insufficient_points",
             AccountError::TooMany { .. } => "too_many",
             AccountError::AsOfBeforeClock { .. } => "as_of_before_clock",
+            AccountError::InsufficientFunds { .. } => "insufficient_funds",
+            AccountError::CapExceeded { .. } => "cap_exceeded",
         }
     }
 
@@ -178,6 +198,8 @@ impl AccountError {
             AccountError::DebtOutstanding { .. } | AccountError::InsufficientPoints { .. } => "points".into(),
             AccountError::TooMany { what, .. } => (*what).to_string(),
             AccountError::AsOfBeforeClock { .. } => "as_of".into(),
+            AccountError::InsufficientFunds { .. } => "stored_value".into(),
+            AccountError::CapExceeded { .. } => "paid".into(),
         }
     }
 
@@ -199,6 +221,8 @@ impl AccountError {
             AccountError::InsufficientPoints { requested, .. } => requested.to_string(),
             AccountError::TooMany { limit, .. } => limit.to_string(),
             AccountError::AsOfBeforeClock { as_of, .. } => as_of.to_rfc3339(),
+            AccountError::InsufficientFunds { needed, .. } => needed.to_string(),
+            AccountError::CapExceeded { paid, .. } => paid.to_string(),
         }
     }
 

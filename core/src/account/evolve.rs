@@ -42,6 +42,29 @@ pub(crate) fn evolve(
                 credit_now(account, rules, event, source, points, LotKind::Bonus, "profile_completed", effects);
             }
         }
+        Command::Load { paid, bonus, bonus_expires_at, payment_ref } => {
+            account.purse.load(Arc::clone(source), t, paid, bonus, bonus_expires_at);
+            let available = account.purse.principal() + account.purse.bonus();
+            effects.push(Effect::StoredValueLoaded {
+                topup_id: Arc::clone(source),
+                paid,
+                bonus,
+                bonus_expires_at: bonus_expires_at.filter(|_| !bonus.is_zero()),
+                payment_ref,
+                available,
+            });
+        }
+        Command::CashOut => {
+            let mode = rules.program.config().stored_value.as_ref().map(|sv| sv.cash_out).unwrap_or_default();
+            let plan = account.purse.plan_cash_out(mode, rules.program.minor_units());
+            account.purse.cash_out(&plan);
+            effects.push(Effect::StoredValueRefundDue {
+                amount: plan.refund,
+                mode,
+                principal_retained: plan.principal_retained,
+                bonus_forfeited: plan.bonus_forfeited,
+            });
+        }
         Command::Purchase(p) => purchase(account, rules, event, source, p, effects),
         Command::Refund { order_id, amount, due, target } => {
             refund(account, rules, &order_id, due, effects);
@@ -52,6 +75,7 @@ pub(crate) fn evolve(
                 order.clawed = target;
                 closed = order.refunded == order.amount;
                 seq = order.seq;
+                refill(&mut account.purse, rules, &order_id, order.refunded, t, effects);
             }
             if let Some(ctx) = Ctx::of(rules.program) {
                 account.tier.refund(&ctx, seq, amount, due, closed, t, effects);
@@ -183,6 +207,23 @@ fn repay(account: &mut Account, effects: &mut Vec<Effect>) {
     }
 }
 
+/// Gives stored value back to the funds that paid an order, as the purse plans it.
+fn refill(
+    purse: &mut crate::purse::Purse,
+    rules: Rules<'_>,
+    order_id: &str,
+    refunded: rust_decimal::Decimal,
+    t: DateTime<Utc>,
+    effects: &mut Vec<Effect>,
+) {
+    let plan = purse.plan_refill(order_id, refunded, rules.program.minor_units());
+    if plan.iter().all(|r| r.is_zero()) {
+        return;
+    }
+    let (principal, bonus, forfeited) = purse.refill(order_id, &plan, t);
+    effects.push(Effect::StoredValueRefilled { order_id: order_id.to_string(), principal, bonus, forfeited });
+}
+
 fn purchase(
     account: &mut Account,
     rules: Rules<'_>,
@@ -193,8 +234,35 @@ fn purchase(
 ) {
     let t = event.occurred_at;
     let program = rules.program;
+    // Stored value first (a tender, after any discount), then the points on what was paid.
+    let mut base = None;
+    if let (Some(amount), Some(sv)) = (p.stored_value, program.config().stored_value.as_ref()) {
+        if let Some(payment) = account.purse.plan_payment(sv.spend, amount, program.minor_units()) {
+            account.purse.pay(&p.order_id, p.amount, amount, &payment);
+            if sv.points_base == crate::program::PointsBase::ExcludingBonus && !payment.bonus.is_zero() {
+                base = Some(p.amount - payment.bonus);
+            }
+            let grants = &account.purse.grants;
+            let draws = payment
+                .draws
+                .iter()
+                .map(|&(i, fund, amount)| crate::purse::FundDraw {
+                    topup_id: Arc::clone(&grants[i as usize].id),
+                    fund,
+                    amount,
+                })
+                .collect();
+            effects.push(Effect::StoredValueSpent {
+                order_id: p.order_id.clone(),
+                amount,
+                principal: payment.principal,
+                bonus: payment.bonus,
+                draws,
+            });
+        }
+    }
     let mut lists = std::mem::take(&mut account.ledger.rule_lists);
-    let earned = purchase_points(account, program, event, p.today, &mut lists);
+    let earned = purchase_points(account, program, event, p.today, base, &mut lists);
     account.ledger.rule_lists = lists;
     account.ledger.touch(rules, t);
     let (available_at, available_day) = expiry::pending_until(program, t, p.today);

@@ -65,6 +65,16 @@ impl Account {
         if let Some(order_id) = other.orders.keys().find(|k| self.orders.contains_key(*k)) {
             return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
         }
+        // Stored value is money held for one member under their card's terms (a cap, a
+        // cash-out): it does not merge. The other member cashes it out first.
+        let held = other.purse.principal() + other.purse.bonus();
+        if !held.is_zero() {
+            return Err(AccountError::invalid(
+                "other",
+                format!("{:?} holding {held} of stored value", other.member_id),
+                "cannot be merged while it holds stored value: cash it out first",
+            ));
+        }
         // Each account is brought to the later of the two clocks on its own first (its
         // tiers judged and warnings sent as they were); the replay then works out the ledger
         // of both as one.
@@ -74,6 +84,7 @@ impl Account {
             super::catch_up(
                 &mut account.ledger,
                 &mut account.tier,
+                &mut account.purse,
                 program,
                 common,
                 &mut account.statement,
@@ -166,7 +177,7 @@ impl Account {
         if let Some(last) = a.ledger.last_activity {
             a.ledger.touch(Rules { program }, last);
         }
-        super::catch_up(&mut a.ledger, &mut a.tier, program, at, &mut a.statement, &mut Vec::new());
+        super::catch_up(&mut a.ledger, &mut a.tier, &mut a.purse, program, at, &mut a.statement, &mut Vec::new());
         let lots = b_live.iter().filter_map(|l| replay.lots[1].get(l.0 as usize).copied().flatten()).collect();
         let mut effects =
             vec![Effect::AccountsMerged { merged_member_id: other.member_id.clone(), points: b_points, lots }];

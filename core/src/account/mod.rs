@@ -161,6 +161,7 @@ fn is_default_tier(t: &TierState) -> bool {
 fn catch_up(
     ledger: &mut Ledger,
     tier: &mut TierState,
+    purse: &mut crate::purse::Purse,
     program: &Program,
     t: DateTime<Utc>,
     entries: &mut Vec<Entry>,
@@ -168,8 +169,12 @@ fn catch_up(
 ) {
     let rules = Rules { program };
     let ctx = Ctx::of(program);
+    let sv = program.config().stored_value.as_ref();
     loop {
         let mut next = ledger.next_boundary();
+        if let Some(n) = purse.next_boundary(sv, program) {
+            next = Some(next.map_or(n, |m| m.min(n)));
+        }
         // When the first contribution not yet counted at the clock starts counting.
         let mut contribution = None;
         if ctx.is_some() {
@@ -198,6 +203,7 @@ fn catch_up(
             }
         }
         effects.extend(ledger.expire_and_warn(rules, b));
+        purse.expire_and_warn(sv, program, b, effects);
         if let Some(ctx) = &ctx {
             tier.warn(ctx, b, effects);
         }
@@ -268,7 +274,7 @@ fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize, H>(
 /// }"#).unwrap();
 /// let mut account = Account::new("member-1");
 /// let at = Utc.with_ymd_and_hms(2024, 6, 1, 9, 30, 0).unwrap();
-/// let order = EventKind::OrderPlaced { order_id: "o-1".into(), amount: "4.20".parse().unwrap(), channel: None, lines: vec![] };
+/// let order = EventKind::OrderPlaced { order_id: "o-1".into(), amount: "4.20".parse().unwrap(), channel: None, lines: vec![], stored_value: None };
 /// account.apply(&program, &Event::new("e-1", at, order)).unwrap();
 /// let b = account.balances(&program, at).unwrap();
 /// assert_eq!((b.available.get(), b.pending.get()), (0, 42));
@@ -296,6 +302,9 @@ pub struct Account {
     keys: HashMap<Arc<str>, Key, IdHash>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     statement: Vec<Entry>,
+    /// Stored value: top-ups, payments and what returns gave back.
+    #[serde(default, skip_serializing_if = "crate::purse::Purse::is_empty")]
+    purse: crate::purse::Purse,
     /// Scratch space for the effects an event is producing, empty between calls: reused so
     /// that most statement entries, which hold one effect in place, allocate nothing.
     #[serde(skip)]
@@ -320,6 +329,7 @@ impl Account {
             tier: TierState::default(),
             orders: HashMap::default(),
             redemptions: HashMap::default(),
+            purse: crate::purse::Purse::default(),
             keys: HashMap::default(),
             statement: Vec::new(),
             buffer: Vec::new(),
@@ -402,7 +412,15 @@ impl Account {
         // The clock's own entries go straight into the statement (this call cannot fail now).
         let first_clock_entry = self.statement.len();
         let mut own = std::mem::take(&mut self.buffer);
-        catch_up(&mut self.ledger, &mut self.tier, program, event.occurred_at, &mut self.statement, &mut own);
+        catch_up(
+            &mut self.ledger,
+            &mut self.tier,
+            &mut self.purse,
+            program,
+            event.occurred_at,
+            &mut self.statement,
+            &mut own,
+        );
         let t = event.occurred_at;
         let counting = self.tier.counted(t);
         // One copy of the id, shared by the idempotency key, the statement and the new lots.
@@ -472,13 +490,42 @@ impl Account {
             return Err(AccountError::invalid("t", t, "must be before 9000-01-01T00:00:00Z, where events end"));
         }
         let (first, clock) = (self.statement.len(), self.ledger.clock);
-        catch_up(&mut self.ledger, &mut self.tier, program, t, &mut self.statement, &mut self.buffer);
+        catch_up(&mut self.ledger, &mut self.tier, &mut self.purse, program, t, &mut self.statement, &mut self.buffer);
         let effects: Vec<Effect> = self.statement[first..].iter().flat_map(|e| e.effects.iter().cloned()).collect();
         if self.statement.len() > first || self.ledger.clock != clock {
             self.revision += 1;
         }
         self.debug_check();
         Ok(effects)
+    }
+
+    /// The member's stored value as of `as_of`: principal, bonus (what expires by then left
+    /// out), what the member can spend, and the liability at each top-up's discount (the
+    /// account itself does not change).
+    ///
+    /// ```
+    /// use loyalty::{Account, Event, EventKind, Program};
+    /// let p = Program::from_json(r#"{"name": "Tea", "version": 1, "currency": "CNY", "time_zone": "Asia/Shanghai",
+    ///     "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]}, "redemption": {"point_value": "0.01"},
+    ///     "stored_value": {"bonus_tiers": [{"min_paid": "1000", "bonus": "100"}]}}"#).unwrap();
+    /// let t = "2025-03-01T02:00:00Z".parse().unwrap();
+    /// let mut a = Account::new("m");
+    /// a.apply(&p, &Event::new("top-1", t, EventKind::StoredValueLoaded { paid: "1000".parse().unwrap(), payment_ref: None })).unwrap();
+    /// let b = a.stored_value(&p, t).unwrap();
+    /// assert_eq!((b.principal, b.bonus, b.available, b.liability), (1000.into(), 100.into(), 1100.into(), 1000.into()));
+    /// ```
+    ///
+    /// # Errors
+    /// [`AccountError::AsOfBeforeClock`] for an instant the account has moved past.
+    pub fn stored_value(
+        &self,
+        program: &Program,
+        as_of: DateTime<Utc>,
+    ) -> Result<crate::StoredValueBalance, AccountError> {
+        if as_of < self.ledger.clock {
+            return Err(AccountError::AsOfBeforeClock { as_of, clock: self.ledger.clock });
+        }
+        Ok(self.purse.balance(program.minor_units(), as_of))
     }
 
     /// The member's points as of `as_of`, computed from the lots as if the clock had been
@@ -578,6 +625,7 @@ impl Account {
             amount,
             channel: channel.map(str::to_string),
             lines: lines.to_vec(),
+            stored_value: None,
         };
         let mut copy = self.clone();
         copy.apply(program, &Event::new(event_id, at, kind))?;
@@ -618,7 +666,9 @@ impl Account {
     pub(crate) fn project(&self, program: &Program, t: DateTime<Utc>) -> (Ledger, TierState) {
         let mut ledger = self.ledger.clone();
         let mut tier = self.tier.clone();
-        catch_up(&mut ledger, &mut tier, program, t, &mut Vec::new(), &mut Vec::new());
+        // The purse's expiries do not touch the ledger or the tiers: a scratch purse.
+        let purse = &mut crate::purse::Purse::default();
+        catch_up(&mut ledger, &mut tier, purse, program, t, &mut Vec::new(), &mut Vec::new());
         (ledger, tier)
     }
 
@@ -720,10 +770,15 @@ impl Account {
             ("orders", self.orders.len(), MAX_EVENTS),
             ("redemptions", self.redemptions.len(), MAX_EVENTS),
             ("tier.history", self.tier.history.len(), MAX_EVENTS),
+            ("purse.grants", self.purse.grants.len(), MAX_EVENTS),
+            ("purse.spends", self.purse.spends.len(), MAX_EVENTS),
         ] {
             if count > limit {
                 return fail(what, format!("has {count} entries, more than {limit}"));
             }
+        }
+        if let Err(reason) = self.purse.verify() {
+            return fail("purse", reason);
         }
         for (i, lot) in self.ledger.lots.iter().enumerate() {
             if lot.id.0 as usize != i {
@@ -855,6 +910,7 @@ mod tests {
                 amount: Decimal::TEN,
                 channel: None,
                 lines: vec![],
+                stored_value: None,
             };
             Event::new(format!("e{i}"), at, kind)
         };
@@ -901,6 +957,7 @@ mod tests {
                 amount: "4.20".parse().unwrap(),
                 channel: None,
                 lines: vec![],
+                stored_value: None,
             };
             account.apply(&program, &Event::new(format!("e{i}"), start + chrono::Duration::days(3 * i), kind)).unwrap();
         }

@@ -18,6 +18,7 @@ mod bonuses;
 mod earning;
 pub(crate) mod expiry;
 mod redemption;
+pub(crate) mod stored_value;
 mod tiers;
 
 pub use bonuses::{Bonuses, CustomBonus, Limit};
@@ -25,6 +26,7 @@ pub(crate) use earning::RuleLists;
 pub use earning::{Caps, Combine, Earning, EarningRule, Multiplier, PeriodCap, Scope, When};
 pub use expiry::{ExpiryPolicy, RoundUp};
 pub use redemption::{PaymentQuote, Redemption, RestorePolicy, Reward};
+pub use stored_value::{BonusExpiry, BonusTier, CashOutMode, PointsBase, SpendPolicy, StoredValue};
 pub use tiers::{
     Anchor, DowngradeMode, EntryReward, MetricCombine, Metrics, Missing, QualificationPeriod, Threshold, TierLevel,
     TierRefunds, Tiers, UpgradeTiming,
@@ -194,6 +196,9 @@ pub struct ProgramConfig {
     /// The tier ladder, if the program has tiers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<Tiers>,
+    /// Stored value (a prepaid balance with top-up bonuses), if the program has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_value: Option<StoredValue>,
 }
 
 /// Points moving between members (family pooling).
@@ -428,6 +433,9 @@ fn validate(c: &ProgramConfig) -> Result<(Tz, u32), Invalid> {
     c.redemption.validate()?;
     if let Some(tiers) = &c.tiers {
         tiers.validate()?;
+    }
+    if let Some(sv) = &c.stored_value {
+        sv.validate(minor_units)?;
     }
     if c.earning.combine == Combine::Add {
         // 1 + the sum of (factor - 1): factors below 1 that all apply at once (and the lowest

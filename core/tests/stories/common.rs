@@ -36,7 +36,13 @@ pub fn order(id: &str, t: &str, order_id: &str, amount: &str) -> Event {
     Event::new(
         id,
         at(t),
-        EventKind::OrderPlaced { order_id: order_id.into(), amount: dec(amount), channel: None, lines: vec![] },
+        EventKind::OrderPlaced {
+            order_id: order_id.into(),
+            amount: dec(amount),
+            channel: None,
+            lines: vec![],
+            stored_value: None,
+        },
     )
 }
 

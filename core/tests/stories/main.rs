@@ -31,6 +31,7 @@ mod rolling_expiry_leap_year;
 mod scoped_rules_with_lines;
 mod snapshot_mid_life;
 mod staff_adjustments;
+mod stored_value_card;
 mod tier_anniversary_berlin;
 mod tier_calendar_year;
 mod tier_downgrade_modes;

@@ -28,6 +28,7 @@ fn each_line_earns_under_the_first_matching_rule() {
             amount: dec("55.00"),
             channel: Some("web".into()),
             lines: vec![line("LP-1", "vinyl", "30.00"), line("CD-1", "cd", "20.00")],
+            stored_value: None,
         },
     );
     let effects = apply(&mut sam, &p, &e);
@@ -41,6 +42,7 @@ fn each_line_earns_under_the_first_matching_rule() {
             amount: dec("10.00"),
             channel: Some("web".into()),
             lines: vec![],
+            stored_value: None,
         },
     );
     assert_eq!(earned(&apply(&mut sam, &p, &web)[0]), 10);
@@ -52,6 +54,7 @@ fn each_line_earns_under_the_first_matching_rule() {
             amount: dec("10.00"),
             channel: Some("store".into()),
             lines: vec![],
+            stored_value: None,
         },
     );
     assert_eq!(earned(&apply(&mut sam, &p, &store)[0]), 11);
@@ -64,6 +67,7 @@ fn each_line_earns_under_the_first_matching_rule() {
             amount: dec("10.00"),
             channel: None,
             lines: vec![line("LP-2", "vinyl", "30.00")],
+            stored_value: None,
         },
     );
     let err = sam.apply(&p, &too_much).unwrap_err();

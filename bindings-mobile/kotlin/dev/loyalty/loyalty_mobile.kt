@@ -693,6 +693,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_snapshot(
     ): Int
+    external fun uniffi_loyalty_mobile_checksum_method_account_stored_value(
+    ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_tier_progress(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_program_currency(
@@ -750,6 +752,8 @@ internal object UniffiLib {
     external fun uniffi_loyalty_mobile_fn_method_account_revision(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_loyalty_mobile_fn_method_account_snapshot(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_loyalty_mobile_fn_method_account_stored_value(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_tier_progress(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -907,6 +911,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_snapshot() and 0xFFFF) != 30637) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_stored_value() and 0xFFFF) != 39954) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_tier_progress() and 0xFFFF) != 64308) {
@@ -1411,6 +1418,8 @@ public interface AccountInterface {
      */
     fun `snapshot`(): kotlin.String
     
+    fun `storedValue`(`program`: Program, `asOf`: java.time.Instant): StoredValueBalance
+    
     fun `tierProgress`(`program`: Program, `asOf`: java.time.Instant): TierStatus?
     
     companion object
@@ -1684,6 +1693,22 @@ open class Account: Disposable, AutoCloseable, AccountInterface
     UniffiLib.uniffi_loyalty_mobile_fn_method_account_snapshot(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(LoyaltyException::class)override fun `storedValue`(`program`: Program, `asOf`: java.time.Instant): StoredValueBalance {
+            return FfiConverterTypeStoredValueBalance.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LoyaltyException) { _status ->
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_stored_value(
+        it,
+        
+        FfiConverterTypeProgram.lower(`program`),
+        FfiConverterTimestamp.lower(`asOf`),_status)
 }
     }
     )
@@ -2240,6 +2265,52 @@ public object FfiConverterTypeExpiringPoints: FfiConverterRustBuffer<ExpiringPoi
 
 
 /**
+ * Stored value taken from (or given back to) one top-up's principal or bonus.
+ */
+data class FundDraw (
+    val `topupId`: kotlin.String
+    , 
+    val `fund`: Fund
+    , 
+    val `amount`: Money
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFundDraw: FfiConverterRustBuffer<FundDraw> {
+    override fun read(buf: ByteBuffer): FundDraw {
+        return FundDraw(
+            FfiConverterString.read(buf),
+            FfiConverterTypeFund.read(buf),
+            FfiConverterTypeMoney.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FundDraw) = (
+            FfiConverterString.allocationSize(value.`topupId`) +
+            FfiConverterTypeFund.allocationSize(value.`fund`) +
+            FfiConverterTypeMoney.allocationSize(value.`amount`)
+    )
+
+    override fun write(value: FundDraw, buf: ByteBuffer) {
+            FfiConverterString.write(value.`topupId`, buf)
+            FfiConverterTypeFund.write(value.`fund`, buf)
+            FfiConverterTypeMoney.write(value.`amount`, buf)
+    }
+}
+
+
+
+/**
  * What is still missing on one tier metric (`spend`, `points` or `orders`).
  */
 data class MissingMetric (
@@ -2496,6 +2567,58 @@ public object FfiConverterTypeReceivedLot: FfiConverterRustBuffer<ReceivedLot> {
 
 
 /**
+ * A member's stored value as of an instant: principal, bonus (what expires by then left
+ * out), what the member can spend, and the liability at each top-up's discount.
+ */
+data class StoredValueBalance (
+    val `principal`: Money
+    , 
+    val `bonus`: Money
+    , 
+    val `available`: Money
+    , 
+    val `liability`: Money
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStoredValueBalance: FfiConverterRustBuffer<StoredValueBalance> {
+    override fun read(buf: ByteBuffer): StoredValueBalance {
+        return StoredValueBalance(
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterTypeMoney.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StoredValueBalance) = (
+            FfiConverterTypeMoney.allocationSize(value.`principal`) +
+            FfiConverterTypeMoney.allocationSize(value.`bonus`) +
+            FfiConverterTypeMoney.allocationSize(value.`available`) +
+            FfiConverterTypeMoney.allocationSize(value.`liability`)
+    )
+
+    override fun write(value: StoredValueBalance, buf: ByteBuffer) {
+            FfiConverterTypeMoney.write(value.`principal`, buf)
+            FfiConverterTypeMoney.write(value.`bonus`, buf)
+            FfiConverterTypeMoney.write(value.`available`, buf)
+            FfiConverterTypeMoney.write(value.`liability`, buf)
+    }
+}
+
+
+
+/**
  * Where a member stands in the tier ladder.
  */
 data class TierStatus (
@@ -2548,6 +2671,43 @@ public object FfiConverterTypeTierStatus: FfiConverterRustBuffer<TierStatus> {
             FfiConverterSequenceTypeMissingMetric.write(value.`toKeep`, buf)
     }
 }
+
+
+
+/**
+ * How a cash-out was worked out.
+ */
+
+enum class CashOutMode {
+    
+    FACE_VALUE,
+    PROPORTIONAL;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCashOutMode: FfiConverterRustBuffer<CashOutMode> {
+    override fun read(buf: ByteBuffer) = try {
+        CashOutMode.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CashOutMode) = 4UL
+
+    override fun write(value: CashOutMode, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -2776,6 +2936,79 @@ sealed class Effect {
         companion object
     }
     
+    data class StoredValueLoaded(
+        val `topupId`: kotlin.String, 
+        val `paid`: dev.loyalty.Money, 
+        val `bonus`: dev.loyalty.Money, 
+        val `bonusExpiresAt`: java.time.Instant?, 
+        val `paymentRef`: kotlin.String?, 
+        val `available`: dev.loyalty.Money) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class StoredValueSpent(
+        val `orderId`: kotlin.String, 
+        val `amount`: dev.loyalty.Money, 
+        val `principal`: dev.loyalty.Money, 
+        val `bonus`: dev.loyalty.Money, 
+        val `draws`: List<dev.loyalty.FundDraw>) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class StoredValueRefilled(
+        val `orderId`: kotlin.String, 
+        val `principal`: dev.loyalty.Money, 
+        val `bonus`: dev.loyalty.Money, 
+        val `forfeited`: dev.loyalty.Money) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class StoredValueBonusExpiring(
+        val `topupId`: kotlin.String, 
+        val `amount`: dev.loyalty.Money, 
+        val `expiresAt`: java.time.Instant) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class StoredValueBonusExpired(
+        val `topupId`: kotlin.String, 
+        val `amount`: dev.loyalty.Money, 
+        val `at`: java.time.Instant) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class StoredValueRefundDue(
+        val `amount`: dev.loyalty.Money, 
+        val `mode`: dev.loyalty.CashOutMode, 
+        val `principalRetained`: dev.loyalty.Money, 
+        val `bonusForfeited`: dev.loyalty.Money) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -2896,6 +3129,43 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterLong.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterSequenceTypeDraw.read(buf),
+                )
+            20 -> Effect.StoredValueLoaded(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterOptionalTimestamp.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                )
+            21 -> Effect.StoredValueSpent(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterSequenceTypeFundDraw.read(buf),
+                )
+            22 -> Effect.StoredValueRefilled(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                )
+            23 -> Effect.StoredValueBonusExpiring(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            24 -> Effect.StoredValueBonusExpired(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            25 -> Effect.StoredValueRefundDue(
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTypeCashOutMode.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterTypeMoney.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -3083,6 +3353,67 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 + FfiConverterSequenceTypeDraw.allocationSize(value.`draws`)
             )
         }
+        is Effect.StoredValueLoaded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`topupId`)
+                + FfiConverterTypeMoney.allocationSize(value.`paid`)
+                + FfiConverterTypeMoney.allocationSize(value.`bonus`)
+                + FfiConverterOptionalTimestamp.allocationSize(value.`bonusExpiresAt`)
+                + FfiConverterOptionalString.allocationSize(value.`paymentRef`)
+                + FfiConverterTypeMoney.allocationSize(value.`available`)
+            )
+        }
+        is Effect.StoredValueSpent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeMoney.allocationSize(value.`amount`)
+                + FfiConverterTypeMoney.allocationSize(value.`principal`)
+                + FfiConverterTypeMoney.allocationSize(value.`bonus`)
+                + FfiConverterSequenceTypeFundDraw.allocationSize(value.`draws`)
+            )
+        }
+        is Effect.StoredValueRefilled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeMoney.allocationSize(value.`principal`)
+                + FfiConverterTypeMoney.allocationSize(value.`bonus`)
+                + FfiConverterTypeMoney.allocationSize(value.`forfeited`)
+            )
+        }
+        is Effect.StoredValueBonusExpiring -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`topupId`)
+                + FfiConverterTypeMoney.allocationSize(value.`amount`)
+                + FfiConverterTimestamp.allocationSize(value.`expiresAt`)
+            )
+        }
+        is Effect.StoredValueBonusExpired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`topupId`)
+                + FfiConverterTypeMoney.allocationSize(value.`amount`)
+                + FfiConverterTimestamp.allocationSize(value.`at`)
+            )
+        }
+        is Effect.StoredValueRefundDue -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeMoney.allocationSize(value.`amount`)
+                + FfiConverterTypeCashOutMode.allocationSize(value.`mode`)
+                + FfiConverterTypeMoney.allocationSize(value.`principalRetained`)
+                + FfiConverterTypeMoney.allocationSize(value.`bonusForfeited`)
+            )
+        }
     }
 
     override fun write(value: Effect, buf: ByteBuffer) {
@@ -3230,6 +3561,55 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterSequenceTypeDraw.write(value.`draws`, buf)
                 Unit
             }
+            is Effect.StoredValueLoaded -> {
+                buf.putInt(20)
+                FfiConverterString.write(value.`topupId`, buf)
+                FfiConverterTypeMoney.write(value.`paid`, buf)
+                FfiConverterTypeMoney.write(value.`bonus`, buf)
+                FfiConverterOptionalTimestamp.write(value.`bonusExpiresAt`, buf)
+                FfiConverterOptionalString.write(value.`paymentRef`, buf)
+                FfiConverterTypeMoney.write(value.`available`, buf)
+                Unit
+            }
+            is Effect.StoredValueSpent -> {
+                buf.putInt(21)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeMoney.write(value.`amount`, buf)
+                FfiConverterTypeMoney.write(value.`principal`, buf)
+                FfiConverterTypeMoney.write(value.`bonus`, buf)
+                FfiConverterSequenceTypeFundDraw.write(value.`draws`, buf)
+                Unit
+            }
+            is Effect.StoredValueRefilled -> {
+                buf.putInt(22)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeMoney.write(value.`principal`, buf)
+                FfiConverterTypeMoney.write(value.`bonus`, buf)
+                FfiConverterTypeMoney.write(value.`forfeited`, buf)
+                Unit
+            }
+            is Effect.StoredValueBonusExpiring -> {
+                buf.putInt(23)
+                FfiConverterString.write(value.`topupId`, buf)
+                FfiConverterTypeMoney.write(value.`amount`, buf)
+                FfiConverterTimestamp.write(value.`expiresAt`, buf)
+                Unit
+            }
+            is Effect.StoredValueBonusExpired -> {
+                buf.putInt(24)
+                FfiConverterString.write(value.`topupId`, buf)
+                FfiConverterTypeMoney.write(value.`amount`, buf)
+                FfiConverterTimestamp.write(value.`at`, buf)
+                Unit
+            }
+            is Effect.StoredValueRefundDue -> {
+                buf.putInt(25)
+                FfiConverterTypeMoney.write(value.`amount`, buf)
+                FfiConverterTypeCashOutMode.write(value.`mode`, buf)
+                FfiConverterTypeMoney.write(value.`principalRetained`, buf)
+                FfiConverterTypeMoney.write(value.`bonusForfeited`, buf)
+                Unit
+            }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
@@ -3266,7 +3646,11 @@ sealed class EventKind {
         val `orderId`: kotlin.String, 
         val `amount`: dev.loyalty.Money, 
         val `channel`: kotlin.String?, 
-        val `lines`: List<dev.loyalty.OrderLine>) : EventKind()
+        val `lines`: List<dev.loyalty.OrderLine>, 
+        /**
+         * The part of `amount` paid from the member's stored value.
+         */
+        val `storedValue`: dev.loyalty.Money? = null ) : EventKind()
         
     {
         
@@ -3385,6 +3769,25 @@ sealed class EventKind {
         companion object
     }
     
+    /**
+     * A top-up of the member's stored value; the event id is its id.
+     */
+    data class StoredValueLoaded(
+        val `paid`: dev.loyalty.Money, 
+        val `paymentRef`: kotlin.String?) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The member cashed out the stored value.
+     */
+    object StoredValueCashedOut : EventKind()
+    
+    
 
     
 
@@ -3412,6 +3815,7 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 FfiConverterTypeMoney.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceTypeOrderLine.read(buf),
+                FfiConverterOptionalTypeMoney.read(buf),
                 )
             4 -> EventKind.OrderRefunded(
                 FfiConverterString.read(buf),
@@ -3454,6 +3858,11 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 FfiConverterLong.read(buf),
                 FfiConverterString.read(buf),
                 )
+            16 -> EventKind.StoredValueLoaded(
+                FfiConverterTypeMoney.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            17 -> EventKind.StoredValueCashedOut
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -3481,6 +3890,7 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 + FfiConverterTypeMoney.allocationSize(value.`amount`)
                 + FfiConverterOptionalString.allocationSize(value.`channel`)
                 + FfiConverterSequenceTypeOrderLine.allocationSize(value.`lines`)
+                + FfiConverterOptionalTypeMoney.allocationSize(value.`storedValue`)
             )
         }
         is EventKind.OrderRefunded -> {
@@ -3574,6 +3984,20 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 + FfiConverterString.allocationSize(value.`reason`)
             )
         }
+        is EventKind.StoredValueLoaded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeMoney.allocationSize(value.`paid`)
+                + FfiConverterOptionalString.allocationSize(value.`paymentRef`)
+            )
+        }
+        is EventKind.StoredValueCashedOut -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
     }
 
     override fun write(value: EventKind, buf: ByteBuffer) {
@@ -3594,6 +4018,7 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 FfiConverterTypeMoney.write(value.`amount`, buf)
                 FfiConverterOptionalString.write(value.`channel`, buf)
                 FfiConverterSequenceTypeOrderLine.write(value.`lines`, buf)
+                FfiConverterOptionalTypeMoney.write(value.`storedValue`, buf)
                 Unit
             }
             is EventKind.OrderRefunded -> {
@@ -3663,7 +4088,54 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
+            is EventKind.StoredValueLoaded -> {
+                buf.putInt(16)
+                FfiConverterTypeMoney.write(value.`paid`, buf)
+                FfiConverterOptionalString.write(value.`paymentRef`, buf)
+                Unit
+            }
+            is EventKind.StoredValueCashedOut -> {
+                buf.putInt(17)
+                Unit
+            }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Principal (paid in) or bonus (given with a top-up).
+ */
+
+enum class Fund {
+    
+    PRINCIPAL,
+    BONUS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFund: FfiConverterRustBuffer<Fund> {
+    override fun read(buf: ByteBuffer) = try {
+        Fund.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Fund) = 4UL
+
+    override fun write(value: Fund, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -3913,6 +4385,34 @@ sealed class LoyaltyException: kotlin.Exception() {
             get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
     }
     
+    class InsufficientFunds(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class CapExceeded(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
     class TooMany(
         
         val `kind`: kotlin.String, 
@@ -4073,19 +4573,31 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            17 -> LoyaltyException.TooMany(
+            17 -> LoyaltyException.InsufficientFunds(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            18 -> LoyaltyException.AsOfBeforeClock(
+            18 -> LoyaltyException.CapExceeded(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            19 -> LoyaltyException.Internal(
+            19 -> LoyaltyException.TooMany(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            20 -> LoyaltyException.AsOfBeforeClock(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            21 -> LoyaltyException.Internal(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -4218,6 +4730,22 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is LoyaltyException.InsufficientPoints -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.InsufficientFunds -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.CapExceeded -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`kind`)
@@ -4382,7 +4910,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.TooMany -> {
+            is LoyaltyException.InsufficientFunds -> {
                 buf.putInt(17)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -4390,7 +4918,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.AsOfBeforeClock -> {
+            is LoyaltyException.CapExceeded -> {
                 buf.putInt(18)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -4398,8 +4926,24 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.Internal -> {
+            is LoyaltyException.TooMany -> {
                 buf.putInt(19)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LoyaltyException.AsOfBeforeClock -> {
+                buf.putInt(20)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LoyaltyException.Internal -> {
+                buf.putInt(21)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
                 FfiConverterString.write(value.`value`, buf)
@@ -4577,6 +5121,38 @@ public object FfiConverterOptionalTypeDay: FfiConverterRustBuffer<Day?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMoney: FfiConverterRustBuffer<Money?> {
+    override fun read(buf: ByteBuffer): Money? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMoney.read(buf)
+    }
+
+    override fun allocationSize(value: Money?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMoney.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Money?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMoney.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>> {
     override fun read(buf: ByteBuffer): List<kotlin.UInt> {
         val len = buf.getInt()
@@ -4679,6 +5255,34 @@ public object FfiConverterSequenceTypeExpiringPoints: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeExpiringPoints.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFundDraw: FfiConverterRustBuffer<List<FundDraw>> {
+    override fun read(buf: ByteBuffer): List<FundDraw> {
+        val len = buf.getInt()
+        return List<FundDraw>(len) {
+            FfiConverterTypeFundDraw.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FundDraw>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFundDraw.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FundDraw>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFundDraw.write(it, buf)
         }
     }
 }

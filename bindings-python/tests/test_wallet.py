@@ -1,0 +1,65 @@
+"""Stored value through Python: Lin's tea-house card of core/tests/stories/stored_value_card.rs,
+worked by hand (wallet.md section 4): amounts are Decimal, errors name the field and value."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import loyalty
+from loyalty import events, effects
+
+UTC = dt.timezone.utc
+TEA_HOUSE = loyalty.Program.from_json("""{
+  "name": "Tea", "version": 1, "currency": "CNY", "time_zone": "Asia/Shanghai",
+  "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]}, "redemption": {"point_value": "0.01"},
+  "stored_value": {"bonus_tiers": [{"min_paid": "500", "bonus": "30"}, {"min_paid": "1000", "bonus": "100"}],
+                   "bonus_expiry": {"kind": "rolling_days", "days": 180}, "cap": "5000", "cash_out": "face_value"}
+}""")
+
+
+def at(y, m, d, h=4):
+    return dt.datetime(y, m, d, h, tzinfo=UTC)
+
+
+def test_top_up_card_payment_return_and_cash_out():
+    lin = loyalty.Account("lin")
+    out = lin.apply(TEA_HOUSE, events.StoredValueLoaded("t1", at(2025, 3, 1, 2), paid=Decimal("1000"), payment_ref="pay-1"))
+    top = out.effects[0]
+    assert isinstance(top, effects.StoredValueLoaded)
+    assert (top.paid, top.bonus, top.available) == (Decimal("1000"), Decimal("100"), Decimal("1100"))
+    # 180 days after 1 March, to the end of the local day: 2025-08-29 00:00 +08:00.
+    assert top.bonus_expires_at == dt.datetime(2025, 8, 28, 16, tzinfo=UTC)
+    paid = lin.apply(TEA_HOUSE, events.OrderPlaced("e1", at(2025, 3, 2), order_id="o1", amount=Decimal("550"),
+                                                   stored_value=Decimal("550")))
+    spent, earned = paid.effects
+    assert (spent.principal, spent.bonus) == (Decimal("500"), Decimal("50"))
+    assert [(d["fund"], Decimal(d["amount"])) for d in spent.draws] == [("principal", Decimal("500")), ("bonus", Decimal("50"))]
+    assert earned.points == 500  # 550 less the 50 of bonus
+    back = lin.apply(TEA_HOUSE, events.OrderRefunded("r1", at(2025, 3, 3), order_id="o1", amount=Decimal("220")))
+    refilled = [e for e in back.effects if isinstance(e, effects.StoredValueRefilled)]
+    assert [(e.principal, e.bonus, e.forfeited) for e in refilled] == [(Decimal("200"), Decimal("20"), Decimal("0"))]
+    assert lin.stored_value(TEA_HOUSE, at(2025, 3, 3)) == {
+        "principal": Decimal("700"), "bonus": Decimal("70"), "available": Decimal("770"),
+        # 330 consumed at 1000/1100 is 300 of revenue: 700 of the 1000 still owed.
+        "liability": Decimal("700")}
+    # Cashing out at face value: 1000 paid less 330 consumed = 670, of the 700 principal;
+    # 30 retained and the 70 bonus forfeited.
+    due = lin.apply(TEA_HOUSE, events.StoredValueCashedOut("c1", at(2025, 3, 4))).effects[0]
+    assert (due.amount, due.mode, due.principal_retained, due.bonus_forfeited) == (
+        Decimal("670"), "face_value", Decimal("30"), Decimal("70"))
+
+
+def test_refused_payments_and_top_ups_name_field_and_value_and_change_nothing():
+    lin = loyalty.Account("lin")
+    lin.apply(TEA_HOUSE, events.StoredValueLoaded("t1", at(2025, 3, 1), paid=Decimal("100")))
+    before = lin.to_json()
+    with pytest.raises(loyalty.InsufficientFunds) as short:
+        lin.apply(TEA_HOUSE, events.OrderPlaced("e1", at(2025, 3, 2), order_id="o1", amount=Decimal("150"),
+                                                stored_value=Decimal("150")))
+    assert (short.value.kind, short.value.field, short.value.value) == ("insufficient_funds", "stored_value", "150")
+    with pytest.raises(loyalty.CapExceeded) as cap:
+        lin.apply(TEA_HOUSE, events.StoredValueLoaded("t2", at(2025, 3, 2), paid=Decimal("4901")))
+    assert (cap.value.kind, cap.value.field, cap.value.value) == ("cap_exceeded", "paid", "4901")
+    with pytest.raises(TypeError):
+        events.StoredValueLoaded("t3", at(2025, 3, 2), paid=4.5).to_core()  # type: ignore[arg-type]
+    assert lin.to_json() == before
