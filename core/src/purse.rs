@@ -64,6 +64,9 @@ pub(crate) struct Grant {
     /// Paid back to the member by cash-outs.
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     pub refunded: Decimal,
+    /// Left with the business by cash-outs (principal retained, bonus forfeited).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub retained: Decimal,
     /// Whether the bonus's expiry was announced.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub warned: bool,
@@ -85,16 +88,6 @@ impl Grant {
         }
         let owed = self.paid - self.refunded - round(self.spent * self.paid / loaded, minor_units);
         owed.max(Decimal::ZERO).min(self.left())
-    }
-
-    /// What a cash-out pays for this top-up under `mode` (see [`Purse::plan_cash_out`]).
-    fn cash_out_value(&self, mode: CashOutMode, minor_units: u32) -> Decimal {
-        match mode {
-            // Before any cash-out this is at most the principal left (paid - spent is the
-            // principal left less the bonus spent).
-            CashOutMode::FaceValue => (self.paid - self.refunded - self.spent).max(Decimal::ZERO).min(self.left()),
-            CashOutMode::Proportional => self.blended(minor_units),
-        }
     }
 }
 
@@ -280,6 +273,7 @@ impl Purse {
             spent: Decimal::ZERO,
             bonus_expired: Decimal::ZERO,
             refunded: Decimal::ZERO,
+            retained: Decimal::ZERO,
             warned: false,
         });
     }
@@ -473,13 +467,31 @@ impl Purse {
         }
     }
 
-    /// What a cash-out pays under `mode`, top-up by top-up: at face value, principal paid in
-    /// less everything spent (at most the principal left, the first time); proportionally, the
-    /// liability at the top-up's discount. Either way less what earlier cash-outs paid, so a
-    /// return after a cash-out cannot be cashed out twice. Bonus is never paid out beyond
-    /// the principal it came with.
+    /// What a cash-out pays under `mode`, top-up by top-up. At face value, what was
+    /// consumed is valued at face across the whole purse: principal paid in (less earlier
+    /// cash-outs) less everything spent, at most what is left (before any cash-out, at most
+    /// the principal left), spread over the top-ups oldest first, each at most what it was
+    /// paid less what it already paid back. Proportionally, each top-up's liability at its
+    /// own discount. Either way a return after a cash-out cannot be cashed out twice, and no
+    /// top-up pays back more than was paid into it.
     pub(crate) fn plan_cash_out(&self, mode: CashOutMode, minor_units: u32) -> CashOut {
-        let refunds: Vec<Decimal> = self.grants.iter().map(|g| g.cash_out_value(mode, minor_units)).collect();
+        let refunds: Vec<Decimal> = match mode {
+            CashOutMode::FaceValue => {
+                let paid: Decimal = self.grants.iter().map(|g| g.paid - g.refunded).sum();
+                let spent: Decimal = self.grants.iter().map(|g| g.spent).sum();
+                let held: Decimal = self.grants.iter().map(Grant::left).sum();
+                let mut due = (paid - spent).max(Decimal::ZERO).min(held);
+                self.grants
+                    .iter()
+                    .map(|g| {
+                        let r = due.min(g.paid - g.refunded).min(g.left()).max(Decimal::ZERO);
+                        due -= r;
+                        r
+                    })
+                    .collect()
+            }
+            CashOutMode::Proportional => self.grants.iter().map(|g| g.blended(minor_units)).collect(),
+        };
         let refund: Decimal = refunds.iter().sum();
         let kept = self.principal() + self.bonus() - refund;
         let bonus_forfeited = self.bonus().min(kept);
@@ -489,6 +501,7 @@ impl Purse {
     /// Empties the purse for a cash-out.
     pub(crate) fn cash_out(&mut self, plan: &CashOut) {
         for (g, r) in self.grants.iter_mut().zip(&plan.refunds) {
+            g.retained += g.left() - *r;
             g.principal_left = Decimal::ZERO;
             g.bonus_left = Decimal::ZERO;
             g.refunded += *r;
@@ -497,28 +510,58 @@ impl Purse {
         self.retained += plan.principal_retained + plan.bonus_forfeited;
     }
 
-    /// Checks the purse's own arithmetic (for loading snapshots): no negative figure, and
-    /// each grant's funds add up.
-    pub(crate) fn verify(&self) -> Result<(), String> {
+    /// Checks the purse's own arithmetic (for loading snapshots): every figure from zero to
+    /// the most a purse can hold, each top-up's money accounted for (paid + bonus = left +
+    /// spent + expired + paid back + retained), each card payment's draws adding up to it
+    /// and within what their top-ups gave, and the purse's totals the top-ups' sums. Together
+    /// these bound every product later arithmetic forms far below `Decimal`'s range.
+    pub(crate) fn verify(&self, instant_ok: impl Fn(DateTime<Utc>) -> bool) -> Result<(), (String, String)> {
+        use crate::program::stored_value::MAX_AMOUNT;
+        let fail = |field: String, reason: &str| Err((field, reason.to_string()));
+        let in_range = |x: Decimal| !x.is_sign_negative() || x.is_zero();
         for (i, g) in self.grants.iter().enumerate() {
-            let figures = [g.paid, g.bonus, g.principal_left, g.bonus_left, g.bonus_expired];
-            if figures.iter().any(|f| f.is_sign_negative() && !f.is_zero())
+            let field = format!("purse.grants[{i}]");
+            let figures =
+                [g.paid, g.bonus, g.principal_left, g.bonus_left, g.spent, g.bonus_expired, g.refunded, g.retained];
+            if !figures.iter().all(|f| in_range(*f) && *f <= MAX_AMOUNT) {
+                return fail(field, "has a figure below zero or above 100000000");
+            }
+            if g.paid + g.bonus != g.principal_left + g.bonus_left + g.spent + g.bonus_expired + g.refunded + g.retained
                 || g.principal_left > g.paid
                 || g.bonus_left > g.bonus
+                || g.refunded > g.paid
             {
-                return Err(format!("grants[{i}]: a negative figure or more left than loaded"));
+                return fail(
+                    field,
+                    "does not add up: paid + bonus must be left + spent + expired + paid back + retained",
+                );
             }
-            if g.paid > crate::program::stored_value::MAX_AMOUNT || g.bonus > crate::program::stored_value::MAX_AMOUNT {
-                return Err(format!("grants[{i}]: more than 100000000 loaded"));
+            if !instant_ok(g.at) || g.bonus_expires_at.is_some_and(|e| !instant_ok(e) || e < g.at) {
+                return fail(field, "has an instant outside 1970 to 8999, or a bonus expiring before its top-up");
             }
         }
         for (order, s) in &self.spends {
+            let field = format!("purse.spends.{order}");
+            let drawn: Decimal = s.draws.iter().map(|d| d.2).sum();
+            let bad_draw = s.draws.iter().zip(&s.refilled).any(|(d, r)| {
+                let Some(g) = self.grants.get(d.0 as usize) else { return true };
+                let gave = if d.1 == Fund::Principal { g.paid } else { g.bonus };
+                !in_range(d.2) || d.2 > gave || !in_range(*r) || *r > d.2
+            });
             if s.draws.len() != s.refilled.len()
-                || s.draws.iter().any(|d| d.0 as usize >= self.grants.len())
-                || s.draws.iter().zip(&s.refilled).any(|(d, r)| r.is_sign_negative() && !r.is_zero() || *r > d.2)
+                || bad_draw
+                || drawn != s.amount
+                || !in_range(s.amount)
+                || s.amount > s.order_amount
+                || s.order_amount > crate::MAX_AMOUNT
             {
-                return Err(format!("spends[{order:?}]: draws that do not match the grants"));
+                return fail(field, "has draws that do not match the payment or its top-ups");
             }
+        }
+        let refunded: Decimal = self.grants.iter().map(|g| g.refunded).sum();
+        let retained: Decimal = self.grants.iter().map(|g| g.retained).sum();
+        if refunded != self.refunded || retained != self.retained {
+            return fail("purse".into(), "totals that are not the sums of the top-ups'");
         }
         Ok(())
     }
@@ -583,6 +626,44 @@ mod tests {
         assert_eq!((prop.refund, prop.principal_retained, prop.bonus_forfeited), (d("500"), d("0"), d("50")));
         p.cash_out(&prop);
         assert_eq!(p.totals(), (d("1100"), d("550"), d("500"), d("50"), d("0")));
+    }
+
+    #[test]
+    fn a_face_value_cash_out_counts_consumption_across_top_ups() {
+        // Two top-ups of 1000 + 100; 1100 paid proportionally takes all of the first (principal
+        // oldest first, bonus of equal expiry oldest first). At face value 2000 - 1100 = 900 is
+        // due, all from the second top-up: the first's bonus is not paid out as cash.
+        let mut p = loaded();
+        p.load("t2".into(), t(1), d("1000"), d("100"), Some(t(30)));
+        let pay = p.plan_payment(SpendPolicy::Proportional, d("1100"), 2).unwrap();
+        assert_eq!(pay.draws, [(0, Fund::Principal, d("1000")), (0, Fund::Bonus, d("100"))]);
+        p.pay("o1", d("1100"), d("1100"), &pay);
+        let face = p.plan_cash_out(CashOutMode::FaceValue, 2);
+        assert_eq!(
+            (face.refunds.clone(), face.refund, face.bonus_forfeited),
+            (vec![d("0"), d("900")], d("900"), d("100"))
+        );
+        p.cash_out(&face);
+        assert_eq!(p.verify(|_| true), Ok(()));
+        assert_eq!(p.totals(), (d("2200"), d("1100"), d("900"), d("200"), d("0")));
+    }
+
+    #[test]
+    fn a_snapshot_whose_figures_do_not_add_up_is_refused() {
+        let mut p = loaded();
+        assert_eq!(p.verify(|_| true), Ok(()));
+        p.grants[0].spent = Decimal::MAX;
+        assert!(p.verify(|_| true).is_err());
+        let mut p = loaded();
+        p.grants[0].principal_left = d("999");
+        assert_eq!(p.verify(|_| true).map_err(|e| e.0), Err("purse.grants[0]".to_string()));
+        let mut p = loaded();
+        let pay = p.plan_payment(SpendPolicy::Proportional, d("550"), 2).unwrap();
+        p.pay("o1", d("550"), d("550"), &pay);
+        p.spends.get_mut("o1").unwrap().amount = d("551");
+        assert_eq!(p.verify(|_| true).map_err(|e| e.0), Err("purse.spends.o1".to_string()));
+        let p = loaded();
+        assert!(p.verify(|t| t.timestamp() < 0).is_err());
     }
 
     #[test]

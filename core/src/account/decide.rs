@@ -78,6 +78,16 @@ pub(crate) fn purchase_points(
         let index = account.tier.effective(&ctx, event.occurred_at);
         Some((program.tier_name(index)?, ctx.tiers.levels[index].multiplier()))
     });
+    // With a base below the amount (the bonus that paid part of it taken off), each line is
+    // scaled by base / amount too: line rules earn on what was paid for the line.
+    let scaled: Vec<OrderLine>;
+    let lines = match base {
+        Some(base) if !lines.is_empty() && !amount.is_zero() => {
+            scaled = lines.iter().map(|l| OrderLine { amount: l.amount * base / *amount, ..l.clone() }).collect();
+            &scaled
+        }
+        _ => lines,
+    };
     let quote = c.earning.quote(
         program.earning_names(),
         base.unwrap_or(*amount),

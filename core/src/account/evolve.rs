@@ -45,6 +45,9 @@ pub(crate) fn evolve(
         Command::Load { paid, bonus, bonus_expires_at, payment_ref } => {
             account.purse.load(Arc::clone(source), t, paid, bonus, bonus_expires_at);
             let available = account.purse.principal() + account.purse.bonus();
+            let mut warning = Vec::new();
+            // A bonus whose warning falls at or before the top-up is announced with it.
+            account.purse.expire_and_warn(rules.program.config().stored_value.as_ref(), rules.program, t, &mut warning);
             effects.push(Effect::StoredValueLoaded {
                 topup_id: Arc::clone(source),
                 paid,
@@ -53,6 +56,7 @@ pub(crate) fn evolve(
                 payment_ref,
                 available,
             });
+            effects.extend(warning);
         }
         Command::CashOut => {
             let mode = rules.program.config().stored_value.as_ref().map(|sv| sv.cash_out).unwrap_or_default();

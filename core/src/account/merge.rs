@@ -66,13 +66,13 @@ impl Account {
             return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
         }
         // Stored value is money held for one member under their card's terms (a cap, a
-        // cash-out): it does not merge. The other member cashes it out first.
-        let held = other.purse.principal() + other.purse.bonus();
-        if !held.is_zero() {
+        // cash-out), and its card payments can still be refunded to it: an account with any
+        // stored value, even spent, does not merge.
+        if !other.purse.is_empty() {
             return Err(AccountError::invalid(
                 "other",
-                format!("{:?} holding {held} of stored value", other.member_id),
-                "cannot be merged while it holds stored value: cash it out first",
+                format!("{:?}", other.member_id),
+                "cannot be merged: it has stored value (its card payments can still be refunded to it)",
             ));
         }
         // Each account is brought to the later of the two clocks on its own first (its

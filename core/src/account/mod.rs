@@ -777,8 +777,11 @@ impl Account {
                 return fail(what, format!("has {count} entries, more than {limit}"));
             }
         }
-        if let Err(reason) = self.purse.verify() {
-            return fail("purse", reason);
+        if let Err((field, reason)) = self.purse.verify(instant_ok) {
+            return fail(&field, reason);
+        }
+        if let Some(order) = self.purse.spends.keys().find(|o| !self.orders.contains_key(*o)) {
+            return fail(&format!("purse.spends.{order}"), "pays for an order the account does not have".into());
         }
         for (i, lot) in self.ledger.lots.iter().enumerate() {
             if lot.id.0 as usize != i {

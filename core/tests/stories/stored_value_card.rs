@@ -189,6 +189,50 @@ fn no_negative_balance_no_cap_breach_and_refused_events_change_nothing() {
 }
 
 #[test]
+fn points_on_lines_use_the_paid_base_and_accounts_with_stored_value_do_not_merge() {
+    let p = tea_house("proportional", "face_value");
+    let mut lin = Account::new("lin");
+    apply(&mut lin, &p, &top_up("t1", "2025-03-01T02:00:00Z", "1000"));
+    let line = loyalty::OrderLine { sku: "oolong".into(), category: None, amount: dec("550"), discount: dec("0") };
+    let with_line = EventKind::OrderPlaced {
+        order_id: "o1".into(),
+        amount: dec("550"),
+        channel: None,
+        lines: vec![line],
+        stored_value: Some(dec("550")),
+    };
+    // The line is scaled like the order: 550 x 500/550 = 500 paid, 500 points.
+    let e = apply(&mut lin, &p, &event("e1", "2025-03-02T04:00:00Z", with_line));
+    assert!(matches!(&e[1], Effect::PointsEarned { points, .. } if points.get() == 500), "{e:?}");
+    let mut kai = Account::new("kai");
+    apply(&mut kai, &p, &order("k1", "2025-03-02T04:00:00Z", "k-o1", "10"));
+    let err = kai.merge(&p, &lin, "m1", at("2025-03-03T00:00:00Z")).unwrap_err();
+    assert_eq!((err.kind(), err.field()), ("invalid_field", "other".to_string()));
+}
+
+#[test]
+fn a_bonus_whose_warning_is_due_at_once_is_announced_with_the_top_up() {
+    // 3 warning days for a bonus that lasts 2: the warning is due before the top-up.
+    let p = program(serde_json::json!({
+        "currency": "CNY", "time_zone": "Asia/Shanghai",
+        "stored_value": {"bonus_tiers": [{"min_paid": "100", "bonus": "5"}],
+                         "bonus_expiry": {"kind": "rolling_days", "days": 2}, "bonus_warn_days": 3}
+    }));
+    let mut lin = Account::new("lin");
+    let e = apply(&mut lin, &p, &top_up("t1", "2025-03-01T02:00:00Z", "100"));
+    assert_eq!(
+        e[1],
+        Effect::StoredValueBonusExpiring {
+            topup_id: "t1".into(),
+            amount: dec("5"),
+            expires_at: at("2025-03-03T16:00:00Z")
+        }
+    );
+    assert_eq!(e.len(), 2);
+    assert!(lin.advance_to(&p, at("2025-03-03T15:00:00Z")).unwrap().is_empty());
+}
+
+#[test]
 fn bonus_expires_at_local_midnight_with_a_warning_and_a_late_return_forfeits_it() {
     let p = tea_house("proportional", "face_value");
     let mut lin = Account::new("lin");
