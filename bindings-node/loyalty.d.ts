@@ -23,6 +23,8 @@ export type Event =
   | EventBase & { type: 'tierAssigned', tier: string, until: Instant, reason: string }
   | EventBase & { type: 'storedValueLoaded', paid: Money, paymentRef?: string }
   | EventBase & { type: 'storedValueCashedOut' }
+  | EventBase & { type: 'accountFrozen', reason: string }
+  | EventBase & { type: 'accountUnfrozen', reason: string }
 
 export interface Draw { lot: number, points: number }
 /** Stored value taken from (or given back to) one top-up's principal or bonus. */
@@ -56,6 +58,8 @@ export type Effect =
   | { type: 'storedValueBonusExpiring', topupId: string, amount: Money, expiresAt: Date }
   | { type: 'storedValueBonusExpired', topupId: string, amount: Money, at: Date }
   | { type: 'storedValueRefundDue', amount: Money, mode: 'face_value' | 'proportional', principalRetained: Money, bonusForfeited: Money }
+  | { type: 'accountFrozen', reason: string }
+  | { type: 'accountUnfrozen', reason: string }
 
 export interface Outcome { effects: Effect[], duplicate: boolean, revision: number }
 export interface Balances { asOf: Date, available: number, pending: number, debt: number, expiringSoon: number }
@@ -71,7 +75,7 @@ export type ErrorCode =
   | 'id_conflict' | 'invalid_field' | 'out_of_order' | 'unknown_order' | 'duplicate_order'
   | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
-  | 'as_of_before_clock' | 'insufficient_funds' | 'cap_exceeded'
+  | 'as_of_before_clock' | 'insufficient_funds' | 'cap_exceeded' | 'account_frozen'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
   | 'period_after_as_of'
   | 'empty' | 'no_interior_maximum' | 'not_converged'

@@ -164,6 +164,15 @@ class MemberStoryTest {
         }
         assertEquals(listOf("cap_exceeded", "paid", "4301"), listOf(cap.kind, cap.field, cap.value))
         assertEquals(before, lin.snapshot())
+        // Frozen during a dispute: the card cannot be spent, the error names the event type.
+        val frozen = lin.apply(teaHouse, Event("f1", at("2025-03-05T00:00:00Z"), EventKind.AccountFrozen("chargeback dispute")))
+        assertEquals(listOf<Effect>(Effect.AccountFrozen("chargeback dispute")), frozen.effects)
+        val held = lin.snapshot()
+        val refused = assertThrows(LoyaltyException.AccountFrozen::class.java) {
+            lin.apply(teaHouse, Event("e3", at("2025-03-06T00:00:00Z"), EventKind.OrderPlaced("o3", BigDecimal("10"), null, emptyList(), BigDecimal("10"))))
+        }
+        assertEquals(listOf("account_frozen", "type", "order_placed"), listOf(refused.kind, refused.field, refused.value))
+        assertEquals(held, lin.snapshot())
     }
 
     @Test

@@ -60,6 +60,8 @@ pub enum LoyaltyError {
     #[error("{reason}")]
     CapExceeded { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
+    AccountFrozen { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
     TooMany { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
     AsOfBeforeClock { kind: String, field: String, value: String, reason: String },
@@ -88,6 +90,7 @@ impl LoyaltyError {
             "insufficient_points" => LoyaltyError::InsufficientPoints { kind: k, field, value, reason },
             "insufficient_funds" => LoyaltyError::InsufficientFunds { kind: k, field, value, reason },
             "cap_exceeded" => LoyaltyError::CapExceeded { kind: k, field, value, reason },
+            "account_frozen" => LoyaltyError::AccountFrozen { kind: k, field, value, reason },
             "too_many" => LoyaltyError::TooMany { kind: k, field, value, reason },
             "as_of_before_clock" => LoyaltyError::AsOfBeforeClock { kind: k, field, value, reason },
             "internal" => LoyaltyError::Internal { kind: k, field, value, reason },

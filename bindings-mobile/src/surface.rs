@@ -116,6 +116,14 @@ pub enum EventKind {
     },
     /// The member cashed out the stored value.
     StoredValueCashedOut,
+    /// The host froze the account: it keeps its assets but cannot spend them.
+    AccountFrozen {
+        reason: String,
+    },
+    /// The host unfroze the account.
+    AccountUnfrozen {
+        reason: String,
+    },
 }
 
 /// One line of an order.
@@ -342,6 +350,12 @@ pub enum Effect {
         mode: CashOutMode,
         principal_retained: Money,
         bonus_forfeited: Money,
+    },
+    AccountFrozen {
+        reason: String,
+    },
+    AccountUnfrozen {
+        reason: String,
     },
 }
 

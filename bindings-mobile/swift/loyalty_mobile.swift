@@ -2006,6 +2006,10 @@ public enum Effect: Equatable, Hashable {
     )
     case storedValueRefundDue(amount: Money, mode: CashOutMode, principalRetained: Money, bonusForfeited: Money
     )
+    case accountFrozen(reason: String
+    )
+    case accountUnfrozen(reason: String
+    )
 
 
 
@@ -2100,6 +2104,12 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
         )
         
         case 25: return .storedValueRefundDue(amount: try FfiConverterTypeMoney.read(from: &buf), mode: try FfiConverterTypeCashOutMode.read(from: &buf), principalRetained: try FfiConverterTypeMoney.read(from: &buf), bonusForfeited: try FfiConverterTypeMoney.read(from: &buf)
+        )
+        
+        case 26: return .accountFrozen(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 27: return .accountUnfrozen(reason: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -2301,6 +2311,16 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
             FfiConverterTypeMoney.write(principalRetained, into: &buf)
             FfiConverterTypeMoney.write(bonusForfeited, into: &buf)
             
+        
+        case let .accountFrozen(reason):
+            writeInt(&buf, Int32(26))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .accountUnfrozen(reason):
+            writeInt(&buf, Int32(27))
+            FfiConverterString.write(reason, into: &buf)
+            
         }
     }
 }
@@ -2375,6 +2395,16 @@ public enum EventKind: Equatable, Hashable {
      * The member cashed out the stored value.
      */
     case storedValueCashedOut
+    /**
+     * The host froze the account: it keeps its assets but cannot spend them.
+     */
+    case accountFrozen(reason: String
+    )
+    /**
+     * The host unfroze the account.
+     */
+    case accountUnfrozen(reason: String
+    )
 
 
 
@@ -2443,6 +2473,12 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
         )
         
         case 17: return .storedValueCashedOut
+        
+        case 18: return .accountFrozen(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 19: return .accountUnfrozen(reason: try FfiConverterString.read(from: &buf)
+        )
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2547,6 +2583,16 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
         case .storedValueCashedOut:
             writeInt(&buf, Int32(17))
         
+        
+        case let .accountFrozen(reason):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .accountUnfrozen(reason):
+            writeInt(&buf, Int32(19))
+            FfiConverterString.write(reason, into: &buf)
+            
         }
     }
 }
@@ -2691,6 +2737,8 @@ enum LoyaltyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case InsufficientFunds(kind: String, field: String, value: String, reason: String
     )
     case CapExceeded(kind: String, field: String, value: String, reason: String
+    )
+    case AccountFrozen(kind: String, field: String, value: String, reason: String
     )
     case TooMany(kind: String, field: String, value: String, reason: String
     )
@@ -2838,19 +2886,25 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 19: return .TooMany(
+        case 19: return .AccountFrozen(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 20: return .AsOfBeforeClock(
+        case 20: return .TooMany(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 21: return .Internal(
+        case 21: return .AsOfBeforeClock(
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 22: return .Internal(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
@@ -3012,7 +3066,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .TooMany(kind,field,value,reason):
+        case let .AccountFrozen(kind,field,value,reason):
             writeInt(&buf, Int32(19))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -3020,7 +3074,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .AsOfBeforeClock(kind,field,value,reason):
+        case let .TooMany(kind,field,value,reason):
             writeInt(&buf, Int32(20))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -3028,8 +3082,16 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(kind,field,value,reason):
+        case let .AsOfBeforeClock(kind,field,value,reason):
             writeInt(&buf, Int32(21))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(kind,field,value,reason):
+            writeInt(&buf, Int32(22))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
             FfiConverterString.write(value, into: &buf)

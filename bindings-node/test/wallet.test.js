@@ -48,3 +48,17 @@ test('a payment beyond the balance and a top-up beyond the cap are refused by fi
   assert.throws(() => lin.apply(teaHouse, { type: 'storedValueLoaded', id: 't3', occurredAt: '2025-03-02T04:00:00Z', paid: 10 }), TypeError)
   assert.equal(lin.toJson(), before)
 })
+
+test('a frozen account cannot spend its stored value until unfrozen', () => {
+  const lin = new loyalty.Account('lin')
+  lin.apply(teaHouse, { type: 'storedValueLoaded', id: 't1', occurredAt: '2025-03-01T02:00:00Z', paid: '100' })
+  assert.deepEqual(lin.apply(teaHouse, { type: 'accountFrozen', id: 'f1', occurredAt: '2025-03-02T00:00:00Z', reason: 'chargeback dispute' }).effects,
+    [{ type: 'accountFrozen', reason: 'chargeback dispute' }])
+  const before = lin.toJson()
+  assert.throws(() => lin.apply(teaHouse, { type: 'storedValueCashedOut', id: 'c1', occurredAt: '2025-03-03T00:00:00Z' }),
+    (e) => e instanceof loyalty.EventError && e.code === 'account_frozen' && e.field === 'type' && e.value === 'stored_value_cashed_out')
+  assert.equal(lin.toJson(), before)
+  lin.apply(teaHouse, { type: 'accountUnfrozen', id: 'u1', occurredAt: '2025-03-04T00:00:00Z', reason: 'dispute won' })
+  const [due] = lin.apply(teaHouse, { type: 'storedValueCashedOut', id: 'c2', occurredAt: '2025-03-05T00:00:00Z' }).effects
+  assert.equal(due.amount, '100')
+})

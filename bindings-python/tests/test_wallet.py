@@ -63,3 +63,18 @@ def test_refused_payments_and_top_ups_name_field_and_value_and_change_nothing():
     with pytest.raises(TypeError):
         events.StoredValueLoaded("t3", at(2025, 3, 2), paid=4.5).to_core()  # type: ignore[arg-type]
     assert lin.to_json() == before
+
+
+def test_a_frozen_account_cannot_spend_its_stored_value():
+    lin = loyalty.Account("lin")
+    lin.apply(TEA_HOUSE, events.StoredValueLoaded("t1", at(2025, 3, 1), paid=Decimal("100")))
+    frozen = lin.apply(TEA_HOUSE, events.AccountFrozen("f1", at(2025, 3, 2), reason="chargeback dispute")).effects
+    assert [type(e) for e in frozen] == [effects.AccountFrozen] and frozen[0].reason == "chargeback dispute"
+    before = lin.to_json()
+    with pytest.raises(loyalty.AccountFrozen) as err:
+        lin.apply(TEA_HOUSE, events.StoredValueCashedOut("c1", at(2025, 3, 3)))
+    assert (err.value.kind, err.value.field, err.value.value) == ("account_frozen", "type", "stored_value_cashed_out")
+    assert lin.to_json() == before
+    lin.apply(TEA_HOUSE, events.AccountUnfrozen("u1", at(2025, 3, 4), reason="dispute won"))
+    due = lin.apply(TEA_HOUSE, events.StoredValueCashedOut("c2", at(2025, 3, 5))).effects[0]
+    assert due.amount == Decimal("100")

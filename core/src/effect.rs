@@ -30,11 +30,12 @@ pub enum Effect {
         /// True when the points are pending at the time they were earned.
         pending: bool,
     },
-    /// A purchase earned nothing (below the minimum amount, no matching rule, or capped).
+    /// A purchase earned nothing (below the minimum amount, no matching rule, capped, or the
+    /// account frozen).
     NoPointsEarned {
         /// The order.
         order_id: String,
-        /// Why, in words: `below_minimum`, `no_matching_rule` or `capped`.
+        /// Why, in words: `below_minimum`, `no_matching_rule`, `capped` or `account_frozen`.
         reason: String,
     },
     /// Pending points became usable.
@@ -306,6 +307,16 @@ pub enum Effect {
         #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
         bonus_forfeited: Decimal,
     },
+    /// The account was frozen: it cannot spend points or stored value until unfrozen.
+    AccountFrozen {
+        /// Why.
+        reason: String,
+    },
+    /// The account was unfrozen.
+    AccountUnfrozen {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// One line of a member's statement: what one event or one clock instant did.
@@ -464,7 +475,9 @@ impl Effect {
             | Effect::StoredValueRefilled { .. }
             | Effect::StoredValueBonusExpiring { .. }
             | Effect::StoredValueBonusExpired { .. }
-            | Effect::StoredValueRefundDue { .. } => Points::ZERO,
+            | Effect::StoredValueRefundDue { .. }
+            | Effect::AccountFrozen { .. }
+            | Effect::AccountUnfrozen { .. } => Points::ZERO,
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::DebtRepaid { .. }
@@ -542,7 +555,9 @@ impl Totals {
             | Effect::StoredValueRefilled { .. }
             | Effect::StoredValueBonusExpiring { .. }
             | Effect::StoredValueBonusExpired { .. }
-            | Effect::StoredValueRefundDue { .. } => {}
+            | Effect::StoredValueRefundDue { .. }
+            | Effect::AccountFrozen { .. }
+            | Effect::AccountUnfrozen { .. } => {}
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::PointsExpiringSoon { .. }

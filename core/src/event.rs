@@ -294,6 +294,14 @@ impl Event {
                 h.opt_str(payment_ref.as_deref());
             }
             EventKind::StoredValueCashedOut => h.tag(18),
+            EventKind::AccountFrozen { reason } => {
+                h.tag(19);
+                h.str(reason);
+            }
+            EventKind::AccountUnfrozen { reason } => {
+                h.tag(20);
+                h.str(reason);
+            }
             EventKind::TierAssigned { tier, until, reason } => {
                 h.tag(13);
                 h.str(tier);
@@ -439,6 +447,18 @@ pub enum EventKind {
     /// The member cashed out the stored value: the engine says what the host must pay back
     /// (never the bonus) and empties the balance.
     StoredValueCashedOut,
+    /// The host froze the account (suspected fraud, a dispute): it keeps its assets, which
+    /// keep expiring, but cannot spend them; whether it earns is the program's
+    /// `frozen_accounts_earn`.
+    AccountFrozen {
+        /// Why, for the statement.
+        reason: String,
+    },
+    /// The host unfroze the account.
+    AccountUnfrozen {
+        /// Why, for the statement.
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -472,6 +492,8 @@ impl EventKind {
             EventKind::PointsAdjusted { .. } => "points_adjusted",
             EventKind::StoredValueLoaded { .. } => "stored_value_loaded",
             EventKind::StoredValueCashedOut => "stored_value_cashed_out",
+            EventKind::AccountFrozen { .. } => "account_frozen",
+            EventKind::AccountUnfrozen { .. } => "account_unfrozen",
         }
     }
 }

@@ -88,6 +88,7 @@ mod refund;
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub mod schema;
+mod status;
 mod tier;
 
 pub use account::{

@@ -38,6 +38,7 @@ enum Op {
     TopUp { cents: u32, hours: u16 },
     CardOrder { cents: u32, card_cents: u32, hours: u16 },
     CashOut { hours: u16 },
+    Freeze { unfreeze: bool, hours: u16 },
 }
 
 fn program(k: &Knobs) -> Option<Program> {
@@ -89,6 +90,7 @@ fn program(k: &Knobs) -> Option<Program> {
         "redemption": {"point_value": "0.01", "step": 10, "max_order_share": "0.5", "after_expiry": after},
         "clawback_shortfall": if k.within_balance { "within_balance" } else { "debt" },
         "tiers": tiers,
+        "frozen_accounts_earn": k.within_balance,
         "stored_value": {
             "bonus_tiers": [{"min_paid": "10", "bonus": "0.33"}, {"min_paid": "100", "bonus": "10"}],
             "bonus_expiry": {"kind": "rolling_days", "days": u32::from(k.expiry_n % 60) + 1},
@@ -179,6 +181,11 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
             Op::CashOut { hours } => {
                 t += step(hours);
                 Event::new(id, t, EventKind::StoredValueCashedOut)
+            }
+            Op::Freeze { unfreeze, hours } => {
+                t += step(hours);
+                let reason = "fuzz".to_string();
+                Event::new(id, t, if *unfreeze { EventKind::AccountUnfrozen { reason } } else { EventKind::AccountFrozen { reason } })
             }
             Op::Replay { index } => {
                 if applied.is_empty() {

@@ -300,6 +300,20 @@ class StoredValueRefundDue(Effect, kind="stored_value_refund_due"):
     bonus_forfeited: Decimal
 
 
+class AccountFrozen(Effect, kind="account_frozen"):
+    """The account was frozen: it cannot spend points or stored value until unfrozen."""
+
+    __slots__ = ()
+    reason: str
+
+
+class AccountUnfrozen(Effect, kind="account_unfrozen"):
+    """The account was unfrozen."""
+
+    __slots__ = ()
+    reason: str
+
+
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     """What applying an event did."""

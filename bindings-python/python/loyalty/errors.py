@@ -115,6 +115,10 @@ class CapExceeded(EventError):
     """A top-up would take the stored value above the program's cap."""
 
 
+class AccountFrozen(EventError):
+    """The account is frozen and the event would spend (or earn) while it is."""
+
+
 class TooMany(EventError):
     """The account reached a size limit."""
 
@@ -139,6 +143,7 @@ _EVENT_ERRORS: Dict[str, Type[EventError]] = {
     "insufficient_points": InsufficientPoints,
     "insufficient_funds": InsufficientFunds,
     "cap_exceeded": CapExceeded,
+    "account_frozen": AccountFrozen,
     "too_many": TooMany,
     "as_of_before_clock": AsOfBeforeClock,
 }

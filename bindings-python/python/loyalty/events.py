@@ -192,6 +192,22 @@ class StoredValueCashedOut(_Event):
     type_name = "stored_value_cashed_out"
 
 
+@dataclasses.dataclass(frozen=True)
+class AccountFrozen(_Event):
+    """The host froze the account: it keeps its assets but cannot spend them."""
+
+    reason: str = ""
+    type_name = "account_frozen"
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountUnfrozen(_Event):
+    """The host unfroze the account."""
+
+    reason: str = ""
+    type_name = "account_unfrozen"
+
+
 Event = Union[
     Joined,
     ProfileCompleted,
@@ -208,6 +224,8 @@ Event = Union[
     TierAssigned,
     StoredValueLoaded,
     StoredValueCashedOut,
+    AccountFrozen,
+    AccountUnfrozen,
 ]
 
 

@@ -22,6 +22,8 @@ pub(crate) enum Command {
     Join { birthday: Option<NaiveDate>, points: Option<Points> },
     Load { paid: Decimal, bonus: Decimal, bonus_expires_at: Option<DateTime<Utc>>, payment_ref: Option<String> },
     CashOut,
+    Freeze { reason: String },
+    Unfreeze { reason: String },
     CompleteProfile { birthday: Option<NaiveDate>, points: Option<Points> },
     Purchase(Purchase),
     Refund { order_id: String, amount: Decimal, due: Points, target: Points },
@@ -65,6 +67,15 @@ pub(crate) fn purchase_points(
 ) -> Earned {
     let c = program.config();
     let facts = &account.facts;
+    if !account.status.earns(program) {
+        return Earned {
+            points: Points::ZERO,
+            rules: std::sync::Arc::from([]),
+            nothing_because: Some("account_frozen"),
+            day_key: 0,
+            period_key: 0,
+        };
+    }
     let EventKind::OrderPlaced { amount, channel, lines, .. } = &event.kind else {
         return Earned {
             points: Points::ZERO,
@@ -142,6 +153,23 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
     let t = event.occurred_at;
     let today = program.local_date(t);
     let facts = &account.facts;
+    // 5. What a frozen account may not do.
+    if let Some(freeze) = &account.status.frozen {
+        let bonus = matches!(
+            event.kind,
+            EventKind::CheckedIn
+                | EventKind::ReferralCompleted { .. }
+                | EventKind::BirthdayReached
+                | EventKind::BonusClaimed { .. }
+                | EventKind::ProfileCompleted { .. }
+        );
+        if account.status.refuses(&event.kind)
+            || matches!(event.kind, EventKind::AccountFrozen { .. })
+            || (bonus && !account.status.earns(program))
+        {
+            return Err(AccountError::AccountFrozen { event: event.kind.name(), reason: freeze.reason.clone() });
+        }
+    }
     match &event.kind {
         EventKind::Joined { birthday } => {
             if facts.joined {
@@ -355,6 +383,17 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             }
             Ok(Command::CashOut)
         }
+        EventKind::AccountFrozen { reason } => Ok(Command::Freeze { reason: reason.clone() }),
+        EventKind::AccountUnfrozen { reason } => {
+            if account.status.is_active() {
+                return Err(AccountError::invalid(
+                    "type",
+                    "\"account_unfrozen\"",
+                    "refused: the account is not frozen",
+                ));
+            }
+            Ok(Command::Unfreeze { reason: reason.clone() })
+        }
         EventKind::TierAssigned { tier, until, reason } => {
             let tiers = c.tiers.as_ref().ok_or_else(|| {
                 AccountError::invalid("tier", format!("{tier:?}"), "cannot be assigned: the program has no tiers")
@@ -504,6 +543,9 @@ fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError>
             Ok(())
         }
         EventKind::StoredValueCashedOut => Ok(()),
+        EventKind::AccountFrozen { reason } | EventKind::AccountUnfrozen { reason } => {
+            check_text("reason", reason, MAX_REASON_CHARS)
+        }
         EventKind::OrderRefunded { order_id, amount } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("amount", *amount, minor_units)?;

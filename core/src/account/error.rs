@@ -142,6 +142,14 @@ pub enum AccountError {
         /// The cap.
         cap: rust_decimal::Decimal,
     },
+    /// The account is frozen, and the event would spend (or earn) while it is.
+    #[error("type: {event} refused: the account is frozen ({reason})")]
+    AccountFrozen {
+        /// The event's type.
+        event: &'static str,
+        /// Why the account was frozen.
+        reason: String,
+    },
     /// A query asked about an instant the account has already moved past.
     #[error("as_of: {as_of} is before the account's clock {clock}")]
     AsOfBeforeClock {
@@ -179,6 +187,7 @@ impl AccountError {
             AccountError::AsOfBeforeClock { .. } => "as_of_before_clock",
             AccountError::InsufficientFunds { .. } => "insufficient_funds",
             AccountError::CapExceeded { .. } => "cap_exceeded",
+            AccountError::AccountFrozen { .. } => "account_frozen",
         }
     }
 
@@ -200,6 +209,7 @@ impl AccountError {
             AccountError::AsOfBeforeClock { .. } => "as_of".into(),
             AccountError::InsufficientFunds { .. } => "stored_value".into(),
             AccountError::CapExceeded { .. } => "paid".into(),
+            AccountError::AccountFrozen { .. } => "type".into(),
         }
     }
 
@@ -223,6 +233,7 @@ impl AccountError {
             AccountError::AsOfBeforeClock { as_of, .. } => as_of.to_rfc3339(),
             AccountError::InsufficientFunds { needed, .. } => needed.to_string(),
             AccountError::CapExceeded { paid, .. } => paid.to_string(),
+            AccountError::AccountFrozen { event, .. } => (*event).to_string(),
         }
     }
 

@@ -58,6 +58,14 @@ pub(crate) fn evolve(
             });
             effects.extend(warning);
         }
+        Command::Freeze { reason } => {
+            account.status.frozen = Some(crate::status::Freeze { at: t, reason: reason.clone() });
+            effects.push(Effect::AccountFrozen { reason });
+        }
+        Command::Unfreeze { reason } => {
+            account.status.frozen = None;
+            effects.push(Effect::AccountUnfrozen { reason });
+        }
         Command::CashOut => {
             let mode = rules.program.config().stored_value.as_ref().map(|sv| sv.cash_out).unwrap_or_default();
             let plan = account.purse.plan_cash_out(mode, rules.program.minor_units());

@@ -305,6 +305,9 @@ pub struct Account {
     /// Stored value: top-ups, payments and what returns gave back.
     #[serde(default, skip_serializing_if = "crate::purse::Purse::is_empty")]
     purse: crate::purse::Purse,
+    /// Frozen or active.
+    #[serde(default, skip_serializing_if = "crate::status::Status::is_active")]
+    status: crate::status::Status,
     /// Scratch space for the effects an event is producing, empty between calls: reused so
     /// that most statement entries, which hold one effect in place, allocate nothing.
     #[serde(skip)]
@@ -330,6 +333,7 @@ impl Account {
             orders: HashMap::default(),
             redemptions: HashMap::default(),
             purse: crate::purse::Purse::default(),
+            status: crate::status::Status::default(),
             keys: HashMap::default(),
             statement: Vec::new(),
             buffer: Vec::new(),

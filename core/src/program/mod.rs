@@ -199,6 +199,10 @@ pub struct ProgramConfig {
     /// Stored value (a prepaid balance with top-up bonuses), if the program has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stored_value: Option<StoredValue>,
+    /// Whether a frozen account still earns purchase points and bonuses (by default it does
+    /// not: a freeze is for suspected fraud or a dispute).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub frozen_accounts_earn: bool,
 }
 
 /// Points moving between members (family pooling).

@@ -31,14 +31,22 @@ fn a_frozen_account_keeps_its_assets_but_cannot_spend_them() {
     let p = shop(false);
     let mut sam = Account::new("sam");
     apply(&mut sam, &p, &order("e1", "2025-01-01T10:00:00Z", "o1", "150"));
-    apply(&mut sam, &p, &event("t1", "2025-01-01T11:00:00Z", EventKind::StoredValueLoaded { paid: dec("200"), payment_ref: None }));
+    apply(
+        &mut sam,
+        &p,
+        &event("t1", "2025-01-01T11:00:00Z", EventKind::StoredValueLoaded { paid: dec("200"), payment_ref: None }),
+    );
     let e = apply(&mut sam, &p, &freeze("f1", "2025-01-05T00:00:00Z"));
     assert_eq!(e, vec![Effect::AccountFrozen { reason: "chargeback dispute".into() }]);
 
     let before = sam.to_json();
     let refused = [
         event("r1", "2025-01-06T00:00:00Z", EventKind::RewardRedeemed { reward_id: "mug".into(), points: 100 }),
-        event("r2", "2025-01-06T00:00:00Z", EventKind::PointsPaid { order_id: "o9".into(), order_amount: dec("10"), points: 100 }),
+        event(
+            "r2",
+            "2025-01-06T00:00:00Z",
+            EventKind::PointsPaid { order_id: "o9".into(), order_amount: dec("10"), points: 100 },
+        ),
         event(
             "r3",
             "2025-01-06T00:00:00Z",
@@ -63,7 +71,12 @@ fn a_frozen_account_keeps_its_assets_but_cannot_spend_them() {
         "account_frozen",
     ]) {
         let err = sam.apply(&p, e).unwrap_err();
-        assert_eq!((err.kind(), err.field(), err.value()), ("account_frozen", "type".to_string(), kind.to_string()), "{}", e.id);
+        assert_eq!(
+            (err.kind(), err.field(), err.value()),
+            ("account_frozen", "type".to_string(), kind.to_string()),
+            "{}",
+            e.id
+        );
         assert_eq!(sam.to_json(), before, "{} changed the account", e.id);
     }
     // An order is recorded (a later refund must find it) but earns nothing.
@@ -74,13 +87,23 @@ fn a_frozen_account_keeps_its_assets_but_cannot_spend_them() {
     assert!(matches!(&e[..], [Effect::PointsExpired { points, .. }] if points.get() == 150), "{e:?}");
     assert_eq!(sam.stored_value(&p, at("2025-02-01T00:00:00Z")).unwrap().available, dec("200"));
 
-    let e = apply(&mut sam, &p, &event("u1", "2025-02-10T00:00:00Z", EventKind::AccountUnfrozen { reason: "dispute won".into() }));
+    let e = apply(
+        &mut sam,
+        &p,
+        &event("u1", "2025-02-10T00:00:00Z", EventKind::AccountUnfrozen { reason: "dispute won".into() }),
+    );
     assert_eq!(e, vec![Effect::AccountUnfrozen { reason: "dispute won".into() }]);
     apply(&mut sam, &p, &order("e3", "2025-02-10T01:00:00Z", "o4", "120"));
-    let e = apply(&mut sam, &p, &event("r7", "2025-02-10T02:00:00Z", EventKind::RewardRedeemed { reward_id: "mug".into(), points: 100 }));
+    let e = apply(
+        &mut sam,
+        &p,
+        &event("r7", "2025-02-10T02:00:00Z", EventKind::RewardRedeemed { reward_id: "mug".into(), points: 100 }),
+    );
     assert!(matches!(&e[..], [Effect::PointsRedeemed { points, .. }] if points.get() == 100));
     // Unfreezing an active account is an error too.
-    let err = sam.apply(&p, &event("u2", "2025-02-11T00:00:00Z", EventKind::AccountUnfrozen { reason: "again".into() })).unwrap_err();
+    let err = sam
+        .apply(&p, &event("u2", "2025-02-11T00:00:00Z", EventKind::AccountUnfrozen { reason: "again".into() }))
+        .unwrap_err();
     assert_eq!((err.kind(), err.field()), ("invalid_field", "type".to_string()));
 }
 

@@ -14,6 +14,7 @@ mod duplicate_and_conflicting_ids;
 mod earning_limits_and_expiry_clock;
 mod expired_points_forgiven_on_refund;
 mod expiring_soon_warning;
+mod frozen_account;
 mod inactivity_expiry;
 mod joining_and_bonuses;
 mod member_day_with_caps;

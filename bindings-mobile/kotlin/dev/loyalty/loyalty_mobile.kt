@@ -3009,6 +3009,24 @@ sealed class Effect {
         companion object
     }
     
+    data class AccountFrozen(
+        val `reason`: kotlin.String) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class AccountUnfrozen(
+        val `reason`: kotlin.String) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -3166,6 +3184,12 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterTypeCashOutMode.read(buf),
                 FfiConverterTypeMoney.read(buf),
                 FfiConverterTypeMoney.read(buf),
+                )
+            26 -> Effect.AccountFrozen(
+                FfiConverterString.read(buf),
+                )
+            27 -> Effect.AccountUnfrozen(
+                FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -3414,6 +3438,20 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 + FfiConverterTypeMoney.allocationSize(value.`bonusForfeited`)
             )
         }
+        is Effect.AccountFrozen -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is Effect.AccountUnfrozen -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
     }
 
     override fun write(value: Effect, buf: ByteBuffer) {
@@ -3610,6 +3648,16 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterTypeMoney.write(value.`bonusForfeited`, buf)
                 Unit
             }
+            is Effect.AccountFrozen -> {
+                buf.putInt(26)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is Effect.AccountUnfrozen -> {
+                buf.putInt(27)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
@@ -3788,6 +3836,30 @@ sealed class EventKind {
     object StoredValueCashedOut : EventKind()
     
     
+    /**
+     * The host froze the account: it keeps its assets but cannot spend them.
+     */
+    data class AccountFrozen(
+        val `reason`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The host unfroze the account.
+     */
+    data class AccountUnfrozen(
+        val `reason`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -3863,6 +3935,12 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 FfiConverterOptionalString.read(buf),
                 )
             17 -> EventKind.StoredValueCashedOut
+            18 -> EventKind.AccountFrozen(
+                FfiConverterString.read(buf),
+                )
+            19 -> EventKind.AccountUnfrozen(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -3998,6 +4076,20 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 4UL
             )
         }
+        is EventKind.AccountFrozen -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is EventKind.AccountUnfrozen -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
     }
 
     override fun write(value: EventKind, buf: ByteBuffer) {
@@ -4096,6 +4188,16 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
             }
             is EventKind.StoredValueCashedOut -> {
                 buf.putInt(17)
+                Unit
+            }
+            is EventKind.AccountFrozen -> {
+                buf.putInt(18)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is EventKind.AccountUnfrozen -> {
+                buf.putInt(19)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4413,6 +4515,20 @@ sealed class LoyaltyException: kotlin.Exception() {
             get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
     }
     
+    class AccountFrozen(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
     class TooMany(
         
         val `kind`: kotlin.String, 
@@ -4585,19 +4701,25 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            19 -> LoyaltyException.TooMany(
+            19 -> LoyaltyException.AccountFrozen(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            20 -> LoyaltyException.AsOfBeforeClock(
+            20 -> LoyaltyException.TooMany(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            21 -> LoyaltyException.Internal(
+            21 -> LoyaltyException.AsOfBeforeClock(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            22 -> LoyaltyException.Internal(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -4746,6 +4868,14 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is LoyaltyException.CapExceeded -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.AccountFrozen -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`kind`)
@@ -4926,7 +5056,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.TooMany -> {
+            is LoyaltyException.AccountFrozen -> {
                 buf.putInt(19)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -4934,7 +5064,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.AsOfBeforeClock -> {
+            is LoyaltyException.TooMany -> {
                 buf.putInt(20)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -4942,8 +5072,16 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.Internal -> {
+            is LoyaltyException.AsOfBeforeClock -> {
                 buf.putInt(21)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LoyaltyException.Internal -> {
+                buf.putInt(22)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
                 FfiConverterString.write(value.`value`, buf)
