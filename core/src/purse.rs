@@ -147,6 +147,10 @@ pub struct StoredValueBalance {
 /// t.record(&Effect::StoredValueSpent { order_id: "o1".into(), amount: 550.into(), principal: 500.into(),
 ///     bonus: 50.into(), draws: vec![] });
 /// assert_eq!(t.held(), 550.into());
+/// let mut all = StoredValueTotals::default();
+/// all.merge(&t);
+/// all.merge(&t);
+/// assert_eq!(all.held(), 1100.into());
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredValueTotals {
@@ -189,6 +193,17 @@ impl StoredValueTotals {
             }
             _ => {}
         }
+    }
+
+    /// Adds another member's (or partition's) totals: the float across members.
+    pub fn merge(&mut self, other: &StoredValueTotals) {
+        self.paid += other.paid;
+        self.bonus_given += other.bonus_given;
+        self.spent += other.spent;
+        self.refilled += other.refilled;
+        self.expired += other.expired;
+        self.refund_due += other.refund_due;
+        self.retained += other.retained;
     }
 
     /// What members still hold: loaded, less spent net of returns, expired and cashed out.

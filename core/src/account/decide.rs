@@ -14,7 +14,7 @@ const MAX_LINES: usize = 1_000;
 /// and clock advances stay inside.
 pub(crate) const EARLIEST: i64 = 0;
 pub(crate) const LATEST: i64 = 221_845_392_000;
-const MAX_REASON_CHARS: usize = 512;
+pub(crate) const MAX_REASON_CHARS: usize = 512;
 
 /// A validated instruction.
 #[derive(Debug)]

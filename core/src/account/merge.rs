@@ -56,6 +56,11 @@ impl Account {
                 return Err(AccountError::AsOfBeforeClock { as_of: at, clock });
             }
         }
+        // A frozen account's points would become spendable in the merged one (or another's
+        // frozen by it): neither side may be frozen.
+        if let Some(freeze) = self.status.frozen.as_ref().or(other.status.frozen.as_ref()) {
+            return Err(AccountError::AccountFrozen { event: "merge", reason: freeze.reason.clone() });
+        }
         if let Some(dup) = other.keys.keys().find(|k| self.keys.contains_key(*k)) {
             return Err(AccountError::IdConflict { event_id: dup.to_string() });
         }

@@ -784,6 +784,14 @@ impl Account {
         if let Err((field, reason)) = self.purse.verify(instant_ok) {
             return fail(&field, reason);
         }
+        if let Some(freeze) = &self.status.frozen {
+            if let Err(e) = decide::check_text("reason", &freeze.reason, decide::MAX_REASON_CHARS) {
+                return fail("status.frozen.reason", e.to_string());
+            }
+            if !instant_ok(freeze.at) {
+                return fail("status.frozen.at", format!("{} is outside 1970 to 8999", freeze.at));
+            }
+        }
         if let Some(order) = self.purse.spends.keys().find(|o| !self.orders.contains_key(*o)) {
             return fail(&format!("purse.spends.{order}"), "pays for an order the account does not have".into());
         }

@@ -79,6 +79,15 @@ fn a_frozen_account_keeps_its_assets_but_cannot_spend_them() {
         );
         assert_eq!(sam.to_json(), before, "{} changed the account", e.id);
     }
+    // Merging would make the points spendable elsewhere: refused either way round.
+    let other = Account::new("sam-2");
+    for err in [
+        sam.merge(&p, &other, "m1", at("2025-01-06T00:00:00Z")),
+        other.merge(&p, &sam, "m1", at("2025-01-06T00:00:00Z")),
+    ] {
+        let err = err.unwrap_err();
+        assert_eq!((err.kind(), err.value()), ("account_frozen", "merge".to_string()));
+    }
     // An order is recorded (a later refund must find it) but earns nothing.
     let e = apply(&mut sam, &p, &order("e2", "2025-01-07T00:00:00Z", "o3", "80"));
     assert_eq!(e, vec![Effect::NoPointsEarned { order_id: "o3".into(), reason: "account_frozen".into() }]);
