@@ -31,6 +31,7 @@ export declare class NativeAccount {
   /** The member id. */
   get memberId(): string
   /** The revision. */
+  get isFrozen(): boolean
   get revision(): number
   /** Applies one event (JSON); returns the outcome (JSON). */
   apply(program: NativeProgram, eventJson: string): string

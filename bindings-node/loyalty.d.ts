@@ -114,6 +114,8 @@ export class Account {
   toCompact (): Buffer
   readonly memberId: string
   readonly revision: number
+  /** Whether the host froze the account (it cannot spend points or stored value). */
+  readonly isFrozen: boolean
   apply (program: Program, event: Event): Outcome
   advanceTo (program: Program, at: Instant): Effect[]
   balances (program: Program, asOf: Instant): Balances

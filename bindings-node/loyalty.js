@@ -234,6 +234,7 @@ class Account {
   toCompact () { return this._native.toCompact() }
   get memberId () { return this._native.memberId }
   get revision () { return this._native.revision }
+  get isFrozen () { return this._native.isFrozen }
   apply (program, event) {
     const order = plainOrder(event)
     if (order !== null) {

@@ -167,6 +167,7 @@ class MemberStoryTest {
         // Frozen during a dispute: the card cannot be spent, the error names the event type.
         val frozen = lin.apply(teaHouse, Event("f1", at("2025-03-05T00:00:00Z"), EventKind.AccountFrozen("chargeback dispute")))
         assertEquals(listOf<Effect>(Effect.AccountFrozen("chargeback dispute")), frozen.effects)
+        assertEquals(true, lin.isFrozen())
         val held = lin.snapshot()
         val refused = assertThrows(LoyaltyException.AccountFrozen::class.java) {
             lin.apply(teaHouse, Event("e3", at("2025-03-06T00:00:00Z"), EventKind.OrderPlaced("o3", BigDecimal("10"), null, emptyList(), BigDecimal("10"))))

@@ -294,6 +294,11 @@ impl Account {
         self.with(|a| a.revision())
     }
 
+    /// Whether the host froze the account (it cannot spend points or stored value).
+    pub fn is_frozen(&self) -> bool {
+        self.with(|a| a.is_frozen())
+    }
+
     /// Applies a local event optimistically: the typed event is read by the core's strict
     /// reader, so a bad amount is an error naming the field.
     pub fn apply(&self, program: &Program, event: Event) -> Result<Outcome, LoyaltyError> {

@@ -652,6 +652,11 @@ public protocol AccountProtocol: AnyObject, Sendable {
     func expiring(program: Program, asOf: Date, until: Date) throws  -> [ExpiringPoints]
     
     /**
+     * Whether the host froze the account (it cannot spend points or stored value).
+     */
+    func isFrozen()  -> Bool
+    
+    /**
      * The points an order of `amount` would earn at `at`, without changing the account.
      */
     func previewOrder(program: Program, amount: Money, at: Date) throws  -> Int64
@@ -812,6 +817,18 @@ open func expiring(program: Program, asOf: Date, until: Date)throws  -> [Expirin
         FfiConverterTypeProgram_lower(program),
         FfiConverterTimestamp.lower(asOf),
         FfiConverterTimestamp.lower(until),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the host froze the account (it cannot spend points or stored value).
+     */
+open func isFrozen() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_loyalty_mobile_fn_method_account_is_frozen(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -3600,6 +3617,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_expiring() != 60902) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_loyalty_mobile_checksum_method_account_is_frozen() != 36994) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_preview_order() != 33496) {

@@ -288,6 +288,11 @@ RustBuffer uniffi_loyalty_mobile_fn_method_account_balances(uint64_t ptr, uint64
 RustBuffer uniffi_loyalty_mobile_fn_method_account_expiring(uint64_t ptr, uint64_t program, RustBuffer as_of, RustBuffer until, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_IS_FROZEN
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_IS_FROZEN
+int8_t uniffi_loyalty_mobile_fn_method_account_is_frozen(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_PREVIEW_ORDER
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_PREVIEW_ORDER
 int64_t uniffi_loyalty_mobile_fn_method_account_preview_order(uint64_t ptr, uint64_t program, RustBuffer amount, RustBuffer at, RustCallStatus *_Nonnull out_status
@@ -630,6 +635,12 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_balances(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_EXPIRING
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_EXPIRING
 uint16_t uniffi_loyalty_mobile_checksum_method_account_expiring(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_IS_FROZEN
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_IS_FROZEN
+uint16_t uniffi_loyalty_mobile_checksum_method_account_is_frozen(void
     
 );
 #endif

@@ -128,6 +128,11 @@ impl NativeAccount {
 
     /// The revision.
     #[napi(getter, catch_unwind)]
+    pub fn is_frozen(&self) -> bool {
+        self.account().is_frozen()
+    }
+
+    #[napi(getter, catch_unwind)]
     pub fn revision(&self) -> i64 {
         i64::try_from(self.account().revision()).unwrap_or(i64::MAX)
     }

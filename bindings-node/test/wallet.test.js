@@ -54,6 +54,7 @@ test('a frozen account cannot spend its stored value until unfrozen', () => {
   lin.apply(teaHouse, { type: 'storedValueLoaded', id: 't1', occurredAt: '2025-03-01T02:00:00Z', paid: '100' })
   assert.deepEqual(lin.apply(teaHouse, { type: 'accountFrozen', id: 'f1', occurredAt: '2025-03-02T00:00:00Z', reason: 'chargeback dispute' }).effects,
     [{ type: 'accountFrozen', reason: 'chargeback dispute' }])
+  assert.equal(lin.isFrozen, true)
   const before = lin.toJson()
   assert.throws(() => lin.apply(teaHouse, { type: 'storedValueCashedOut', id: 'c1', occurredAt: '2025-03-03T00:00:00Z' }),
     (e) => e instanceof loyalty.EventError && e.code === 'account_frozen' && e.field === 'type' && e.value === 'stored_value_cashed_out')

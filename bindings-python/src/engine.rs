@@ -108,6 +108,12 @@ impl Account {
         self.inner.revision()
     }
 
+    /// Whether the host froze the account.
+    #[getter]
+    fn is_frozen(&self) -> bool {
+        self.inner.is_frozen()
+    }
+
     /// The account's clock, ISO-8601.
     #[getter]
     fn clock(&self) -> String {

@@ -70,6 +70,7 @@ def test_a_frozen_account_cannot_spend_its_stored_value():
     lin.apply(TEA_HOUSE, events.StoredValueLoaded("t1", at(2025, 3, 1), paid=Decimal("100")))
     frozen = lin.apply(TEA_HOUSE, events.AccountFrozen("f1", at(2025, 3, 2), reason="chargeback dispute")).effects
     assert [type(e) for e in frozen] == [effects.AccountFrozen] and frozen[0].reason == "chargeback dispute"
+    assert lin.is_frozen
     before = lin.to_json()
     with pytest.raises(loyalty.AccountFrozen) as err:
         lin.apply(TEA_HOUSE, events.StoredValueCashedOut("c1", at(2025, 3, 3)))

@@ -188,6 +188,11 @@ class Account:
         return self._native.revision
 
     @property
+    def is_frozen(self) -> bool:
+        """Whether the host froze the account (it cannot spend points or stored value)."""
+        return self._native.is_frozen
+
+    @property
     def clock(self) -> _dt.datetime:
         """The instant the account has been brought up to."""
         return _dt.datetime.fromisoformat(self._native.clock)

@@ -155,14 +155,15 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
     let facts = &account.facts;
     // 5. What a frozen account may not do.
     if let Some(freeze) = &account.status.frozen {
-        let bonus = matches!(
-            event.kind,
+        let bonus = match event.kind {
             EventKind::CheckedIn
-                | EventKind::ReferralCompleted { .. }
-                | EventKind::BirthdayReached
-                | EventKind::BonusClaimed { .. }
-                | EventKind::ProfileCompleted { .. }
-        );
+            | EventKind::ReferralCompleted { .. }
+            | EventKind::BirthdayReached
+            | EventKind::BonusClaimed { .. }
+            | EventKind::ProfileCompleted { .. } => true,
+            EventKind::Joined { .. } => c.bonuses.sign_up.is_some(),
+            _ => false,
+        };
         if account.status.refuses(&event.kind)
             || matches!(event.kind, EventKind::AccountFrozen { .. })
             || (bonus && !account.status.earns(program))

@@ -301,7 +301,9 @@ fn purchase(
         effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
     }
     let seq = account.orders.len() as u32;
-    if program.config().tiers.is_some() {
+    // An order of a frozen account that may not earn counts toward no tier either (an
+    // upgrade would pay its entry reward).
+    if program.config().tiers.is_some() && account.status.earns(program) {
         account.tier.contribute(Contribution {
             at: available_at,
             spend: p.amount,

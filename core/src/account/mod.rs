@@ -503,6 +503,11 @@ impl Account {
         Ok(effects)
     }
 
+    /// Whether the host has frozen the account (see [`crate::EventKind::AccountFrozen`]).
+    pub fn is_frozen(&self) -> bool {
+        !self.status.is_active()
+    }
+
     /// The member's stored value as of `as_of`: principal, bonus (what expires by then left
     /// out), what the member can spend, and the liability at each top-up's discount (the
     /// account itself does not change).
@@ -655,7 +660,9 @@ impl Account {
             return Err(AccountError::invalid("requested", r, "must be from 0 to 1000000000000"));
         }
         let ledger = self.projected(program, as_of)?;
-        let available = if ledger.debt.is_positive() { Points::ZERO } else { ledger.available() };
+        // A frozen account may not pay with points: nothing to quote.
+        let available =
+            if ledger.debt.is_positive() || !self.status.is_active() { Points::ZERO } else { ledger.available() };
         Ok(program.config().redemption.quote(order_amount, available, requested))
     }
 
@@ -788,8 +795,8 @@ impl Account {
             if let Err(e) = decide::check_text("reason", &freeze.reason, decide::MAX_REASON_CHARS) {
                 return fail("status.frozen.reason", e.to_string());
             }
-            if !instant_ok(freeze.at) {
-                return fail("status.frozen.at", format!("{} is outside 1970 to 8999", freeze.at));
+            if !instant_ok(freeze.at) || freeze.at > self.ledger.clock {
+                return fail("status.frozen.at", format!("{} is outside 1970 to the account's clock", freeze.at));
             }
         }
         if let Some(order) = self.purse.spends.keys().find(|o| !self.orders.contains_key(*o)) {

@@ -117,6 +117,29 @@ fn a_frozen_account_keeps_its_assets_but_cannot_spend_them() {
 }
 
 #[test]
+fn a_frozen_account_gets_no_sign_up_bonus_no_tier_and_no_points_quote() {
+    let p = program(serde_json::json!({
+        "bonuses": {"sign_up": 100},
+        "tiers": {"period": {"kind": "calendar_year"}, "levels": [
+            {"name": "Member"},
+            {"name": "Silver", "entry": {"spend": "100"}, "entry_reward": {"points": 500}}
+        ]}
+    }));
+    let mut sam = Account::new("sam");
+    apply(&mut sam, &p, &order("e0", "2025-01-01T00:00:00Z", "o0", "50"));
+    apply(&mut sam, &p, &freeze("f1", "2025-01-02T00:00:00Z"));
+    assert!(sam.is_frozen());
+    let err = sam.apply(&p, &event("j1", "2025-01-03T00:00:00Z", EventKind::Joined { birthday: None })).unwrap_err();
+    assert_eq!((err.kind(), err.value()), ("account_frozen", "joined".to_string()));
+    // 150 of orders while frozen: no points, and no Silver with its 500-point entry reward.
+    let e = apply(&mut sam, &p, &order("e1", "2025-01-04T00:00:00Z", "o1", "150"));
+    assert_eq!(e, vec![Effect::NoPointsEarned { order_id: "o1".into(), reason: "account_frozen".into() }]);
+    assert_eq!(sam.tier_progress(&p, at("2025-01-04T00:00:00Z")).unwrap().unwrap().tier, "Member");
+    // The 50 points held cannot pay for anything while frozen: the quote offers none.
+    assert_eq!(sam.quote_payment(&p, dec("10"), None, at("2025-01-04T00:00:00Z")).unwrap().max_points.get(), 0);
+}
+
+#[test]
 fn a_program_may_let_frozen_accounts_earn() {
     let p = shop(true);
     let mut sam = Account::new("sam");

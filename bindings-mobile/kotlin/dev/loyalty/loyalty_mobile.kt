@@ -685,6 +685,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_expiring(
     ): Int
+    external fun uniffi_loyalty_mobile_checksum_method_account_is_frozen(
+    ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_preview_order(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_quote_payment(
@@ -745,6 +747,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_expiring(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,`until`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_loyalty_mobile_fn_method_account_is_frozen(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_loyalty_mobile_fn_method_account_preview_order(`ptr`: Long,`program`: Long,`amount`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_loyalty_mobile_fn_method_account_quote_payment(`ptr`: Long,`program`: Long,`orderAmount`: RustBuffer.ByValue,`requested`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -899,6 +903,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_expiring() and 0xFFFF) != 60902) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_is_frozen() and 0xFFFF) != 36994) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_preview_order() and 0xFFFF) != 33496) {
@@ -1405,6 +1412,11 @@ public interface AccountInterface {
     fun `expiring`(`program`: Program, `asOf`: java.time.Instant, `until`: java.time.Instant): List<ExpiringPoints>
     
     /**
+     * Whether the host froze the account (it cannot spend points or stored value).
+     */
+    fun `isFrozen`(): kotlin.Boolean
+    
+    /**
      * The points an order of `amount` would earn at `at`, without changing the account.
      */
     fun `previewOrder`(`program`: Program, `amount`: Money, `at`: java.time.Instant): kotlin.Long
@@ -1626,6 +1638,22 @@ open class Account: Disposable, AutoCloseable, AccountInterface
         FfiConverterTypeProgram.lower(`program`),
         FfiConverterTimestamp.lower(`asOf`),
         FfiConverterTimestamp.lower(`until`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the host froze the account (it cannot spend points or stored value).
+     */override fun `isFrozen`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_is_frozen(
+        it,
+        _status)
 }
     }
     )
