@@ -32,18 +32,31 @@ impl Status {
     }
 
     /// Whether a frozen account refuses `kind`: it may not spend anything of value (redeem
-    /// points, pay with points or stored value, send points, cash out); it may still receive
-    /// orders, refunds, top-ups and the clock (its assets keep expiring on schedule).
-    pub(crate) fn refuses(&self, kind: &EventKind) -> bool {
-        self.frozen.is_some()
-            && match kind {
-                EventKind::RewardRedeemed { .. }
-                | EventKind::PointsPaid { .. }
-                | EventKind::PointsSent { .. }
-                | EventKind::StoredValueCashedOut => true,
-                EventKind::OrderPlaced { stored_value, .. } => stored_value.is_some(),
-                _ => false,
-            }
+    /// points, pay with points or stored value, send points, cash out), be frozen again, or
+    /// claim a bonus (sign-up included) unless the program lets frozen accounts earn; it may
+    /// still receive orders, refunds, top-ups and the clock (its assets keep expiring).
+    pub(crate) fn refuses(&self, kind: &EventKind, program: &crate::Program) -> bool {
+        if self.frozen.is_none() {
+            return false;
+        }
+        let bonus = match kind {
+            EventKind::CheckedIn
+            | EventKind::ReferralCompleted { .. }
+            | EventKind::BirthdayReached
+            | EventKind::BonusClaimed { .. }
+            | EventKind::ProfileCompleted { .. } => true,
+            EventKind::Joined { .. } => program.config().bonuses.sign_up.is_some(),
+            _ => false,
+        };
+        match kind {
+            EventKind::RewardRedeemed { .. }
+            | EventKind::PointsPaid { .. }
+            | EventKind::PointsSent { .. }
+            | EventKind::StoredValueCashedOut
+            | EventKind::AccountFrozen { .. } => true,
+            EventKind::OrderPlaced { stored_value, .. } => stored_value.is_some(),
+            _ => bonus && !self.earns(program),
+        }
     }
 
     /// Whether a frozen account earns purchase points and bonuses: as the program says.

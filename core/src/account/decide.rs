@@ -153,21 +153,9 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
     let t = event.occurred_at;
     let today = program.local_date(t);
     let facts = &account.facts;
-    // 5. What a frozen account may not do.
+    // 5. What a frozen account may not do (status.rs).
     if let Some(freeze) = &account.status.frozen {
-        let bonus = match event.kind {
-            EventKind::CheckedIn
-            | EventKind::ReferralCompleted { .. }
-            | EventKind::BirthdayReached
-            | EventKind::BonusClaimed { .. }
-            | EventKind::ProfileCompleted { .. } => true,
-            EventKind::Joined { .. } => c.bonuses.sign_up.is_some(),
-            _ => false,
-        };
-        if account.status.refuses(&event.kind)
-            || matches!(event.kind, EventKind::AccountFrozen { .. })
-            || (bonus && !account.status.earns(program))
-        {
+        if account.status.refuses(&event.kind, program) {
             return Err(AccountError::AccountFrozen { event: event.kind.name(), reason: freeze.reason.clone() });
         }
     }
@@ -189,7 +177,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
             }
             if let Some(x) = stored_value {
-                stored_value_section(program, "stored_value")?;
+                stored_value_section(program, "stored_value", &x.to_string())?;
                 let available = account.purse.balance(program.minor_units(), t).available;
                 if *x > available {
                     return Err(AccountError::InsufficientFunds { needed: *x, available });
@@ -361,7 +349,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             Ok(Command::Receive { from_member_id: from_member_id.clone() })
         }
         EventKind::StoredValueLoaded { paid, payment_ref } => {
-            let sv = stored_value_section(program, "type")?;
+            let sv = stored_value_section(program, "type", "\"stored_value_loaded\"")?;
             let bonus = sv.bonus_for(*paid);
             if let Some(cap) = sv.cap {
                 let held = account.purse.balance(program.minor_units(), t);
@@ -378,7 +366,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             })
         }
         EventKind::StoredValueCashedOut => {
-            stored_value_section(program, "type")?;
+            stored_value_section(program, "type", "\"stored_value_cashed_out\"")?;
             if account.purse.balance(program.minor_units(), t).available.is_zero() {
                 return Err(AccountError::invalid("type", "\"stored_value_cashed_out\"", "has nothing to cash out"));
             }
@@ -410,14 +398,18 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
     }
 }
 
-/// The program's stored-value section, or an error naming `field` when it has none.
+/// The program's stored-value section, or an error naming `field` and its `value` when it
+/// has none.
 fn stored_value_section<'p>(
     program: &'p Program,
     field: &str,
+    value: &str,
 ) -> Result<&'p crate::program::StoredValue, AccountError> {
-    program.config().stored_value.as_ref().ok_or_else(|| {
-        AccountError::invalid(field, "stored value", "is not offered: the program has no stored_value section")
-    })
+    program
+        .config()
+        .stored_value
+        .as_ref()
+        .ok_or_else(|| AccountError::invalid(field, value, "refused: the program has no stored_value section"))
 }
 
 fn no_bonus(name: &str) -> AccountError {

@@ -185,7 +185,12 @@ fn no_negative_balance_no_cap_breach_and_refused_events_change_nothing() {
     // A program without stored value refuses its events by name.
     let plain = program(serde_json::json!({}));
     let err = Account::new("x").apply(&plain, &top_up("t", "2025-03-01T02:00:00Z", "10")).unwrap_err();
-    assert_eq!((err.kind(), err.field()), ("invalid_field", "type".to_string()));
+    assert_eq!(
+        (err.kind(), err.field(), err.value()),
+        ("invalid_field", "type".into(), "\"stored_value_loaded\"".into())
+    );
+    let err = Account::new("x").apply(&plain, &card_order("e", "2025-03-01T02:00:00Z", "o", "10", "10")).unwrap_err();
+    assert_eq!((err.field(), err.value()), ("stored_value".to_string(), "10".to_string()));
 }
 
 #[test]
