@@ -360,7 +360,15 @@ fn plain_order(fields: &str) -> Option<(String, loyalty::EventKind)> {
     }
     Some((
         id.to_string(),
-        loyalty::EventKind::OrderPlaced { order_id: order_id.to_string(), amount, channel, lines, stored_value: None },
+        loyalty::EventKind::OrderPlaced {
+            order_id: order_id.to_string(),
+            amount,
+            channel,
+            lines,
+            stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
+        },
     ))
 }
 

@@ -57,6 +57,8 @@ fn streams() -> Vec<Vec<Event>> {
                         channel: None,
                         lines: vec![],
                         stored_value: None,
+                        coupons: vec![],
+                        reservation_key: None,
                     };
                     Event::new(format!("m{m}-e{i}"), t, kind)
                 })

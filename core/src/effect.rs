@@ -317,6 +317,88 @@ pub enum Effect {
         /// Why.
         reason: String,
     },
+    /// A coupon was issued to the member.
+    CouponIssued {
+        /// The coupon's id (keyed: `joined:<definition>`, `birthday:<definition>:<year>`,
+        /// `tier:<tier>:<period>:<definition>`; a bought or granted coupon has its event's id).
+        coupon_id: String,
+        /// Its definition in the program.
+        definition: String,
+        /// Why: `joined`, `birthday:<year>`, `tier:<tier>`, `bought` or `granted`.
+        source: String,
+        /// The host's reason for a granted coupon.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// When it becomes usable.
+        valid_from: DateTime<Utc>,
+        /// When it stops being usable (excluded).
+        valid_until: DateTime<Utc>,
+        /// The points it cost, when bought.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        points: Option<Points>,
+    },
+    /// A coupon's validity ends soon (once per coupon).
+    CouponExpiringSoon {
+        /// The coupon.
+        coupon_id: String,
+        /// Its definition.
+        definition: String,
+        /// When it stops being usable.
+        valid_until: DateTime<Utc>,
+    },
+    /// A coupon is held for one checkout.
+    CouponReserved {
+        /// The coupon.
+        coupon_id: String,
+        /// The checkout's key.
+        key: String,
+        /// When the hold ends by itself.
+        until: DateTime<Utc>,
+    },
+    /// A hold ended: released by the host, or timed out.
+    CouponReleased {
+        /// The coupon.
+        coupon_id: String,
+        /// The checkout's key.
+        key: String,
+        /// True when the hold's time ran out.
+        timed_out: bool,
+    },
+    /// A coupon was used on an order.
+    CouponRedeemed {
+        /// The coupon.
+        coupon_id: String,
+        /// Its definition.
+        definition: String,
+        /// The order.
+        order_id: String,
+        /// What it took off.
+        #[serde(deserialize_with = "crate::money::strict::decimal")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+        discount: Decimal,
+    },
+    /// A cancelled order gave its coupon back, usable again.
+    CouponReturned {
+        /// The coupon.
+        coupon_id: String,
+        /// The cancelled order.
+        order_id: String,
+    },
+    /// A coupon's validity ended unused (or ended before its order was cancelled).
+    CouponExpired {
+        /// The coupon.
+        coupon_id: String,
+        /// Its definition.
+        definition: String,
+        /// When it stopped being usable.
+        valid_until: DateTime<Utc>,
+    },
+    /// A bought coupon was cancelled unused (its points come back in a
+    /// `redemption_reversed`).
+    CouponCancelled {
+        /// The coupon.
+        coupon_id: String,
+    },
 }
 
 /// One line of a member's statement: what one event or one clock instant did.
@@ -477,7 +559,15 @@ impl Effect {
             | Effect::StoredValueBonusExpired { .. }
             | Effect::StoredValueRefundDue { .. }
             | Effect::AccountFrozen { .. }
-            | Effect::AccountUnfrozen { .. } => Points::ZERO,
+            | Effect::AccountUnfrozen { .. }
+            | Effect::CouponIssued { .. }
+            | Effect::CouponExpiringSoon { .. }
+            | Effect::CouponReserved { .. }
+            | Effect::CouponReleased { .. }
+            | Effect::CouponRedeemed { .. }
+            | Effect::CouponReturned { .. }
+            | Effect::CouponExpired { .. }
+            | Effect::CouponCancelled { .. } => Points::ZERO,
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::DebtRepaid { .. }
@@ -557,7 +647,15 @@ impl Totals {
             | Effect::StoredValueBonusExpired { .. }
             | Effect::StoredValueRefundDue { .. }
             | Effect::AccountFrozen { .. }
-            | Effect::AccountUnfrozen { .. } => {}
+            | Effect::AccountUnfrozen { .. }
+            | Effect::CouponIssued { .. }
+            | Effect::CouponExpiringSoon { .. }
+            | Effect::CouponReserved { .. }
+            | Effect::CouponReleased { .. }
+            | Effect::CouponRedeemed { .. }
+            | Effect::CouponReturned { .. }
+            | Effect::CouponExpired { .. }
+            | Effect::CouponCancelled { .. } => {}
             Effect::NoPointsEarned { .. }
             | Effect::PendingActivated { .. }
             | Effect::PointsExpiringSoon { .. }

@@ -199,9 +199,9 @@ impl Event {
     /// use chrono::{TimeZone, Utc};
     /// use loyalty::{Event, EventKind};
     /// let t = Utc.with_ymd_and_hms(2024, 1, 2, 8, 0, 0).unwrap();
-    /// let a = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.0".parse().unwrap() });
-    /// let b = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.00".parse().unwrap() });
-    /// let c = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.01".parse().unwrap() });
+    /// let a = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.0".parse().unwrap(), returned: None });
+    /// let b = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.00".parse().unwrap(), returned: None });
+    /// let c = Event::new("r", t, EventKind::OrderRefunded { order_id: "o".into(), amount: "10.01".parse().unwrap(), returned: None });
     /// assert_eq!(a.fingerprint(), b.fingerprint());
     /// assert_ne!(a.fingerprint(), c.fingerprint());
     /// ```
@@ -219,7 +219,7 @@ impl Event {
                 h.tag(2);
                 h.date(*birthday);
             }
-            EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
+            EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value, coupons, reservation_key } => {
                 h.tag(3);
                 h.str(order_id);
                 h.decimal(*amount);
@@ -237,11 +237,46 @@ impl Event {
                     h.tag(16);
                     h.decimal(*x);
                 }
+                if !coupons.is_empty() || reservation_key.is_some() {
+                    h.tag(21);
+                    h.i64(coupons.len() as i64);
+                    for c in coupons {
+                        h.str(c);
+                    }
+                    h.opt_str(reservation_key.as_deref());
+                }
             }
-            EventKind::OrderRefunded { order_id, amount } => {
+            EventKind::OrderRefunded { order_id, amount, returned } => {
                 h.tag(4);
                 h.str(order_id);
                 h.decimal(*amount);
+                if let Some(r) = returned {
+                    h.tag(22);
+                    h.decimal(*r);
+                }
+            }
+            EventKind::OrderCancelled { order_id } => {
+                h.tag(23);
+                h.str(order_id);
+            }
+            EventKind::CouponGranted { definition, reason } => {
+                h.tag(24);
+                h.str(definition);
+                h.str(reason);
+            }
+            EventKind::CouponBought { definition } => {
+                h.tag(25);
+                h.str(definition);
+            }
+            EventKind::CouponReserved { coupon_id, key } => {
+                h.tag(26);
+                h.str(coupon_id);
+                h.str(key);
+            }
+            EventKind::CouponReleased { coupon_id, key } => {
+                h.tag(27);
+                h.str(coupon_id);
+                h.str(key);
             }
             EventKind::RewardRedeemed { reward_id, points } => {
                 h.tag(5);
@@ -336,7 +371,8 @@ pub enum EventKind {
     OrderPlaced {
         /// The order's id, unique per member.
         order_id: String,
-        /// What the member paid, in the program's currency.
+        /// The order's amount in the program's currency: what the member paid, or, with
+        /// `coupons`, the amount before them (the engine works out their discounts).
         #[serde(deserialize_with = "crate::money::strict::decimal")]
         #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
         amount: Decimal,
@@ -352,6 +388,13 @@ pub enum EventKind {
         #[serde(deserialize_with = "crate::money::strict::option")]
         #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
         stored_value: Option<Decimal>,
+        /// The member's coupons used on the order (by coupon id), applied in this order, each
+        /// on what the ones before it left.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        coupons: Vec<String>,
+        /// The checkout key the coupons were reserved under, if they were.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reservation_key: Option<String>,
     },
     /// Part or all of an earlier order was refunded: claws back its points in proportion.
     OrderRefunded {
@@ -361,6 +404,19 @@ pub enum EventKind {
         #[serde(deserialize_with = "crate::money::strict::decimal")]
         #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
         amount: Decimal,
+        /// The list value of the goods returned (this refund only), required for an order
+        /// that used coupons: `amount` must then be what the program's `partial_return`
+        /// policy refunds (`Account::quote_return` works it out).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(deserialize_with = "crate::money::strict::option")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
+        returned: Option<Decimal>,
+    },
+    /// An order was cancelled (before fulfilment, or its payment failed): everything not yet
+    /// refunded is refunded, and its coupons come back (or expire, if their validity ended).
+    OrderCancelled {
+        /// The cancelled order.
+        order_id: String,
     },
     /// Points were exchanged for a reward.
     RewardRedeemed {
@@ -459,6 +515,35 @@ pub enum EventKind {
         /// Why, for the statement.
         reason: String,
     },
+    /// The host granted the member a coupon of the program's; its id is the event's id.
+    CouponGranted {
+        /// The coupon's definition.
+        definition: String,
+        /// Why, for the statement.
+        reason: String,
+    },
+    /// The member bought a coupon with points (its `price_points`): the points are
+    /// redeemed and the coupon issued together; its id, and the redemption's, is the event's
+    /// id. `redemption_cancelled` with that id gives the points back while it is unused.
+    CouponBought {
+        /// The coupon's definition.
+        definition: String,
+    },
+    /// A coupon is held for one checkout, under the checkout's key, for the program's
+    /// `reservation_minutes` (reserving again under the same key extends the hold).
+    CouponReserved {
+        /// The coupon.
+        coupon_id: String,
+        /// The checkout's key.
+        key: String,
+    },
+    /// A checkout let go of a coupon it held.
+    CouponReleased {
+        /// The coupon.
+        coupon_id: String,
+        /// The checkout's key.
+        key: String,
+    },
 }
 
 impl EventKind {
@@ -494,6 +579,11 @@ impl EventKind {
             EventKind::StoredValueCashedOut => "stored_value_cashed_out",
             EventKind::AccountFrozen { .. } => "account_frozen",
             EventKind::AccountUnfrozen { .. } => "account_unfrozen",
+            EventKind::OrderCancelled { .. } => "order_cancelled",
+            EventKind::CouponGranted { .. } => "coupon_granted",
+            EventKind::CouponBought { .. } => "coupon_bought",
+            EventKind::CouponReserved { .. } => "coupon_reserved",
+            EventKind::CouponReleased { .. } => "coupon_released",
         }
     }
 }

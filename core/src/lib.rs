@@ -32,7 +32,7 @@
 //! let bought = Event::new(
 //!     "evt-1",
 //!     Utc.with_ymd_and_hms(2024, 3, 5, 15, 0, 0).unwrap(),
-//!     EventKind::OrderPlaced { order_id: "A-100".into(), amount: "59.99".parse()?, channel: None, lines: vec![], stored_value: None },
+//!     EventKind::OrderPlaced { order_id: "A-100".into(), amount: "59.99".parse()?, channel: None, lines: vec![], stored_value: None, coupons: vec![], reservation_key: None },
 //! );
 //! let outcome = account.apply(&program, &bought)?;
 //! assert!(matches!(outcome.effects[0], Effect::PointsEarned { points, .. } if points.get() == 59));
@@ -73,6 +73,7 @@ pub use rust_decimal;
 mod account;
 pub mod analytics;
 pub mod calendar;
+mod coupon;
 mod currency;
 mod draw;
 mod effect;
@@ -95,6 +96,7 @@ pub use account::{
     transfer, Account, AccountError, Balances, Expiring, Outcome, SnapshotError, Transfer, MAX_EVENTS, MAX_LOTS,
     MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT,
 };
+pub use coupon::{CouponState, MemberCoupon, MAX_COUPONS};
 pub use currency::minor_units;
 pub use effect::{Draw, Effect, Effects, Entry, Totals};
 pub use event::{

@@ -120,6 +120,9 @@ mod tests {
             clawed: Points::ZERO,
             forgiven: Points::ZERO,
             seq: 0,
+            coupons: vec![],
+            returned: Default::default(),
+            cancelled: false,
         }
     }
 

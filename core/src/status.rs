@@ -32,7 +32,8 @@ impl Status {
     }
 
     /// Whether a frozen account refuses `kind`: it may not spend anything of value (redeem
-    /// points, pay with points or stored value, send points, cash out), be frozen again, or
+    /// points, pay with points or stored value, send points, cash out, buy, reserve or use
+    /// coupons), be frozen again, or
     /// claim a bonus (sign-up included) unless the program lets frozen accounts earn; it may
     /// still receive orders, refunds, top-ups and the clock (its assets keep expiring).
     pub(crate) fn refuses(&self, kind: &EventKind, program: &crate::Program) -> bool {
@@ -53,8 +54,10 @@ impl Status {
             | EventKind::PointsPaid { .. }
             | EventKind::PointsSent { .. }
             | EventKind::StoredValueCashedOut
-            | EventKind::AccountFrozen { .. } => true,
-            EventKind::OrderPlaced { stored_value, .. } => stored_value.is_some(),
+            | EventKind::AccountFrozen { .. }
+            | EventKind::CouponBought { .. }
+            | EventKind::CouponReserved { .. } => true,
+            EventKind::OrderPlaced { stored_value, coupons, .. } => stored_value.is_some() || !coupons.is_empty(),
             _ => bonus && !self.earns(program),
         }
     }

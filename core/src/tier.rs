@@ -65,7 +65,12 @@ impl Eq for Memo {}
 /// qualification period); the account credits them as a bonus lot (`account/evolve.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct EntryPoints {
-    pub points: Points,
+    /// Points to credit, if the reward has them.
+    pub points: Option<Points>,
+    /// A coupon definition to issue, and the coupon's id (`tier:<tier>:<period>:<definition>`).
+    pub coupon: Option<(String, String)>,
+    /// The tier entered.
+    pub tier: String,
     /// The lot's rule: `tier_entry:<tier>`.
     pub rule: String,
     /// When, and the local day.
@@ -438,12 +443,14 @@ impl TierState {
         let period = ctx.period().index(day, self.joined.unwrap_or(day));
         let mut reward_points = None;
         let mut reward_id = None;
+        let mut coupon = None;
         if let Some(reward) = &level.entry_reward {
             let key = (level.name.clone(), period);
             if !self.rewarded.contains(&key) {
                 self.rewarded.push(key);
                 reward_id = reward.reward_id.clone();
                 reward_points = reward.points;
+                coupon = reward.coupon.as_ref().map(|d| (d.clone(), format!("tier:{}:{period}:{d}", level.name)));
             }
         }
         effects.push(Effect::TierUpgraded {
@@ -454,8 +461,9 @@ impl TierState {
             reward_points,
             reward_id,
         });
-        if let Some(points) = reward_points {
-            pay(EntryPoints { points, rule: format!("tier_entry:{}", level.name), at: t, day }, effects);
+        if reward_points.is_some() || coupon.is_some() {
+            let rule = format!("tier_entry:{}", level.name);
+            pay(EntryPoints { points: reward_points, coupon, tier: level.name.to_string(), rule, at: t, day }, effects);
         }
     }
 

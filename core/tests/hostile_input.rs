@@ -38,6 +38,8 @@ fn member() -> Account {
         channel: None,
         lines: vec![],
         stored_value: None,
+        coupons: vec![],
+        reservation_key: None,
     };
     a.apply(&p, &Event::new("e1", at(1), order)).unwrap();
     a.apply(&p, &Event::new("e2", at(2), EventKind::RewardRedeemed { reward_id: "mug".into(), points: 30 })).unwrap();
@@ -116,6 +118,8 @@ fn a_point_value_too_small_to_divide_by_is_refused_and_the_smallest_allowed_quot
         channel: None,
         lines: vec![],
         stored_value: None,
+        coupons: vec![],
+        reservation_key: None,
     };
     a.apply(&p, &Event::new("e", at(1), order)).unwrap();
     // 10^12 spent earns 10^12 points; an order of 10^12 could take 10^18 at a millionth each,
@@ -252,6 +256,8 @@ fn ids_with_control_or_only_invisible_characters_are_refused() {
         channel: None,
         lines: vec![],
         stored_value: None,
+        coupons: vec![],
+        reservation_key: None,
     };
     assert_eq!(field_of(&refused(&mut a, &p, &Event::new("e5", at(3), order))).0, "order_id");
     assert_eq!(field_of(&Account::try_new("").unwrap_err()).0, "member_id");
@@ -314,6 +320,8 @@ fn an_advance_with_effects_counts_a_revision_and_one_to_where_the_clock_is_does_
         channel: None,
         lines: vec![],
         stored_value: None,
+        coupons: vec![],
+        reservation_key: None,
     };
     a.apply(&p, &Event::new("e", at(1), order)).unwrap();
     let effects = a.advance_to(&p, at(2)).unwrap();

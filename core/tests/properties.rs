@@ -174,6 +174,8 @@ fn events(ops: &[Op]) -> Vec<Event> {
                         channel: None,
                         lines,
                         stored_value: None,
+                        coupons: vec![],
+                        reservation_key: None,
                     },
                     *hours,
                 )
@@ -182,6 +184,7 @@ fn events(ops: &[Op]) -> Vec<Event> {
                 EventKind::OrderRefunded {
                     order_id: format!("o{}", order % orders.max(1)),
                     amount: Decimal::new(*cents, 2),
+                    returned: None,
                 },
                 *hours,
             ),
@@ -212,11 +215,19 @@ fn prefixed(events: &[Event]) -> Vec<Event> {
         .iter()
         .map(|e| {
             let kind = match e.kind.clone() {
-                EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
-                    EventKind::OrderPlaced { order_id: format!("x{order_id}"), amount, channel, lines, stored_value }
+                EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value, coupons, reservation_key } => {
+                    EventKind::OrderPlaced {
+                        order_id: format!("x{order_id}"),
+                        amount,
+                        channel,
+                        lines,
+                        stored_value,
+                        coupons,
+                        reservation_key,
+                    }
                 }
-                EventKind::OrderRefunded { order_id, amount } => {
-                    EventKind::OrderRefunded { order_id: format!("x{order_id}"), amount }
+                EventKind::OrderRefunded { order_id, amount, returned } => {
+                    EventKind::OrderRefunded { order_id: format!("x{order_id}"), amount, returned }
                 }
                 EventKind::RedemptionCancelled { redemption_id } => {
                     EventKind::RedemptionCancelled { redemption_id: format!("x{redemption_id}") }

@@ -72,11 +72,14 @@ fn events(ops: &[Op]) -> Vec<(Option<Event>, DateTime<Utc>)> {
                     channel: None,
                     lines: vec![],
                     stored_value: (!card.is_zero()).then_some(card),
+                    coupons: vec![],
+                    reservation_key: None,
                 }
             }
             Op::Return { order, cents } => EventKind::OrderRefunded {
                 order_id: format!("o{}", u32::from(*order) % orders.max(1)),
                 amount: Decimal::new(i64::from(*cents), 2),
+                returned: None,
             },
             Op::CashOut => EventKind::StoredValueCashedOut,
             Op::Wait { hours } => {

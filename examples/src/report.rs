@@ -82,6 +82,8 @@ pub fn replay(
                 channel: None,
                 lines: vec![],
                 stored_value: None,
+                coupons: vec![],
+                reservation_key: None,
             };
             let outcome = account
                 .apply(program, &Event::new(format!("order-{}", row.line), row.occurred_at, kind))

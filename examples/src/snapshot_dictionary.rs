@@ -49,6 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         channel: None,
                         lines: vec![],
                         stored_value: None,
+                        coupons: vec![],
+                        reservation_key: None,
                     },
                 ),
             )?;
@@ -64,7 +66,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &Event::new(
                 id(),
                 t,
-                EventKind::OrderRefunded { order_id: order_id.clone(), amount: amount / Decimal::from(2) },
+                EventKind::OrderRefunded {
+                    order_id: order_id.clone(),
+                    amount: amount / Decimal::from(2),
+                    returned: None,
+                },
             ),
         )?;
         let available = account.balances(&program, t + Duration::days(1))?.available.get();

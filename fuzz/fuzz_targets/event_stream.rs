@@ -54,7 +54,11 @@ fn program(k: &Knobs) -> Option<Program> {
     if let Some(c) = k.cap_per_order {
         caps = serde_json::json!({"per_order": c});
     }
-    let after = if k.reinstate { serde_json::json!({"kind": "reinstate", "days": 10}) } else { serde_json::json!({"kind": "stay_expired"}) };
+    let after = if k.reinstate {
+        serde_json::json!({"kind": "reinstate", "days": 10})
+    } else {
+        serde_json::json!({"kind": "stay_expired"})
+    };
     let period = match k.tiers % 6 {
         1 => serde_json::json!({"kind": "calendar_year"}),
         2 => serde_json::json!({"kind": "rolling_days", "days": 30}),
@@ -121,12 +125,32 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
             Op::Order { cents, hours } => {
                 t += step(hours);
                 orders += 1;
-                Event::new(id, t, EventKind::OrderPlaced { order_id: format!("o{}", orders - 1), amount: Decimal::new(i64::from(*cents % 1_000_000), 2), channel: None, lines: vec![], stored_value: None })
+                Event::new(
+                    id,
+                    t,
+                    EventKind::OrderPlaced {
+                        order_id: format!("o{}", orders - 1),
+                        amount: Decimal::new(i64::from(*cents % 1_000_000), 2),
+                        channel: None,
+                        lines: vec![],
+                        stored_value: None,
+                        coupons: vec![],
+                        reservation_key: None,
+                    },
+                )
             }
             Op::Refund { order, cents, hours } => {
                 t += step(hours);
                 let o = if orders == 0 { 0 } else { u32::from(*order) % orders };
-                Event::new(id, t, EventKind::OrderRefunded { order_id: format!("o{o}"), amount: Decimal::new(i64::from(*cents % 1_000_000), 2) })
+                Event::new(
+                    id,
+                    t,
+                    EventKind::OrderRefunded {
+                        order_id: format!("o{o}"),
+                        amount: Decimal::new(i64::from(*cents % 1_000_000), 2),
+                        returned: None,
+                    },
+                )
             }
             Op::Redeem { points, hours } => {
                 t += step(hours);
@@ -136,11 +160,22 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
             Op::Pay { points, order_cents, hours } => {
                 t += step(hours);
                 redemptions.push(id.clone());
-                Event::new(id, t, EventKind::PointsPaid { order_id: "p".into(), order_amount: Decimal::new(i64::from(*order_cents % 10_000_000), 2), points: i64::from(*points) })
+                Event::new(
+                    id,
+                    t,
+                    EventKind::PointsPaid {
+                        order_id: "p".into(),
+                        order_amount: Decimal::new(i64::from(*order_cents % 10_000_000), 2),
+                        points: i64::from(*points),
+                    },
+                )
             }
             Op::Cancel { redemption, hours } => {
                 t += step(hours);
-                let r = redemptions.get(usize::from(*redemption) % redemptions.len().max(1)).cloned().unwrap_or_else(|| "none".into());
+                let r = redemptions
+                    .get(usize::from(*redemption) % redemptions.len().max(1))
+                    .cloned()
+                    .unwrap_or_else(|| "none".into());
                 Event::new(id, t, EventKind::RedemptionCancelled { redemption_id: r })
             }
             Op::CheckIn { hours } => {
@@ -169,14 +204,33 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
             }
             Op::TopUp { cents, hours } => {
                 t += step(hours);
-                Event::new(id, t, EventKind::StoredValueLoaded { paid: Decimal::new(i64::from(*cents % 300_000), 2), payment_ref: None })
+                Event::new(
+                    id,
+                    t,
+                    EventKind::StoredValueLoaded {
+                        paid: Decimal::new(i64::from(*cents % 300_000), 2),
+                        payment_ref: None,
+                    },
+                )
             }
             Op::CardOrder { cents, card_cents, hours } => {
                 t += step(hours);
                 orders += 1;
                 let amount = Decimal::new(i64::from(*cents % 1_000_000), 2);
                 let card = Decimal::new(i64::from(*card_cents % 1_000_000), 2);
-                Event::new(id, t, EventKind::OrderPlaced { order_id: format!("o{}", orders - 1), amount, channel: None, lines: vec![], stored_value: Some(card) })
+                Event::new(
+                    id,
+                    t,
+                    EventKind::OrderPlaced {
+                        order_id: format!("o{}", orders - 1),
+                        amount,
+                        channel: None,
+                        lines: vec![],
+                        stored_value: Some(card),
+                        coupons: vec![],
+                        reservation_key: None,
+                    },
+                )
             }
             Op::CashOut { hours } => {
                 t += step(hours);
@@ -185,7 +239,11 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
             Op::Freeze { unfreeze, hours } => {
                 t += step(hours);
                 let reason = "fuzz".to_string();
-                Event::new(id, t, if *unfreeze { EventKind::AccountUnfrozen { reason } } else { EventKind::AccountFrozen { reason } })
+                Event::new(
+                    id,
+                    t,
+                    if *unfreeze { EventKind::AccountUnfrozen { reason } } else { EventKind::AccountFrozen { reason } },
+                )
             }
             Op::Replay { index } => {
                 if applied.is_empty() {

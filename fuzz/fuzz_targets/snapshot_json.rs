@@ -29,20 +29,39 @@ fuzz_target!(|data: &[u8]| {
         .as_object()
         .map(|o| o.iter().map(|(k, v)| (k.clone(), v["amount"].as_str().unwrap_or("1").to_string())).collect())
         .unwrap_or_default();
-    let redemptions: Vec<String> = json["redemptions"].as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default();
+    let redemptions: Vec<String> =
+        json["redemptions"].as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default();
     let mut events = Vec::new();
     for (i, (order_id, amount)) in orders.into_iter().enumerate() {
         if let Ok(amount) = loyalty::parse_decimal(&amount) {
-            events.push(Event::new(format!("fz-r{i}"), t, EventKind::OrderRefunded { order_id, amount }));
+            events.push(Event::new(
+                format!("fz-r{i}"),
+                t,
+                EventKind::OrderRefunded { order_id, amount, returned: None },
+            ));
         }
     }
     for (i, redemption_id) in redemptions.into_iter().enumerate() {
         events.push(Event::new(format!("fz-c{i}"), t, EventKind::RedemptionCancelled { redemption_id }));
     }
-    events.push(Event::new("fz-redeem", t, EventKind::PointsPaid {
-        order_id: "fz".into(), order_amount: loyalty::MAX_AMOUNT, points: 1_000_000_000_000 }));
-    events.push(Event::new("fz-order", t, EventKind::OrderPlaced {
-        order_id: "fz-o".into(), amount: loyalty::MAX_AMOUNT, channel: None, lines: vec![], stored_value: None }));
+    events.push(Event::new(
+        "fz-redeem",
+        t,
+        EventKind::PointsPaid { order_id: "fz".into(), order_amount: loyalty::MAX_AMOUNT, points: 1_000_000_000_000 },
+    ));
+    events.push(Event::new(
+        "fz-order",
+        t,
+        EventKind::OrderPlaced {
+            order_id: "fz-o".into(),
+            amount: loyalty::MAX_AMOUNT,
+            channel: None,
+            lines: vec![],
+            stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
+        },
+    ));
     for event in &events {
         let before = account.to_json();
         if account.apply(&program, event).is_err() {

@@ -38,7 +38,7 @@ impl Account {
     ///     "time_zone": "UTC", "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
     ///     "redemption": {"point_value": "0.01"}}"#).unwrap();
     /// let mut account = Account::new("m-1");
-    /// let kind = EventKind::OrderPlaced { order_id: "o-1".into(), amount: "19.99".parse().unwrap(), channel: None, lines: vec![], stored_value: None };
+    /// let kind = EventKind::OrderPlaced { order_id: "o-1".into(), amount: "19.99".parse().unwrap(), channel: None, lines: vec![], stored_value: None, coupons: vec![], reservation_key: None };
     /// account.apply(&program, &Event::new("e-1", Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap(), kind)).unwrap();
     /// let bytes = account.to_compact();
     /// assert!(bytes.len() < account.to_json().len() / 2);

@@ -10,6 +10,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 const MAX_LINES: usize = 1_000;
+/// The most coupons one order uses.
+const MAX_ORDER_COUPONS: usize = 16;
 /// 1970-01-01T00:00:00Z and 9000-01-01T00:00:00Z as Unix seconds (a test checks them): events
 /// and clock advances stay inside.
 pub(crate) const EARLIEST: i64 = 0;
@@ -26,7 +28,12 @@ pub(crate) enum Command {
     Unfreeze { reason: String },
     CompleteProfile { birthday: Option<NaiveDate>, points: Option<Points> },
     Purchase(Purchase),
-    Refund { order_id: String, amount: Decimal, due: Points, target: Points },
+    Refund { order_id: String, amount: Decimal, due: Points, target: Points, returned: Option<Decimal> },
+    Cancel { order_id: String, amount: Decimal, due: Points, target: Points },
+    GrantCoupon { definition: String, reason: String },
+    BuyCoupon { definition: String, points: Points },
+    Reserve { coupon_id: String, key: String, until: DateTime<Utc> },
+    Release { coupon_id: String },
     Redeem { points: Points, reward_id: Option<String>, order_id: Option<String>, value: Decimal },
     CancelRedemption { redemption_id: String },
     Bonus { points: Points, rule: String, claim: Claim },
@@ -42,8 +49,21 @@ pub(crate) struct Purchase {
     pub amount: Decimal,
     /// The part paid from stored value (checked to be there at the event's time).
     pub stored_value: Option<Decimal>,
+    /// The coupons it uses and what each takes off, in order.
+    pub coupons: Vec<super::UsedCoupon>,
     /// The order's local day.
     pub today: NaiveDate,
+}
+
+impl Purchase {
+    /// What the member paid: the amount less the coupons' discounts.
+    pub fn paid(&self) -> Decimal {
+        // Without coupons, the amount as given (subtracting zero would drop its scale).
+        if self.coupons.is_empty() {
+            return self.amount;
+        }
+        self.amount - self.coupons.iter().map(|c| c.discount).sum::<Decimal>()
+    }
 }
 
 /// The points of a purchase at the event's time, after the clock caught up.
@@ -172,12 +192,25 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             }
             Ok(Command::CompleteProfile { birthday: *birthday, points: c.bonuses.profile_completed })
         }
-        EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
+        EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value, coupons, reservation_key } => {
             if account.orders.contains_key(order_id) {
                 return Err(AccountError::DuplicateOrder { order_id: order_id.clone() });
             }
+            let used = if coupons.is_empty() {
+                Vec::new()
+            } else {
+                order_coupons(account, program, t, *amount, channel.as_deref(), lines, coupons, reservation_key)?
+            };
+            let paid = if used.is_empty() { *amount } else { *amount - used.iter().map(|c| c.discount).sum::<Decimal>() };
             if let Some(x) = stored_value {
                 stored_value_section(program, "stored_value", &x.to_string())?;
+                if *x > paid {
+                    return Err(AccountError::invalid(
+                        "stored_value",
+                        x,
+                        format!("must be at most the amount after coupons, {paid}"),
+                    ));
+                }
                 let available = account.purse.balance(program.minor_units(), t).available;
                 if *x > available {
                     return Err(AccountError::InsufficientFunds { needed: *x, available });
@@ -199,16 +232,80 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 order_id: order_id.clone(),
                 amount: *amount,
                 stored_value: *stored_value,
+                coupons: used,
                 today,
             }))
         }
-        EventKind::OrderRefunded { order_id, amount } => {
+        EventKind::OrderRefunded { order_id, amount, returned } => {
             let order = account
                 .orders
                 .get(order_id)
                 .ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.clone() })?;
+            if order.cancelled {
+                return Err(AccountError::invalid(
+                    "order_id",
+                    format!("{order_id:?}"),
+                    "is cancelled: nothing left to refund",
+                ));
+            }
+            check_return(program, order, *amount, *returned)?;
             let crate::refund::Due { due, target } = crate::refund::due(order_id, order, *amount)?;
-            Ok(Command::Refund { order_id: order_id.clone(), amount: *amount, due, target })
+            Ok(Command::Refund { order_id: order_id.clone(), amount: *amount, due, target, returned: *returned })
+        }
+        EventKind::OrderCancelled { order_id } => {
+            let order = account
+                .orders
+                .get(order_id)
+                .ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.clone() })?;
+            if order.cancelled {
+                return Err(AccountError::invalid("order_id", format!("{order_id:?}"), "is already cancelled"));
+            }
+            if order.refunded == order.amount && !order.amount.is_zero() {
+                return Err(AccountError::invalid(
+                    "order_id",
+                    format!("{order_id:?}"),
+                    "is fully refunded: there is nothing to cancel",
+                ));
+            }
+            let amount = order.amount - order.refunded;
+            let crate::refund::Due { due, target } = crate::refund::due(order_id, order, amount)?;
+            Ok(Command::Cancel { order_id: order_id.clone(), amount, due, target })
+        }
+        EventKind::CouponGranted { definition, reason } => {
+            let def = coupon_definition(program, definition)?;
+            check_new_coupon(account, program, event, def)?;
+            Ok(Command::GrantCoupon { definition: definition.clone(), reason: reason.clone() })
+        }
+        EventKind::CouponBought { definition } => {
+            let def = coupon_definition(program, definition)?;
+            let points = def.price_points.ok_or_else(|| {
+                AccountError::invalid("definition", format!("{definition:?}"), "cannot be bought with points")
+            })?;
+            check_new_coupon(account, program, event, def)?;
+            check_balance(account, program, t, points)?;
+            Ok(Command::BuyCoupon { definition: definition.clone(), points })
+        }
+        EventKind::CouponReserved { coupon_id, key } => {
+            let section = coupon_section(program, "type", "\"coupon_reserved\"")?;
+            account.coupons.usable(coupon_id, Some(key), t).map_err(|r| r.into_error(coupon_id))?;
+            let until = t + chrono::Duration::minutes(i64::from(section.reservation_minutes));
+            Ok(Command::Reserve { coupon_id: coupon_id.clone(), key: key.clone(), until })
+        }
+        EventKind::CouponReleased { coupon_id, key } => {
+            let c = account
+                .coupons
+                .held
+                .get(coupon_id)
+                .ok_or_else(|| AccountError::UnknownCoupon { coupon_id: coupon_id.clone() })?;
+            match crate::coupon::Wallet::state_at(c, t) {
+                crate::coupon::CouponState::Reserved { key: k, .. } if k == *key => {
+                    Ok(Command::Release { coupon_id: coupon_id.clone() })
+                }
+                _ => Err(AccountError::CouponNotApplicable {
+                    coupon_id: coupon_id.clone(),
+                    reason: format!("is not reserved under key {key:?}"),
+                }),
+            }
         }
         EventKind::RewardRedeemed { reward_id, points } => {
             let points = Points::new(*points);
@@ -255,6 +352,20 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 .ok_or_else(|| AccountError::UnknownRedemption { redemption_id: redemption_id.clone() })?;
             if r.cancelled {
                 return Err(AccountError::AlreadyCancelled { redemption_id: redemption_id.clone() });
+            }
+            // A bought coupon gives its points back only while it is unused.
+            if let Some(c) = account.coupons.held.get(redemption_id).filter(|c| c.bought) {
+                if let Some(why) = match crate::coupon::Wallet::state_at(c, t) {
+                    crate::coupon::CouponState::Issued => None,
+                    crate::coupon::CouponState::Reserved { .. } => Some("is reserved for a checkout".to_string()),
+                    crate::coupon::CouponState::Redeemed { order_id, .. } => {
+                        Some(format!("was redeemed on order {order_id:?}: a used coupon cannot be cancelled"))
+                    }
+                    crate::coupon::CouponState::Expired => Some(format!("expired at {}", c.valid_until.to_rfc3339())),
+                    crate::coupon::CouponState::Cancelled => Some("was cancelled".to_string()),
+                } {
+                    return Err(AccountError::CouponNotApplicable { coupon_id: redemption_id.clone(), reason: why });
+                }
             }
             Ok(Command::CancelRedemption { redemption_id: redemption_id.clone() })
         }
@@ -398,6 +509,145 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
     }
 }
 
+/// The program's coupons section, or an error naming `field` and its `value` when it has
+/// none.
+fn coupon_section<'p>(
+    program: &'p Program,
+    field: &str,
+    value: &str,
+) -> Result<&'p crate::program::Coupons, AccountError> {
+    program
+        .config()
+        .coupons
+        .as_ref()
+        .ok_or_else(|| AccountError::invalid(field, value, "refused: the program has no coupons section"))
+}
+
+fn coupon_definition<'p>(program: &'p Program, id: &str) -> Result<&'p crate::program::CouponDefinition, AccountError> {
+    coupon_section(program, "definition", &format!("{id:?}"))?
+        .definition(id)
+        .ok_or_else(|| AccountError::invalid("definition", format!("{id:?}"), "is not a coupon of the program"))
+}
+
+/// A coupon the host grants or the member buys: its id (the event's) is free, the account
+/// has room, and the definition's window has not ended.
+fn check_new_coupon(
+    account: &Account,
+    program: &Program,
+    event: &Event,
+    def: &crate::program::CouponDefinition,
+) -> Result<(), AccountError> {
+    if account.coupons.held.contains_key(&event.id) {
+        return Err(AccountError::invalid(
+            "id",
+            format!("{:?}", event.id),
+            "is already the id of a coupon of the member's",
+        ));
+    }
+    if account.coupons.held.len() >= crate::coupon::MAX_COUPONS {
+        return Err(AccountError::TooMany { what: "coupons", limit: crate::coupon::MAX_COUPONS });
+    }
+    if def.validity_at(program, event.occurred_at).is_none() {
+        return Err(AccountError::invalid("definition", format!("{:?}", def.id), "is past its validity window"));
+    }
+    Ok(())
+}
+
+/// The coupons of an order: each the member's and usable now (under the order's
+/// reservation key), within its per-member limit, listed once, and each taking something
+/// off (`program/coupons.rs` prices them).
+#[allow(clippy::too_many_arguments)]
+fn order_coupons(
+    account: &Account,
+    program: &Program,
+    t: DateTime<Utc>,
+    amount: Decimal,
+    channel: Option<&str>,
+    lines: &[OrderLine],
+    coupons: &[String],
+    key: &Option<String>,
+) -> Result<Vec<super::UsedCoupon>, AccountError> {
+    let section = coupon_section(program, "coupons", &format!("{:?}", coupons[0]))?;
+    let mut definitions = Vec::with_capacity(coupons.len());
+    for (i, id) in coupons.iter().enumerate() {
+        if coupons[..i].contains(id) {
+            return Err(AccountError::CouponNotApplicable { coupon_id: id.clone(), reason: "is listed twice".into() });
+        }
+        let c = account.coupons.usable(id, key.as_deref(), t).map_err(|r| r.into_error(id))?;
+        let def = crate::coupon::definition(section, c).ok_or_else(|| AccountError::CouponNotApplicable {
+            coupon_id: id.clone(),
+            reason: format!("is of {:?}, which the program no longer defines", c.definition),
+        })?;
+        let already = definitions.iter().filter(|d: &&&crate::program::CouponDefinition| d.id == def.id).count() as u32;
+        if let Some(why) = account.coupons.over_limit(def, already) {
+            return Err(AccountError::CouponNotApplicable { coupon_id: id.clone(), reason: why });
+        }
+        definitions.push(def);
+    }
+    let ids: Vec<&str> = definitions.iter().map(|d| d.id.as_str()).collect();
+    let priced = section.discounts(&ids, amount, channel, lines, program.minor_units());
+    coupons
+        .iter()
+        .zip(priced)
+        .zip(&ids)
+        .map(|((id, d), def)| match d {
+            Ok(discount) => Ok(super::UsedCoupon { coupon_id: id.clone(), definition: def.to_string(), discount }),
+            Err(reason) => Err(AccountError::CouponNotApplicable { coupon_id: id.clone(), reason }),
+        })
+        .collect()
+}
+
+/// A refund of an order that used coupons names the goods returned (their list value), and
+/// its amount is what the program's partial-return policy refunds for them.
+fn check_return(
+    program: &Program,
+    order: &super::OrderRecord,
+    amount: Decimal,
+    returned: Option<Decimal>,
+) -> Result<(), AccountError> {
+    let gross = order.gross();
+    let Some(returned) = returned else {
+        if order.coupons.is_empty() {
+            return Ok(());
+        }
+        return Err(AccountError::invalid(
+            "returned",
+            "null",
+            "is required for an order that used coupons: the list value of the goods returned",
+        ));
+    };
+    if order.returned + returned > gross {
+        return Err(AccountError::invalid(
+            "returned",
+            returned,
+            format!("takes the goods returned above the order's {gross} ({} returned before)", order.returned),
+        ));
+    }
+    let due = match program.config().coupons.as_ref() {
+        Some(section) if !order.coupons.is_empty() => {
+            let used: Vec<(&str, Decimal)> =
+                order.coupons.iter().map(|c| (c.definition.as_str(), c.discount)).collect();
+            section.refund_for_return(
+                gross,
+                &used,
+                order.amount,
+                order.refunded,
+                order.returned + returned,
+                program.minor_units(),
+            )
+        }
+        _ => returned,
+    };
+    if amount != due {
+        return Err(AccountError::invalid(
+            "amount",
+            amount,
+            format!("must be {due}: the refund for goods worth {returned} returned"),
+        ));
+    }
+    Ok(())
+}
+
 /// The program's stored-value section, or an error naming `field` and its `value` when it
 /// has none.
 fn stored_value_section<'p>(
@@ -507,8 +757,21 @@ fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError>
         | EventKind::ProfileCompleted { .. }
         | EventKind::CheckedIn
         | EventKind::BirthdayReached => Ok(()),
-        EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value } => {
+        EventKind::OrderPlaced { order_id, amount, channel, lines, stored_value, coupons, reservation_key } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
+            if coupons.len() > MAX_ORDER_COUPONS {
+                return Err(AccountError::invalid(
+                    "coupons",
+                    coupons.len(),
+                    format!("must have at most {MAX_ORDER_COUPONS} coupons"),
+                ));
+            }
+            for (i, c) in coupons.iter().enumerate() {
+                check_text(&format!("coupons[{i}]"), c, MAX_NAME_CHARS)?;
+            }
+            if let Some(k) = reservation_key {
+                check_text("reservation_key", k, MAX_NAME_CHARS)?;
+            }
             check_money("amount", *amount, minor_units)?;
             if let Some(channel) = channel {
                 check_text("channel", channel, MAX_NAME_CHARS)?;
@@ -539,13 +802,29 @@ fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError>
         EventKind::AccountFrozen { reason } | EventKind::AccountUnfrozen { reason } => {
             check_text("reason", reason, MAX_REASON_CHARS)
         }
-        EventKind::OrderRefunded { order_id, amount } => {
+        EventKind::OrderRefunded { order_id, amount, returned } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("amount", *amount, minor_units)?;
             if amount.is_zero() {
                 return Err(AccountError::invalid("amount", amount, "must be more than zero"));
             }
+            if let Some(r) = returned {
+                check_money("returned", *r, minor_units)?;
+                if r.is_zero() {
+                    return Err(AccountError::invalid("returned", r, "must be more than zero"));
+                }
+            }
             Ok(())
+        }
+        EventKind::OrderCancelled { order_id } => check_text("order_id", order_id, MAX_NAME_CHARS),
+        EventKind::CouponGranted { definition, reason } => {
+            check_text("definition", definition, MAX_NAME_CHARS)?;
+            check_text("reason", reason, MAX_REASON_CHARS)
+        }
+        EventKind::CouponBought { definition } => check_text("definition", definition, MAX_NAME_CHARS),
+        EventKind::CouponReserved { coupon_id, key } | EventKind::CouponReleased { coupon_id, key } => {
+            check_text("coupon_id", coupon_id, MAX_NAME_CHARS)?;
+            check_text("key", key, MAX_NAME_CHARS)
         }
         EventKind::RewardRedeemed { reward_id, points } => {
             check_text("reward_id", reward_id, MAX_NAME_CHARS)?;

@@ -150,6 +150,21 @@ pub enum AccountError {
         /// Why the account was frozen.
         reason: String,
     },
+    /// The account holds no coupon with this id.
+    #[error("coupon_id: {coupon_id:?} is not a coupon of the member's")]
+    UnknownCoupon {
+        /// The coupon id given.
+        coupon_id: String,
+    },
+    /// A coupon cannot be used, reserved or cancelled now, and why (its state, its validity,
+    /// its minimum spend, scope, combinability or per-member limit).
+    #[error("coupons: {coupon_id:?} {reason}")]
+    CouponNotApplicable {
+        /// The coupon.
+        coupon_id: String,
+        /// Why.
+        reason: String,
+    },
     /// A query asked about an instant the account has already moved past.
     #[error("as_of: {as_of} is before the account's clock {clock}")]
     AsOfBeforeClock {
@@ -188,6 +203,8 @@ impl AccountError {
             AccountError::InsufficientFunds { .. } => "insufficient_funds",
             AccountError::CapExceeded { .. } => "cap_exceeded",
             AccountError::AccountFrozen { .. } => "account_frozen",
+            AccountError::UnknownCoupon { .. } => "unknown_coupon",
+            AccountError::CouponNotApplicable { .. } => "coupon_not_applicable",
         }
     }
 
@@ -210,6 +227,8 @@ impl AccountError {
             AccountError::InsufficientFunds { .. } => "stored_value".into(),
             AccountError::CapExceeded { .. } => "paid".into(),
             AccountError::AccountFrozen { .. } => "type".into(),
+            AccountError::UnknownCoupon { .. } => "coupon_id".into(),
+            AccountError::CouponNotApplicable { .. } => "coupons".into(),
         }
     }
 
@@ -234,6 +253,9 @@ impl AccountError {
             AccountError::InsufficientFunds { needed, .. } => needed.to_string(),
             AccountError::CapExceeded { paid, .. } => paid.to_string(),
             AccountError::AccountFrozen { event, .. } => (*event).to_string(),
+            AccountError::UnknownCoupon { coupon_id } | AccountError::CouponNotApplicable { coupon_id, .. } => {
+                coupon_id.clone()
+            }
         }
     }
 

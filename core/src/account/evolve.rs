@@ -31,6 +31,7 @@ pub(crate) fn evolve(
             if let Some(points) = points {
                 credit_now(account, rules, event, source, points, LotKind::Bonus, "sign_up", effects);
             }
+            account.coupons.welcome(rules.program, t, effects);
         }
         Command::CompleteProfile { birthday, points } => {
             account.facts.profile_completed = true;
@@ -78,12 +79,13 @@ pub(crate) fn evolve(
             });
         }
         Command::Purchase(p) => purchase(account, rules, event, source, p, effects),
-        Command::Refund { order_id, amount, due, target } => {
+        Command::Refund { order_id, amount, due, target, returned } => {
             refund(account, rules, &order_id, due, effects);
             let mut closed = false;
             let mut seq = 0;
             if let Some(order) = account.orders.get_mut(&order_id) {
                 order.refunded += amount;
+                order.returned += returned.filter(|_| !order.coupons.is_empty()).unwrap_or_default();
                 order.clawed = target;
                 closed = order.refunded == order.amount;
                 seq = order.seq;
@@ -93,6 +95,52 @@ pub(crate) fn evolve(
                 account.tier.refund(&ctx, seq, amount, due, closed, t, effects);
             }
         }
+        Command::Cancel { order_id, amount, due, target } => {
+            refund(account, rules, &order_id, due, effects);
+            let mut seq = 0;
+            let mut used = Vec::new();
+            if let Some(order) = account.orders.get_mut(&order_id) {
+                order.refunded += amount;
+                order.clawed = target;
+                order.cancelled = true;
+                order.returned = order.gross();
+                seq = order.seq;
+                used = order.coupons.iter().map(|c| c.coupon_id.clone()).collect();
+                refill(&mut account.purse, rules, &order_id, order.refunded, t, effects);
+            }
+            if let Some(ctx) = Ctx::of(rules.program) {
+                account.tier.refund(&ctx, seq, amount, due, true, t, effects);
+            }
+            for coupon_id in used {
+                account.coupons.give_back(rules.program, &coupon_id, &order_id, t, effects);
+            }
+        }
+        Command::GrantCoupon { definition, reason } => {
+            if let Some(def) = rules.program.config().coupons.as_ref().and_then(|c| c.definition(&definition)) {
+                let origin = crate::coupon::Origin::Granted(reason);
+                account.coupons.issue(rules.program, def, event.id.clone(), origin, t, None, effects);
+            }
+        }
+        Command::BuyCoupon { definition, points } => {
+            account.ledger.touch(rules, t);
+            let draws = account.ledger.draw(points);
+            account
+                .redemptions
+                .insert(event.id.clone(), RedemptionRecord { at: t, points, draws: draws.clone(), cancelled: false });
+            effects.push(Effect::PointsRedeemed {
+                reward_id: Some(format!("coupon:{definition}")),
+                order_id: None,
+                points,
+                value: rust_decimal::Decimal::ZERO,
+                draws,
+            });
+            if let Some(def) = rules.program.config().coupons.as_ref().and_then(|c| c.definition(&definition)) {
+                let origin = crate::coupon::Origin::Bought;
+                account.coupons.issue(rules.program, def, event.id.clone(), origin, t, Some(points), effects);
+            }
+        }
+        Command::Reserve { coupon_id, key, until } => account.coupons.reserve(&coupon_id, key, until, effects),
+        Command::Release { coupon_id } => account.coupons.release(&coupon_id, effects),
         Command::Redeem { points, reward_id, order_id, value } => {
             account.ledger.touch(rules, t);
             let draws = account.ledger.draw(points);
@@ -246,13 +294,18 @@ fn purchase(
 ) {
     let t = event.occurred_at;
     let program = rules.program;
-    // Stored value first (a tender, after any discount), then the points on what was paid.
-    let mut base = None;
+    // Coupons first, then stored value (a tender, after the discounts), then the points on
+    // what was paid.
+    let paid = p.paid();
+    for c in &p.coupons {
+        account.coupons.redeem(&c.coupon_id, &p.order_id, c.discount, effects);
+    }
+    let mut base = (!p.coupons.is_empty()).then_some(paid);
     if let (Some(amount), Some(sv)) = (p.stored_value, program.config().stored_value.as_ref()) {
         if let Some(payment) = account.purse.plan_payment(sv.spend, amount, program.minor_units()) {
-            account.purse.pay(&p.order_id, p.amount, amount, &payment);
+            account.purse.pay(&p.order_id, paid, amount, &payment);
             if sv.points_base == crate::program::PointsBase::ExcludingBonus && !payment.bonus.is_zero() {
-                base = Some(p.amount - payment.bonus);
+                base = Some(paid - payment.bonus);
             }
             let grants = &account.purse.grants;
             let draws = payment
@@ -306,7 +359,7 @@ fn purchase(
     if program.config().tiers.is_some() && account.status.earns(program) {
         account.tier.contribute(Contribution {
             at: available_at,
-            spend: p.amount,
+            spend: paid,
             points: earned.points,
             orders: 1,
             order: Some(seq),
@@ -318,13 +371,16 @@ fn purchase(
     account.orders.insert(
         p.order_id,
         OrderRecord {
-            amount: p.amount,
+            amount: paid,
             points: earned.points,
             lot,
             refunded: Default::default(),
             clawed: Points::ZERO,
             forgiven: Points::ZERO,
             seq,
+            coupons: p.coupons,
+            returned: Default::default(),
+            cancelled: false,
         },
     );
 }
@@ -392,6 +448,9 @@ fn cancel_redemption(
     };
     record.cancelled = true;
     let (at, draws) = (record.at, record.draws.clone());
+    if account.coupons.held.get(redemption_id).is_some_and(|c| c.bought) {
+        account.coupons.cancel(redemption_id, effects);
+    }
     give_back(&mut account.ledger, rules, redemption_id, at, &draws, event.occurred_at, source, effects);
 }
 
@@ -449,14 +508,21 @@ pub(crate) fn give_back(
 }
 
 /// Credits a tier's entry-reward points (the tier decided them) as a bonus lot, and repays
-/// debt from them: the effects follow the upgrade's.
+/// debt from them, and issues its coupon: the effects follow the upgrade's.
 pub(crate) fn pay_entry_points(
     ledger: &mut crate::ledger::Ledger,
+    coupons: &mut crate::coupon::Wallet,
     program: &crate::program::Program,
     reward: crate::tier::EntryPoints,
     effects: &mut Vec<Effect>,
 ) {
-    let crate::tier::EntryPoints { points, rule, at, day } = reward;
+    let crate::tier::EntryPoints { points, coupon, tier, rule, at, day } = reward;
+    if let Some((definition, id)) = coupon {
+        if let Some(def) = program.config().coupons.as_ref().and_then(|c| c.definition(&definition)) {
+            coupons.issue(program, def, id, crate::coupon::Origin::Tier(tier), at, None, effects);
+        }
+    }
+    let Some(points) = points else { return };
     let dates = expiry::lot_dates(program, None, at, day, ledger.last_activity);
     let credit =
         Credit { points, earned_at: at, available_at: at, dates, kind: LotKind::Bonus, rule: &rule, source: None };

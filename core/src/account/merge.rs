@@ -73,6 +73,15 @@ impl Account {
         // Stored value is money held for one member under their card's terms (a cap, a
         // cash-out), and its card payments can still be refunded to it: an account with any
         // stored value, even spent, does not merge.
+        // Coupons belong to the member they were issued to (a welcome coupon, a birthday
+        // coupon) and may be held by a checkout: an account with any does not merge.
+        if !other.coupons.is_empty() {
+            return Err(AccountError::invalid(
+                "other",
+                format!("{:?}", other.member_id),
+                "cannot be merged: it has coupons (issued to that member, and possibly held by a checkout)",
+            ));
+        }
         if !other.purse.is_empty() {
             return Err(AccountError::invalid(
                 "other",
@@ -90,6 +99,8 @@ impl Account {
                 &mut account.ledger,
                 &mut account.tier,
                 &mut account.purse,
+                &mut account.coupons,
+                account.facts.birthday,
                 program,
                 common,
                 &mut account.statement,
@@ -182,7 +193,18 @@ impl Account {
         if let Some(last) = a.ledger.last_activity {
             a.ledger.touch(Rules { program }, last);
         }
-        super::catch_up(&mut a.ledger, &mut a.tier, &mut a.purse, program, at, &mut a.statement, &mut Vec::new());
+        let birthday = a.facts.birthday;
+        super::catch_up(
+            &mut a.ledger,
+            &mut a.tier,
+            &mut a.purse,
+            &mut a.coupons,
+            birthday,
+            program,
+            at,
+            &mut a.statement,
+            &mut Vec::new(),
+        );
         let lots = b_live.iter().filter_map(|l| replay.lots[1].get(l.0 as usize).copied().flatten()).collect();
         let mut effects =
             vec![Effect::AccountsMerged { merged_member_id: other.member_id.clone(), points: b_points, lots }];
@@ -191,9 +213,10 @@ impl Account {
         }
         // Together, the person may qualify for more than either account did.
         if let Some(ctx) = Ctx::of(program) {
-            let ledger = &mut a.ledger;
-            let pay =
-                &mut |reward, effects: &mut Vec<Effect>| evolve::pay_entry_points(ledger, program, reward, effects);
+            let (ledger, wallet) = (&mut a.ledger, &mut a.coupons);
+            let pay = &mut |reward, effects: &mut Vec<Effect>| {
+                evolve::pay_entry_points(ledger, wallet, program, reward, effects)
+            };
             a.tier.check_upgrade(&ctx, pay, at, &mut effects);
         }
         let fingerprint = crate::event::Event::new(

@@ -8,6 +8,7 @@ mod evolve;
 mod merge;
 mod transfer;
 
+pub(crate) use decide::LATEST as LATEST_EVENT;
 pub use error::{AccountError, SnapshotError};
 pub use transfer::{transfer, Transfer};
 
@@ -99,6 +100,39 @@ pub(crate) struct OrderRecord {
     /// The order's sequence number in the account (0, 1, ...).
     #[serde(default)]
     pub seq: u32,
+    /// The coupons it used (`amount` is what was paid after them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<UsedCoupon>,
+    /// The list value of the goods returned so far (orders with coupons).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+    pub returned: Decimal,
+    /// Cancelled: refunded in full and its coupons given back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
+}
+
+impl OrderRecord {
+    /// The order before coupons.
+    pub(crate) fn gross(&self) -> Decimal {
+        if self.coupons.is_empty() {
+            return self.amount;
+        }
+        self.amount + self.coupons.iter().map(|c| c.discount).sum::<Decimal>()
+    }
+}
+
+/// A coupon an order used, and what it took off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UsedCoupon {
+    pub coupon_id: String,
+    pub definition: String,
+    #[serde(deserialize_with = "crate::money::strict::decimal")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
+    pub discount: Decimal,
 }
 
 /// What the account remembers of a redemption, to cancel it.
@@ -158,10 +192,13 @@ fn is_default_tier(t: &TierState) -> bool {
 /// scheduled upgrades are processed, then upgrades on the metrics now counting, then points
 /// expire, then points' and tiers' warnings go out. One statement entry per instant that did something.
 /// `buffer` is scratch space, empty before and after (an account passes the one it keeps).
+#[allow(clippy::too_many_arguments)]
 fn catch_up(
     ledger: &mut Ledger,
     tier: &mut TierState,
     purse: &mut crate::purse::Purse,
+    coupons: &mut crate::coupon::Wallet,
+    birthday: Option<NaiveDate>,
     program: &Program,
     t: DateTime<Utc>,
     entries: &mut Vec<Entry>,
@@ -173,6 +210,9 @@ fn catch_up(
     loop {
         let mut next = ledger.next_boundary();
         if let Some(n) = purse.next_boundary(sv, program) {
+            next = Some(next.map_or(n, |m| m.min(n)));
+        }
+        if let Some(n) = coupons.next_boundary(program, birthday, ledger.clock) {
             next = Some(next.map_or(n, |m| m.min(n)));
         }
         // When the first contribution not yet counted at the clock starts counting.
@@ -195,8 +235,10 @@ fn catch_up(
             // when the first contribution after the clock does.)
             let counted = contribution.is_some_and(|c| c <= b);
             let level = tier.computed(ctx);
-            let pay =
-                &mut |reward, effects: &mut Vec<Effect>| evolve::pay_entry_points(ledger, program, reward, effects);
+            let wallet = &mut *coupons;
+            let pay = &mut |reward, effects: &mut Vec<Effect>| {
+                evolve::pay_entry_points(ledger, wallet, program, reward, effects)
+            };
             tier.process(ctx, pay, b, effects);
             if counted || tier.computed(ctx) != level {
                 tier.check_upgrade(ctx, pay, b, effects);
@@ -204,6 +246,7 @@ fn catch_up(
         }
         effects.extend(ledger.expire_and_warn(rules, b));
         purse.expire_and_warn(sv, program, b, effects);
+        coupons.catch_up(program, birthday, b, effects);
         if let Some(ctx) = &ctx {
             tier.warn(ctx, b, effects);
         }
@@ -274,7 +317,7 @@ fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize, H>(
 /// }"#).unwrap();
 /// let mut account = Account::new("member-1");
 /// let at = Utc.with_ymd_and_hms(2024, 6, 1, 9, 30, 0).unwrap();
-/// let order = EventKind::OrderPlaced { order_id: "o-1".into(), amount: "4.20".parse().unwrap(), channel: None, lines: vec![], stored_value: None };
+/// let order = EventKind::OrderPlaced { order_id: "o-1".into(), amount: "4.20".parse().unwrap(), channel: None, lines: vec![], stored_value: None, coupons: vec![], reservation_key: None };
 /// account.apply(&program, &Event::new("e-1", at, order)).unwrap();
 /// let b = account.balances(&program, at).unwrap();
 /// assert_eq!((b.available.get(), b.pending.get()), (0, 42));
@@ -308,6 +351,9 @@ pub struct Account {
     /// Frozen or active.
     #[serde(default, skip_serializing_if = "crate::status::Status::is_active")]
     status: crate::status::Status,
+    /// Coupons: those held, what counts toward per-member limits, birthday years issued.
+    #[serde(default, skip_serializing_if = "crate::coupon::Wallet::is_empty")]
+    coupons: crate::coupon::Wallet,
     /// Scratch space for the effects an event is producing, empty between calls: reused so
     /// that most statement entries, which hold one effect in place, allocate nothing.
     #[serde(skip)]
@@ -334,6 +380,7 @@ impl Account {
             redemptions: HashMap::default(),
             purse: crate::purse::Purse::default(),
             status: crate::status::Status::default(),
+            coupons: crate::coupon::Wallet::default(),
             keys: HashMap::default(),
             statement: Vec::new(),
             buffer: Vec::new(),
@@ -420,6 +467,8 @@ impl Account {
             &mut self.ledger,
             &mut self.tier,
             &mut self.purse,
+            &mut self.coupons,
+            self.facts.birthday,
             program,
             event.occurred_at,
             &mut self.statement,
@@ -434,9 +483,10 @@ impl Account {
             // Only new metrics counting now can raise the tier (purchases still pending count
             // when they activate).
             if self.tier.counted(t) > counting {
-                let ledger = &mut self.ledger;
-                let pay =
-                    &mut |reward, effects: &mut Vec<Effect>| evolve::pay_entry_points(ledger, program, reward, effects);
+                let (ledger, wallet) = (&mut self.ledger, &mut self.coupons);
+                let pay = &mut |reward, effects: &mut Vec<Effect>| {
+                    evolve::pay_entry_points(ledger, wallet, program, reward, effects)
+                };
                 self.tier.check_upgrade(&ctx, pay, t, &mut own);
             }
             self.tier.prune(&ctx, t);
@@ -494,13 +544,51 @@ impl Account {
             return Err(AccountError::invalid("t", t, "must be before 9000-01-01T00:00:00Z, where events end"));
         }
         let (first, clock) = (self.statement.len(), self.ledger.clock);
-        catch_up(&mut self.ledger, &mut self.tier, &mut self.purse, program, t, &mut self.statement, &mut self.buffer);
+        catch_up(
+            &mut self.ledger,
+            &mut self.tier,
+            &mut self.purse,
+            &mut self.coupons,
+            self.facts.birthday,
+            program,
+            t,
+            &mut self.statement,
+            &mut self.buffer,
+        );
         let effects: Vec<Effect> = self.statement[first..].iter().flat_map(|e| e.effects.iter().cloned()).collect();
         if self.statement.len() > first || self.ledger.clock != clock {
             self.revision += 1;
         }
         self.debug_check();
         Ok(effects)
+    }
+
+    /// The member's coupons as of `as_of`, by coupon id, each with its state then (a hold
+    /// past its time shows as issued, an unused coupon past its validity as expired; coupons
+    /// the clock would issue by then are not shown until it has).
+    ///
+    /// ```
+    /// use loyalty::{Account, CouponState, Event, EventKind, Program};
+    /// let p = Program::from_json(r#"{"name": "Tea", "version": 1, "currency": "CNY", "time_zone": "Asia/Shanghai",
+    ///     "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]}, "redemption": {"point_value": "0.01"},
+    ///     "coupons": {"definitions": [{"id": "WELCOME", "discount": {"kind": "amount_off", "amount": "10"},
+    ///        "validity": {"kind": "days", "days": 7}, "issue": {"on": "joined"}}]}}"#).unwrap();
+    /// let mut a = Account::new("m");
+    /// a.apply(&p, &Event::new("j", "2025-03-01T02:00:00Z".parse().unwrap(), EventKind::Joined { birthday: None })).unwrap();
+    /// let c = a.coupons("2025-03-08T15:59:59Z".parse().unwrap()).unwrap();
+    /// assert_eq!((c[0].coupon_id.as_str(), &c[0].state), ("joined:WELCOME", &CouponState::Issued));
+    /// // Valid through 8 March, local time: expired at midnight in Shanghai.
+    /// let c = a.coupons("2025-03-08T16:00:00Z".parse().unwrap()).unwrap();
+    /// assert_eq!(c[0].state, CouponState::Expired);
+    /// ```
+    ///
+    /// # Errors
+    /// [`AccountError::AsOfBeforeClock`] for an instant the account has moved past.
+    pub fn coupons(&self, as_of: DateTime<Utc>) -> Result<Vec<crate::MemberCoupon>, AccountError> {
+        if as_of < self.ledger.clock {
+            return Err(AccountError::AsOfBeforeClock { as_of, clock: self.ledger.clock });
+        }
+        Ok(self.coupons.view(as_of))
     }
 
     /// Whether the host has frozen the account (see [`crate::EventKind::AccountFrozen`]).
@@ -635,6 +723,8 @@ impl Account {
             channel: channel.map(str::to_string),
             lines: lines.to_vec(),
             stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
         };
         let mut copy = self.clone();
         copy.apply(program, &Event::new(event_id, at, kind))?;
@@ -677,9 +767,11 @@ impl Account {
     pub(crate) fn project(&self, program: &Program, t: DateTime<Utc>) -> (Ledger, TierState) {
         let mut ledger = self.ledger.clone();
         let mut tier = self.tier.clone();
-        // The purse's expiries do not touch the ledger or the tiers: a scratch purse.
+        // The purse's and the coupons' changes do not touch the ledger or the tiers: scratch
+        // ones.
         let purse = &mut crate::purse::Purse::default();
-        catch_up(&mut ledger, &mut tier, purse, program, t, &mut Vec::new(), &mut Vec::new());
+        let coupons = &mut crate::coupon::Wallet::default();
+        catch_up(&mut ledger, &mut tier, purse, coupons, None, program, t, &mut Vec::new(), &mut Vec::new());
         (ledger, tier)
     }
 
@@ -797,6 +889,26 @@ impl Account {
             }
             if !instant_ok(freeze.at) || freeze.at > self.ledger.clock {
                 return fail("status.frozen.at", format!("{} is outside 1970 to the account's clock", freeze.at));
+            }
+        }
+        if let Err((field, reason)) = self.coupons.verify(instant_ok, |o| self.orders.contains_key(o)) {
+            return fail(&field, reason);
+        }
+        for (order_id, o) in &self.orders {
+            let redeemed = |c: &UsedCoupon| {
+                self.coupons.held.get(&c.coupon_id).is_some_and(|h| {
+                    h.definition == c.definition
+                        && (o.cancelled
+                            || matches!(&h.state, crate::coupon::CouponState::Redeemed { order_id: x, discount }
+                                if x == order_id && *discount == c.discount))
+                })
+            };
+            if o.coupons.len() > 16
+                || !o.coupons.iter().all(redeemed)
+                || o.returned > o.gross()
+                || o.returned.is_sign_negative()
+            {
+                return fail(&format!("orders.{order_id}.coupons"), "do not match the coupons redeemed on it".into());
             }
         }
         if let Some(order) = self.purse.spends.keys().find(|o| !self.orders.contains_key(*o)) {
@@ -933,6 +1045,8 @@ mod tests {
                 channel: None,
                 lines: vec![],
                 stored_value: None,
+                coupons: vec![],
+                reservation_key: None,
             };
             Event::new(format!("e{i}"), at, kind)
         };
@@ -980,6 +1094,8 @@ mod tests {
                 channel: None,
                 lines: vec![],
                 stored_value: None,
+                coupons: vec![],
+                reservation_key: None,
             };
             account.apply(&program, &Event::new(format!("e{i}"), start + chrono::Duration::days(3 * i), kind)).unwrap();
         }

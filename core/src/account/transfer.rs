@@ -30,7 +30,7 @@ pub struct Transfer {
 /// let t = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
 /// let (mut mum, mut kid) = (Account::new("mum"), Account::new("kid"));
 /// mum.apply(&program, &Event::new("o1", t, EventKind::OrderPlaced {
-///     order_id: "o1".into(), amount: "80".parse().unwrap(), channel: None, lines: vec![], stored_value: None })).unwrap();
+///     order_id: "o1".into(), amount: "80".parse().unwrap(), channel: None, lines: vec![], stored_value: None, coupons: vec![], reservation_key: None })).unwrap();
 /// transfer(&program, &mut mum, &mut kid, "tr-1", t, 30).unwrap();
 /// assert_eq!(mum.balances(&program, t).unwrap().available.get(), 50);
 /// assert_eq!(kid.balances(&program, t).unwrap().available.get(), 30);

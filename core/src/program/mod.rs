@@ -15,6 +15,7 @@
 //! ```
 
 mod bonuses;
+pub(crate) mod coupons;
 mod earning;
 pub(crate) mod expiry;
 mod redemption;
@@ -22,6 +23,9 @@ pub(crate) mod stored_value;
 mod tiers;
 
 pub use bonuses::{Bonuses, CustomBonus, Limit};
+pub use coupons::{
+    CouponDefinition, CouponScope, Coupons, Discount, Issue, MinSpendOn, PartialReturn, Validity, MAX_DEFINITIONS,
+};
 pub(crate) use earning::RuleLists;
 pub use earning::{Caps, Combine, Earning, EarningRule, Multiplier, PeriodCap, Scope, When};
 pub use expiry::{ExpiryPolicy, RoundUp};
@@ -199,6 +203,9 @@ pub struct ProgramConfig {
     /// Stored value (a prepaid balance with top-up bonuses), if the program has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stored_value: Option<StoredValue>,
+    /// Coupons, if the program has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupons: Option<Coupons>,
     /// Whether a frozen account still earns purchase points and bonuses (by default it does
     /// not: a freeze is for suspected fraud or a dispute).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -440,6 +447,21 @@ fn validate(c: &ProgramConfig) -> Result<(Tz, u32), Invalid> {
     }
     if let Some(sv) = &c.stored_value {
         sv.validate(minor_units)?;
+    }
+    match &c.coupons {
+        Some(coupons) => coupons.validate(minor_units, c.tiers.as_ref())?,
+        None => {
+            let levels = c.tiers.as_ref().map_or(&[][..], |t| &t.levels[..]);
+            if let Some((i, id)) =
+                levels.iter().enumerate().find_map(|(i, l)| Some((i, l.entry_reward.as_ref()?.coupon.as_ref()?)))
+            {
+                return Err(Invalid::new(
+                    format!("tiers.levels[{i}].entry_reward.coupon"),
+                    format!("{id:?}"),
+                    "needs a coupons section that defines it",
+                ));
+            }
+        }
     }
     if c.earning.combine == Combine::Add {
         // 1 + the sum of (factor - 1): factors below 1 that all apply at once (and the lowest

@@ -84,6 +84,9 @@ pub struct EntryReward {
     /// A reward the host hands out (named in the `tier_upgraded` effect).
     #[serde(default)]
     pub reward_id: Option<String>,
+    /// A coupon (by definition id, from the program's `coupons`) issued on upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
 }
 
 /// Qualifying metrics a threshold asks for; unknown metric names are refused.

@@ -42,12 +42,14 @@ pub fn order(id: &str, t: &str, order_id: &str, amount: &str) -> Event {
             channel: None,
             lines: vec![],
             stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
         },
     )
 }
 
 pub fn refund(id: &str, t: &str, order_id: &str, amount: &str) -> Event {
-    Event::new(id, at(t), EventKind::OrderRefunded { order_id: order_id.into(), amount: dec(amount) })
+    Event::new(id, at(t), EventKind::OrderRefunded { order_id: order_id.into(), amount: dec(amount), returned: None })
 }
 
 pub fn redeem(id: &str, t: &str, reward: &str, points: i64) -> Event {

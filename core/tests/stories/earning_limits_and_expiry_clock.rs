@@ -47,6 +47,8 @@ fn a_rule_scoped_to_a_sku_earns_on_that_line_only() {
             channel: None,
             lines: vec![line("LP-1", "20.00"), line("CD-9", "10.00")],
             stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
         },
     );
     let mut max = Account::new("max");

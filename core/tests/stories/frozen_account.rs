@@ -56,6 +56,8 @@ fn a_frozen_account_keeps_its_assets_but_cannot_spend_them() {
                 channel: None,
                 lines: vec![],
                 stored_value: Some(dec("50")),
+                coupons: vec![],
+                reservation_key: None,
             },
         ),
         event("r4", "2025-01-06T00:00:00Z", EventKind::StoredValueCashedOut),

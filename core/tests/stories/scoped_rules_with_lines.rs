@@ -29,6 +29,8 @@ fn each_line_earns_under_the_first_matching_rule() {
             channel: Some("web".into()),
             lines: vec![line("LP-1", "vinyl", "30.00"), line("CD-1", "cd", "20.00")],
             stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
         },
     );
     let effects = apply(&mut sam, &p, &e);
@@ -43,6 +45,8 @@ fn each_line_earns_under_the_first_matching_rule() {
             channel: Some("web".into()),
             lines: vec![],
             stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
         },
     );
     assert_eq!(earned(&apply(&mut sam, &p, &web)[0]), 10);
@@ -55,6 +59,8 @@ fn each_line_earns_under_the_first_matching_rule() {
             channel: Some("store".into()),
             lines: vec![],
             stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
         },
     );
     assert_eq!(earned(&apply(&mut sam, &p, &store)[0]), 11);
@@ -68,6 +74,8 @@ fn each_line_earns_under_the_first_matching_rule() {
             channel: None,
             lines: vec![line("LP-2", "vinyl", "30.00")],
             stored_value: None,
+            coupons: vec![],
+            reservation_key: None,
         },
     );
     let err = sam.apply(&p, &too_much).unwrap_err();

@@ -45,6 +45,8 @@ fn card_order(id: &str, t: &str, order_id: &str, amount: &str, stored_value: &st
             channel: None,
             lines: vec![],
             stored_value: Some(dec(stored_value)),
+            coupons: vec![],
+            reservation_key: None,
         },
     )
 }
@@ -205,6 +207,8 @@ fn points_on_lines_use_the_paid_base_and_accounts_with_stored_value_do_not_merge
         channel: None,
         lines: vec![line],
         stored_value: Some(dec("550")),
+        coupons: vec![],
+        reservation_key: None,
     };
     // The line is scaled like the order: 550 x 500/550 = 500 paid, 500 points.
     let e = apply(&mut lin, &p, &event("e1", "2025-03-02T04:00:00Z", with_line));
