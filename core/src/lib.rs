@@ -73,6 +73,7 @@ pub use rust_decimal;
 mod account;
 pub mod analytics;
 pub mod calendar;
+mod checkout;
 mod coupon;
 mod currency;
 mod draw;
@@ -96,6 +97,7 @@ pub use account::{
     transfer, Account, AccountError, Balances, Expiring, Outcome, SnapshotError, Transfer, MAX_EVENTS, MAX_LOTS,
     MAX_SNAPSHOT_BYTES, SNAPSHOT_FORMAT,
 };
+pub use checkout::{Checkout, CheckoutQuote, CouponQuote, ReturnQuote};
 pub use coupon::{CouponState, MemberCoupon, MAX_COUPONS};
 pub use currency::minor_units;
 pub use effect::{Draw, Effect, Effects, Entry, Totals};

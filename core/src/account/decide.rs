@@ -201,7 +201,8 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
             } else {
                 order_coupons(account, program, t, *amount, channel.as_deref(), lines, coupons, reservation_key)?
             };
-            let paid = if used.is_empty() { *amount } else { *amount - used.iter().map(|c| c.discount).sum::<Decimal>() };
+            let paid =
+                if used.is_empty() { *amount } else { *amount - used.iter().map(|c| c.discount).sum::<Decimal>() };
             if let Some(x) = stored_value {
                 stored_value_section(program, "stored_value", &x.to_string())?;
                 if *x > paid {

@@ -338,7 +338,7 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "is_default_tier")]
     tier: TierState,
     #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
-    orders: HashMap<String, OrderRecord, IdHash>,
+    pub(crate) orders: HashMap<String, OrderRecord, IdHash>,
     #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
     redemptions: HashMap<String, RedemptionRecord, IdHash>,
     #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
@@ -350,10 +350,10 @@ pub struct Account {
     purse: crate::purse::Purse,
     /// Frozen or active.
     #[serde(default, skip_serializing_if = "crate::status::Status::is_active")]
-    status: crate::status::Status,
+    pub(crate) status: crate::status::Status,
     /// Coupons: those held, what counts toward per-member limits, birthday years issued.
     #[serde(default, skip_serializing_if = "crate::coupon::Wallet::is_empty")]
-    coupons: crate::coupon::Wallet,
+    pub(crate) coupons: crate::coupon::Wallet,
     /// Scratch space for the effects an event is producing, empty between calls: reused so
     /// that most statement entries, which hold one effect in place, allocate nothing.
     #[serde(skip)]
@@ -711,14 +711,8 @@ impl Account {
         lines: &[crate::event::OrderLine],
         at: DateTime<Utc>,
     ) -> Result<Points, AccountError> {
-        // An event and an order id this account has not used (the copy is thrown away).
-        let free = |prefix: &str, taken: &dyn Fn(&str) -> bool| {
-            (0u32..).map(|n| format!("{prefix}-{n}")).find(|id| !taken(id)).unwrap_or_default()
-        };
-        let event_id = free("preview", &|id| self.keys.contains_key(id));
-        let order_id = free("preview", &|id| self.orders.contains_key(id));
         let kind = crate::event::EventKind::OrderPlaced {
-            order_id: order_id.clone(),
+            order_id: String::new(),
             amount,
             channel: channel.map(str::to_string),
             lines: lines.to_vec(),
@@ -726,8 +720,29 @@ impl Account {
             coupons: vec![],
             reservation_key: None,
         };
+        self.preview(program, kind, at)
+    }
+
+    /// An event id this account has not used.
+    pub(crate) fn free_event_id(&self) -> String {
+        (0u32..).map(|n| format!("preview-{n}")).find(|id| !self.keys.contains_key(id.as_str())).unwrap_or_default()
+    }
+
+    /// The points the order `kind` (its id replaced by one the account has not used) would
+    /// earn at `at`, applied to a copy that is thrown away.
+    pub(crate) fn preview(
+        &self,
+        program: &Program,
+        mut kind: crate::event::EventKind,
+        at: DateTime<Utc>,
+    ) -> Result<Points, AccountError> {
+        let order_id =
+            (0u32..).map(|n| format!("preview-{n}")).find(|id| !self.orders.contains_key(id)).unwrap_or_default();
+        if let crate::event::EventKind::OrderPlaced { order_id: id, .. } = &mut kind {
+            id.clone_from(&order_id);
+        }
         let mut copy = self.clone();
-        copy.apply(program, &Event::new(event_id, at, kind))?;
+        copy.apply(program, &Event::new(self.free_event_id(), at, kind))?;
         Ok(copy.orders.get(&order_id).map_or(Points::ZERO, |o| o.points))
     }
 

@@ -9,6 +9,7 @@ mod calendar_expiry_new_york;
 mod check_in_tokyo;
 #[cfg(feature = "compact")]
 mod compact_snapshot;
+mod coupon_wallet;
 mod debt_repaid_by_next_purchases;
 mod duplicate_and_conflicting_ids;
 mod earning_limits_and_expiry_clock;
