@@ -45,6 +45,12 @@ export declare class NativeAccount {
   balances(program: NativeProgram, asOf: string): string
   /** Stored value as of an instant (JSON: principal, bonus, available, liability). */
   storedValue(program: NativeProgram, asOf: string): string
+  /** The member's coupons as of an instant (JSON array). */
+  coupons(asOf: string): string
+  /** Quotes a checkout given as the core's JSON (JSON object). */
+  quoteCheckout(program: NativeProgram, checkoutJson: string, at: string): string
+  /** Quotes the refund of returning goods worth `returned` from an order (JSON object). */
+  quoteReturn(program: NativeProgram, orderId: string, returned: string, at: string): string
   /** Tier progress (JSON, or null without tiers). */
   tierProgress(program: NativeProgram, asOf: string): string | null
   /** The statement (JSON). */

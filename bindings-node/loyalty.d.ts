@@ -10,8 +10,9 @@ export interface OrderLine { sku: string, amount: Money, category?: string, disc
 export type Event =
   | EventBase & { type: 'joined', birthday?: string }
   | EventBase & { type: 'profileCompleted', birthday?: string }
-  | EventBase & { type: 'orderPlaced', orderId: string, amount: Money, channel?: string, lines?: OrderLine[], /** The part paid from stored value. */ storedValue?: Money }
-  | EventBase & { type: 'orderRefunded', orderId: string, amount: Money }
+  | EventBase & { type: 'orderPlaced', orderId: string, amount: Money, channel?: string, lines?: OrderLine[], /** The part paid from stored value. */ storedValue?: Money, /** The member's coupons used (ids, in stacking order); `amount` is then before them. */ coupons?: string[], reservationKey?: string }
+  | EventBase & { type: 'orderRefunded', orderId: string, amount: Money, /** List value of the goods returned (required for coupon orders). */ returned?: Money }
+  | EventBase & { type: 'orderCancelled', orderId: string }
   | EventBase & { type: 'rewardRedeemed', rewardId: string, points: number }
   | EventBase & { type: 'pointsPaid', orderId: string, orderAmount: Money, points: number }
   | EventBase & { type: 'redemptionCancelled', redemptionId: string }
@@ -25,6 +26,10 @@ export type Event =
   | EventBase & { type: 'storedValueCashedOut' }
   | EventBase & { type: 'accountFrozen', reason: string }
   | EventBase & { type: 'accountUnfrozen', reason: string }
+  | EventBase & { type: 'couponGranted', definition: string, reason: string }
+  | EventBase & { type: 'couponBought', definition: string }
+  | EventBase & { type: 'couponReserved', couponId: string, key: string }
+  | EventBase & { type: 'couponReleased', couponId: string, key: string }
 
 export interface Draw { lot: number, points: number }
 /** Stored value taken from (or given back to) one top-up's principal or bonus. */
@@ -60,6 +65,14 @@ export type Effect =
   | { type: 'storedValueRefundDue', amount: Money, mode: 'face_value' | 'proportional', principalRetained: Money, bonusForfeited: Money }
   | { type: 'accountFrozen', reason: string }
   | { type: 'accountUnfrozen', reason: string }
+  | { type: 'couponIssued', couponId: string, definition: string, source: string, reason?: string, validFrom: Date, validUntil: Date, points?: number }
+  | { type: 'couponExpiringSoon', couponId: string, definition: string, validUntil: Date }
+  | { type: 'couponReserved', couponId: string, key: string, until: Date }
+  | { type: 'couponReleased', couponId: string, key: string, timedOut: boolean }
+  | { type: 'couponRedeemed', couponId: string, definition: string, orderId: string, discount: Money }
+  | { type: 'couponReturned', couponId: string, orderId: string }
+  | { type: 'couponExpired', couponId: string, definition: string, validUntil: Date }
+  | { type: 'couponCancelled', couponId: string }
 
 export interface Outcome { effects: Effect[], duplicate: boolean, revision: number }
 export interface Balances { asOf: Date, available: number, pending: number, debt: number, expiringSoon: number }
@@ -76,6 +89,7 @@ export type ErrorCode =
   | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
   | 'as_of_before_clock' | 'insufficient_funds' | 'cap_exceeded' | 'account_frozen'
+  | 'unknown_coupon' | 'coupon_not_applicable'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
   | 'period_after_as_of'
   | 'empty' | 'no_interior_maximum' | 'not_converged'
@@ -120,6 +134,12 @@ export class Account {
   advanceTo (program: Program, at: Instant): Effect[]
   balances (program: Program, asOf: Instant): Balances
   storedValue (program: Program, asOf: Instant): StoredValueBalance
+  /** The member's coupons as of an instant, each with its state then. */
+  coupons (asOf: Instant): MemberCoupon[]
+  /** What an order would cost: coupons first, then points, then stored value; a coupon that does not apply says why. */
+  quoteCheckout (program: Program, checkout: Checkout, at: Instant): CheckoutQuote
+  /** What returning goods worth `returned` (list value) refunds under the program's partial-return policy. */
+  quoteReturn (program: Program, orderId: string, returned: Money, at: Instant): { refund: Money, points: number }
   tierProgress (program: Program, asOf: Instant): TierProgress | null
   statement (): StatementEntry[]
   applyAll (program: Program, events: Event[]): Outcome[]
@@ -129,6 +149,19 @@ export class Account {
   merge (program: Program, other: Account, id: string, at: Instant): { account: Account, outcome: Outcome }
 }
 
+export type CouponState = 'issued' | 'reserved' | 'redeemed' | 'expired' | 'cancelled'
+export interface MemberCoupon {
+  couponId: string, definition: string, issuedAt: Date, validFrom: Date, validUntil: Date,
+  state: CouponState, key?: string, until?: Date, orderId?: string, discount?: Money
+}
+export interface Checkout {
+  amount: Money, channel?: string, lines?: OrderLine[], coupons?: string[], reservationKey?: string,
+  /** The most points to pay with (none: no points). */ points?: number, storedValue?: boolean
+}
+export interface CheckoutQuote {
+  amount: Money, coupons: Array<{ couponId: string, discount: Money, notApplied?: string }>, afterCoupons: Money,
+  points: number, pointsValue: Money, storedValue: Money, due: Money, pointsEarned: number
+}
 export interface PaymentQuote { points: number, value: Money, cash: Money, maxPoints: number }
 
 export function transfer (program: Program, sender: Account, receiver: Account, id: string, at: Instant, points: number): { sent: Outcome, received: Outcome }

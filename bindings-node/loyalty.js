@@ -284,6 +284,29 @@ class Account {
     return JSON.parse(call(() => this._native.storedValue(program._native, t)))
   }
 
+  coupons (asOf) {
+    const t = iso('asOf', asOf)
+    return fromCore(JSON.parse(call(() => this._native.coupons(t))))
+  }
+
+  quoteCheckout (program, checkout, at) {
+    const t = iso('at', at)
+    if (!checkout || typeof checkout !== 'object') throw new TypeError(`checkout: ${JSON.stringify(checkout)} must be an object`)
+    // `storedValue` is a yes/no here (an amount in an order): set it after the conversion.
+    const { storedValue, ...rest } = checkout
+    if (storedValue !== undefined && typeof storedValue !== 'boolean') throw new TypeError(`storedValue: ${JSON.stringify(storedValue)} must be true or false`)
+    const core = toCore(rest, 'checkout')
+    if (storedValue !== undefined) core.stored_value = storedValue
+    const body = JSON.stringify(core)
+    return fromCore(JSON.parse(call(() => this._native.quoteCheckout(program._native, body, t))))
+  }
+
+  quoteReturn (program, orderId, returned, at) {
+    if (typeof returned !== 'string') throw new TypeError(`returned: ${JSON.stringify(returned)} is a ${typeof returned}; money must be a decimal string like "19.99"`)
+    const t = iso('at', at)
+    return fromCore(JSON.parse(call(() => this._native.quoteReturn(program._native, orderId, returned, t))))
+  }
+
   tierProgress (program, asOf) {
     const t = iso('asOf', asOf)
     const p = call(() => this._native.tierProgress(program._native, t))

@@ -4,8 +4,8 @@
 // the core's JSON, and the checks of common arguments. Conversions only: every rule is in
 // the Rust core.
 
-const INSTANTS = new Set(['at', 'occurredAt', 'availableAt', 'expiresAt', 'on', 'validUntil', 'asOf', 'earnedAt', 'until', 'bonusExpiresAt'])
-const MONEY = new Set(['amount', 'orderAmount', 'discount', 'storedValue', 'paid'])
+const INSTANTS = new Set(['at', 'occurredAt', 'availableAt', 'expiresAt', 'on', 'validUntil', 'asOf', 'earnedAt', 'until', 'bonusExpiresAt', 'validFrom', 'issuedAt'])
+const MONEY = new Set(['amount', 'orderAmount', 'discount', 'storedValue', 'paid', 'returned'])
 
 class LoyaltyError extends Error {
   constructor (message, code, field, value) {

@@ -180,6 +180,29 @@ impl NativeAccount {
         self.account().stored_value(&program.inner, instant("asOf", &as_of)?).map(|b| json(&b)).map_err(errors::account)
     }
 
+    /// The member's coupons as of an instant (JSON array).
+    #[napi(catch_unwind)]
+    pub fn coupons(&self, as_of: String) -> Result<String> {
+        self.account().coupons(instant("asOf", &as_of)?).map(|c| json(&c)).map_err(errors::account)
+    }
+
+    /// Quotes a checkout given as the core's JSON (JSON object).
+    #[napi(catch_unwind)]
+    pub fn quote_checkout(&self, program: &NativeProgram, checkout_json: String, at: String) -> Result<String> {
+        let checkout = loyalty::Checkout::from_json(&checkout_json).map_err(errors::account)?;
+        self.account().quote_checkout(&program.inner, &checkout, instant("at", &at)?).map(|q| json(&q)).map_err(errors::account)
+    }
+
+    /// Quotes the refund of returning goods worth `returned` from an order (JSON object).
+    #[napi(catch_unwind)]
+    pub fn quote_return(&self, program: &NativeProgram, order_id: String, returned: String, at: String) -> Result<String> {
+        let value = loyalty::parse_decimal(&returned).map_err(|r| errors::input("returned", &returned, r))?;
+        self.account()
+            .quote_return(&program.inner, &order_id, value, instant("at", &at)?)
+            .map(|q| json(&q))
+            .map_err(errors::account)
+    }
+
     /// Tier progress (JSON, or null without tiers).
     #[napi(catch_unwind)]
     pub fn tier_progress(&self, program: &NativeProgram, as_of: String) -> Result<Option<String>> {

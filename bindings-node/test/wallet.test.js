@@ -63,3 +63,46 @@ test('a frozen account cannot spend its stored value until unfrozen', () => {
   const [due] = lin.apply(teaHouse, { type: 'storedValueCashedOut', id: 'c2', occurredAt: '2025-03-05T00:00:00Z' }).effects
   assert.equal(due.amount, '100')
 })
+
+const bakery = loyalty.Program.fromJson(JSON.stringify({
+  name: 'Bakery', version: 1, currency: 'CNY', time_zone: 'Asia/Shanghai',
+  earning: { rules: [{ name: 'base', points_per_unit: '1' }] },
+  redemption: { point_value: '0.01', max_order_share: '0.5' },
+  stored_value: {},
+  coupons: {
+    definitions: [
+      { id: 'SMALL_PCT', discount: { kind: 'percent_off', percent: '10' }, validity: { kind: 'days', days: 30 } },
+      { id: 'FIFTY', discount: { kind: 'amount_off', amount: '50' }, validity: { kind: 'days', days: 30 } }
+    ]
+  }
+}))
+
+// wallet.md 4.12: on an order of 50, 10% takes 5, then 50 off takes the 45 left; reversed,
+// the 10% has nothing left and does not apply.
+test('coupons stack in order, never below zero, and the checkout says why one does not apply', () => {
+  const mei = new loyalty.Account('mei')
+  for (const [id, definition] of [['pct', 'SMALL_PCT'], ['fifty', 'FIFTY']]) {
+    const [issued] = mei.apply(bakery, { type: 'couponGranted', id, occurredAt: '2025-05-01T02:00:00Z', definition, reason: 'goodwill' }).effects
+    assert.equal(issued.type, 'couponIssued')
+    // 30 days from 1 May (local), through 31 May: until local midnight, 16:00Z.
+    assert.deepEqual(issued.validUntil, new Date('2025-05-31T16:00:00Z'))
+  }
+  const q = mei.quoteCheckout(bakery, { amount: '50', coupons: ['fifty', 'pct'], storedValue: true }, '2025-05-02T02:00:00Z')
+  assert.deepEqual(q.coupons.map((c) => [c.couponId, c.discount]), [['fifty', '50'], ['pct', '0']])
+  assert.match(q.coupons[1].notApplied, /nothing left/)
+  assert.equal(q.due, '0')
+  const before = mei.toJson()
+  assert.throws(() => mei.apply(bakery, { type: 'orderPlaced', id: 'o0', occurredAt: '2025-05-02T02:00:00Z', orderId: 'X', amount: '50', coupons: ['fifty', 'pct'] }),
+    (e) => e.code === 'coupon_not_applicable' && e.field === 'coupons' && e.value === 'pct')
+  assert.throws(() => mei.apply(bakery, { type: 'couponReleased', id: 'x', occurredAt: '2025-05-02T02:00:00Z', couponId: 'zz', key: 'K' }),
+    (e) => e.code === 'unknown_coupon' && e.field === 'couponId' && e.value === 'zz')
+  assert.equal(mei.toJson(), before)
+  const placed = mei.apply(bakery, { type: 'orderPlaced', id: 'o1', occurredAt: '2025-05-02T02:00:00Z', orderId: 'X', amount: '50', coupons: ['pct', 'fifty'] })
+  assert.deepEqual(placed.effects.filter((e) => e.type === 'couponRedeemed').map((e) => e.discount), ['5', '45'])
+  assert.deepEqual(mei.coupons('2025-05-02T02:00:00Z').map((c) => [c.couponId, c.state, c.orderId]), [['fifty', 'redeemed', 'X'], ['pct', 'redeemed', 'X']])
+  // Cancelled: both come back.
+  const cancelled = mei.apply(bakery, { type: 'orderCancelled', id: 'c1', occurredAt: '2025-05-03T02:00:00Z', orderId: 'X' })
+  assert.deepEqual(cancelled.effects.filter((e) => e.type === 'couponReturned').map((e) => e.couponId), ['pct', 'fifty'])
+  // A cancelled order has nothing left to return.
+  assert.throws(() => mei.quoteReturn(bakery, 'X', '10', '2025-05-03T02:00:00Z'), (e) => e.code === 'invalid_field' && e.field === 'returned' && e.value === '10')
+})

@@ -147,6 +147,26 @@ impl Account {
         self.inner.stored_value(&program.inner, instant("as_of", as_of)?).map(|b| json(&b)).map_err(errors::account)
     }
 
+    /// The member's coupons as of `as_of` (JSON array).
+    fn coupons(&self, as_of: &str) -> PyResult<String> {
+        self.inner.coupons(instant("as_of", as_of)?).map(|c| json(&c)).map_err(errors::account)
+    }
+
+    /// Quotes a checkout given as the core's JSON (JSON object).
+    fn quote_checkout(&self, program: &Program, checkout_json: &str, at: &str) -> PyResult<String> {
+        let checkout = loyalty::Checkout::from_json(checkout_json).map_err(errors::account)?;
+        self.inner.quote_checkout(&program.inner, &checkout, instant("at", at)?).map(|q| json(&q)).map_err(errors::account)
+    }
+
+    /// Quotes the refund of returning goods worth `returned` from an order (JSON object).
+    fn quote_return(&self, program: &Program, order_id: &str, returned: &str, at: &str) -> PyResult<String> {
+        let returned = loyalty::parse_decimal(returned).map_err(|r| errors::input("returned", returned, r))?;
+        self.inner
+            .quote_return(&program.inner, order_id, returned, instant("at", at)?)
+            .map(|q| json(&q))
+            .map_err(errors::account)
+    }
+
     /// Points expiring by `until` (JSON array).
     fn expiring(&self, program: &Program, as_of: &str, until: &str) -> PyResult<String> {
         self.inner

@@ -79,3 +79,58 @@ def test_a_frozen_account_cannot_spend_its_stored_value():
     lin.apply(TEA_HOUSE, events.AccountUnfrozen("u1", at(2025, 3, 4), reason="dispute won"))
     due = lin.apply(TEA_HOUSE, events.StoredValueCashedOut("c2", at(2025, 3, 5))).effects[0]
     assert due.amount == Decimal("100")
+
+
+BAKERY = loyalty.Program.from_json("""{
+  "name": "Bakery", "version": 1, "currency": "CNY", "time_zone": "Asia/Shanghai",
+  "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+  "redemption": {"point_value": "0.01", "max_order_share": "0.5"},
+  "stored_value": {},
+  "coupons": {"partial_return": "claw_back", "definitions": [
+    {"id": "TEN_PCT", "discount": {"kind": "percent_off", "percent": "10"}, "min_spend": "300",
+     "validity": {"kind": "window", "from": "2025-06-01", "through": "2025-06-30"}},
+    {"id": "FIFTY", "discount": {"kind": "amount_off", "amount": "50"}, "validity": {"kind": "days", "days": 30}}]}
+}""")
+
+
+def test_coupons_checkout_and_a_partial_return():
+    """Six items of 50 with "10% off from 300" (wallet.md 4.14): paid 270; returning five under
+    claw_back refunds 220, the kept item no longer meeting the minimum spend."""
+    mei = loyalty.Account("mei")
+    out = mei.apply(BAKERY, events.CouponGranted("c", at(2025, 6, 10), definition="TEN_PCT", reason="goodwill"))
+    (issued,) = out.effects
+    assert isinstance(issued, effects.CouponIssued)
+    # Valid through 30 June, local: until 2025-06-30T16:00:00Z.
+    assert (issued.coupon_id, issued.valid_until) == ("c", dt.datetime(2025, 6, 30, 16, tzinfo=UTC))
+    mei.apply(BAKERY, events.StoredValueLoaded("t", at(2025, 6, 10), paid=Decimal("100")))
+    q = mei.quote_checkout(BAKERY, Decimal("300"), at(2025, 6, 11), coupons=["c", "nope"], stored_value=True)
+    assert (q["after_coupons"], q["stored_value"], q["due"], q["points_earned"]) == (
+        Decimal("270.00"), Decimal("100"), Decimal("170.00"), 270)
+    assert q["coupons"][0]["discount"] == Decimal("30.00")
+    assert q["coupons"][1]["not_applied"] == "is not a coupon of the member's"
+    out = mei.apply(BAKERY, events.OrderPlaced("o", at(2025, 6, 11), order_id="six", amount=Decimal("300"), coupons=("c",)))
+    assert isinstance(out.effects[0], effects.CouponRedeemed) and out.effects[0].discount == Decimal("30.00")
+    assert mei.coupons(at(2025, 6, 11))[0]["state"] == "redeemed"
+    quote = mei.quote_return(BAKERY, "six", Decimal("250"), at(2025, 6, 12))
+    assert (quote["refund"], quote["points"]) == (Decimal("220"), 220)
+    with pytest.raises(loyalty.InvalidField) as err:
+        mei.apply(BAKERY, events.OrderRefunded("r", at(2025, 6, 12), order_id="six", amount=Decimal("225"), returned=Decimal("250")))
+    assert (err.value.field, err.value.value) == ("amount", "225")
+    mei.apply(BAKERY, events.OrderRefunded("r", at(2025, 6, 12), order_id="six", amount=Decimal("220"), returned=Decimal("250")))
+
+
+def test_a_coupon_that_cannot_be_used_is_a_typed_error_and_changes_nothing():
+    mei = loyalty.Account("mei")
+    mei.apply(BAKERY, events.CouponGranted("c", at(2025, 6, 10), definition="FIFTY", reason="goodwill"))
+    mei.apply(BAKERY, events.CouponReserved("r1", at(2025, 6, 10), coupon_id="c", key="K1"))
+    before = mei.to_json()
+    with pytest.raises(loyalty.CouponNotApplicable) as err:
+        mei.apply(BAKERY, events.CouponReserved("r2", at(2025, 6, 10), coupon_id="c", key="K2"))
+    assert (err.value.kind, err.value.field, err.value.value) == ("coupon_not_applicable", "coupons", "c")
+    with pytest.raises(loyalty.UnknownCoupon) as unknown:
+        mei.apply(BAKERY, events.OrderPlaced("o", at(2025, 6, 10), order_id="x", amount=Decimal("80"), coupons=("zz",)))
+    assert (unknown.value.field, unknown.value.value) == ("coupon_id", "zz")
+    assert mei.to_json() == before
+    # Fifteen minutes on, the hold times out.
+    released = mei.advance_to(BAKERY, at(2025, 6, 10) + dt.timedelta(minutes=15))
+    assert [(e.kind, e.key, e.timed_out) for e in released] == [("coupon_released", "K1", True)]

@@ -40,6 +40,27 @@ pub struct Checkout {
     pub stored_value: bool,
 }
 
+impl Checkout {
+    /// Reads a checkout from JSON, strictly: unknown fields and amounts outside the decimal
+    /// grammar are refused, naming the field.
+    ///
+    /// ```
+    /// let c = loyalty::Checkout::from_json(r#"{"amount": "30", "coupons": ["c-1"], "stored_value": true}"#).unwrap();
+    /// assert_eq!(c.coupons, vec!["c-1".to_string()]);
+    /// let err = loyalty::Checkout::from_json(r#"{"amount": 30.5}"#).unwrap_err();
+    /// assert_eq!(err.field(), "amount");
+    /// ```
+    ///
+    /// # Errors
+    /// [`AccountError::InvalidField`] naming the field and its value.
+    pub fn from_json(json: &str) -> Result<Checkout, AccountError> {
+        if json.len() > crate::event::MAX_EVENT_JSON_BYTES {
+            return Err(AccountError::invalid("checkout", format!("{} bytes", json.len()), "must be at most 1048576 bytes of JSON"));
+        }
+        crate::json::from_value(&crate::json::parse_value("checkout", json)?)
+    }
+}
+
 /// What a checkout will cost.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

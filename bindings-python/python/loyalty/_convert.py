@@ -68,9 +68,10 @@ def parse_instant(text: Optional[str]) -> Optional[_dt.datetime]:
 
 
 _INSTANTS = {"at", "occurred_at", "available_at", "expires_at", "on", "valid_until", "earned_at", "as_of", "until", "clock",
-             "bonus_expires_at"}
+             "bonus_expires_at", "valid_from", "issued_at"}
 _DECIMALS = {"value", "cash", "needed", "spend", "amount", "order_amount", "discount", "paid", "bonus", "available",
-             "principal", "forfeited", "principal_retained", "bonus_forfeited", "stored_value", "liability"}
+             "principal", "forfeited", "principal_retained", "bonus_forfeited", "stored_value", "liability",
+             "after_coupons", "points_value", "due", "refund", "returned"}
 
 
 def from_core(value: Any, key: str = "") -> Any:

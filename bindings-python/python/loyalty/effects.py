@@ -314,6 +314,80 @@ class AccountUnfrozen(Effect, kind="account_unfrozen"):
     reason: str
 
 
+class CouponIssued(Effect, kind="coupon_issued"):
+    """A coupon was issued: `source` is joined, birthday:<year>, tier:<tier>, bought or granted."""
+
+    __slots__ = ()
+    coupon_id: str
+    definition: str
+    source: str
+    reason: Optional[str]
+    valid_from: _dt.datetime
+    valid_until: _dt.datetime
+    points: Optional[int]
+
+
+class CouponExpiringSoon(Effect, kind="coupon_expiring_soon"):
+    """A coupon's validity ends soon (once)."""
+
+    __slots__ = ()
+    coupon_id: str
+    definition: str
+    valid_until: _dt.datetime
+
+
+class CouponReserved(Effect, kind="coupon_reserved"):
+    """A coupon is held for one checkout until `until`."""
+
+    __slots__ = ()
+    coupon_id: str
+    key: str
+    until: _dt.datetime
+
+
+class CouponReleased(Effect, kind="coupon_released"):
+    """A hold ended: released, or timed out."""
+
+    __slots__ = ()
+    coupon_id: str
+    key: str
+    timed_out: bool
+
+
+class CouponRedeemed(Effect, kind="coupon_redeemed"):
+    """A coupon was used on an order."""
+
+    __slots__ = ()
+    coupon_id: str
+    definition: str
+    order_id: str
+    discount: Decimal
+
+
+class CouponReturned(Effect, kind="coupon_returned"):
+    """A cancelled order gave its coupon back."""
+
+    __slots__ = ()
+    coupon_id: str
+    order_id: str
+
+
+class CouponExpired(Effect, kind="coupon_expired"):
+    """A coupon's validity ended unused."""
+
+    __slots__ = ()
+    coupon_id: str
+    definition: str
+    valid_until: _dt.datetime
+
+
+class CouponCancelled(Effect, kind="coupon_cancelled"):
+    """A bought coupon was cancelled unused (its points come back)."""
+
+    __slots__ = ()
+    coupon_id: str
+
+
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     """What applying an event did."""

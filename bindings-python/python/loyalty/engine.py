@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 import os
 from decimal import Decimal
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._convert import from_core, instant, money, no_floats
@@ -222,6 +222,42 @@ class Account:
         to recognize, at each top-up's discount), all `Decimal` (the account does not change)."""
         data = json.loads(call(self._native.stored_value, program._native, instant("as_of", as_of)))
         return {k: Decimal(v) for k, v in data.items()}
+
+    def coupons(self, as_of: _dt.datetime) -> List[Dict[str, Any]]:
+        """The member's coupons as of `as_of`: dicts with `coupon_id`, `definition`, `issued_at`,
+        `valid_from`, `valid_until` and `state` (issued, reserved with `key` and `until`,
+        redeemed with `order_id` and `discount`, expired or cancelled) as it is then."""
+        return [from_core(c) for c in json.loads(call(self._native.coupons, instant("as_of", as_of)))]
+
+    def quote_checkout(self, program: Program, amount: Decimal, at: _dt.datetime, *, coupons: Sequence[str] = (),
+                       channel: Optional[str] = None, lines: Optional[List[Any]] = None,
+                       reservation_key: Optional[str] = None, points: Optional[int] = None,
+                       stored_value: bool = False) -> Dict[str, Any]:
+        """What an order of `amount` would cost at `at`, without changing the account: the
+        `coupons` first (in order, each on what the ones before left; one that does not apply
+        has `not_applied` saying why), then at most `points` points, then stored value (when
+        `stored_value`); `due` is left for other tenders, `points_earned` what the order earns."""
+        checkout: Dict[str, Any] = {"amount": money("amount", amount), "coupons": list(coupons), "stored_value": stored_value}
+        if channel is not None:
+            checkout["channel"] = channel
+        if lines is not None:
+            checkout["lines"] = [line.to_core() for line in lines]
+        if reservation_key is not None:
+            checkout["reservation_key"] = reservation_key
+        if points is not None:
+            checkout["points"] = _whole("points", points, optional=False)
+        data = json.loads(call(self._native.quote_checkout, program._native, json.dumps(checkout), instant("at", at)))
+        result: Dict[str, Any] = from_core(data)
+        return result
+
+    def quote_return(self, program: Program, order_id: str, returned: Decimal, at: _dt.datetime) -> Dict[str, Any]:
+        """What returning goods worth `returned` (list value) from `order_id` refunds at `at`
+        under the program's partial-return policy (`refund`, a Decimal: the `amount` of the
+        `OrderRefunded` to send with `returned`), and the `points` it claws back."""
+        data = json.loads(call(self._native.quote_return, program._native, order_id, money("returned", returned),
+                               instant("at", at)))
+        result: Dict[str, Any] = from_core(data)
+        return result
 
     def expiring(self, program: Program, as_of: _dt.datetime, until: _dt.datetime) -> List[Tuple[_dt.datetime, int]]:
         """Usable points as of `as_of` that expire by `until`: (expiry instant, points), soonest

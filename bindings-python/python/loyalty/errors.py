@@ -119,6 +119,14 @@ class AccountFrozen(EventError):
     """The account is frozen and the event would spend (or earn) while it is."""
 
 
+class UnknownCoupon(EventError):
+    """The account holds no coupon with this id."""
+
+
+class CouponNotApplicable(EventError):
+    """A coupon cannot be used, reserved or cancelled now; the message says why."""
+
+
 class TooMany(EventError):
     """The account reached a size limit."""
 
@@ -144,6 +152,8 @@ _EVENT_ERRORS: Dict[str, Type[EventError]] = {
     "insufficient_funds": InsufficientFunds,
     "cap_exceeded": CapExceeded,
     "account_frozen": AccountFrozen,
+    "unknown_coupon": UnknownCoupon,
+    "coupon_not_applicable": CouponNotApplicable,
     "too_many": TooMany,
     "as_of_before_clock": AsOfBeforeClock,
 }

@@ -51,7 +51,7 @@ class _Event:
 
 
 def _field(name: str, v: Any) -> Any:
-    if name in ("amount", "order_amount", "stored_value", "paid"):
+    if name in ("amount", "order_amount", "stored_value", "paid", "returned"):
         return money(name, v)
     if name in ("until",):
         return instant(name, v)
@@ -59,6 +59,8 @@ def _field(name: str, v: Any) -> Any:
         return date(name, v)
     if name == "lines":
         return [line.to_core() for line in v]
+    if name == "coupons":
+        return list(v)
     return v
 
 
@@ -88,6 +90,10 @@ class OrderPlaced(_Event):
     lines: Tuple[OrderLine, ...] = ()
     stored_value: Optional[Decimal] = None
     """The part of `amount` paid from the member's stored value."""
+    coupons: Tuple[str, ...] = ()
+    """The member's coupons used on it (ids), in stacking order; `amount` is then before them."""
+    reservation_key: Optional[str] = None
+    """The checkout key the coupons were reserved under."""
     type_name = "order_placed"
 
 
@@ -97,7 +103,17 @@ class OrderRefunded(_Event):
 
     order_id: str = ""
     amount: Decimal = Decimal(0)
+    returned: Optional[Decimal] = None
+    """The list value of the goods returned (required for an order that used coupons)."""
     type_name = "order_refunded"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderCancelled(_Event):
+    """An order was cancelled: refunded in full, its coupons given back (or expired)."""
+
+    order_id: str = ""
+    type_name = "order_cancelled"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,6 +224,41 @@ class AccountUnfrozen(_Event):
     type_name = "account_unfrozen"
 
 
+@dataclasses.dataclass(frozen=True)
+class CouponGranted(_Event):
+    """The host granted a coupon of the program's (its id is the event's id)."""
+
+    definition: str = ""
+    reason: str = ""
+    type_name = "coupon_granted"
+
+
+@dataclasses.dataclass(frozen=True)
+class CouponBought(_Event):
+    """The member bought a coupon with points (cancel it unused with RedemptionCancelled)."""
+
+    definition: str = ""
+    type_name = "coupon_bought"
+
+
+@dataclasses.dataclass(frozen=True)
+class CouponReserved(_Event):
+    """A checkout holds a coupon under its key."""
+
+    coupon_id: str = ""
+    key: str = ""
+    type_name = "coupon_reserved"
+
+
+@dataclasses.dataclass(frozen=True)
+class CouponReleased(_Event):
+    """A checkout let go of a coupon it held."""
+
+    coupon_id: str = ""
+    key: str = ""
+    type_name = "coupon_released"
+
+
 Event = Union[
     Joined,
     ProfileCompleted,
@@ -226,6 +277,11 @@ Event = Union[
     StoredValueCashedOut,
     AccountFrozen,
     AccountUnfrozen,
+    OrderCancelled,
+    CouponGranted,
+    CouponBought,
+    CouponReserved,
+    CouponReleased,
 ]
 
 
