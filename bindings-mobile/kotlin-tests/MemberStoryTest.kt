@@ -177,6 +177,40 @@ class MemberStoryTest {
     }
 
     @Test
+    fun couponsThroughTheTypedApi() {
+        // Mei's bakery of core/tests/stories/coupon_wallet.rs: valid through 30 June in Shanghai,
+        // that is until 2025-06-30T16:00:00Z; 20 off an order of 80; cancelled, it comes back.
+        val bakery = Program.fromJson(
+            """{"name": "Bakery", "version": 1, "currency": "CNY", "time_zone": "Asia/Shanghai",
+              "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]}, "redemption": {"point_value": "0.01"},
+              "coupons": {"definitions": [{"id": "SUMMER", "discount": {"kind": "amount_off", "amount": "20"},
+                "validity": {"kind": "window", "from": "2025-06-01", "through": "2025-06-30"}}]}}"""
+        )
+        val mei = Account("mei")
+        val granted = mei.apply(bakery, Event("g1", at("2025-06-10T02:00:00Z"), EventKind.CouponGranted("SUMMER", "goodwill")))
+        val issued = granted.effects.single() as Effect.CouponIssued
+        assertEquals(listOf("g1", "granted"), listOf(issued.couponId, issued.source))
+        assertEquals(at("2025-06-30T16:00:00Z"), issued.validUntil)
+        val placed = mei.apply(bakery, Event("o1", at("2025-06-30T15:59:59Z"),
+            EventKind.OrderPlaced("A", BigDecimal("80"), null, emptyList(), null, listOf("g1"), null)))
+        val redeemed = placed.effects[0] as Effect.CouponRedeemed
+        assertEquals(0, BigDecimal("20").compareTo(redeemed.discount))
+        assertEquals(60L, (placed.effects[1] as Effect.PointsEarned).points)
+        // A second use is the core's error with its kind, field and value; nothing changes.
+        val before = mei.snapshot()
+        val again = assertThrows(LoyaltyException.CouponNotApplicable::class.java) {
+            mei.apply(bakery, Event("o2", at("2025-06-30T15:59:59Z"),
+                EventKind.OrderPlaced("B", BigDecimal("80"), null, emptyList(), null, listOf("g1"), null)))
+        }
+        assertEquals(listOf("coupon_not_applicable", "coupons", "g1"), listOf(again.kind, again.field, again.value))
+        assertEquals(before, mei.snapshot())
+        val back = mei.apply(bakery, Event("c1", at("2025-06-30T15:59:59Z"), EventKind.OrderCancelled("A")))
+        assertEquals(listOf<Effect>(Effect.CouponReturned("g1", "A")), back.effects.filterIsInstance<Effect.CouponReturned>())
+        val quote = mei.quoteCheckoutJson(bakery, """{"amount": "80", "coupons": ["g1"]}""", at("2025-06-30T15:59:59Z"))
+        assertEquals(true, quote.contains("\"due\":\"60\""), quote)
+    }
+
+    @Test
     fun errorsAreOneExceptionWithAVariantPerKindAndTheCoresKindFieldAndValue() {
         val a = Account("x")
         val tote = Event("r", at("2024-01-01T00:00:00Z"), EventKind.RewardRedeemed("tote-bag", 1500L))

@@ -62,6 +62,10 @@ pub enum LoyaltyError {
     #[error("{reason}")]
     AccountFrozen { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
+    UnknownCoupon { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
+    CouponNotApplicable { kind: String, field: String, value: String, reason: String },
+    #[error("{reason}")]
     TooMany { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
     AsOfBeforeClock { kind: String, field: String, value: String, reason: String },
@@ -91,6 +95,8 @@ impl LoyaltyError {
             "insufficient_funds" => LoyaltyError::InsufficientFunds { kind: k, field, value, reason },
             "cap_exceeded" => LoyaltyError::CapExceeded { kind: k, field, value, reason },
             "account_frozen" => LoyaltyError::AccountFrozen { kind: k, field, value, reason },
+            "unknown_coupon" => LoyaltyError::UnknownCoupon { kind: k, field, value, reason },
+            "coupon_not_applicable" => LoyaltyError::CouponNotApplicable { kind: k, field, value, reason },
             "too_many" => LoyaltyError::TooMany { kind: k, field, value, reason },
             "as_of_before_clock" => LoyaltyError::AsOfBeforeClock { kind: k, field, value, reason },
             "internal" => LoyaltyError::Internal { kind: k, field, value, reason },
@@ -333,6 +339,28 @@ impl Account {
             debt: b.debt.get(),
             expiring_soon: b.expiring_soon.get(),
         })
+    }
+
+    /// The member's coupons as of `as_of`, as the core's JSON (an array of objects with
+    /// `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+    pub fn coupons_json(&self, as_of: SystemTime) -> Result<String, LoyaltyError> {
+        let as_of = from_system_time("as_of", as_of)?;
+        let c = self.try_with(|a| a.coupons(as_of))?;
+        serde_json::to_string(&c).map_err(|e| LoyaltyError::input("coupons", "", e.to_string()))
+    }
+
+    /// Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
+    /// as the core's JSON.
+    pub fn quote_checkout_json(
+        &self,
+        program: &Program,
+        checkout: String,
+        at: SystemTime,
+    ) -> Result<String, LoyaltyError> {
+        let at = from_system_time("at", at)?;
+        let checkout = loyalty::Checkout::from_json(&checkout)?;
+        let q = self.try_with(|a| a.quote_checkout(&program.inner, &checkout, at))?;
+        serde_json::to_string(&q).map_err(|e| LoyaltyError::input("checkout", "", e.to_string()))
     }
 
     pub fn stored_value(&self, program: &Program, as_of: SystemTime) -> Result<StoredValueBalance, LoyaltyError> {

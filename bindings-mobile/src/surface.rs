@@ -63,10 +63,26 @@ pub enum EventKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[uniffi(default = None)]
         stored_value: Option<Money>,
+        /// The member's coupons used (ids, in stacking order); `amount` is then before them.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[uniffi(default = [])]
+        coupons: Vec<String>,
+        /// The checkout key the coupons were reserved under.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[uniffi(default = None)]
+        reservation_key: Option<String>,
     },
     OrderRefunded {
         order_id: String,
         amount: Money,
+        /// The list value of the goods returned (required for an order that used coupons).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[uniffi(default = None)]
+        returned: Option<Money>,
+    },
+    /// An order was cancelled: refunded in full, its coupons given back (or expired).
+    OrderCancelled {
+        order_id: String,
     },
     RewardRedeemed {
         reward_id: String,
@@ -123,6 +139,25 @@ pub enum EventKind {
     /// The host unfroze the account.
     AccountUnfrozen {
         reason: String,
+    },
+    /// The host granted a coupon (its id is the event's id).
+    CouponGranted {
+        definition: String,
+        reason: String,
+    },
+    /// The member bought a coupon with points.
+    CouponBought {
+        definition: String,
+    },
+    /// A checkout holds a coupon under its key.
+    CouponReserved {
+        coupon_id: String,
+        key: String,
+    },
+    /// A checkout let go of a coupon it held.
+    CouponReleased {
+        coupon_id: String,
+        key: String,
     },
 }
 
@@ -357,6 +392,55 @@ pub enum Effect {
     AccountUnfrozen {
         reason: String,
     },
+    CouponIssued {
+        coupon_id: String,
+        definition: String,
+        source: String,
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(deserialize_with = "instant::read")]
+        valid_from: SystemTime,
+        #[serde(deserialize_with = "instant::read")]
+        valid_until: SystemTime,
+        #[serde(default)]
+        points: Option<i64>,
+    },
+    CouponExpiringSoon {
+        coupon_id: String,
+        definition: String,
+        #[serde(deserialize_with = "instant::read")]
+        valid_until: SystemTime,
+    },
+    CouponReserved {
+        coupon_id: String,
+        key: String,
+        #[serde(deserialize_with = "instant::read")]
+        until: SystemTime,
+    },
+    CouponReleased {
+        coupon_id: String,
+        key: String,
+        timed_out: bool,
+    },
+    CouponRedeemed {
+        coupon_id: String,
+        definition: String,
+        order_id: String,
+        discount: Money,
+    },
+    CouponReturned {
+        coupon_id: String,
+        order_id: String,
+    },
+    CouponExpired {
+        coupon_id: String,
+        definition: String,
+        #[serde(deserialize_with = "instant::read")]
+        valid_until: SystemTime,
+    },
+    CouponCancelled {
+        coupon_id: String,
+    },
 }
 
 impl Event {
@@ -454,6 +538,8 @@ mod tests {
                     discount: Money("0".into()),
                 }],
                 stored_value: None,
+                coupons: vec![],
+                reservation_key: None,
             },
         };
         let core = e.to_core().unwrap();
@@ -481,6 +567,8 @@ mod tests {
                     discount: Money("0".into()),
                 }],
                 stored_value: None,
+                coupons: vec![],
+                reservation_key: None,
             },
         };
         match e.to_core() {

@@ -649,6 +649,12 @@ public protocol AccountProtocol: AnyObject, Sendable {
     
     func balances(program: Program, asOf: Date) throws  -> Balances
     
+    /**
+     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
+     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     */
+    func couponsJson(asOf: Date) throws  -> String
+    
     func expiring(program: Program, asOf: Date, until: Date) throws  -> [ExpiringPoints]
     
     /**
@@ -660,6 +666,12 @@ public protocol AccountProtocol: AnyObject, Sendable {
      * The points an order of `amount` would earn at `at`, without changing the account.
      */
     func previewOrder(program: Program, amount: Money, at: Date) throws  -> Int64
+    
+    /**
+     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
+     * as the core's JSON.
+     */
+    func quoteCheckoutJson(program: Program, checkout: String, at: Date) throws  -> String
     
     func quotePayment(program: Program, orderAmount: Money, requested: Int64?, asOf: Date) throws  -> PaymentQuote
     
@@ -809,6 +821,20 @@ open func balances(program: Program, asOf: Date)throws  -> Balances  {
 })
 }
     
+    /**
+     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
+     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     */
+open func couponsJson(asOf: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+        uniffiCallStatus in
+    uniffi_loyalty_mobile_fn_method_account_coupons_json(
+            self.uniffiCloneHandle(),
+        FfiConverterTimestamp.lower(asOf),uniffiCallStatus
+    )
+})
+}
+    
 open func expiring(program: Program, asOf: Date, until: Date)throws  -> [ExpiringPoints]  {
     return try  FfiConverterSequenceTypeExpiringPoints.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
         uniffiCallStatus in
@@ -843,6 +869,22 @@ open func previewOrder(program: Program, amount: Money, at: Date)throws  -> Int6
             self.uniffiCloneHandle(),
         FfiConverterTypeProgram_lower(program),
         FfiConverterTypeMoney_lower(amount),
+        FfiConverterTimestamp.lower(at),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
+     * as the core's JSON.
+     */
+open func quoteCheckoutJson(program: Program, checkout: String, at: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+        uniffiCallStatus in
+    uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProgram_lower(program),
+        FfiConverterString.lower(checkout),
         FfiConverterTimestamp.lower(at),uniffiCallStatus
     )
 })
@@ -2027,6 +2069,22 @@ public enum Effect: Equatable, Hashable {
     )
     case accountUnfrozen(reason: String
     )
+    case couponIssued(couponId: String, definition: String, source: String, reason: String?, validFrom: Date, validUntil: Date, points: Int64?
+    )
+    case couponExpiringSoon(couponId: String, definition: String, validUntil: Date
+    )
+    case couponReserved(couponId: String, key: String, until: Date
+    )
+    case couponReleased(couponId: String, key: String, timedOut: Bool
+    )
+    case couponRedeemed(couponId: String, definition: String, orderId: String, discount: Money
+    )
+    case couponReturned(couponId: String, orderId: String
+    )
+    case couponExpired(couponId: String, definition: String, validUntil: Date
+    )
+    case couponCancelled(couponId: String
+    )
 
 
 
@@ -2127,6 +2185,30 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
         )
         
         case 27: return .accountUnfrozen(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 28: return .couponIssued(couponId: try FfiConverterString.read(from: &buf), definition: try FfiConverterString.read(from: &buf), source: try FfiConverterString.read(from: &buf), reason: try FfiConverterOptionString.read(from: &buf), validFrom: try FfiConverterTimestamp.read(from: &buf), validUntil: try FfiConverterTimestamp.read(from: &buf), points: try FfiConverterOptionInt64.read(from: &buf)
+        )
+        
+        case 29: return .couponExpiringSoon(couponId: try FfiConverterString.read(from: &buf), definition: try FfiConverterString.read(from: &buf), validUntil: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 30: return .couponReserved(couponId: try FfiConverterString.read(from: &buf), key: try FfiConverterString.read(from: &buf), until: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 31: return .couponReleased(couponId: try FfiConverterString.read(from: &buf), key: try FfiConverterString.read(from: &buf), timedOut: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 32: return .couponRedeemed(couponId: try FfiConverterString.read(from: &buf), definition: try FfiConverterString.read(from: &buf), orderId: try FfiConverterString.read(from: &buf), discount: try FfiConverterTypeMoney.read(from: &buf)
+        )
+        
+        case 33: return .couponReturned(couponId: try FfiConverterString.read(from: &buf), orderId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 34: return .couponExpired(couponId: try FfiConverterString.read(from: &buf), definition: try FfiConverterString.read(from: &buf), validUntil: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 35: return .couponCancelled(couponId: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -2338,6 +2420,64 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
             writeInt(&buf, Int32(27))
             FfiConverterString.write(reason, into: &buf)
             
+        
+        case let .couponIssued(couponId,definition,source,reason,validFrom,validUntil,points):
+            writeInt(&buf, Int32(28))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(definition, into: &buf)
+            FfiConverterString.write(source, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            FfiConverterTimestamp.write(validFrom, into: &buf)
+            FfiConverterTimestamp.write(validUntil, into: &buf)
+            FfiConverterOptionInt64.write(points, into: &buf)
+            
+        
+        case let .couponExpiringSoon(couponId,definition,validUntil):
+            writeInt(&buf, Int32(29))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(definition, into: &buf)
+            FfiConverterTimestamp.write(validUntil, into: &buf)
+            
+        
+        case let .couponReserved(couponId,key,until):
+            writeInt(&buf, Int32(30))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTimestamp.write(until, into: &buf)
+            
+        
+        case let .couponReleased(couponId,key,timedOut):
+            writeInt(&buf, Int32(31))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterBool.write(timedOut, into: &buf)
+            
+        
+        case let .couponRedeemed(couponId,definition,orderId,discount):
+            writeInt(&buf, Int32(32))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(definition, into: &buf)
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeMoney.write(discount, into: &buf)
+            
+        
+        case let .couponReturned(couponId,orderId):
+            writeInt(&buf, Int32(33))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(orderId, into: &buf)
+            
+        
+        case let .couponExpired(couponId,definition,validUntil):
+            writeInt(&buf, Int32(34))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(definition, into: &buf)
+            FfiConverterTimestamp.write(validUntil, into: &buf)
+            
+        
+        case let .couponCancelled(couponId):
+            writeInt(&buf, Int32(35))
+            FfiConverterString.write(couponId, into: &buf)
+            
         }
     }
 }
@@ -2373,9 +2513,23 @@ public enum EventKind: Equatable, Hashable {
     case orderPlaced(orderId: String, amount: Money, channel: String?, lines: [OrderLine], 
         /**
          * The part of `amount` paid from the member's stored value.
-         */storedValue: Money? = nil
+         */storedValue: Money? = nil, 
+        /**
+         * The member's coupons used (ids, in stacking order); `amount` is then before them.
+         */coupons: [String] = [], 
+        /**
+         * The checkout key the coupons were reserved under.
+         */reservationKey: String? = nil
     )
-    case orderRefunded(orderId: String, amount: Money
+    case orderRefunded(orderId: String, amount: Money, 
+        /**
+         * The list value of the goods returned (required for an order that used coupons).
+         */returned: Money? = nil
+    )
+    /**
+     * An order was cancelled: refunded in full, its coupons given back (or expired).
+     */
+    case orderCancelled(orderId: String
     )
     case rewardRedeemed(rewardId: String, points: Int64
     )
@@ -2422,6 +2576,26 @@ public enum EventKind: Equatable, Hashable {
      */
     case accountUnfrozen(reason: String
     )
+    /**
+     * The host granted a coupon (its id is the event's id).
+     */
+    case couponGranted(definition: String, reason: String
+    )
+    /**
+     * The member bought a coupon with points.
+     */
+    case couponBought(definition: String
+    )
+    /**
+     * A checkout holds a coupon under its key.
+     */
+    case couponReserved(couponId: String, key: String
+    )
+    /**
+     * A checkout let go of a coupon it held.
+     */
+    case couponReleased(couponId: String, key: String
+    )
 
 
 
@@ -2449,52 +2623,67 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
         case 2: return .profileCompleted(birthday: try FfiConverterOptionTypeDay.read(from: &buf)
         )
         
-        case 3: return .orderPlaced(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), channel: try FfiConverterOptionString.read(from: &buf), lines: try FfiConverterSequenceTypeOrderLine.read(from: &buf), storedValue: try FfiConverterOptionTypeMoney.read(from: &buf)
+        case 3: return .orderPlaced(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), channel: try FfiConverterOptionString.read(from: &buf), lines: try FfiConverterSequenceTypeOrderLine.read(from: &buf), storedValue: try FfiConverterOptionTypeMoney.read(from: &buf), coupons: try FfiConverterSequenceString.read(from: &buf), reservationKey: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 4: return .orderRefunded(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf)
+        case 4: return .orderRefunded(orderId: try FfiConverterString.read(from: &buf), amount: try FfiConverterTypeMoney.read(from: &buf), returned: try FfiConverterOptionTypeMoney.read(from: &buf)
         )
         
-        case 5: return .rewardRedeemed(rewardId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
+        case 5: return .orderCancelled(orderId: try FfiConverterString.read(from: &buf)
         )
         
-        case 6: return .pointsPaid(orderId: try FfiConverterString.read(from: &buf), orderAmount: try FfiConverterTypeMoney.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
+        case 6: return .rewardRedeemed(rewardId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
         )
         
-        case 7: return .redemptionCancelled(redemptionId: try FfiConverterString.read(from: &buf)
+        case 7: return .pointsPaid(orderId: try FfiConverterString.read(from: &buf), orderAmount: try FfiConverterTypeMoney.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
         )
         
-        case 8: return .checkedIn
-        
-        case 9: return .referralCompleted(referredMemberId: try FfiConverterString.read(from: &buf)
+        case 8: return .redemptionCancelled(redemptionId: try FfiConverterString.read(from: &buf)
         )
         
-        case 10: return .birthdayReached
+        case 9: return .checkedIn
         
-        case 11: return .bonusClaimed(name: try FfiConverterString.read(from: &buf)
+        case 10: return .referralCompleted(referredMemberId: try FfiConverterString.read(from: &buf)
         )
         
-        case 12: return .pointsSent(toMemberId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
+        case 11: return .birthdayReached
+        
+        case 12: return .bonusClaimed(name: try FfiConverterString.read(from: &buf)
         )
         
-        case 13: return .pointsReceived(fromMemberId: try FfiConverterString.read(from: &buf), lots: try FfiConverterSequenceTypeReceivedLot.read(from: &buf)
+        case 13: return .pointsSent(toMemberId: try FfiConverterString.read(from: &buf), points: try FfiConverterInt64.read(from: &buf)
         )
         
-        case 14: return .tierAssigned(tier: try FfiConverterString.read(from: &buf), until: try FfiConverterTimestamp.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 14: return .pointsReceived(fromMemberId: try FfiConverterString.read(from: &buf), lots: try FfiConverterSequenceTypeReceivedLot.read(from: &buf)
         )
         
-        case 15: return .pointsAdjusted(points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 15: return .tierAssigned(tier: try FfiConverterString.read(from: &buf), until: try FfiConverterTimestamp.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 16: return .storedValueLoaded(paid: try FfiConverterTypeMoney.read(from: &buf), paymentRef: try FfiConverterOptionString.read(from: &buf)
+        case 16: return .pointsAdjusted(points: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 17: return .storedValueCashedOut
-        
-        case 18: return .accountFrozen(reason: try FfiConverterString.read(from: &buf)
+        case 17: return .storedValueLoaded(paid: try FfiConverterTypeMoney.read(from: &buf), paymentRef: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 19: return .accountUnfrozen(reason: try FfiConverterString.read(from: &buf)
+        case 18: return .storedValueCashedOut
+        
+        case 19: return .accountFrozen(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 20: return .accountUnfrozen(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 21: return .couponGranted(definition: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 22: return .couponBought(definition: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 23: return .couponReserved(couponId: try FfiConverterString.read(from: &buf), key: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 24: return .couponReleased(couponId: try FfiConverterString.read(from: &buf), key: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -2515,100 +2704,131 @@ public struct FfiConverterTypeEventKind: FfiConverterRustBuffer {
             FfiConverterOptionTypeDay.write(birthday, into: &buf)
             
         
-        case let .orderPlaced(orderId,amount,channel,lines,storedValue):
+        case let .orderPlaced(orderId,amount,channel,lines,storedValue,coupons,reservationKey):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(orderId, into: &buf)
             FfiConverterTypeMoney.write(amount, into: &buf)
             FfiConverterOptionString.write(channel, into: &buf)
             FfiConverterSequenceTypeOrderLine.write(lines, into: &buf)
             FfiConverterOptionTypeMoney.write(storedValue, into: &buf)
+            FfiConverterSequenceString.write(coupons, into: &buf)
+            FfiConverterOptionString.write(reservationKey, into: &buf)
             
         
-        case let .orderRefunded(orderId,amount):
+        case let .orderRefunded(orderId,amount,returned):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(orderId, into: &buf)
             FfiConverterTypeMoney.write(amount, into: &buf)
+            FfiConverterOptionTypeMoney.write(returned, into: &buf)
+            
+        
+        case let .orderCancelled(orderId):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(orderId, into: &buf)
             
         
         case let .rewardRedeemed(rewardId,points):
-            writeInt(&buf, Int32(5))
+            writeInt(&buf, Int32(6))
             FfiConverterString.write(rewardId, into: &buf)
             FfiConverterInt64.write(points, into: &buf)
             
         
         case let .pointsPaid(orderId,orderAmount,points):
-            writeInt(&buf, Int32(6))
+            writeInt(&buf, Int32(7))
             FfiConverterString.write(orderId, into: &buf)
             FfiConverterTypeMoney.write(orderAmount, into: &buf)
             FfiConverterInt64.write(points, into: &buf)
             
         
         case let .redemptionCancelled(redemptionId):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(redemptionId, into: &buf)
             
         
         case .checkedIn:
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(9))
         
         
         case let .referralCompleted(referredMemberId):
-            writeInt(&buf, Int32(9))
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(referredMemberId, into: &buf)
             
         
         case .birthdayReached:
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(11))
         
         
         case let .bonusClaimed(name):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(12))
             FfiConverterString.write(name, into: &buf)
             
         
         case let .pointsSent(toMemberId,points):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(13))
             FfiConverterString.write(toMemberId, into: &buf)
             FfiConverterInt64.write(points, into: &buf)
             
         
         case let .pointsReceived(fromMemberId,lots):
-            writeInt(&buf, Int32(13))
+            writeInt(&buf, Int32(14))
             FfiConverterString.write(fromMemberId, into: &buf)
             FfiConverterSequenceTypeReceivedLot.write(lots, into: &buf)
             
         
         case let .tierAssigned(tier,until,reason):
-            writeInt(&buf, Int32(14))
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(tier, into: &buf)
             FfiConverterTimestamp.write(until, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .pointsAdjusted(points,reason):
-            writeInt(&buf, Int32(15))
+            writeInt(&buf, Int32(16))
             FfiConverterInt64.write(points, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .storedValueLoaded(paid,paymentRef):
-            writeInt(&buf, Int32(16))
+            writeInt(&buf, Int32(17))
             FfiConverterTypeMoney.write(paid, into: &buf)
             FfiConverterOptionString.write(paymentRef, into: &buf)
             
         
         case .storedValueCashedOut:
-            writeInt(&buf, Int32(17))
+            writeInt(&buf, Int32(18))
         
         
         case let .accountFrozen(reason):
-            writeInt(&buf, Int32(18))
+            writeInt(&buf, Int32(19))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .accountUnfrozen(reason):
-            writeInt(&buf, Int32(19))
+            writeInt(&buf, Int32(20))
             FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .couponGranted(definition,reason):
+            writeInt(&buf, Int32(21))
+            FfiConverterString.write(definition, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .couponBought(definition):
+            writeInt(&buf, Int32(22))
+            FfiConverterString.write(definition, into: &buf)
+            
+        
+        case let .couponReserved(couponId,key):
+            writeInt(&buf, Int32(23))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(key, into: &buf)
+            
+        
+        case let .couponReleased(couponId,key):
+            writeInt(&buf, Int32(24))
+            FfiConverterString.write(couponId, into: &buf)
+            FfiConverterString.write(key, into: &buf)
             
         }
     }
@@ -2756,6 +2976,10 @@ enum LoyaltyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case CapExceeded(kind: String, field: String, value: String, reason: String
     )
     case AccountFrozen(kind: String, field: String, value: String, reason: String
+    )
+    case UnknownCoupon(kind: String, field: String, value: String, reason: String
+    )
+    case CouponNotApplicable(kind: String, field: String, value: String, reason: String
     )
     case TooMany(kind: String, field: String, value: String, reason: String
     )
@@ -2909,19 +3133,31 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 20: return .TooMany(
+        case 20: return .UnknownCoupon(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 21: return .AsOfBeforeClock(
+        case 21: return .CouponNotApplicable(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 22: return .Internal(
+        case 22: return .TooMany(
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 23: return .AsOfBeforeClock(
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 24: return .Internal(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
@@ -3091,7 +3327,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .TooMany(kind,field,value,reason):
+        case let .UnknownCoupon(kind,field,value,reason):
             writeInt(&buf, Int32(20))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -3099,7 +3335,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .AsOfBeforeClock(kind,field,value,reason):
+        case let .CouponNotApplicable(kind,field,value,reason):
             writeInt(&buf, Int32(21))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -3107,8 +3343,24 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(kind,field,value,reason):
+        case let .TooMany(kind,field,value,reason):
             writeInt(&buf, Int32(22))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .AsOfBeforeClock(kind,field,value,reason):
+            writeInt(&buf, Int32(23))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(kind,field,value,reason):
+            writeInt(&buf, Int32(24))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
             FfiConverterString.write(value, into: &buf)
@@ -3616,6 +3868,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_loyalty_mobile_checksum_method_account_balances() != 35850) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_loyalty_mobile_checksum_method_account_coupons_json() != 15993) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_loyalty_mobile_checksum_method_account_expiring() != 60902) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3623,6 +3878,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_preview_order() != 33496) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json() != 48654) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_quote_payment() != 5321) {

@@ -283,6 +283,11 @@ RustBuffer uniffi_loyalty_mobile_fn_method_account_apply_json(uint64_t ptr, uint
 RustBuffer uniffi_loyalty_mobile_fn_method_account_balances(uint64_t ptr, uint64_t program, RustBuffer as_of, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_COUPONS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_COUPONS_JSON
+RustBuffer uniffi_loyalty_mobile_fn_method_account_coupons_json(uint64_t ptr, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_EXPIRING
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_EXPIRING
 RustBuffer uniffi_loyalty_mobile_fn_method_account_expiring(uint64_t ptr, uint64_t program, RustBuffer as_of, RustBuffer until, RustCallStatus *_Nonnull out_status
@@ -296,6 +301,11 @@ int8_t uniffi_loyalty_mobile_fn_method_account_is_frozen(uint64_t ptr, RustCallS
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_PREVIEW_ORDER
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_PREVIEW_ORDER
 int64_t uniffi_loyalty_mobile_fn_method_account_preview_order(uint64_t ptr, uint64_t program, RustBuffer amount, RustBuffer at, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
+RustBuffer uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(uint64_t ptr, uint64_t program, RustBuffer checkout, RustBuffer at, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_PAYMENT
@@ -632,6 +642,12 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_balances(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_COUPONS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_COUPONS_JSON
+uint16_t uniffi_loyalty_mobile_checksum_method_account_coupons_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_EXPIRING
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_EXPIRING
 uint16_t uniffi_loyalty_mobile_checksum_method_account_expiring(void
@@ -647,6 +663,12 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_is_frozen(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_PREVIEW_ORDER
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_PREVIEW_ORDER
 uint16_t uniffi_loyalty_mobile_checksum_method_account_preview_order(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
+uint16_t uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json(void
     
 );
 #endif

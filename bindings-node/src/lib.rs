@@ -190,12 +190,21 @@ impl NativeAccount {
     #[napi(catch_unwind)]
     pub fn quote_checkout(&self, program: &NativeProgram, checkout_json: String, at: String) -> Result<String> {
         let checkout = loyalty::Checkout::from_json(&checkout_json).map_err(errors::account)?;
-        self.account().quote_checkout(&program.inner, &checkout, instant("at", &at)?).map(|q| json(&q)).map_err(errors::account)
+        self.account()
+            .quote_checkout(&program.inner, &checkout, instant("at", &at)?)
+            .map(|q| json(&q))
+            .map_err(errors::account)
     }
 
     /// Quotes the refund of returning goods worth `returned` from an order (JSON object).
     #[napi(catch_unwind)]
-    pub fn quote_return(&self, program: &NativeProgram, order_id: String, returned: String, at: String) -> Result<String> {
+    pub fn quote_return(
+        &self,
+        program: &NativeProgram,
+        order_id: String,
+        returned: String,
+        at: String,
+    ) -> Result<String> {
         let value = loyalty::parse_decimal(&returned).map_err(|r| errors::input("returned", &returned, r))?;
         self.account()
             .quote_return(&program.inner, &order_id, value, instant("at", &at)?)

@@ -155,7 +155,10 @@ impl Account {
     /// Quotes a checkout given as the core's JSON (JSON object).
     fn quote_checkout(&self, program: &Program, checkout_json: &str, at: &str) -> PyResult<String> {
         let checkout = loyalty::Checkout::from_json(checkout_json).map_err(errors::account)?;
-        self.inner.quote_checkout(&program.inner, &checkout, instant("at", at)?).map(|q| json(&q)).map_err(errors::account)
+        self.inner
+            .quote_checkout(&program.inner, &checkout, instant("at", at)?)
+            .map(|q| json(&q))
+            .map_err(errors::account)
     }
 
     /// Quotes the refund of returning goods worth `returned` from an order (JSON object).

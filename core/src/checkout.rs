@@ -55,7 +55,11 @@ impl Checkout {
     /// [`AccountError::InvalidField`] naming the field and its value.
     pub fn from_json(json: &str) -> Result<Checkout, AccountError> {
         if json.len() > crate::event::MAX_EVENT_JSON_BYTES {
-            return Err(AccountError::invalid("checkout", format!("{} bytes", json.len()), "must be at most 1048576 bytes of JSON"));
+            return Err(AccountError::invalid(
+                "checkout",
+                format!("{} bytes", json.len()),
+                "must be at most 1048576 bytes of JSON",
+            ));
         }
         crate::json::from_value(&crate::json::parse_value("checkout", json)?)
     }

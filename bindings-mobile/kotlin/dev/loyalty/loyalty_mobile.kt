@@ -683,11 +683,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_balances(
     ): Int
+    external fun uniffi_loyalty_mobile_checksum_method_account_coupons_json(
+    ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_expiring(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_is_frozen(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_preview_order(
+    ): Int
+    external fun uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_quote_payment(
     ): Int
@@ -745,12 +749,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_balances(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_loyalty_mobile_fn_method_account_coupons_json(`ptr`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_expiring(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,`until`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_is_frozen(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_loyalty_mobile_fn_method_account_preview_order(`ptr`: Long,`program`: Long,`amount`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(`ptr`: Long,`program`: Long,`checkout`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_quote_payment(`ptr`: Long,`program`: Long,`orderAmount`: RustBuffer.ByValue,`requested`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_revision(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -902,6 +910,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_balances() and 0xFFFF) != 35850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_coupons_json() and 0xFFFF) != 15993) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_expiring() and 0xFFFF) != 60902) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -909,6 +920,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_preview_order() and 0xFFFF) != 33496) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json() and 0xFFFF) != 48654) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_quote_payment() and 0xFFFF) != 5321) {
@@ -1409,6 +1423,12 @@ public interface AccountInterface {
     
     fun `balances`(`program`: Program, `asOf`: java.time.Instant): Balances
     
+    /**
+     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
+     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     */
+    fun `couponsJson`(`asOf`: java.time.Instant): kotlin.String
+    
     fun `expiring`(`program`: Program, `asOf`: java.time.Instant, `until`: java.time.Instant): List<ExpiringPoints>
     
     /**
@@ -1420,6 +1440,12 @@ public interface AccountInterface {
      * The points an order of `amount` would earn at `at`, without changing the account.
      */
     fun `previewOrder`(`program`: Program, `amount`: Money, `at`: java.time.Instant): kotlin.Long
+    
+    /**
+     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
+     * as the core's JSON.
+     */
+    fun `quoteCheckoutJson`(`program`: Program, `checkout`: kotlin.String, `at`: java.time.Instant): kotlin.String
     
     fun `quotePayment`(`program`: Program, `orderAmount`: Money, `requested`: kotlin.Long?, `asOf`: java.time.Instant): PaymentQuote
     
@@ -1628,6 +1654,25 @@ open class Account: Disposable, AutoCloseable, AccountInterface
     
 
     
+    /**
+     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
+     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     */
+    @Throws(LoyaltyException::class)override fun `couponsJson`(`asOf`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LoyaltyException) { _status ->
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_coupons_json(
+        it,
+        
+        FfiConverterTimestamp.lower(`asOf`),_status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(LoyaltyException::class)override fun `expiring`(`program`: Program, `asOf`: java.time.Instant, `until`: java.time.Instant): List<ExpiringPoints> {
             return FfiConverterSequenceTypeExpiringPoints.lift(
     callWithHandle {
@@ -1673,6 +1718,27 @@ open class Account: Disposable, AutoCloseable, AccountInterface
         
         FfiConverterTypeProgram.lower(`program`),
         FfiConverterTypeMoney.lower(`amount`),
+        FfiConverterTimestamp.lower(`at`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
+     * as the core's JSON.
+     */
+    @Throws(LoyaltyException::class)override fun `quoteCheckoutJson`(`program`: Program, `checkout`: kotlin.String, `at`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LoyaltyException) { _status ->
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(
+        it,
+        
+        FfiConverterTypeProgram.lower(`program`),
+        FfiConverterString.lower(`checkout`),
         FfiConverterTimestamp.lower(`at`),_status)
 }
     }
@@ -3055,6 +3121,96 @@ sealed class Effect {
         companion object
     }
     
+    data class CouponIssued(
+        val `couponId`: kotlin.String, 
+        val `definition`: kotlin.String, 
+        val `source`: kotlin.String, 
+        val `reason`: kotlin.String?, 
+        val `validFrom`: java.time.Instant, 
+        val `validUntil`: java.time.Instant, 
+        val `points`: kotlin.Long?) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class CouponExpiringSoon(
+        val `couponId`: kotlin.String, 
+        val `definition`: kotlin.String, 
+        val `validUntil`: java.time.Instant) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class CouponReserved(
+        val `couponId`: kotlin.String, 
+        val `key`: kotlin.String, 
+        val `until`: java.time.Instant) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class CouponReleased(
+        val `couponId`: kotlin.String, 
+        val `key`: kotlin.String, 
+        val `timedOut`: kotlin.Boolean) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class CouponRedeemed(
+        val `couponId`: kotlin.String, 
+        val `definition`: kotlin.String, 
+        val `orderId`: kotlin.String, 
+        val `discount`: dev.loyalty.Money) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class CouponReturned(
+        val `couponId`: kotlin.String, 
+        val `orderId`: kotlin.String) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class CouponExpired(
+        val `couponId`: kotlin.String, 
+        val `definition`: kotlin.String, 
+        val `validUntil`: java.time.Instant) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class CouponCancelled(
+        val `couponId`: kotlin.String) : Effect()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -3217,6 +3373,48 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterString.read(buf),
                 )
             27 -> Effect.AccountUnfrozen(
+                FfiConverterString.read(buf),
+                )
+            28 -> Effect.CouponIssued(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                FfiConverterTimestamp.read(buf),
+                FfiConverterOptionalLong.read(buf),
+                )
+            29 -> Effect.CouponExpiringSoon(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            30 -> Effect.CouponReserved(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            31 -> Effect.CouponReleased(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            32 -> Effect.CouponRedeemed(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                )
+            33 -> Effect.CouponReturned(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            34 -> Effect.CouponExpired(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            35 -> Effect.CouponCancelled(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -3480,6 +3678,80 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 + FfiConverterString.allocationSize(value.`reason`)
             )
         }
+        is Effect.CouponIssued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`definition`)
+                + FfiConverterString.allocationSize(value.`source`)
+                + FfiConverterOptionalString.allocationSize(value.`reason`)
+                + FfiConverterTimestamp.allocationSize(value.`validFrom`)
+                + FfiConverterTimestamp.allocationSize(value.`validUntil`)
+                + FfiConverterOptionalLong.allocationSize(value.`points`)
+            )
+        }
+        is Effect.CouponExpiringSoon -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`definition`)
+                + FfiConverterTimestamp.allocationSize(value.`validUntil`)
+            )
+        }
+        is Effect.CouponReserved -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`key`)
+                + FfiConverterTimestamp.allocationSize(value.`until`)
+            )
+        }
+        is Effect.CouponReleased -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`key`)
+                + FfiConverterBoolean.allocationSize(value.`timedOut`)
+            )
+        }
+        is Effect.CouponRedeemed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`definition`)
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeMoney.allocationSize(value.`discount`)
+            )
+        }
+        is Effect.CouponReturned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`orderId`)
+            )
+        }
+        is Effect.CouponExpired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`definition`)
+                + FfiConverterTimestamp.allocationSize(value.`validUntil`)
+            )
+        }
+        is Effect.CouponCancelled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+            )
+        }
     }
 
     override fun write(value: Effect, buf: ByteBuffer) {
@@ -3686,6 +3958,64 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
+            is Effect.CouponIssued -> {
+                buf.putInt(28)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`definition`, buf)
+                FfiConverterString.write(value.`source`, buf)
+                FfiConverterOptionalString.write(value.`reason`, buf)
+                FfiConverterTimestamp.write(value.`validFrom`, buf)
+                FfiConverterTimestamp.write(value.`validUntil`, buf)
+                FfiConverterOptionalLong.write(value.`points`, buf)
+                Unit
+            }
+            is Effect.CouponExpiringSoon -> {
+                buf.putInt(29)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`definition`, buf)
+                FfiConverterTimestamp.write(value.`validUntil`, buf)
+                Unit
+            }
+            is Effect.CouponReserved -> {
+                buf.putInt(30)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`key`, buf)
+                FfiConverterTimestamp.write(value.`until`, buf)
+                Unit
+            }
+            is Effect.CouponReleased -> {
+                buf.putInt(31)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`key`, buf)
+                FfiConverterBoolean.write(value.`timedOut`, buf)
+                Unit
+            }
+            is Effect.CouponRedeemed -> {
+                buf.putInt(32)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`definition`, buf)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeMoney.write(value.`discount`, buf)
+                Unit
+            }
+            is Effect.CouponReturned -> {
+                buf.putInt(33)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`orderId`, buf)
+                Unit
+            }
+            is Effect.CouponExpired -> {
+                buf.putInt(34)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`definition`, buf)
+                FfiConverterTimestamp.write(value.`validUntil`, buf)
+                Unit
+            }
+            is Effect.CouponCancelled -> {
+                buf.putInt(35)
+                FfiConverterString.write(value.`couponId`, buf)
+                Unit
+            }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
@@ -3726,7 +4056,15 @@ sealed class EventKind {
         /**
          * The part of `amount` paid from the member's stored value.
          */
-        val `storedValue`: dev.loyalty.Money? = null ) : EventKind()
+        val `storedValue`: dev.loyalty.Money? = null , 
+        /**
+         * The member's coupons used (ids, in stacking order); `amount` is then before them.
+         */
+        val `coupons`: List<kotlin.String> = listOf() , 
+        /**
+         * The checkout key the coupons were reserved under.
+         */
+        val `reservationKey`: kotlin.String? = null ) : EventKind()
         
     {
         
@@ -3736,7 +4074,23 @@ sealed class EventKind {
     
     data class OrderRefunded(
         val `orderId`: kotlin.String, 
-        val `amount`: dev.loyalty.Money) : EventKind()
+        val `amount`: dev.loyalty.Money, 
+        /**
+         * The list value of the goods returned (required for an order that used coupons).
+         */
+        val `returned`: dev.loyalty.Money? = null ) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * An order was cancelled: refunded in full, its coupons given back (or expired).
+     */
+    data class OrderCancelled(
+        val `orderId`: kotlin.String) : EventKind()
         
     {
         
@@ -3888,6 +4242,57 @@ sealed class EventKind {
         companion object
     }
     
+    /**
+     * The host granted a coupon (its id is the event's id).
+     */
+    data class CouponGranted(
+        val `definition`: kotlin.String, 
+        val `reason`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The member bought a coupon with points.
+     */
+    data class CouponBought(
+        val `definition`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A checkout holds a coupon under its key.
+     */
+    data class CouponReserved(
+        val `couponId`: kotlin.String, 
+        val `key`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A checkout let go of a coupon it held.
+     */
+    data class CouponReleased(
+        val `couponId`: kotlin.String, 
+        val `key`: kotlin.String) : EventKind()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -3916,57 +4321,78 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceTypeOrderLine.read(buf),
                 FfiConverterOptionalTypeMoney.read(buf),
+                FfiConverterSequenceString.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             4 -> EventKind.OrderRefunded(
                 FfiConverterString.read(buf),
                 FfiConverterTypeMoney.read(buf),
+                FfiConverterOptionalTypeMoney.read(buf),
                 )
-            5 -> EventKind.RewardRedeemed(
+            5 -> EventKind.OrderCancelled(
+                FfiConverterString.read(buf),
+                )
+            6 -> EventKind.RewardRedeemed(
                 FfiConverterString.read(buf),
                 FfiConverterLong.read(buf),
                 )
-            6 -> EventKind.PointsPaid(
+            7 -> EventKind.PointsPaid(
                 FfiConverterString.read(buf),
                 FfiConverterTypeMoney.read(buf),
                 FfiConverterLong.read(buf),
                 )
-            7 -> EventKind.RedemptionCancelled(
+            8 -> EventKind.RedemptionCancelled(
                 FfiConverterString.read(buf),
                 )
-            8 -> EventKind.CheckedIn
-            9 -> EventKind.ReferralCompleted(
+            9 -> EventKind.CheckedIn
+            10 -> EventKind.ReferralCompleted(
                 FfiConverterString.read(buf),
                 )
-            10 -> EventKind.BirthdayReached
-            11 -> EventKind.BonusClaimed(
+            11 -> EventKind.BirthdayReached
+            12 -> EventKind.BonusClaimed(
                 FfiConverterString.read(buf),
                 )
-            12 -> EventKind.PointsSent(
+            13 -> EventKind.PointsSent(
                 FfiConverterString.read(buf),
                 FfiConverterLong.read(buf),
                 )
-            13 -> EventKind.PointsReceived(
+            14 -> EventKind.PointsReceived(
                 FfiConverterString.read(buf),
                 FfiConverterSequenceTypeReceivedLot.read(buf),
                 )
-            14 -> EventKind.TierAssigned(
+            15 -> EventKind.TierAssigned(
                 FfiConverterString.read(buf),
                 FfiConverterTimestamp.read(buf),
                 FfiConverterString.read(buf),
                 )
-            15 -> EventKind.PointsAdjusted(
+            16 -> EventKind.PointsAdjusted(
                 FfiConverterLong.read(buf),
                 FfiConverterString.read(buf),
                 )
-            16 -> EventKind.StoredValueLoaded(
+            17 -> EventKind.StoredValueLoaded(
                 FfiConverterTypeMoney.read(buf),
                 FfiConverterOptionalString.read(buf),
                 )
-            17 -> EventKind.StoredValueCashedOut
-            18 -> EventKind.AccountFrozen(
+            18 -> EventKind.StoredValueCashedOut
+            19 -> EventKind.AccountFrozen(
                 FfiConverterString.read(buf),
                 )
-            19 -> EventKind.AccountUnfrozen(
+            20 -> EventKind.AccountUnfrozen(
+                FfiConverterString.read(buf),
+                )
+            21 -> EventKind.CouponGranted(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            22 -> EventKind.CouponBought(
+                FfiConverterString.read(buf),
+                )
+            23 -> EventKind.CouponReserved(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            24 -> EventKind.CouponReleased(
+                FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -3997,6 +4423,8 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 + FfiConverterOptionalString.allocationSize(value.`channel`)
                 + FfiConverterSequenceTypeOrderLine.allocationSize(value.`lines`)
                 + FfiConverterOptionalTypeMoney.allocationSize(value.`storedValue`)
+                + FfiConverterSequenceString.allocationSize(value.`coupons`)
+                + FfiConverterOptionalString.allocationSize(value.`reservationKey`)
             )
         }
         is EventKind.OrderRefunded -> {
@@ -4005,6 +4433,14 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 4UL
                 + FfiConverterString.allocationSize(value.`orderId`)
                 + FfiConverterTypeMoney.allocationSize(value.`amount`)
+                + FfiConverterOptionalTypeMoney.allocationSize(value.`returned`)
+            )
+        }
+        is EventKind.OrderCancelled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
             )
         }
         is EventKind.RewardRedeemed -> {
@@ -4118,6 +4554,37 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 + FfiConverterString.allocationSize(value.`reason`)
             )
         }
+        is EventKind.CouponGranted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`definition`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is EventKind.CouponBought -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`definition`)
+            )
+        }
+        is EventKind.CouponReserved -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`key`)
+            )
+        }
+        is EventKind.CouponReleased -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`couponId`)
+                + FfiConverterString.allocationSize(value.`key`)
+            )
+        }
     }
 
     override fun write(value: EventKind, buf: ByteBuffer) {
@@ -4139,93 +4606,124 @@ public object FfiConverterTypeEventKind : FfiConverterRustBuffer<EventKind>{
                 FfiConverterOptionalString.write(value.`channel`, buf)
                 FfiConverterSequenceTypeOrderLine.write(value.`lines`, buf)
                 FfiConverterOptionalTypeMoney.write(value.`storedValue`, buf)
+                FfiConverterSequenceString.write(value.`coupons`, buf)
+                FfiConverterOptionalString.write(value.`reservationKey`, buf)
                 Unit
             }
             is EventKind.OrderRefunded -> {
                 buf.putInt(4)
                 FfiConverterString.write(value.`orderId`, buf)
                 FfiConverterTypeMoney.write(value.`amount`, buf)
+                FfiConverterOptionalTypeMoney.write(value.`returned`, buf)
+                Unit
+            }
+            is EventKind.OrderCancelled -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`orderId`, buf)
                 Unit
             }
             is EventKind.RewardRedeemed -> {
-                buf.putInt(5)
+                buf.putInt(6)
                 FfiConverterString.write(value.`rewardId`, buf)
                 FfiConverterLong.write(value.`points`, buf)
                 Unit
             }
             is EventKind.PointsPaid -> {
-                buf.putInt(6)
+                buf.putInt(7)
                 FfiConverterString.write(value.`orderId`, buf)
                 FfiConverterTypeMoney.write(value.`orderAmount`, buf)
                 FfiConverterLong.write(value.`points`, buf)
                 Unit
             }
             is EventKind.RedemptionCancelled -> {
-                buf.putInt(7)
+                buf.putInt(8)
                 FfiConverterString.write(value.`redemptionId`, buf)
                 Unit
             }
             is EventKind.CheckedIn -> {
-                buf.putInt(8)
+                buf.putInt(9)
                 Unit
             }
             is EventKind.ReferralCompleted -> {
-                buf.putInt(9)
+                buf.putInt(10)
                 FfiConverterString.write(value.`referredMemberId`, buf)
                 Unit
             }
             is EventKind.BirthdayReached -> {
-                buf.putInt(10)
+                buf.putInt(11)
                 Unit
             }
             is EventKind.BonusClaimed -> {
-                buf.putInt(11)
+                buf.putInt(12)
                 FfiConverterString.write(value.`name`, buf)
                 Unit
             }
             is EventKind.PointsSent -> {
-                buf.putInt(12)
+                buf.putInt(13)
                 FfiConverterString.write(value.`toMemberId`, buf)
                 FfiConverterLong.write(value.`points`, buf)
                 Unit
             }
             is EventKind.PointsReceived -> {
-                buf.putInt(13)
+                buf.putInt(14)
                 FfiConverterString.write(value.`fromMemberId`, buf)
                 FfiConverterSequenceTypeReceivedLot.write(value.`lots`, buf)
                 Unit
             }
             is EventKind.TierAssigned -> {
-                buf.putInt(14)
+                buf.putInt(15)
                 FfiConverterString.write(value.`tier`, buf)
                 FfiConverterTimestamp.write(value.`until`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is EventKind.PointsAdjusted -> {
-                buf.putInt(15)
+                buf.putInt(16)
                 FfiConverterLong.write(value.`points`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is EventKind.StoredValueLoaded -> {
-                buf.putInt(16)
+                buf.putInt(17)
                 FfiConverterTypeMoney.write(value.`paid`, buf)
                 FfiConverterOptionalString.write(value.`paymentRef`, buf)
                 Unit
             }
             is EventKind.StoredValueCashedOut -> {
-                buf.putInt(17)
+                buf.putInt(18)
                 Unit
             }
             is EventKind.AccountFrozen -> {
-                buf.putInt(18)
+                buf.putInt(19)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is EventKind.AccountUnfrozen -> {
-                buf.putInt(19)
+                buf.putInt(20)
                 FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is EventKind.CouponGranted -> {
+                buf.putInt(21)
+                FfiConverterString.write(value.`definition`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is EventKind.CouponBought -> {
+                buf.putInt(22)
+                FfiConverterString.write(value.`definition`, buf)
+                Unit
+            }
+            is EventKind.CouponReserved -> {
+                buf.putInt(23)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`key`, buf)
+                Unit
+            }
+            is EventKind.CouponReleased -> {
+                buf.putInt(24)
+                FfiConverterString.write(value.`couponId`, buf)
+                FfiConverterString.write(value.`key`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4557,6 +5055,34 @@ sealed class LoyaltyException: kotlin.Exception() {
             get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
     }
     
+    class UnknownCoupon(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
+    class CouponNotApplicable(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
     class TooMany(
         
         val `kind`: kotlin.String, 
@@ -4735,19 +5261,31 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            20 -> LoyaltyException.TooMany(
+            20 -> LoyaltyException.UnknownCoupon(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            21 -> LoyaltyException.AsOfBeforeClock(
+            21 -> LoyaltyException.CouponNotApplicable(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            22 -> LoyaltyException.Internal(
+            22 -> LoyaltyException.TooMany(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            23 -> LoyaltyException.AsOfBeforeClock(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            24 -> LoyaltyException.Internal(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -4904,6 +5442,22 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is LoyaltyException.AccountFrozen -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.UnknownCoupon -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.CouponNotApplicable -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`kind`)
@@ -5092,7 +5646,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.TooMany -> {
+            is LoyaltyException.UnknownCoupon -> {
                 buf.putInt(20)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -5100,7 +5654,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.AsOfBeforeClock -> {
+            is LoyaltyException.CouponNotApplicable -> {
                 buf.putInt(21)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -5108,8 +5662,24 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.Internal -> {
+            is LoyaltyException.TooMany -> {
                 buf.putInt(22)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LoyaltyException.AsOfBeforeClock -> {
+                buf.putInt(23)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LoyaltyException.Internal -> {
+                buf.putInt(24)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
                 FfiConverterString.write(value.`value`, buf)
