@@ -388,3 +388,43 @@ fn a_checkout_takes_coupons_then_points_then_stored_value() {
     let err = refused(&mut mei, &p, &coupon_order("o", "2025-05-02T02:00:00Z", "B", "100", &["c"], None));
     assert_eq!(err.kind(), "account_frozen");
 }
+
+#[test]
+fn a_tier_upgrade_issues_its_coupon_once_per_tier_and_period() {
+    let base = bakery(serde_json::json!({}));
+    let mut config = base.config().clone();
+    config.tiers = Some(
+        serde_json::from_value(serde_json::json!({
+            "period": {"kind": "calendar_year"},
+            "levels": [{"name": "Member"}, {"name": "Gold", "entry": {"spend": "500"}, "entry_reward": {"coupon": "FIFTY"}}]
+        }))
+        .unwrap(),
+    );
+    let p = Program::new(config.clone()).unwrap();
+    let mut mei = Account::new("mei");
+    let e = apply(&mut mei, &p, &order("o1", "2025-05-01T02:00:00Z", "A", "600"));
+    let issued: Vec<_> = e
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CouponIssued { coupon_id, source, valid_until, .. } => Some((coupon_id.clone(), source.clone(), *valid_until)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(issued.len(), 1, "{e:?}");
+    assert!(issued[0].0.starts_with("tier:Gold:") && issued[0].0.ends_with(":FIFTY"), "{issued:?}");
+    // 30 days from 1 May (local): through 31 May, until 16:00Z.
+    assert_eq!((issued[0].1.as_str(), issued[0].2), ("tier:Gold", at("2025-05-31T16:00:00Z")));
+    // Staying Gold with more orders issues nothing more.
+    let e = apply(&mut mei, &p, &order("o2", "2025-06-01T02:00:00Z", "B", "900"));
+    assert!(e.iter().all(|e| !matches!(e, Effect::CouponIssued { .. })), "{e:?}");
+    // A tier reward naming a coupon the program does not define is refused when the program is read.
+    config.tiers = Some(
+        serde_json::from_value(serde_json::json!({
+            "period": {"kind": "calendar_year"},
+            "levels": [{"name": "Member"}, {"name": "Gold", "entry": {"spend": "500"}, "entry_reward": {"coupon": "NOPE"}}]
+        }))
+        .unwrap(),
+    );
+    let err = Program::new(config).unwrap_err();
+    assert_eq!(err.to_string(), "tiers.levels[1].entry_reward.coupon: \"NOPE\" is not a coupon of the program");
+}
