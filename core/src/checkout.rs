@@ -155,9 +155,20 @@ impl Account {
         checkout: &Checkout,
         at: DateTime<Utc>,
     ) -> Result<CheckoutQuote, AccountError> {
-        // The order alone first: its amount and lines are checked as an order's would be.
-        self.preview_order(program, checkout.amount, checkout.channel.as_deref(), &checkout.lines, at)?;
+        // The order's own fields first, checked as an order's are (the amount's range before
+        // any arithmetic on it); the preview at the end applies it.
+        let order = crate::event::EventKind::OrderPlaced {
+            order_id: "checkout".into(),
+            amount: checkout.amount,
+            channel: checkout.channel.clone(),
+            lines: checkout.lines.clone(),
+            stored_value: None,
+            coupons: checkout.coupons.clone(),
+            reservation_key: checkout.reservation_key.clone(),
+        };
+        crate::account::check_payload(&order, program.minor_units())?;
         let section = program.config().coupons.as_ref();
+        let wallet = self.coupons_at(program, at);
         let mut quotes: Vec<CouponQuote> = Vec::with_capacity(checkout.coupons.len());
         let mut candidates: Vec<(usize, &str)> = Vec::new();
         for (i, id) in checkout.coupons.iter().enumerate() {
@@ -166,7 +177,7 @@ impl Account {
             } else if !self.status.is_active() {
                 Some("cannot be used: the account is frozen".to_string())
             } else {
-                match (section, self.coupons.usable(id, checkout.reservation_key.as_deref(), at)) {
+                match (section, wallet.usable(id, checkout.reservation_key.as_deref(), at)) {
                     (None, _) => Some("cannot be used: the program has no coupons".to_string()),
                     (_, Err(crate::coupon::Refusal::Unknown)) => Some("is not a coupon of the member's".to_string()),
                     (_, Err(crate::coupon::Refusal::Not(why))) => Some(why),
@@ -174,7 +185,7 @@ impl Account {
                         None => Some(format!("is of {:?}, which the program no longer defines", held.definition)),
                         Some(d) => {
                             let already = candidates.iter().filter(|(_, c)| *c == d.id).count() as u32;
-                            let refused = self.coupons.over_limit(d, already);
+                            let refused = wallet.over_limit(d, already);
                             if refused.is_none() {
                                 candidates.push((i, d.id.as_str()));
                             }
@@ -218,15 +229,11 @@ impl Account {
         if checkout.stored_value && program.config().stored_value.is_some() && self.status.is_active() {
             stored_value = self.stored_value(program, at)?.available.min(after - points_value).max(Decimal::ZERO);
         }
-        let kind = crate::event::EventKind::OrderPlaced {
-            order_id: String::new(),
-            amount: checkout.amount,
-            channel: checkout.channel.clone(),
-            lines: checkout.lines.clone(),
-            stored_value: (!stored_value.is_zero()).then_some(stored_value),
-            coupons: applied,
-            reservation_key: checkout.reservation_key.clone(),
-        };
+        let mut kind = order;
+        if let crate::event::EventKind::OrderPlaced { stored_value: sv, coupons, .. } = &mut kind {
+            *sv = (!stored_value.is_zero()).then_some(stored_value);
+            *coupons = applied;
+        }
         let points_earned = self.preview(program, kind, at)?;
         Ok(CheckoutQuote {
             amount: checkout.amount,

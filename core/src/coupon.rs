@@ -264,7 +264,9 @@ impl Wallet {
         let Some(Issue::Birthday { days_before }) = def.issue else { return None };
         let year = program.local_date(clock).year();
         let done = self.birthday_years.get(&def.id).copied().unwrap_or(i32::MIN);
-        (year..=year.saturating_add(1)).filter(|y| *y > done).find_map(|y| {
+        // The issue day of a year's birthday may fall up to 300 days before it, in the year
+        // before: three years cover every issue day from the clock's on.
+        (year..=year.saturating_add(2)).filter(|y| *y > done).find_map(|y| {
             let day = CouponDefinition::birthday_issue_day(days_before, birthday, y)?;
             let t = program.start_of_day(day);
             (t >= clock && t.timestamp() < crate::account::LATEST_EVENT).then_some((y, t))
@@ -444,10 +446,13 @@ impl Wallet {
                 _ => {}
             }
         }
-        for (def, n) in &self.redeemed {
-            if counted.get(def.as_str()).copied().unwrap_or(0) != *n {
-                return Err(("coupons.redeemed".into(), format!("counts {n} redemptions of {def:?}")));
-            }
+        let recorded: BTreeMap<&str, u32> =
+            self.redeemed.iter().filter(|(_, n)| **n > 0).map(|(d, n)| (d.as_str(), *n)).collect();
+        if recorded != counted {
+            return Err((
+                "coupons.redeemed".into(),
+                format!("counts {recorded:?} but the coupons redeemed are {counted:?}"),
+            ));
         }
         Ok(())
     }

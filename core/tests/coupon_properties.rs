@@ -102,8 +102,12 @@ fn events(ops: &[Op]) -> Vec<(Option<Event>, DateTime<Utc>)> {
                     reservation_key: None,
                 }
             }
-            Op::Reserve { coupon, key: k } => EventKind::CouponReserved { coupon_id: pick(&coupons, *coupon), key: key(*k) },
-            Op::Release { coupon, key: k } => EventKind::CouponReleased { coupon_id: pick(&coupons, *coupon), key: key(*k) },
+            Op::Reserve { coupon, key: k } => {
+                EventKind::CouponReserved { coupon_id: pick(&coupons, *coupon), key: key(*k) }
+            }
+            Op::Release { coupon, key: k } => {
+                EventKind::CouponReleased { coupon_id: pick(&coupons, *coupon), key: key(*k) }
+            }
             Op::Order { yuan, coupons: picks, key: k } => {
                 orders += 1;
                 EventKind::OrderPlaced {
@@ -116,7 +120,9 @@ fn events(ops: &[Op]) -> Vec<(Option<Event>, DateTime<Utc>)> {
                     reservation_key: k.map(key),
                 }
             }
-            Op::Cancel { order } => EventKind::OrderCancelled { order_id: format!("o{}", u32::from(*order) % orders.max(1)) },
+            Op::Cancel { order } => {
+                EventKind::OrderCancelled { order_id: format!("o{}", u32::from(*order) % orders.max(1)) }
+            }
             Op::Return { order, share } => {
                 // A return of part of the goods at list value; the refund is asked of the quote
                 // later, so here it is sent as the list value (refused for coupon orders when

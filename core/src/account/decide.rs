@@ -288,13 +288,13 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
         }
         EventKind::CouponReserved { coupon_id, key } => {
             let section = coupon_section(program, "type", "\"coupon_reserved\"")?;
-            account.coupons.usable(coupon_id, Some(key), t).map_err(|r| r.into_error(coupon_id))?;
+            account.coupons_at(program, t).usable(coupon_id, Some(key), t).map_err(|r| r.into_error(coupon_id))?;
             let until = t + chrono::Duration::minutes(i64::from(section.reservation_minutes));
             Ok(Command::Reserve { coupon_id: coupon_id.clone(), key: key.clone(), until })
         }
         EventKind::CouponReleased { coupon_id, key } => {
-            let c = account
-                .coupons
+            let wallet = account.coupons_at(program, t);
+            let c = wallet
                 .held
                 .get(coupon_id)
                 .ok_or_else(|| AccountError::UnknownCoupon { coupon_id: coupon_id.clone() })?;
@@ -355,7 +355,8 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 return Err(AccountError::AlreadyCancelled { redemption_id: redemption_id.clone() });
             }
             // A bought coupon gives its points back only while it is unused.
-            if let Some(c) = account.coupons.held.get(redemption_id).filter(|c| c.bought) {
+            let wallet = account.coupons_at(program, t);
+            if let Some(c) = wallet.held.get(redemption_id).filter(|c| c.bought) {
                 if let Some(why) = match crate::coupon::Wallet::state_at(c, t) {
                     crate::coupon::CouponState::Issued => None,
                     crate::coupon::CouponState::Reserved { .. } => Some("is reserved for a checkout".to_string()),
@@ -538,14 +539,23 @@ fn check_new_coupon(
     event: &Event,
     def: &crate::program::CouponDefinition,
 ) -> Result<(), AccountError> {
-    if account.coupons.held.contains_key(&event.id) {
+    // The engine's own coupon ids say why they exist: a host's id may not take one.
+    if ["joined:", "birthday:", "tier:"].iter().any(|p| event.id.starts_with(p)) {
+        return Err(AccountError::invalid(
+            "id",
+            format!("{:?}", event.id),
+            "must not start with joined:, birthday: or tier: (the ids of coupons the engine issues)",
+        ));
+    }
+    let wallet = account.coupons_at(program, event.occurred_at);
+    if wallet.held.contains_key(&event.id) {
         return Err(AccountError::invalid(
             "id",
             format!("{:?}", event.id),
             "is already the id of a coupon of the member's",
         ));
     }
-    if account.coupons.held.len() >= crate::coupon::MAX_COUPONS {
+    if wallet.held.len() >= crate::coupon::MAX_COUPONS {
         return Err(AccountError::TooMany { what: "coupons", limit: crate::coupon::MAX_COUPONS });
     }
     if def.validity_at(program, event.occurred_at).is_none() {
@@ -568,19 +578,20 @@ fn order_coupons(
     coupons: &[String],
     key: &Option<String>,
 ) -> Result<Vec<super::UsedCoupon>, AccountError> {
-    let section = coupon_section(program, "coupons", &format!("{:?}", coupons[0]))?;
+    let section = coupon_section(program, "coupons", &format!("{:?}", coupons.first().map_or("", String::as_str)))?;
+    let wallet = account.coupons_at(program, t);
     let mut definitions = Vec::with_capacity(coupons.len());
     for (i, id) in coupons.iter().enumerate() {
         if coupons[..i].contains(id) {
             return Err(AccountError::CouponNotApplicable { coupon_id: id.clone(), reason: "is listed twice".into() });
         }
-        let c = account.coupons.usable(id, key.as_deref(), t).map_err(|r| r.into_error(id))?;
+        let c = wallet.usable(id, key.as_deref(), t).map_err(|r| r.into_error(id))?;
         let def = crate::coupon::definition(section, c).ok_or_else(|| AccountError::CouponNotApplicable {
             coupon_id: id.clone(),
             reason: format!("is of {:?}, which the program no longer defines", c.definition),
         })?;
         let already = definitions.iter().filter(|d: &&&crate::program::CouponDefinition| d.id == def.id).count() as u32;
-        if let Some(why) = account.coupons.over_limit(def, already) {
+        if let Some(why) = wallet.over_limit(def, already) {
             return Err(AccountError::CouponNotApplicable { coupon_id: id.clone(), reason: why });
         }
         definitions.push(def);
@@ -752,7 +763,7 @@ fn check_points(field: &str, points: i64, allow_negative: bool) -> Result<(), Ac
     Ok(())
 }
 
-fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError> {
+pub(crate) fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError> {
     match kind {
         EventKind::Joined { .. }
         | EventKind::ProfileCompleted { .. }
@@ -806,7 +817,9 @@ fn check_payload(kind: &EventKind, minor_units: u32) -> Result<(), AccountError>
         EventKind::OrderRefunded { order_id, amount, returned } => {
             check_text("order_id", order_id, MAX_NAME_CHARS)?;
             check_money("amount", *amount, minor_units)?;
-            if amount.is_zero() {
+            // Zero only for goods returned whose refund the policy makes zero (the kept
+            // goods now cost what was paid): the return is still recorded.
+            if amount.is_zero() && returned.is_none() {
                 return Err(AccountError::invalid("amount", amount, "must be more than zero"));
             }
             if let Some(r) = returned {

@@ -76,11 +76,7 @@ impl Account {
         // Coupons belong to the member they were issued to (a welcome coupon, a birthday
         // coupon) and may be held by a checkout: an account with any does not merge.
         if !other.coupons.is_empty() {
-            return Err(AccountError::invalid(
-                "other",
-                format!("{:?}", other.member_id),
-                "cannot be merged: it has coupons (issued to that member, and possibly held by a checkout)",
-            ));
+            return Err(other_has_coupons(other));
         }
         if !other.purse.is_empty() {
             return Err(AccountError::invalid(
@@ -106,6 +102,10 @@ impl Account {
                 &mut account.statement,
                 &mut Vec::new(),
             );
+        }
+        // Catching up may have issued the other member a coupon (a birthday's): still no merge.
+        if !b.coupons.is_empty() {
+            return Err(other_has_coupons(other));
         }
         // What the other member brings, as it stood on its own.
         let b_points = b.ledger.available() + b.ledger.pending() - b.ledger.debt;
@@ -482,4 +482,12 @@ fn merge_tiers(ctx: &Ctx<'_>, a: TierState, b: TierState, at: DateTime<Utc>) -> 
         keep.floor = other.floor;
     }
     keep
+}
+
+fn other_has_coupons(other: &Account) -> AccountError {
+    AccountError::invalid(
+        "other",
+        format!("{:?}", other.member_id),
+        "cannot be merged: it has coupons (issued to that member, and possibly held by a checkout)",
+    )
 }

@@ -8,7 +8,7 @@ mod evolve;
 mod merge;
 mod transfer;
 
-pub(crate) use decide::LATEST as LATEST_EVENT;
+pub(crate) use decide::{check_payload, LATEST as LATEST_EVENT};
 pub use error::{AccountError, SnapshotError};
 pub use transfer::{transfer, Transfer};
 
@@ -119,7 +119,7 @@ impl OrderRecord {
         if self.coupons.is_empty() {
             return self.amount;
         }
-        self.amount + self.coupons.iter().map(|c| c.discount).sum::<Decimal>()
+        self.coupons.iter().fold(self.amount, |sum, c| sum.saturating_add(c.discount))
     }
 }
 
@@ -778,6 +778,42 @@ impl Account {
         Ok(self.project(program, as_of).0)
     }
 
+    /// The member's coupons as they will be at `t`, once the clock has issued what is due by
+    /// then (birthday coupons, a tier's coupon) and released or expired what ends by then;
+    /// the account itself unchanged. Borrowed when nothing is due.
+    pub(crate) fn coupons_at(
+        &self,
+        program: &Program,
+        t: DateTime<Utc>,
+    ) -> std::borrow::Cow<'_, crate::coupon::Wallet> {
+        use std::borrow::Cow;
+        if program.config().coupons.is_none() {
+            return Cow::Borrowed(&self.coupons);
+        }
+        let tier_coupons = program.config().tiers.as_ref().is_some_and(|tiers| {
+            tiers.levels.iter().any(|l| l.entry_reward.as_ref().is_some_and(|r| r.coupon.is_some()))
+        });
+        let due = self.coupons.next_boundary(program, self.facts.birthday, self.ledger.clock).is_some_and(|n| n <= t);
+        if !due && !tier_coupons {
+            return Cow::Borrowed(&self.coupons);
+        }
+        let (mut ledger, mut tier, mut purse) = (self.ledger.clone(), self.tier.clone(), self.purse.clone());
+        let mut coupons = self.coupons.clone();
+        let birthday = self.facts.birthday;
+        catch_up(
+            &mut ledger,
+            &mut tier,
+            &mut purse,
+            &mut coupons,
+            birthday,
+            program,
+            t,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        );
+        Cow::Owned(coupons)
+    }
+
     /// The ledger and tiers as they will be at `t`, the account itself unchanged.
     pub(crate) fn project(&self, program: &Program, t: DateTime<Utc>) -> (Ledger, TierState) {
         let mut ledger = self.ledger.clone();
@@ -909,23 +945,6 @@ impl Account {
         if let Err((field, reason)) = self.coupons.verify(instant_ok, |o| self.orders.contains_key(o)) {
             return fail(&field, reason);
         }
-        for (order_id, o) in &self.orders {
-            let redeemed = |c: &UsedCoupon| {
-                self.coupons.held.get(&c.coupon_id).is_some_and(|h| {
-                    h.definition == c.definition
-                        && (o.cancelled
-                            || matches!(&h.state, crate::coupon::CouponState::Redeemed { order_id: x, discount }
-                                if x == order_id && *discount == c.discount))
-                })
-            };
-            if o.coupons.len() > 16
-                || !o.coupons.iter().all(redeemed)
-                || o.returned > o.gross()
-                || o.returned.is_sign_negative()
-            {
-                return fail(&format!("orders.{order_id}.coupons"), "do not match the coupons redeemed on it".into());
-            }
-        }
         if let Some(order) = self.purse.spends.keys().find(|o| !self.orders.contains_key(*o)) {
             return fail(&format!("purse.spends.{order}"), "pays for an order the account does not have".into());
         }
@@ -969,6 +988,44 @@ impl Account {
             }
             if o.lot.is_some_and(|l| l.0 as usize >= self.ledger.lots.len()) {
                 return fail(&field, "names a lot the ledger does not have".to_string());
+            }
+        }
+        // Coupons of orders, after the orders' amounts are known to be in range: each
+        // discount in range, each coupon listed once, and a live order's coupons (and only
+        // they) redeemed on it with the same discount.
+        for (order_id, o) in &self.orders {
+            let field = format!("orders.{order_id}.coupons");
+            if o.coupons.len() > 16 || o.coupons.iter().any(|c| crate::money::check_amount(c.discount).is_err()) {
+                return fail(&field, "has more than 16 coupons or a discount out of range".into());
+            }
+            if o.coupons.iter().enumerate().any(|(i, c)| o.coupons[..i].iter().any(|d| d.coupon_id == c.coupon_id)) {
+                return fail(&field, "lists a coupon twice".into());
+            }
+            let redeemed = |c: &UsedCoupon| {
+                self.coupons.held.get(&c.coupon_id).is_some_and(|h| {
+                    h.definition == c.definition
+                        && (o.cancelled
+                            || matches!(&h.state, crate::coupon::CouponState::Redeemed { order_id: x, discount }
+                                if x == order_id && *discount == c.discount))
+                })
+            };
+            let gross = o.gross();
+            if !o.coupons.iter().all(redeemed) || o.returned > gross || o.returned.is_sign_negative() {
+                return fail(&field, "do not match the coupons redeemed on it".into());
+            }
+        }
+        for (id, h) in &self.coupons.held {
+            if let crate::coupon::CouponState::Redeemed { order_id, .. } = &h.state {
+                let listed = self
+                    .orders
+                    .get(order_id)
+                    .is_some_and(|o| !o.cancelled && o.coupons.iter().any(|c| c.coupon_id == *id));
+                if !listed {
+                    return fail(
+                        &format!("coupons.held.{id}"),
+                        format!("is redeemed on {order_id:?}, which does not list it"),
+                    );
+                }
             }
         }
         // What live redemptions hold of a lot was taken from it: restoring it on a

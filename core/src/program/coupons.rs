@@ -244,13 +244,30 @@ impl Coupons {
         let basket = Basket { amount, channel, lines };
         let defs: Vec<Option<&CouponDefinition>> = definitions.iter().map(|d| self.definition(d)).collect();
         let mut remaining = amount;
+        // What is left of each line after the scoped coupons before (a line's discount is
+        // taken from the lines in scope, first line first).
+        let mut left: Vec<Decimal> = lines.iter().map(|l| l.amount).collect();
         let mut applied: Vec<&CouponDefinition> = Vec::new();
         defs.iter()
             .zip(definitions)
             .map(|(def, id)| {
                 let def = def.ok_or_else(|| format!("{id:?} is not a coupon of the program"))?;
-                let d = def.discount_on(&basket, remaining, &applied, minor_units)?;
+                let (d, line) = def.discount_on(&basket, remaining, &left, &applied, minor_units)?;
                 remaining -= d;
+                let mut take = d;
+                if let Some(i) = line {
+                    if let Some(l) = left.get_mut(i) {
+                        *l -= take.min(*l);
+                    }
+                } else if def.scoped() {
+                    for (l, line) in left.iter_mut().zip(lines) {
+                        if def.in_scope(line) {
+                            let t = take.min(*l);
+                            *l -= t;
+                            take -= t;
+                        }
+                    }
+                }
                 applied.push(def);
                 Ok(d)
             })
@@ -440,15 +457,29 @@ impl CouponDefinition {
         Some(crate::calendar::sub_days(day, days_before))
     }
 
-    /// What the coupon takes off `basket`, with `remaining` left after the coupons `before`
-    /// it, or why it does not apply.
+    /// Whether the coupon applies to some lines only.
+    fn scoped(&self) -> bool {
+        !self.scope.categories.is_empty() || !self.scope.skus.is_empty()
+    }
+
+    /// Whether `line` is in the coupon's scope.
+    fn in_scope(&self, l: &OrderLine) -> bool {
+        let scope = &self.scope;
+        (scope.categories.is_empty() || l.category.as_ref().is_some_and(|c| scope.categories.contains(c)))
+            && (scope.skus.is_empty() || scope.skus.contains(&l.sku))
+    }
+
+    /// What the coupon takes off `basket`, with `remaining` left of the order and `left` of
+    /// each line after the coupons `before` it (and the line a free item takes), or why it
+    /// does not apply.
     fn discount_on(
         &self,
         basket: &Basket<'_>,
         remaining: Decimal,
+        left: &[Decimal],
         before: &[&CouponDefinition],
         minor_units: u32,
-    ) -> Result<Decimal, NotApplicable> {
+    ) -> Result<(Decimal, Option<usize>), NotApplicable> {
         if let Some(other) = before.iter().find(|o| o.exclusive || self.exclusive) {
             return Err(if self.exclusive {
                 format!("is exclusive: it cannot be combined with {:?}", other.id)
@@ -469,19 +500,17 @@ impl CouponDefinition {
                 return Err(format!("needs a spend of at least {min}; the order comes to {base}"));
             }
         }
-        let in_scope = |l: &OrderLine| {
-            (scope.categories.is_empty() || l.category.as_ref().is_some_and(|c| scope.categories.contains(c)))
-                && (scope.skus.is_empty() || scope.skus.contains(&l.sku))
-        };
-        let eligible = if scope.categories.is_empty() && scope.skus.is_empty() {
-            remaining
-        } else {
-            let sum: Decimal = basket.lines.iter().filter(|l| in_scope(l)).map(|l| l.amount).sum();
-            if sum.is_zero() {
+        let eligible = if self.scoped() {
+            let in_scope: Vec<usize> = (0..basket.lines.len()).filter(|i| self.in_scope(&basket.lines[*i])).collect();
+            if in_scope.is_empty() {
                 return Err("no line of the order is in its scope".to_string());
             }
+            let sum: Decimal = in_scope.iter().map(|i| left.get(*i).copied().unwrap_or_default()).sum();
             sum.min(remaining)
+        } else {
+            remaining
         };
+        let mut line = None;
         let discount = match &self.discount {
             Discount::AmountOff { amount } => (*amount).min(eligible),
             Discount::PercentOff { percent, max_discount } => {
@@ -490,14 +519,22 @@ impl CouponDefinition {
                 max_discount.map_or(d, |m| d.min(m)).min(eligible)
             }
             Discount::FreeItem { sku } => {
-                let line = basket.lines.iter().find(|l| &l.sku == sku && in_scope(l));
-                line.ok_or_else(|| format!("the order has no line with SKU {sku:?}"))?.amount.min(eligible)
+                let lines = basket.lines.iter().enumerate().filter(|(_, l)| &l.sku == sku && self.in_scope(l));
+                let mut with_sku = lines.peekable();
+                if with_sku.peek().is_none() {
+                    return Err(format!("the order has no line with SKU {sku:?}"));
+                }
+                // The first such line not already made free by a coupon before.
+                let free = with_sku.find(|(i, _)| left.get(*i).is_some_and(|x| !x.is_zero()));
+                let (i, _) = free.ok_or_else(|| format!("every line with SKU {sku:?} is already free"))?;
+                line = Some(i);
+                left.get(i).copied().unwrap_or_default().min(remaining)
             }
         };
         if discount.is_zero() {
             return Err("takes nothing off: nothing left of the order to discount".to_string());
         }
-        Ok(discount)
+        Ok((discount, line))
     }
 }
 
@@ -602,5 +639,42 @@ mod tests {
             let err = super::super::Program::from_json(&json).unwrap_err();
             assert!(err.to_string().starts_with(field), "{err} for {def}");
         }
+    }
+}
+
+#[cfg(test)]
+mod stacking {
+    use super::*;
+
+    fn line(sku: &str, category: Option<&str>, amount: &str) -> OrderLine {
+        OrderLine {
+            sku: sku.into(),
+            category: category.map(str::to_string),
+            amount: amount.parse().unwrap(),
+            discount: Decimal::ZERO,
+        }
+    }
+
+    /// Two free-cake coupons on one cake: the second has nothing left of the line. Two 50%
+    /// coupons on a category's line of 100: 50, then 25 of the 50 left of it.
+    #[test]
+    fn scoped_coupons_take_from_what_the_ones_before_left_of_their_lines() {
+        let p = crate::Program::from_json(
+            r#"{"name": "Shop", "version": 1, "currency": "CNY", "time_zone": "UTC",
+                "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]}, "redemption": {"point_value": "0.01"},
+                "coupons": {"definitions": [
+                  {"id": "CAKE", "discount": {"kind": "free_item", "sku": "cake"}, "validity": {"kind": "days", "days": 7}},
+                  {"id": "HALF_X", "discount": {"kind": "percent_off", "percent": "50"}, "scope": {"categories": ["x"]},
+                   "validity": {"kind": "days", "days": 7}}]}}"#,
+        )
+        .unwrap();
+        let c = p.config().coupons.as_ref().unwrap();
+        let cake = [line("cake", None, "28"), line("tea", None, "12")];
+        let d = c.discounts(&["CAKE", "CAKE"], "40".parse().unwrap(), None, &cake, 2);
+        assert_eq!(d[0], Ok("28".parse().unwrap()));
+        assert_eq!(d[1], Err("every line with SKU \"cake\" is already free".to_string()));
+        let x = [line("a", Some("x"), "100"), line("b", Some("y"), "100")];
+        let d = c.discounts(&["HALF_X", "HALF_X"], "200".parse().unwrap(), None, &x, 2);
+        assert_eq!(d, vec![Ok("50".parse().unwrap()), Ok("25".parse().unwrap())]);
     }
 }

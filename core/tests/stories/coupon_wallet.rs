@@ -406,7 +406,9 @@ fn a_tier_upgrade_issues_its_coupon_once_per_tier_and_period() {
     let issued: Vec<_> = e
         .iter()
         .filter_map(|e| match e {
-            Effect::CouponIssued { coupon_id, source, valid_until, .. } => Some((coupon_id.clone(), source.clone(), *valid_until)),
+            Effect::CouponIssued { coupon_id, source, valid_until, .. } => {
+                Some((coupon_id.clone(), source.clone(), *valid_until))
+            }
             _ => None,
         })
         .collect();
@@ -427,4 +429,102 @@ fn a_tier_upgrade_issues_its_coupon_once_per_tier_and_period() {
     );
     let err = Program::new(config).unwrap_err();
     assert_eq!(err.to_string(), "tiers.levels[1].entry_reward.coupon: \"NOPE\" is not a coupon of the program");
+}
+
+#[test]
+fn a_birthday_coupon_due_before_an_event_is_usable_by_it_and_a_long_jump_issues_it() {
+    let p = bakery(serde_json::json!({}));
+    // Born 2 January: with 3 days' notice, the 2027 coupon comes on 30 December 2026, local.
+    let mut mei = Account::new("mei");
+    apply(
+        &mut mei,
+        &p,
+        &event("j", "2025-12-31T02:00:00Z", EventKind::Joined { birthday: Some("1990-01-02".parse().unwrap()) }),
+    );
+    let mut daily = mei.clone();
+    let once = mei.advance_to(&p, at("2027-01-05T00:00:00Z")).unwrap();
+    let mut steps = Vec::new();
+    let mut t = at("2025-12-31T02:00:00Z");
+    while t < at("2027-01-05T00:00:00Z") {
+        t = (t + chrono::Duration::days(1)).min(at("2027-01-05T00:00:00Z"));
+        steps.extend(daily.advance_to(&p, t).unwrap());
+    }
+    assert_eq!(once, steps);
+    assert!(
+        once.iter().any(|e| matches!(e, Effect::CouponIssued { coupon_id, valid_from, .. }
+        if coupon_id == "birthday:BDAY:2027" && *valid_from == at("2026-12-29T16:00:00Z"))),
+        "{once:?}"
+    );
+    // The 2028 coupon is due at 2027-12-29T16:00Z: an order after that may use it before any
+    // clock advance, as applying the order issues it first.
+    let cake = EventKind::OrderPlaced {
+        order_id: "cake".into(),
+        amount: dec("40"),
+        channel: None,
+        lines: vec![loyalty::OrderLine { sku: "cake".into(), category: None, amount: dec("28"), discount: dec("0") }],
+        stored_value: None,
+        coupons: vec!["birthday:BDAY:2028".into()],
+        reservation_key: None,
+    };
+    let e = apply(&mut mei, &p, &event("o", "2027-12-30T02:00:00Z", cake));
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::CouponRedeemed { coupon_id, .. } if coupon_id == "birthday:BDAY:2028")),
+        "{e:?}"
+    );
+    // A host may not take the id of a coupon the engine issues.
+    let err = refused(&mut mei, &p, &grant("birthday:BDAY:2029", "2027-12-30T03:00:00Z", "FIFTY"));
+    assert_eq!(err.field(), "id");
+}
+
+#[test]
+fn a_return_whose_refund_is_zero_is_still_recorded() {
+    // 100 off from 300 on an order of 300, paid 200. Returning goods worth 50 leaves 250,
+    // below the minimum: priced without the coupon they cost 250, more than was paid, so the
+    // refund is 0. Returning the rest then refunds all 200.
+    let p = program(serde_json::json!({"currency": "CNY", "time_zone": "Asia/Shanghai", "coupons": {
+        "partial_return": "claw_back", "definitions": [{"id": "HUNDRED", "min_spend": "300",
+        "discount": {"kind": "amount_off", "amount": "100"}, "validity": {"kind": "days", "days": 30}}]}}));
+    let mut mei = Account::new("mei");
+    apply(&mut mei, &p, &grant("c", "2025-05-01T02:00:00Z", "HUNDRED"));
+    apply(&mut mei, &p, &coupon_order("o", "2025-05-01T02:00:00Z", "A", "300", &["c"], None));
+    let q = mei.quote_return(&p, "A", dec("50"), at("2025-05-02T02:00:00Z")).unwrap();
+    assert_eq!((q.refund, q.points.get()), (dec("0"), 0));
+    let zero = EventKind::OrderRefunded { order_id: "A".into(), amount: dec("0"), returned: Some(dec("50")) };
+    apply(&mut mei, &p, &event("r1", "2025-05-02T02:00:00Z", zero));
+    assert_eq!(mei.quote_return(&p, "A", dec("250"), at("2025-05-03T02:00:00Z")).unwrap().refund, dec("200"));
+    // Zero without goods returned is still refused.
+    let bare = EventKind::OrderRefunded { order_id: "A".into(), amount: dec("0"), returned: None };
+    assert_eq!(refused(&mut mei, &p, &event("r2", "2025-05-03T02:00:00Z", bare)).field(), "amount");
+}
+
+#[test]
+fn a_snapshot_whose_coupons_contradict_its_orders_is_refused_on_load() {
+    let p = bakery(serde_json::json!({}));
+    let mut mei = Account::new("mei");
+    apply(&mut mei, &p, &grant("c", "2025-05-01T02:00:00Z", "FIFTY"));
+    apply(&mut mei, &p, &coupon_order("o", "2025-05-01T02:00:00Z", "A", "80", &["c"], None));
+    let good: serde_json::Value = serde_json::from_str(&mei.to_json()).unwrap();
+    let corrupt = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = good.clone();
+        edit(&mut v);
+        match Account::from_json(&v.to_string()) {
+            Err(loyalty::SnapshotError::Corrupt { field, .. }) => field,
+            other => panic!("{other:?}"),
+        }
+    };
+    // A discount no amount can hold.
+    let f = corrupt(&|v| v["orders"]["A"]["coupons"][0]["discount"] = "79228162514264337593543950335".into());
+    assert_eq!(f, "orders.A.coupons");
+    // The same coupon listed twice.
+    let f = corrupt(&|v| {
+        let c = v["orders"]["A"]["coupons"][0].clone();
+        v["orders"]["A"]["coupons"].as_array_mut().unwrap().push(c);
+    });
+    assert_eq!(f, "orders.A.coupons");
+    // A redemption the per-member count forgets.
+    let f = corrupt(&|v| v["coupons"]["redeemed"] = serde_json::json!({}));
+    assert_eq!(f, "coupons.redeemed");
+    // A coupon redeemed on an order that does not list it.
+    let f = corrupt(&|v| v["orders"]["A"]["coupons"] = serde_json::json!([]));
+    assert_eq!(f, "coupons.held.c");
 }
