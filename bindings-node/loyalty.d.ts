@@ -65,7 +65,7 @@ export type Effect =
   | { type: 'storedValueRefundDue', amount: Money, mode: 'face_value' | 'proportional', principalRetained: Money, bonusForfeited: Money }
   | { type: 'accountFrozen', reason: string }
   | { type: 'accountUnfrozen', reason: string }
-  | { type: 'couponIssued', couponId: string, definition: string, source: string, reason?: string, validFrom: Date, validUntil: Date, points?: number }
+  | { type: 'couponIssued', couponId: string, definition: string, source: string, reason?: string, validFrom: Date, validUntil: Date }
   | { type: 'couponExpiringSoon', couponId: string, definition: string, validUntil: Date }
   | { type: 'couponReserved', couponId: string, key: string, until: Date }
   | { type: 'couponReleased', couponId: string, key: string, timedOut: boolean }

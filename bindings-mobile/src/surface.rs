@@ -402,8 +402,6 @@ pub enum Effect {
         valid_from: SystemTime,
         #[serde(deserialize_with = "instant::read")]
         valid_until: SystemTime,
-        #[serde(default)]
-        points: Option<i64>,
     },
     CouponExpiringSoon {
         coupon_id: String,

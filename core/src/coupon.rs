@@ -53,6 +53,7 @@ pub(crate) struct HeldCoupon {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum CouponState {
     /// Usable.
     Issued,
@@ -168,7 +169,6 @@ impl Wallet {
         coupon_id: String,
         origin: Origin,
         at: DateTime<Utc>,
-        points: Option<crate::points::Points>,
         effects: &mut Vec<Effect>,
     ) {
         if self.held.len() >= MAX_COUPONS || self.held.contains_key(&coupon_id) {
@@ -187,7 +187,6 @@ impl Wallet {
             reason,
             valid_from,
             valid_until,
-            points,
         });
         let mut coupon = HeldCoupon {
             definition: def.id.clone(),
@@ -214,7 +213,7 @@ impl Wallet {
     pub(crate) fn welcome(&mut self, program: &Program, at: DateTime<Utc>, effects: &mut Vec<Effect>) {
         let Some(coupons) = program.config().coupons.as_ref() else { return };
         for def in coupons.definitions.iter().filter(|d| d.issue == Some(Issue::Joined)) {
-            self.issue(program, def, format!("joined:{}", def.id), Origin::Joined, at, None, effects);
+            self.issue(program, def, format!("joined:{}", def.id), Origin::Joined, at, effects);
         }
     }
 
@@ -297,7 +296,7 @@ impl Wallet {
                     if t <= b {
                         self.birthday_years.insert(def.id.clone(), year);
                         let id = format!("birthday:{}:{year}", def.id);
-                        self.issue(program, def, id, Origin::Birthday(year), t, None, effects);
+                        self.issue(program, def, id, Origin::Birthday(year), t, effects);
                     }
                 }
             }

@@ -333,9 +333,6 @@ pub enum Effect {
         valid_from: DateTime<Utc>,
         /// When it stops being usable (excluded).
         valid_until: DateTime<Utc>,
-        /// The points it cost, when bought.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        points: Option<Points>,
     },
     /// A coupon's validity ends soon (once per coupon).
     CouponExpiringSoon {

@@ -334,6 +334,17 @@ impl TierState {
     /// the next contribution starts counting (one of the candidates; the clock's loop also
     /// uses it to know whether new metrics count at a boundary).
     pub fn next_boundary(&mut self, clock: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let i = self.counted(clock);
+        self.boundary_after(i)
+    }
+
+    /// [`TierState::next_boundary`] without moving the cursor (for a read-only look).
+    pub fn peek_boundary(&self, clock: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        self.boundary_after(self.history.partition_point(|c| c.at <= clock))
+    }
+
+    /// The next boundary, `i` contributions counting at the clock.
+    fn boundary_after(&self, i: usize) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
         let mut next: Option<DateTime<Utc>> = None;
         let mut consider = |t: Option<DateTime<Utc>>| {
             if let Some(t) = t {
@@ -344,7 +355,6 @@ impl TierState {
         consider(self.floor.as_ref().map(|f| f.until));
         consider(self.grace_until.or(self.valid_until));
         consider(self.warn_at);
-        let i = self.counted(clock);
         let contribution = self.history.get(i).map(|c| c.at);
         consider(contribution);
         (next, contribution)

@@ -273,3 +273,61 @@ fn discounts_never_exceed_the_order() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// What the checkout quotes is what the order then does: the coupons' discounts, the
+    /// amount due and the points earned (the quote reads the account as it is when the clock
+    /// has nothing to do before the order, and a copy brought there otherwise).
+    #[test]
+    fn the_checkout_quote_is_what_the_order_does(
+        ops in prop::collection::vec(op(), 1..40),
+        yuan in 1u16..600,
+        picks in prop::collection::vec(any::<u8>(), 0..3),
+        later_minutes in prop_oneof![Just(0u32), 1u32..(60 * 24 * 10)],
+    ) {
+        let p = bakery("keep");
+        let mut account = Account::new("m");
+        let mut ids: Vec<String> = vec!["joined:WELCOME".into()];
+        for (event, t) in events(&ops) {
+            match event {
+                None => { account.advance_to(&p, t).unwrap(); }
+                Some(e) => {
+                    if matches!(e.kind, EventKind::CouponGranted { .. } | EventKind::CouponBought { .. }) {
+                        ids.push(e.id.clone());
+                    }
+                    let _ = account.apply(&p, &e);
+                }
+            }
+        }
+        let t = account.clock() + Duration::minutes(i64::from(later_minutes));
+        let coupons: Vec<String> = picks.iter().map(|c| ids[usize::from(*c) % ids.len()].clone()).collect();
+        let amount = Decimal::from(yuan);
+        let q = account
+            .quote_checkout(&p, &loyalty::Checkout { amount, coupons: coupons.clone(), ..Default::default() }, t)
+            .unwrap();
+        let applying: Vec<String> = q.coupons.iter().filter(|c| c.not_applied.is_none()).map(|c| c.coupon_id.clone()).collect();
+        let kind = EventKind::OrderPlaced {
+            order_id: "quoted".into(),
+            amount,
+            channel: None,
+            lines: vec![],
+            stored_value: None,
+            coupons: applying,
+            reservation_key: None,
+        };
+        let effects = account.apply(&p, &Event::new("quoted", t, kind)).unwrap().effects;
+        // The program has no tiers and no bonuses: the only points earned are the order's.
+        let earned: i64 = effects.iter().find_map(|e| match e {
+            Effect::PointsEarned { points, .. } => Some(points.get()),
+            _ => None,
+        }).unwrap_or(0);
+        let discounts: Decimal = effects.iter().filter_map(|e| match e {
+            Effect::CouponRedeemed { discount, .. } => Some(*discount),
+            _ => None,
+        }).sum();
+        prop_assert_eq!(q.points_earned.get(), earned, "{:?}", effects);
+        prop_assert_eq!(q.due, amount - discounts);
+    }
+}

@@ -423,3 +423,62 @@ fn deflate_with_dictionary(json: &[u8]) -> Vec<u8> {
         out.reserve(out.capacity());
     }
 }
+
+// Coupons: each bad field of a coupon event or a checkout is refused by name, with its
+// value, and the account is left as it was.
+
+#[test]
+fn bad_coupon_fields_are_refused_by_name() {
+    let p = patched(json!({"coupons": {"definitions": [
+        {"id": "FIVE", "discount": {"kind": "amount_off", "amount": "5"}, "validity": {"kind": "days", "days": 9}}]}}))
+    .unwrap();
+    let mut a = member();
+    a.apply(&p, &Event::new("g", at(3), EventKind::CouponGranted { definition: "FIVE".into(), reason: "r".into() }))
+        .unwrap();
+    let order = |coupons: Vec<String>, key: Option<String>| EventKind::OrderPlaced {
+        order_id: "o7".into(),
+        amount: "20".parse().unwrap(),
+        channel: None,
+        lines: vec![],
+        stored_value: None,
+        coupons,
+        reservation_key: key,
+    };
+    let cases: Vec<(EventKind, &str, &str)> = vec![
+        (order(vec!["g".into(); 17], None), "coupons", "17"),
+        (order(vec!["\u{200b}".into()], None), "coupons[0]", "\"\\u{200b}\""),
+        (order(vec!["g".into()], Some("k\n".into())), "reservation_key", "\"k\\n\""),
+        (EventKind::CouponGranted { definition: "NOPE".into(), reason: "r".into() }, "definition", "\"NOPE\""),
+        (EventKind::CouponBought { definition: "FIVE".into() }, "definition", "\"FIVE\""),
+        (EventKind::CouponReserved { coupon_id: "g".into(), key: "".into() }, "key", "\"\""),
+        (
+            EventKind::OrderRefunded {
+                order_id: "o1".into(),
+                amount: "1".parse().unwrap(),
+                returned: Some("-1".parse().unwrap()),
+            },
+            "returned",
+            "-1",
+        ),
+        (EventKind::OrderCancelled { order_id: "o1\u{7}".into() }, "order_id", "\"o1\\u{7}\""),
+    ];
+    for (kind, field, value) in cases {
+        let err = refused(&mut a, &p, &Event::new("bad", at(4), kind.clone()));
+        assert_eq!((err.field().as_str(), err.value().as_str()), (field, value), "{kind:?}: {err}");
+    }
+    // A program without coupons refuses coupon events naming what it lacks.
+    let plain = program();
+    let err = refused(
+        &mut a,
+        &plain,
+        &Event::new("bad", at(4), EventKind::CouponReserved { coupon_id: "g".into(), key: "k".into() }),
+    );
+    assert_eq!((err.field().as_str(), err.value().as_str()), ("type", "\"coupon_reserved\""));
+    // A checkout's JSON is read as strictly as an event's.
+    let err = loyalty::Checkout::from_json(r#"{"amount": "10", "coupon": ["g"]}"#).unwrap_err();
+    assert_eq!(err.field(), "coupon");
+    let err = a
+        .quote_checkout(&p, &loyalty::Checkout { amount: "1.001".parse().unwrap(), ..Default::default() }, at(4))
+        .unwrap_err();
+    assert_eq!((err.field().as_str(), err.value().as_str()), ("amount", "1.001"));
+}

@@ -39,6 +39,13 @@ enum Op {
     CardOrder { cents: u32, card_cents: u32, hours: u16 },
     CashOut { hours: u16 },
     Freeze { unfreeze: bool, hours: u16 },
+    Join { birthday: Option<(u8, u8)>, hours: u16 },
+    Grant { def: u8, hours: u16 },
+    BuyCoupon { hours: u16 },
+    Reserve { coupon: u8, key: bool, release: bool, hours: u16 },
+    CouponOrder { cents: u32, coupons: (u8, Option<u8>), key: Option<bool>, hours: u16 },
+    CancelOrder { order: u8, hours: u16 },
+    Return { order: u8, cents: u32, hours: u16 },
 }
 
 fn program(k: &Knobs) -> Option<Program> {
@@ -103,6 +110,24 @@ fn program(k: &Knobs) -> Option<Program> {
             "cap_counts_bonus": k.reinstate,
             "spend": spend,
             "cash_out": if k.new_york { "face_value" } else { "proportional" }
+        },
+        "coupons": {
+            "reservation_minutes": u32::from(k.warn_days % 60) + 1,
+            "partial_return": if k.reinstate { "claw_back" } else { "keep" },
+            "definitions": [
+                {"id": "PCT", "discount": {"kind": "percent_off", "percent": "12.5", "max_discount": "30"}, "min_spend": "20",
+                 "validity": {"kind": "days", "days": u32::from(k.expiry_n % 20)}, "remind_days": u32::from(k.warn_days % 4)},
+                {"id": "OFF", "discount": {"kind": "amount_off", "amount": "7.77"}, "per_member_limit": 2,
+                 "min_spend_on": "order_amount", "min_spend": "10", "validity": {"kind": "days", "days": 3}},
+                {"id": "SOLO", "discount": {"kind": "amount_off", "amount": "1"}, "exclusive": true,
+                 "validity": {"kind": "window", "from": "2024-01-10", "through": "2024-03-01"}, "remind_days": 5},
+                {"id": "BOUGHT", "discount": {"kind": "amount_off", "amount": "3"}, "price_points": 50,
+                 "validity": {"kind": "days", "days": 10}},
+                {"id": "HELLO", "discount": {"kind": "amount_off", "amount": "2"}, "issue": {"on": "joined"},
+                 "validity": {"kind": "days", "days": 2}},
+                {"id": "BDAY", "discount": {"kind": "percent_off", "percent": "100"}, "remind_days": 1,
+                 "issue": {"on": "birthday", "days_before": u32::from(k.expiry_n % 10)}, "validity": {"kind": "days", "days": 5}}
+            ]
         }
     });
     Program::from_json(&json.to_string()).ok()
@@ -118,6 +143,7 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
     let mut applied: Vec<Event> = Vec::new();
     let mut orders = 0u32;
     let mut redemptions: Vec<String> = Vec::new();
+    let mut coupons: Vec<String> = vec!["joined:HELLO".into()];
     for (i, op) in ops.iter().take(200).enumerate() {
         let id = format!("e{i}");
         let step = |h: &u16| Duration::hours(i64::from(*h % 2000));
@@ -244,6 +270,71 @@ fuzz_target!(|input: (Knobs, Vec<Op>)| {
                     t,
                     if *unfreeze { EventKind::AccountUnfrozen { reason } } else { EventKind::AccountFrozen { reason } },
                 )
+            }
+            Op::Join { birthday, hours } => {
+                t += step(hours);
+                let birthday = birthday.and_then(|(m, d)| {
+                    chrono::NaiveDate::from_ymd_opt(2000, u32::from(m % 12) + 1, u32::from(d % 31) + 1)
+                });
+                Event::new(id, t, EventKind::Joined { birthday })
+            }
+            Op::Grant { def, hours } => {
+                t += step(hours);
+                coupons.push(id.clone());
+                let definition = ["PCT", "OFF", "SOLO", "BOUGHT", "NOPE"][usize::from(*def % 5)];
+                Event::new(id, t, EventKind::CouponGranted { definition: definition.into(), reason: "fuzz".into() })
+            }
+            Op::BuyCoupon { hours } => {
+                t += step(hours);
+                coupons.push(id.clone());
+                redemptions.push(id.clone());
+                Event::new(id, t, EventKind::CouponBought { definition: "BOUGHT".into() })
+            }
+            Op::Reserve { coupon, key, release, hours } => {
+                t += Duration::minutes(i64::from(*hours % 120));
+                let coupon_id = coupons[usize::from(*coupon) % coupons.len()].clone();
+                let key = if *key { "K1" } else { "K2" }.to_string();
+                let kind = if *release {
+                    EventKind::CouponReleased { coupon_id, key }
+                } else {
+                    EventKind::CouponReserved { coupon_id, key }
+                };
+                Event::new(id, t, kind)
+            }
+            Op::CouponOrder { cents, coupons: (a, b), key, hours } => {
+                t += Duration::minutes(i64::from(*hours % 600));
+                orders += 1;
+                let mut list = vec![coupons[usize::from(*a) % coupons.len()].clone()];
+                if let Some(b) = b {
+                    list.push(coupons[usize::from(*b) % coupons.len()].clone());
+                }
+                Event::new(
+                    id,
+                    t,
+                    EventKind::OrderPlaced {
+                        order_id: format!("o{}", orders - 1),
+                        amount: Decimal::new(i64::from(*cents % 1_000_000), 2),
+                        channel: None,
+                        lines: vec![],
+                        stored_value: None,
+                        coupons: list,
+                        reservation_key: key.map(|k| if k { "K1" } else { "K2" }.to_string()),
+                    },
+                )
+            }
+            Op::CancelOrder { order, hours } => {
+                t += step(hours);
+                let o = if orders == 0 { 0 } else { u32::from(*order) % orders };
+                Event::new(id, t, EventKind::OrderCancelled { order_id: format!("o{o}") })
+            }
+            Op::Return { order, cents, hours } => {
+                t += step(hours);
+                let o = if orders == 0 { 0 } else { u32::from(*order) % orders };
+                let order_id = format!("o{o}");
+                let returned = Decimal::new(i64::from(*cents % 1_000_000), 2);
+                // The refund the program's policy gives, when the quote has one.
+                let amount = account.quote_return(&p, &order_id, returned, t).map(|q| q.refund).unwrap_or(returned);
+                Event::new(id, t, EventKind::OrderRefunded { order_id, amount, returned: Some(returned) })
             }
             Op::Replay { index } => {
                 if applied.is_empty() {

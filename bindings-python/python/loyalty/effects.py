@@ -324,7 +324,6 @@ class CouponIssued(Effect, kind="coupon_issued"):
     reason: Optional[str]
     valid_from: _dt.datetime
     valid_until: _dt.datetime
-    points: Optional[int]
 
 
 class CouponExpiringSoon(Effect, kind="coupon_expiring_soon"):

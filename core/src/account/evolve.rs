@@ -118,7 +118,7 @@ pub(crate) fn evolve(
         Command::GrantCoupon { definition, reason } => {
             if let Some(def) = rules.program.config().coupons.as_ref().and_then(|c| c.definition(&definition)) {
                 let origin = crate::coupon::Origin::Granted(reason);
-                account.coupons.issue(rules.program, def, event.id.clone(), origin, t, None, effects);
+                account.coupons.issue(rules.program, def, event.id.clone(), origin, t, effects);
             }
         }
         Command::BuyCoupon { definition, points } => {
@@ -136,7 +136,7 @@ pub(crate) fn evolve(
             });
             if let Some(def) = rules.program.config().coupons.as_ref().and_then(|c| c.definition(&definition)) {
                 let origin = crate::coupon::Origin::Bought;
-                account.coupons.issue(rules.program, def, event.id.clone(), origin, t, Some(points), effects);
+                account.coupons.issue(rules.program, def, event.id.clone(), origin, t, effects);
             }
         }
         Command::Reserve { coupon_id, key, until } => account.coupons.reserve(&coupon_id, key, until, effects),
@@ -284,6 +284,26 @@ fn refill(
     effects.push(Effect::StoredValueRefilled { order_id: order_id.to_string(), principal, bonus, forfeited });
 }
 
+/// The amount a purchase earns points on, when it is not the order's amount: what was paid
+/// after coupons, less the bonus funds stored value pays with (under the program's
+/// `points_base`), as the purse would pay now.
+pub(crate) fn purchase_base(
+    purse: &crate::purse::Purse,
+    program: &crate::program::Program,
+    p: &Purchase,
+) -> Option<rust_decimal::Decimal> {
+    let paid = p.paid();
+    let mut base = (!p.coupons.is_empty()).then_some(paid);
+    if let (Some(amount), Some(sv)) = (p.stored_value, program.config().stored_value.as_ref()) {
+        if let Some(payment) = purse.plan_payment(sv.spend, amount, program.minor_units()) {
+            if sv.points_base == crate::program::PointsBase::ExcludingBonus && !payment.bonus.is_zero() {
+                base = Some(paid - payment.bonus);
+            }
+        }
+    }
+    base
+}
+
 fn purchase(
     account: &mut Account,
     rules: Rules<'_>,
@@ -300,13 +320,10 @@ fn purchase(
     for c in &p.coupons {
         account.coupons.redeem(&c.coupon_id, &p.order_id, c.discount, effects);
     }
-    let mut base = (!p.coupons.is_empty()).then_some(paid);
+    let base = purchase_base(&account.purse, program, &p);
     if let (Some(amount), Some(sv)) = (p.stored_value, program.config().stored_value.as_ref()) {
         if let Some(payment) = account.purse.plan_payment(sv.spend, amount, program.minor_units()) {
             account.purse.pay(&p.order_id, paid, amount, &payment);
-            if sv.points_base == crate::program::PointsBase::ExcludingBonus && !payment.bonus.is_zero() {
-                base = Some(paid - payment.bonus);
-            }
             let grants = &account.purse.grants;
             let draws = payment
                 .draws
@@ -519,7 +536,7 @@ pub(crate) fn pay_entry_points(
     let crate::tier::EntryPoints { points, coupon, tier, rule, at, day } = reward;
     if let Some((definition, id)) = coupon {
         if let Some(def) = program.config().coupons.as_ref().and_then(|c| c.definition(&definition)) {
-            coupons.issue(program, def, id, crate::coupon::Origin::Tier(tier), at, None, effects);
+            coupons.issue(program, def, id, crate::coupon::Origin::Tier(tier), at, effects);
         }
     }
     let Some(points) = points else { return };

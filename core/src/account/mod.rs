@@ -208,22 +208,10 @@ fn catch_up(
     let ctx = Ctx::of(program);
     let sv = program.config().stored_value.as_ref();
     loop {
-        let mut next = ledger.next_boundary();
-        if let Some(n) = purse.next_boundary(sv, program) {
-            next = Some(next.map_or(n, |m| m.min(n)));
-        }
-        if let Some(n) = coupons.next_boundary(program, birthday, ledger.clock) {
-            next = Some(next.map_or(n, |m| m.min(n)));
-        }
-        // When the first contribution not yet counted at the clock starts counting.
-        let mut contribution = None;
-        if ctx.is_some() {
-            let (n, c) = tier.next_boundary(ledger.clock);
-            contribution = c;
-            if let Some(n) = n {
-                next = Some(next.map_or(n, |m| m.min(n)));
-            }
-        }
+        // When the next thing is due, and when the first contribution not yet counted at the
+        // clock starts counting.
+        let tier_next = ctx.is_some().then(|| tier.next_boundary(ledger.clock));
+        let (next, contribution) = next_due(ledger, purse, coupons, birthday, program, tier_next);
         let Some(next) = next.filter(|n| *n <= t) else { break };
         let b = next.max(ledger.clock);
         let effects = &mut *buffer;
@@ -257,6 +245,36 @@ fn catch_up(
     if t > ledger.clock {
         ledger.clock = t;
     }
+}
+
+/// The next instant the clock has something to do (a lot activating or expiring, a warning,
+/// a tier's expiry or a contribution starting to count, stored value's bonus expiring, a
+/// coupon's hold, reminder, expiry or issue), and when the first contribution not yet counted
+/// at the clock starts counting.
+/// `tier` is the tier's own next boundary and contribution, when the program has tiers.
+fn next_due(
+    ledger: &Ledger,
+    purse: &crate::purse::Purse,
+    coupons: &crate::coupon::Wallet,
+    birthday: Option<NaiveDate>,
+    program: &Program,
+    tier: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let mut next = ledger.next_boundary();
+    if let Some(n) = purse.next_boundary(program.config().stored_value.as_ref(), program) {
+        next = Some(next.map_or(n, |m| m.min(n)));
+    }
+    if let Some(n) = coupons.next_boundary(program, birthday, ledger.clock) {
+        next = Some(next.map_or(n, |m| m.min(n)));
+    }
+    let mut contribution = None;
+    if let Some((n, c)) = tier {
+        contribution = c;
+        if let Some(n) = n {
+            next = Some(next.map_or(n, |m| m.min(n)));
+        }
+    }
+    (next, contribution)
 }
 
 /// Brings the ledger alone to `t` (activations, expiries and warnings, as [`catch_up`] does
@@ -455,6 +473,32 @@ impl Account {
             let effects = self.statement.get(key.entry as usize).map(|e| e.effects.to_vec()).unwrap_or_default();
             return Ok(Outcome { effects, duplicate: true, revision: self.revision });
         }
+        let (first_clock_entry, mut own, id) = self.run(program, event)?;
+        let clock_entries = &self.statement[first_clock_entry..];
+        let count = clock_entries.iter().map(|e| e.effects.len()).sum::<usize>() + own.len();
+        let mut effects: Vec<Effect> = Vec::with_capacity(count);
+        // Slice by slice: a flattening iterator cannot tell `extend` its length, and checked
+        // the capacity for each effect (3% of applying a purchase).
+        for entry in clock_entries {
+            effects.extend_from_slice(&entry.effects);
+        }
+        effects.extend_from_slice(&own);
+        if self.keys.is_empty() {
+            // Members place several orders: start where the first few doublings would end.
+            self.keys.reserve(FIRST_CAPACITY);
+        }
+        self.keys.insert(Arc::clone(&id), Key { fingerprint, entry: self.statement.len() as u32 });
+        self.statement.push(Entry { at: event.occurred_at, event_id: Some(id), effects: Effects::take_from(&mut own) });
+        self.buffer = own;
+        self.revision += 1;
+        self.debug_check();
+        Ok(Outcome { effects, duplicate: false, revision: self.revision })
+    }
+
+    /// Decides `event`, brings the clock to it and carries it out: the index of the clock's
+    /// first statement entry, the event's own effects and its shared id. The statement entry,
+    /// the idempotency key and the revision are the caller's.
+    fn run(&mut self, program: &Program, event: &Event) -> Result<(usize, Vec<Effect>, Arc<str>), AccountError> {
         let command = decide::decide(self, program, event)?;
         let rules = Rules { program };
         if self.tier.joined.is_none() && program.config().tiers.is_some() {
@@ -491,25 +535,8 @@ impl Account {
             }
             self.tier.prune(&ctx, t);
         }
-        let clock_entries = &self.statement[first_clock_entry..];
-        let count = clock_entries.iter().map(|e| e.effects.len()).sum::<usize>() + own.len();
-        let mut effects: Vec<Effect> = Vec::with_capacity(count);
-        // Slice by slice: a flattening iterator cannot tell `extend` its length, and checked
-        // the capacity for each effect (3% of applying a purchase).
-        for entry in clock_entries {
-            effects.extend_from_slice(&entry.effects);
-        }
-        effects.extend_from_slice(&own);
-        if self.keys.is_empty() {
-            // Members place several orders: start where the first few doublings would end.
-            self.keys.reserve(FIRST_CAPACITY);
-        }
-        self.keys.insert(Arc::clone(&id), Key { fingerprint, entry: self.statement.len() as u32 });
-        self.statement.push(Entry { at: event.occurred_at, event_id: Some(id), effects: Effects::take_from(&mut own) });
-        self.buffer = own;
-        self.revision += 1;
-        self.debug_check();
-        Ok(Outcome { effects, duplicate: false, revision: self.revision })
+
+        Ok((first_clock_entry, own, id))
     }
 
     /// Applies events in order, all or nothing.
@@ -741,8 +768,43 @@ impl Account {
         if let crate::event::EventKind::OrderPlaced { order_id: id, .. } = &mut kind {
             id.clone_from(&order_id);
         }
-        let mut copy = self.clone();
-        copy.apply(program, &Event::new(self.free_event_id(), at, kind))?;
+        let event = Event::new(self.free_event_id(), at, kind);
+        // When the clock has nothing to do by `at`, the account is already as it will be then:
+        // the order's points are the earning rules' on it, decided as the order would be,
+        // without a copy.
+        let tier_next = program.config().tiers.is_some().then(|| self.tier.peek_boundary(self.ledger.clock));
+        let (next, _) = next_due(&self.ledger, &self.purse, &self.coupons, self.facts.birthday, program, tier_next);
+        if at >= self.ledger.clock && next.is_none_or(|n| n > at) {
+            if let decide::Command::Purchase(p) = decide::decide(self, program, &event)? {
+                let base = evolve::purchase_base(&self.purse, program, &p);
+                let mut lists = crate::program::RuleLists::default();
+                return Ok(decide::purchase_points(self, program, &event, p.today, base, &mut lists).points);
+            }
+        }
+        // A copy without the statement, the idempotency keys and the past orders and
+        // redemptions, which a new order's points do not depend on (its ids are fresh): a
+        // quote need not copy a member's whole history.
+        if self.keys.len() >= MAX_EVENTS {
+            return Err(AccountError::TooMany { what: "events", limit: MAX_EVENTS });
+        }
+        let mut copy = Account {
+            format: self.format,
+            member_id: self.member_id.clone(),
+            revision: self.revision,
+            ledger: self.ledger.clone(),
+            facts: self.facts.clone(),
+            tier: self.tier.clone(),
+            // The order's own id is fresh (`preview-n`, not one of the member's).
+            orders: HashMap::default(),
+            redemptions: HashMap::default(),
+            keys: HashMap::default(),
+            statement: Vec::new(),
+            purse: self.purse.clone(),
+            status: self.status.clone(),
+            coupons: self.coupons.clone(),
+            buffer: Vec::new(),
+        };
+        copy.run(program, &event)?;
         Ok(copy.orders.get(&order_id).map_or(Points::ZERO, |o| o.points))
     }
 
