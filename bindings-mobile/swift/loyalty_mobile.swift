@@ -2069,7 +2069,7 @@ public enum Effect: Equatable, Hashable {
     )
     case accountUnfrozen(reason: String
     )
-    case couponIssued(couponId: String, definition: String, source: String, reason: String?, validFrom: Date, validUntil: Date, points: Int64?
+    case couponIssued(couponId: String, definition: String, source: String, reason: String?, validFrom: Date, validUntil: Date
     )
     case couponExpiringSoon(couponId: String, definition: String, validUntil: Date
     )
@@ -2187,7 +2187,7 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
         case 27: return .accountUnfrozen(reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 28: return .couponIssued(couponId: try FfiConverterString.read(from: &buf), definition: try FfiConverterString.read(from: &buf), source: try FfiConverterString.read(from: &buf), reason: try FfiConverterOptionString.read(from: &buf), validFrom: try FfiConverterTimestamp.read(from: &buf), validUntil: try FfiConverterTimestamp.read(from: &buf), points: try FfiConverterOptionInt64.read(from: &buf)
+        case 28: return .couponIssued(couponId: try FfiConverterString.read(from: &buf), definition: try FfiConverterString.read(from: &buf), source: try FfiConverterString.read(from: &buf), reason: try FfiConverterOptionString.read(from: &buf), validFrom: try FfiConverterTimestamp.read(from: &buf), validUntil: try FfiConverterTimestamp.read(from: &buf)
         )
         
         case 29: return .couponExpiringSoon(couponId: try FfiConverterString.read(from: &buf), definition: try FfiConverterString.read(from: &buf), validUntil: try FfiConverterTimestamp.read(from: &buf)
@@ -2421,7 +2421,7 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .couponIssued(couponId,definition,source,reason,validFrom,validUntil,points):
+        case let .couponIssued(couponId,definition,source,reason,validFrom,validUntil):
             writeInt(&buf, Int32(28))
             FfiConverterString.write(couponId, into: &buf)
             FfiConverterString.write(definition, into: &buf)
@@ -2429,7 +2429,6 @@ public struct FfiConverterTypeEffect: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             FfiConverterTimestamp.write(validFrom, into: &buf)
             FfiConverterTimestamp.write(validUntil, into: &buf)
-            FfiConverterOptionInt64.write(points, into: &buf)
             
         
         case let .couponExpiringSoon(couponId,definition,validUntil):

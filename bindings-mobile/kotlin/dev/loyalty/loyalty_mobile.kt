@@ -3127,8 +3127,7 @@ sealed class Effect {
         val `source`: kotlin.String, 
         val `reason`: kotlin.String?, 
         val `validFrom`: java.time.Instant, 
-        val `validUntil`: java.time.Instant, 
-        val `points`: kotlin.Long?) : Effect()
+        val `validUntil`: java.time.Instant) : Effect()
         
     {
         
@@ -3382,7 +3381,6 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterOptionalString.read(buf),
                 FfiConverterTimestamp.read(buf),
                 FfiConverterTimestamp.read(buf),
-                FfiConverterOptionalLong.read(buf),
                 )
             29 -> Effect.CouponExpiringSoon(
                 FfiConverterString.read(buf),
@@ -3688,7 +3686,6 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 + FfiConverterOptionalString.allocationSize(value.`reason`)
                 + FfiConverterTimestamp.allocationSize(value.`validFrom`)
                 + FfiConverterTimestamp.allocationSize(value.`validUntil`)
-                + FfiConverterOptionalLong.allocationSize(value.`points`)
             )
         }
         is Effect.CouponExpiringSoon -> {
@@ -3966,7 +3963,6 @@ public object FfiConverterTypeEffect : FfiConverterRustBuffer<Effect>{
                 FfiConverterOptionalString.write(value.`reason`, buf)
                 FfiConverterTimestamp.write(value.`validFrom`, buf)
                 FfiConverterTimestamp.write(value.`validUntil`, buf)
-                FfiConverterOptionalLong.write(value.`points`, buf)
                 Unit
             }
             is Effect.CouponExpiringSoon -> {
