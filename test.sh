@@ -48,7 +48,7 @@ step "python binding (build in a fresh venv, stub check, mypy, pytest)"
 venv="${LOYALTY_VENV:-$(mktemp -d)/venv}"
 if python3 -m venv "$venv" \
   && "$venv/bin/pip" install -q --upgrade pip \
-  && "$venv/bin/pip" install -q maturin pytest numpy pandas polars pyarrow mypy \
+  && "$venv/bin/pip" install -q maturin pytest numpy pandas polars pyarrow mypy pyspark==3.5.3 \
   && "$venv/bin/pip" install -q ./bindings-python; then
   if ! (cd "$log" && "$venv/bin/python" -m mypy.stubtest loyalty._native); then status=1; failed=$((failed + 1)); fi
   # The package and the example type-check against the stubs too.

@@ -339,7 +339,11 @@ def test_rfm_options_thresholds_grid_mean_lifecycle_and_reused_cut_points():
     # Fit once, score a partition later: the same scores as in the whole.
     whole, cuts = loyalty.analytics.rfm(pd.DataFrame(INT_ROWS), as_of=AS_OF, amount_minor="amount_minor",
                                         return_cut_points=True)
-    assert set(cuts) == {"recency", "frequency", "monetary"}
+    assert set(cuts) == {"recency", "frequency", "monetary", "means"}
+    # The whole's means travel with its cut points (the sums over members 7, 8 and 9), so the
+    # partition's value segments compare with the whole's, not its own.
+    assert cuts["means"]["members"] == 3
+    assert int(cuts["means"]["frequency"]) == 6
     part = loyalty.analytics.rfm(pl.DataFrame(INT_ROWS).filter(pl.col("member_id") != 7), as_of=AS_OF,
                                  amount_minor="amount_minor", cut_points=cuts)
     assert part.select(["r", "f", "m"]).rows() == [(1, 1, 1), (4, 4, 4)]

@@ -247,6 +247,10 @@ fn catch_up(
     }
 }
 
+/// The next instant something is due, and when the first contribution not yet counted
+/// starts counting.
+type Due = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The next instant the clock has something to do (a lot activating or expiring, a warning,
 /// a tier's expiry or a contribution starting to count, stored value's bonus expiring, a
 /// coupon's hold, reminder, expiry or issue), and when the first contribution not yet counted
@@ -258,8 +262,8 @@ fn next_due(
     coupons: &crate::coupon::Wallet,
     birthday: Option<NaiveDate>,
     program: &Program,
-    tier: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
-) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    tier: Option<Due>,
+) -> Due {
     let mut next = ledger.next_boundary();
     if let Some(n) = purse.next_boundary(program.config().stored_value.as_ref(), program) {
         next = Some(next.map_or(n, |m| m.min(n)));

@@ -53,7 +53,10 @@ fn run(
 ) -> Analysis {
     let (as_of, tz) = (settings.as_of, settings.time_zone);
     let values = rfm_values(&summaries, as_of, tz, scale, monetary, settings.distinct_days);
-    let cut_points = cut_points.unwrap_or_else(|| CutPoints::fit(&values));
+    let mut cut_points = cut_points.unwrap_or_else(|| CutPoints::fit(&values));
+    // Thresholds carry no means: the ones returned carry those of the members scored here, so
+    // a later call with them classifies value segments as this one did.
+    cut_points.carry_means_of(&values);
     let (scores, tags) = super::parallel::join(
         || match grid {
             Some(grid) => cut_points.score_with(&values, grid),

@@ -36,7 +36,7 @@ pub use metrics::{program_metrics, MetricsBuilder, ProgramMetrics};
 pub use parallel::with_threads;
 pub use preference::{Lines, Preference, PreferenceBuilder, PreferenceSettings, PriceBand, Promotion};
 pub use rfm::{
-    rfm_values, value_segment, CutPoints, Monetary, RfmScores, RfmValues, ScoreKey, SegmentGrid, Thresholds,
+    rfm_values, value_segment, CutPoints, MeanSums, Monetary, RfmScores, RfmValues, ScoreKey, SegmentGrid, Thresholds,
     ValueSegment,
 };
 pub use summary::{MemberSummary, Orders, Settings, Summarizer};

@@ -86,6 +86,26 @@ pub struct CutPoints {
     pub frequency: [Option<ScoreKey>; 4],
     /// Monetary cut points.
     pub monetary: [Option<ScoreKey>; 4],
+    /// The sums behind the means the value segments compare with, when fitted: scored with
+    /// them, every partition classifies its members as the whole log did. Without them (user
+    /// thresholds), each call compares with the means of the members it scores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub means: Option<MeanSums>,
+}
+
+/// The exact sums of R, F and M over the members cut points were fitted on (their means are
+/// the sums divided by `members`), as decimal text so any JSON reader keeps them exact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeanSums {
+    /// How many members (at least 1).
+    pub members: u64,
+    /// The sum of recency days.
+    pub recency_days: String,
+    /// The sum of frequencies.
+    pub frequency: String,
+    /// The sum of monetary values, in currency units.
+    pub monetary: Decimal,
 }
 
 /// Scores and segments of one member.
@@ -231,7 +251,7 @@ impl CutPoints {
             }
         };
         let (recency, (frequency, monetary)) = join(recency, || join(frequency, monetary));
-        CutPoints { recency, frequency, monetary }
+        CutPoints { recency, frequency, monetary, means: Some(Means::of(values).sums()) }
     }
 
     /// Fixed thresholds given by the user: a recency score of 2, 3, 4, 5 needs at most
@@ -262,7 +282,17 @@ impl CutPoints {
             recency: recency_days.map(|d| key(Decimal::from(-d))),
             frequency: frequency.map(|f| key(Decimal::from(f))),
             monetary: monetary.map(key),
+            means: None,
         })
+    }
+
+    /// Records the sums of `values` as the means value segments compare with, unless the
+    /// cut points carry some already (a scoring is unchanged by it: without carried means,
+    /// value segments compare with those of the members scored).
+    pub fn carry_means_of(&mut self, values: &[RfmValues]) {
+        if self.means.is_none() {
+            self.means = Some(Means::of(values).sums());
+        }
     }
 
     /// Scores members with these cut points, with the default segment grid and value
@@ -273,7 +303,7 @@ impl CutPoints {
 
     /// Scores members with a segment grid of the user's.
     pub fn score_with(&self, values: &[RfmValues], grid: &SegmentGrid) -> Vec<RfmScores> {
-        let means = Means::of(values);
+        let means = self.means.as_ref().and_then(Means::from_sums).unwrap_or_else(|| Means::of(values));
         // One shared copy of each name (a string per member would be a million allocations),
         // a copy per thread (threads cloning one `Arc` would contend for its count).
         let names = || -> [[Arc<str>; 5]; 5] {
@@ -437,6 +467,31 @@ impl Means {
             Err(sum / Decimal::from(values.len().max(1)))
         };
         Means { n, recency, frequency, monetary }
+    }
+
+    /// The sums, to carry with fitted cut points.
+    fn sums(&self) -> MeanSums {
+        let monetary = match self.monetary {
+            Ok((scale, sum)) => Decimal::try_from_i128_with_scale(sum, scale).unwrap_or(Decimal::MAX),
+            Err(mean) => mean.saturating_mul(Decimal::from(self.n as u64)),
+        };
+        MeanSums {
+            members: self.n as u64,
+            recency_days: self.recency.to_string(),
+            frequency: self.frequency.to_string(),
+            monetary,
+        }
+    }
+
+    /// The means of carried sums, or `None` when they do not read back.
+    fn from_sums(s: &MeanSums) -> Option<Means> {
+        let n = i128::from(s.members.max(1));
+        Some(Means {
+            n,
+            recency: s.recency_days.parse().ok()?,
+            frequency: s.frequency.parse().ok()?,
+            monetary: Ok((s.monetary.scale(), s.monetary.mantissa())),
+        })
     }
 
     /// High means at or better than the mean: recency at most the mean, F and M at least it.
