@@ -96,3 +96,22 @@ def test_a_dataframe_is_required_and_one_money_column(spark, orders):
     with pytest.raises(loyalty.InputError) as err:
         ls.rfm(df, as_of=AS_OF)
     assert err.value.field == "amount"
+
+
+def test_the_ledger_replay_on_spark_equals_the_single_machine_replay(spark, orders):
+    import pathlib
+
+    import loyalty
+    import loyalty.spark as ls
+    from loyalty import replay
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    retail = loyalty.Program.from_file(root / "examples" / "programs" / "retail.json")
+    part = orders.slice(0, 60_000)
+    local = {r["member_id"]: r for r in replay.members(part, retail, as_of=AS_OF, amount_minor="amount_minor").to_pylist()}
+    rows = [r.asDict() for r in ls.replay(spark.createDataFrame(part.to_pandas()), retail, as_of=AS_OF,
+                                          amount_minor="amount_minor", partitions=3).collect()]
+    assert len(rows) == len(local) and all(r == local[r["member_id"]] for r in rows)
+    # Real work: points, tiers above the base and a liability in every partition's members.
+    assert sum(r["available"] for r in rows) > 0 and len({r["tier"] for r in rows}) >= 2
+    assert sum(r["liability"] for r in rows) == sum(r["liability"] for r in local.values())

@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 from . import analytics
 from .errors import InputError
 
-__all__ = ["rfm"]
+__all__ = ["rfm", "replay"]
 
 # Arrow types the analytics return that Spark does not read: unsigned integers and
 # dictionary-coded text.
@@ -135,3 +135,47 @@ def rfm(
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return by_member.mapInArrow(score, from_arrow_schema(schema))
+
+
+def replay(
+    orders: Any,
+    program: Any,
+    *,
+    as_of: _dt.datetime,
+    member_id: str = "member_id",
+    ordered_at: str = "ordered_at",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    scale: int = 2,
+    partitions: Optional[int] = None,
+) -> Any:
+    """`loyalty.replay.members` on a Spark DataFrame of orders: the orders are spread over
+    partitions by member, and each partition replays its members in time order under
+    `program` (a `loyalty.Program`, sent to the executors as its JSON). A Spark DataFrame with
+    one row per member: orders applied and refused, points available, pending, owed and
+    expiring soon as of `as_of`, the tier, and the liability (decimal(38,10))."""
+    from . import replay as single
+    from .engine import Program
+
+    if not hasattr(orders, "mapInArrow"):
+        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
+    if not isinstance(program, Program):
+        raise TypeError(f"program: a {type(program).__name__}; expected a loyalty.Program")
+    money = amount_minor if amount_minor is not None else amount
+    if money is None or (amount is not None and amount_minor is not None):
+        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
+    text = program.to_json()
+    args: Dict[str, Any] = dict(as_of=as_of, member_id=member_id, ordered_at=ordered_at, amount=amount,
+                                amount_minor=amount_minor, scale=scale)
+    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
+    by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        table = _table(batches)
+        if table is None or table.num_rows == 0:
+            return
+        yield from single.members(table, Program.from_json(text), **args).to_batches()
+
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return by_member.mapInArrow(run, from_arrow_schema(single.schema()))
