@@ -481,6 +481,29 @@ impl MetricsBuilder {
         arrow::each_batch(py, source, &names, &mut self.labels, |orders| inner.add(orders))
     }
 
+    /// The builder as JSON text, for another process to read with `from_json` and merge.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let inner = self.inner.as_ref().ok_or_else(|| errors::input("builder", "finished", "was already finished"))?;
+        py.detach(|| inner.to_json()).map_err(errors::analytics)
+    }
+
+    /// A builder read back from `to_json`'s text, checked.
+    #[staticmethod]
+    #[pyo3(signature = (text, threads=1))]
+    fn from_json(py: Python<'_>, text: &str, threads: usize) -> PyResult<MetricsBuilder> {
+        let inner = py.detach(|| loyalty::analytics::MetricsBuilder::from_json(text)).map_err(errors::analytics)?;
+        Ok(MetricsBuilder { inner: Some(inner.with_threads(threads.max(1))), labels: arrow::Labels::default() })
+    }
+
+    /// Merges another builder of the same settings and period into this one; the other is
+    /// spent.
+    fn merge(&mut self, py: Python<'_>, other: &mut MetricsBuilder) -> PyResult<()> {
+        let theirs =
+            other.inner.take().ok_or_else(|| errors::input("other", "finished", "was already finished or merged"))?;
+        let mine = self.inner.as_mut().ok_or_else(|| errors::input("builder", "finished", "takes no more batches"))?;
+        py.detach(|| mine.merge(theirs)).map_err(errors::analytics)
+    }
+
     /// The metrics (JSON), money in units of `scale` minor-unit digits. The builder is spent.
     fn finish_json(&mut self, py: Python<'_>, scale: u32) -> PyResult<String> {
         loyalty::analytics::check_scale(scale).map_err(errors::analytics)?;

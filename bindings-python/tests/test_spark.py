@@ -115,3 +115,38 @@ def test_the_ledger_replay_on_spark_equals_the_single_machine_replay(spark, orde
     # Real work: points, tiers above the base and a liability in every partition's members.
     assert sum(r["available"] for r in rows) > 0 and len({r["tier"] for r in rows}) >= 2
     assert sum(r["liability"] for r in rows) == sum(r["liability"] for r in local.values())
+
+
+def test_clv_summary_fit_and_predictions_on_spark_equal_the_single_machine_ones(spark, orders):
+    import loyalty.spark as ls
+    from loyalty import clv
+
+    part = orders.slice(0, 100_000)
+    end, holdout = dt.date(2024, 1, 1), dt.date(2024, 5, 15)
+    local = clv.summary(part, calibration_end=end, holdout_end=holdout, amount_minor="amount_minor")
+    df = ls.clv_summary(spark.createDataFrame(part.to_pandas()), calibration_end=end, holdout_end=holdout,
+                        amount_minor="amount_minor", partitions=3).cache()
+    rows = {r["member_id"]: r.asDict() for r in df.collect()}
+    want = {r["member_id"]: r for r in local.to_pylist()}
+    assert rows == want
+    # The fit sees the members in id order, as the local summary lists them: the same model.
+    model, reference = ls.bgnbd_fit(df), clv.BgNbd.fit(local)
+    assert (model.r, model.alpha, model.a, model.b) == (reference.r, reference.alpha, reference.a, reference.b)
+    predicted = {r["member_id"]: r.asDict() for r in ls.bgnbd_predict(reference, df, 26).collect()}
+    expected = {r["member_id"]: r for r in reference.predict(local, 26).to_pylist()}
+    assert predicted.keys() == expected.keys()
+    for m, r in predicted.items():
+        assert r["churn_risk"] == expected[m]["churn_risk"]
+        assert r["p_alive"] == pytest.approx(expected[m]["p_alive"], rel=1e-12)
+        assert r["expected_purchases"] == pytest.approx(expected[m]["expected_purchases"], rel=1e-12)
+
+
+def test_program_metrics_on_spark_equal_the_single_machine_ones(spark, orders):
+    import loyalty.spark as ls
+
+    start = dt.datetime(2024, 3, 1, tzinfo=UTC)
+    local = analytics.metrics(orders, as_of=AS_OF, period_start=start, amount_minor="amount_minor", time_zone="Asia/Tokyo")
+    got = ls.metrics(spark.createDataFrame(orders.to_pandas()), as_of=AS_OF, period_start=start,
+                     amount_minor="amount_minor", time_zone="Asia/Tokyo", partitions=4)
+    assert got == local
+    assert local["orders"] == 300_000 and local["period_orders"] > 0

@@ -666,8 +666,16 @@ def metrics(
     (orders per member who ordered in the period) and `period_repurchase_rate` (the share of
     those who ordered twice or more in it). Amounts and ratios are `Decimal`. `threads`: as
     for `rfm`."""
-    import json
+    builder = _metrics_builder(frame, as_of, period_start, member_id, ordered_at, amount, amount_minor, time_zone,
+                               scale, threads, merging=False)
+    return _metrics_of(builder, scale)
 
+
+def _metrics_builder(frame: Any, as_of: _dt.datetime, period_start: _dt.datetime, member_id: str, ordered_at: str,
+                     amount: Optional[str], amount_minor: Optional[str], time_zone: str, scale: int, threads: int,
+                     merging: bool) -> Any:
+    """The native metrics builder with `frame`'s orders folded in; with `merging`, member ids
+    must be integers (builders of other parts are merged by member id)."""
     money_column = _money_column(amount, amount_minor)
     _check_scale(scale)
     as_of_text, start_text = instant("as_of", as_of), instant("period_start", period_start)
@@ -676,8 +684,19 @@ def metrics(
     def new() -> Any:
         return call(_native.MetricsBuilder, as_of_text, time_zone, start_text, count)
 
-    _, builder = _summarize(frame, new(), new, _Codes(), (member_id, ordered_at, money_column),
+    codes = _Codes()
+    _, builder = _summarize(frame, new(), new, codes, (member_id, ordered_at, money_column),
                             amount_minor is not None, scale)
+    if merging and codes.integers is False:
+        raise InputError(f"{member_id}: metrics to merge need integer member ids (labels are coded per frame)",
+                         "input", member_id, "labels")
+    return builder
+
+
+def _metrics_of(builder: Any, scale: int) -> Dict[str, Any]:
+    """A builder's metrics, amounts and ratios as `Decimal`."""
+    import json
+
     raw = json.loads(call(builder.finish_json, scale))
     decimals = ("revenue", "repurchase_rate", "average_order_value", "purchase_frequency", "historical_ltv",
                 "top_20_percent_revenue_share", "period_revenue", "period_average_order_value",

@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 from . import analytics
 from .errors import InputError
 
-__all__ = ["rfm", "replay"]
+__all__ = ["rfm", "metrics", "replay", "clv_summary", "bgnbd_fit", "bgnbd_predict"]
 
 # Arrow types the analytics return that Spark does not read: unsigned integers and
 # dictionary-coded text.
@@ -179,3 +179,140 @@ def replay(
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return by_member.mapInArrow(run, from_arrow_schema(single.schema()))
+
+
+def clv_summary(
+    orders: Any,
+    *,
+    calibration_end: _dt.date,
+    holdout_end: Optional[_dt.date] = None,
+    member_id: str = "member_id",
+    ordered_at: str = "ordered_at",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    unit: str = "week",
+    scale: int = 2,
+    partitions: Optional[int] = None,
+) -> Any:
+    """`loyalty.clv.summary` on a Spark DataFrame of orders: each partition (members whole)
+    summarized on its executor; one row per member with `frequency`, `recency`, `T`,
+    `monetary` and `holdout_frequency`, the rows the single-machine summary gives."""
+    from . import clv
+
+    if not hasattr(orders, "mapInArrow"):
+        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
+    money = amount_minor if amount_minor is not None else amount
+    if money is None or (amount is not None and amount_minor is not None):
+        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
+    args: Dict[str, Any] = dict(calibration_end=calibration_end, holdout_end=holdout_end, member_id=member_id,
+                                ordered_at=ordered_at, amount=amount, amount_minor=amount_minor, unit=unit, scale=scale)
+    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
+    by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        table = _table(batches)
+        if table is None or table.num_rows == 0:
+            return
+        yield from _spark_friendly(clv.summary(table, **args)).to_batches()
+
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    schema = pa.schema([(member_id, pa.int64()), ("frequency", pa.int64()), ("recency", pa.float64()),
+                        ("T", pa.float64()), ("monetary", pa.float64()), ("holdout_frequency", pa.int64())])
+    return by_member.mapInArrow(run, from_arrow_schema(schema))
+
+
+def bgnbd_fit(summary: Any, member_id: str = "member_id") -> Any:
+    """Fits `loyalty.clv.BgNbd` on the driver from a Spark CLV summary (`clv_summary`): only
+    its member id, `frequency`, `recency` and `T` travel, 32 bytes per member. The members are
+    fitted in id order, as the single-machine summary lists them, so the fit is the same one
+    whatever the partitioning (the optimizer's last digits depend on the order of its sums)."""
+    import pyarrow as pa
+
+    from . import clv
+
+    rows = summary.select(member_id, "frequency", "recency", "T").orderBy(member_id).collect()
+    table = pa.table({
+        "frequency": pa.array([r["frequency"] for r in rows], pa.uint64()),
+        "recency": pa.array([r["recency"] for r in rows], pa.float64()),
+        "T": pa.array([r["T"] for r in rows], pa.float64()),
+    })
+    return clv.BgNbd.fit(table)
+
+
+def bgnbd_predict(model: Any, summary: Any, horizon: float, churn_thresholds: Any = (0.3, 0.7)) -> Any:
+    """`model.predict` on each partition of a Spark CLV summary: the summary's columns with
+    `p_alive`, `expected_purchases` (in the next `horizon` units) and `churn_risk`."""
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        table = _table(batches)
+        if table is None or table.num_rows == 0:
+            return
+        table = table.set_column(table.schema.get_field_index("frequency"), "frequency",
+                                 table.column("frequency").cast(pa.uint64()))
+        yield from _spark_friendly(model.predict(table, horizon, churn_thresholds)).to_batches()
+
+    base = to_arrow_schema(summary.schema)
+    schema = pa.schema(list(base) + [("p_alive", pa.float64()), ("expected_purchases", pa.float64()),
+                                     ("churn_risk", pa.string())])
+    return summary.mapInArrow(run, from_arrow_schema(schema))
+
+
+def _merge_metrics(a: bytes, b: bytes) -> bytes:
+    """Two partial metrics builders' bytes merged into one's."""
+    from . import _native
+    from .errors import call
+
+    left = call(_native.MetricsBuilder.from_json, a.decode())
+    call(left.merge, call(_native.MetricsBuilder.from_json, b.decode()))
+    text: str = call(left.to_json)
+    return text.encode()
+
+
+def metrics(
+    orders: Any,
+    *,
+    as_of: _dt.datetime,
+    period_start: _dt.datetime,
+    member_id: str = "member_id",
+    ordered_at: str = "ordered_at",
+    amount: Optional[str] = None,
+    amount_minor: Optional[str] = None,
+    time_zone: str = "UTC",
+    scale: int = 2,
+    partitions: Optional[int] = None,
+) -> Dict[str, Any]:
+    """`loyalty.analytics.metrics` on a Spark DataFrame of orders: each partition (members
+    whole) folded into a metrics builder on its executor, the builders merged in a tree, the
+    metrics worked out on the driver: the dict the single-machine call returns. Member ids must
+    be integers."""
+    from . import _native
+    from .errors import call
+
+    if not hasattr(orders, "mapInArrow"):
+        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
+    money = amount_minor if amount_minor is not None else amount
+    if money is None or (amount is not None and amount_minor is not None):
+        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
+    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
+    by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
+
+    def fold(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        table = _table(batches)
+        if table is None or table.num_rows == 0:
+            return
+        builder = analytics._metrics_builder(table, as_of, period_start, member_id, ordered_at, amount, amount_minor,
+                                             time_zone, scale, 1, merging=True)
+        text: str = call(builder.to_json)
+        yield pa.RecordBatch.from_pydict({"partial": [text.encode()]}, schema=pa.schema([("partial", pa.binary())]))
+
+    partials = by_member.mapInArrow(fold, "partial binary").rdd.map(lambda row: bytes(row["partial"]))
+    if partials.isEmpty():
+        raise InputError("orders: no orders to measure", "input", "orders", "0 rows")
+    merged = call(_native.MetricsBuilder.from_json, partials.treeReduce(_merge_metrics).decode())
+    return analytics._metrics_of(merged, scale)

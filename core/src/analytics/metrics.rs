@@ -331,6 +331,47 @@ impl MetricsBuilder {
         self.before.merge(other.before)
     }
 
+    /// The builder as JSON text, for another process to read with
+    /// [`MetricsBuilder::from_json`] and merge (a log summarized part by part, on machines).
+    ///
+    /// # Errors
+    /// The error a builder broken by too many members carries.
+    pub fn to_json(&self) -> Result<String, AnalyticsError> {
+        if let Some(e) = &self.broken {
+            return Err(e.clone());
+        }
+        let parts = (&self.now, &self.before, self.period_start);
+        serde_json::to_string(&parts)
+            .map_err(|e| AnalyticsError::Invalid { field: "partial".into(), reason: e.to_string() })
+    }
+
+    /// Reads [`MetricsBuilder::to_json`]'s text, checked as summaries are, and the two halves
+    /// against each other: the same settings, the earlier one's `as_of` the period's start.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use loyalty::analytics::{MetricsBuilder, Orders, Settings};
+    /// let as_of = Utc.timestamp_opt(864_000, 0).unwrap();
+    /// let mut b = MetricsBuilder::new(Settings::new(as_of, chrono_tz::UTC), Utc.timestamp_opt(432_000, 0).unwrap()).unwrap();
+    /// b.add(&Orders { member_id: &[1], ordered_at: &[86_400], amount_minor: &[1000] }).unwrap();
+    /// let back = MetricsBuilder::from_json(&b.to_json().unwrap()).unwrap();
+    /// assert_eq!(back.finish(2).unwrap().orders, 1);
+    /// ```
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] naming `partial` for text that is not a builder.
+    pub fn from_json(text: &str) -> Result<MetricsBuilder, AnalyticsError> {
+        let invalid = |reason: String| AnalyticsError::Invalid { field: "partial".into(), reason };
+        let (now, before, period_start): (Summarizer, Summarizer, DateTime<Utc>) =
+            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut early = now.settings().clone();
+        early.as_of = period_start;
+        if *before.settings() != early {
+            return Err(invalid("the two halves' settings do not match the period".into()));
+        }
+        Ok(MetricsBuilder { now, before, period_start, broken: None })
+    }
+
     /// The metrics, with money in units of `scale` minor-unit digits.
     ///
     /// # Errors
@@ -346,5 +387,36 @@ impl MetricsBuilder {
             other => other?,
         };
         Ok(metrics(&now, &before, &settings, self.period_start.timestamp(), scale))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// A builder read back merges like the original, and text whose halves disagree with its
+    /// period is refused naming the partial.
+    #[test]
+    fn builders_cross_as_json_and_mismatched_halves_are_refused() {
+        let day = |d: i64| d * 86_400;
+        let as_of = Utc.timestamp_opt(day(10), 0).unwrap();
+        let start = Utc.timestamp_opt(day(5), 0).unwrap();
+        let new = || MetricsBuilder::new(Settings::new(as_of, chrono_tz::UTC), start).unwrap();
+        let (mut a, mut b) = (new(), new());
+        a.add(&Orders { member_id: &[1, 1], ordered_at: &[day(1), day(6)], amount_minor: &[1000, 2000] }).unwrap();
+        b.add(&Orders { member_id: &[2], ordered_at: &[day(8)], amount_minor: &[4000] }).unwrap();
+        let mut back = MetricsBuilder::from_json(&a.to_json().unwrap()).unwrap();
+        back.merge(MetricsBuilder::from_json(&b.to_json().unwrap()).unwrap()).unwrap();
+        let m = back.finish(2).unwrap();
+        assert_eq!((m.orders, m.revenue, m.period_orders), (3, "70".parse().unwrap(), 2));
+        // The period moved a day: the earlier half's as_of no longer matches it.
+        let json = a.to_json().unwrap();
+        let last = json.rfind("1970-01-06T00:00:00Z").unwrap();
+        let text = format!("{}1970-01-07T00:00:00Z{}", &json[..last], &json[last + 20..]);
+        assert!(
+            matches!(MetricsBuilder::from_json(&text), Err(AnalyticsError::Invalid { field, .. }) if field == "partial")
+        );
+        assert!(MetricsBuilder::from_json("[1, 2]").is_err());
     }
 }
