@@ -206,8 +206,17 @@ class MemberStoryTest {
         assertEquals(before, mei.snapshot())
         val back = mei.apply(bakery, Event("c1", at("2025-06-30T15:59:59Z"), EventKind.OrderCancelled("A")))
         assertEquals(listOf<Effect>(Effect.CouponReturned("g1", "A")), back.effects.filterIsInstance<Effect.CouponReturned>())
-        val quote = mei.quoteCheckoutJson(bakery, """{"amount": "80", "coupons": ["g1"]}""", at("2025-06-30T15:59:59Z"))
-        assertEquals(true, quote.contains("\"due\":\"60\""), quote)
+        // Back to issued, usable again: the checkout quotes 20 off, 60 due, 60 points.
+        assertEquals(listOf<dev.loyalty.CouponState>(dev.loyalty.CouponState.Issued), mei.coupons(at("2025-06-30T15:59:59Z")).map { it.state })
+        val quote = mei.quoteCheckout(bakery, dev.loyalty.Checkout(amount = BigDecimal("80"), coupons = listOf("g1", "nope")), at("2025-06-30T15:59:59Z"))
+        assertEquals(listOf(0, 0), listOf(BigDecimal("60").compareTo(quote.due), BigDecimal("20").compareTo(quote.coupons[0].discount)))
+        assertEquals(listOf(60L, null), listOf(quote.pointsEarned, quote.coupons[0].notApplied))
+        assertEquals("is not a coupon of the member's", quote.coupons[1].notApplied)
+        // A bad amount is the core's error naming the field.
+        val bad = assertThrows(LoyaltyException.InvalidField::class.java) {
+            mei.quoteCheckout(bakery, dev.loyalty.Checkout(amount = BigDecimal("80.001")), at("2025-06-30T15:59:59Z"))
+        }
+        assertEquals(listOf("amount", "80.001"), listOf(bad.field, bad.value))
     }
 
     @Test

@@ -4,6 +4,7 @@
 
 mod surface;
 mod uniffi_support;
+mod wallet;
 
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -12,6 +13,7 @@ pub use surface::{
 };
 pub use uniffi_support::Money;
 use uniffi_support::{from_system_time, to_system_time};
+pub use wallet::{Checkout, CheckoutQuote, CouponQuote, CouponState, MemberCoupon};
 
 uniffi::setup_scaffolding!();
 
@@ -341,26 +343,25 @@ impl Account {
         })
     }
 
-    /// The member's coupons as of `as_of`, as the core's JSON (an array of objects with
-    /// `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
-    pub fn coupons_json(&self, as_of: SystemTime) -> Result<String, LoyaltyError> {
+    /// The member's coupons as of `as_of`, each with its state then.
+    pub fn coupons(&self, as_of: SystemTime) -> Result<Vec<MemberCoupon>, LoyaltyError> {
         let as_of = from_system_time("as_of", as_of)?;
         let c = self.try_with(|a| a.coupons(as_of))?;
-        serde_json::to_string(&c).map_err(|e| LoyaltyError::input("coupons", "", e.to_string()))
+        wallet::render("coupons", &c)
     }
 
-    /// Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
-    /// as the core's JSON.
-    pub fn quote_checkout_json(
+    /// Quotes a checkout: coupons, then points, then stored value; a coupon that does not
+    /// apply says why.
+    pub fn quote_checkout(
         &self,
         program: &Program,
-        checkout: String,
+        checkout: Checkout,
         at: SystemTime,
-    ) -> Result<String, LoyaltyError> {
+    ) -> Result<CheckoutQuote, LoyaltyError> {
         let at = from_system_time("at", at)?;
-        let checkout = loyalty::Checkout::from_json(&checkout)?;
+        let checkout = checkout.to_core()?;
         let q = self.try_with(|a| a.quote_checkout(&program.inner, &checkout, at))?;
-        serde_json::to_string(&q).map_err(|e| LoyaltyError::input("checkout", "", e.to_string()))
+        wallet::render("checkout quote", &q)
     }
 
     pub fn stored_value(&self, program: &Program, as_of: SystemTime) -> Result<StoredValueBalance, LoyaltyError> {

@@ -471,7 +471,7 @@ fn internal(e: &serde_json::Error) -> LoyaltyError {
 }
 
 /// Instants as the core writes them (RFC 3339, UTC).
-mod instant {
+pub(crate) mod instant {
     use super::*;
 
     /// An instant a `DateTime` cannot hold is written as text the core's reader refuses, so
@@ -483,7 +483,7 @@ mod instant {
         }
     }
 
-    pub(super) fn write<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn write<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&text(*t))
     }
 
@@ -494,7 +494,7 @@ mod instant {
         }
     }
 
-    pub(super) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+    pub(crate) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
         let text = String::deserialize(d)?;
         DateTime::parse_from_rfc3339(&text)
             .map(|t| to_system_time(t.with_timezone(&Utc)))

@@ -650,10 +650,9 @@ public protocol AccountProtocol: AnyObject, Sendable {
     func balances(program: Program, asOf: Date) throws  -> Balances
     
     /**
-     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
-     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     * The member's coupons as of `as_of`, each with its state then.
      */
-    func couponsJson(asOf: Date) throws  -> String
+    func coupons(asOf: Date) throws  -> [MemberCoupon]
     
     func expiring(program: Program, asOf: Date, until: Date) throws  -> [ExpiringPoints]
     
@@ -668,10 +667,10 @@ public protocol AccountProtocol: AnyObject, Sendable {
     func previewOrder(program: Program, amount: Money, at: Date) throws  -> Int64
     
     /**
-     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
-     * as the core's JSON.
+     * Quotes a checkout: coupons, then points, then stored value; a coupon that does not
+     * apply says why.
      */
-    func quoteCheckoutJson(program: Program, checkout: String, at: Date) throws  -> String
+    func quoteCheckout(program: Program, checkout: Checkout, at: Date) throws  -> CheckoutQuote
     
     func quotePayment(program: Program, orderAmount: Money, requested: Int64?, asOf: Date) throws  -> PaymentQuote
     
@@ -822,13 +821,12 @@ open func balances(program: Program, asOf: Date)throws  -> Balances  {
 }
     
     /**
-     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
-     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     * The member's coupons as of `as_of`, each with its state then.
      */
-open func couponsJson(asOf: Date)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+open func coupons(asOf: Date)throws  -> [MemberCoupon]  {
+    return try  FfiConverterSequenceTypeMemberCoupon.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
         uniffiCallStatus in
-    uniffi_loyalty_mobile_fn_method_account_coupons_json(
+    uniffi_loyalty_mobile_fn_method_account_coupons(
             self.uniffiCloneHandle(),
         FfiConverterTimestamp.lower(asOf),uniffiCallStatus
     )
@@ -875,16 +873,16 @@ open func previewOrder(program: Program, amount: Money, at: Date)throws  -> Int6
 }
     
     /**
-     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
-     * as the core's JSON.
+     * Quotes a checkout: coupons, then points, then stored value; a coupon that does not
+     * apply says why.
      */
-open func quoteCheckoutJson(program: Program, checkout: String, at: Date)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+open func quoteCheckout(program: Program, checkout: Checkout, at: Date)throws  -> CheckoutQuote  {
+    return try  FfiConverterTypeCheckoutQuote_lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
         uniffiCallStatus in
-    uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(
+    uniffi_loyalty_mobile_fn_method_account_quote_checkout(
             self.uniffiCloneHandle(),
         FfiConverterTypeProgram_lower(program),
-        FfiConverterString.lower(checkout),
+        FfiConverterTypeCheckout_lower(checkout),
         FfiConverterTimestamp.lower(at),uniffiCallStatus
     )
 })
@@ -1206,6 +1204,226 @@ public func FfiConverterTypeBalances_lower(_ value: Balances) -> RustBuffer {
 
 
 /**
+ * A checkout to quote: coupons first, then at most `points` points, then stored value when
+ * `stored_value`.
+ */
+public struct Checkout: Equatable, Hashable {
+    public let amount: Money
+    public let channel: String?
+    public let lines: [OrderLine]
+    public let coupons: [String]
+    public let reservationKey: String?
+    public let points: Int64?
+    public let storedValue: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(amount: Money, channel: String? = nil, lines: [OrderLine] = [], coupons: [String] = [], reservationKey: String? = nil, points: Int64? = nil, storedValue: Bool = false) {
+        self.amount = amount
+        self.channel = channel
+        self.lines = lines
+        self.coupons = coupons
+        self.reservationKey = reservationKey
+        self.points = points
+        self.storedValue = storedValue
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Checkout: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckout: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Checkout {
+        return
+            try Checkout(
+                amount: FfiConverterTypeMoney.read(from: &buf), 
+                channel: FfiConverterOptionString.read(from: &buf), 
+                lines: FfiConverterSequenceTypeOrderLine.read(from: &buf), 
+                coupons: FfiConverterSequenceString.read(from: &buf), 
+                reservationKey: FfiConverterOptionString.read(from: &buf), 
+                points: FfiConverterOptionInt64.read(from: &buf), 
+                storedValue: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Checkout, into buf: inout [UInt8]) {
+        FfiConverterTypeMoney.write(value.amount, into: &buf)
+        FfiConverterOptionString.write(value.channel, into: &buf)
+        FfiConverterSequenceTypeOrderLine.write(value.lines, into: &buf)
+        FfiConverterSequenceString.write(value.coupons, into: &buf)
+        FfiConverterOptionString.write(value.reservationKey, into: &buf)
+        FfiConverterOptionInt64.write(value.points, into: &buf)
+        FfiConverterBool.write(value.storedValue, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckout_lift(_ buf: RustBuffer) throws -> Checkout {
+    return try FfiConverterTypeCheckout.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckout_lower(_ value: Checkout) -> RustBuffer {
+    return FfiConverterTypeCheckout.lower(value)
+}
+
+
+/**
+ * What a checkout will cost (the core's `CheckoutQuote`).
+ */
+public struct CheckoutQuote: Equatable, Hashable {
+    public let amount: Money
+    public let coupons: [CouponQuote]
+    public let afterCoupons: Money
+    public let points: Int64
+    public let pointsValue: Money
+    public let storedValue: Money
+    public let due: Money
+    public let pointsEarned: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(amount: Money, coupons: [CouponQuote], afterCoupons: Money, points: Int64, pointsValue: Money, storedValue: Money, due: Money, pointsEarned: Int64) {
+        self.amount = amount
+        self.coupons = coupons
+        self.afterCoupons = afterCoupons
+        self.points = points
+        self.pointsValue = pointsValue
+        self.storedValue = storedValue
+        self.due = due
+        self.pointsEarned = pointsEarned
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckoutQuote: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckoutQuote: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckoutQuote {
+        return
+            try CheckoutQuote(
+                amount: FfiConverterTypeMoney.read(from: &buf), 
+                coupons: FfiConverterSequenceTypeCouponQuote.read(from: &buf), 
+                afterCoupons: FfiConverterTypeMoney.read(from: &buf), 
+                points: FfiConverterInt64.read(from: &buf), 
+                pointsValue: FfiConverterTypeMoney.read(from: &buf), 
+                storedValue: FfiConverterTypeMoney.read(from: &buf), 
+                due: FfiConverterTypeMoney.read(from: &buf), 
+                pointsEarned: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckoutQuote, into buf: inout [UInt8]) {
+        FfiConverterTypeMoney.write(value.amount, into: &buf)
+        FfiConverterSequenceTypeCouponQuote.write(value.coupons, into: &buf)
+        FfiConverterTypeMoney.write(value.afterCoupons, into: &buf)
+        FfiConverterInt64.write(value.points, into: &buf)
+        FfiConverterTypeMoney.write(value.pointsValue, into: &buf)
+        FfiConverterTypeMoney.write(value.storedValue, into: &buf)
+        FfiConverterTypeMoney.write(value.due, into: &buf)
+        FfiConverterInt64.write(value.pointsEarned, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckoutQuote_lift(_ buf: RustBuffer) throws -> CheckoutQuote {
+    return try FfiConverterTypeCheckoutQuote.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckoutQuote_lower(_ value: CheckoutQuote) -> RustBuffer {
+    return FfiConverterTypeCheckoutQuote.lower(value)
+}
+
+
+/**
+ * One coupon of a checkout: what it takes off, or why it does not apply.
+ */
+public struct CouponQuote: Equatable, Hashable {
+    public let couponId: String
+    public let discount: Money
+    public let notApplied: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(couponId: String, discount: Money, notApplied: String?) {
+        self.couponId = couponId
+        self.discount = discount
+        self.notApplied = notApplied
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CouponQuote: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCouponQuote: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CouponQuote {
+        return
+            try CouponQuote(
+                couponId: FfiConverterString.read(from: &buf), 
+                discount: FfiConverterTypeMoney.read(from: &buf), 
+                notApplied: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CouponQuote, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.couponId, into: &buf)
+        FfiConverterTypeMoney.write(value.discount, into: &buf)
+        FfiConverterOptionString.write(value.notApplied, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponQuote_lift(_ buf: RustBuffer) throws -> CouponQuote {
+    return try FfiConverterTypeCouponQuote.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponQuote_lower(_ value: CouponQuote) -> RustBuffer {
+    return FfiConverterTypeCouponQuote.lower(value)
+}
+
+
+/**
  * Points taken from (or given back to) one lot.
  */
 public struct Draw: Equatable, Hashable {
@@ -1457,6 +1675,80 @@ public func FfiConverterTypeFundDraw_lift(_ buf: RustBuffer) throws -> FundDraw 
 #endif
 public func FfiConverterTypeFundDraw_lower(_ value: FundDraw) -> RustBuffer {
     return FfiConverterTypeFundDraw.lower(value)
+}
+
+
+/**
+ * A coupon as the member sees it (the core's `MemberCoupon`; its state's fields sit beside
+ * the others in the core's JSON, so unknown fields cannot be refused here).
+ */
+public struct MemberCoupon: Equatable, Hashable {
+    public let couponId: String
+    public let definition: String
+    public let issuedAt: Date
+    public let validFrom: Date
+    public let validUntil: Date
+    public let state: CouponState
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(couponId: String, definition: String, issuedAt: Date, validFrom: Date, validUntil: Date, state: CouponState) {
+        self.couponId = couponId
+        self.definition = definition
+        self.issuedAt = issuedAt
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MemberCoupon: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemberCoupon: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberCoupon {
+        return
+            try MemberCoupon(
+                couponId: FfiConverterString.read(from: &buf), 
+                definition: FfiConverterString.read(from: &buf), 
+                issuedAt: FfiConverterTimestamp.read(from: &buf), 
+                validFrom: FfiConverterTimestamp.read(from: &buf), 
+                validUntil: FfiConverterTimestamp.read(from: &buf), 
+                state: FfiConverterTypeCouponState.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MemberCoupon, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.couponId, into: &buf)
+        FfiConverterString.write(value.definition, into: &buf)
+        FfiConverterTimestamp.write(value.issuedAt, into: &buf)
+        FfiConverterTimestamp.write(value.validFrom, into: &buf)
+        FfiConverterTimestamp.write(value.validUntil, into: &buf)
+        FfiConverterTypeCouponState.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberCoupon_lift(_ buf: RustBuffer) throws -> MemberCoupon {
+    return try FfiConverterTypeMemberCoupon.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberCoupon_lower(_ value: MemberCoupon) -> RustBuffer {
+    return FfiConverterTypeMemberCoupon.lower(value)
 }
 
 
@@ -2004,6 +2296,104 @@ public func FfiConverterTypeCashOutMode_lift(_ buf: RustBuffer) throws -> CashOu
 #endif
 public func FfiConverterTypeCashOutMode_lower(_ value: CashOutMode) -> RustBuffer {
     return FfiConverterTypeCashOutMode.lower(value)
+}
+
+
+
+/**
+ * Where a coupon is in its lifecycle.
+ */
+
+public enum CouponState: Equatable, Hashable {
+    
+    case issued
+    case reserved(key: String, until: Date
+    )
+    case redeemed(orderId: String, discount: Money
+    )
+    case expired
+    case cancelled
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CouponState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCouponState: FfiConverterRustBuffer {
+    typealias SwiftType = CouponState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CouponState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .issued
+        
+        case 2: return .reserved(key: try FfiConverterString.read(from: &buf), until: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 3: return .redeemed(orderId: try FfiConverterString.read(from: &buf), discount: try FfiConverterTypeMoney.read(from: &buf)
+        )
+        
+        case 4: return .expired
+        
+        case 5: return .cancelled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CouponState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .issued:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .reserved(key,until):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTimestamp.write(until, into: &buf)
+            
+        
+        case let .redeemed(orderId,discount):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(orderId, into: &buf)
+            FfiConverterTypeMoney.write(discount, into: &buf)
+            
+        
+        case .expired:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponState_lift(_ buf: RustBuffer) throws -> CouponState {
+    return try FfiConverterTypeCouponState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCouponState_lower(_ value: CouponState) -> RustBuffer {
+    return FfiConverterTypeCouponState.lower(value)
 }
 
 
@@ -3581,6 +3971,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCouponQuote: FfiConverterRustBuffer {
+    typealias SwiftType = [CouponQuote]
+
+    public static func write(_ value: [CouponQuote], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCouponQuote.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CouponQuote] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CouponQuote]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCouponQuote.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDraw: FfiConverterRustBuffer {
     typealias SwiftType = [Draw]
 
@@ -3648,6 +4063,31 @@ fileprivate struct FfiConverterSequenceTypeFundDraw: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFundDraw.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMemberCoupon: FfiConverterRustBuffer {
+    typealias SwiftType = [MemberCoupon]
+
+    public static func write(_ value: [MemberCoupon], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMemberCoupon.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MemberCoupon] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MemberCoupon]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMemberCoupon.read(from: &buf))
         }
         return seq
     }
@@ -3867,7 +4307,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_loyalty_mobile_checksum_method_account_balances() != 35850) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_loyalty_mobile_checksum_method_account_coupons_json() != 15993) {
+    if (uniffi_loyalty_mobile_checksum_method_account_coupons() != 32856) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_expiring() != 60902) {
@@ -3879,7 +4319,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_loyalty_mobile_checksum_method_account_preview_order() != 33496) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json() != 48654) {
+    if (uniffi_loyalty_mobile_checksum_method_account_quote_checkout() != 488) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_quote_payment() != 5321) {

@@ -283,9 +283,9 @@ RustBuffer uniffi_loyalty_mobile_fn_method_account_apply_json(uint64_t ptr, uint
 RustBuffer uniffi_loyalty_mobile_fn_method_account_balances(uint64_t ptr, uint64_t program, RustBuffer as_of, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_COUPONS_JSON
-#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_COUPONS_JSON
-RustBuffer uniffi_loyalty_mobile_fn_method_account_coupons_json(uint64_t ptr, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_COUPONS
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_COUPONS
+RustBuffer uniffi_loyalty_mobile_fn_method_account_coupons(uint64_t ptr, RustBuffer as_of, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_EXPIRING
@@ -303,9 +303,9 @@ int8_t uniffi_loyalty_mobile_fn_method_account_is_frozen(uint64_t ptr, RustCallS
 int64_t uniffi_loyalty_mobile_fn_method_account_preview_order(uint64_t ptr, uint64_t program, RustBuffer amount, RustBuffer at, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
-#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
-RustBuffer uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(uint64_t ptr, uint64_t program, RustBuffer checkout, RustBuffer at, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_CHECKOUT
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_CHECKOUT
+RustBuffer uniffi_loyalty_mobile_fn_method_account_quote_checkout(uint64_t ptr, uint64_t program, RustBuffer checkout, RustBuffer at, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_QUOTE_PAYMENT
@@ -642,9 +642,9 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_balances(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_COUPONS_JSON
-#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_COUPONS_JSON
-uint16_t uniffi_loyalty_mobile_checksum_method_account_coupons_json(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_COUPONS
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_COUPONS
+uint16_t uniffi_loyalty_mobile_checksum_method_account_coupons(void
     
 );
 #endif
@@ -666,9 +666,9 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_preview_order(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
-#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_QUOTE_CHECKOUT_JSON
-uint16_t uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_QUOTE_CHECKOUT
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_QUOTE_CHECKOUT
+uint16_t uniffi_loyalty_mobile_checksum_method_account_quote_checkout(void
     
 );
 #endif

@@ -683,7 +683,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_balances(
     ): Int
-    external fun uniffi_loyalty_mobile_checksum_method_account_coupons_json(
+    external fun uniffi_loyalty_mobile_checksum_method_account_coupons(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_expiring(
     ): Int
@@ -691,7 +691,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_preview_order(
     ): Int
-    external fun uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json(
+    external fun uniffi_loyalty_mobile_checksum_method_account_quote_checkout(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_quote_payment(
     ): Int
@@ -749,7 +749,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_balances(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_loyalty_mobile_fn_method_account_coupons_json(`ptr`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_loyalty_mobile_fn_method_account_coupons(`ptr`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_expiring(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,`until`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -757,7 +757,7 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_loyalty_mobile_fn_method_account_preview_order(`ptr`: Long,`program`: Long,`amount`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(`ptr`: Long,`program`: Long,`checkout`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_loyalty_mobile_fn_method_account_quote_checkout(`ptr`: Long,`program`: Long,`checkout`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_quote_payment(`ptr`: Long,`program`: Long,`orderAmount`: RustBuffer.ByValue,`requested`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -910,7 +910,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_balances() and 0xFFFF) != 35850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_loyalty_mobile_checksum_method_account_coupons_json() and 0xFFFF) != 15993) {
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_coupons() and 0xFFFF) != 32856) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_expiring() and 0xFFFF) != 60902) {
@@ -922,7 +922,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_preview_order() and 0xFFFF) != 33496) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_loyalty_mobile_checksum_method_account_quote_checkout_json() and 0xFFFF) != 48654) {
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_quote_checkout() and 0xFFFF) != 488) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_quote_payment() and 0xFFFF) != 5321) {
@@ -1424,10 +1424,9 @@ public interface AccountInterface {
     fun `balances`(`program`: Program, `asOf`: java.time.Instant): Balances
     
     /**
-     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
-     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     * The member's coupons as of `as_of`, each with its state then.
      */
-    fun `couponsJson`(`asOf`: java.time.Instant): kotlin.String
+    fun `coupons`(`asOf`: java.time.Instant): List<MemberCoupon>
     
     fun `expiring`(`program`: Program, `asOf`: java.time.Instant, `until`: java.time.Instant): List<ExpiringPoints>
     
@@ -1442,10 +1441,10 @@ public interface AccountInterface {
     fun `previewOrder`(`program`: Program, `amount`: Money, `at`: java.time.Instant): kotlin.Long
     
     /**
-     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
-     * as the core's JSON.
+     * Quotes a checkout: coupons, then points, then stored value; a coupon that does not
+     * apply says why.
      */
-    fun `quoteCheckoutJson`(`program`: Program, `checkout`: kotlin.String, `at`: java.time.Instant): kotlin.String
+    fun `quoteCheckout`(`program`: Program, `checkout`: Checkout, `at`: java.time.Instant): CheckoutQuote
     
     fun `quotePayment`(`program`: Program, `orderAmount`: Money, `requested`: kotlin.Long?, `asOf`: java.time.Instant): PaymentQuote
     
@@ -1655,14 +1654,13 @@ open class Account: Disposable, AutoCloseable, AccountInterface
 
     
     /**
-     * The member's coupons as of `as_of`, as the core's JSON (an array of objects with
-     * `coupon_id`, `definition`, `valid_from`, `valid_until` and `state`).
+     * The member's coupons as of `as_of`, each with its state then.
      */
-    @Throws(LoyaltyException::class)override fun `couponsJson`(`asOf`: java.time.Instant): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(LoyaltyException::class)override fun `coupons`(`asOf`: java.time.Instant): List<MemberCoupon> {
+            return FfiConverterSequenceTypeMemberCoupon.lift(
     callWithHandle {
     uniffiRustCallWithError(LoyaltyException) { _status ->
-    UniffiLib.uniffi_loyalty_mobile_fn_method_account_coupons_json(
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_coupons(
         it,
         
         FfiConverterTimestamp.lower(`asOf`),_status)
@@ -1727,18 +1725,18 @@ open class Account: Disposable, AutoCloseable, AccountInterface
 
     
     /**
-     * Quotes a checkout given as the core's JSON (coupons, then points, then stored value),
-     * as the core's JSON.
+     * Quotes a checkout: coupons, then points, then stored value; a coupon that does not
+     * apply says why.
      */
-    @Throws(LoyaltyException::class)override fun `quoteCheckoutJson`(`program`: Program, `checkout`: kotlin.String, `at`: java.time.Instant): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(LoyaltyException::class)override fun `quoteCheckout`(`program`: Program, `checkout`: Checkout, `at`: java.time.Instant): CheckoutQuote {
+            return FfiConverterTypeCheckoutQuote.lift(
     callWithHandle {
     uniffiRustCallWithError(LoyaltyException) { _status ->
-    UniffiLib.uniffi_loyalty_mobile_fn_method_account_quote_checkout_json(
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_quote_checkout(
         it,
         
         FfiConverterTypeProgram.lower(`program`),
-        FfiConverterString.lower(`checkout`),
+        FfiConverterTypeCheckout.lower(`checkout`),
         FfiConverterTimestamp.lower(`at`),_status)
 }
     }
@@ -2221,6 +2219,190 @@ public object FfiConverterTypeBalances: FfiConverterRustBuffer<Balances> {
 
 
 /**
+ * A checkout to quote: coupons first, then at most `points` points, then stored value when
+ * `stored_value`.
+ */
+data class Checkout (
+    val `amount`: Money
+    , 
+    val `channel`: kotlin.String? = null 
+    , 
+    val `lines`: List<OrderLine> = listOf() 
+    , 
+    val `coupons`: List<kotlin.String> = listOf() 
+    , 
+    val `reservationKey`: kotlin.String? = null 
+    , 
+    val `points`: kotlin.Long? = null 
+    , 
+    val `storedValue`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckout: FfiConverterRustBuffer<Checkout> {
+    override fun read(buf: ByteBuffer): Checkout {
+        return Checkout(
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeOrderLine.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Checkout) = (
+            FfiConverterTypeMoney.allocationSize(value.`amount`) +
+            FfiConverterOptionalString.allocationSize(value.`channel`) +
+            FfiConverterSequenceTypeOrderLine.allocationSize(value.`lines`) +
+            FfiConverterSequenceString.allocationSize(value.`coupons`) +
+            FfiConverterOptionalString.allocationSize(value.`reservationKey`) +
+            FfiConverterOptionalLong.allocationSize(value.`points`) +
+            FfiConverterBoolean.allocationSize(value.`storedValue`)
+    )
+
+    override fun write(value: Checkout, buf: ByteBuffer) {
+            FfiConverterTypeMoney.write(value.`amount`, buf)
+            FfiConverterOptionalString.write(value.`channel`, buf)
+            FfiConverterSequenceTypeOrderLine.write(value.`lines`, buf)
+            FfiConverterSequenceString.write(value.`coupons`, buf)
+            FfiConverterOptionalString.write(value.`reservationKey`, buf)
+            FfiConverterOptionalLong.write(value.`points`, buf)
+            FfiConverterBoolean.write(value.`storedValue`, buf)
+    }
+}
+
+
+
+/**
+ * What a checkout will cost (the core's `CheckoutQuote`).
+ */
+data class CheckoutQuote (
+    val `amount`: Money
+    , 
+    val `coupons`: List<CouponQuote>
+    , 
+    val `afterCoupons`: Money
+    , 
+    val `points`: kotlin.Long
+    , 
+    val `pointsValue`: Money
+    , 
+    val `storedValue`: Money
+    , 
+    val `due`: Money
+    , 
+    val `pointsEarned`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckoutQuote: FfiConverterRustBuffer<CheckoutQuote> {
+    override fun read(buf: ByteBuffer): CheckoutQuote {
+        return CheckoutQuote(
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterSequenceTypeCouponQuote.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckoutQuote) = (
+            FfiConverterTypeMoney.allocationSize(value.`amount`) +
+            FfiConverterSequenceTypeCouponQuote.allocationSize(value.`coupons`) +
+            FfiConverterTypeMoney.allocationSize(value.`afterCoupons`) +
+            FfiConverterLong.allocationSize(value.`points`) +
+            FfiConverterTypeMoney.allocationSize(value.`pointsValue`) +
+            FfiConverterTypeMoney.allocationSize(value.`storedValue`) +
+            FfiConverterTypeMoney.allocationSize(value.`due`) +
+            FfiConverterLong.allocationSize(value.`pointsEarned`)
+    )
+
+    override fun write(value: CheckoutQuote, buf: ByteBuffer) {
+            FfiConverterTypeMoney.write(value.`amount`, buf)
+            FfiConverterSequenceTypeCouponQuote.write(value.`coupons`, buf)
+            FfiConverterTypeMoney.write(value.`afterCoupons`, buf)
+            FfiConverterLong.write(value.`points`, buf)
+            FfiConverterTypeMoney.write(value.`pointsValue`, buf)
+            FfiConverterTypeMoney.write(value.`storedValue`, buf)
+            FfiConverterTypeMoney.write(value.`due`, buf)
+            FfiConverterLong.write(value.`pointsEarned`, buf)
+    }
+}
+
+
+
+/**
+ * One coupon of a checkout: what it takes off, or why it does not apply.
+ */
+data class CouponQuote (
+    val `couponId`: kotlin.String
+    , 
+    val `discount`: Money
+    , 
+    val `notApplied`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCouponQuote: FfiConverterRustBuffer<CouponQuote> {
+    override fun read(buf: ByteBuffer): CouponQuote {
+        return CouponQuote(
+            FfiConverterString.read(buf),
+            FfiConverterTypeMoney.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CouponQuote) = (
+            FfiConverterString.allocationSize(value.`couponId`) +
+            FfiConverterTypeMoney.allocationSize(value.`discount`) +
+            FfiConverterOptionalString.allocationSize(value.`notApplied`)
+    )
+
+    override fun write(value: CouponQuote, buf: ByteBuffer) {
+            FfiConverterString.write(value.`couponId`, buf)
+            FfiConverterTypeMoney.write(value.`discount`, buf)
+            FfiConverterOptionalString.write(value.`notApplied`, buf)
+    }
+}
+
+
+
+/**
  * Points taken from (or given back to) one lot.
  */
 data class Draw (
@@ -2399,6 +2581,68 @@ public object FfiConverterTypeFundDraw: FfiConverterRustBuffer<FundDraw> {
             FfiConverterString.write(value.`topupId`, buf)
             FfiConverterTypeFund.write(value.`fund`, buf)
             FfiConverterTypeMoney.write(value.`amount`, buf)
+    }
+}
+
+
+
+/**
+ * A coupon as the member sees it (the core's `MemberCoupon`; its state's fields sit beside
+ * the others in the core's JSON, so unknown fields cannot be refused here).
+ */
+data class MemberCoupon (
+    val `couponId`: kotlin.String
+    , 
+    val `definition`: kotlin.String
+    , 
+    val `issuedAt`: java.time.Instant
+    , 
+    val `validFrom`: java.time.Instant
+    , 
+    val `validUntil`: java.time.Instant
+    , 
+    val `state`: CouponState
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemberCoupon: FfiConverterRustBuffer<MemberCoupon> {
+    override fun read(buf: ByteBuffer): MemberCoupon {
+        return MemberCoupon(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTypeCouponState.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MemberCoupon) = (
+            FfiConverterString.allocationSize(value.`couponId`) +
+            FfiConverterString.allocationSize(value.`definition`) +
+            FfiConverterTimestamp.allocationSize(value.`issuedAt`) +
+            FfiConverterTimestamp.allocationSize(value.`validFrom`) +
+            FfiConverterTimestamp.allocationSize(value.`validUntil`) +
+            FfiConverterTypeCouponState.allocationSize(value.`state`)
+    )
+
+    override fun write(value: MemberCoupon, buf: ByteBuffer) {
+            FfiConverterString.write(value.`couponId`, buf)
+            FfiConverterString.write(value.`definition`, buf)
+            FfiConverterTimestamp.write(value.`issuedAt`, buf)
+            FfiConverterTimestamp.write(value.`validFrom`, buf)
+            FfiConverterTimestamp.write(value.`validUntil`, buf)
+            FfiConverterTypeCouponState.write(value.`state`, buf)
     }
 }
 
@@ -2798,6 +3042,142 @@ public object FfiConverterTypeCashOutMode: FfiConverterRustBuffer<CashOutMode> {
 
     override fun write(value: CashOutMode, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a coupon is in its lifecycle.
+ */
+sealed class CouponState {
+    
+    object Issued : CouponState()
+    
+    
+    data class Reserved(
+        val `key`: kotlin.String, 
+        val `until`: java.time.Instant) : CouponState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Redeemed(
+        val `orderId`: kotlin.String, 
+        val `discount`: dev.loyalty.Money) : CouponState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object Expired : CouponState()
+    
+    
+    object Cancelled : CouponState()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCouponState : FfiConverterRustBuffer<CouponState>{
+    override fun read(buf: ByteBuffer): CouponState {
+        return when(buf.getInt()) {
+            1 -> CouponState.Issued
+            2 -> CouponState.Reserved(
+                FfiConverterString.read(buf),
+                FfiConverterTimestamp.read(buf),
+                )
+            3 -> CouponState.Redeemed(
+                FfiConverterString.read(buf),
+                FfiConverterTypeMoney.read(buf),
+                )
+            4 -> CouponState.Expired
+            5 -> CouponState.Cancelled
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: CouponState): ULong = when(value) {
+        is CouponState.Issued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CouponState.Reserved -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`key`)
+                + FfiConverterTimestamp.allocationSize(value.`until`)
+            )
+        }
+        is CouponState.Redeemed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`orderId`)
+                + FfiConverterTypeMoney.allocationSize(value.`discount`)
+            )
+        }
+        is CouponState.Expired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CouponState.Cancelled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: CouponState, buf: ByteBuffer) {
+        when(value) {
+            is CouponState.Issued -> {
+                buf.putInt(1)
+                Unit
+            }
+            is CouponState.Reserved -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`key`, buf)
+                FfiConverterTimestamp.write(value.`until`, buf)
+                Unit
+            }
+            is CouponState.Redeemed -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`orderId`, buf)
+                FfiConverterTypeMoney.write(value.`discount`, buf)
+                Unit
+            }
+            is CouponState.Expired -> {
+                buf.putInt(4)
+                Unit
+            }
+            is CouponState.Cancelled -> {
+                buf.putInt(5)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -5941,6 +6321,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeCouponQuote: FfiConverterRustBuffer<List<CouponQuote>> {
+    override fun read(buf: ByteBuffer): List<CouponQuote> {
+        val len = buf.getInt()
+        return List<CouponQuote>(len) {
+            FfiConverterTypeCouponQuote.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CouponQuote>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCouponQuote.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CouponQuote>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCouponQuote.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDraw: FfiConverterRustBuffer<List<Draw>> {
     override fun read(buf: ByteBuffer): List<Draw> {
         val len = buf.getInt()
@@ -6015,6 +6423,34 @@ public object FfiConverterSequenceTypeFundDraw: FfiConverterRustBuffer<List<Fund
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFundDraw.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMemberCoupon: FfiConverterRustBuffer<List<MemberCoupon>> {
+    override fun read(buf: ByteBuffer): List<MemberCoupon> {
+        val len = buf.getInt()
+        return List<MemberCoupon>(len) {
+            FfiConverterTypeMemberCoupon.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MemberCoupon>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMemberCoupon.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MemberCoupon>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMemberCoupon.write(it, buf)
         }
     }
 }
