@@ -344,6 +344,12 @@ def test_rfm_options_thresholds_grid_mean_lifecycle_and_reused_cut_points():
     # partition's value segments compare with the whole's, not its own.
     assert cuts["means"]["members"] == 3
     assert int(cuts["means"]["frequency"]) == 6
+    # Means from elsewhere are checked, naming the field.
+    for field, bad in (("members", 0), ("members", 10 ** 10), ("recency_days", "1e500"), ("frequency", "x")):
+        hostile = {**cuts, "means": {**cuts["means"], field: bad}}
+        with pytest.raises(loyalty.AnalyticsError) as err:
+            loyalty.analytics.rfm(pd.DataFrame(INT_ROWS), as_of=AS_OF, amount_minor="amount_minor", cut_points=hostile)
+        assert err.value.field == f"cut_points.means.{field}"
     part = loyalty.analytics.rfm(pl.DataFrame(INT_ROWS).filter(pl.col("member_id") != 7), as_of=AS_OF,
                                  amount_minor="amount_minor", cut_points=cuts)
     assert part.select(["r", "f", "m"]).rows() == [(1, 1, 1), (4, 4, 4)]

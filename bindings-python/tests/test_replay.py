@@ -40,3 +40,28 @@ def test_one_money_column_and_no_floats():
         replay.members(orders, PROGRAM, as_of=dt.datetime(2024, 6, 1, tzinfo=UTC))
     with pytest.raises(TypeError, match="float"):
         replay.members(orders, PROGRAM, as_of=dt.datetime(2024, 6, 1, tzinfo=UTC), amount="amount")
+
+
+def test_text_ids_naive_instants_and_fractional_minor_units_are_refused_by_name():
+    t = dt.datetime(2024, 1, 1, tzinfo=UTC)
+    text_ids = pa.table({"member_id": ["a"], "ordered_at": pa.array([t]), "amount_minor": [100]})
+    with pytest.raises(loyalty.InputError) as err:
+        replay.members(text_ids, PROGRAM, as_of=dt.datetime(2024, 6, 1, tzinfo=UTC), amount_minor="amount_minor")
+    assert err.value.field == "member_id"
+    seconds = pa.table({"member_id": [1], "ordered_at": [1_700_000_000], "amount_minor": [100]})
+    with pytest.raises(loyalty.InputError) as err:
+        replay.members(seconds, PROGRAM, as_of=dt.datetime(2024, 6, 1, tzinfo=UTC), amount_minor="amount_minor")
+    assert err.value.field == "ordered_at"
+    fractional = pa.table({"member_id": [1], "ordered_at": pa.array([t]), "amount_minor": [12.5]})
+    with pytest.raises(TypeError, match="amount_minor"):
+        replay.members(fractional, PROGRAM, as_of=dt.datetime(2024, 6, 1, tzinfo=UTC), amount_minor="amount_minor")
+
+
+def test_orders_at_one_instant_go_in_amount_order_whatever_the_log_order():
+    """Two orders at the same instant: the result does not depend on how the log lists them."""
+    t = dt.datetime(2024, 1, 1, tzinfo=UTC)
+    one = pa.table({"member_id": [1, 1], "ordered_at": pa.array([t, t]), "amount_minor": [30000, 10000]})
+    other = pa.table({"member_id": [1, 1], "ordered_at": pa.array([t, t]), "amount_minor": [10000, 30000]})
+    as_of = dt.datetime(2024, 6, 1, tzinfo=UTC)
+    assert replay.members(one, PROGRAM, as_of=as_of, amount_minor="amount_minor") == \
+        replay.members(other, PROGRAM, as_of=as_of, amount_minor="amount_minor")

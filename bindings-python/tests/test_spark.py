@@ -150,3 +150,25 @@ def test_program_metrics_on_spark_equal_the_single_machine_ones(spark, orders):
                      amount_minor="amount_minor", time_zone="Asia/Tokyo", partitions=4)
     assert got == local
     assert local["orders"] == 300_000 and local["period_orders"] > 0
+
+
+def test_text_ids_are_refused_on_the_driver_and_partitions_with_only_later_orders_are_left_out(spark):
+    import loyalty
+    import loyalty.spark as ls
+
+    text = spark.createDataFrame([("alice", dt.datetime(2024, 1, 1, tzinfo=UTC), 100)],
+                                 "member_id string, ordered_at timestamp, amount_minor long")
+    for call in (lambda: ls.rfm(text, as_of=AS_OF, amount_minor="amount_minor"),
+                 lambda: ls.metrics(text, as_of=AS_OF, period_start=AS_OF, amount_minor="amount_minor")):
+        with pytest.raises(loyalty.InputError) as err:
+            call()
+        assert (err.value.field, err.value.value) == ("member_id", "string")
+    # Member 2 orders only after as_of, alone in its partition: left out, as on one machine.
+    rows = [(1, dt.datetime(2024, 1, 1, tzinfo=UTC), 1000), (2, dt.datetime(2024, 7, 1, tzinfo=UTC), 500)]
+    table = pa.table({"member_id": pa.array([r[0] for r in rows], pa.int64()),
+                      "ordered_at": pa.array([r[1] for r in rows], pa.timestamp("us", tz="UTC")),
+                      "amount_minor": pa.array([r[2] for r in rows], pa.int64())})
+    local = analytics.rfm(table, as_of=AS_OF, amount_minor="amount_minor").to_pylist()
+    got = [r.asDict() for r in ls.rfm(spark.createDataFrame(table.to_pandas()), as_of=AS_OF, amount_minor="amount_minor",
+                                      partitions=8).collect()]
+    assert got == local and [r["member_id"] for r in got] == [1]

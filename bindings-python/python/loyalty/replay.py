@@ -23,7 +23,9 @@ COLUMNS = ("member_id", "orders", "refused", "available", "pending", "debt", "ex
 
 def _amount_text(value: Any, minor: bool, scale: int) -> str:
     if minor:
-        return str(Decimal(int(value)).scaleb(-scale))
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"amount_minor: {value!r} is a {type(value).__name__}; minor units must be whole numbers")
+        return str(Decimal(value).scaleb(-scale))
     if isinstance(value, float):
         raise TypeError(f"amount: {value!r} is a float; amounts must be Decimal (a decimal column) or minor units")
     return format(Decimal(value), "f")
@@ -56,9 +58,15 @@ def members(
     table = orders if isinstance(orders, pa.Table) else pa.table(orders)
     instant("as_of", as_of)
     point_value = Decimal(program.to_dict()["redemption"]["point_value"])
-    # Stable sort by member, then time: ties keep the log's order.
     table = table.select([member_id, ordered_at, money])
-    indices = pc.sort_indices(table, sort_keys=[(member_id, "ascending"), (ordered_at, "ascending")])
+    for name, ok, want in ((member_id, pa.types.is_integer, "integers"), (ordered_at, pa.types.is_timestamp, "timestamps")):
+        kind = table.schema.field(name).type
+        if not ok(kind) or table.column(name).null_count:
+            raise InputError(f"{name}: a {kind} column with {table.column(name).null_count} nulls; expected {want} without nulls",
+                             "input", name, str(kind))
+    # Sort by member, then time, then amount: orders at the same instant go in an order the
+    # data decides (a tier upgrade between them changes the points), whatever the partitioning.
+    indices = pc.sort_indices(table, sort_keys=[(member_id, "ascending"), (ordered_at, "ascending"), (money, "ascending")])
     table = table.take(indices)
     ids = table.column(member_id).to_pylist()
     times = table.column(ordered_at).to_pylist()

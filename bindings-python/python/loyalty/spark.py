@@ -49,6 +49,32 @@ def _spark_friendly(table: Any) -> Any:
     return pa.table(columns, names=names)
 
 
+def _integer_ids(orders: Any, member_id: str) -> None:
+    """Partitions are merged by member id: ids must be integers (text ids would be numbered per
+    partition, and different members would merge)."""
+    from pyspark.sql.types import ByteType, IntegerType, LongType, ShortType
+
+    try:
+        kind = orders.schema[member_id].dataType
+    except (KeyError, LookupError):
+        raise InputError(f"{member_id}: no such column", "input", member_id, "missing") from None
+    if not isinstance(kind, (ByteType, ShortType, IntegerType, LongType)):
+        raise InputError(f"{member_id}: a {kind.simpleString()} column; member ids on Spark must be integers",
+                         "input", member_id, kind.simpleString())
+
+
+def _before_as_of(run: Any) -> Any:
+    """A partition whose orders all come after `as_of` has none to score: no rows (the
+    single-machine job leaves such members out)."""
+    def wrapped(batches: Iterator[Any]) -> Iterator[Any]:
+        try:
+            yield from run(batches)
+        except Exception as e:  # noqa: BLE001 - only the one kind is passed over
+            if getattr(e, "kind", None) != "as_of_before_orders":
+                raise
+    return wrapped
+
+
 def _table(batches: Iterator[Any]) -> Any:
     import pyarrow as pa
 
@@ -98,6 +124,7 @@ def rfm(
         time_zone=time_zone, scale=scale, recent_days=recent_days, distinct_days=distinct_days,
     )
     score_args: Dict[str, Any] = dict(summary_args, monetary=monetary, thresholds=thresholds, grid=grid, lifecycle=lifecycle)
+    _integer_ids(orders, member_id)
     n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
     by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
 
@@ -114,9 +141,9 @@ def rfm(
     # 2. The cut points, fitted once on every member: the partials are merged in a tree on the
     # executors (in parallel), the last merge on the driver, which then holds one aggregate
     # per member.
-    partials = by_member.mapInArrow(summarize, "partial binary").rdd.map(lambda row: bytes(row["partial"]))
+    partials = by_member.mapInArrow(_before_as_of(summarize), "partial binary").rdd.map(lambda row: bytes(row["partial"]))
     if partials.isEmpty():
-        raise InputError("orders: no orders to score", "input", "orders", "0 rows")
+        raise InputError("orders: no orders before as_of to score", "input", "orders", "0 rows")
     merged = analytics.Summary.from_bytes(partials.treeReduce(_merge_bytes), library="pyarrow")
     fitted, cut_points = analytics.rfm(merged, **score_args, return_cut_points=True)
     schema = _spark_friendly(fitted.slice(0, 0)).schema
@@ -134,7 +161,7 @@ def rfm(
 
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    return by_member.mapInArrow(score, from_arrow_schema(schema))
+    return by_member.mapInArrow(_before_as_of(score), from_arrow_schema(schema))
 
 
 def replay(
@@ -164,6 +191,7 @@ def replay(
     money = amount_minor if amount_minor is not None else amount
     if money is None or (amount is not None and amount_minor is not None):
         raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
+    _integer_ids(orders, member_id)
     text = program.to_json()
     args: Dict[str, Any] = dict(as_of=as_of, member_id=member_id, ordered_at=ordered_at, amount=amount,
                                 amount_minor=amount_minor, scale=scale)
@@ -206,6 +234,7 @@ def clv_summary(
         raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
     args: Dict[str, Any] = dict(calibration_end=calibration_end, holdout_end=holdout_end, member_id=member_id,
                                 ordered_at=ordered_at, amount=amount, amount_minor=amount_minor, unit=unit, scale=scale)
+    _integer_ids(orders, member_id)
     n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
     by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
 
@@ -297,6 +326,7 @@ def metrics(
     money = amount_minor if amount_minor is not None else amount
     if money is None or (amount is not None and amount_minor is not None):
         raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
+    _integer_ids(orders, member_id)
     n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
     by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
 

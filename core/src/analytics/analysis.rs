@@ -117,7 +117,10 @@ pub fn analyze_with(
                 reason: "give cut points or thresholds, not both".into(),
             })
         }
-        (Some(c), None) => Some(c.clone()),
+        (Some(c), None) => {
+            c.check_means()?;
+            Some(c.clone())
+        }
         (None, Some(t)) => Some(CutPoints::from_thresholds(t.recency_days, t.frequency, t.monetary)?),
         (None, None) => None,
     };

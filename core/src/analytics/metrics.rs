@@ -364,6 +364,9 @@ impl MetricsBuilder {
         let invalid = |reason: String| AnalyticsError::Invalid { field: "partial".into(), reason };
         let (now, before, period_start): (Summarizer, Summarizer, DateTime<Utc>) =
             serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if period_start > now.settings().as_of {
+            return Err(AnalyticsError::PeriodAfterAsOf { period_start, as_of: now.settings().as_of });
+        }
         let mut early = now.settings().clone();
         early.as_of = period_start;
         if *before.settings() != early {

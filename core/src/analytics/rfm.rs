@@ -286,6 +286,35 @@ impl CutPoints {
         })
     }
 
+    /// Checks carried means read from a caller: at least one member and at most
+    /// the most members a summary holds, sums that are whole numbers within what that many
+    /// members can add up to.
+    ///
+    /// # Errors
+    /// [`AnalyticsError::Invalid`] naming `cut_points.means.<field>`.
+    pub fn check_means(&self) -> Result<(), AnalyticsError> {
+        let Some(m) = &self.means else { return Ok(()) };
+        let invalid = |field: &str, reason: String| AnalyticsError::Invalid {
+            field: format!("cut_points.means.{field}"),
+            reason,
+        };
+        if m.members == 0 || m.members > super::summary::MAX_MEMBERS as u64 {
+            return Err(invalid("members", format!("{} must be from 1 to {}", m.members, super::summary::MAX_MEMBERS)));
+        }
+        // Days and orders are far below 2^40 per member; 2^30 members: sums below 2^70.
+        let bound = 1i128 << 70;
+        for (field, text) in [("recency_days", &m.recency_days), ("frequency", &m.frequency)] {
+            match text.parse::<i128>() {
+                Ok(v) if v.abs() < bound => {}
+                _ => return Err(invalid(field, format!("{text:?} must be a whole number below 2^70"))),
+            }
+        }
+        if m.monetary.mantissa().unsigned_abs() >= 1u128 << 90 {
+            return Err(invalid("monetary", format!("{} is out of range", m.monetary)));
+        }
+        Ok(())
+    }
+
     /// Records the sums of `values` as the means value segments compare with, unless the
     /// cut points carry some already (a scoring is unchanged by it: without carried means,
     /// value segments compare with those of the members scored).

@@ -263,7 +263,7 @@ impl Summarizer {
         }
         if let Some((at, row)) = other.earliest {
             if self.earliest.is_none_or(|(mine, _)| at < mine) {
-                self.earliest = Some((at, self.added + row));
+                self.earliest = Some((at, self.added.saturating_add(row)));
             }
         }
         if other.ids.0 <= other.ids.1 {
