@@ -300,3 +300,23 @@ impl Account {
         Ok(ReturnQuote { refund, points })
     }
 }
+
+/// The amount an order earns points on, when it is not the order's amount: what was paid
+/// after coupons, less the bonus funds stored value pays with (under the program's
+/// `points_base`; DESIGN.md says why), as the purse would pay now.
+pub(crate) fn points_base(
+    purse: &crate::purse::Purse,
+    program: &Program,
+    p: &crate::account::Purchase,
+) -> Option<Decimal> {
+    let paid = p.paid();
+    let mut base = (!p.coupons.is_empty()).then_some(paid);
+    if let (Some(amount), Some(sv)) = (p.stored_value, program.config().stored_value.as_ref()) {
+        if let Some(payment) = purse.plan_payment(sv.spend, amount, program.minor_units()) {
+            if sv.points_base == crate::program::PointsBase::ExcludingBonus && !payment.bonus.is_zero() {
+                base = Some(paid - payment.bonus);
+            }
+        }
+    }
+    base
+}

@@ -284,26 +284,6 @@ fn refill(
     effects.push(Effect::StoredValueRefilled { order_id: order_id.to_string(), principal, bonus, forfeited });
 }
 
-/// The amount a purchase earns points on, when it is not the order's amount: what was paid
-/// after coupons, less the bonus funds stored value pays with (under the program's
-/// `points_base`), as the purse would pay now.
-pub(crate) fn purchase_base(
-    purse: &crate::purse::Purse,
-    program: &crate::program::Program,
-    p: &Purchase,
-) -> Option<rust_decimal::Decimal> {
-    let paid = p.paid();
-    let mut base = (!p.coupons.is_empty()).then_some(paid);
-    if let (Some(amount), Some(sv)) = (p.stored_value, program.config().stored_value.as_ref()) {
-        if let Some(payment) = purse.plan_payment(sv.spend, amount, program.minor_units()) {
-            if sv.points_base == crate::program::PointsBase::ExcludingBonus && !payment.bonus.is_zero() {
-                base = Some(paid - payment.bonus);
-            }
-        }
-    }
-    base
-}
-
 fn purchase(
     account: &mut Account,
     rules: Rules<'_>,
@@ -320,7 +300,7 @@ fn purchase(
     for c in &p.coupons {
         account.coupons.redeem(&c.coupon_id, &p.order_id, c.discount, effects);
     }
-    let base = purchase_base(&account.purse, program, &p);
+    let base = crate::checkout::points_base(&account.purse, program, &p);
     if let (Some(amount), Some(sv)) = (p.stored_value, program.config().stored_value.as_ref()) {
         if let Some(payment) = account.purse.plan_payment(sv.spend, amount, program.minor_units()) {
             account.purse.pay(&p.order_id, paid, amount, &payment);

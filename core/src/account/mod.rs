@@ -8,7 +8,7 @@ mod evolve;
 mod merge;
 mod transfer;
 
-pub(crate) use decide::{check_payload, LATEST as LATEST_EVENT};
+pub(crate) use decide::{check_payload, Purchase, LATEST as LATEST_EVENT};
 pub use error::{AccountError, SnapshotError};
 pub use transfer::{transfer, Transfer};
 
@@ -780,7 +780,7 @@ impl Account {
         let (next, _) = next_due(&self.ledger, &self.purse, &self.coupons, self.facts.birthday, program, tier_next);
         if at >= self.ledger.clock && next.is_none_or(|n| n > at) {
             if let decide::Command::Purchase(p) = decide::decide(self, program, &event)? {
-                let base = evolve::purchase_base(&self.purse, program, &p);
+                let base = crate::checkout::points_base(&self.purse, program, &p);
                 let mut lists = crate::program::RuleLists::default();
                 return Ok(decide::purchase_points(self, program, &event, p.today, base, &mut lists).points);
             }
