@@ -63,6 +63,21 @@ def _integer_ids(orders: Any, member_id: str) -> None:
                          "input", member_id, kind.simpleString())
 
 
+def _by_member(orders: Any, member_id: str, ordered_at: str, amount: Optional[str], amount_minor: Optional[str],
+               partitions: Optional[int]) -> Any:
+    """The orders' three columns spread over partitions by member (every member's orders in one
+    partition), after the checks every function here makes on the driver: a DataFrame, one
+    money column, integer member ids."""
+    if not hasattr(orders, "mapInArrow"):
+        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
+    money = amount_minor if amount_minor is not None else amount
+    if money is None or (amount is not None and amount_minor is not None):
+        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
+    _integer_ids(orders, member_id)
+    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
+    return orders.select(member_id, ordered_at, money).repartition(n, member_id)
+
+
 def _before_as_of(run: Any) -> Any:
     """A partition whose orders all come after `as_of` has none to score: no rows (the
     single-machine job leaves such members out)."""
@@ -114,19 +129,12 @@ def rfm(
     counts as `long`, scores as `int`, segments as strings). Arguments as for
     `loyalty.analytics.rfm`; `partitions` is how many partitions the orders are spread over
     by member (by default, as many as they have now)."""
-    if not hasattr(orders, "mapInArrow"):
-        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
-    money = amount_minor if amount_minor is not None else amount
-    if money is None or (amount is not None and amount_minor is not None):
-        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
     summary_args: Dict[str, Any] = dict(
         as_of=as_of, member_id=member_id, ordered_at=ordered_at, amount=amount, amount_minor=amount_minor,
         time_zone=time_zone, scale=scale, recent_days=recent_days, distinct_days=distinct_days,
     )
     score_args: Dict[str, Any] = dict(summary_args, monetary=monetary, thresholds=thresholds, grid=grid, lifecycle=lifecycle)
-    _integer_ids(orders, member_id)
-    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
-    by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
+    by_member = _by_member(orders, member_id, ordered_at, amount, amount_minor, partitions)
 
     # 1. One summary per partition, as bytes.
     def summarize(batches: Iterator[Any]) -> Iterator[Any]:
@@ -184,19 +192,12 @@ def replay(
     from . import replay as single
     from .engine import Program
 
-    if not hasattr(orders, "mapInArrow"):
-        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
     if not isinstance(program, Program):
         raise TypeError(f"program: a {type(program).__name__}; expected a loyalty.Program")
-    money = amount_minor if amount_minor is not None else amount
-    if money is None or (amount is not None and amount_minor is not None):
-        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
-    _integer_ids(orders, member_id)
     text = program.to_json()
     args: Dict[str, Any] = dict(as_of=as_of, member_id=member_id, ordered_at=ordered_at, amount=amount,
                                 amount_minor=amount_minor, scale=scale)
-    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
-    by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
+    by_member = _by_member(orders, member_id, ordered_at, amount, amount_minor, partitions)
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         table = _table(batches)
@@ -227,16 +228,9 @@ def clv_summary(
     `monetary` and `holdout_frequency`, the rows the single-machine summary gives."""
     from . import clv
 
-    if not hasattr(orders, "mapInArrow"):
-        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
-    money = amount_minor if amount_minor is not None else amount
-    if money is None or (amount is not None and amount_minor is not None):
-        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
     args: Dict[str, Any] = dict(calibration_end=calibration_end, holdout_end=holdout_end, member_id=member_id,
                                 ordered_at=ordered_at, amount=amount, amount_minor=amount_minor, unit=unit, scale=scale)
-    _integer_ids(orders, member_id)
-    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
-    by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
+    by_member = _by_member(orders, member_id, ordered_at, amount, amount_minor, partitions)
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         table = _table(batches)
@@ -321,14 +315,7 @@ def metrics(
     from . import _native
     from .errors import call
 
-    if not hasattr(orders, "mapInArrow"):
-        raise TypeError(f"orders: a {type(orders).__name__}; expected a pyspark.sql.DataFrame")
-    money = amount_minor if amount_minor is not None else amount
-    if money is None or (amount is not None and amount_minor is not None):
-        raise InputError("amount: give one of amount or amount_minor", "input", "amount", repr((amount, amount_minor)))
-    _integer_ids(orders, member_id)
-    n = partitions if partitions is not None else max(1, orders.rdd.getNumPartitions())
-    by_member = orders.select(member_id, ordered_at, money).repartition(n, member_id)
+    by_member = _by_member(orders, member_id, ordered_at, amount, amount_minor, partitions)
 
     def fold(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
