@@ -39,6 +39,10 @@ export declare class NativeAccount {
   bind(program: NativeProgram): void
   /** The handle `apply_order` takes. */
   handle(): ExternalObject<unknown>
+  /** Moves the clock; returns the outcome with its journal entries (JSON). */
+  advance(program: NativeProgram, at: string): string
+  /** The journal seq of the first statement entry the snapshot keeps. */
+  get statementStart(): number
   /** Moves the clock; returns the effects (JSON). */
   advanceTo(program: NativeProgram, at: string): string
   /** Balances as of an instant (JSON). */
@@ -159,6 +163,9 @@ export declare function gammaGammaExpected(params: Array<number>, frequency: Flo
 /** Fits Gamma-Gamma on repeat customers' (frequency, mean value); resolves to `[p, q, gamma]`. */
 export declare function gammaGammaFit(frequency: Float64Array, monetary: Float64Array): Promise<unknown>
 
+/** The journal entries' format ([`loyalty::JOURNAL_FORMAT`]). */
+export declare function journalFormat(): number
+
 /** Discounted lifetime values over `horizon` periods. */
 export declare function lifetimeValues(bgnbdParams: Array<number>, gammaGammaParams: Array<number>, frequency: Float64Array, recency: Float64Array, t: Float64Array, monetary: Float64Array, horizon: number, discountRate: number): Promise<unknown>
 
@@ -167,6 +174,9 @@ export declare function lifetimeValues(bgnbdParams: Array<number>, gammaGammaPar
  * columns; resolves to JSON.
  */
 export declare function metrics(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, asOf: string, periodStart: string, timeZone: string, scale: number): Promise<unknown>
+
+/** Reads a snapshot of an earlier format: `{"snapshot": today's JSON, "journal": [entries]}`. */
+export declare function migrate(program: NativeProgram, jsonText: string): string
 
 /**
  * The population curve: for each horizon, the expected purchases of a new customer, then
@@ -228,6 +238,9 @@ export interface RfmColumns {
   overdue: Uint8Array
   churnWarning: Uint8Array
 }
+
+/** Renders a statement page from journal entries (a JSON array); returns the page (JSON). */
+export declare function statementPage(entriesJson: string, opening: number, page: number, perPage: number): string
 
 /** Moves points between two members atomically; returns `[sent, received]` outcomes (JSON). */
 export declare function transfer(program: NativeProgram, sender: NativeAccount, receiver: NativeAccount, id: string, at: string, points: number): string

@@ -74,7 +74,8 @@ export type Effect =
   | { type: 'couponExpired', couponId: string, definition: string, validUntil: Date }
   | { type: 'couponCancelled', couponId: string }
 
-export interface Outcome { effects: Effect[], duplicate: boolean, revision: number }
+export interface JournalEntry { format: number, seq: number, at: Date, eventId: string | null, effects: Effect[] }
+export interface Outcome { effects: Effect[], duplicate: boolean, revision: number, journal: JournalEntry[] }
 export interface Balances { asOf: Date, available: number, pending: number, debt: number, expiringSoon: number }
 export interface StatementEntry { at: Date, eventId: string | null, effects: Effect[] }
 export interface TierProgress {
@@ -89,7 +90,7 @@ export type ErrorCode =
   | 'refund_exceeds_order' | 'unknown_redemption' | 'already_cancelled' | 'unknown_reward'
   | 'no_such_bonus' | 'limit_reached' | 'debt_outstanding' | 'insufficient_points' | 'too_many'
   | 'as_of_before_clock' | 'insufficient_funds' | 'cap_exceeded' | 'account_frozen'
-  | 'unknown_coupon' | 'coupon_not_applicable'
+  | 'unknown_coupon' | 'coupon_not_applicable' | 'return_window_closed'
   | 'length_mismatch' | 'negative_amount' | 'time_out_of_range' | 'too_many_members' | 'as_of_before_orders'
   | 'period_after_as_of'
   | 'empty' | 'no_interior_maximum' | 'not_converged'
@@ -132,6 +133,12 @@ export class Account {
   readonly isFrozen: boolean
   apply (program: Program, event: Event): Outcome
   advanceTo (program: Program, at: Instant): Effect[]
+  /** As advanceTo, with the journal entries the clock made (hosts that keep a journal call this). */
+  advance (program: Program, at: Instant): Outcome
+  /** The journal seq of the first statement entry the snapshot still keeps. */
+  readonly statementStart: number
+  /** Reads a snapshot of an earlier format: the account and the journal entries that left it. */
+  static migrate (program: Program, text: string): { account: Account, journal: JournalEntry[] }
   balances (program: Program, asOf: Instant): Balances
   storedValue (program: Program, asOf: Instant): StoredValueBalance
   /** The member's coupons as of an instant, each with its state then. */
@@ -164,6 +171,9 @@ export interface CheckoutQuote {
 }
 export interface PaymentQuote { points: number, value: Money, cash: Money, maxPoints: number }
 
+export interface StatementLine { seq: number, at: Date, eventId: string | null, kind: string, points: number, balance: number }
+export interface StatementPage { lines: StatementLine[], total: number, balance: number }
+export function statementPage (entries: Array<JournalEntry | string>, options?: { opening?: number, page?: number, perPage?: number }): StatementPage
 export function transfer (program: Program, sender: Account, receiver: Account, id: string, at: Instant, points: number): { sent: Outcome, received: Outcome }
 
 export type MemberId = string | number | bigint

@@ -117,7 +117,7 @@ function plainOrder (e) {
 function date (ms) { return ms === ms ? new Date(ms) : null } // eslint-disable-line no-self-compare
 
 /** The outcome on the tape, as `fromCore` would build it from the JSON. */
-function readTape (names) {
+function readTape (names, eventId) {
   const t = TAPE
   const count = t[2]
   const effects = new Array(count)
@@ -167,7 +167,15 @@ function readTape (names) {
         throw new Error(`loyalty: unknown effect code ${t[i]} on the tape`)
     }
   }
-  return { effects, duplicate: t[1] === 1, revision: t[0] }
+  const entries = t[i]
+  const journal = new Array(entries)
+  i += 1
+  for (let k = 0, e = 0; k < entries; k++, i += 5) {
+    const n = t[i + 2]
+    journal[k] = { format: t[i + 4], seq: t[i], at: new Date(t[i + 1]), eventId: t[i + 3] === 1 ? eventId : null, effects: effects.slice(e, e + n) }
+    e += n
+  }
+  return { effects, duplicate: t[1] === 1, revision: t[0], journal }
 }
 
 // A program's money and rates are decimal strings: a number with a fraction would reach the
@@ -250,7 +258,7 @@ class Account {
         rethrow(e)
       }
       const names = NAMES.get(program._native)
-      if (r === null) return readTape(names)
+      if (r === null) return readTape(names, event.id)
       switch (r.charCodeAt(0)) {
         case 78: { // N: new names, NUL-terminated
           let from = 1
@@ -258,7 +266,7 @@ class Account {
             names.push(r.slice(from, end))
             from = end + 1
           }
-          return readTape(names)
+          return readTape(names, event.id)
         }
         case 74: return fromCore(JSON.parse(r.slice(1))) // J: the outcome as JSON
         default: break // S: not for this path; the JSON path names what is wrong
@@ -271,6 +279,21 @@ class Account {
   advanceTo (program, at) {
     const t = iso('at', at)
     return fromCore(JSON.parse(call(() => this._native.advanceTo(program._native, t))))
+  }
+
+  /** As `advanceTo`, returning the outcome with the journal entries the clock made. */
+  advance (program, at) {
+    const t = iso('at', at)
+    return fromCore(JSON.parse(call(() => this._native.advance(program._native, t))))
+  }
+
+  /** The journal seq of the first statement entry the snapshot still keeps. */
+  get statementStart () { return this._native.statementStart }
+
+  /** Reads a snapshot of an earlier format: `{ account, journal }` (store the journal first). */
+  static migrate (program, text) {
+    const r = JSON.parse(call(() => native.migrate(program._native, text)))
+    return { account: Account.fromJson(r.snapshot), journal: fromCore(r.journal) }
   }
 
   balances (program, asOf) {
@@ -352,8 +375,27 @@ class Account {
     merged._bound = null
     merged._handle = null
     const entries = merged.statement()
-    return { account: merged, outcome: { effects: entries[entries.length - 1].effects, duplicate: false, revision: merged.revision } }
+    // The merged member's journal is the combined statement, numbered afresh (as the core's).
+    const format = native.journalFormat()
+    const journal = entries.map((e, seq) => ({ format, seq, at: e.at, eventId: e.eventId, effects: e.effects }))
+    return { account: merged, outcome: { effects: entries[entries.length - 1].effects, duplicate: false, revision: merged.revision, journal } }
   }
+}
+
+/**
+ * Renders page `page` (0 is the newest) of a statement from journal entries (as outcomes
+ * carry them, or the JSON text a host stored), from seq 0 or from a later entry with
+ * `opening` the balance before it.
+ */
+function statementPage (entries, { opening = 0, page = 0, perPage = 50 } = {}) {
+  const rows = entries.map((e) => {
+    if (typeof e === 'string') return JSON.parse(e)
+    const row = toCore(e)
+    row.effects = row.effects.map((x) => ({ ...x, type: snake(x.type) }))
+    return row
+  })
+  const r = JSON.parse(call(() => native.statementPage(JSON.stringify(rows), opening, page, perPage)))
+  return fromCore(r)
 }
 
 function transfer (program, sender, receiver, id, at, points) {
@@ -371,6 +413,7 @@ function transfer (program, sender, receiver, id, at, points) {
 module.exports = {
   Program,
   Account,
+  statementPage,
   transfer,
   ...analytics,
   LoyaltyError,

@@ -236,7 +236,7 @@ class MemberStoryTest {
             a.apply(program, Event("r2", at("2024-01-01T00:00:00Z"), EventKind.RewardRedeemed("tote-bag", 1500L)))
         }
         assertEquals(listOf("insufficient_points", "points", "1500"), listOf(short.kind, short.field, short.value))
-        val seven = Account("x").snapshot().replace("\"format\":1", "\"format\":7")
+        val seven = Account("x").snapshot().replace("\"format\":2", "\"format\":7")
         val snapshot = assertThrows(LoyaltyException.InvalidSnapshot::class.java) { Account.fromSnapshot(seven) }
         assertEquals(listOf("format", "format", "7"), listOf(snapshot.kind, snapshot.field, snapshot.value))
     }

@@ -67,6 +67,9 @@ pub enum LoyaltyError {
     UnknownCoupon { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
     CouponNotApplicable { kind: String, field: String, value: String, reason: String },
+    /// A refund or cancellation came after the program's return window closed.
+    #[error("{reason}")]
+    ReturnWindowClosed { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
     TooMany { kind: String, field: String, value: String, reason: String },
     #[error("{reason}")]
@@ -99,6 +102,7 @@ impl LoyaltyError {
             "account_frozen" => LoyaltyError::AccountFrozen { kind: k, field, value, reason },
             "unknown_coupon" => LoyaltyError::UnknownCoupon { kind: k, field, value, reason },
             "coupon_not_applicable" => LoyaltyError::CouponNotApplicable { kind: k, field, value, reason },
+            "return_window_closed" => LoyaltyError::ReturnWindowClosed { kind: k, field, value, reason },
             "too_many" => LoyaltyError::TooMany { kind: k, field, value, reason },
             "as_of_before_clock" => LoyaltyError::AsOfBeforeClock { kind: k, field, value, reason },
             "internal" => LoyaltyError::Internal { kind: k, field, value, reason },

@@ -3370,6 +3370,11 @@ enum LoyaltyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     )
     case CouponNotApplicable(kind: String, field: String, value: String, reason: String
     )
+    /**
+     * A refund or cancellation came after the program's return window closed.
+     */
+    case ReturnWindowClosed(kind: String, field: String, value: String, reason: String
+    )
     case TooMany(kind: String, field: String, value: String, reason: String
     )
     case AsOfBeforeClock(kind: String, field: String, value: String, reason: String
@@ -3534,19 +3539,25 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 22: return .TooMany(
+        case 22: return .ReturnWindowClosed(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 23: return .AsOfBeforeClock(
+        case 23: return .TooMany(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 24: return .Internal(
+        case 24: return .AsOfBeforeClock(
+            kind: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            value: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 25: return .Internal(
             kind: try FfiConverterString.read(from: &buf), 
             field: try FfiConverterString.read(from: &buf), 
             value: try FfiConverterString.read(from: &buf), 
@@ -3732,7 +3743,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .TooMany(kind,field,value,reason):
+        case let .ReturnWindowClosed(kind,field,value,reason):
             writeInt(&buf, Int32(22))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -3740,7 +3751,7 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .AsOfBeforeClock(kind,field,value,reason):
+        case let .TooMany(kind,field,value,reason):
             writeInt(&buf, Int32(23))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
@@ -3748,8 +3759,16 @@ public struct FfiConverterTypeLoyaltyError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(kind,field,value,reason):
+        case let .AsOfBeforeClock(kind,field,value,reason):
             writeInt(&buf, Int32(24))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(kind,field,value,reason):
+            writeInt(&buf, Int32(25))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(field, into: &buf)
             FfiConverterString.write(value, into: &buf)

@@ -158,6 +158,21 @@ impl NativeAccount {
         External::new(Rc::clone(&self.shared))
     }
 
+    /// Moves the clock; returns the outcome with its journal entries (JSON).
+    #[napi(catch_unwind)]
+    pub fn advance(&mut self, program: &NativeProgram, at: String) -> Result<String> {
+        errors::guard(|| {
+            let outcome = self.account_mut()?.advance(&program.inner, instant("at", &at)?).map_err(errors::account)?;
+            Ok(json(&outcome))
+        })
+    }
+
+    /// The journal seq of the first statement entry the snapshot keeps.
+    #[napi(getter, catch_unwind)]
+    pub fn statement_start(&self) -> f64 {
+        self.account().statement_start() as f64
+    }
+
     /// Moves the clock; returns the effects (JSON).
     #[napi(catch_unwind)]
     pub fn advance_to(&mut self, program: &NativeProgram, at: String) -> Result<String> {
@@ -402,6 +417,35 @@ fn plain_order(fields: &str) -> Option<(String, loyalty::EventKind)> {
             reservation_key: None,
         },
     ))
+}
+
+/// Reads a snapshot of an earlier format: `{"snapshot": today's JSON, "journal": [entries]}`.
+#[napi(catch_unwind)]
+pub fn migrate(program: &NativeProgram, json_text: String) -> Result<String> {
+    let (account, journal) = loyalty::Account::migrate(&program.inner, &json_text).map_err(errors::snapshot)?;
+    Ok(json(&serde_json::json!({"snapshot": account.to_json(), "journal": journal})))
+}
+
+/// The journal entries' format ([`loyalty::JOURNAL_FORMAT`]).
+#[napi(catch_unwind)]
+pub fn journal_format() -> u32 {
+    loyalty::JOURNAL_FORMAT
+}
+
+/// Renders a statement page from journal entries (a JSON array); returns the page (JSON).
+#[napi(catch_unwind)]
+pub fn statement_page(entries_json: String, opening: f64, page: f64, per_page: f64) -> Result<String> {
+    let opening = errors::whole("opening", opening)?;
+    let page = errors::whole("page", page)?;
+    let per_page = errors::whole("perPage", per_page)?;
+    let entries: Vec<loyalty::JournalEntry> = serde_json::from_str(&entries_json)
+        .map_err(|e| errors::input("entries", &e.to_string(), "is not a list of journal entries"))?;
+    let page = usize::try_from(page).map_err(|_| errors::input("page", &page.to_string(), "must not be negative"))?;
+    let per_page = usize::try_from(per_page)
+        .map_err(|_| errors::input("perPage", &per_page.to_string(), "must not be negative"))?;
+    loyalty::journal::statement_page(&entries, loyalty::Points::new(opening), page, per_page)
+        .map(|p| json(&p))
+        .map_err(errors::account)
 }
 
 /// Moves points between two members atomically; returns `[sent, received]` outcomes (JSON).

@@ -23,6 +23,10 @@
 //! | 6 | `tierRetained` | tier, validUntil ms or NaN |
 //! | 7 | `tierDowngraded` | from, to, reason, validUntil ms or NaN |
 //!
+//! After the effects: the number of journal entries, then per entry its seq, its instant in
+//! ms, its number of effects (the outcome's effects in order), 1 when it is the event's own
+//! entry (its id is the event's) or 0 for the clock's, and its format.
+//!
 //! Rule names, tier names, reasons and reward ids (all a program's own words) are indices into
 //! a table per program that grows as names first appear; the names new to a call are returned
 //! beside the tape, for `loyalty.js` to append to its copy.
@@ -170,6 +174,19 @@ pub(crate) fn write(outcome: &Outcome, names: &mut Names, out: &mut [u8]) -> Opt
                 }
                 _ => return None,
             }
+        }
+        // The journal entries split the same effects: per entry its seq, instant, number of
+        // effects and whether it is the event's own (its id is the event's).
+        w.count(outcome.journal.len())?;
+        for entry in &outcome.journal {
+            if !whole_ms(entry.at) {
+                return None;
+            }
+            w.put(entry.seq as f64)?;
+            w.instant(entry.at)?;
+            w.count(entry.effects.len())?;
+            w.put(if entry.event_id.is_some() { 1.0 } else { 0.0 })?;
+            w.put(f64::from(entry.format))?;
         }
         Some(())
     })();

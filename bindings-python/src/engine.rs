@@ -80,6 +80,13 @@ impl Account {
         loyalty::Account::from_json(json).map(|inner| Account { inner }).map_err(errors::snapshot)
     }
 
+    /// Reads a snapshot of an earlier format: (account, journal entries as a JSON array).
+    #[staticmethod]
+    fn migrate(program: &Program, json: &str) -> PyResult<(Account, String)> {
+        let (inner, journal) = loyalty::Account::migrate(&program.inner, json).map_err(errors::snapshot)?;
+        Ok((Account { inner }, self::json(&journal)))
+    }
+
     /// The account as a JSON snapshot.
     fn to_json(&self) -> String {
         self.inner.to_json()
@@ -130,6 +137,16 @@ impl Account {
     fn apply_all(&mut self, program: &Program, events_json: &str) -> PyResult<String> {
         let events = loyalty::Event::list_from_json(events_json).map_err(errors::account)?;
         self.inner.apply_all(&program.inner, &events).map(|o| json(&o)).map_err(|(i, e)| errors::account(e.at_index(i)))
+    }
+
+    /// Moves the clock; returns the outcome with its journal entries (JSON).
+    fn advance(&mut self, program: &Program, at: &str) -> PyResult<String> {
+        Ok(json(&self.inner.advance(&program.inner, instant("at", at)?).map_err(errors::account)?))
+    }
+
+    /// The journal seq of the first statement entry the snapshot keeps.
+    fn statement_start(&self) -> u64 {
+        self.inner.statement_start()
     }
 
     /// Moves the clock; returns the effects (JSON array).
@@ -246,6 +263,16 @@ impl Account {
     fn __repr__(&self) -> String {
         format!("Account(member_id={:?}, revision={})", self.inner.member_id(), self.inner.revision())
     }
+}
+
+/// Renders a statement page from journal entries (JSON array); returns the page (JSON).
+#[pyfunction]
+pub fn statement_page(entries_json: &str, opening: i64, page: usize, per_page: usize) -> PyResult<String> {
+    let entries: Vec<loyalty::JournalEntry> = serde_json::from_str(entries_json)
+        .map_err(|e| errors::input("entries", &e.to_string(), "is not a list of journal entries"))?;
+    loyalty::journal::statement_page(&entries, loyalty::Points::new(opening), page, per_page)
+        .map(|p| json(&p))
+        .map_err(errors::account)
 }
 
 /// Moves points between two members atomically; returns (sent, received) outcomes as JSON.

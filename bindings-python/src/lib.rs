@@ -24,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::Program>()?;
     m.add_class::<engine::Account>()?;
     m.add_function(wrap_pyfunction!(engine::transfer, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::statement_page, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::analyze, m)?)?;
     m.add_class::<analytics::Summarizer>()?;
     m.add_class::<analytics::PreferenceBuilder>()?;

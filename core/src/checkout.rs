@@ -264,6 +264,7 @@ impl Account {
     ) -> Result<ReturnQuote, AccountError> {
         let order =
             self.orders.get(order_id).ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.to_string() })?;
+        program.config().returns.check("order_id", order_id, order.at, at)?;
         if returned.is_sign_negative() || returned.is_zero() || returned > order.gross() - order.returned {
             return Err(AccountError::invalid(
                 "returned",

@@ -125,6 +125,17 @@ impl Wallet {
         *self == Wallet::default()
     }
 
+    /// Forgets coupons that are done with: used on an order the account no longer keeps,
+    /// or expired or cancelled with a validity that ended before `cut` (what counts toward
+    /// per-member limits is kept apart, in `redeemed`).
+    pub(crate) fn forget(&mut self, cut: DateTime<Utc>, order_kept: impl Fn(&str) -> bool) {
+        self.held.retain(|_, c| match &c.state {
+            CouponState::Redeemed { order_id, .. } => order_kept(order_id),
+            CouponState::Expired | CouponState::Cancelled => c.valid_until >= cut,
+            CouponState::Issued | CouponState::Reserved { .. } => true,
+        });
+    }
+
     /// The coupon's state as it will be at `t`: a hold past its time is released, an
     /// unused coupon past its validity has expired.
     pub(crate) fn state_at(c: &HeldCoupon, t: DateTime<Utc>) -> CouponState {

@@ -80,6 +80,7 @@ mod draw;
 mod effect;
 mod event;
 pub mod interop;
+pub mod journal;
 mod json;
 mod ledger;
 mod money;
@@ -104,6 +105,7 @@ pub use effect::{Draw, Effect, Effects, Entry, Totals};
 pub use event::{
     Event, EventKind, OrderLine, ReceivedLot, MAX_EVENTS_JSON_BYTES, MAX_EVENTS_PER_CALL, MAX_EVENT_JSON_BYTES,
 };
+pub use journal::{JournalEntry, JOURNAL_FORMAT};
 pub use ledger::{Lot, LotId, LotKind};
 pub use money::{parse_decimal, Rounding, MAX_AMOUNT};
 pub use points::Points;

@@ -113,6 +113,7 @@ mod tests {
 
     fn order(amount: &str, points: i64) -> OrderRecord {
         OrderRecord {
+            at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
             amount: amount.parse().unwrap_or_default(),
             points: Points::new(points),
             lot: None,

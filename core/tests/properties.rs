@@ -136,7 +136,12 @@ fn program(k: &Knobs) -> Program {
             "expiring_soon_days": k.warn_days,
             "redemption": {"point_value": "0.01", "after_expiry": after},
             "clawback_shortfall": if k.within_balance { "within_balance" } else { "debt" },
-            "tiers": tiers
+            "tiers": tiers,
+            // These properties are about whole histories (replays, merges, a reference
+            // model): nothing leaves the snapshot in their span. Forgetting has its own
+            // properties (`retention_properties.rs`).
+            "returns": {"window_days": 3650},
+            "idempotency": {"horizon_days": 3650}
         })
         .to_string(),
     )

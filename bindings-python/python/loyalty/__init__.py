@@ -5,8 +5,8 @@ money, timezone-aware `datetime` for instants, DataFrames for analytics) and rai
 `LoyaltyError` subclasses.
 """
 from . import _native, analytics, clv, events
-from .effects import Effect, Outcome
-from .engine import Account, Balances, PaymentQuote, Program, transfer
+from .effects import Effect, JournalEntry, Outcome
+from .engine import Account, Balances, PaymentQuote, Program, statement_page, transfer
 from .errors import (
     AlreadyCancelled,
     AnalyticsError,
@@ -23,6 +23,7 @@ from .errors import (
     AccountFrozen,
     UnknownCoupon,
     CouponNotApplicable,
+    ReturnWindowClosed,
     InternalError,
     InvalidField,
     LimitReached,
@@ -61,12 +62,15 @@ __all__ = [
     "AccountFrozen",
     "UnknownCoupon",
     "CouponNotApplicable",
+    "ReturnWindowClosed",
     "InternalError",
     "InvalidField",
     "LimitReached",
     "LoyaltyError",
     "NoSuchBonus",
     "Outcome",
+    "JournalEntry",
+    "statement_page",
     "OutOfOrder",
     "PaymentQuote",
     "Program",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import json
 from decimal import Decimal
 from typing import Any, ClassVar, Dict, List, Optional
 
@@ -388,14 +389,41 @@ class CouponCancelled(Effect, kind="coupon_cancelled"):
 
 
 @dataclasses.dataclass(frozen=True)
+class JournalEntry:
+    """One entry of a member's journal, which the host appends and keeps: what one event
+    (``event_id``) or one clock instant (``event_id`` None) did. ``seq`` numbers a member's
+    entries 0, 1, 2, ... without gaps; ``format`` is the core's ``JOURNAL_FORMAT``."""
+
+    format: int
+    seq: int
+    at: _dt.datetime
+    event_id: Optional[str]
+    effects: List[Effect]
+    core: Dict[str, Any] = dataclasses.field(repr=False, compare=False, default_factory=dict)
+
+    @staticmethod
+    def from_core(data: Dict[str, Any]) -> "JournalEntry":
+        """An entry from the core's JSON shape."""
+        return JournalEntry(int(data["format"]), int(data["seq"]), from_core(data["at"], "at"), data["event_id"],
+                            [Effect(e) for e in data["effects"]], data)
+
+    def to_json(self) -> str:
+        """The entry as the core writes it: what a host stores as the journal row (and
+        `statement_page` reads back)."""
+        return json.dumps(self.core, separators=(",", ":"))
+
+
+@dataclasses.dataclass(frozen=True)
 class Outcome:
-    """What applying an event did."""
+    """What applying an event did, and the journal entries it made for the host to keep."""
 
     effects: List[Effect]
     duplicate: bool
     revision: int
+    journal: List[JournalEntry] = dataclasses.field(default_factory=list)
 
     @staticmethod
     def from_core(data: Dict[str, Any]) -> "Outcome":
         """An outcome from the core's JSON shape."""
-        return Outcome([Effect(e) for e in data["effects"]], bool(data["duplicate"]), int(data["revision"]))
+        return Outcome([Effect(e) for e in data["effects"]], bool(data["duplicate"]), int(data["revision"]),
+                       [JournalEntry.from_core(j) for j in data.get("journal", [])])

@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._convert import from_core, instant, money, no_floats
-from .effects import Effect, Outcome
+from .effects import Effect, JournalEntry, Outcome
 from .errors import InputError, call
 
 
@@ -207,6 +207,23 @@ class Account:
         payload = json.dumps([to_core(e) for e in events], default=_json_default)
         return [Outcome.from_core(o) for o in json.loads(call(self._native.apply_all, program._native, payload))]
 
+    def advance(self, program: Program, at: _dt.datetime) -> Outcome:
+        """Moves the clock as `advance_to` does, and returns the outcome with the journal
+        entries it made (a host that keeps the member's journal calls this one)."""
+        return Outcome.from_core(json.loads(call(self._native.advance, program._native, instant("at", at))))
+
+    @property
+    def statement_start(self) -> int:
+        """The journal `seq` of the first statement entry the snapshot still keeps."""
+        return int(self._native.statement_start())
+
+    @classmethod
+    def migrate(cls, program: Program, text: str) -> Tuple["Account", List[JournalEntry]]:
+        """Reads a snapshot of an earlier format: the account in today's format, and the
+        journal entries that left it (store them before saving the new snapshot)."""
+        native, journal = call(_native.Account.migrate, program._native, text)
+        return cls._wrap(native), [JournalEntry.from_core(j) for j in json.loads(journal)]
+
     def advance_to(self, program: Program, at: _dt.datetime) -> List[Effect]:
         """Moves the clock: activations, expiries, tier changes, warnings."""
         return [Effect(e) for e in json.loads(call(self._native.advance_to, program._native, instant("at", at)))]
@@ -305,6 +322,23 @@ class Account:
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+
+def statement_page(entries: Iterable[Union[JournalEntry, str]], opening: int = 0, page: int = 0,
+                   per_page: int = 50) -> Dict[str, Any]:
+    """Renders page `page` (0 is the newest) of a member's statement from their journal
+    entries (`JournalEntry` objects or the JSON text a host stored), from `seq` 0 or from a
+    later entry with `opening` the balance before it: {"lines": [...newest first, each with
+    seq, at, event_id, kind, points, balance], "total": lines in all, "balance": after the
+    newest}."""
+    for name, n in (("page", page), ("per_page", per_page)):
+        if _whole(name, n) is not None and n < 0:
+            raise InputError(f"{name}: {n} must not be negative", "input", name, str(n))
+    rows = [e.core if isinstance(e, JournalEntry) else json.loads(e) for e in entries]
+    data = json.loads(call(_native.statement_page, json.dumps(rows), _whole("opening", opening), page, per_page))
+    for line in data["lines"]:
+        line["at"] = from_core(line["at"], "at")
+    return dict(data)
 
 
 def transfer(program: Program, sender: Account, receiver: Account, id: str, at: _dt.datetime, points: int) -> Tuple[Outcome, Outcome]:

@@ -127,6 +127,11 @@ class CouponNotApplicable(EventError):
     """A coupon cannot be used, reserved or cancelled now; the message says why."""
 
 
+class ReturnWindowClosed(EventError):
+    """A refund or cancellation came after the program's return window closed; field is
+    ``order_id`` or ``redemption_id`` and value the id, the message names its date."""
+
+
 class TooMany(EventError):
     """The account reached a size limit."""
 
@@ -154,6 +159,7 @@ _EVENT_ERRORS: Dict[str, Type[EventError]] = {
     "account_frozen": AccountFrozen,
     "unknown_coupon": UnknownCoupon,
     "coupon_not_applicable": CouponNotApplicable,
+    "return_window_closed": ReturnWindowClosed,
     "too_many": TooMany,
     "as_of_before_clock": AsOfBeforeClock,
 }

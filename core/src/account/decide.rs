@@ -242,6 +242,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 .orders
                 .get(order_id)
                 .ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.clone() })?;
+            program.config().returns.check("order_id", order_id, order.at, event.occurred_at)?;
             if order.cancelled {
                 return Err(AccountError::invalid(
                     "order_id",
@@ -258,6 +259,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 .orders
                 .get(order_id)
                 .ok_or_else(|| AccountError::UnknownOrder { order_id: order_id.clone() })?;
+            program.config().returns.check("order_id", order_id, order.at, event.occurred_at)?;
             if order.cancelled {
                 return Err(AccountError::invalid("order_id", format!("{order_id:?}"), "is already cancelled"));
             }
@@ -351,6 +353,7 @@ pub(crate) fn decide(account: &Account, program: &Program, event: &Event) -> Res
                 .redemptions
                 .get(redemption_id)
                 .ok_or_else(|| AccountError::UnknownRedemption { redemption_id: redemption_id.clone() })?;
+            program.config().returns.check("redemption_id", redemption_id, r.at, event.occurred_at)?;
             if r.cancelled {
                 return Err(AccountError::AlreadyCancelled { redemption_id: redemption_id.clone() });
             }

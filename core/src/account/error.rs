@@ -76,6 +76,19 @@ pub enum AccountError {
         /// The redemption's event id.
         redemption_id: String,
     },
+    /// A refund or cancellation of an order, or a cancellation of a redemption, came after
+    /// the program's return window (`returns.window_days`) closed.
+    #[error("{field}: {id:?} was made at {at}, more than {window_days} days before; its return window is closed")]
+    ReturnWindowClosed {
+        /// `order_id` or `redemption_id`.
+        field: &'static str,
+        /// The order or redemption id.
+        id: String,
+        /// When the order was placed or the redemption made.
+        at: DateTime<Utc>,
+        /// The program's window.
+        window_days: u32,
+    },
     /// A redemption was cancelled twice.
     #[error("redemption_id: {redemption_id:?} was already cancelled")]
     AlreadyCancelled {
@@ -205,6 +218,7 @@ impl AccountError {
             AccountError::AccountFrozen { .. } => "account_frozen",
             AccountError::UnknownCoupon { .. } => "unknown_coupon",
             AccountError::CouponNotApplicable { .. } => "coupon_not_applicable",
+            AccountError::ReturnWindowClosed { .. } => "return_window_closed",
         }
     }
 
@@ -229,6 +243,7 @@ impl AccountError {
             AccountError::AccountFrozen { .. } => "type".into(),
             AccountError::UnknownCoupon { .. } => "coupon_id".into(),
             AccountError::CouponNotApplicable { .. } => "coupons".into(),
+            AccountError::ReturnWindowClosed { field, .. } => (*field).to_string(),
         }
     }
 
@@ -256,6 +271,7 @@ impl AccountError {
             AccountError::UnknownCoupon { coupon_id } | AccountError::CouponNotApplicable { coupon_id, .. } => {
                 coupon_id.clone()
             }
+            AccountError::ReturnWindowClosed { id, .. } => id.clone(),
         }
     }
 
@@ -332,7 +348,7 @@ pub enum SnapshotError {
         message: String,
     },
     /// Written by a format this version cannot read.
-    #[error("format: {found} is not a supported snapshot format (this version reads {supported})")]
+    #[error("format: {found} is not a supported snapshot format (this version reads {supported}; Account::migrate reads format 1)")]
     Format {
         /// The snapshot's format.
         found: u32,

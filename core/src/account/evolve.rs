@@ -350,7 +350,7 @@ fn purchase(
     } else if let Some(reason) = earned.nothing_because {
         effects.push(Effect::NoPointsEarned { order_id: p.order_id.clone(), reason: reason.to_string() });
     }
-    let seq = account.orders.len() as u32;
+    let seq = account.retired.orders.saturating_add(account.orders.len() as u32);
     // An order of a frozen account that may not earn counts toward no tier either (an
     // upgrade would pay its entry reward).
     if program.config().tiers.is_some() && account.status.earns(program) {
@@ -368,6 +368,7 @@ fn purchase(
     account.orders.insert(
         p.order_id,
         OrderRecord {
+            at: t,
             amount: paid,
             points: earned.points,
             lot,

@@ -61,6 +61,17 @@ impl Account {
         if let Some(freeze) = self.status.frozen.as_ref().or(other.status.frozen.as_ref()) {
             return Err(AccountError::AccountFrozen { event: "merge", reason: freeze.reason.clone() });
         }
+        // The replay needs both whole histories: once part of one has left for the host's
+        // journal (`retire.rs`), the accounts do not merge.
+        for account in [self, other] {
+            if account.retired.any() || account.ledger.first_lot > 0 {
+                return Err(AccountError::invalid(
+                    "merge",
+                    format!("{:?}", account.member_id),
+                    "cannot be merged: part of its history has left the snapshot for the journal",
+                ));
+            }
+        }
         if let Some(dup) = other.keys.keys().find(|k| self.keys.contains_key(*k)) {
             return Err(AccountError::IdConflict { event_id: dup.to_string() });
         }
@@ -230,7 +241,11 @@ impl Account {
         a.statement.push(Entry { at, event_id: Some(shared), effects: effects.clone().into() });
         a.revision = self.revision.max(other.revision) + 1;
         a.verify().map_err(|e| AccountError::invalid("merge", other.member_id.clone(), e.to_string()))?;
-        let outcome = Outcome { effects, duplicate: false, revision: a.revision };
+        // The merged member's journal is the combined statement, numbered afresh: it replaces
+        // the journal of this account.
+        let journal = a.journal_from(0);
+        a.retire(program);
+        let outcome = Outcome { effects, duplicate: false, revision: a.revision, journal };
         Ok((a, outcome))
     }
 }

@@ -6,6 +6,7 @@ mod decide;
 mod error;
 mod evolve;
 mod merge;
+mod retire;
 mod transfer;
 
 pub(crate) use decide::{check_payload, Purchase, LATEST as LATEST_EVENT};
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// The snapshot format this version writes and reads.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+pub const SNAPSHOT_FORMAT: u32 = 2;
 /// The most events one account applies in its life.
 pub const MAX_EVENTS: usize = 1_000_000;
 /// The most lots one account holds in its life.
@@ -50,6 +51,10 @@ pub struct Outcome {
     pub duplicate: bool,
     /// The account's revision after the call.
     pub revision: u64,
+    /// The journal entries the call made, for the host to append to the member's journal
+    /// (none for a replayed event): the member's history lives there, not in the snapshot.
+    #[serde(default)]
+    pub journal: Vec<crate::journal::JournalEntry>,
 }
 
 /// A member's points as of an instant.
@@ -83,6 +88,9 @@ pub struct Expiring {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OrderRecord {
+    /// When it was placed (a snapshot of format 1 did not say: see [`Account::migrate`]).
+    #[serde(default = "unix_epoch")]
+    pub at: DateTime<Utc>,
     #[serde(deserialize_with = "crate::money::strict::decimal")]
     #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub amount: Decimal,
@@ -181,6 +189,10 @@ pub(crate) struct Facts {
 pub(crate) struct Key {
     pub fingerprint: u64,
     pub entry: u32,
+}
+
+fn unix_epoch() -> DateTime<Utc> {
+    DateTime::<Utc>::UNIX_EPOCH
 }
 
 fn is_default_tier(t: &TierState) -> bool {
@@ -367,6 +379,9 @@ pub struct Account {
     keys: HashMap<Arc<str>, Key, IdHash>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     statement: Vec<Entry>,
+    /// What has left the snapshot for the host's journal (`retire.rs`).
+    #[serde(default, skip_serializing_if = "retire::Retired::is_empty")]
+    retired: retire::Retired,
     /// Stored value: top-ups, payments and what returns gave back.
     #[serde(default, skip_serializing_if = "crate::purse::Purse::is_empty")]
     purse: crate::purse::Purse,
@@ -405,6 +420,7 @@ impl Account {
             coupons: crate::coupon::Wallet::default(),
             keys: HashMap::default(),
             statement: Vec::new(),
+            retired: retire::Retired::default(),
             buffer: Vec::new(),
         }
     }
@@ -474,8 +490,8 @@ impl Account {
             if key.fingerprint != fingerprint {
                 return Err(AccountError::IdConflict { event_id: event.id.clone() });
             }
-            let effects = self.statement.get(key.entry as usize).map(|e| e.effects.to_vec()).unwrap_or_default();
-            return Ok(Outcome { effects, duplicate: true, revision: self.revision });
+            let effects = self.entry(key.entry).map(|e| e.effects.to_vec()).unwrap_or_default();
+            return Ok(Outcome { effects, duplicate: true, revision: self.revision, journal: Vec::new() });
         }
         let (first_clock_entry, mut own, id) = self.run(program, event)?;
         let clock_entries = &self.statement[first_clock_entry..];
@@ -491,12 +507,14 @@ impl Account {
             // Members place several orders: start where the first few doublings would end.
             self.keys.reserve(FIRST_CAPACITY);
         }
-        self.keys.insert(Arc::clone(&id), Key { fingerprint, entry: self.statement.len() as u32 });
+        self.keys.insert(Arc::clone(&id), Key { fingerprint, entry: self.next_entry() });
         self.statement.push(Entry { at: event.occurred_at, event_id: Some(id), effects: Effects::take_from(&mut own) });
         self.buffer = own;
         self.revision += 1;
+        let journal = self.journal_from(first_clock_entry);
+        self.retire(program);
         self.debug_check();
-        Ok(Outcome { effects, duplicate: false, revision: self.revision })
+        Ok(Outcome { effects, duplicate: false, revision: self.revision, journal })
     }
 
     /// Decides `event`, brings the clock to it and carries it out: the index of the clock's
@@ -543,6 +561,29 @@ impl Account {
         Ok((first_clock_entry, own, id))
     }
 
+    /// The statement entry numbered `seq` in the member's journal, if the snapshot still
+    /// keeps it.
+    fn entry(&self, seq: u32) -> Option<&Entry> {
+        let i = u64::from(seq).checked_sub(self.retired.entries)?;
+        self.statement.get(usize::try_from(i).ok()?)
+    }
+
+    /// The number the next statement entry gets in the member's journal.
+    fn next_entry(&self) -> u32 {
+        u32::try_from(self.retired.entries + self.statement.len() as u64).unwrap_or(u32::MAX)
+    }
+
+    /// The statement entries from index `first` on, as journal entries.
+    fn journal_from(&self, first: usize) -> Vec<crate::journal::JournalEntry> {
+        let base = self.retired.entries;
+        self.statement
+            .iter()
+            .enumerate()
+            .skip(first)
+            .map(|(i, e)| crate::journal::JournalEntry::of(base + i as u64, e))
+            .collect()
+    }
+
     /// Applies events in order, all or nothing.
     ///
     /// # Errors
@@ -571,6 +612,16 @@ impl Account {
     /// [`AccountError::InvalidField`] (field `t`) for an instant from the year 9000 on, where
     /// no event could follow; the account is then unchanged.
     pub fn advance_to(&mut self, program: &Program, t: DateTime<Utc>) -> Result<Vec<Effect>, AccountError> {
+        self.advance(program, t).map(|o| o.effects)
+    }
+
+    /// [`Account::advance_to`], with the journal entries it made: a host that keeps the
+    /// member's journal calls this one (what the clock did may leave the snapshot in the
+    /// same call when it covers more than the idempotency horizon).
+    ///
+    /// # Errors
+    /// As [`Account::advance_to`].
+    pub fn advance(&mut self, program: &Program, t: DateTime<Utc>) -> Result<Outcome, AccountError> {
         if t.timestamp() >= decide::LATEST {
             return Err(AccountError::invalid("t", t, "must be before 9000-01-01T00:00:00Z, where events end"));
         }
@@ -587,11 +638,13 @@ impl Account {
             &mut self.buffer,
         );
         let effects: Vec<Effect> = self.statement[first..].iter().flat_map(|e| e.effects.iter().cloned()).collect();
+        let journal = self.journal_from(first);
         if self.statement.len() > first || self.ledger.clock != clock {
             self.revision += 1;
         }
+        self.retire(program);
         self.debug_check();
-        Ok(effects)
+        Ok(Outcome { effects, duplicate: false, revision: self.revision, journal })
     }
 
     /// The member's coupons as of `as_of`, by coupon id, each with its state then (a hold
@@ -803,6 +856,7 @@ impl Account {
             redemptions: HashMap::default(),
             keys: HashMap::default(),
             statement: Vec::new(),
+            retired: self.retired.clone(),
             purse: self.purse.clone(),
             status: self.status.clone(),
             coupons: self.coupons.clone(),
@@ -906,14 +960,24 @@ impl Account {
         Ok(Some(tier.progress(&ctx, as_of)))
     }
 
-    /// Every lot ever credited, in id order.
+    /// The lots the snapshot keeps, in id order: every lot credited, less the oldest ones
+    /// that were spent or expired and that no kept order or redemption names (those left
+    /// for the journal).
     pub fn lots(&self) -> &[Lot] {
         &self.ledger.lots
     }
 
-    /// The statement: what each event and each clock instant did, in order.
+    /// The statement entries the snapshot still keeps, in order: those of the last
+    /// `idempotency.horizon_days` (older ones left with the outcomes that made them, as
+    /// journal entries for the host to keep).
     pub fn statement(&self) -> &[Entry] {
         &self.statement
+    }
+
+    /// The journal `seq` of the first entry of [`Account::statement`] (entries before it
+    /// have left the snapshot); the next entry made gets this plus the statement's length.
+    pub fn statement_start(&self) -> u64 {
+        self.retired.entries
     }
 
     /// The account as a JSON snapshot (with its format version).
@@ -933,21 +997,86 @@ impl Account {
     /// [`SnapshotError`] when the text is not a snapshot, has another format, or contradicts
     /// itself.
     pub fn from_json(json: &str) -> Result<Account, SnapshotError> {
-        if json.len() > MAX_SNAPSHOT_BYTES {
-            return Err(SnapshotError::TooLarge { bytes: json.len(), limit: MAX_SNAPSHOT_BYTES });
-        }
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let mut account: Account = serde_path_to_error::deserialize(&mut *de)
-            .map_err(|e| SnapshotError::Parse { path: e.path().to_string(), message: e.inner().to_string() })?;
-        de.end().map_err(|e| SnapshotError::Parse {
-            path: ".".to_string(),
-            message: format!("text after the snapshot: {e}"),
-        })?;
+        let mut account = Account::parse(json)?;
         if account.format != SNAPSHOT_FORMAT {
             return Err(SnapshotError::Format { found: account.format, supported: SNAPSHOT_FORMAT });
         }
         account.ledger.rebuild();
         account.verify()?;
+        Ok(account)
+    }
+
+    /// Reads a snapshot of an earlier format and returns the account in today's with the
+    /// journal entries that leave it: the whole statement it kept, numbered from 0, for the
+    /// host to store as the member's journal before saving the new snapshot. What the
+    /// program's retention rules let go at the account's clock is then gone from the account.
+    ///
+    /// Format 1 kept every statement entry, idempotency key, order and lot for life and did
+    /// not date orders: an order is dated by the lot it earned, or, when it earned none, by
+    /// the account's clock (its return window runs from the migration). A snapshot already
+    /// in today's format is read as [`Account::from_json`] reads it, with no entries.
+    ///
+    /// ```
+    /// use loyalty::{Account, Event, EventKind, Program};
+    /// use chrono::{TimeZone, Utc};
+    /// let program = Program::from_json(include_str!("../../../examples/programs/retail.json")).unwrap();
+    /// let old = r#"{"format":1,"member_id":"m-1","revision":1,"ledger":{"lots":[{"id":0,"points":100,"remaining":100,
+    ///   "earned_at":"2020-01-01T00:00:00Z","available_at":"2020-01-01T00:00:00Z","kind":"bonus","rule":"sign_up"}],
+    ///   "clock":"2020-01-01T00:00:00Z"},"facts":{"joined":true},"keys":{"j":{"fingerprint":1,"entry":0}},
+    ///   "statement":[{"at":"2020-01-01T00:00:00Z","event_id":"j","effects":[{"type":"points_earned","lot":0,"points":100,
+    ///   "rules":["sign_up"],"available_at":"2020-01-01T00:00:00Z","expires_at":null,"pending":false}]}]}"#;
+    /// assert_eq!(Account::from_json(old).unwrap_err().kind(), "format");
+    /// let (account, journal) = Account::migrate(&program, old).unwrap();
+    /// assert_eq!((journal.len(), journal[0].seq, journal[0].event_id.as_deref()), (1, 0, Some("j")));
+    /// assert_eq!(account.lots()[0].remaining.get(), 100);
+    /// ```
+    ///
+    /// # Errors
+    /// [`SnapshotError`] as for [`Account::from_json`], and a format other than 1 or today's.
+    pub fn migrate(
+        program: &Program,
+        json: &str,
+    ) -> Result<(Account, Vec<crate::journal::JournalEntry>), SnapshotError> {
+        let mut account = Account::parse(json)?;
+        match account.format {
+            SNAPSHOT_FORMAT => {
+                account.ledger.rebuild();
+                account.verify()?;
+                return Ok((account, Vec::new()));
+            }
+            1 => {}
+            found => return Err(SnapshotError::Format { found, supported: SNAPSHOT_FORMAT }),
+        }
+        if account.retired.any() || account.ledger.first_lot > 0 {
+            return Err(SnapshotError::Corrupt {
+                field: "retired".into(),
+                reason: "format 1 kept its whole history".into(),
+            });
+        }
+        account.format = SNAPSHOT_FORMAT;
+        let clock = account.ledger.clock;
+        for order in account.orders.values_mut() {
+            order.at = order.lot.and_then(|l| account.ledger.lot(l)).map_or(clock, |l| l.earned_at);
+        }
+        account.ledger.rebuild();
+        account.verify()?;
+        let journal = account.journal_from(0);
+        account.retire(program);
+        account.verify()?;
+        Ok((account, journal))
+    }
+
+    fn parse(json: &str) -> Result<Account, SnapshotError> {
+        if json.len() > MAX_SNAPSHOT_BYTES {
+            return Err(SnapshotError::TooLarge { bytes: json.len(), limit: MAX_SNAPSHOT_BYTES });
+        }
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let account: Account = serde_path_to_error::deserialize(&mut *de)
+            .map_err(|e| SnapshotError::Parse { path: e.path().to_string(), message: e.inner().to_string() })?;
+        de.end().map_err(|e| SnapshotError::Parse {
+            path: ".".to_string(),
+            message: format!("text after the snapshot: {e}"),
+        })?;
         Ok(account)
     }
 
@@ -1014,7 +1143,12 @@ impl Account {
         if let Some(order) = self.purse.spends.keys().find(|o| !self.orders.contains_key(*o)) {
             return fail(&format!("purse.spends.{order}"), "pays for an order the account does not have".into());
         }
+        let first_lot = self.ledger.first_lot;
+        if first_lot as usize + self.ledger.lots.len() > u32::MAX as usize {
+            return fail("ledger.first_lot", format!("{first_lot} leaves no room for the lots after it"));
+        }
         for (i, lot) in self.ledger.lots.iter().enumerate() {
+            let i = first_lot as usize + i;
             if lot.id.0 as usize != i {
                 return fail("ledger.lots", format!("lot at index {i} has id {}", lot.id.0));
             }
@@ -1052,7 +1186,8 @@ impl Account {
             if !points_ok(o.points, max) || !points_ok(o.clawed, o.points) || !points_ok(o.forgiven, o.points) {
                 return fail(&field, format!("has {} points, {} clawed, {} forgiven", o.points, o.clawed, o.forgiven));
             }
-            if o.lot.is_some_and(|l| l.0 as usize >= self.ledger.lots.len()) {
+            // A lot before the first kept one left when the order could no longer be returned.
+            if o.lot.is_some_and(|l| l.0 >= self.ledger.first_lot && self.ledger.lot(l).is_none()) {
                 return fail(&field, "names a lot the ledger does not have".to_string());
             }
         }
@@ -1104,7 +1239,10 @@ impl Account {
             }
             let mut sum = Points::ZERO;
             for d in &r.draws {
-                let Some(lot) = self.ledger.lots.get(d.lot.0 as usize) else {
+                let Some(lot) = self.ledger.lot(d.lot) else {
+                    if d.lot.0 < self.ledger.first_lot {
+                        continue;
+                    }
                     return fail(&field, format!("draws from {}, which the ledger does not have", d.lot));
                 };
                 if !d.points.is_positive() || d.points > lot.points {
@@ -1120,7 +1258,7 @@ impl Account {
             }
         }
         for (lot, h) in held {
-            if let Some(l) = self.ledger.lots.get(lot as usize) {
+            if let Some(l) = self.ledger.lot(crate::draw::LotId(lot)) {
                 if l.remaining.get() + h > l.points.get() {
                     return fail(
                         "redemptions",
@@ -1144,7 +1282,8 @@ impl Account {
         if self.ledger.debt.is_positive() && self.ledger.available().is_positive() {
             return fail("ledger.debt", "debt and usable points coexist".to_string());
         }
-        let change: Points = self.statement.iter().flat_map(|e| e.effects.iter()).map(Effect::balance_change).sum();
+        let change: Points = self.retired.points
+            + self.statement.iter().flat_map(|e| e.effects.iter()).map(Effect::balance_change).sum();
         let held: Points = self.ledger.lots.iter().map(|l| l.remaining).sum();
         if change != held - self.ledger.debt {
             return fail(
@@ -1152,7 +1291,7 @@ impl Account {
                 format!("adds up to {change} but lots hold {held} less {} debt", self.ledger.debt),
             );
         }
-        if let Some((id, key)) = self.keys.iter().find(|(_, k)| k.entry as usize >= self.statement.len()) {
+        if let Some((id, key)) = self.keys.iter().find(|(_, k)| self.entry(k.entry).is_none()) {
             return fail("keys", format!("{id:?} points to entry {} past the statement", key.entry));
         }
         Ok(())

@@ -89,7 +89,7 @@ impl Account {
     /// The outcome of an applied event, as a replay would return it.
     pub(crate) fn outcome_of(&self, id: &str) -> Option<Outcome> {
         let key = self.keys.get(id)?;
-        let effects = self.statement.get(key.entry as usize).map(|e| e.effects.to_vec()).unwrap_or_default();
-        Some(Outcome { effects, duplicate: true, revision: self.revision })
+        let effects = self.entry(key.entry).map(|e| e.effects.to_vec()).unwrap_or_default();
+        Some(Outcome { effects, duplicate: true, revision: self.revision, journal: Vec::new() })
     }
 }

@@ -48,7 +48,7 @@ impl Ledger {
     /// Takes planned draws from their lots (each at most what the lot holds).
     pub fn take(&mut self, draws: &[Draw]) {
         for d in draws {
-            if let Some(lot) = self.lots.get_mut(d.lot.0 as usize) {
+            if let Some(lot) = self.lot_mut(d.lot) {
                 lot.remaining -= d.points.min(lot.remaining);
             }
         }

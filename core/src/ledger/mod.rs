@@ -21,8 +21,13 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Ledger {
-    /// Every lot ever credited; index = id.
+    /// The lots kept: every lot credited since the first kept one, in id order (index =
+    /// id - `first_lot`). Lots before it were spent or expired and nothing can refer to them
+    /// any more (`account/retire.rs`); the journal tells their story.
     pub lots: Vec<Lot>,
+    /// The id of the first lot kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub first_lot: u32,
     /// Points owed after a clawback exceeded the balance.
     #[serde(default, skip_serializing_if = "Points::is_zero")]
     pub debt: Points,
@@ -51,6 +56,7 @@ pub(crate) struct Ledger {
 impl PartialEq for Ledger {
     fn eq(&self, other: &Ledger) -> bool {
         self.lots == other.lots
+            && self.first_lot == other.first_lot
             && self.debt == other.debt
             && self.clock == other.clock
             && self.last_activity == other.last_activity
@@ -79,6 +85,7 @@ impl Ledger {
     pub fn new(clock: DateTime<Utc>) -> Ledger {
         Ledger {
             lots: Vec::new(),
+            first_lot: 0,
             debt: Points::ZERO,
             clock,
             last_activity: None,
@@ -99,15 +106,31 @@ impl Ledger {
     }
 
     pub fn lot(&self, id: LotId) -> Option<&Lot> {
-        self.lots.get(id.0 as usize)
+        self.lots.get(index(self.first_lot, id)?)
     }
 
-    fn lot_mut(&mut self, id: LotId) -> Option<&mut Lot> {
-        self.lots.get_mut(id.0 as usize)
+    pub fn lot_mut(&mut self, id: LotId) -> Option<&mut Lot> {
+        self.lots.get_mut(index(self.first_lot, id)?)
+    }
+
+    /// The id the next credit gets.
+    pub fn next_id(&self) -> LotId {
+        LotId(self.first_lot.saturating_add(self.lots.len() as u32))
+    }
+
+    /// Drops the oldest lots while they hold nothing and `keep` does not need them; returns
+    /// how many went.
+    pub fn retire(&mut self, keep: impl Fn(&Lot) -> bool) -> usize {
+        let n = self.lots.iter().take_while(|l| l.remaining.is_zero() && !keep(l)).count();
+        if n > 0 {
+            self.lots.drain(..n);
+            self.first_lot = self.first_lot.saturating_add(n as u32);
+        }
+        n
     }
 
     fn live_lots(&self) -> impl Iterator<Item = &Lot> {
-        self.live.iter().filter_map(|id| self.lots.get(id.0 as usize))
+        self.live.iter().filter_map(|id| self.lot(*id))
     }
 
     /// Usable points at the ledger's clock.
@@ -125,7 +148,7 @@ impl Ledger {
     /// Credits a new lot and returns its id and the effect, naming the rules that earned it
     /// (`None`: the credit's own rule).
     pub fn credit(&mut self, c: Credit<'_>, names: Option<std::sync::Arc<[std::sync::Arc<str>]>>) -> (LotId, Effect) {
-        let id = LotId(self.lots.len() as u32);
+        let id = self.next_id();
         let LotDates { expires_at, warn_at } = c.dates;
         // Without names of its own (a bonus, an adjustment), a lot is named by its rule.
         let names = match names {
@@ -184,7 +207,7 @@ impl Ledger {
         };
         for i in 0..self.live.len() {
             let id = self.live[i];
-            let Some(lot) = self.lots.get_mut(id.0 as usize) else {
+            let Some(lot) = self.lot_mut(id) else {
                 continue;
             };
             // Activity only ever postpones expiry (a lot credited after an older deadline
@@ -225,9 +248,9 @@ impl Ledger {
         let before = effects.len();
         self.clock = self.clock.max(b);
         // 1. Activation: pending lots are few; no other lot needs looking at.
-        let (lots, due) = (&self.lots, &mut self.due);
+        let (lots, first, due) = (&self.lots, self.first_lot, &mut self.due);
         self.pending_lots.retain(|&id| {
-            let Some(lot) = lots.get(id.0 as usize) else { return false };
+            let Some(lot) = index(first, id).and_then(|i| lots.get(i)) else { return false };
             if !lot.remaining.is_positive() {
                 return false;
             }
@@ -260,8 +283,9 @@ impl Ledger {
         let mut expired_lots = Vec::new();
         let mut warnings: Vec<(DateTime<Utc>, Points, Vec<LotId>)> = Vec::new();
         let mut next: Option<DateTime<Utc>> = None;
+        let first = self.first_lot;
         for &id in &self.live {
-            let Some(lot) = self.lots.get_mut(id.0 as usize) else { continue };
+            let Some(lot) = index(first, id).and_then(|i| self.lots.get_mut(i)) else { continue };
             if lot.available_at > b || !lot.remaining.is_positive() {
                 continue;
             }
@@ -306,8 +330,8 @@ impl Ledger {
 
     /// Drops lots with nothing left from the live list.
     pub fn prune(&mut self) {
-        let lots = &self.lots;
-        self.live.retain(|id| lots.get(id.0 as usize).is_some_and(|l| l.remaining.is_positive()));
+        let (lots, first) = (&self.lots, self.first_lot);
+        self.live.retain(|&id| index(first, id).and_then(|i| lots.get(i)).is_some_and(|l| l.remaining.is_positive()));
     }
 
     /// Uses available points to repay debt, in spend order.
@@ -370,7 +394,7 @@ impl Ledger {
         let inactivity = matches!(policy, ExpiryPolicy::Inactivity { .. });
         let deadline = self.last_activity.and_then(|a| policy.inactivity_deadline(a, rules.program.time_zone()));
         let swept_since = self.inactivity_expired_at.is_some_and(|s| s > drawn_at);
-        let Some(lot) = self.lots.get_mut(id.0 as usize) else {
+        let Some(lot) = self.lot_mut(id) else {
             return false;
         };
         let lapsed = deadline.is_some_and(|d| d <= clock);
@@ -395,6 +419,15 @@ impl Ledger {
         self.schedule(&lot);
         true
     }
+}
+
+/// Where lot `id` sits in a list that starts at `first`.
+fn index(first: u32, id: LotId) -> Option<usize> {
+    id.0.checked_sub(first).map(|i| i as usize)
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// When a usable lot next expires or is warned about.

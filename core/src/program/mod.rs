@@ -19,6 +19,7 @@ pub(crate) mod coupons;
 mod earning;
 pub(crate) mod expiry;
 mod redemption;
+pub(crate) mod retention;
 pub(crate) mod stored_value;
 mod tiers;
 
@@ -30,6 +31,7 @@ pub(crate) use earning::RuleLists;
 pub use earning::{Caps, Combine, Earning, EarningRule, Multiplier, PeriodCap, Scope, When};
 pub use expiry::{ExpiryPolicy, RoundUp};
 pub use redemption::{PaymentQuote, Redemption, RestorePolicy, Reward};
+pub use retention::{Idempotency, Returns};
 pub use stored_value::{BonusExpiry, BonusTier, CashOutMode, PointsBase, SpendPolicy, StoredValue};
 pub use tiers::{
     Anchor, DowngradeMode, EntryReward, MetricCombine, Metrics, Missing, QualificationPeriod, Threshold, TierLevel,
@@ -210,6 +212,12 @@ pub struct ProgramConfig {
     /// not: a freeze is for suspected fraud or a dispute).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub frozen_accounts_earn: bool,
+    /// How long orders may be refunded and redemptions cancelled.
+    #[serde(default, skip_serializing_if = "retention::is_default_returns")]
+    pub returns: Returns,
+    /// How long event ids are remembered.
+    #[serde(default, skip_serializing_if = "retention::is_default_idempotency")]
+    pub idempotency: Idempotency,
 }
 
 /// Points moving between members (family pooling).
@@ -442,6 +450,8 @@ fn validate(c: &ProgramConfig) -> Result<(Tz, u32), Invalid> {
         return Err(Invalid::new("expiring_soon_days", c.expiring_soon_days, "must be at most 3650"));
     }
     c.redemption.validate()?;
+    c.returns.validate()?;
+    c.idempotency.validate()?;
     if let Some(tiers) = &c.tiers {
         tiers.validate()?;
     }

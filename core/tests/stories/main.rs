@@ -5,6 +5,7 @@
 mod common;
 
 mod birthday_member;
+mod bounded_state;
 mod calendar_expiry_new_york;
 mod check_in_tokyo;
 #[cfg(feature = "compact")]

@@ -52,6 +52,36 @@ fn the_app_members_story() {
             expires_at: at("2025-07-01T04:00:00Z")
         }]
     );
+    if std::env::var("LOYALTY_GOLDEN").as_deref() == Ok("update") {
+        std::fs::write(GOLDEN, mo.to_json() + "\n").unwrap();
+    }
     let golden = std::fs::read_to_string(GOLDEN).unwrap();
     assert_eq!(mo.to_json(), golden.trim_end());
+}
+
+/// The same story as this version's format 1 stored it (every entry and id for life):
+/// migrating it gives Mo's account as the story leaves it today, and the whole statement as
+/// the journal the host keeps from now on.
+#[test]
+fn mos_format_1_snapshot_migrates_to_the_account_the_story_leaves() {
+    let p = retail();
+    let old = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/member_story_snapshot_format1.json"
+    ))
+    .unwrap();
+    let err = Account::from_json(&old).unwrap_err();
+    assert_eq!((err.kind(), err.value()), ("format", "1".to_string()));
+    let (migrated, journal) = Account::migrate(&p, &old).unwrap();
+    let golden = std::fs::read_to_string(GOLDEN).unwrap();
+    assert_eq!(migrated.to_json(), golden.trim_end());
+    // Six entries: two orders, two activations (the second with the upgrade), the payment,
+    // the warning; 85 + 600 - 500 = 185 points.
+    assert_eq!(journal.len(), 6);
+    assert_eq!(journal.iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5]);
+    assert_eq!(journal[4].event_id.as_deref(), Some("e3"));
+    assert_eq!(journal.iter().map(|e| e.balance_change().get()).sum::<i64>(), 185);
+    // The clock is 2025-06-01: everything before 2025-03-03 (90 days) has left, the
+    // warning stays; the orders and the payment stay (a year's window and the horizon).
+    assert_eq!((migrated.statement_start(), migrated.statement().len()), (5, 1));
 }

@@ -34,8 +34,8 @@ fn a_stored_account_continues_identically() {
 
 #[test]
 fn snapshots_from_another_format_or_corrupted_are_refused() {
-    let json = Account::new("ravi").to_json().replace("\"format\":1", "\"format\":99");
-    assert_eq!(Account::from_json(&json).unwrap_err(), SnapshotError::Format { found: 99, supported: 1 });
-    let err = Account::from_json("{\"format\":1}").unwrap_err();
+    let json = Account::new("ravi").to_json().replace("\"format\":2", "\"format\":99");
+    assert_eq!(Account::from_json(&json).unwrap_err(), SnapshotError::Format { found: 99, supported: 2 });
+    let err = Account::from_json("{\"format\":2}").unwrap_err();
     assert!(matches!(err, SnapshotError::Parse { .. }), "{err:?}");
 }

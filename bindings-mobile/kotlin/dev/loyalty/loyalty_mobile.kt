@@ -5459,6 +5459,23 @@ sealed class LoyaltyException: kotlin.Exception() {
             get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
     }
     
+    /**
+     * A refund or cancellation came after the program's return window closed.
+     */
+    class ReturnWindowClosed(
+        
+        val `kind`: kotlin.String, 
+        
+        val `field`: kotlin.String, 
+        
+        val `value`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : LoyaltyException() {
+        override val message
+            get() = "kind=${ `kind` }, field=${ `field` }, value=${ `value` }, reason=${ `reason` }"
+    }
+    
     class TooMany(
         
         val `kind`: kotlin.String, 
@@ -5649,19 +5666,25 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            22 -> LoyaltyException.TooMany(
+            22 -> LoyaltyException.ReturnWindowClosed(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            23 -> LoyaltyException.AsOfBeforeClock(
+            23 -> LoyaltyException.TooMany(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            24 -> LoyaltyException.Internal(
+            24 -> LoyaltyException.AsOfBeforeClock(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            25 -> LoyaltyException.Internal(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -5834,6 +5857,14 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is LoyaltyException.CouponNotApplicable -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`value`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LoyaltyException.ReturnWindowClosed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`kind`)
@@ -6038,7 +6069,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.TooMany -> {
+            is LoyaltyException.ReturnWindowClosed -> {
                 buf.putInt(22)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -6046,7 +6077,7 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.AsOfBeforeClock -> {
+            is LoyaltyException.TooMany -> {
                 buf.putInt(23)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
@@ -6054,8 +6085,16 @@ public object FfiConverterTypeLoyaltyError : FfiConverterRustBuffer<LoyaltyExcep
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LoyaltyException.Internal -> {
+            is LoyaltyException.AsOfBeforeClock -> {
                 buf.putInt(24)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`value`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LoyaltyException.Internal -> {
+                buf.putInt(25)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterString.write(value.`field`, buf)
                 FfiConverterString.write(value.`value`, buf)
