@@ -1,5 +1,5 @@
-//! The reference backend's load bench: `clients` threads send events (three check-ins to one
-//! order, each client its own members so every member's events stay in time order) to a
+//! The reference backend's load bench: `clients` threads send events (a day apart per member,
+//! three check-ins to one order, each client its own members so every member's events stay in time order) to a
 //! running server for `seconds`, then print sustained events per second and the latency
 //! percentiles of the requests.
 //!
@@ -45,9 +45,9 @@ fn main() {
                     let n = sent[slot];
                     sent[slot] += 1;
                     let member = mine[slot];
-                    // One event a minute per member from 2025-01-01.
+                    // One event a day per member (a check-in is once a day) from 2025-01-01 12:00Z.
                     let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH
-                        + Duration::from_secs(1_735_689_600 + 60 * n);
+                        + Duration::from_secs(1_735_732_800 + 86_400 * n);
                     let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                     let body = if n % 4 == 3 {
                         format!(r#"{{"id": "e{n}", "occurred_at": "{at}", "type": "order_placed", "order_id": "o{n}", "amount": "25.00"}}"#)
@@ -57,7 +57,18 @@ fn main() {
                     let t0 = Instant::now();
                     match client.request("POST", &format!("/members/load-{member}/events"), &body, &[]) {
                         Ok((200, _)) => latencies.push(t0.elapsed().as_micros() as u32),
-                        _ => errors += 1,
+                        Ok((status, text)) => {
+                            if errors == 0 {
+                                eprintln!("first error: {status} {text}");
+                            }
+                            errors += 1;
+                        }
+                        Err(e) => {
+                            if errors == 0 {
+                                eprintln!("first error: {e}");
+                            }
+                            errors += 1;
+                        }
                     }
                 }
                 (latencies, errors)
@@ -74,7 +85,8 @@ fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
+    let pct =
+        |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
     println!(
         "{clients} clients, {seconds} s: {} events applied, {:.0} events/s, {errors} errors; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         all.len(),
