@@ -37,6 +37,10 @@ class MemberStoryTest {
             first.effects,
         )
         assertEquals(85L, first.balanceChange)
+        // The journal entry the server (or an app keeping history) appends: seq 0, the order's.
+        assertEquals(listOf(0UL), first.journal.map { it.seq })
+        assertEquals(listOf("e1"), first.journal.map { it.eventId })
+        assertEquals(first.effects, first.journal[0].effects)
         val b1 = mo.balances(program, at("2024-05-08T16:00:00Z"))
         assertEquals(listOf(0L, 85L, 0L), listOf(b1.available, b1.pending, b1.debt))
 
@@ -47,7 +51,14 @@ class MemberStoryTest {
         // Points count in the balance change when earned (pending or not), not again when activated.
         assertEquals(600L, second.balanceChange)
 
-        val activated = mo.advanceTo(program, at("2024-06-15T04:00:00Z"))
+        // The clock's activation of the May lot (seq 1), then the order itself (seq 2).
+        assertEquals(listOf(1UL, 2UL), second.journal.map { it.seq })
+        assertEquals(listOf(null, "e2"), second.journal.map { it.eventId })
+        val advanced = mo.advance(program, at("2024-06-15T04:00:00Z"))
+        val activated = advanced.effects
+        assertEquals(listOf(3UL), advanced.journal.map { it.seq })
+        assertEquals(activated, advanced.journal[0].effects)
+        assertEquals(0UL, mo.statementStart())
         assertEquals(Effect.PendingActivated(1u, 600L, at("2025-07-01T04:00:00Z")), activated[0])
         val upgraded = activated[1] as Effect.TierUpgraded
         assertEquals(listOf("Member", "Silver"), listOf(upgraded.from, upgraded.to))

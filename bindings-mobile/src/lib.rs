@@ -240,15 +240,47 @@ pub struct Outcome {
     pub revision: u64,
     /// The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
     pub balance_change: i64,
+    /// The journal entries the call made (the core's `JournalEntry`): what the server appends
+    /// to the member's history; an app keeping history offline appends them too.
+    pub journal: Vec<JournalEntry>,
+}
+
+/// One entry of a member's journal: what one event (`event_id`) or one clock instant did.
+#[derive(uniffi::Record)]
+pub struct JournalEntry {
+    /// The core's journal format.
+    pub format: u32,
+    /// The entry's number in the member's journal (0, 1, 2, ... without gaps).
+    pub seq: u64,
+    /// When.
+    pub at: SystemTime,
+    /// The event, or none for the clock.
+    pub event_id: Option<String>,
+    /// What it did.
+    pub effects: Vec<Effect>,
 }
 
 impl Outcome {
     fn from_core(o: &loyalty::Outcome) -> Result<Outcome, LoyaltyError> {
+        let journal = o
+            .journal
+            .iter()
+            .map(|j| {
+                Ok(JournalEntry {
+                    format: j.format,
+                    seq: j.seq,
+                    at: to_system_time(j.at),
+                    event_id: j.event_id.clone(),
+                    effects: Effect::list(&j.effects)?,
+                })
+            })
+            .collect::<Result<_, LoyaltyError>>()?;
         Ok(Outcome {
             effects: Effect::list(&o.effects)?,
             duplicate: o.duplicate,
             revision: o.revision,
             balance_change: o.effects.iter().map(|e| e.balance_change().get()).sum(),
+            journal,
         })
     }
 }
@@ -328,6 +360,17 @@ impl Account {
             let outcome = self.try_with(|a| a.apply(&program.inner, &event))?;
             Outcome::from_core(&outcome)
         })
+    }
+
+    /// Moves the clock as `advance_to` does; returns the outcome with its journal entries.
+    pub fn advance(&self, program: &Program, at: SystemTime) -> Result<Outcome, LoyaltyError> {
+        let at = from_system_time("at", at)?;
+        guard(|| Outcome::from_core(&self.try_with(|a| a.advance(&program.inner, at))?))
+    }
+
+    /// The journal seq of the first statement entry the snapshot still keeps.
+    pub fn statement_start(&self) -> u64 {
+        self.with(|a| a.statement_start())
     }
 
     /// Moves the clock; returns the effects (activations, expiries, warnings, tier changes).

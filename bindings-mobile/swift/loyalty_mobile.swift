@@ -632,6 +632,11 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
 public protocol AccountProtocol: AnyObject, Sendable {
     
     /**
+     * Moves the clock as `advance_to` does; returns the outcome with its journal entries.
+     */
+    func advance(program: Program, at: Date) throws  -> Outcome
+    
+    /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
     func advanceTo(program: Program, at: Date) throws  -> [Effect]
@@ -680,6 +685,11 @@ public protocol AccountProtocol: AnyObject, Sendable {
      * The snapshot, byte for byte what the server would store.
      */
     func snapshot()  -> String
+    
+    /**
+     * The journal seq of the first statement entry the snapshot still keeps.
+     */
+    func statementStart()  -> UInt64
     
     func storedValue(program: Program, asOf: Date) throws  -> StoredValueBalance
     
@@ -765,6 +775,20 @@ public static func fromSnapshot(json: String)throws  -> Account  {
 }
     
 
+    
+    /**
+     * Moves the clock as `advance_to` does; returns the outcome with its journal entries.
+     */
+open func advance(program: Program, at: Date)throws  -> Outcome  {
+    return try  FfiConverterTypeOutcome_lift(try rustCallWithError(FfiConverterTypeLoyaltyError_lift) {
+        uniffiCallStatus in
+    uniffi_loyalty_mobile_fn_method_account_advance(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProgram_lower(program),
+        FfiConverterTimestamp.lower(at),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
@@ -917,6 +941,18 @@ open func snapshot() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_loyalty_mobile_fn_method_account_snapshot(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The journal seq of the first statement entry the snapshot still keeps.
+     */
+open func statementStart() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_loyalty_mobile_fn_method_account_statement_start(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1679,6 +1715,105 @@ public func FfiConverterTypeFundDraw_lower(_ value: FundDraw) -> RustBuffer {
 
 
 /**
+ * One entry of a member's journal: what one event (`event_id`) or one clock instant did.
+ */
+public struct JournalEntry: Equatable, Hashable {
+    /**
+     * The core's journal format.
+     */
+    public let format: UInt32
+    /**
+     * The entry's number in the member's journal (0, 1, 2, ... without gaps).
+     */
+    public let seq: UInt64
+    /**
+     * When.
+     */
+    public let at: Date
+    /**
+     * The event, or none for the clock.
+     */
+    public let eventId: String?
+    /**
+     * What it did.
+     */
+    public let effects: [Effect]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The core's journal format.
+         */format: UInt32, 
+        /**
+         * The entry's number in the member's journal (0, 1, 2, ... without gaps).
+         */seq: UInt64, 
+        /**
+         * When.
+         */at: Date, 
+        /**
+         * The event, or none for the clock.
+         */eventId: String?, 
+        /**
+         * What it did.
+         */effects: [Effect]) {
+        self.format = format
+        self.seq = seq
+        self.at = at
+        self.eventId = eventId
+        self.effects = effects
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JournalEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJournalEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JournalEntry {
+        return
+            try JournalEntry(
+                format: FfiConverterUInt32.read(from: &buf), 
+                seq: FfiConverterUInt64.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf), 
+                eventId: FfiConverterOptionString.read(from: &buf), 
+                effects: FfiConverterSequenceTypeEffect.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JournalEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.format, into: &buf)
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionString.write(value.eventId, into: &buf)
+        FfiConverterSequenceTypeEffect.write(value.effects, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJournalEntry_lift(_ buf: RustBuffer) throws -> JournalEntry {
+    return try FfiConverterTypeJournalEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJournalEntry_lower(_ value: JournalEntry) -> RustBuffer {
+    return FfiConverterTypeJournalEntry.lower(value)
+}
+
+
+/**
  * A coupon as the member sees it (the core's `MemberCoupon`; its state's fields sit beside
  * the others in the core's JSON, so unknown fields cannot be refused here).
  */
@@ -1901,6 +2036,11 @@ public struct Outcome: Equatable, Hashable {
      * The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
      */
     public let balanceChange: Int64
+    /**
+     * The journal entries the call made (the core's `JournalEntry`): what the server appends
+     * to the member's history; an app keeping history offline appends them too.
+     */
+    public let journal: [JournalEntry]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1916,11 +2056,16 @@ public struct Outcome: Equatable, Hashable {
          */revision: UInt64, 
         /**
          * The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
-         */balanceChange: Int64) {
+         */balanceChange: Int64, 
+        /**
+         * The journal entries the call made (the core's `JournalEntry`): what the server appends
+         * to the member's history; an app keeping history offline appends them too.
+         */journal: [JournalEntry]) {
         self.effects = effects
         self.duplicate = duplicate
         self.revision = revision
         self.balanceChange = balanceChange
+        self.journal = journal
     }
 
     
@@ -1942,7 +2087,8 @@ public struct FfiConverterTypeOutcome: FfiConverterRustBuffer {
                 effects: FfiConverterSequenceTypeEffect.read(from: &buf), 
                 duplicate: FfiConverterBool.read(from: &buf), 
                 revision: FfiConverterUInt64.read(from: &buf), 
-                balanceChange: FfiConverterInt64.read(from: &buf)
+                balanceChange: FfiConverterInt64.read(from: &buf), 
+                journal: FfiConverterSequenceTypeJournalEntry.read(from: &buf)
         )
     }
 
@@ -1951,6 +2097,7 @@ public struct FfiConverterTypeOutcome: FfiConverterRustBuffer {
         FfiConverterBool.write(value.duplicate, into: &buf)
         FfiConverterUInt64.write(value.revision, into: &buf)
         FfiConverterInt64.write(value.balanceChange, into: &buf)
+        FfiConverterSequenceTypeJournalEntry.write(value.journal, into: &buf)
     }
 }
 
@@ -4090,6 +4237,31 @@ fileprivate struct FfiConverterSequenceTypeFundDraw: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeJournalEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [JournalEntry]
+
+    public static func write(_ value: [JournalEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeJournalEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [JournalEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [JournalEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeJournalEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeMemberCoupon: FfiConverterRustBuffer {
     typealias SwiftType = [MemberCoupon]
 
@@ -4314,6 +4486,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_loyalty_mobile_checksum_method_account_advance() != 44609) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_loyalty_mobile_checksum_method_account_advance_to() != 58883) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4348,6 +4523,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_snapshot() != 30637) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_loyalty_mobile_checksum_method_account_statement_start() != 55714) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_loyalty_mobile_checksum_method_account_stored_value() != 39954) {

@@ -263,6 +263,11 @@ uint64_t uniffi_loyalty_mobile_fn_constructor_account_from_snapshot(RustBuffer j
 uint64_t uniffi_loyalty_mobile_fn_constructor_account_new(RustBuffer member_id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_ADVANCE
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_ADVANCE
+RustBuffer uniffi_loyalty_mobile_fn_method_account_advance(uint64_t ptr, uint64_t program, RustBuffer at, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_ADVANCE_TO
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_ADVANCE_TO
 RustBuffer uniffi_loyalty_mobile_fn_method_account_advance_to(uint64_t ptr, uint64_t program, RustBuffer at, RustCallStatus *_Nonnull out_status
@@ -321,6 +326,11 @@ uint64_t uniffi_loyalty_mobile_fn_method_account_revision(uint64_t ptr, RustCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_SNAPSHOT
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_SNAPSHOT
 RustBuffer uniffi_loyalty_mobile_fn_method_account_snapshot(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_STATEMENT_START
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_STATEMENT_START
+uint64_t uniffi_loyalty_mobile_fn_method_account_statement_start(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_FN_METHOD_ACCOUNT_STORED_VALUE
@@ -618,6 +628,12 @@ void ffi_loyalty_mobile_rust_future_free_void(uint64_t handle
 void ffi_loyalty_mobile_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_ADVANCE
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_ADVANCE
+uint16_t uniffi_loyalty_mobile_checksum_method_account_advance(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_ADVANCE_TO
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_ADVANCE_TO
 uint16_t uniffi_loyalty_mobile_checksum_method_account_advance_to(void
@@ -687,6 +703,12 @@ uint16_t uniffi_loyalty_mobile_checksum_method_account_revision(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_SNAPSHOT
 #define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_SNAPSHOT
 uint16_t uniffi_loyalty_mobile_checksum_method_account_snapshot(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_STATEMENT_START
+#define UNIFFI_FFIDEF_UNIFFI_LOYALTY_MOBILE_CHECKSUM_METHOD_ACCOUNT_STATEMENT_START
+uint16_t uniffi_loyalty_mobile_checksum_method_account_statement_start(void
     
 );
 #endif

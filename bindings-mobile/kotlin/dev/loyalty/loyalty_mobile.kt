@@ -675,6 +675,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_loyalty_mobile_checksum_method_account_advance(
+    ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_advance_to(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_apply(
@@ -698,6 +700,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_loyalty_mobile_checksum_method_account_revision(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_snapshot(
+    ): Int
+    external fun uniffi_loyalty_mobile_checksum_method_account_statement_start(
     ): Int
     external fun uniffi_loyalty_mobile_checksum_method_account_stored_value(
     ): Int
@@ -741,6 +745,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_loyalty_mobile_fn_constructor_account_new(`memberId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_loyalty_mobile_fn_method_account_advance(`ptr`: Long,`program`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_advance_to(`ptr`: Long,`program`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_apply(`ptr`: Long,`program`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -765,6 +771,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_loyalty_mobile_fn_method_account_snapshot(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_loyalty_mobile_fn_method_account_statement_start(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_loyalty_mobile_fn_method_account_stored_value(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_loyalty_mobile_fn_method_account_tier_progress(`ptr`: Long,`program`: Long,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -898,6 +906,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_advance() and 0xFFFF) != 44609) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_advance_to() and 0xFFFF) != 58883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -932,6 +943,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_snapshot() and 0xFFFF) != 30637) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_loyalty_mobile_checksum_method_account_statement_start() and 0xFFFF) != 55714) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_loyalty_mobile_checksum_method_account_stored_value() and 0xFFFF) != 39954) {
@@ -1406,6 +1420,11 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
 public interface AccountInterface {
     
     /**
+     * Moves the clock as `advance_to` does; returns the outcome with its journal entries.
+     */
+    fun `advance`(`program`: Program, `at`: java.time.Instant): Outcome
+    
+    /**
      * Moves the clock; returns the effects (activations, expiries, warnings, tier changes).
      */
     fun `advanceTo`(`program`: Program, `at`: java.time.Instant): List<Effect>
@@ -1454,6 +1473,11 @@ public interface AccountInterface {
      * The snapshot, byte for byte what the server would store.
      */
     fun `snapshot`(): kotlin.String
+    
+    /**
+     * The journal seq of the first statement entry the snapshot still keeps.
+     */
+    fun `statementStart`(): kotlin.ULong
     
     fun `storedValue`(`program`: Program, `asOf`: java.time.Instant): StoredValueBalance
     
@@ -1577,6 +1601,25 @@ open class Account: Disposable, AutoCloseable, AccountInterface
             UniffiLib.uniffi_loyalty_mobile_fn_clone_account(handle, status)
         }
     }
+
+    
+    /**
+     * Moves the clock as `advance_to` does; returns the outcome with its journal entries.
+     */
+    @Throws(LoyaltyException::class)override fun `advance`(`program`: Program, `at`: java.time.Instant): Outcome {
+            return FfiConverterTypeOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LoyaltyException) { _status ->
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_advance(
+        it,
+        
+        FfiConverterTypeProgram.lower(`program`),
+        FfiConverterTimestamp.lower(`at`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -1783,6 +1826,22 @@ open class Account: Disposable, AutoCloseable, AccountInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_loyalty_mobile_fn_method_account_snapshot(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The journal seq of the first statement entry the snapshot still keeps.
+     */override fun `statementStart`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_loyalty_mobile_fn_method_account_statement_start(
         it,
         _status)
 }
@@ -2587,6 +2646,77 @@ public object FfiConverterTypeFundDraw: FfiConverterRustBuffer<FundDraw> {
 
 
 /**
+ * One entry of a member's journal: what one event (`event_id`) or one clock instant did.
+ */
+data class JournalEntry (
+    /**
+     * The core's journal format.
+     */
+    val `format`: kotlin.UInt
+    , 
+    /**
+     * The entry's number in the member's journal (0, 1, 2, ... without gaps).
+     */
+    val `seq`: kotlin.ULong
+    , 
+    /**
+     * When.
+     */
+    val `at`: java.time.Instant
+    , 
+    /**
+     * The event, or none for the clock.
+     */
+    val `eventId`: kotlin.String?
+    , 
+    /**
+     * What it did.
+     */
+    val `effects`: List<Effect>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJournalEntry: FfiConverterRustBuffer<JournalEntry> {
+    override fun read(buf: ByteBuffer): JournalEntry {
+        return JournalEntry(
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeEffect.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JournalEntry) = (
+            FfiConverterUInt.allocationSize(value.`format`) +
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterTimestamp.allocationSize(value.`at`) +
+            FfiConverterOptionalString.allocationSize(value.`eventId`) +
+            FfiConverterSequenceTypeEffect.allocationSize(value.`effects`)
+    )
+
+    override fun write(value: JournalEntry, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`format`, buf)
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
+            FfiConverterOptionalString.write(value.`eventId`, buf)
+            FfiConverterSequenceTypeEffect.write(value.`effects`, buf)
+    }
+}
+
+
+
+/**
  * A coupon as the member sees it (the core's `MemberCoupon`; its state's fields sit beside
  * the others in the core's JSON, so unknown fields cannot be refused here).
  */
@@ -2767,6 +2897,12 @@ data class Outcome (
      * The sum of the effects' changes to the balance (the core's `Effect::balance_change`).
      */
     val `balanceChange`: kotlin.Long
+    , 
+    /**
+     * The journal entries the call made (the core's `JournalEntry`): what the server appends
+     * to the member's history; an app keeping history offline appends them too.
+     */
+    val `journal`: List<JournalEntry>
     
 ){
     
@@ -2787,6 +2923,7 @@ public object FfiConverterTypeOutcome: FfiConverterRustBuffer<Outcome> {
             FfiConverterBoolean.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterSequenceTypeJournalEntry.read(buf),
         )
     }
 
@@ -2794,7 +2931,8 @@ public object FfiConverterTypeOutcome: FfiConverterRustBuffer<Outcome> {
             FfiConverterSequenceTypeEffect.allocationSize(value.`effects`) +
             FfiConverterBoolean.allocationSize(value.`duplicate`) +
             FfiConverterULong.allocationSize(value.`revision`) +
-            FfiConverterLong.allocationSize(value.`balanceChange`)
+            FfiConverterLong.allocationSize(value.`balanceChange`) +
+            FfiConverterSequenceTypeJournalEntry.allocationSize(value.`journal`)
     )
 
     override fun write(value: Outcome, buf: ByteBuffer) {
@@ -2802,6 +2940,7 @@ public object FfiConverterTypeOutcome: FfiConverterRustBuffer<Outcome> {
             FfiConverterBoolean.write(value.`duplicate`, buf)
             FfiConverterULong.write(value.`revision`, buf)
             FfiConverterLong.write(value.`balanceChange`, buf)
+            FfiConverterSequenceTypeJournalEntry.write(value.`journal`, buf)
     }
 }
 
@@ -6462,6 +6601,34 @@ public object FfiConverterSequenceTypeFundDraw: FfiConverterRustBuffer<List<Fund
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFundDraw.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeJournalEntry: FfiConverterRustBuffer<List<JournalEntry>> {
+    override fun read(buf: ByteBuffer): List<JournalEntry> {
+        val len = buf.getInt()
+        return List<JournalEntry>(len) {
+            FfiConverterTypeJournalEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<JournalEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeJournalEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<JournalEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeJournalEntry.write(it, buf)
         }
     }
 }
