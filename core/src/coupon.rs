@@ -29,6 +29,10 @@ pub(crate) struct Wallet {
     /// The last birthday year each birthday definition was issued for.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub birthday_years: BTreeMap<String, i32>,
+    /// Redeemed coupons forgotten with their orders (`account/retire.rs`), per definition: they
+    /// still count in `redeemed`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub forgotten: BTreeMap<String, u32>,
 }
 
 /// One coupon a member holds.
@@ -129,8 +133,16 @@ impl Wallet {
     /// or expired or cancelled with a validity that ended before `cut` (what counts toward
     /// per-member limits is kept apart, in `redeemed`).
     pub(crate) fn forget(&mut self, cut: DateTime<Utc>, order_kept: impl Fn(&str) -> bool) {
+        let forgotten = &mut self.forgotten;
         self.held.retain(|_, c| match &c.state {
-            CouponState::Redeemed { order_id, .. } => order_kept(order_id),
+            CouponState::Redeemed { order_id, .. } => {
+                let keep = order_kept(order_id);
+                if !keep {
+                    let n = forgotten.entry(c.definition.clone()).or_default();
+                    *n = n.saturating_add(1);
+                }
+                keep
+            }
             CouponState::Expired | CouponState::Cancelled => c.valid_until >= cut,
             CouponState::Issued | CouponState::Reserved { .. } => true,
         });
@@ -456,6 +468,11 @@ impl Wallet {
                 _ => {}
             }
         }
+        for (definition, n) in &self.forgotten {
+            let c = counted.entry(definition.as_str()).or_default();
+            *c = c.saturating_add(*n);
+        }
+        counted.retain(|_, n| *n > 0);
         let recorded: BTreeMap<&str, u32> =
             self.redeemed.iter().filter(|(_, n)| **n > 0).map(|(d, n)| (d.as_str(), *n)).collect();
         if recorded != counted {

@@ -70,13 +70,28 @@ impl Account {
     /// errors of [`Account::from_json`] for what they inflate to.
     #[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
     pub fn from_compact(bytes: &[u8]) -> Result<Account, SnapshotError> {
+        Account::from_json(&Account::compact_to_json(bytes)?)
+    }
+
+    /// The JSON snapshot compact bytes hold, of whatever snapshot format: what
+    /// [`Account::migrate`] reads when the stored bytes are of an earlier format.
+    ///
+    /// ```
+    /// let account = loyalty::Account::new("m-1");
+    /// assert_eq!(loyalty::Account::compact_to_json(&account.to_compact()).unwrap(), account.to_json());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Account::from_compact`], before the JSON is read.
+    #[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
+    pub fn compact_to_json(bytes: &[u8]) -> Result<String, SnapshotError> {
         let corrupt = |reason: &str| SnapshotError::Corrupt { field: "compact".into(), reason: reason.into() };
         match bytes.split_first() {
             None => Err(corrupt("is empty")),
-            Some((0, json)) => Account::from_json(std::str::from_utf8(json).map_err(|_| corrupt("is not UTF-8 JSON"))?),
+            Some((0, json)) => Ok(std::str::from_utf8(json).map_err(|_| corrupt("is not UTF-8 JSON"))?.to_string()),
             Some((1, deflated)) => {
                 let json = inflate(deflated).map_err(|reason| corrupt(&reason))?;
-                Account::from_json(std::str::from_utf8(&json).map_err(|_| corrupt("does not inflate to UTF-8"))?)
+                String::from_utf8(json).map_err(|_| corrupt("does not inflate to UTF-8"))
             }
             Some((&other, _)) => Err(SnapshotError::Format { found: u32::from(other), supported: 1 }),
         }

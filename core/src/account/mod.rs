@@ -1015,6 +1015,7 @@ impl Account {
     /// not date orders: an order is dated by the lot it earned, or, when it earned none, by
     /// the account's clock (its return window runs from the migration). A snapshot already
     /// in today's format is read as [`Account::from_json`] reads it, with no entries.
+    /// Compact bytes of an earlier format: read them with [`Account::compact_to_json`] first.
     ///
     /// ```
     /// use loyalty::{Account, Event, EventKind, Program};
@@ -1144,8 +1145,19 @@ impl Account {
             return fail(&format!("purse.spends.{order}"), "pays for an order the account does not have".into());
         }
         let first_lot = self.ledger.first_lot;
-        if first_lot as usize + self.ledger.lots.len() > u32::MAX as usize {
+        if first_lot as usize > u32::MAX as usize - MAX_LOTS {
             return fail("ledger.first_lot", format!("{first_lot} leaves no room for the lots after it"));
+        }
+        // Journal numbers stay within what the idempotency keys hold, and the statement is in
+        // time order (forgetting takes its oldest entries as a prefix).
+        if self.retired.entries.saturating_add(self.statement.len() as u64) > u64::from(u32::MAX) {
+            return fail(
+                "retired.entries",
+                format!("{} leaves no room for the entries after it", self.retired.entries),
+            );
+        }
+        if let Some(w) = self.statement.windows(2).find(|w| w[1].at < w[0].at) {
+            return fail("statement", format!("an entry at {} follows one at {}", w[1].at, w[0].at));
         }
         for (i, lot) in self.ledger.lots.iter().enumerate() {
             let i = first_lot as usize + i;
@@ -1185,6 +1197,9 @@ impl Account {
             }
             if !points_ok(o.points, max) || !points_ok(o.clawed, o.points) || !points_ok(o.forgiven, o.points) {
                 return fail(&field, format!("has {} points, {} clawed, {} forgiven", o.points, o.clawed, o.forgiven));
+            }
+            if !instant_ok(o.at) || o.at > self.ledger.clock {
+                return fail(&field, format!("was placed at {}, outside 1970 to the account's clock", o.at));
             }
             // A lot before the first kept one left when the order could no longer be returned.
             if o.lot.is_some_and(|l| l.0 >= self.ledger.first_lot && self.ledger.lot(l).is_none()) {

@@ -10,8 +10,14 @@
 //! - orders and redemptions: for [`Returns::window_days`] plus the horizon, so that a late
 //!   refund is refused naming the order and its date ([`AccountError::ReturnWindowClosed`])
 //!   rather than as unknown;
-//! - lots: while they hold points, while the statement entries that told of them are kept,
-//!   or while an order or redemption that can still be returned names them.
+//! - lots: while they hold points, while they were earned within the horizon, or while an
+//!   order or redemption that can still be returned names them (a kept statement entry may
+//!   name a lot that has left: one received with an old earning date, or one expired or
+//!   spent within the horizon).
+//!
+//! Once an order is forgotten its id is free again: a new `order_placed` with it is a new
+//! order. Hosts that reuse order ids across years keep them unique themselves (the reference
+//! backend's `events` table keys event ids, not order ids).
 
 use crate::account::AccountError;
 use chrono::{DateTime, Duration, Utc};
@@ -75,7 +81,8 @@ impl Returns {
         made_at: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<(), AccountError> {
-        if at > made_at + Duration::days(i64::from(self.window_days)) {
+        let closes = made_at.checked_add_signed(Duration::days(i64::from(self.window_days)));
+        if closes.is_none_or(|closes| at > closes) {
             return Err(AccountError::ReturnWindowClosed {
                 field,
                 id: id.to_string(),

@@ -118,3 +118,25 @@ fn a_late_return_and_an_old_repeat_are_refused_and_change_nothing() {
     assert_eq!(ed.apply(&p, &placed).unwrap_err().kind(), "out_of_order");
     assert_eq!(ed.to_json(), before);
 }
+
+/// Snapshots edited by hand around what forgetting keeps are refused on load, naming the field,
+/// before any later event could overflow on them.
+#[test]
+fn snapshots_with_impossible_retirement_are_refused() {
+    let p = retail(false);
+    let mut ed = Account::new("ed");
+    ed.apply(&p, &order("e1", "2025-01-06T18:00:00Z", "o1", "50.00")).unwrap();
+    let json = ed.to_json();
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["orders"]["o1"]["at"] = serde_json::json!("+262142-06-01T00:00:00Z");
+    let err = Account::from_json(&v.to_string()).unwrap_err();
+    assert_eq!((err.kind(), err.field()), ("corrupt", "orders.o1".to_string()));
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["retired"] = serde_json::json!({"entries": 4_294_967_295u64, "points": 0, "orders": 0});
+    assert_eq!(Account::from_json(&v.to_string()).unwrap_err().field(), "retired.entries");
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["ledger"]["first_lot"] = serde_json::json!(4_294_967_000u64);
+    v["ledger"]["lots"][0]["id"] = serde_json::json!(4_294_967_000u64);
+    v["orders"]["o1"]["lot"] = serde_json::json!(4_294_967_000u64);
+    assert_eq!(Account::from_json(&v.to_string()).unwrap_err().field(), "ledger.first_lot");
+}

@@ -524,3 +524,25 @@ fn a_snapshot_whose_coupons_contradict_its_orders_is_refused_on_load() {
     let f = corrupt(&|v| v["orders"]["A"]["coupons"] = serde_json::json!([]));
     assert_eq!(f, "coupons.held.c");
 }
+
+/// Mei uses the summer coupon (once per member) on 2025-06-10; 365 + 90 days later the order
+/// and the coupon leave the snapshot, the use still counts toward the limit, and the snapshot
+/// loads again.
+#[test]
+fn a_used_coupon_forgotten_with_its_order_still_counts_and_the_snapshot_loads() {
+    let p = bakery(serde_json::json!({}));
+    let mut mei = Account::new("mei");
+    apply(&mut mei, &p, &grant("g1", "2025-06-01T02:00:00Z", "SUMMER"));
+    let coupon = mei.coupons(at("2025-06-01T02:00:00Z")).unwrap()[0].coupon_id.clone();
+    apply(&mut mei, &p, &coupon_order("e1", "2025-06-10T02:00:00Z", "o1", "100.00", &[&coupon], None));
+    // 2025-06-10 + 455 days = 2026-09-08: the records cut passes the order the next midnight.
+    mei.advance(&p, at("2026-09-10T00:00:00Z")).unwrap();
+    assert!(mei.coupons(at("2026-09-10T00:00:00Z")).unwrap().is_empty());
+    let reloaded = Account::from_json(&mei.to_json()).unwrap();
+    assert_eq!(reloaded, mei);
+    let err = refused(&mut mei, &p, &coupon_order("e2", "2026-09-10T02:00:00Z", "o2", "100.00", &["nope"], None));
+    assert_eq!(err.kind(), "unknown_coupon");
+    // The order is gone: a refund of it is now an unknown order.
+    let err = refused(&mut mei, &p, &refund("r1", "2026-09-10T03:00:00Z", "o1", "10.00"));
+    assert_eq!(err.kind(), "unknown_order");
+}

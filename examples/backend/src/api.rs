@@ -1,6 +1,7 @@
 //! The HTTP surface. Client errors are 4xx with the core's typed error as JSON
 //! (`{"error": {"kind", "field", "value", "message"}}`); bodies over [`MAX_BODY_BYTES`] are
 //! refused with 413 before they are read whole; nothing a client sends makes it answer 500.
+//! Events and clock runs more than a day after the server's clock are refused (`in_future`).
 //!
 //! | route | what |
 //! |---|---|
@@ -27,6 +28,24 @@ use std::sync::Arc;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The largest idempotency key taken.
 const MAX_KEY_CHARS: usize = 200;
+/// How far ahead of the server's clock an event or a clock run may be: the core takes any
+/// instant (time is an argument), but one event a year ahead would move the member's clock
+/// there for good, and a clock run would do it to everyone.
+const MAX_AHEAD_HOURS: i64 = 24;
+
+fn not_ahead(field: &str, t: DateTime<Utc>) -> Result<(), ApiError> {
+    let limit = Utc::now() + chrono::Duration::hours(MAX_AHEAD_HOURS);
+    if t > limit {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "in_future",
+            field,
+            t.to_rfc3339(),
+            format!("{field}: {} is more than {MAX_AHEAD_HOURS} hours after the server's clock", t.to_rfc3339()),
+        ));
+    }
+    Ok(())
+}
 
 /// The routes over `store`.
 pub fn router(store: Arc<Store>) -> Router {
@@ -216,6 +235,7 @@ async fn apply(
         }
     };
     let event = loyalty::Event::from_json(&text).map_err(|e| ApiError::from(Failure::Core(e)))?;
+    not_ahead("occurred_at", event.occurred_at)?;
     let hash = request_hash(&member_id, &text);
     let out = blocking(move || store.apply(&member_id, &event, key.as_deref().map(|k| (k, hash)))).await?;
     Ok(json(out))
@@ -261,6 +281,7 @@ async fn advance(State(store): State<Arc<Store>>, body: Result<Bytes, BytesRejec
     let text = body_text(body)?;
     let req: AdvanceRequest = serde_json::from_str(&text)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", "body", "", format!("body: {e}")))?;
+    not_ahead("at", req.at)?;
     let batch = req.batch.unwrap_or(500);
     if !(1..=10_000).contains(&batch) {
         return Err(ApiError::new(

@@ -102,6 +102,8 @@ pub struct AdvanceReport {
     pub members: u64,
     /// Members whose snapshot changed in this call.
     pub changed: u64,
+    /// Members whose stored snapshot did not load (left as they are).
+    pub skipped: u64,
     /// Whether the run has reached the last member (calling again does nothing).
     pub done: bool,
 }
@@ -155,20 +157,18 @@ impl Store {
     }
 
     fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Failure>) -> Result<T, Failure> {
-        let taken = self.pool.lock().map_err(|_| Failure::Contended)?.pop();
+        let taken = self.pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
         let mut conn = match taken {
             Some(c) => c,
             None => connect(&self.path, self.durability)?,
         };
         let out = f(&mut conn);
-        if let Ok(mut pool) = self.pool.lock() {
-            pool.push(conn);
-        }
+        self.pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
         out
     }
 
     fn program(&self, conn: &Connection, version: i64) -> Result<Arc<Program>, Failure> {
-        if let Some(p) = self.programs.lock().map_err(|_| Failure::Contended)?.get(&version) {
+        if let Some(p) = self.programs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&version) {
             return Ok(Arc::clone(p));
         }
         let body: String = conn.query_row("SELECT body FROM programs WHERE version = ?1", [version], |r| r.get(0))?;
@@ -178,9 +178,7 @@ impl Store {
             reason: e.to_string(),
         })?;
         let program = Arc::new(program);
-        if let Ok(mut programs) = self.programs.lock() {
-            programs.insert(version, Arc::clone(&program));
-        }
+        self.programs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(version, Arc::clone(&program));
         Ok(program)
     }
 
@@ -192,7 +190,9 @@ impl Store {
     /// The core's refusal, [`Failure::KeyReused`], or the store's failure.
     pub fn apply(&self, member_id: &str, event: &Event, key: Option<(&str, u64)>) -> Result<String, Failure> {
         self.with_conn(|conn| {
-            let _writing = self.writer.lock().map_err(|_| Failure::Contended)?;
+            // A panic elsewhere while holding it leaves nothing half-done here (the
+            // transaction rolled back), so a poisoned lock is taken as it is.
+            let _writing = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             for _ in 0..MAX_ATTEMPTS {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 if let Some((key, hash)) = key {
@@ -342,9 +342,11 @@ impl Store {
     /// The store's failure (the batch in hand is rolled back).
     pub fn advance(&self, at: DateTime<Utc>, batch: usize) -> Result<AdvanceReport, Failure> {
         let key = at.to_rfc3339();
-        let mut report = AdvanceReport { at, members: 0, changed: 0, done: false };
+        let mut report = AdvanceReport { at, members: 0, changed: 0, skipped: 0, done: false };
         self.with_conn(|conn| loop {
-            let _writing = self.writer.lock().map_err(|_| Failure::Contended)?;
+            // A panic elsewhere while holding it leaves nothing half-done here (the
+            // transaction rolled back), so a poisoned lock is taken as it is.
+            let _writing = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let run: Option<(String, i64)> = tx
                 .query_row("SELECT last_member, done FROM advance_runs WHERE at = ?1", [&key], |r| {
@@ -377,15 +379,27 @@ impl Store {
                 return Ok(report);
             };
             for (member_id, version, revision, snapshot) in &rows {
-                let mut account = Account::from_json(snapshot).map_err(Failure::Snapshot)?;
-                let program = self.program(&tx, *version)?;
-                let outcome = account.advance(&program, at).map_err(Failure::Core)?;
                 report.members += 1;
+                // A member whose stored snapshot does not load (edited by hand) or who cannot
+                // advance is skipped and counted, not allowed to stop the run for everyone.
+                let Ok(mut account) = Account::from_json(snapshot) else {
+                    report.skipped += 1;
+                    continue;
+                };
+                let program = self.program(&tx, *version)?;
+                let Ok(outcome) = account.advance(&program, at) else {
+                    report.skipped += 1;
+                    continue;
+                };
                 if account.revision() as i64 != *revision {
-                    tx.execute(
+                    let written = tx.execute(
                         "UPDATE members SET revision = ?1, snapshot = ?2 WHERE member_id = ?3 AND revision = ?4",
                         params![account.revision() as i64, account.to_json(), member_id, revision],
                     )?;
+                    if written == 0 {
+                        // Written by another process since the read: the batch runs again.
+                        return Err(Failure::Contended);
+                    }
                     append(&tx, member_id, &outcome.journal)?;
                     report.changed += 1;
                 }

@@ -96,6 +96,13 @@ fn client_errors_are_typed_4xx_and_change_nothing() {
             "nope",
         ),
         ("not json", 400, "invalid_field", "", ""),
+        (
+            r#"{"id": "e8", "occurred_at": "2999-01-01T00:00:00Z", "type": "checked_in"}"#,
+            422,
+            "in_future",
+            "occurred_at",
+            "2999-01-01T00:00:00+00:00",
+        ),
     ];
     for (body, status, kind, field, value) in cases {
         let (s, e) = post(&mut c, "/members/bo/events", body);
@@ -160,4 +167,15 @@ fn the_nightly_advance_is_batched_and_a_second_run_does_nothing() {
     assert_eq!((page["lines"][0]["kind"].as_str(), page["total"].as_i64()), (Some("pending_activated"), Some(2)));
     let (s, e) = post(&mut c, "/advance", r#"{"at": "2025-03-18T05:00:00Z", "batch": 0}"#);
     assert_eq!((s, e["error"]["field"].as_str()), (400, Some("batch")));
+    // A member whose stored snapshot was damaged by hand is skipped and counted; the run goes on.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE members SET snapshot = '{}' WHERE member_id = 'm2'", []).unwrap();
+    let (s, r) = post(&mut c, "/advance", r#"{"at": "2025-04-01T05:00:00Z", "batch": 2}"#);
+    assert_eq!(
+        (s, r["members"].as_i64(), r["skipped"].as_i64(), r["done"].as_bool()),
+        (200, Some(5), Some(1), Some(true))
+    );
+    // A clock run years ahead would move every member there for good: refused.
+    let (s, e) = post(&mut c, "/advance", r#"{"at": "2999-01-01T00:00:00Z"}"#);
+    assert_eq!((s, e["error"]["kind"].as_str(), e["error"]["field"].as_str()), (422, Some("in_future"), Some("at")));
 }
