@@ -29,6 +29,7 @@ __all__ = [
     "gamma_gamma_expected",
     "gamma_gamma_fit",
     "lifetime_values_columns",
+    "statement_page",
     "transfer",
 ]
 
