@@ -1159,6 +1159,12 @@ impl Account {
         if let Some(w) = self.statement.windows(2).find(|w| w[1].at < w[0].at) {
             return fail("statement", format!("an entry at {} follows one at {}", w[1].at, w[0].at));
         }
+        if let Some(last) = self.statement.last().filter(|e| e.at > self.ledger.clock) {
+            return fail(
+                "statement",
+                format!("an entry at {} is after the account's clock {}", last.at, self.ledger.clock),
+            );
+        }
         for (i, lot) in self.ledger.lots.iter().enumerate() {
             let i = first_lot as usize + i;
             if lot.id.0 as usize != i {

@@ -139,4 +139,9 @@ fn snapshots_with_impossible_retirement_are_refused() {
     v["ledger"]["lots"][0]["id"] = serde_json::json!(4_294_967_000u64);
     v["orders"]["o1"]["lot"] = serde_json::json!(4_294_967_000u64);
     assert_eq!(Account::from_json(&v.to_string()).unwrap_err().field(), "ledger.first_lot");
+    // A statement entry after the clock (found by the snapshot_json fuzz target: the next
+    // clock entry would have come before it).
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["statement"][0]["at"] = serde_json::json!("2026-06-01T04:00:00Z");
+    assert_eq!(Account::from_json(&v.to_string()).unwrap_err().field(), "statement");
 }
