@@ -58,3 +58,13 @@ test('a format 1 snapshot migrates with its statement as the journal', () => {
   assert.equal(account.balances(retail, new Date('2025-06-01T05:00:00Z')).available, 185)
   assert.throws(() => loyalty.statementPage([], { perPage: 0 }), (err) => err.field === 'perPage')
 })
+
+test('a journal entry has the fields of the core type (the schema generated from it), camelCased', () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(root, 'schema', 'outcome.schema.json'), 'utf8'))
+  const defs = schema.$defs || schema.definitions
+  const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+  const a = new loyalty.Account('fe')
+  const out = a.apply(retail, { type: 'orderPlaced', id: 'e1', occurredAt: new Date('2025-01-06T18:00:00Z'), orderId: 'o1', amount: '5.00' })
+  assert.deepEqual(Object.keys(out.journal[0]).sort(), Object.keys(defs.JournalEntry.properties).map(camel).sort())
+  assert.deepEqual(Object.keys(out).sort(), Object.keys(schema.properties).map(camel).sort())
+})

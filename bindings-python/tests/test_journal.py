@@ -114,3 +114,15 @@ def test_bad_pages_are_refused_naming_the_field():
     with pytest.raises(loyalty.InputError) as err:
         loyalty.statement_page([], page=-1)
     assert err.value.field == "page"
+
+
+def test_journal_entry_fields_are_the_cores():
+    """The Python class is written by hand: its fields must be the schema's, which is
+    generated from the core's type."""
+    import dataclasses
+    import json
+    schema = json.loads((ROOT / "schema" / "outcome.schema.json").read_text())
+    defs = schema.get("$defs") or schema["definitions"]
+    fields = {f.name for f in dataclasses.fields(loyalty.JournalEntry)} - {"core"}
+    assert fields == set(defs["JournalEntry"]["properties"])
+    assert {f.name for f in dataclasses.fields(loyalty.Outcome)} == set(schema["properties"])

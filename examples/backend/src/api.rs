@@ -171,6 +171,21 @@ fn body_text(body: Result<Bytes, BytesRejection>) -> Result<String, ApiError> {
     })
 }
 
+/// Refuses query parameters the route does not take (a misspelt `asof` would otherwise be
+/// ignored and the default used).
+fn only(q: &HashMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
+    match q.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        None => Ok(()),
+        Some((k, v)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            k,
+            v.clone(),
+            format!("{k}: is not a parameter of this route (it takes {})", known.join(", ")),
+        )),
+    }
+}
+
 fn instant(q: &HashMap<String, String>, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
     match q.get(name) {
         None => Ok(None),
@@ -246,6 +261,7 @@ async fn balances(
     Path(member_id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    only(&q, &["as_of"])?;
     let as_of = instant(&q, "as_of")?;
     Ok(json(blocking(move || store.balances(&member_id, as_of)).await?))
 }
@@ -255,6 +271,7 @@ async fn tier(
     Path(member_id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    only(&q, &["as_of"])?;
     let as_of = instant(&q, "as_of")?;
     Ok(json(blocking(move || store.tier(&member_id, as_of)).await?))
 }
@@ -264,6 +281,7 @@ async fn history(
     Path(member_id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    only(&q, &["page", "per_page"])?;
     let page = number(&q, "page", 0)?;
     let per_page = number(&q, "per_page", 50)?;
     Ok(json(blocking(move || store.history(&member_id, page, per_page)).await?))
