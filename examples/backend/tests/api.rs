@@ -123,7 +123,10 @@ fn client_errors_are_typed_4xx_and_change_nothing() {
     let (s, e) = get(&mut c, "/members/bo/balances?as_of=yesterday");
     assert_eq!((s, e["error"]["field"].as_str()), (400, Some("as_of")));
     let (s, e) = get(&mut c, "/members/bo/balances?asof=2025-03-05T00:00:00Z");
-    assert_eq!((s, e["error"]["field"].as_str(), e["error"]["value"].as_str()), (400, Some("asof"), Some("2025-03-05T00:00:00Z")));
+    assert_eq!(
+        (s, e["error"]["field"].as_str(), e["error"]["value"].as_str()),
+        (400, Some("asof"), Some("2025-03-05T00:00:00Z"))
+    );
     let (s, e) = get(&mut c, "/members/bo/history?per_page=0");
     assert_eq!((s, e["error"]["field"].as_str()), (400, Some("per_page")));
     let (s, e) = get(&mut c, "/members/bo/balances?as_of=2020-01-01T00:00:00Z");
