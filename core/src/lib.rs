@@ -91,6 +91,7 @@ mod refund;
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub mod schema;
+pub mod simulation;
 mod status;
 mod tier;
 

@@ -23,7 +23,7 @@ mod cohort;
 mod columns;
 mod lifecycle;
 mod metrics;
-mod parallel;
+pub(crate) mod parallel;
 mod preference;
 mod rfm;
 mod summary;
