@@ -28,14 +28,30 @@ pub struct RowError {
 }
 
 /// Which layout the log has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// `customer_id date(YYYYMMDD) number_of_cds dollar_value`, whitespace separated, one
     /// header line.
     Cdnow,
     /// A header naming `member_id`, `date` (YYYY-MM-DD or RFC 3339) and `amount`, with an
-    /// optional `order_id`; comma separated, no quoting.
+    /// optional `order_id`; comma separated, fields may be quoted (RFC 4180, the `csv` crate).
     Csv,
+    /// A Parquet file with the CSV's columns: `member_id` (text or integer), `date` or
+    /// `occurred_at` (a date, a timestamp, or text as in the CSV) and `amount` (decimal,
+    /// text, or integer minor units are not guessed: give a decimal or text), optional
+    /// `order_id`.
+    Parquet,
+}
+
+impl Format {
+    /// The layout a file's extension suggests: `.csv`, `.parquet`, else CDNOW.
+    pub fn of_path(path: &std::path::Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => Format::Csv,
+            Some("parquet") => Format::Parquet,
+            _ => Format::Cdnow,
+        }
+    }
 }
 
 impl fmt::Display for Format {
@@ -43,16 +59,17 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Cdnow => "cdnow",
             Format::Csv => "csv",
+            Format::Parquet => "parquet",
         })
     }
 }
 
-fn err(line: usize, column: &str, value: &str, reason: &str) -> RowError {
+pub fn err(line: usize, column: &str, value: &str, reason: &str) -> RowError {
     RowError { line, column: column.to_string(), value: value.to_string(), reason: reason.to_string() }
 }
 
 /// A calendar date becomes local noon in the program's zone, so it falls on that local day.
-fn noon(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+pub fn noon(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN);
     date.and_time(noon)
         .and_local_timezone(tz)
@@ -68,12 +85,28 @@ fn amount(line: usize, column: &str, text: &str) -> Result<Decimal, RowError> {
     Ok(value)
 }
 
-/// Parses a whole log.
+/// Parses a whole text log (CDNOW or CSV; a Parquet file is binary: see `log::read`).
 pub fn parse(text: &str, format: Format, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
     match format {
         Format::Cdnow => parse_cdnow(text, tz),
         Format::Csv => parse_csv(text, tz),
+        Format::Parquet => Err(err(1, "format", "parquet", "is a binary format: read the file, not its text")),
     }
+}
+
+/// A date (YYYY-MM-DD, local noon) or an RFC 3339 instant, as the CSV's date column holds.
+pub fn instant(line: usize, column: &str, when: &str, tz: Tz) -> Result<DateTime<Utc>, RowError> {
+    match NaiveDate::parse_from_str(when, "%Y-%m-%d") {
+        Ok(d) => Ok(noon(d, tz)),
+        Err(_) => Ok(DateTime::parse_from_rfc3339(when)
+            .map_err(|_| err(line, column, when, "is neither YYYY-MM-DD nor an RFC 3339 instant"))?
+            .with_timezone(&Utc)),
+    }
+}
+
+/// An amount in the log's text: a decimal, not negative.
+pub fn money(line: usize, column: &str, text: &str) -> Result<Decimal, RowError> {
+    amount(line, column, text)
 }
 
 fn parse_cdnow(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
@@ -114,49 +147,49 @@ fn parse_cdnow(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
 }
 
 fn parse_csv(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
-    let mut lines = text.lines().enumerate();
-    let Some((_, header)) = lines.next() else {
-        return Ok(Vec::new());
-    };
-    let names: Vec<&str> = header.split(',').map(str::trim).collect();
-    let find = |name: &str| names.iter().position(|n| *n == name);
-    let member = find("member_id").ok_or_else(|| err(1, "header", header, "must name a member_id column"))?;
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let header_error = |e: csv::Error| err(1, "header", &e.to_string(), "could not be read");
+    let names: Vec<String> = reader.headers().map_err(header_error)?.iter().map(str::to_string).collect();
+    let header = names.join(",");
+    let find = |name: &str| names.iter().position(|n| n == name);
+    let member = find("member_id").ok_or_else(|| err(1, "header", &header, "must name a member_id column"))?;
     let date = find("date")
         .or_else(|| find("occurred_at"))
-        .ok_or_else(|| err(1, "header", header, "must name a date column"))?;
-    let value = find("amount").ok_or_else(|| err(1, "header", header, "must name an amount column"))?;
+        .ok_or_else(|| err(1, "header", &header, "must name a date column"))?;
+    let value = find("amount").ok_or_else(|| err(1, "header", &header, "must name an amount column"))?;
     let order = find("order_id");
     let mut rows = Vec::new();
-    for (i, raw) in lines {
-        let line = i + 1;
-        if raw.trim().is_empty() {
-            continue;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = usize::try_from(reader.position().line()).unwrap_or(usize::MAX);
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                let reason = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { len, expected_len, .. } => {
+                        format!("has {len} fields, the header has {expected_len}")
+                    }
+                    _ => e.to_string(),
+                };
+                return Err(err(line, "row", "", &reason));
+            }
         }
-        if raw.contains('"') {
-            return Err(err(line, "row", raw, "uses quotes, which this reader does not support"));
-        }
-        let fields: Vec<&str> = raw.split(',').map(str::trim).collect();
-        if fields.len() != names.len() {
-            return Err(err(line, "row", raw, &format!("has {} fields, the header has {}", fields.len(), names.len())));
-        }
-        let member_id = fields[member];
+        let line = usize::try_from(record.position().map_or(0, csv::Position::line)).unwrap_or(usize::MAX);
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let member_id = field(member);
         if member_id.is_empty() {
             return Err(err(line, "member_id", member_id, "must not be empty"));
         }
-        let when = fields[date];
-        let occurred_at = match NaiveDate::parse_from_str(when, "%Y-%m-%d") {
-            Ok(d) => noon(d, tz),
-            Err(_) => DateTime::parse_from_rfc3339(when)
-                .map_err(|_| err(line, names[date], when, "is neither YYYY-MM-DD nor an RFC 3339 instant"))?
-                .with_timezone(&Utc),
-        };
-        let order_id = order.map_or_else(|| format!("L{line}"), |o| fields[o].to_string());
+        let occurred_at = instant(line, &names[date], field(date), tz)?;
+        let order_id = order.map_or_else(|| format!("L{line}"), |o| field(o).to_string());
         rows.push(OrderRow {
             line,
             member_id: member_id.to_string(),
             order_id,
             occurred_at,
-            amount: amount(line, "amount", fields[value])?,
+            amount: amount(line, "amount", field(value))?,
         });
     }
     Ok(rows)
@@ -201,6 +234,20 @@ mod tests {
         assert_eq!(e.to_string(), r#"line 2, column amount: "-3" must not be negative"#);
         let e = parse("member,date,amount\n", Format::Csv, chrono_tz::UTC).unwrap_err();
         assert_eq!(e.column, "header");
+    }
+
+    #[test]
+    fn csv_fields_may_be_quoted_and_a_short_row_names_its_line() {
+        let log = "member_id,date,amount\n\"Smith, J.\",2024-01-02,\"1,5\"\n";
+        let e = parse(log, Format::Csv, chrono_tz::UTC).unwrap_err();
+        // The quoted comma stays inside the field: the amount is "1,5", not a decimal.
+        assert_eq!(e.to_string(), r#"line 2, column amount: "1,5" is not a decimal amount"#);
+        let rows =
+            parse("member_id,date,amount\n\"Smith, J.\",2024-01-02,\"12.50\"\n", Format::Csv, chrono_tz::UTC).unwrap();
+        assert_eq!((rows[0].member_id.as_str(), rows[0].amount), ("Smith, J.", Decimal::new(1250, 2)));
+        let e =
+            parse("member_id,date,amount\nm1,2024-01-02,1\nm2,2024-01-03\n", Format::Csv, chrono_tz::UTC).unwrap_err();
+        assert_eq!((e.line, e.column.as_str(), e.reason.as_str()), (3, "row", "has 2 fields, the header has 3"));
     }
 
     #[test]

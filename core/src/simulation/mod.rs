@@ -120,7 +120,9 @@ pub struct Month {
     pub redemptions: u64,
     /// The month's point movements (earned, redeemed, expired, clawed back, ...).
     pub totals: Totals,
-    /// Points held (usable and pending) at the month's end; for the last month, at `as_of`.
+    /// Points held (usable and pending) at the month's end; for the last month, at `as_of`
+    /// (the last month is the one before `as_of`, so an `as_of` at a month's start ends the
+    /// month before).
     pub outstanding: Points,
     /// Their money value at the program's point value.
     pub liability: Decimal,
@@ -163,7 +165,8 @@ pub struct Run {
     pub liability: Decimal,
     /// Usable points expiring within 30, 60 and 90 days of `as_of`.
     pub expiring: [Points; 3],
-    /// The months, from the first order's to `as_of`'s, in the program's time zone.
+    /// The months, from the first order's to the one holding the last instant before `as_of`,
+    /// in the program's time zone.
     pub months: Vec<Month>,
 }
 
@@ -287,7 +290,7 @@ fn month_number(t: DateTime<Utc>, tz: Tz) -> i64 {
 ///     behaviour: Behaviour::Cheapest { probability: 1.0 }, seed: 1 };
 /// let runs = simulate(&[&program], &orders, &settings).unwrap();
 /// let months = &runs[0].months;
-/// assert_eq!(months.len(), 3); // January, February, March (as_of's month)
+/// assert_eq!(months.len(), 2); // January and February: as_of is the end of February
 /// assert_eq!(months[0].totals.earned.get(), 80);
 /// // 130 points after the second order: the 100-point reward is redeemed in February.
 /// assert_eq!((months[1].redemptions, months[1].totals.redeemed.get()), (1, 100));
@@ -300,6 +303,21 @@ fn month_number(t: DateTime<Utc>, tz: Tz) -> i64 {
 /// programs in different currencies or a log spanning more than [`MAX_MONTHS`], and
 /// [`SimulationError::Member`] when an account refuses an order (an amount too large, say).
 pub fn simulate(programs: &[&Program], orders: &Orders<'_>, settings: &Settings) -> Result<Vec<Run>, SimulationError> {
+    simulate_with_progress(programs, orders, settings, &|_| {})
+}
+
+/// [`simulate`], calling `progress` with the number of members just replayed (under every
+/// program) after each run of members, from whichever thread replayed them: what a progress
+/// bar needs. The calls add up to the number of members.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_with_progress(
+    programs: &[&Program],
+    orders: &Orders<'_>,
+    settings: &Settings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Run>, SimulationError> {
     settings.behaviour.check()?;
     let n = orders.member_id.len();
     for (column, len) in [("ordered_at", orders.ordered_at.len()), ("amount_minor", orders.amount_minor.len())] {
@@ -338,7 +356,9 @@ pub fn simulate(programs: &[&Program], orders: &Orders<'_>, settings: &Settings)
         }
         let tz = program.time_zone();
         let first_month = month_number(first_at, tz);
-        let months = month_number(as_of, tz) - first_month + 1;
+        // The last month is the one holding the last instant before `as_of`; what the clock
+        // does at `as_of` itself (a midnight expiry) closes that month.
+        let months = month_number(as_of - Duration::seconds(1), tz) - first_month + 1;
         if months > MAX_MONTHS {
             return Err(SimulationError::Invalid {
                 field: format!("ordered_at[{first_row}]"),
@@ -367,6 +387,8 @@ pub fn simulate(programs: &[&Program], orders: &Orders<'_>, settings: &Settings)
             start = i;
         }
     }
+    // Runs of at least 64 members, at most 256 runs: enough to share among threads and to
+    // move a progress bar, few enough that adding up the runs' months costs nothing.
     let chunk = members.len().div_ceil(256).max(64);
     let mut chunks: Vec<&[std::ops::Range<usize>]> = members.chunks(chunk).collect();
     let parts = crate::analytics::parallel::map_mut(&mut chunks, |group| {
@@ -377,6 +399,7 @@ pub fn simulate(programs: &[&Program], orders: &Orders<'_>, settings: &Settings)
                 replay_member(plan, p, orders, rows, scale, settings, part)?;
             }
         }
+        progress(group.len() as u64);
         Ok::<_, SimulationError>(parts)
     });
     let mut total: Vec<Part> = plans.iter().map(Part::new).collect();

@@ -116,6 +116,12 @@ fn the_last_month_s_outstanding_is_what_the_accounts_hold() {
     // Two threads, the same numbers; a different seed, different choices.
     let two = with_threads(2, || simulate(&[&retail], &orders, &settings).unwrap());
     assert_eq!(one, two);
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let count = |n: u64| {
+        seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    };
+    let watched = with_threads(2, || simulate_with_progress(&[&retail], &orders, &settings, &count).unwrap());
+    assert_eq!((watched, seen.into_inner()), (one.clone(), 400));
     let other = simulate(&[&retail], &orders, &Settings { seed: 8, ..settings.clone() }).unwrap();
     assert_ne!(one[0].redemptions, other[0].redemptions);
 }
