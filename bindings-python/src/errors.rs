@@ -49,6 +49,15 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> PyErr {
     raise!(AnalyticsError, e)
 }
 
+/// A simulation's error: an account's refusal as `EventError` (its kind, field and value,
+/// the message naming the program, member and row), the rest as `AnalyticsError`.
+pub(crate) fn simulation(e: loyalty::simulation::SimulationError) -> PyErr {
+    match e {
+        loyalty::simulation::SimulationError::Member { .. } => raise!(EventError, e),
+        _ => raise!(AnalyticsError, e),
+    }
+}
+
 pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> PyErr {
     raise!(ClvError, e)
 }

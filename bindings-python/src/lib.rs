@@ -8,6 +8,7 @@ mod arrow;
 mod clv;
 mod engine;
 mod errors;
+mod simulation;
 
 use pyo3::prelude::*;
 
@@ -26,6 +27,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(engine::transfer, m)?)?;
     m.add_function(wrap_pyfunction!(engine::statement_page, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(simulation::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(simulation::minor_units, m)?)?;
     m.add_class::<analytics::Summarizer>()?;
     m.add_class::<analytics::PreferenceBuilder>()?;
     m.add_class::<analytics::CohortBuilder>()?;

@@ -389,19 +389,8 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
     let cost: Vec<Series> = input
         .runs
         .iter()
-        .zip(input.programs)
         .zip(&names)
-        .map(|((r, p), n)| {
-            let value = p.config().redemption.point_value;
-            let per = |m: &loyalty::simulation::Month| {
-                if m.revenue.is_zero() {
-                    0.0
-                } else {
-                    100.0 * number(Decimal::from(m.totals.earned.get()) * value) / number(m.revenue)
-                }
-            };
-            (n.clone(), r.months.iter().map(per).collect())
-        })
+        .map(|(r, n)| (n.clone(), r.months.iter().map(|m| 100.0 * m.cost_per_revenue.map_or(0.0, number)).collect()))
         .collect();
     add(
         "cost",
@@ -517,7 +506,7 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
             input
                 .runs
                 .iter()
-                .map(|r| r.breakage_rate().map_or("-".into(), |b| format!("{:.1}%", number(b) * 100.0)))
+                .map(|r| r.breakage_rate.map_or("-".into(), |b| format!("{:.1}%", number(b) * 100.0)))
                 .collect(),
         ),
         (
@@ -531,9 +520,8 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
             input
                 .runs
                 .iter()
-                .zip(input.programs)
-                .map(|(r, p)| {
-                    r.cost_per_revenue(p.config().redemption.point_value)
+                .map(|r| {
+                    r.cost_per_revenue
                         .map_or("-".into(), |c| format!("{} {currency}", (c * Decimal::ONE_HUNDRED).round_dp(2)))
                 })
                 .collect(),

@@ -142,7 +142,7 @@ fn run() -> Result<(), String> {
     println!("spending: {}", describe(&behaviour, args.seed));
     println!("as of: {as_of_day} 00:00 {}", programs[0].config().time_zone);
     println!();
-    print_table(&programs, &runs);
+    print_table(&runs);
     println!();
     println!(
         "replayed {} program{} in {:.0} ms on {} thread{}",
@@ -184,7 +184,7 @@ fn describe(b: &Behaviour, seed: u64) -> String {
 }
 
 /// The runs side by side, one column per program.
-fn print_table(programs: &[Program], runs: &[Run]) {
+fn print_table(runs: &[Run]) {
     let n = |p: Points| group(p.get());
     let money = |d: Decimal| group_decimal(d.round_dp(2));
     let percent =
@@ -198,7 +198,7 @@ fn print_table(programs: &[Program], runs: &[Run]) {
         ("points redeemed", runs.iter().map(|r| n(r.totals.redeemed)).collect()),
         ("rewards redeemed", runs.iter().map(|r| group(r.redemptions as i64)).collect()),
         ("points expired", runs.iter().map(|r| n(r.totals.expired)).collect()),
-        ("breakage (expired/issued)", runs.iter().map(|r| percent(r.breakage_rate())).collect()),
+        ("breakage (expired/issued)", runs.iter().map(|r| percent(r.breakage_rate)).collect()),
         ("points cancelled/clawed", runs.iter().map(|r| n(r.totals.cancelled + r.totals.clawed_back)).collect()),
         ("points outstanding", runs.iter().map(|r| n(r.available + r.pending)).collect()),
         ("  of which pending", runs.iter().map(|r| n(r.pending)).collect()),
@@ -206,11 +206,7 @@ fn print_table(programs: &[Program], runs: &[Run]) {
         (
             "cost per 100 of revenue",
             runs.iter()
-                .zip(programs)
-                .map(|(r, p)| {
-                    r.cost_per_revenue(p.config().redemption.point_value)
-                        .map_or_else(|| "-".into(), |d| money(d * Decimal::ONE_HUNDRED))
-                })
+                .map(|r| r.cost_per_revenue.map_or_else(|| "-".into(), |d| money(d * Decimal::ONE_HUNDRED)))
                 .collect(),
         ),
         ("expiring in 30 days", runs.iter().map(|r| n(r.expiring[0])).collect()),

@@ -4,8 +4,9 @@ The rules live in a Rust core; this package converts Python values (`decimal.Dec
 money, timezone-aware `datetime` for instants, DataFrames for analytics) and raises
 `LoyaltyError` subclasses.
 """
-from . import _native, analytics, clv, events
+from . import _native, analytics, clv, events, simulation
 from .effects import Effect, JournalEntry, Outcome
+from .simulation import Simulation, simulate
 from .engine import Account, Balances, PaymentQuote, Program, statement_page, transfer
 from .errors import (
     AlreadyCancelled,
@@ -71,6 +72,8 @@ __all__ = [
     "Outcome",
     "JournalEntry",
     "statement_page",
+    "simulate",
+    "Simulation",
     "OutOfOrder",
     "PaymentQuote",
     "Program",

@@ -31,6 +31,8 @@ __all__ = [
     "lifetime_values_columns",
     "statement_page",
     "transfer",
+    "simulate",
+    "minor_units",
 ]
 
 class LoyaltyError(Exception): ...
@@ -141,6 +143,15 @@ class PreferenceBuilder:
 
 def statement_page(entries_json: str, opening: int, page: int, per_page: int) -> str: ...
 def transfer(program: Program, sender: Account, receiver: Account, id: str, at: str, points: int) -> Tuple[str, str]: ...
+def simulate(
+    member_id: bytes,
+    ordered_at: bytes,
+    amount_minor: bytes,
+    programs: List[Program],
+    settings: str,
+    threads: int,
+) -> str: ...
+def minor_units(currency: str) -> Optional[int]: ...
 def analyze(
     member_id: bytes,
     ordered_at: bytes,

@@ -134,6 +134,8 @@ pub struct Month {
     pub entry_rewards: u64,
     /// The points those entry rewards credited.
     pub entry_reward_points: Points,
+    /// The money value of the points earned per unit of revenue (`None` without revenue).
+    pub cost_per_revenue: Option<Decimal>,
 }
 
 /// One program's run over the whole log.
@@ -165,21 +167,14 @@ pub struct Run {
     pub liability: Decimal,
     /// Usable points expiring within 30, 60 and 90 days of `as_of`.
     pub expiring: [Points; 3],
+    /// Points expired per point earned (`None` when nothing was earned): the breakage so far.
+    pub breakage_rate: Option<Decimal>,
+    /// The money value of the points earned, at the program's point value, per unit of
+    /// revenue (`None` without revenue).
+    pub cost_per_revenue: Option<Decimal>,
     /// The months, from the first order's to the one holding the last instant before `as_of`,
     /// in the program's time zone.
     pub months: Vec<Month>,
-}
-
-impl Run {
-    /// Expired points per point issued (earned), or `None` when nothing was issued.
-    pub fn breakage_rate(&self) -> Option<Decimal> {
-        ratio(Decimal::from(self.totals.expired.get()), Decimal::from(self.totals.earned.get()))
-    }
-
-    /// The money value of the points issued per unit of revenue, at `point_value`.
-    pub fn cost_per_revenue(&self, point_value: Decimal) -> Option<Decimal> {
-        ratio(Decimal::from(self.totals.earned.get()).saturating_mul(point_value), self.revenue)
-    }
 }
 
 fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
@@ -431,6 +426,8 @@ fn empty_run(program: &Program) -> Run {
         debt: Points::ZERO,
         liability: Decimal::ZERO,
         expiring: [Points::ZERO; 3],
+        breakage_rate: None,
+        cost_per_revenue: None,
         months: Vec::new(),
     }
 }
@@ -569,6 +566,7 @@ fn finish(plan: &Plan<'_>, part: Part) -> Run {
     run.debt = part.debt;
     run.expiring = part.expiring;
     run.liability = c.redemption.value_of(part.available + part.pending);
+    let cost = |totals: &Totals, revenue: Decimal| ratio(c.redemption.value_of(totals.earned), revenue);
     let mut month = NaiveDate::from_ymd_opt(
         i32::try_from(plan.first_month.div_euclid(12)).unwrap_or(1970),
         u32::try_from(plan.first_month.rem_euclid(12) + 1).unwrap_or(1),
@@ -597,9 +595,12 @@ fn finish(plan: &Plan<'_>, part: Part) -> Run {
             flows: t.flows.chunks(n.max(1)).map(<[u64]>::to_vec).take(n).collect(),
             entry_rewards: t.entry_rewards,
             entry_reward_points: t.entry_reward_points,
+            cost_per_revenue: cost(&t.totals, t.revenue),
         });
         month = crate::calendar::add_months(month, 1);
     }
+    run.breakage_rate = ratio(Decimal::from(run.totals.expired.get()), Decimal::from(run.totals.earned.get()));
+    run.cost_per_revenue = cost(&run.totals, run.revenue);
     run
 }
 

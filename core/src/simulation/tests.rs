@@ -75,9 +75,9 @@ fn a_small_log_month_by_month_worked_by_hand() {
     assert_eq!((r.available.get(), r.pending.get()), (120, 0));
     // Member 2's lots expire at the end of 11 March: inside 30 days of as_of.
     assert_eq!(r.expiring.map(Points::get), [120, 120, 120]);
-    assert_eq!(r.breakage_rate(), Some(Decimal::new(30, 0) / Decimal::new(350, 0)));
+    assert_eq!(r.breakage_rate, Some(Decimal::new(30, 0) / Decimal::new(350, 0)));
     // 350 points at 0.01 for 330.00 of orders.
-    assert_eq!(r.cost_per_revenue(Decimal::new(1, 2)), Some(Decimal::new(350, 2) / Decimal::new(330, 0)));
+    assert_eq!(r.cost_per_revenue, Some(Decimal::new(350, 2) / Decimal::new(330, 0)));
 }
 
 #[test]
