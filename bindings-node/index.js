@@ -795,5 +795,6 @@ module.exports.lifetimeValues = nativeBinding.lifetimeValues
 module.exports.metrics = nativeBinding.metrics
 module.exports.migrate = nativeBinding.migrate
 module.exports.preferences = nativeBinding.preferences
+module.exports.simulate = nativeBinding.simulate
 module.exports.statementPage = nativeBinding.statementPage
 module.exports.transfer = nativeBinding.transfer

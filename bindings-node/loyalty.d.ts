@@ -237,6 +237,38 @@ export function metrics (orders: Orders, options: AnalyticsOptions & { periodSta
 export interface CohortColumns { cohort: string[], monthsSince: number[], members: number[], active: number[] }
 export function cohorts (orders: Orders, options: { asOf: Instant, timeZone?: string }): Promise<CohortColumns>
 
+/** Point movements, as the core's `Totals` counts them. */
+export interface PointTotals {
+  earned: number, cancelled: number, redeemed: number, clawedBack: number, expired: number, restored: number,
+  adjustedIn: number, adjustedOut: number, debtCreated: number, debtRepaid: number, sent: number, received: number
+}
+/** One program's month of a simulation (`month` is its first day, YYYY-MM-DD, in the program's zone). */
+export interface SimulationMonth {
+  month: string, orders: number, revenue: Money, activeMembers: number, newMembers: number, redemptions: number,
+  totals: PointTotals, outstanding: number, liability: Money, membersByTier: number[], flows: number[][],
+  upgradedInto: number[], downgradedInto: number[], entryRewards: number, entryRewardPoints: number,
+  costPerRevenue: Money | null
+}
+/** One program's simulation run. */
+export interface SimulationRun {
+  program: string, version: number, tiers: string[], members: number, orders: number, revenue: Money,
+  redemptions: number, totals: PointTotals, available: number, pending: number, debt: number, liability: Money,
+  /** Usable points expiring within 30, 60 and 90 days of `asOf`. */
+  expiring: [number, number, number],
+  breakageRate: Money | null, costPerRevenue: Money | null, months: SimulationMonth[]
+}
+export interface SimulationOptions {
+  asOf: Instant,
+  /** `'cheapest'` (default), `'none'`, or a reward id every program has. */
+  redeem?: string,
+  /** The chance (0 to 1) a member who can redeem does; default 1. */
+  probability?: number,
+  seed?: number | bigint,
+  threads?: number
+}
+/** Replays the orders under each program, month by month, with a seeded redemption behaviour. */
+export function simulate (orders: Orders, programs: Program[], options: SimulationOptions): Promise<SimulationRun[]>
+
 export type Label = string | number | bigint
 /** Order lines as rows or columns; discounts default to none. */
 export interface LineRow { memberId: MemberId, orderId: Label, category: Label, amountMinor: number | bigint, discountMinor?: number | bigint }

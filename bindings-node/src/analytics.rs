@@ -193,6 +193,34 @@ pub fn cohorts(
     }))
 }
 
+/// Replays orders (little-endian 8-byte columns) under each program (JSON text) with
+/// `settings` (the core's `simulation::Settings` as JSON) on `threads` threads; resolves to
+/// the runs as JSON.
+#[napi(catch_unwind)]
+pub fn simulate(
+    member_id: Buffer,
+    ordered_at: Buffer,
+    amount_minor: Buffer,
+    programs: Vec<String>,
+    settings: String,
+    threads: u32,
+) -> Result<AsyncTask<Job<String>>> {
+    let columns = OrderColumns::read(&member_id, &ordered_at, &amount_minor)?;
+    let programs =
+        programs.iter().map(|p| loyalty::Program::from_json(p).map_err(errors::program)).collect::<Result<Vec<_>>>()?;
+    let settings: loyalty::simulation::Settings =
+        serde_json::from_str(&settings).map_err(|e| errors::input("settings", &settings, &e.to_string()))?;
+    Ok(Job::new(move || {
+        let refs: Vec<&loyalty::Program> = programs.iter().collect();
+        let threads = usize::try_from(threads).unwrap_or(1);
+        let runs = loyalty::analytics::with_threads(threads, || {
+            loyalty::simulation::simulate(&refs, &columns.orders(), &settings)
+        })
+        .map_err(errors::simulation)?;
+        Ok(json(&runs))
+    }))
+}
+
 /// Each member's preferences by column.
 #[napi(object, object_from_js = false)]
 pub struct PreferenceColumns {

@@ -44,6 +44,15 @@ pub(crate) fn analytics(e: loyalty::analytics::AnalyticsError) -> Error {
     render!("analytics", e, true)
 }
 
+/// A simulation's error: an account's refusal as an event error (the message naming the
+/// program, member and row), the rest as analytics errors; the core's kind, field and value.
+pub(crate) fn simulation(e: loyalty::simulation::SimulationError) -> Error {
+    match e {
+        loyalty::simulation::SimulationError::Member { .. } => render!("event", e, true),
+        _ => render!("analytics", e, true),
+    }
+}
+
 pub(crate) fn clv(e: loyalty::analytics::clv::ClvError) -> Error {
     render!("clv", e, true)
 }

@@ -156,14 +156,13 @@ def simulate(
             }
             for c in MONTH_COLUMNS:
                 months[c].append(values[c])
-            flows = month["flows"]
             for level, tier in enumerate(run["tiers"]):
                 tiers["program"].append(name)
                 tiers["version"].append(version)
                 tiers["month"].append(day)
                 tiers["tier"].append(tier)
                 tiers["members"].append(month["members_by_tier"][level])
-                tiers["upgraded_into"].append(sum(flows[f][level] for f in range(level)))
-                tiers["downgraded_into"].append(sum(flows[f][level] for f in range(level + 1, len(flows))))
+                tiers["upgraded_into"].append(month["upgraded_into"][level])
+                tiers["downgraded_into"].append(month["downgraded_into"][level])
     return Simulation(months=_frame(months, library), programs=_frame(per_program, library),
                       tiers=_frame(tiers, library), raw=runs)

@@ -130,6 +130,11 @@ pub struct Month {
     pub members_by_tier: Vec<u64>,
     /// `flows[from][to]`: members who moved from one level to another during the month.
     pub flows: Vec<Vec<u64>>,
+    /// Members who reached each level from a lower one during the month (its threshold
+    /// crossings).
+    pub upgraded_into: Vec<u64>,
+    /// Members who fell to each level from a higher one during the month.
+    pub downgraded_into: Vec<u64>,
     /// Tier entry rewards granted (points or a reward for the host).
     pub entry_rewards: u64,
     /// The points those entry rewards credited.
@@ -566,6 +571,7 @@ fn finish(plan: &Plan<'_>, part: Part) -> Run {
     run.debt = part.debt;
     run.expiring = part.expiring;
     run.liability = c.redemption.value_of(part.available + part.pending);
+    let flow = |flows: &[u64], from: usize, to: usize| flows.get(from * n + to).copied().unwrap_or(0);
     let cost = |totals: &Totals, revenue: Decimal| ratio(c.redemption.value_of(totals.earned), revenue);
     let mut month = NaiveDate::from_ymd_opt(
         i32::try_from(plan.first_month.div_euclid(12)).unwrap_or(1970),
@@ -593,6 +599,8 @@ fn finish(plan: &Plan<'_>, part: Part) -> Run {
             liability: c.redemption.value_of(outstanding),
             members_by_tier: at_tier.iter().map(|&v| u64::try_from(v).unwrap_or(0)).collect(),
             flows: t.flows.chunks(n.max(1)).map(<[u64]>::to_vec).take(n).collect(),
+            upgraded_into: (0..n).map(|to| (0..to).map(|from| flow(&t.flows, from, to)).sum()).collect(),
+            downgraded_into: (0..n).map(|to| (to + 1..n).map(|from| flow(&t.flows, from, to)).sum()).collect(),
             entry_rewards: t.entry_rewards,
             entry_reward_points: t.entry_reward_points,
             cost_per_revenue: cost(&t.totals, t.revenue),

@@ -70,6 +70,7 @@ fn a_small_log_month_by_month_worked_by_hand() {
     let tiers: Vec<_> = r.months.iter().map(|m| m.members_by_tier.clone()).collect();
     assert_eq!(tiers, [vec![1, 0], vec![1, 1], vec![1, 1]]);
     assert_eq!(r.months[1].flows, [vec![0, 1], vec![0, 0]]);
+    assert_eq!((r.months[1].upgraded_into.clone(), r.months[1].downgraded_into.clone()), (vec![0, 1], vec![0, 0]));
     assert_eq!((r.months[1].entry_rewards, r.months[1].entry_reward_points.get()), (1, 20));
     assert_eq!((r.members, r.orders, r.redemptions), (2, 3, 2));
     assert_eq!((r.available.get(), r.pending.get()), (120, 0));
@@ -113,6 +114,19 @@ fn the_last_month_s_outstanding_is_what_the_accounts_hold() {
     assert_eq!(r.members, 400);
     assert_eq!(last.members_by_tier.iter().sum::<u64>(), 400);
     assert!(r.redemptions > 0 && r.totals.expired.get() > 0);
+    // Each month, a level gains its new members, those who moved in from below and above,
+    // and loses those who moved out.
+    let mut before = vec![0i64; r.tiers.len()];
+    for m in &r.months {
+        for (level, &now) in m.members_by_tier.iter().enumerate() {
+            let joined = if level == 0 { m.new_members as i64 } else { 0 };
+            let out: u64 = m.flows[level].iter().sum();
+            let change = joined + m.upgraded_into[level] as i64 + m.downgraded_into[level] as i64 - out as i64;
+            assert_eq!(now as i64 - before[level], change, "{} level {level}", m.month);
+            before[level] = now as i64;
+        }
+    }
+    assert!(r.months.iter().any(|m| m.upgraded_into.iter().sum::<u64>() > 0));
     // Two threads, the same numbers; a different seed, different choices.
     let two = with_threads(2, || simulate(&[&retail], &orders, &settings).unwrap());
     assert_eq!(one, two);
