@@ -338,7 +338,10 @@ pub fn simulate_with_progress(
     let as_of = settings.as_of;
     let mut rows: Vec<usize> =
         (0..n).filter(|&i| orders.ordered_at.get(i).is_some_and(|&t| t < as_of.timestamp())).collect();
-    rows.sort_unstable_by_key(|&i| (orders.member_id.get(i), orders.ordered_at.get(i), i));
+    // By member, then time, then row: unique keys, so the order is the same on any threads.
+    crate::analytics::parallel::sort_unstable_by_key(&mut rows, |&i| {
+        (orders.member_id.get(i).copied(), orders.ordered_at.get(i).copied(), i)
+    });
     let Some(&first_row) = rows.iter().min_by_key(|&&i| (orders.ordered_at.get(i), i)) else {
         return Ok(programs.iter().map(|p| empty_run(p)).collect());
     };
