@@ -7,14 +7,14 @@ seconds="${1:-20}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --quiet
 fi
-mkdir -p corpus/program_roundtrip corpus/event_stream corpus/snapshot_bytes corpus/summarizer_partial corpus/snapshot_json corpus/binding_json
+mkdir -p corpus/program_roundtrip corpus/event_stream corpus/snapshot_bytes corpus/summarizer_partial corpus/snapshot_json corpus/binding_json corpus/simulation
 cp ../examples/programs/*.json corpus/program_roundtrip/
 cp ../bindings-mobile/kotlin-tests/golden/member_story_snapshot.json corpus/snapshot_bytes/
 cp seeds/summarizer_partial.json corpus/summarizer_partial/
 cp ../bindings-mobile/kotlin-tests/golden/member_story_snapshot.json corpus/snapshot_json/
 cp seeds/binding_json/*.json corpus/binding_json/
 log="$(mktemp)"
-for target in program_roundtrip event_stream snapshot_bytes summarizer_partial snapshot_json binding_json; do
+for target in program_roundtrip event_stream snapshot_bytes summarizer_partial snapshot_json binding_json simulation; do
   echo "fuzzing $target for ${seconds}s"
   # The fuzzer's own status decides (a pipeline's PIPESTATUS is lost to `|| true`, which
   # once let a crashing target pass).
