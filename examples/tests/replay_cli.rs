@@ -148,3 +148,21 @@ fn write_parquet(path: &Path, members: &[&str], days: &[i32], cents: &[i64]) {
     group.close().unwrap();
     writer.close().unwrap();
 }
+
+#[test]
+fn a_terminal_sees_a_progress_bar_and_a_pipe_does_not() {
+    // `script` (util-linux) gives the replay a terminal; its stdout goes to /dev/null, so
+    // what the terminal shows is the bar on stderr.
+    let command = format!("{} > /dev/null", env!("CARGO_BIN_EXE_replay"));
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("/23570 members"), "no progress bar on a terminal: {screen:?}");
+    let piped = replay(&["--input", "data/CDNOW_sample.txt"]);
+    assert!(piped.status.success());
+    assert_eq!(String::from_utf8_lossy(&piped.stderr), "");
+}
