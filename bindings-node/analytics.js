@@ -450,7 +450,9 @@ const clv = { summary, BgNbd, GammaGamma }
  * programs' shared currency) replayed under each program, month by month. Members redeem by a
  * seeded behaviour: after each order, when their usable points cover the reward (`redeem`:
  * `'cheapest'`, `'none'` or a reward id every program has), with `probability`; the same
- * `seed` gives the same numbers on any number of `threads`. Resolves to one run per program,
+ * `seed` gives the same numbers on any number of `threads`. Draws are keyed by member:
+ * whole-number ids as themselves, text ids by their rank in code-point order (as Python and
+ * the `replay` command key them). Resolves to one run per program,
  * as the core lays it out (camelCased): totals, balances, liability, `expiring` within
  * 30/60/90 days, `breakageRate` and `costPerRevenue` (decimal strings or null), and `months`
  * (orders, revenue, points movements, `outstanding`, `liability`, `membersByTier`, `flows`,
@@ -477,13 +479,9 @@ async function simulate (orders, programs, options) {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new InvalidInputError(`threads: ${show(threads)} must be a whole number from 1 to 64`, 'invalid_input', 'threads', show(threads))
   }
-  const behaviour = redeem === 'none'
-    ? { kind: 'never' }
-    : redeem === 'cheapest' ? { kind: 'cheapest', probability } : { kind: 'reward', reward_id: redeem, probability }
-  // The seed crosses as JSON text: a u64 past 2**53 stays exact.
-  const settings = `{"as_of":${JSON.stringify(asOf)},"behaviour":${JSON.stringify(behaviour)},"seed":${BigInt(seed).toString()}}`
   const c = orderColumns(orders)
-  const json = await settle(call(() => native.simulate(c.member, c.at, c.cents, programs.map((p) => p.toJson()), settings, threads)))
+  const json = await settle(call(() => native.simulate(c.member, c.at, c.cents, programs.map((p) => p.toJson()), asOf, redeem,
+    probability, BigInt(seed).toString(), threads)))
   return fromCore(JSON.parse(json))
 }
 

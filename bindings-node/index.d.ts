@@ -240,11 +240,11 @@ export interface RfmColumns {
 }
 
 /**
- * Replays orders (little-endian 8-byte columns) under each program (JSON text) with
- * `settings` (the core's `simulation::Settings` as JSON) on `threads` threads; resolves to
- * the runs as JSON.
+ * Replays orders (little-endian 8-byte columns) under each program (JSON text), members
+ * redeeming as `redeem` says (`none`, `cheapest` or a reward id) with `probability` and the
+ * seed given as decimal text, on `threads` threads; resolves to the runs as JSON.
  */
-export declare function simulate(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, programs: Array<string>, settings: string, threads: number): Promise<unknown>
+export declare function simulate(memberId: Buffer, orderedAt: Buffer, amountMinor: Buffer, programs: Array<string>, asOf: string, redeem: string, probability: number, seed: string, threads: number): Promise<unknown>
 
 /** Renders a statement page from journal entries (a JSON array); returns the page (JSON). */
 export declare function statementPage(entriesJson: string, opening: number, page: number, perPage: number): string

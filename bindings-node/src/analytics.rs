@@ -193,23 +193,29 @@ pub fn cohorts(
     }))
 }
 
-/// Replays orders (little-endian 8-byte columns) under each program (JSON text) with
-/// `settings` (the core's `simulation::Settings` as JSON) on `threads` threads; resolves to
-/// the runs as JSON.
+/// Replays orders (little-endian 8-byte columns) under each program (JSON text), members
+/// redeeming as `redeem` says (`none`, `cheapest` or a reward id) with `probability` and the
+/// seed given as decimal text, on `threads` threads; resolves to the runs as JSON.
 #[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
 pub fn simulate(
     member_id: Buffer,
     ordered_at: Buffer,
     amount_minor: Buffer,
     programs: Vec<String>,
-    settings: String,
+    as_of: String,
+    redeem: String,
+    probability: f64,
+    seed: String,
     threads: u32,
 ) -> Result<AsyncTask<Job<String>>> {
     let columns = OrderColumns::read(&member_id, &ordered_at, &amount_minor)?;
     let programs =
         programs.iter().map(|p| loyalty::Program::from_json(p).map_err(errors::program)).collect::<Result<Vec<_>>>()?;
-    let settings: loyalty::simulation::Settings =
-        serde_json::from_str(&settings).map_err(|e| errors::input("settings", &settings, &e.to_string()))?;
+    let seed: u64 =
+        seed.parse().map_err(|_| errors::input("seed", &seed, "must be a whole number from 0 to 2**64 - 1"))?;
+    let behaviour = loyalty::simulation::Behaviour::named(&redeem, probability);
+    let settings = loyalty::simulation::Settings { as_of: instant("asOf", &as_of)?, behaviour, seed };
     Ok(Job::new(move || {
         let refs: Vec<&loyalty::Program> = programs.iter().collect();
         let threads = usize::try_from(threads).unwrap_or(1);

@@ -50,11 +50,20 @@ test('members who never redeem, two programs alike, and threads change nothing',
   assert.deepEqual(one, two)
 })
 
+test('draws follow the member, not the row order', async () => {
+  const options = { asOf: AS_OF, redeem: 'r', probability: 0.5, seed: 5 }
+  const one = await loyalty.simulate(ORDERS, [program()], options)
+  const two = await loyalty.simulate([...ORDERS].reverse(), [program()], options)
+  assert.deepEqual(one, two)
+})
+
 test('refusals name the field and the value', async () => {
   await assert.rejects(loyalty.simulate(ORDERS, [program()], { asOf: AS_OF, redeem: 'gift' }),
     (e) => e instanceof loyalty.AnalyticsError && e.field === 'behaviour.rewardId' && e.value === 'gift')
   await assert.rejects(loyalty.simulate(ORDERS, [program()], { asOf: AS_OF, probability: 1.5 }),
     (e) => e instanceof loyalty.AnalyticsError && e.field === 'behaviour.probability' && e.value === '1.5')
+  await assert.rejects(loyalty.simulate(ORDERS, [program()], { asOf: AS_OF, probability: NaN }),
+    (e) => e instanceof loyalty.AnalyticsError && e.field === 'behaviour.probability' && e.value === 'NaN')
   await assert.rejects(loyalty.simulate(ORDERS, [program(), program('EUR')], { asOf: AS_OF }),
     (e) => e instanceof loyalty.AnalyticsError && e.field === 'programs[1].currency' && e.value === 'EUR')
   await assert.rejects(loyalty.simulate(ORDERS, [], { asOf: AS_OF }), (e) => e instanceof loyalty.InvalidInputError && e.field === 'programs')

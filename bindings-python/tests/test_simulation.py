@@ -82,6 +82,9 @@ def test_refusals_name_the_field_and_the_value() -> None:
         loyalty.simulate(frame, [program()], as_of=AS_OF, amount="amount", probability=1.5)
     assert (e.value.field, e.value.value) == ("behaviour.probability", "1.5")
     with pytest.raises(AnalyticsError) as e:
+        loyalty.simulate(frame, [program()], as_of=AS_OF, amount="amount", probability=float("nan"))
+    assert (e.value.field, e.value.value) == ("behaviour.probability", "NaN")
+    with pytest.raises(AnalyticsError) as e:
         loyalty.simulate(frame, [program(), program("EUR")], as_of=AS_OF, amount="amount")
     assert (e.value.field, e.value.value) == ("programs[1].currency", "EUR")
     with pytest.raises(InputError) as e:
@@ -95,6 +98,15 @@ def test_refusals_name_the_field_and_the_value() -> None:
         loyalty.simulate(huge, [program()], as_of=AS_OF, amount_minor="amount_minor")
     assert e.value.field == "amount"
     assert "program 0, member" in str(e.value)
+
+
+def test_draws_follow_the_member_not_the_row_order() -> None:
+    # The same orders in another row order: the same members make the same choices.
+    frame = pd.DataFrame(ORDERS)
+    kwargs = dict(as_of=AS_OF, amount="amount", redeem="r", probability=0.5, seed=5)
+    one = loyalty.simulate(frame, [program()], **kwargs)  # type: ignore[arg-type]
+    two = loyalty.simulate(frame.iloc[::-1].reset_index(drop=True), [program()], **kwargs)  # type: ignore[arg-type]
+    assert one.raw == two.raw
 
 
 def test_the_module_example_runs() -> None:

@@ -94,11 +94,7 @@ fn run() -> Result<(), String> {
     let rows = log::read(&input, format, tz).map_err(|e| format!("{}: {e}", input.display()))?;
     let columns = log::Columns::of(&rows, programs[0].config().currency.as_str())
         .map_err(|e| format!("{}: {e}", input.display()))?;
-    let behaviour = match args.redeem.as_str() {
-        "none" => Behaviour::Never,
-        "cheapest" => Behaviour::Cheapest { probability: args.probability },
-        id => Behaviour::Reward { reward_id: id.to_string(), probability: args.probability },
-    };
+    let behaviour = Behaviour::named(&args.redeem, args.probability);
     let last = rows.iter().map(|r| r.occurred_at).max().unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     let as_of_day =
         args.as_of.unwrap_or_else(|| loyalty::calendar::add_days(loyalty::calendar::local_date(last, tz), 1));

@@ -38,8 +38,10 @@ fuzz_target!(|input: Input| {
     let inactive = Program::from_json(INACTIVE).expect("valid");
     // Orders around a base instant that is usually in range (2024) and sometimes anywhere.
     let base = if input.base % 7 == 0 { input.base } else { 1_704_067_200 };
-    let take = input.orders.len().min(64);
-    let member_id: Vec<u64> = input.orders[..take].iter().map(|o| u64::from(o.0 % 8)).collect();
+    // Up to 400 orders of up to 256 members: more than one run of 64 members, so two threads
+    // share the work.
+    let take = input.orders.len().min(400);
+    let member_id: Vec<u64> = input.orders[..take].iter().map(|o| u64::from(o.0)).collect();
     let ordered_at: Vec<i64> = input.orders[..take].iter().map(|o| base.saturating_add(i64::from(o.1) * 60)).collect();
     let amount_minor: Vec<i64> =
         input.orders[..take].iter().map(|o| if o.3 { -i64::from(o.2) } else { i64::from(o.2) * 10 }).collect();

@@ -148,7 +148,10 @@ def simulate(
     ordered_at: bytes,
     amount_minor: bytes,
     programs: List[Program],
-    settings: str,
+    as_of: str,
+    redeem: str,
+    probability: float,
+    seed: int,
     threads: int,
 ) -> str: ...
 def minor_units(currency: str) -> Optional[int]: ...

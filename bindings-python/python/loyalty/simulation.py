@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from . import _native
 from ._convert import instant
-from .analytics import _check_scale, _prepared, _thread_count
+from .analytics import _prepared, _thread_count
 from .engine import Program
 from .errors import AnalyticsError, InputError, call
 
@@ -88,7 +88,6 @@ def simulate(
     ordered_at: str = "ordered_at",
     amount: Optional[str] = None,
     amount_minor: Optional[str] = None,
-    scale: Optional[int] = None,
     threads: int = 1,
 ) -> Simulation:
     """Replays `orders` (a pandas, polars or pyarrow frame) under each of `programs` and
@@ -96,8 +95,10 @@ def simulate(
     and per program, month and tier (`tiers`). Orders at or after `as_of` are left out.
 
     `redeem`: `"cheapest"`, `"none"`, or a reward id every program has; `probability` (0 to 1)
-    and `seed` make the behaviour. Amounts are `amount` (decimals) or `amount_minor` (minor
-    units of the programs' shared currency; `scale` defaults to its digits). Money is
+    and `seed` make the behaviour. The draws are keyed by member: integer ids as themselves,
+    text ids by their rank in code-point order (as `loyalty.analytics` codes them, and as the
+    `replay` command and Node do), so row order does not change them. Amounts are `amount`
+    (decimals) or `amount_minor` (minor units of the programs' shared currency). Money is
     `Decimal`. Raises `AnalyticsError` naming the column and row or the setting, and an
     `EventError` subclass when an account refuses an order (the message names the program,
     member and row)."""
@@ -108,22 +109,16 @@ def simulate(
         raise InputError(f"probability: {probability!r} is not a number", "input", "probability", repr(probability))
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise InputError(f"seed: {seed!r} must be a whole number from 0 to 2**64 - 1", "input", "seed", repr(seed))
-    currency = programs[0].currency
-    if scale is None:
-        scale = _native.minor_units(currency)
-        scale = 2 if scale is None else scale
-    _check_scale(scale)
+    if not isinstance(redeem, str):
+        raise InputError(f"redeem: {redeem!r} must be 'cheapest', 'none' or a reward id", "input", "redeem", repr(redeem))
+    # Amounts are in the programs' currency: decimals become its minor units.
+    digits = _native.minor_units(programs[0].currency)
+    scale = 2 if digits is None else digits
     count = _thread_count(threads, AnalyticsError)
-    if redeem == "none":
-        behaviour: Dict[str, Any] = {"kind": "never"}
-    elif redeem == "cheapest":
-        behaviour = {"kind": "cheapest", "probability": float(probability)}
-    else:
-        behaviour = {"kind": "reward", "reward_id": str(redeem), "probability": float(probability)}
-    settings = json.dumps({"as_of": instant("as_of", as_of), "behaviour": behaviour, "seed": seed})
+    at = instant("as_of", as_of)
     m, t, a, library, _ = _prepared(orders, member_id, ordered_at, amount, amount_minor, scale)
-    runs: List[Dict[str, Any]] = json.loads(
-        call(_native.simulate, m, t, a, [p._native for p in programs], settings, count))
+    runs: List[Dict[str, Any]] = json.loads(call(
+        _native.simulate, m, t, a, [p._native for p in programs], at, redeem, float(probability), seed, count))
 
     months: Dict[str, list] = {c: [] for c in MONTH_COLUMNS}
     per_program: Dict[str, list] = {c: [] for c in PROGRAM_COLUMNS}

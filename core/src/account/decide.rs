@@ -683,7 +683,7 @@ fn no_bonus(name: &str) -> AccountError {
 
 fn check_min(program: &Program, points: Points) -> Result<(), AccountError> {
     let min = program.config().redemption.min_points;
-    if points < min {
+    if !program.config().redemption.meets_minimum(points) {
         return Err(AccountError::invalid("points", points, format!("is below the minimum redemption of {min}")));
     }
     Ok(())

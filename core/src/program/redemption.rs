@@ -176,6 +176,20 @@ impl Redemption {
         self.round_to_step(Points::new(points.clamp(0, Points::MAX_PER_EVENT.get())))
     }
 
+    /// Whether a redemption of `points` meets the minimum (`min_points`): what a reward must
+    /// cost to be redeemable at all.
+    ///
+    /// ```
+    /// use loyalty::program::Redemption;
+    /// use loyalty::Points;
+    /// let r: Redemption = serde_json::from_str(r#"{"point_value": "0.01", "min_points": 500}"#).unwrap();
+    /// assert!(!r.meets_minimum(Points::new(100)));
+    /// assert!(r.meets_minimum(Points::new(500)));
+    /// ```
+    pub fn meets_minimum(&self, points: Points) -> bool {
+        points >= self.min_points
+    }
+
     /// What `points` are worth in money.
     pub fn value_of(&self, points: Points) -> Decimal {
         Decimal::from(points.get()).saturating_mul(self.point_value)

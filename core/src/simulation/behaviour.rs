@@ -66,22 +66,52 @@ impl Behaviour {
         }
     }
 
+    /// The behaviour the main job and the bindings take as words: `"none"` (never),
+    /// `"cheapest"`, or a reward id, with the probability.
+    ///
+    /// ```
+    /// use loyalty::simulation::Behaviour;
+    /// assert_eq!(Behaviour::named("none", 0.3), Behaviour::Never);
+    /// assert_eq!(Behaviour::named("cheapest", 0.3), Behaviour::Cheapest { probability: 0.3 });
+    /// assert_eq!(Behaviour::named("mug", 1.0), Behaviour::Reward { reward_id: "mug".into(), probability: 1.0 });
+    /// ```
+    pub fn named(redeem: &str, probability: f64) -> Behaviour {
+        match redeem {
+            "none" => Behaviour::Never,
+            "cheapest" => Behaviour::Cheapest { probability },
+            id => Behaviour::Reward { reward_id: id.to_string(), probability },
+        }
+    }
+
     /// The reward this behaviour redeems under `program` (id and price), or `None` when it
-    /// never redeems (or the program has no rewards and the behaviour takes the cheapest).
-    pub(crate) fn reward(&self, program: &Program) -> Result<Option<(String, Points)>, SimulationError> {
-        let rewards = &program.config().redemption.rewards;
+    /// never redeems (or, taking the cheapest, the program has no reward a member may redeem:
+    /// rewards below the program's minimum redemption are never taken).
+    pub(crate) fn reward(&self, program: &Program, index: usize) -> Result<Option<(String, Points)>, SimulationError> {
+        let redemption = &program.config().redemption;
         match self {
             Behaviour::Never => Ok(None),
-            Behaviour::Cheapest { .. } => Ok(rewards
+            Behaviour::Cheapest { .. } => Ok(redemption
+                .rewards
                 .iter()
+                .filter(|r| redemption.meets_minimum(r.points))
                 .min_by(|a, b| a.points.cmp(&b.points).then_with(|| a.id.cmp(&b.id)))
                 .map(|r| (r.id.clone(), r.points))),
-            Behaviour::Reward { reward_id, .. } => match rewards.iter().find(|r| &r.id == reward_id) {
-                Some(r) => Ok(Some((r.id.clone(), r.points))),
+            Behaviour::Reward { reward_id, .. } => match redemption.rewards.iter().find(|r| &r.id == reward_id) {
+                Some(r) if redemption.meets_minimum(r.points) => Ok(Some((r.id.clone(), r.points))),
+                Some(r) => Err(SimulationError::Invalid {
+                    field: "behaviour.reward_id".into(),
+                    value: reward_id.clone(),
+                    reason: format!(
+                        "costs {} points, below the minimum redemption of {} in programs[{index}] {:?}",
+                        r.points,
+                        redemption.min_points,
+                        program.config().name
+                    ),
+                }),
                 None => Err(SimulationError::Invalid {
                     field: "behaviour.reward_id".into(),
                     value: reward_id.clone(),
-                    reason: format!("is not in the catalog of program {:?}", program.config().name),
+                    reason: format!("is not in the catalog of programs[{index}] {:?}", program.config().name),
                 }),
             },
         }

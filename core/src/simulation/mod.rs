@@ -24,6 +24,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The most months a simulation covers (a century): the month-by-month figures are kept for
 /// every program, so a log spanning more is refused rather than allowed to ask for gigabytes.
@@ -210,35 +211,29 @@ struct Tally {
     new: u64,
     redemptions: u64,
     totals: Totals,
-    /// Members entering minus members leaving each level this month.
-    tier_change: Vec<i64>,
-    flows: Vec<u64>,
+    /// Members entering minus members leaving each level this month, by level.
+    tier_change: BTreeMap<usize, i64>,
+    /// Moves by (from, to) level.
+    flows: BTreeMap<(usize, usize), u64>,
     entry_rewards: u64,
     entry_reward_points: Points,
 }
 
-/// A program's figures over a run of members; runs add up.
+/// A program's figures over a run of members; runs add up. Only the months the members
+/// touched are held (a run of 64 members in a century-long log holds a few of 1,200).
+#[derive(Default)]
 struct Part {
     members: u64,
     available: Points,
     pending: Points,
     debt: Points,
     expiring: [Points; 3],
-    months: Vec<Tally>,
+    months: BTreeMap<usize, Tally>,
 }
 
 impl Part {
-    fn new(plan: &Plan<'_>) -> Part {
-        let n = plan.tiers.len();
-        let tally = Tally { tier_change: vec![0; n], flows: vec![0; n * n], ..Tally::default() };
-        Part {
-            members: 0,
-            available: Points::ZERO,
-            pending: Points::ZERO,
-            debt: Points::ZERO,
-            expiring: [Points::ZERO; 3],
-            months: vec![tally; plan.months],
-        }
+    fn month(&mut self, index: usize) -> &mut Tally {
+        self.months.entry(index).or_default()
     }
 
     fn add(&mut self, other: Part) {
@@ -249,15 +244,20 @@ impl Part {
         for (a, b) in self.expiring.iter_mut().zip(other.expiring) {
             *a += b;
         }
-        for (a, b) in self.months.iter_mut().zip(other.months) {
+        for (index, b) in other.months {
+            let a = self.month(index);
             a.orders += b.orders;
             a.revenue = a.revenue.saturating_add(b.revenue);
             a.active += b.active;
             a.new += b.new;
             a.redemptions += b.redemptions;
             a.totals.merge(&b.totals);
-            a.tier_change.iter_mut().zip(&b.tier_change).for_each(|(x, y)| *x += y);
-            a.flows.iter_mut().zip(&b.flows).for_each(|(x, y)| *x += y);
+            for (level, change) in b.tier_change {
+                *a.tier_change.entry(level).or_default() += change;
+            }
+            for (to_from, moved) in b.flows {
+                *a.flows.entry(to_from).or_default() += moved;
+            }
             a.entry_rewards += b.entry_rewards;
             a.entry_reward_points += b.entry_reward_points;
         }
@@ -336,18 +336,10 @@ pub fn simulate_with_progress(
         }
     }
     let as_of = settings.as_of;
-    let mut rows: Vec<usize> =
-        (0..n).filter(|&i| orders.ordered_at.get(i).is_some_and(|&t| t < as_of.timestamp())).collect();
-    // By member, then time, then row: unique keys, so the order is the same on any threads.
-    crate::analytics::parallel::sort_unstable_by_key(&mut rows, |&i| {
-        (orders.member_id.get(i).copied(), orders.ordered_at.get(i).copied(), i)
-    });
-    let Some(&first_row) = rows.iter().min_by_key(|&&i| (orders.ordered_at.get(i), i)) else {
-        return Ok(programs.iter().map(|p| empty_run(p)).collect());
-    };
-    let first_at = at_of(orders, first_row);
+    // Every program is checked before the log is looked at: an empty log is no excuse for a
+    // program in another currency or a reward one lacks.
     let currency = programs.first().map(|p| p.config().currency.clone()).unwrap_or_default();
-    let mut plans = Vec::with_capacity(programs.len());
+    let mut rewards = Vec::with_capacity(programs.len());
     for (i, &program) in programs.iter().enumerate() {
         let c = program.config();
         if c.currency != currency {
@@ -357,26 +349,49 @@ pub fn simulate_with_progress(
                 reason: format!("differs from {currency}: one log's amounts are in one currency"),
             });
         }
+        rewards.push(settings.behaviour.reward(program, i)?);
+    }
+    // Orders strictly before `as_of`, to the nanosecond (the columns hold whole seconds).
+    let before = |t: i64| t < as_of.timestamp() || (t == as_of.timestamp() && as_of.timestamp_subsec_nanos() > 0);
+    let mut rows: Vec<usize> = (0..n).filter(|&i| orders.ordered_at.get(i).is_some_and(|&t| before(t))).collect();
+    // By member, then time, then row: unique keys, so the order is the same on any threads.
+    crate::analytics::parallel::sort_unstable_by_key(&mut rows, |&i| {
+        (orders.member_id.get(i).copied(), orders.ordered_at.get(i).copied(), i)
+    });
+    let Some(&first_row) = rows.iter().min_by_key(|&&i| (orders.ordered_at.get(i), i)) else {
+        return Ok(programs.iter().map(|p| empty_run(p)).collect());
+    };
+    let first_at = at_of(orders, first_row);
+    let mut plans = Vec::with_capacity(programs.len());
+    for (&program, reward) in programs.iter().zip(rewards) {
         let tz = program.time_zone();
         let first_month = month_number(first_at, tz);
         // The last month is the one holding the last instant before `as_of`; what the clock
         // does at `as_of` itself (a midnight expiry) closes that month.
-        let months = month_number(as_of - Duration::seconds(1), tz) - first_month + 1;
+        let months = month_number(as_of - Duration::nanoseconds(1), tz) - first_month + 1;
         if months > MAX_MONTHS {
             return Err(SimulationError::Invalid {
-                field: format!("ordered_at[{first_row}]"),
-                value: first_at.to_rfc3339(),
-                reason: format!("is {months} months before as_of; a simulation covers at most {MAX_MONTHS}"),
+                field: "as_of".into(),
+                value: as_of.to_rfc3339(),
+                reason: format!(
+                    "is {months} months after the earliest order (row {first_row}, {}); a simulation covers at most \
+                     {MAX_MONTHS}",
+                    first_at.to_rfc3339()
+                ),
             });
         }
         plans.push(Plan {
             program,
             tz,
-            reward: settings.behaviour.reward(program)?,
+            reward,
             threshold: settings.behaviour.threshold(),
             first_month,
             months: usize::try_from(months.max(1)).unwrap_or(1),
-            tiers: c.tiers.as_ref().map_or_else(Vec::new, |t| t.levels.iter().map(|l| l.name.clone()).collect()),
+            tiers: program
+                .config()
+                .tiers
+                .as_ref()
+                .map_or_else(Vec::new, |t| t.levels.iter().map(|l| l.name.clone()).collect()),
         });
     }
     let scale = crate::currency::minor_units(&currency).unwrap_or(2);
@@ -395,7 +410,7 @@ pub fn simulate_with_progress(
     let chunk = members.len().div_ceil(256).max(64);
     let mut chunks: Vec<&[std::ops::Range<usize>]> = members.chunks(chunk).collect();
     let parts = crate::analytics::parallel::map_mut(&mut chunks, |group| {
-        let mut parts: Vec<Part> = plans.iter().map(Part::new).collect();
+        let mut parts: Vec<Part> = plans.iter().map(|_| Part::default()).collect();
         for member in group.iter() {
             let rows = &rows[member.clone()];
             for (p, (plan, part)) in plans.iter().zip(parts.iter_mut()).enumerate() {
@@ -405,7 +420,7 @@ pub fn simulate_with_progress(
         progress(group.len() as u64);
         Ok::<_, SimulationError>(parts)
     });
-    let mut total: Vec<Part> = plans.iter().map(Part::new).collect();
+    let mut total: Vec<Part> = plans.iter().map(|_| Part::default()).collect();
     for chunk in parts {
         for (t, p) in total.iter_mut().zip(chunk?) {
             t.add(p);
@@ -461,25 +476,22 @@ fn replay_member(
     let mut account = Account::new(member.to_string());
     let mut tier = 0usize;
     part.members += 1;
-    let start = index(at_of(orders, first));
-    if let Some(t) = part.months.get_mut(start) {
-        t.new += 1;
-        if let Some(c) = t.tier_change.first_mut() {
-            *c += 1;
-        }
+    let start = part.month(index(at_of(orders, first)));
+    start.new += 1;
+    if !plan.tiers.is_empty() {
+        *start.tier_change.entry(0).or_default() += 1;
     }
     let mut last_active = usize::MAX;
     for (k, &row) in rows.iter().enumerate() {
         let at = at_of(orders, row);
         let amount = Decimal::new(orders.amount_minor.get(row).copied().unwrap_or(0), scale);
         let m = index(at);
-        if let Some(t) = part.months.get_mut(m) {
-            t.orders += 1;
-            t.revenue = t.revenue.saturating_add(amount);
-            if m != last_active {
-                t.active += 1;
-                last_active = m;
-            }
+        let t = part.month(m);
+        t.orders += 1;
+        t.revenue = t.revenue.saturating_add(amount);
+        if m != last_active {
+            t.active += 1;
+            last_active = m;
         }
         let kind = EventKind::OrderPlaced {
             order_id: format!("o{row}"),
@@ -501,9 +513,7 @@ fn replay_member(
         }
         let kind = EventKind::RewardRedeemed { reward_id: reward_id.clone(), points: price.get() };
         let outcome = account.apply(program, &Event::new(format!("r{row}"), at, kind)).map_err(fail(row))?;
-        if let Some(t) = part.months.get_mut(m) {
-            t.redemptions += 1;
-        }
+        part.month(m).redemptions += 1;
         count(plan, &outcome.journal, &mut tier, part, &index);
     }
     let last = rows.last().copied().unwrap_or(first);
@@ -530,9 +540,8 @@ fn count(
     part: &mut Part,
     index: &dyn Fn(DateTime<Utc>) -> usize,
 ) {
-    let n = plan.tiers.len();
     for entry in journal {
-        let Some(t) = part.months.get_mut(index(entry.at)) else { continue };
+        let t = part.month(index(entry.at));
         for effect in &entry.effects {
             t.totals.record(effect);
             let to = match effect {
@@ -547,15 +556,9 @@ fn count(
                 _ => continue,
             };
             let Some(to) = plan.tiers.iter().position(|l| l == to) else { continue };
-            if let Some(f) = t.flows.get_mut(*tier * n + to) {
-                *f += 1;
-            }
-            if let Some(c) = t.tier_change.get_mut(*tier) {
-                *c -= 1;
-            }
-            if let Some(c) = t.tier_change.get_mut(to) {
-                *c += 1;
-            }
+            *t.flows.entry((*tier, to)).or_default() += 1;
+            *t.tier_change.entry(*tier).or_default() -= 1;
+            *t.tier_change.entry(to).or_default() += 1;
             *tier = to;
         }
     }
@@ -574,7 +577,6 @@ fn finish(plan: &Plan<'_>, part: Part) -> Run {
     run.debt = part.debt;
     run.expiring = part.expiring;
     run.liability = c.redemption.value_of(part.available + part.pending);
-    let flow = |flows: &[u64], from: usize, to: usize| flows.get(from * n + to).copied().unwrap_or(0);
     let cost = |totals: &Totals, revenue: Decimal| ratio(c.redemption.value_of(totals.earned), revenue);
     let mut month = NaiveDate::from_ymd_opt(
         i32::try_from(plan.first_month.div_euclid(12)).unwrap_or(1970),
@@ -582,13 +584,20 @@ fn finish(plan: &Plan<'_>, part: Part) -> Run {
         1,
     )
     .unwrap_or_default();
-    for t in part.months {
+    let mut tallies = part.months;
+    for index in 0..plan.months {
+        let t = tallies.remove(&index).unwrap_or_default();
         held.merge(&t.totals);
         run.totals.merge(&t.totals);
         run.orders += t.orders;
         run.revenue = run.revenue.saturating_add(t.revenue);
         run.redemptions += t.redemptions;
-        at_tier.iter_mut().zip(&t.tier_change).for_each(|(a, d)| *a += d);
+        for (&level, &change) in &t.tier_change {
+            if let Some(a) = at_tier.get_mut(level) {
+                *a += change;
+            }
+        }
+        let flow = |from: usize, to: usize| t.flows.get(&(from, to)).copied().unwrap_or(0);
         let outstanding = held.held();
         run.months.push(Month {
             month,
@@ -601,9 +610,9 @@ fn finish(plan: &Plan<'_>, part: Part) -> Run {
             outstanding,
             liability: c.redemption.value_of(outstanding),
             members_by_tier: at_tier.iter().map(|&v| u64::try_from(v).unwrap_or(0)).collect(),
-            flows: t.flows.chunks(n.max(1)).map(<[u64]>::to_vec).take(n).collect(),
-            upgraded_into: (0..n).map(|to| (0..to).map(|from| flow(&t.flows, from, to)).sum()).collect(),
-            downgraded_into: (0..n).map(|to| (to + 1..n).map(|from| flow(&t.flows, from, to)).sum()).collect(),
+            flows: (0..n).map(|from| (0..n).map(|to| flow(from, to)).collect()).collect(),
+            upgraded_into: (0..n).map(|to| (0..to).map(|from| flow(from, to)).sum()).collect(),
+            downgraded_into: (0..n).map(|to| (to + 1..n).map(|from| flow(from, to)).sum()).collect(),
             entry_rewards: t.entry_rewards,
             entry_reward_points: t.entry_reward_points,
             cost_per_revenue: cost(&t.totals, t.revenue),

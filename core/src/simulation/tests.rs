@@ -142,12 +142,70 @@ fn the_last_month_s_outstanding_is_what_the_accounts_hold() {
 
 #[test]
 fn two_programs_meet_the_same_members_making_the_same_choices() {
-    // The same program twice gives the same run twice.
+    // Two programs that differ only in what a point is worth: every member makes the same
+    // choices under both (the same redemptions, month by month), and only the money differs.
+    let retail = include_str!("../../../examples/programs/retail.json");
+    let a = Program::from_json(retail).unwrap();
+    let b = Program::from_json(&retail.replace(r#""point_value": "0.01""#, r#""point_value": "0.02""#)).unwrap();
+    let n = 2000;
+    let member_id: Vec<u64> = (0..n).map(|i| (i * 7919) % 150).collect();
+    let ordered_at: Vec<i64> = (0..n).map(|i| t(2023, 1, 1) + (i as i64 * 37_003) % (500 * 86_400)).collect();
+    let amount_minor: Vec<i64> = (0..n).map(|i| 2_000 + (i as i64 * 7_717) % 60_000).collect();
+    let orders = Orders { member_id: &member_id, ordered_at: &ordered_at, amount_minor: &amount_minor };
+    let half = Settings {
+        as_of: Utc.with_ymd_and_hms(2024, 6, 1, 4, 0, 0).unwrap(),
+        behaviour: Behaviour::Cheapest { probability: 0.5 },
+        seed: 11,
+    };
+    let runs = simulate(&[&a, &b], &orders, &half).unwrap();
+    let redemptions = |r: &Run| r.months.iter().map(|m| m.redemptions).collect::<Vec<_>>();
+    assert_eq!(redemptions(&runs[0]), redemptions(&runs[1]));
+    assert!(runs[0].redemptions > 10, "{}", runs[0].redemptions);
+    assert_eq!(runs[1].liability, runs[0].liability * Decimal::TWO);
+    // Half the chances: fewer redemptions than always redeeming, more than never.
+    let always =
+        simulate(&[&a], &orders, &Settings { behaviour: Behaviour::Cheapest { probability: 1.0 }, ..half.clone() })
+            .unwrap();
+    assert!(always[0].redemptions > runs[0].redemptions);
+}
+
+#[test]
+fn rewards_below_the_minimum_redemption_are_never_taken() {
+    // A 50-point reward in a program that redeems from 100 points: the cheapest reward a
+    // member may redeem is the 100-point one; asking for the 50-point one is refused.
+    let p = Program::from_json(
+        r#"{"name": "M", "version": 1, "currency": "USD", "time_zone": "UTC",
+            "earning": {"rules": [{"name": "base", "points_per_unit": "1"}]},
+            "redemption": {"point_value": "0.01", "min_points": 100,
+                           "rewards": [{"id": "small", "points": 50}, {"id": "r", "points": 100}]}}"#,
+    )
+    .unwrap();
     let (m, at, amount) = log();
     let orders = Orders { member_id: &m, ordered_at: &at, amount_minor: &amount };
-    let p = program(r#"[{"id": "r", "points": 100}]"#, "USD");
-    let runs = simulate(&[&p, &p], &orders, &settings(Behaviour::Cheapest { probability: 0.5 })).unwrap();
-    assert_eq!(runs[0], runs[1]);
+    let r = simulate(&[&p], &orders, &settings(Behaviour::Cheapest { probability: 1.0 })).unwrap();
+    // Member 1: 80, then 130 -> redeems 100. Member 2: 200 -> redeems 100.
+    assert_eq!((r[0].redemptions, r[0].totals.redeemed.get()), (2, 200));
+    let e = simulate(&[&p], &orders, &settings(Behaviour::Reward { reward_id: "small".into(), probability: 1.0 }))
+        .unwrap_err();
+    assert_eq!((e.field(), e.value()), ("behaviour.reward_id".into(), "small".into()));
+    assert!(e.to_string().contains("below the minimum redemption of 100"), "{e}");
+}
+
+#[test]
+fn an_order_a_fraction_of_a_second_before_as_of_counts() {
+    let p = program("[]", "USD");
+    let at = [t(2024, 1, 5)];
+    let orders = Orders { member_id: &[1], ordered_at: &at, amount_minor: &[1_000] };
+    let as_of = DateTime::from_timestamp(at[0], 500_000_000).unwrap();
+    let r = simulate(&[&p], &orders, &Settings { as_of, behaviour: Behaviour::Never, seed: 0 }).unwrap();
+    assert_eq!(r[0].orders, 1);
+    let r = simulate(
+        &[&p],
+        &orders,
+        &Settings { as_of: as_of - Duration::milliseconds(500), ..settings(Behaviour::Never) },
+    )
+    .unwrap();
+    assert_eq!(r[0].orders, 0);
 }
 
 #[test]
@@ -190,7 +248,14 @@ fn bad_input_is_refused_naming_the_field_and_the_value() {
     let far = Settings { as_of: Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap(), ..ok.clone() };
     let bad = Orders { member_id: &m, ordered_at: &old, amount_minor: &amount };
     let e = simulate(&[&usd], &bad, &far).unwrap_err();
-    assert_eq!((e.kind(), e.field()), ("invalid", "ordered_at[1]".to_string()));
+    assert_eq!((e.kind(), e.field(), e.value()), ("invalid", "as_of".to_string(), "2200-01-01T00:00:00+00:00".into()));
+    assert!(e.to_string().contains("row 1, 1970-01-05T12:00:00+00:00"), "{e}");
+
+    // An empty log is no excuse for programs that cannot be compared.
+    let none = Orders { member_id: &[], ordered_at: &[], amount_minor: &[] };
+    assert_eq!(fields(simulate(&[&usd, &eur], &none, &ok).unwrap_err()).1, "programs[1].currency");
+    let x = settings(Behaviour::Reward { reward_id: "x".into(), probability: 1.0 });
+    assert_eq!(fields(simulate(&[&usd], &none, &x).unwrap_err()).1, "behaviour.reward_id");
 
     // An amount the account refuses names the program, the member and the row.
     let huge = [20_000, i64::MAX, 5_000];
