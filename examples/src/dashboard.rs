@@ -45,6 +45,8 @@ fn fail(e: impl std::fmt::Display) -> String {
     format!("drawing a chart: {e}")
 }
 
+/// The series' colours: none is a grey, so the page can tell data (coloured) from axes and
+/// grid (grey and black).
 fn color(i: usize) -> RGBColor {
     const COLORS: [RGBColor; 8] = [
         RGBColor(31, 119, 180),
@@ -54,7 +56,7 @@ fn color(i: usize) -> RGBColor {
         RGBColor(148, 103, 189),
         RGBColor(140, 86, 75),
         RGBColor(227, 119, 194),
-        RGBColor(127, 127, 127),
+        RGBColor(188, 189, 34),
     ];
     COLORS[i % COLORS.len()]
 }
@@ -81,8 +83,18 @@ fn short(v: f64) -> String {
     }
 }
 
-/// Lines over months: x is the month, one line per series.
-fn line_chart(title: &str, y_desc: &str, months: &[NaiveDate], series: &[Series]) -> Result<String, String> {
+/// One line of a chart over months: its legend and its value in each month it has one
+/// (`None`: nothing to plot that month, such as an average over no orders; the line breaks).
+type Line = (String, Vec<(NaiveDate, Option<f64>)>);
+
+/// Lines over months: x is the month (every month any line has), one line per series.
+fn line_chart(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
+    let mut months: Vec<NaiveDate> = lines.iter().flat_map(|(_, v)| v.iter().map(|(m, _)| *m)).collect();
+    months.sort_unstable();
+    months.dedup();
+    let x = |m: &NaiveDate| months.binary_search(m).unwrap_or(0) as f64;
+    let values: Vec<Series> =
+        lines.iter().map(|(n, v)| (n.clone(), v.iter().filter_map(|(_, y)| *y).collect())).collect();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -94,7 +106,7 @@ fn line_chart(title: &str, y_desc: &str, months: &[NaiveDate], series: &[Series]
             .margin_right(24)
             .x_label_area_size(42)
             .y_label_area_size(64)
-            .build_cartesian_2d(0f64..last, 0f64..top(series))
+            .build_cartesian_2d(0f64..last, 0f64..top(&values))
             .map_err(fail)?;
         let label = |x: &f64| {
             let i = x.round();
@@ -112,13 +124,25 @@ fn line_chart(title: &str, y_desc: &str, months: &[NaiveDate], series: &[Series]
             .y_label_formatter(&|y| short(*y))
             .draw()
             .map_err(fail)?;
-        for (i, (name, values)) in series.iter().enumerate() {
+        for (i, (name, points)) in lines.iter().enumerate() {
             let c = color(i);
-            chart
-                .draw_series(LineSeries::new(values.iter().enumerate().map(|(x, y)| (x as f64, *y)), c.stroke_width(2)))
-                .map_err(fail)?
-                .label(name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+            // Runs of months with a value, each drawn as its own line.
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for (m, y) in points {
+                match (y, runs.last_mut()) {
+                    (Some(y), Some(run)) => run.push((x(m), *y)),
+                    (None, Some(run)) if !run.is_empty() => runs.push(Vec::new()),
+                    _ => {}
+                }
+            }
+            for (k, run) in runs.into_iter().enumerate() {
+                let drawn = chart.draw_series(LineSeries::new(run, c.stroke_width(2))).map_err(fail)?;
+                if k == 0 {
+                    drawn
+                        .label(name.as_str())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+                }
+            }
         }
         chart
             .configure_series_labels()
@@ -210,14 +234,16 @@ fn percent(part: f64, whole: f64) -> f64 {
     }
 }
 
-/// What the log says whatever the program: per month, and per member.
+/// What the log says whatever the program, per month (the first program's months) and per
+/// member. A repeat purchase is one on a later local day than the member's previous one: a
+/// log may hold several orders of a day (CDNOW's rows are already one per member and day).
 struct Activity {
     months: Vec<NaiveDate>,
-    active: Vec<f64>,
-    new: Vec<f64>,
-    repurchase: Vec<f64>,
-    cohort_repurchase: Vec<f64>,
-    aov: Vec<f64>,
+    active: Vec<Option<f64>>,
+    new: Vec<Option<f64>>,
+    repurchase: Vec<Option<f64>>,
+    cohort_repurchase: Vec<Option<f64>>,
+    aov: Vec<Option<f64>>,
     funnel: [f64; 3],
     top_fifth_share: f64,
 }
@@ -225,40 +251,39 @@ struct Activity {
 fn activity(input: &Input<'_>, tz: chrono_tz::Tz) -> Activity {
     let run = &input.runs[0];
     let months: Vec<NaiveDate> = run.months.iter().map(|m| m.month).collect();
-    let month_of = |t: DateTime<Utc>| {
-        let d = loyalty::calendar::local_date(t, tz);
-        months.iter().rposition(|m| *m <= d).unwrap_or(0)
-    };
-    // Each member's order instants, in time order, and revenue.
-    let mut members: BTreeMap<u64, (Vec<DateTime<Utc>>, Decimal)> = BTreeMap::new();
+    let month_of = |d: NaiveDate| months.iter().rposition(|m| *m <= d).unwrap_or(0);
+    // Each member's purchase days (local, distinct, in order) and revenue.
+    let mut members: BTreeMap<u64, (Vec<NaiveDate>, Decimal)> = BTreeMap::new();
     for (row, &code) in input.rows.iter().zip(&input.members.member_id) {
         if row.occurred_at >= input.as_of {
             continue;
         }
         let e = members.entry(code).or_default();
-        e.0.push(row.occurred_at);
+        e.0.push(loyalty::calendar::local_date(row.occurred_at, tz));
         e.1 += row.amount;
     }
     let n = months.len();
     let (mut returning, mut cohort, mut again) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut funnel = [0.0; 3];
     let mut revenue: Vec<Decimal> = Vec::with_capacity(members.len());
-    for (times, spent) in members.values_mut() {
-        times.sort_unstable();
+    for (days, spent) in members.values_mut() {
+        days.sort_unstable();
+        days.dedup();
         revenue.push(*spent);
-        let first = month_of(times[0]);
+        let Some(&first_day) = days.first() else { continue };
+        let first = month_of(first_day);
         cohort[first] += 1.0;
-        if times.len() > 1 && times[1] - times[0] <= chrono::Duration::days(90) {
+        if days.get(1).is_some_and(|second| (*second - first_day).num_days() <= 90) {
             again[first] += 1.0;
         }
         for (i, slot) in funnel.iter_mut().enumerate() {
-            if times.len() > i {
+            if days.len() > i {
                 *slot += 1.0;
             }
         }
         let mut seen = usize::MAX;
-        for &t in times.iter() {
-            let m = month_of(t);
+        for &d in days.iter() {
+            let m = month_of(d);
             if m != seen && m != first {
                 returning[m] += 1.0;
             }
@@ -268,12 +293,13 @@ fn activity(input: &Input<'_>, tz: chrono_tz::Tz) -> Activity {
     revenue.sort_unstable_by(|a, b| b.cmp(a));
     let total: Decimal = revenue.iter().sum();
     let fifth: Decimal = revenue.iter().take(revenue.len().div_ceil(5)).sum();
+    let share = |part: f64, whole: f64| (whole > 0.0).then(|| percent(part, whole));
     Activity {
-        active: run.months.iter().map(|m| m.active_members as f64).collect(),
-        new: run.months.iter().map(|m| m.new_members as f64).collect(),
-        repurchase: run.months.iter().zip(&returning).map(|(m, r)| percent(*r, m.active_members as f64)).collect(),
-        cohort_repurchase: cohort.iter().zip(&again).map(|(c, a)| percent(*a, *c)).collect(),
-        aov: run.months.iter().map(|m| if m.orders == 0 { 0.0 } else { number(m.revenue) / m.orders as f64 }).collect(),
+        active: run.months.iter().map(|m| Some(m.active_members as f64)).collect(),
+        new: run.months.iter().map(|m| Some(m.new_members as f64)).collect(),
+        repurchase: run.months.iter().zip(&returning).map(|(m, r)| share(*r, m.active_members as f64)).collect(),
+        cohort_repurchase: cohort.iter().zip(&again).map(|(c, a)| share(*a, *c)).collect(),
+        aov: run.months.iter().map(|m| (m.orders > 0).then(|| number(m.revenue) / m.orders as f64)).collect(),
         months,
         funnel,
         top_fifth_share: percent(number(fifth), number(total)),
@@ -330,17 +356,18 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
     let names: Vec<String> = input.runs.iter().map(|r| format!("{} v{}", r.program, r.version)).collect();
 
     for (i, run) in input.runs.iter().enumerate() {
-        let months: Vec<NaiveDate> = run.months.iter().map(|m| m.month).collect();
-        let of = |f: &dyn Fn(&loyalty::simulation::Month) -> f64| run.months.iter().map(f).collect::<Vec<_>>();
-        let series = vec![
+        let of = |f: &dyn Fn(&loyalty::simulation::Month) -> f64| {
+            run.months.iter().map(|m| (m.month, Some(f(m)))).collect::<Vec<_>>()
+        };
+        let series: Vec<Line> = vec![
             ("issued".to_string(), of(&|m| m.totals.earned.get() as f64)),
             ("redeemed".to_string(), of(&|m| m.totals.redeemed.get() as f64)),
             ("expired".to_string(), of(&|m| m.totals.expired.get() as f64)),
         ];
         let title = format!("Points per month: {}", names[i]);
-        add(&format!("points-{i}"), line_chart(&title, "points", &months, &series)?, String::new());
+        add(&format!("points-{i}"), line_chart(&title, "points", &series)?, String::new());
         if !run.tiers.is_empty() {
-            let series: Vec<Series> = run
+            let series: Vec<Line> = run
                 .tiers
                 .iter()
                 .enumerate()
@@ -369,37 +396,29 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
             let title = format!("Members by tier at month end: {}", names[i]);
             add(
                 &format!("tiers-{i}"),
-                line_chart(&title, "members", &months, &series)?,
+                line_chart(&title, "members", &series)?,
                 format!("{ups} upgrades and {downs} downgrades over the log."),
             );
         }
     }
-    let months: Vec<NaiveDate> = input.runs[0].months.iter().map(|m| m.month).collect();
-    let liability: Vec<Series> = input
+    let liability: Vec<Line> = input
         .runs
         .iter()
         .zip(&names)
-        .map(|(r, n)| (n.clone(), r.months.iter().map(|m| number(m.liability)).collect()))
+        .map(|(r, n)| (n.clone(), r.months.iter().map(|m| (m.month, Some(number(m.liability)))).collect()))
         .collect();
-    add(
-        "liability",
-        line_chart("Outstanding points liability at month end", &currency, &months, &liability)?,
-        String::new(),
-    );
-    let cost: Vec<Series> = input
+    add("liability", line_chart("Outstanding points liability at month end", &currency, &liability)?, String::new());
+    let cost: Vec<Line> = input
         .runs
         .iter()
         .zip(&names)
-        .map(|(r, n)| (n.clone(), r.months.iter().map(|m| 100.0 * m.cost_per_revenue.map_or(0.0, number)).collect()))
+        .map(|(r, n)| {
+            (n.clone(), r.months.iter().map(|m| (m.month, m.cost_per_revenue.map(|c| 100.0 * number(c)))).collect())
+        })
         .collect();
     add(
         "cost",
-        line_chart(
-            "Cost of points issued per 100 of revenue",
-            &format!("{currency} per 100 {currency}"),
-            &months,
-            &cost,
-        )?,
+        line_chart("Cost of points issued per 100 of revenue", &format!("{currency} per 100 {currency}"), &cost)?,
         String::new(),
     );
     let windows = ["30 days", "60 days", "90 days"].map(String::from);
@@ -416,6 +435,9 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
     );
 
     let a = activity(input, tz);
+    let dated = |name: &str, values: &[Option<f64>]| -> Vec<Line> {
+        vec![(name.to_string(), a.months.iter().copied().zip(values.iter().copied()).collect())]
+    };
     let (labels, members, revenue) = segments(input, tz, scale)?;
     add(
         "segments",
@@ -428,18 +450,13 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
         )?,
         format!("The top 20% of members by spend brought {:.1}% of revenue.", a.top_fifth_share),
     );
-    add(
-        "new-members",
-        line_chart("New members per month", "members", &a.months, &[("first order".into(), a.new.clone())])?,
-        String::new(),
-    );
+    add("new-members", line_chart("New members per month", "members", &dated("first order", &a.new))?, String::new());
     add(
         "cohort-repurchase",
         line_chart(
-            "Cohort repurchase: new members ordering again within 90 days",
+            "Cohort repurchase: new members buying again within 90 days",
             "percent of the month's new members",
-            &a.months,
-            &[("ordered again".into(), a.cohort_repurchase.clone())],
+            &dated("bought on a later day", &a.cohort_repurchase),
         )?,
         "The last three months' cohorts have not had 90 days yet.".into(),
     );
@@ -448,27 +465,22 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
         line_chart(
             "Repurchase rate per month",
             "percent of active members",
-            &a.months,
-            &[("returning members".into(), a.repurchase.clone())],
+            &dated("members who bought in an earlier month", &a.repurchase),
         )?,
         String::new(),
     );
-    add(
-        "aov",
-        line_chart("Average order value per month", &currency, &a.months, &[("average order".into(), a.aov.clone())])?,
-        String::new(),
-    );
+    add("aov", line_chart("Average order value per month", &currency, &dated("average order", &a.aov))?, String::new());
     add(
         "active",
-        line_chart("Monthly active members", "members", &a.months, &[("ordered that month".into(), a.active.clone())])?,
+        line_chart("Monthly active members", "members", &dated("ordered that month", &a.active))?,
         String::new(),
     );
-    let steps = ["1st order", "2nd order", "3rd order"].map(String::from);
+    let steps = ["1st purchase day", "2nd purchase day", "3rd purchase day"].map(String::from);
     add(
         "funnel",
-        bar_chart("Funnel: members reaching each order", "step", "members", &steps, &[("members".into(), a.funnel.to_vec())])?,
+        bar_chart("Funnel: members reaching a first, second and third purchase day", "step", "members", &steps, &[("members".into(), a.funnel.to_vec())])?,
         format!(
-            "{:.1}% of members came back for a second order, {:.1}% of those for a third. The log has no sign-ups, so the funnel starts at the first order.",
+            "{:.1}% of members came back on a second day, {:.1}% of those on a third. The log has no sign-ups, so the funnel starts at the first purchase.",
             percent(a.funnel[1], a.funnel[0]),
             percent(a.funnel[2], a.funnel[1])
         ),
@@ -479,14 +491,15 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
         html,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n\
+         <script>window.cspViolations = 0; document.addEventListener('securitypolicyviolation', function () {{ window.cspViolations++; }});</script>\n\
          <title>Loyalty program dashboard</title>\n<style>\
          body{{font-family:sans-serif;margin:24px;color:#222;max-width:1600px}}\
          .charts{{display:flex;flex-wrap:wrap;gap:16px}} figure{{margin:0;border:1px solid #ddd;padding:8px}}\
          figcaption{{font-size:13px;color:#555;max-width:{WIDTH}px}} table{{border-collapse:collapse}}\
          td,th{{border:1px solid #ddd;padding:4px 10px;text-align:right}} th:first-child,td:first-child{{text-align:left}}\
          </style></head>\n<body>\n<h1>Loyalty program dashboard</h1>\n<p>{} orders of {} members from {}, as of {}. {}.</p>\n",
-        input.rows.len(),
-        input.members.members,
+        input.runs[0].orders,
+        input.runs[0].members,
         escape(input.source),
         input.as_of.to_rfc3339(),
         escape(input.behaviour)
@@ -548,16 +561,29 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
     }
     html.push_str(
         "</div>\n<script>\n\
-         // Counts the charts the browser drew: each figure's SVG has a size and text.\n\
+         // Counts the charts the browser drew with data in them: a coloured line (axes and grid\n\
+         // are grey or black) wider or taller than a legend's sample (18 px), or a coloured bar\n\
+         // larger than a legend's swatch (12 x 10); and axis text. Also the requests the\n\
+         // policy refused and the resources loaded.\n\
+         function coloured(c) {\n\
+           var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c || '');\n\
+           return m !== null && !(m[1] === m[2] && m[2] === m[3]);\n\
+         }\n\
          window.addEventListener('load', function () {\n\
            var n = 0;\n\
            document.querySelectorAll('figure[data-chart] svg').forEach(function (svg) {\n\
-             var box = svg.getBBox();\n\
-             if (box.width > 100 && box.height > 100 && svg.querySelectorAll('text').length > 3) { n++; }\n\
+             var lines = Array.prototype.filter.call(svg.querySelectorAll('polyline'), function (p) {\n\
+               var b = p.getBBox(); return coloured(p.getAttribute('stroke')) && (b.width > 20 || b.height > 20);\n\
+             });\n\
+             var bars = Array.prototype.filter.call(svg.querySelectorAll('rect'), function (r) {\n\
+               var b = r.getBBox(); return coloured(r.getAttribute('fill')) && (b.width > 12 || b.height > 10);\n\
+             });\n\
+             if (lines.length + bars.length > 0 && svg.querySelectorAll('text').length > 3) { n++; }\n\
            });\n\
            document.body.setAttribute('data-charts-rendered', String(n));\n\
            document.body.setAttribute('data-charts', String(document.querySelectorAll('figure[data-chart]').length));\n\
            document.body.setAttribute('data-resources', String(performance.getEntriesByType('resource').length));\n\
+           document.body.setAttribute('data-csp-violations', String(window.cspViolations));\n\
          });\n</script>\n</body></html>\n",
     );
     Ok(html)

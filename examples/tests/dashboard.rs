@@ -58,6 +58,31 @@ fn open(chromium: &Path, page: &Path, work: &Path, screenshot: Option<&Path>) ->
     (String::from_utf8_lossy(&out.stdout).into_owned(), requests)
 }
 
+/// The page with every coloured line and bar (the data; axes and grid are grey) taken out.
+fn without_data(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
+        let tag = &rest[at..end];
+        let coloured = |attr: &str| {
+            tag.split(&format!("{attr}=\"#")).nth(1).and_then(|v| v.get(..6)).is_some_and(|hex| {
+                let (r, g, b) = (&hex[0..2], &hex[2..4], &hex[4..6]);
+                !(r == g && g == b)
+            })
+        };
+        let data =
+            (tag.starts_with("<polyline") && coloured("stroke")) || (tag.starts_with("<rect") && coloured("fill"));
+        if !data {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn attribute(dom: &str, name: &str) -> Option<String> {
     let body = &dom[dom.find("<body")?..];
     let body = &body[..body.find('>')?];
@@ -110,6 +135,19 @@ fn the_dashboard_draws_every_chart_and_fetches_nothing() {
     assert_eq!(attribute(&dom, "data-charts").as_deref(), Some("15"));
     assert_eq!(attribute(&dom, "data-charts-rendered").as_deref(), Some("15"), "a chart was not drawn");
     assert_eq!(attribute(&dom, "data-resources").as_deref(), Some("0"));
+    assert_eq!(attribute(&dom, "data-csp-violations").as_deref(), Some("0"));
+
+    // The page's own policy refuses a request before the network sees it: the same page asking
+    // for an image counts a violation (and still makes no request).
+    let asking = work.join("asking.html");
+    std::fs::write(&asking, html.replacen("<body>", "<body><img src=\"http://127.0.0.1:9/x.png\">", 1)).unwrap();
+    let (dom, asked) = open(&chromium, &asking, &work, None);
+    assert_eq!((attribute(&dom, "data-csp-violations").as_deref(), asked.len()), (Some("1"), 0));
+    // Charts without their data lines and bars do not count as drawn.
+    let empty = work.join("empty.html");
+    std::fs::write(&empty, without_data(&html)).unwrap();
+    let (dom, _) = open(&chromium, &empty, &work, None);
+    assert_eq!(attribute(&dom, "data-charts-rendered").as_deref(), Some("0"));
 
     // The screenshot, kept for CI under the build folder.
     let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("artifacts");
