@@ -73,3 +73,20 @@ test('refusals name the field and the value', async () => {
   await assert.rejects(loyalty.simulate(huge, [program()], { asOf: AS_OF }),
     (e) => e instanceof loyalty.EventError && e.field === 'amount' && /program 0, member/.test(e.message))
 })
+
+test('the hand-written simulation types have the fields of the core types (the schema generated from them)', () => {
+  const fs = require('node:fs')
+  const path = require('node:path')
+  const root = path.join(__dirname, '..', '..')
+  const schema = JSON.parse(fs.readFileSync(path.join(root, 'schema', 'simulation_run.schema.json'), 'utf8'))
+  const defs = schema.$defs || schema.definitions
+  const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'loyalty.d.ts'), 'utf8').replace(/\/\*\*[\s\S]*?\*\//g, '')
+  const fields = (name) => {
+    const body = dts.slice(dts.indexOf(`export interface ${name} {`)).split('}')[0]
+    return [...body.matchAll(/(\w+)\??\s*:/g)].map((m) => m[1]).slice(0).filter((k) => k !== name).sort()
+  }
+  assert.deepEqual(fields('SimulationRun'), Object.keys(schema.properties).map(camel).sort())
+  assert.deepEqual(fields('SimulationMonth'), Object.keys(defs.Month.properties).map(camel).sort())
+  assert.deepEqual(fields('PointTotals'), Object.keys(defs.Totals.properties).map(camel).sort())
+})

@@ -112,3 +112,27 @@ def test_draws_follow_the_member_not_the_row_order() -> None:
 def test_the_module_example_runs() -> None:
     failures, tried = doctest.testmod(loyalty.simulation)
     assert (failures, tried > 0) == (0, True)
+
+
+def test_the_frames_cover_the_fields_of_the_core_types() -> None:
+    """The columns are chosen by hand: each must be a field of the core's types (the schema
+    generated from them), and each core field must be a column or said here why not."""
+    import json
+    import pathlib
+
+    from loyalty.simulation import MONTH_COLUMNS, PROGRAM_COLUMNS, TIER_COLUMNS
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "schema" / "simulation_run.schema.json").read_text())
+    defs = schema.get("$defs") or schema["definitions"]
+    totals = set(defs["Totals"]["properties"])
+    # Nested or per-level fields become their own frame (`tiers`) or columns of their parts.
+    per_level = {"members_by_tier", "flows", "upgraded_into", "downgraded_into"}
+    month = set(defs["Month"]["properties"])
+    assert set(MONTH_COLUMNS) - {"program", "version"} <= month | totals
+    assert month - {"totals"} - per_level <= set(MONTH_COLUMNS)
+    assert {"members", "upgraded_into", "downgraded_into"} <= set(TIER_COLUMNS)
+    run = set(schema["properties"])
+    expiring = {"expiring_30_days", "expiring_60_days", "expiring_90_days"}
+    assert set(PROGRAM_COLUMNS) - expiring <= run | totals
+    assert run - {"totals", "months", "tiers", "expiring"} <= set(PROGRAM_COLUMNS)

@@ -21,6 +21,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("outcome", value(schemars::schema_for!(crate::Outcome))),
         ("snapshot", value(schemars::schema_for!(crate::Account))),
         ("statement_entry", value(schemars::schema_for!(crate::Entry))),
+        ("simulation_run", value(schemars::schema_for!(crate::simulation::Run))),
     ]
 }
 

@@ -245,31 +245,26 @@ struct Activity {
     cohort_repurchase: Vec<Option<f64>>,
     aov: Vec<Option<f64>>,
     funnel: [f64; 3],
-    top_fifth_share: f64,
 }
 
 fn activity(input: &Input<'_>, tz: chrono_tz::Tz) -> Activity {
     let run = &input.runs[0];
     let months: Vec<NaiveDate> = run.months.iter().map(|m| m.month).collect();
     let month_of = |d: NaiveDate| months.iter().rposition(|m| *m <= d).unwrap_or(0);
-    // Each member's purchase days (local, distinct, in order) and revenue.
-    let mut members: BTreeMap<u64, (Vec<NaiveDate>, Decimal)> = BTreeMap::new();
+    // Each member's purchase days (local, distinct, in order).
+    let mut members: BTreeMap<u64, Vec<NaiveDate>> = BTreeMap::new();
     for (row, &code) in input.rows.iter().zip(&input.members.member_id) {
         if row.occurred_at >= input.as_of {
             continue;
         }
-        let e = members.entry(code).or_default();
-        e.0.push(loyalty::calendar::local_date(row.occurred_at, tz));
-        e.1 += row.amount;
+        members.entry(code).or_default().push(loyalty::calendar::local_date(row.occurred_at, tz));
     }
     let n = months.len();
     let (mut returning, mut cohort, mut again) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut funnel = [0.0; 3];
-    let mut revenue: Vec<Decimal> = Vec::with_capacity(members.len());
-    for (days, spent) in members.values_mut() {
+    for days in members.values_mut() {
         days.sort_unstable();
         days.dedup();
-        revenue.push(*spent);
         let Some(&first_day) = days.first() else { continue };
         let first = month_of(first_day);
         cohort[first] += 1.0;
@@ -290,9 +285,6 @@ fn activity(input: &Input<'_>, tz: chrono_tz::Tz) -> Activity {
             seen = m;
         }
     }
-    revenue.sort_unstable_by(|a, b| b.cmp(a));
-    let total: Decimal = revenue.iter().sum();
-    let fifth: Decimal = revenue.iter().take(revenue.len().div_ceil(5)).sum();
     let share = |part: f64, whole: f64| (whole > 0.0).then(|| percent(part, whole));
     Activity {
         active: run.months.iter().map(|m| Some(m.active_members as f64)).collect(),
@@ -302,18 +294,20 @@ fn activity(input: &Input<'_>, tz: chrono_tz::Tz) -> Activity {
         aov: run.months.iter().map(|m| (m.orders > 0).then(|| number(m.revenue) / m.orders as f64)).collect(),
         months,
         funnel,
-        top_fifth_share: percent(number(fifth), number(total)),
     }
 }
 
-/// Value segments (the RFM analysis of the core): members and revenue per segment, in percent.
-fn segments(input: &Input<'_>, tz: chrono_tz::Tz, scale: u32) -> Result<(Vec<String>, Series, Series), String> {
+/// Value segments (the RFM analysis of the core): members and revenue per segment, in percent;
+/// and the top fifth's share of revenue, in percent, from the core's program metrics.
+fn segments(input: &Input<'_>, tz: chrono_tz::Tz, scale: u32) -> Result<(Vec<String>, Series, Series, f64), String> {
     let settings = Settings::new(input.as_of, tz);
     let mut s = Summarizer::new(settings.clone());
     let cols = input.members;
     s.add(&Orders { member_id: &cols.member_id, ordered_at: &cols.ordered_at, amount_minor: &cols.amount_minor })
         .map_err(|e| e.to_string())?;
-    let analysis = analyze(s.finish().map_err(|e| e.to_string())?, &settings, scale);
+    let summaries = s.finish().map_err(|e| e.to_string())?;
+    let metrics = loyalty::analytics::program_metrics(&summaries, &[], 0, scale, None, None);
+    let analysis = analyze(summaries, &settings, scale);
     let columns = loyalty::analytics::Columns::of(analysis, false).map_err(|e| e.to_string())?;
     let names = columns.value_segment.names.clone();
     let (mut count, mut money) = (vec![0.0; names.len()], vec![0.0; names.len()]);
@@ -335,6 +329,7 @@ fn segments(input: &Input<'_>, tz: chrono_tz::Tz, scale: u32) -> Result<(Vec<Str
         labels,
         ("members, %".into(), count.iter().map(|c| percent(*c, all)).collect()),
         ("revenue, %".into(), money.iter().map(|m| percent(*m, spent)).collect()),
+        100.0 * number(metrics.top_20_percent_revenue_share),
     ))
 }
 
@@ -438,7 +433,7 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
     let dated = |name: &str, values: &[Option<f64>]| -> Vec<Line> {
         vec![(name.to_string(), a.months.iter().copied().zip(values.iter().copied()).collect())]
     };
-    let (labels, members, revenue) = segments(input, tz, scale)?;
+    let (labels, members, revenue, top_fifth_share) = segments(input, tz, scale)?;
     add(
         "segments",
         bar_chart(
@@ -448,7 +443,7 @@ pub fn page(input: &Input<'_>) -> Result<String, String> {
             &labels,
             &[members, revenue],
         )?,
-        format!("The top 20% of members by spend brought {:.1}% of revenue.", a.top_fifth_share),
+        format!("The top 20% of members by spend brought {:.1}% of revenue.", top_fifth_share),
     );
     add("new-members", line_chart("New members per month", "members", &dated("first order", &a.new))?, String::new());
     add(

@@ -147,7 +147,7 @@ fn parse_cdnow(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
 }
 
 fn parse_csv(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
     let header_error = |e: csv::Error| err(1, "header", &e.to_string(), "could not be read");
     let names: Vec<String> = reader.headers().map_err(header_error)?.iter().map(str::to_string).collect();
     let header = names.join(",");
@@ -167,16 +167,19 @@ fn parse_csv(text: &str, tz: Tz) -> Result<Vec<OrderRow>, RowError> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(line, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-                let reason = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { len, expected_len, .. } => {
-                        format!("has {len} fields, the header has {expected_len}")
-                    }
-                    _ => e.to_string(),
-                };
-                return Err(err(line, "row", "", &reason));
+                return Err(err(line, "row", "", &e.to_string()));
             }
         }
         let line = usize::try_from(record.position().map_or(0, csv::Position::line)).unwrap_or(usize::MAX);
+        if record.len() != names.len() {
+            let row = record.iter().collect::<Vec<_>>().join(",");
+            return Err(err(
+                line,
+                "row",
+                &row,
+                &format!("has {} fields, the header has {}", record.len(), names.len()),
+            ));
+        }
         let field = |i: usize| record.get(i).unwrap_or("");
         let member_id = field(member);
         if member_id.is_empty() {
@@ -247,7 +250,10 @@ mod tests {
         assert_eq!((rows[0].member_id.as_str(), rows[0].amount), ("Smith, J.", Decimal::new(1250, 2)));
         let e =
             parse("member_id,date,amount\nm1,2024-01-02,1\nm2,2024-01-03\n", Format::Csv, chrono_tz::UTC).unwrap_err();
-        assert_eq!((e.line, e.column.as_str(), e.reason.as_str()), (3, "row", "has 2 fields, the header has 3"));
+        assert_eq!(
+            (e.line, e.column.as_str(), e.value.as_str(), e.reason.as_str()),
+            (3, "row", "m2,2024-01-03", "has 2 fields, the header has 3")
+        );
     }
 
     #[test]

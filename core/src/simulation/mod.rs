@@ -106,12 +106,14 @@ impl SimulationError {
 
 /// One program's month.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Month {
     /// The month's first day, in the program's time zone.
     pub month: NaiveDate,
     /// Orders placed.
     pub orders: u64,
     /// What they were worth.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub revenue: Decimal,
     /// Members with an order this month.
     pub active_members: u64,
@@ -126,6 +128,7 @@ pub struct Month {
     /// month before).
     pub outstanding: Points,
     /// Their money value at the program's point value.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub liability: Decimal,
     /// Members at each tier level at the month's end, lowest level first (empty without tiers).
     pub members_by_tier: Vec<u64>,
@@ -141,11 +144,13 @@ pub struct Month {
     /// The points those entry rewards credited.
     pub entry_reward_points: Points,
     /// The money value of the points earned per unit of revenue (`None` without revenue).
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
     pub cost_per_revenue: Option<Decimal>,
 }
 
 /// One program's run over the whole log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Run {
     /// The program's name.
     pub program: String,
@@ -158,6 +163,7 @@ pub struct Run {
     /// Orders replayed.
     pub orders: u64,
     /// What they were worth.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub revenue: Decimal,
     /// Rewards redeemed.
     pub redemptions: u64,
@@ -170,13 +176,16 @@ pub struct Run {
     /// Debt at `as_of`.
     pub debt: Points,
     /// Money value of the points held at `as_of`.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::decimal_schema"))]
     pub liability: Decimal,
     /// Usable points expiring within 30, 60 and 90 days of `as_of`.
     pub expiring: [Points; 3],
     /// Points expired per point earned (`None` when nothing was earned): the breakage so far.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
     pub breakage_rate: Option<Decimal>,
     /// The money value of the points earned, at the program's point value, per unit of
     /// revenue (`None` without revenue).
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::money::optional_decimal_schema"))]
     pub cost_per_revenue: Option<Decimal>,
     /// The months, from the first order's to the one holding the last instant before `as_of`,
     /// in the program's time zone.
