@@ -7,7 +7,7 @@
 //! ```
 //! let schemas = loyalty::schema::all();
 //! let names: Vec<&str> = schemas.iter().map(|(name, _)| *name).collect();
-//! assert_eq!(names, ["program", "event", "effect", "outcome", "snapshot", "statement_entry"]);
+//! assert_eq!(names, ["program", "event", "effect", "outcome", "snapshot", "statement_entry", "simulation_run"]);
 //! ```
 
 use serde_json::Value;
